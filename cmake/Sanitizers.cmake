@@ -1,0 +1,14 @@
+# RFG_SANITIZE: "address,undefined", "thread" or empty.
+set(RFG_SANITIZE "" CACHE STRING "address,undefined | thread | empty")
+if(RFG_SANITIZE)
+  if(RFG_SANITIZE MATCHES "thread" AND RFG_SANITIZE MATCHES "address")
+    message(FATAL_ERROR "thread cannot be combined with address")
+  endif()
+  target_compile_options(rfg_flags INTERFACE -fsanitize=${RFG_SANITIZE}
+    -fno-sanitize-recover=all -fno-omit-frame-pointer -g)
+  target_link_options(rfg_flags INTERFACE -fsanitize=${RFG_SANITIZE})
+endif()
+option(RFG_FUZZ "libFuzzer targets (clang)" OFF)
+if(RFG_FUZZ)
+  target_compile_options(rfg_flags INTERFACE -fsanitize=fuzzer-no-link)
+endif()

@@ -1,0 +1,2 @@
+/* placeholder: cmd_fix.c (in progress) */
+#include "diag.h"

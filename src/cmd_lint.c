@@ -1,0 +1,2 @@
+/* placeholder: cmd_lint.c (in progress) */
+#include "diag.h"

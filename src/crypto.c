@@ -1,0 +1,2 @@
+/* placeholder: crypto.c (in progress) */
+#include "diag.h"

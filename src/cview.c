@@ -1,0 +1,2 @@
+/* placeholder: cview.c (in progress) */
+#include "diag.h"

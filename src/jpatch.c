@@ -1,0 +1,2 @@
+/* placeholder: jpatch.c (in progress) */
+#include "diag.h"

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * jpatch.h - RFC 6901 JSON Pointers and RFC 6902 JSON Patches over cJSON
+ * trees. Builds op lists and applies them; it never decides what to patch
+ * (that is the rules' job). Debian's cJSON ships without cJSON_Utils, so
+ * this is the project's own implementation.
+ */
+#ifndef RFG_JPATCH_H
+#define RFG_JPATCH_H
+
+#include <stdbool.h>
+
+#include <cjson/cJSON.h>
+
+#include "diag.h"
+#include "sbuf.h"
+
+/* Append "/" + escaped `token` (~ -> ~0, / -> ~1) to `ptr`. */
+int jptr_append(struct sbuf *ptr, const char *token) RFG_MUST_CHECK;
+/* Append "/" + index. */
+int jptr_append_index(struct sbuf *ptr, size_t idx) RFG_MUST_CHECK;
+
+/* Node at `ptr` ("" is the root), or NULL if absent or malformed.
+ * Borrowed from root. */
+cJSON *jptr_get(const cJSON *root, const char *ptr);
+/* Deepest existing node along `ptr` (root at worst). Borrowed. */
+const cJSON *jptr_deepest(const cJSON *root, const char *ptr);
+/* True if `ptr` is a syntactically valid pointer. */
+bool jptr_valid(const char *ptr);
+
+/* Append ops to the `ops` array. `value` is owned by the call on success
+ * and on failure alike. Return RFG_OK or RFG_ENOMEM. */
+int jpatch_add(cJSON *ops, const char *path, cJSON *value) RFG_MUST_CHECK;
+int jpatch_replace(cJSON *ops, const char *path, cJSON *value)
+    RFG_MUST_CHECK;
+int jpatch_remove(cJSON *ops, const char *path) RFG_MUST_CHECK;
+
+/* Apply `ops` (add, remove, replace, move, copy, test) to *root in order.
+ * All or nothing: on failure *root is unchanged and a diagnostic naming
+ * the op index and path is appended. Returns RFG_OK, RFG_EINVAL (bad
+ * patch or failed test) or RFG_ENOMEM. */
+int jpatch_apply(cJSON **root, const cJSON *ops, struct diag_list *dl)
+    RFG_MUST_CHECK;
+
+#endif

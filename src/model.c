@@ -1,0 +1,2 @@
+/* placeholder: model.c (in progress) */
+#include "diag.h"

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * model.h - what the redis-operator does with a RedisFailover: its
+ * implicit defaults, the names of the objects it generates and the labels
+ * it puts on pods (rules.md 1.1-1.3). Reads cJSON, never changes it.
+ */
+#ifndef RFG_MODEL_H
+#define RFG_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#define RF_GROUP "databases.spotahome.com"
+#define RF_API_VERSION "databases.spotahome.com/v1"
+#define RF_KIND "RedisFailover"
+#define RF_DEFAULT_REPLICAS 3
+#define RF_DEFAULT_PORT 6379
+#define RF_SENTINEL_PORT 26379
+#define RF_DEFAULT_MASTER_NAME "mymaster"
+#define RF_NAME_MAX 48
+
+#define RF_LABEL_NAME "app.kubernetes.io/name"
+#define RF_LABEL_COMPONENT "app.kubernetes.io/component"
+#define RF_LABEL_PART_OF "app.kubernetes.io/part-of"
+#define RF_LABEL_MANAGED_BY "app.kubernetes.io/managed-by"
+#define RF_LABEL_RF_NAME "redisfailovers.databases.spotahome.com/name"
+#define RF_LABEL_ROLE "redisfailovers-role"
+#define RF_PART_OF "redis-failover"
+
+/* Operator targets, as a bit each so rules can list where they apply. */
+enum rf_target {
+    RF_TARGET_SPOTAHOME_V12 = 1u << 0, /* v1.2.4 */
+    RF_TARGET_SPOTAHOME_V13 = 1u << 1, /* v1.3.0-rc1 */
+    RF_TARGET_FRESHWORKS_V33 = 1u << 2 /* v3.3.x */
+};
+#define RF_TARGET_ALL 0x7u
+#define RF_TARGET_DEFAULT RF_TARGET_SPOTAHOME_V13
+
+/* "spotahome-v1.3" etc.; NULL for an unknown target. */
+const char *rf_target_name(enum rf_target t);
+/* 0 if unknown. Accepts the names above. */
+enum rf_target rf_target_parse(const char *s);
+
+enum rf_component { RF_REDIS, RF_SENTINEL };
+const char *rf_component_name(enum rf_component c); /* "redis" ... */
+
+/* apiVersion databases.spotahome.com/v1 and kind RedisFailover. */
+bool rf_is_failover(const cJSON *obj);
+/* Borrowed; NULL when absent or not a string. */
+const char *rf_name(const cJSON *obj);
+/* metadata.namespace, or `fallback` when absent. */
+const char *rf_namespace(const cJSON *obj, const char *fallback);
+/* Borrowed /spec/redis or /spec/sentinel object, or NULL. */
+const cJSON *rf_component_spec(const cJSON *obj, enum rf_component c);
+
+/* Operator defaults: replicas <= 0 (or absent) -> 3; port <= 0 -> 6379. */
+int rf_replicas(const cJSON *obj, enum rf_component c);
+int rf_redis_port(const cJSON *obj);
+/* spec.auth.secretPath, NULL when absent or empty. Borrowed. */
+const char *rf_secret_path(const cJSON *obj);
+/* spec.sentinel.disableMyMaster == true. */
+bool rf_disable_mymaster(const cJSON *obj);
+/* The sentinel master name the operator will use under `t`. Borrowed. */
+const char *rf_master_name(const cJSON *obj, enum rf_target t);
+/* hostNetwork on redis or sentinel. */
+bool rf_host_network(const cJSON *obj);
+
+/* The sentinel customConfig the operator uses when the user gives none. */
+extern const char *const rf_default_sentinel_config[];
+extern const size_t rf_default_sentinel_config_len;
+
+enum rf_object {
+    RF_OBJ_REDIS,           /* rfr-<n>: ConfigMap, StatefulSet, Service, PDB */
+    RF_OBJ_SENTINEL,        /* rfs-<n>: ConfigMap, Deployment, Service, PDB */
+    RF_OBJ_SHUTDOWN_CM,     /* rfr-s-<n> */
+    RF_OBJ_READINESS_CM,    /* rfr-readiness-<n> */
+    RF_OBJ_MASTER_SVC,      /* rfrm-<n> (v1.3.0-rc1+) */
+    RF_OBJ_SLAVE_SVC        /* rfrs-<n> (v1.3.0-rc1+) */
+};
+/* Writes the generated name into buf; returns its length, or the length
+ * it would have had when buf is too small (snprintf semantics). */
+int rf_object_name(char *buf, size_t len, enum rf_object o, const char *rf);
+
+/* Pod labels the operator sets for `c` (rules.md 1.3), with the failover's
+ * metadata labels merged in the operator's order. Owned; NULL on OOM.
+ * The runtime role label is left out: it changes at run time. */
+cJSON *rf_pod_labels(const cJSON *obj, enum rf_component c);
+/* The per-cluster selector: name=<rf>, component=<c>, part-of. Owned. */
+cJSON *rf_selector_labels(const char *rf, enum rf_component c);
+
+#endif

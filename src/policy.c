@@ -1,0 +1,2 @@
+/* placeholder: policy.c (in progress) */
+#include "diag.h"

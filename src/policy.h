@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * policy.h - load a policy file (YAML) into an immutable policy_set: the
+ * operator target, per-rule severity and parameters, whether mutations are
+ * on, and namespace exemptions. Structure errors carry file:line:col.
+ * Rule ids and parameters are checked against the catalogue by
+ * rules_policy_check() (rules.h), which keeps this module free of rules.
+ */
+#ifndef RFG_POLICY_H
+#define RFG_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "diag.h"
+#include "model.h"
+
+enum rfg_sev { RFG_SEV_OFF = 0, RFG_SEV_WARN = 1, RFG_SEV_DENY = 2 };
+
+const char *rfg_sev_name(enum rfg_sev s); /* "off" "warn" "deny" */
+
+struct policy_rule {
+    char *id;              /* owned */
+    enum rfg_sev sev;
+    bool sev_set;          /* false: keep the rule's default */
+    cJSON *params;         /* owned object, maybe empty; never NULL */
+    struct src_pos pos;    /* of the rule's key in the file */
+    struct src_pos params_pos;
+};
+
+struct policy_set {
+    char *name;            /* owned: metadata.name or file name */
+    char *file;            /* owned: where it came from ("<builtin>") */
+    enum rf_target target;
+    struct src_pos target_pos;
+    bool mutations;
+    struct policy_rule *rules; /* owned */
+    size_t nrules;
+    char **exempt_ns;      /* owned namespace globs */
+    size_t nexempt_ns;
+};
+
+/* Parse `buf` (YAML). `file` names it in diagnostics. On error nothing is
+ * returned and `dl` says what and where. */
+int policy_load(struct policy_set **out, const char *buf, size_t len,
+                const char *file, struct diag_list *dl) RFG_MUST_CHECK;
+/* Read and parse a file. */
+int policy_load_file(struct policy_set **out, const char *path,
+                     struct diag_list *dl) RFG_MUST_CHECK;
+/* The policy compiled into the binary (policies/default.yaml). */
+int policy_load_builtin(struct policy_set **out, struct diag_list *dl)
+    RFG_MUST_CHECK;
+extern const char rfg_builtin_policy[];
+extern const size_t rfg_builtin_policy_len;
+
+void policy_free(struct policy_set *p);
+
+/* The entry for `id`, or NULL when the policy does not mention it. */
+const struct policy_rule *policy_rule_get(const struct policy_set *p,
+                                          const char *id);
+/* True if `ns` matches an exempt namespace glob (fnmatch). */
+bool policy_ns_exempt(const struct policy_set *p, const char *ns);
+
+#endif

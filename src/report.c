@@ -1,0 +1,2 @@
+/* placeholder: report.c (in progress) */
+#include "diag.h"

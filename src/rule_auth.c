@@ -1,0 +1,2 @@
+/* placeholder: rule_auth.c (in progress) */
+#include "diag.h"

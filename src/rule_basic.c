@@ -1,0 +1,2 @@
+/* placeholder: rule_basic.c (in progress) */
+#include "diag.h"

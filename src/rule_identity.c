@@ -1,0 +1,2 @@
+/* placeholder: rule_identity.c (in progress) */
+#include "diag.h"

@@ -1,0 +1,2 @@
+/* placeholder: rule_spread.c (in progress) */
+#include "diag.h"

@@ -1,0 +1,2 @@
+/* placeholder: rules.c (in progress) */
+#include "diag.h"

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * rules.h - the rule engine. Pure: no I/O, no globals, no clocks. Given an
+ * object (and, on UPDATE, the old object), a policy and a cluster view, it
+ * returns findings and, when asked, the RFC 6902 patch that fixes what can
+ * be fixed. Fixes are idempotent: fixing a fixed object yields no ops.
+ * Findings carry JSON pointers, not source positions: callers that loaded
+ * YAML map pointers to positions with jptr_deepest() + posmap_get().
+ */
+#ifndef RFG_RULES_H
+#define RFG_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "cview.h"
+#include "diag.h"
+#include "model.h"
+#include "policy.h"
+
+struct rule_ctx;
+
+/* Strength of a single finding: STRONG takes the rule's severity, WEAK is
+ * capped at warn (e.g. sentinel-replicas: fewer than 3 is strong, an even
+ * count is weak). */
+enum rule_strength { RULE_STRONG, RULE_WEAK };
+
+typedef void (*rule_check_fn)(struct rule_ctx *ctx);
+/* Append ops to `ops` that fix the rule on `work` (the object with the
+ * fixes of earlier rules already applied). Emit nothing when `work`
+ * needs nothing: that is what makes fixes idempotent. */
+typedef int (*rule_fix_fn)(struct rule_ctx *ctx, const cJSON *work,
+                           cJSON *ops);
+
+enum rule_flags {
+    RULE_UPDATE_ONLY = 1u << 0, /* needs the old object */
+    RULE_CLUSTER = 1u << 1,     /* consults the cluster view */
+    RULE_FIX_CREATE_ONLY = 1u << 2
+};
+
+struct rule_desc {
+    const char *id;
+    enum rfg_sev default_sev;
+    unsigned targets;         /* enum rf_target bits */
+    unsigned flags;           /* enum rule_flags */
+    const char *doc;          /* one line: what it checks */
+    const char *link;         /* why: upstream issue or source */
+    const char *params;       /* space-separated parameter names, or "" */
+    rule_check_fn check;
+    rule_fix_fn fix;          /* NULL when the rule has no fix */
+};
+
+enum rules_op { RULES_CREATE, RULES_UPDATE, RULES_DELETE, RULES_CONNECT };
+
+struct rules_input {
+    const cJSON *obj;               /* borrowed; the object to check */
+    const cJSON *old;               /* borrowed; UPDATE only, else NULL */
+    enum rules_op op;
+    const struct policy_set *pol;   /* borrowed; required */
+    const struct cview *cv;         /* borrowed; NULL = no cluster view */
+    enum rf_target target;          /* 0 = the policy's */
+    const char *default_ns;         /* namespace when metadata has none */
+    bool want_fix;                  /* compute the patch */
+};
+
+struct finding {
+    const struct rule_desc *rule;   /* borrowed from the catalogue */
+    enum rfg_sev sev;               /* effective: WARN or DENY */
+    char *ptr;                      /* owned RFC 6901 pointer */
+    char *msg;                      /* owned */
+    char *hint;                     /* owned; may be NULL */
+};
+
+struct rules_result {
+    struct finding *v;              /* owned; in catalogue order */
+    size_t len, cap;
+    size_t ndeny, nwarn;
+    cJSON *patch;                   /* owned array of ops; NULL unless
+                                       want_fix (then maybe empty) */
+};
+
+/* Evaluate every rule that is on under the policy and applies to the
+ * target. Returns RFG_OK (findings are not failures) or RFG_ENOMEM. */
+int rules_eval(struct rules_result *out, const struct rules_input *in)
+    RFG_MUST_CHECK;
+void rules_result_cleanup(struct rules_result *r);
+
+/* The catalogue, in a stable order. */
+const struct rule_desc *rules_catalog(size_t *n);
+const struct rule_desc *rules_find(const char *id);
+/* Effective severity of `r` under `pol` (policy entry or default). */
+enum rfg_sev rules_severity(const struct rule_desc *r,
+                            const struct policy_set *pol);
+
+/* Check the rule ids and parameters a policy names against the
+ * catalogue; each problem is a diagnostic at its position in the file.
+ * Returns RFG_OK or RFG_EINVAL. */
+int rules_policy_check(const struct policy_set *pol, struct diag_list *dl)
+    RFG_MUST_CHECK;
+
+/* ---- for rule implementations (rule_*.c) ---- */
+const cJSON *rule_obj(const struct rule_ctx *ctx);
+const cJSON *rule_old(const struct rule_ctx *ctx);
+const struct rules_input *rule_input(const struct rule_ctx *ctx);
+enum rf_target rule_target(const struct rule_ctx *ctx);
+const char *rule_ns(const struct rule_ctx *ctx);
+/* Parameter `name` of the current rule from the policy, or NULL. */
+const cJSON *rule_param(const struct rule_ctx *ctx, const char *name);
+int rule_param_int(const struct rule_ctx *ctx, const char *name, int def);
+bool rule_param_bool(const struct rule_ctx *ctx, const char *name,
+                     bool def);
+/* Report a finding of the current rule at `ptr`. `hint` may be NULL. */
+void rule_report(struct rule_ctx *ctx, enum rule_strength s,
+                 const char *ptr, const char *hint, const char *fmt, ...)
+    RFG_PRINTF(5, 6);
+
+#endif

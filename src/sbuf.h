@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * sbuf.h - a growable byte buffer with a hard cap (like curl's dynbuf).
+ * Always NUL-terminated once anything was appended. Not thread-safe.
+ */
+#ifndef RFG_SBUF_H
+#define RFG_SBUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "diag.h"
+
+struct sbuf {
+    char *p;       /* owned; NULL until the first append */
+    size_t len;
+    size_t cap;
+    size_t max;    /* hard cap in bytes (0 = 256 MiB) */
+    int failed;    /* sticky: an append failed (ENOMEM or ELIMIT) */
+};
+
+void sbuf_init(struct sbuf *b, size_t max);
+void sbuf_cleanup(struct sbuf *b);
+/* Empty the buffer but keep its memory. */
+void sbuf_reset(struct sbuf *b);
+/* Each returns RFG_OK, RFG_ENOMEM or RFG_ELIMIT; failures are sticky. */
+int sbuf_add(struct sbuf *b, const void *data, size_t len);
+int sbuf_adds(struct sbuf *b, const char *s);
+int sbuf_addc(struct sbuf *b, char c);
+int sbuf_printf(struct sbuf *b, const char *fmt, ...) RFG_PRINTF(2, 3);
+int sbuf_vprintf(struct sbuf *b, const char *fmt, va_list ap)
+    RFG_PRINTF(2, 0);
+/* Append `s` as a JSON string literal, quotes included. */
+int sbuf_add_json_str(struct sbuf *b, const char *s);
+/* Hand the buffer to the caller (free() it); the sbuf is left empty. */
+char *sbuf_take(struct sbuf *b, size_t *len);
+/* Borrowed view: "" when empty. */
+const char *sbuf_str(const struct sbuf *b);
+
+#endif

@@ -1,0 +1,2 @@
+/* placeholder: ydoc.c (in progress) */
+#include "diag.h"

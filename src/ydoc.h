@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * ydoc.h - load YAML streams into cJSON trees while remembering where each
+ * node came from (posmap), and write cJSON back out as YAML. Knows YAML,
+ * not Kubernetes: kind/apiVersion checks belong to the rules.
+ *
+ * Scalars resolve as kubectl resolves them (sigs.k8s.io/yaml, i.e. YAML 1.1
+ * go-yaml v2): yes/no/on/off/y/n are booleans, quoted scalars stay strings,
+ * 0x1f and 017 are integers, non-string mapping keys become strings
+ * ("on:" is the key "true"). Merge keys (<<) are honoured. A duplicate
+ * key is an error. Limits (depth, alias expansion, sizes, document count)
+ * each fail with RFG_ELIMIT and a diagnostic that names line:col.
+ */
+#ifndef RFG_YDOC_H
+#define RFG_YDOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "diag.h"
+#include "sbuf.h"
+
+struct posmap;
+
+struct ydoc_limits {
+    size_t max_depth;        /* nesting of collections; default 100 */
+    size_t max_alias_nodes;  /* nodes copied by alias expansion, per doc;
+                                default 10000 */
+    size_t max_scalar_bytes; /* default 1 MiB */
+    size_t max_doc_bytes;    /* default 8 MiB */
+    size_t max_input_bytes;  /* default 64 MiB */
+    size_t max_docs;         /* default 100000 */
+    size_t max_nodes;        /* per document; default 1000000 */
+};
+
+void ydoc_limits_default(struct ydoc_limits *lim);
+
+struct ydoc {
+    cJSON *root;            /* owned; NULL for an empty document */
+    struct posmap *pm;      /* owned; position of every node in root */
+    struct src_pos start;   /* where the document begins */
+    char *source;           /* owned; value of a leading "# Source: x"
+                               comment (helm template), or NULL */
+};
+
+struct ydoc_stream {
+    struct ydoc *docs;      /* owned */
+    size_t len, cap;
+};
+
+/* Parse every document of `buf`. Empty documents (only comments, or
+ * "---" followed by nothing) are skipped. On failure the stream still
+ * holds the complete documents before the error, and one diagnostic with
+ * the position of the problem has been appended to `dl`.
+ * Returns RFG_OK, RFG_EPARSE, RFG_ELIMIT or RFG_ENOMEM. */
+int ydoc_load(struct ydoc_stream *out, const char *buf, size_t len,
+              const struct ydoc_limits *lim, struct diag_list *dl)
+    RFG_MUST_CHECK;
+
+void ydoc_stream_cleanup(struct ydoc_stream *s);
+
+/* Position recorded for `node`: for a mapping value, the position of its
+ * key; for a sequence item or a root, the node itself. {0,0} if unknown
+ * (node not from this document, or pm NULL). Thread-safe for readers. */
+struct src_pos posmap_get(const struct posmap *pm, const cJSON *node);
+
+/* Append `root` to `out` as a block-style YAML document (no "---"),
+ * quoting any string that would not read back as the same string. */
+int ydoc_emit(struct sbuf *out, const cJSON *root) RFG_MUST_CHECK;
+
+#endif

@@ -1,0 +1,44 @@
+# Test registry. Every tests/unit/test_<module>.c is its own executable
+# (ctest name unit.<module>); golden lint cases are globbed from tests/lint.
+
+file(GLOB RFG_UNIT_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/test_*.c)
+foreach(src ${RFG_UNIT_TESTS})
+  get_filename_component(name ${src} NAME_WE)
+  string(REGEX REPLACE "^test_" "" mod ${name})
+  add_executable(${name} ${src})
+  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/tests)
+  target_link_libraries(${name} PRIVATE rfg_net rfg_core)
+  target_compile_definitions(${name} PRIVATE
+    RFG_TEST_DIR="${CMAKE_SOURCE_DIR}/tests"
+    RFG_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+  add_test(NAME unit.${mod} COMMAND ${name})
+  set_tests_properties(unit.${mod} PROPERTIES LABELS unit TIMEOUT 120)
+endforeach()
+
+# Golden tests: tests/lint/<case>.yaml [+ <case>.args] -> <case>.expected
+file(GLOB RFG_GOLDEN CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/lint/*.expected)
+foreach(exp ${RFG_GOLDEN})
+  get_filename_component(case ${exp} NAME_WE)
+  add_test(NAME golden.${case}
+    COMMAND ${CMAKE_COMMAND} -DRFGUARD=$<TARGET_FILE:rfguard>
+            -DCASE=${case} -DDIR=${CMAKE_SOURCE_DIR}/tests/lint
+            -P ${CMAKE_SOURCE_DIR}/tests/golden.cmake)
+  set_tests_properties(golden.${case} PROPERTIES LABELS golden TIMEOUT 60)
+endforeach()
+
+# Shell-driven tests (CLI behaviour, integration): tests/cli/*.sh
+file(GLOB RFG_SH_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/cli/*.sh
+                                         ${CMAKE_SOURCE_DIR}/tests/integration/*.sh)
+foreach(sh ${RFG_SH_TESTS})
+  get_filename_component(name ${sh} NAME_WE)
+  get_filename_component(dir ${sh} DIRECTORY)
+  get_filename_component(kind ${dir} NAME)
+  add_test(NAME ${kind}.${name} COMMAND bash ${sh} $<TARGET_FILE:rfguard>
+           ${CMAKE_SOURCE_DIR} ${CMAKE_BINARY_DIR})
+  set_tests_properties(${kind}.${name} PROPERTIES LABELS ${kind}
+                       TIMEOUT 300 SKIP_RETURN_CODE 77)
+endforeach()
+
+add_test(NAME style.checksrc COMMAND bash ${CMAKE_SOURCE_DIR}/scripts/checksrc.sh
+         ${CMAKE_SOURCE_DIR})
+set_tests_properties(style.checksrc PROPERTIES LABELS style)
