@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * cli.h - the subcommands of the one rfguard binary and the small helpers
+ * they share (policy opening, file reading). Each cmd_* takes argv with
+ * argv[0] = the subcommand name and returns the process exit code.
+ */
+#ifndef RFG_CLI_H
+#define RFG_CLI_H
+
+#include <stdio.h>
+
+#include "policy.h"
+
+/* Exit codes shared by every subcommand. */
+enum cli_exit {
+    CLI_EXIT_OK = 0,       /* clean, or warnings only */
+    CLI_EXIT_DENY = 1,     /* at least one deny finding */
+    CLI_EXIT_ERROR = 2     /* usage, I/O or parse error */
+};
+
+int cmd_lint(int argc, char **argv);
+int cmd_fix(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_certs(int argc, char **argv);
+
+/* Load `path` (NULL = the built-in default policy), check it against the
+ * rule catalogue, and print every problem to `err` as file:line:col.
+ * Returns RFG_OK or an error code. */
+int cli_open_policy(struct policy_set **out, const char *path, FILE *err);
+
+/* Read a whole file ("-" = stdin) up to `max` bytes. Owned, NUL-ended. */
+int cli_read_file(char **out, size_t *len, const char *path, size_t max);
+
+/* "rfguard 0.1.0 (rev abc123)" */
+const char *cli_version(void);
+
+#endif
