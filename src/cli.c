@@ -1,2 +1,119 @@
-/* placeholder */
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * cli.c - helpers every subcommand shares: opening the policy (file or
+ * built-in) with its problems printed as file:line:col, reading files
+ * and stdin with a cap, and the version string.
+ */
 #include "cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules.h"
+
+#ifndef RFG_VERSION
+#define RFG_VERSION "0.0.0"
+#endif
+#ifndef RFG_GIT_REV
+#define RFG_GIT_REV "unknown"
+#endif
+
+const char *cli_version(void)
+{
+    return "rfguard " RFG_VERSION " (rev " RFG_GIT_REV ")";
+}
+
+static void print_diags(const struct diag_list *dl, FILE *err)
+{
+    char line[512];
+    size_t i;
+
+    for (i = 0; i < dl->len; i++) {
+        diag_format(&dl->v[i], line, sizeof(line));
+        fprintf(err, "%s\n", line);
+    }
+    if (dl->dropped)
+        fprintf(err, "... and %zu more\n", dl->dropped);
+}
+
+int cli_open_policy(struct policy_set **out, const char *path, FILE *err)
+{
+    struct diag_list dl;
+    int rc;
+
+    *out = NULL;
+    diag_list_init(&dl, path ? path : "<builtin>");
+    rc = path ? policy_load_file(out, path, &dl)
+              : policy_load_builtin(out, &dl);
+    if (!rc) {
+        rc = rules_policy_check(*out, &dl);
+        if (rc) {
+            policy_free(*out);
+            *out = NULL;
+        }
+    }
+    if (rc) {
+        fprintf(err, "rfguard: invalid policy:\n");
+        print_diags(&dl, err);
+    }
+    diag_list_cleanup(&dl);
+    return rc;
+}
+
+int cli_read_file(char **out, size_t *len, const char *path, size_t max)
+{
+    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    char *buf = NULL;
+    size_t n = 0, cap = 0, got;
+    int rc = RFG_OK;
+
+    *out = NULL;
+    *len = 0;
+    if (!f)
+        return RFG_EIO;
+    for (;;) {
+        if (cap - n < 65536) {
+            char *nb;
+
+            if (cap > max) {
+                rc = RFG_ELIMIT;
+                break;
+            }
+            cap = cap ? cap * 2 : 65536 * 2;
+            nb = realloc(buf, cap + 1);
+            if (!nb) {
+                rc = RFG_ENOMEM;
+                break;
+            }
+            buf = nb;
+        }
+        got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (n > max) {
+            rc = RFG_ELIMIT;
+            break;
+        }
+        if (got == 0) {
+            if (ferror(f))
+                rc = RFG_EIO;
+            break;
+        }
+    }
+    if (f != stdin) {
+        int saved = errno;
+
+        fclose(f);
+        errno = saved;
+    }
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    if (!buf && !(buf = malloc(1)))
+        return RFG_ENOMEM;
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return RFG_OK;
+}

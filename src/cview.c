@@ -1,2 +1,367 @@
-/* placeholder: cview.c (in progress) */
-#include "diag.h"
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * cview.c - build the cluster view from objects: RedisFailover summaries
+ * and Secret summaries. A Secret's password is decoded only long enough
+ * to measure it, classify its characters and hash it; the value itself is
+ * never stored. Knows nothing of rules or where objects came from.
+ */
+#include "cview.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+void cview_init(struct cview *cv, cview_hash_fn hash)
+{
+    memset(cv, 0, sizeof(*cv));
+    cv->hash = hash;
+}
+
+static void free_failover(struct cview_failover *f)
+{
+    free(f->ns);
+    free(f->name);
+    free(f->origin);
+    free(f->secret);
+}
+
+static void free_secret(struct cview_secret *s)
+{
+    size_t i;
+
+    free(s->ns);
+    free(s->name);
+    free(s->origin);
+    free(s->kind);
+    for (i = 0; i < s->nkeys; i++)
+        free(s->keys[i]);
+    free(s->keys);
+}
+
+void cview_cleanup(struct cview *cv)
+{
+    size_t i;
+
+    if (!cv)
+        return;
+    for (i = 0; i < cv->nrfs; i++)
+        free_failover(&cv->rfs[i]);
+    for (i = 0; i < cv->nsecrets; i++)
+        free_secret(&cv->secrets[i]);
+    free(cv->rfs);
+    free(cv->secrets);
+    memset(cv, 0, sizeof(*cv));
+}
+
+static const cJSON *get(const cJSON *o, const char *k)
+{
+    return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
+}
+
+static const char *get_str(const cJSON *o, const char *k)
+{
+    const cJSON *v = get(o, k);
+
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static int add_failover(struct cview *cv, const cJSON *obj, const char *ns,
+                        const char *origin)
+{
+    struct cview_failover *f;
+    const char *name = rf_name(obj);
+    const char *secret = rf_secret_path(obj);
+
+    if (!name)
+        return RFG_OK; /* nameless: nothing to compare against */
+    if (cv->nrfs == cv->caprfs) {
+        size_t ncap = cv->caprfs ? cv->caprfs * 2 : 16;
+        struct cview_failover *nv = realloc(cv->rfs, ncap * sizeof(*nv));
+
+        if (!nv)
+            return RFG_ENOMEM;
+        cv->rfs = nv;
+        cv->caprfs = ncap;
+    }
+    f = &cv->rfs[cv->nrfs];
+    memset(f, 0, sizeof(*f));
+    f->ns = strdup(ns);
+    f->name = strdup(name);
+    f->origin = dup_or_null(origin);
+    f->secret = dup_or_null(secret);
+    if (!f->ns || !f->name || (origin && !f->origin) ||
+        (secret && !f->secret)) {
+        free_failover(f);
+        return RFG_ENOMEM;
+    }
+    f->port = rf_redis_port(obj);
+    f->disable_mymaster = rf_disable_mymaster(obj);
+    f->host_network = rf_host_network(obj);
+    f->bootstrap = get(get(obj, "spec"), "bootstrapNode") != NULL;
+    cv->nrfs++;
+    return RFG_OK;
+}
+
+static int b64val(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+')
+        return 62;
+    if (c == '/')
+        return 63;
+    return -1;
+}
+
+unsigned char *cview_base64_decode(const char *s, size_t *len)
+{
+    size_t n = strlen(s), i, o = 0, npad = 0;
+    unsigned char *out;
+    unsigned acc = 0;
+    int bits = 0;
+
+    while (n && s[n - 1] == '=' && npad < 2) {
+        n--;
+        npad++;
+    }
+    if (n % 4 == 1)
+        return NULL;
+    out = malloc(n / 4 * 3 + 3);
+    if (!out)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        int v = b64val((unsigned char)s[i]);
+
+        if (v < 0) {
+            free(out);
+            return NULL;
+        }
+        acc = (acc << 6) | (unsigned)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[o++] = (unsigned char)(acc >> bits);
+            acc &= (1u << bits) - 1;
+        }
+    }
+    *len = o;
+    return out;
+}
+
+static enum cview_pw_problem classify(const unsigned char *p, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r')
+            return CVIEW_PW_WHITESPACE;
+        if (p[i] == '"' || p[i] == '\'')
+            return CVIEW_PW_QUOTE;
+        if (p[i] == '#')
+            return CVIEW_PW_HASH;
+        if (p[i] < 0x20 || p[i] == 0x7f)
+            return CVIEW_PW_CONTROL;
+    }
+    return CVIEW_PW_OK;
+}
+
+static int push_key(struct cview_secret *s, const char *k)
+{
+    char **nk;
+    size_t i;
+
+    for (i = 0; i < s->nkeys; i++)
+        if (!strcmp(s->keys[i], k))
+            return RFG_OK;
+    nk = realloc(s->keys, (s->nkeys + 1) * sizeof(*nk));
+    if (!nk)
+        return RFG_ENOMEM;
+    s->keys = nk;
+    s->keys[s->nkeys] = strdup(k);
+    if (!s->keys[s->nkeys])
+        return RFG_ENOMEM;
+    s->nkeys++;
+    return RFG_OK;
+}
+
+/* Record the password's shape and fingerprint; forget the value. */
+static void take_password(struct cview *cv, struct cview_secret *s,
+                          const unsigned char *pw, size_t n)
+{
+    s->has_password = true;
+    s->pw_len = n;
+    s->pw_problem = classify(pw, n);
+    if (cv->hash && n) {
+        cv->hash(pw, n, s->pw_hash);
+        s->has_hash = true;
+    }
+}
+
+static int fill_secret(struct cview *cv, struct cview_secret *s,
+                       const cJSON *obj)
+{
+    const cJSON *data = get(obj, "data");
+    const cJSON *sdata = get(obj, "stringData");
+    const cJSON *kv;
+    int rc;
+
+    s->keys_known = true;
+    s->value_known = true;
+    cJSON_ArrayForEach(kv, data) {
+        if ((rc = push_key(s, kv->string)))
+            return rc;
+        if (!strcmp(kv->string, "password")) {
+            size_t n = 0;
+            unsigned char *pw = NULL;
+
+            if (cJSON_IsString(kv))
+                pw = cview_base64_decode(kv->valuestring, &n);
+            if (!pw) {
+                s->has_password = true;
+                s->pw_problem = CVIEW_PW_UNDECODABLE;
+                continue;
+            }
+            take_password(cv, s, pw, n);
+            memset(pw, 0, n);
+            free(pw);
+        }
+    }
+    /* stringData wins over data, as in the API server. */
+    cJSON_ArrayForEach(kv, sdata) {
+        if ((rc = push_key(s, kv->string)))
+            return rc;
+        if (!strcmp(kv->string, "password") && cJSON_IsString(kv))
+            take_password(cv, s, (const unsigned char *)kv->valuestring,
+                          strlen(kv->valuestring));
+    }
+    return RFG_OK;
+}
+
+static int fill_sealed(struct cview_secret *s, const cJSON *obj)
+{
+    const cJSON *enc = get(get(obj, "spec"), "encryptedData");
+    const cJSON *kv;
+    int rc;
+
+    s->keys_known = true;
+    cJSON_ArrayForEach(kv, enc) {
+        if ((rc = push_key(s, kv->string)))
+            return rc;
+        if (!strcmp(kv->string, "password"))
+            s->has_password = true;
+    }
+    return RFG_OK;
+}
+
+static int fill_external(struct cview_secret *s, const cJSON *obj)
+{
+    const cJSON *spec = get(obj, "spec");
+    const cJSON *data = get(spec, "data");
+    const cJSON *d;
+    int rc;
+
+    s->keys_known = get(spec, "dataFrom") == NULL;
+    cJSON_ArrayForEach(d, data) {
+        const char *k = get_str(d, "secretKey");
+
+        if (!k)
+            continue;
+        if ((rc = push_key(s, k)))
+            return rc;
+        if (!strcmp(k, "password"))
+            s->has_password = true;
+    }
+    return RFG_OK;
+}
+
+int cview_add_object(struct cview *cv, const cJSON *obj,
+                     const char *default_ns, const char *origin)
+{
+    const char *kind = get_str(obj, "kind");
+    const char *av = get_str(obj, "apiVersion");
+    const cJSON *md = get(obj, "metadata");
+    const char *name = get_str(md, "name");
+    const char *ns = get_str(md, "namespace");
+    struct cview_secret *s;
+    int rc;
+
+    if (!ns || !*ns)
+        ns = default_ns ? default_ns : "default";
+    if (rf_is_failover(obj))
+        return add_failover(cv, obj, ns, origin);
+    if (!kind || !av)
+        return RFG_OK;
+    if (!strcmp(kind, "ExternalSecret")) {
+        const char *tn = get_str(get(get(obj, "spec"), "target"), "name");
+
+        if (tn && *tn)
+            name = tn;
+    } else if (!strcmp(kind, "SealedSecret")) {
+        const char *tn = get_str(
+            get(get(get(obj, "spec"), "template"), "metadata"), "name");
+
+        if (tn && *tn)
+            name = tn;
+    } else if (strcmp(kind, "Secret") || strcmp(av, "v1")) {
+        return RFG_OK;
+    }
+    if (!name)
+        return RFG_OK;
+    if (cv->nsecrets == cv->capsecrets) {
+        size_t ncap = cv->capsecrets ? cv->capsecrets * 2 : 16;
+        struct cview_secret *nv = realloc(cv->secrets, ncap * sizeof(*nv));
+
+        if (!nv)
+            return RFG_ENOMEM;
+        cv->secrets = nv;
+        cv->capsecrets = ncap;
+    }
+    s = &cv->secrets[cv->nsecrets];
+    memset(s, 0, sizeof(*s));
+    s->ns = strdup(ns);
+    s->name = strdup(name);
+    s->kind = strdup(kind);
+    s->origin = dup_or_null(origin);
+    if (!s->ns || !s->name || !s->kind || (origin && !s->origin)) {
+        free_secret(s);
+        return RFG_ENOMEM;
+    }
+    if (!strcmp(kind, "Secret"))
+        rc = fill_secret(cv, s, obj);
+    else if (!strcmp(kind, "SealedSecret"))
+        rc = fill_sealed(s, obj);
+    else
+        rc = fill_external(s, obj);
+    if (rc) {
+        free_secret(s);
+        return rc;
+    }
+    cv->nsecrets++;
+    return RFG_OK;
+}
+
+const struct cview_secret *cview_find_secret(const struct cview *cv,
+                                             const char *ns,
+                                             const char *name)
+{
+    size_t i;
+
+    if (!cv)
+        return NULL;
+    /* The last definition wins, as with kubectl apply of a stream. */
+    for (i = cv->nsecrets; i-- > 0;)
+        if (!strcmp(cv->secrets[i].ns, ns) &&
+            !strcmp(cv->secrets[i].name, name))
+            return &cv->secrets[i];
+    return NULL;
+}

@@ -48,6 +48,8 @@ struct cview_secret {
     char *kind;            /* owned: "Secret", "SealedSecret", ... */
     char **keys;           /* owned: data/stringData key names */
     size_t nkeys;
+    bool keys_known;       /* false when keys come from elsewhere
+                              (ExternalSecret dataFrom) */
     bool value_known;      /* false for sealed/external secrets */
     bool has_password;     /* key "password" present */
     size_t pw_len;         /* decoded length (0 = empty) */

@@ -1,2 +1,404 @@
-/* placeholder: jpatch.c (in progress) */
-#include "diag.h"
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * jpatch.c - JSON Pointer (RFC 6901) lookup and JSON Patch (RFC 6902)
+ * building and application over cJSON. It does not decide what to patch.
+ * Application works on a copy and swaps it in only when every op
+ * succeeded, so a failed patch never leaves a half-patched object.
+ */
+#include "jpatch.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int jptr_append(struct sbuf *ptr, const char *token)
+{
+    int rc = sbuf_addc(ptr, '/');
+
+    for (; !rc && *token; token++) {
+        if (*token == '~')
+            rc = sbuf_add(ptr, "~0", 2);
+        else if (*token == '/')
+            rc = sbuf_add(ptr, "~1", 2);
+        else
+            rc = sbuf_addc(ptr, *token);
+    }
+    return rc;
+}
+
+int jptr_append_index(struct sbuf *ptr, size_t idx)
+{
+    return sbuf_printf(ptr, "/%zu", idx);
+}
+
+/* Copy the next reference token of `p` (after its leading '/') unescaped
+ * into tok; return a pointer past it, or NULL on a bad escape / overlong
+ * token. */
+static const char *next_token(const char *p, char *tok, size_t toklen)
+{
+    size_t n = 0;
+
+    p++; /* skip '/' */
+    while (*p && *p != '/') {
+        char c = *p++;
+
+        if (c == '~') {
+            if (*p == '0')
+                c = '~';
+            else if (*p == '1')
+                c = '/';
+            else
+                return NULL;
+            p++;
+        }
+        if (n + 1 >= toklen)
+            return NULL;
+        tok[n++] = c;
+    }
+    tok[n] = '\0';
+    return p;
+}
+
+/* Parse an array index token: digits only, no leading zero. */
+static int parse_index(const char *tok, size_t *out)
+{
+    size_t v = 0;
+    const char *p = tok;
+
+    if (!*p || (p[0] == '0' && p[1]))
+        return -1;
+    for (; *p; p++) {
+        if (*p < '0' || *p > '9' || v > 100000000)
+            return -1;
+        v = v * 10 + (size_t)(*p - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+static cJSON *child(const cJSON *node, const char *tok)
+{
+    size_t idx;
+
+    if (cJSON_IsObject(node))
+        return cJSON_GetObjectItemCaseSensitive(node, tok);
+    if (cJSON_IsArray(node) && parse_index(tok, &idx) == 0 &&
+        idx < (size_t)cJSON_GetArraySize(node))
+        return cJSON_GetArrayItem(node, (int)idx);
+    return NULL;
+}
+
+bool jptr_valid(const char *ptr)
+{
+    char tok[1024];
+
+    if (!ptr)
+        return false;
+    while (*ptr) {
+        if (*ptr != '/')
+            return false;
+        ptr = next_token(ptr, tok, sizeof(tok));
+        if (!ptr)
+            return false;
+    }
+    return true;
+}
+
+cJSON *jptr_get(const cJSON *root, const char *ptr)
+{
+    char tok[1024];
+    const cJSON *node = root;
+
+    if (!ptr)
+        return NULL;
+    while (node && *ptr) {
+        if (*ptr != '/')
+            return NULL;
+        ptr = next_token(ptr, tok, sizeof(tok));
+        if (!ptr)
+            return NULL;
+        node = child(node, tok);
+    }
+    return (cJSON *)(uintptr_t)node;
+}
+
+const cJSON *jptr_deepest(const cJSON *root, const char *ptr)
+{
+    char tok[1024];
+    const cJSON *node = root, *next;
+
+    while (node && ptr && *ptr == '/') {
+        ptr = next_token(ptr, tok, sizeof(tok));
+        if (!ptr)
+            break;
+        next = child(node, tok);
+        if (!next)
+            break;
+        node = next;
+    }
+    return node;
+}
+
+static int add_op(cJSON *ops, const char *op, const char *path,
+                  cJSON *value)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    if (!o || !cJSON_AddStringToObject(o, "op", op) ||
+        !cJSON_AddStringToObject(o, "path", path))
+        goto fail;
+    if (value) {
+        if (!cJSON_AddItemToObject(o, "value", value))
+            goto fail;
+        value = NULL;
+    }
+    if (!cJSON_AddItemToArray(ops, o))
+        goto fail;
+    return RFG_OK;
+fail:
+    cJSON_Delete(value);
+    cJSON_Delete(o);
+    return RFG_ENOMEM;
+}
+
+int jpatch_add(cJSON *ops, const char *path, cJSON *value)
+{
+    if (!value)
+        return RFG_ENOMEM;
+    return add_op(ops, "add", path, value);
+}
+
+int jpatch_replace(cJSON *ops, const char *path, cJSON *value)
+{
+    if (!value)
+        return RFG_ENOMEM;
+    return add_op(ops, "replace", path, value);
+}
+
+int jpatch_remove(cJSON *ops, const char *path)
+{
+    return add_op(ops, "remove", path, NULL);
+}
+
+/* Split `path` into parent node and last token. */
+static int locate(cJSON *root, const char *path, cJSON **parent,
+                  char *last, size_t lastlen)
+{
+    const char *slash = strrchr(path, '/');
+    char *ppath;
+    cJSON *p;
+
+    if (!slash)
+        return -1;
+    ppath = strndup(path, (size_t)(slash - path));
+    if (!ppath)
+        return -1;
+    p = jptr_get(root, ppath);
+    free(ppath);
+    if (!p || !next_token(slash, last, lastlen))
+        return -1;
+    *parent = p;
+    return 0;
+}
+
+/* Detach the node at `path` from root. NULL if absent. */
+static cJSON *detach(cJSON *root, const char *path)
+{
+    char last[1024];
+    cJSON *parent;
+    size_t idx;
+
+    if (locate(root, path, &parent, last, sizeof(last)))
+        return NULL;
+    if (cJSON_IsObject(parent))
+        return cJSON_DetachItemFromObjectCaseSensitive(parent, last);
+    if (cJSON_IsArray(parent) && parse_index(last, &idx) == 0 &&
+        idx < (size_t)cJSON_GetArraySize(parent))
+        return cJSON_DetachItemFromArray(parent, (int)idx);
+    return NULL;
+}
+
+/* Insert `val` (owned) at `path`; "" replaces the root. */
+static int insert(cJSON **root, const char *path, cJSON *val, bool replace)
+{
+    char last[1024];
+    cJSON *parent;
+    size_t idx;
+    int n;
+
+    if (!*path) {
+        cJSON_Delete(*root);
+        *root = val;
+        return 0;
+    }
+    if (locate(*root, path, &parent, last, sizeof(last)))
+        goto fail;
+    if (cJSON_IsObject(parent)) {
+        if (cJSON_GetObjectItemCaseSensitive(parent, last)) {
+            if (!cJSON_ReplaceItemInObjectCaseSensitive(parent, last, val))
+                goto fail;
+            return 0;
+        }
+        if (replace || !cJSON_AddItemToObject(parent, last, val))
+            goto fail;
+        return 0;
+    }
+    if (!cJSON_IsArray(parent))
+        goto fail;
+    n = cJSON_GetArraySize(parent);
+    if (!replace && !strcmp(last, "-")) {
+        if (!cJSON_AddItemToArray(parent, val))
+            goto fail;
+        return 0;
+    }
+    if (parse_index(last, &idx))
+        goto fail;
+    if (replace) {
+        if (idx >= (size_t)n ||
+            !cJSON_ReplaceItemInArray(parent, (int)idx, val))
+            goto fail;
+        return 0;
+    }
+    if (idx > (size_t)n)
+        goto fail;
+    if (idx == (size_t)n) {
+        if (!cJSON_AddItemToArray(parent, val))
+            goto fail;
+    } else if (!cJSON_InsertItemInArray(parent, (int)idx, val)) {
+        goto fail;
+    }
+    return 0;
+fail:
+    cJSON_Delete(val);
+    return -1;
+}
+
+static int apply_one(cJSON **root, const cJSON *op, const char **why)
+{
+    const cJSON *jop = cJSON_GetObjectItemCaseSensitive(op, "op");
+    const cJSON *jpath = cJSON_GetObjectItemCaseSensitive(op, "path");
+    const cJSON *jfrom = cJSON_GetObjectItemCaseSensitive(op, "from");
+    const cJSON *value = cJSON_GetObjectItemCaseSensitive(op, "value");
+    const char *name, *path;
+    cJSON *v;
+
+    if (!cJSON_IsString(jop) || !cJSON_IsString(jpath)) {
+        *why = "op and path must be strings";
+        return -1;
+    }
+    name = jop->valuestring;
+    path = jpath->valuestring;
+    if (!jptr_valid(path)) {
+        *why = "path is not a JSON pointer";
+        return -1;
+    }
+    if (!strcmp(name, "add") || !strcmp(name, "replace")) {
+        if (!value) {
+            *why = "value is missing";
+            return -1;
+        }
+        if (!strcmp(name, "replace") && !jptr_get(*root, path)) {
+            *why = "path does not exist";
+            return -1;
+        }
+        v = cJSON_Duplicate(value, 1);
+        if (!v) {
+            *why = "out of memory";
+            return -1;
+        }
+        if (insert(root, path, v, !strcmp(name, "replace"))) {
+            *why = "parent does not exist or index out of range";
+            return -1;
+        }
+        return 0;
+    }
+    if (!strcmp(name, "remove")) {
+        if (!*path) {
+            *why = "cannot remove the root";
+            return -1;
+        }
+        v = detach(*root, path);
+        if (!v) {
+            *why = "path does not exist";
+            return -1;
+        }
+        cJSON_Delete(v);
+        return 0;
+    }
+    if (!strcmp(name, "test")) {
+        v = jptr_get(*root, path);
+        if (!value || !v || !cJSON_Compare(v, value, 1)) {
+            *why = "test failed";
+            return -1;
+        }
+        return 0;
+    }
+    if (!strcmp(name, "move") || !strcmp(name, "copy")) {
+        size_t flen;
+
+        if (!cJSON_IsString(jfrom) || !jptr_valid(jfrom->valuestring)) {
+            *why = "from is missing or not a JSON pointer";
+            return -1;
+        }
+        flen = strlen(jfrom->valuestring);
+        if (!strcmp(name, "move") &&
+            !strncmp(path, jfrom->valuestring, flen) &&
+            (path[flen] == '/' || path[flen] == '\0')) {
+            if (path[flen] == '\0')
+                return 0;
+            *why = "cannot move a value into itself";
+            return -1;
+        }
+        if (!strcmp(name, "move")) {
+            v = *jfrom->valuestring ? detach(*root, jfrom->valuestring)
+                                    : NULL;
+        } else {
+            const cJSON *src = jptr_get(*root, jfrom->valuestring);
+
+            v = src ? cJSON_Duplicate(src, 1) : NULL;
+        }
+        if (!v) {
+            *why = "from does not exist";
+            return -1;
+        }
+        if (insert(root, path, v, false)) {
+            *why = "parent does not exist or index out of range";
+            return -1;
+        }
+        return 0;
+    }
+    *why = "unknown op";
+    return -1;
+}
+
+int jpatch_apply(cJSON **root, const cJSON *ops, struct diag_list *dl)
+{
+    cJSON *work = NULL;
+    const cJSON *op;
+    size_t i = 0;
+
+    if (!cJSON_IsArray(ops))
+        return diag_fail(dl, RFG_EINVAL, NULL, "patch is not an array");
+    if (*root) {
+        work = cJSON_Duplicate(*root, 1);
+        if (!work)
+            return diag_fail(dl, RFG_ENOMEM, NULL, "out of memory");
+    }
+    cJSON_ArrayForEach(op, ops) {
+        const char *why = "";
+        const cJSON *p = cJSON_GetObjectItemCaseSensitive(op, "path");
+
+        if (!cJSON_IsObject(op) || apply_one(&work, op, &why)) {
+            cJSON_Delete(work);
+            return diag_fail(dl, RFG_EINVAL, NULL,
+                             "patch op %zu (%s): %s", i,
+                             cJSON_IsString(p) ? p->valuestring : "?",
+                             cJSON_IsObject(op) ? why : "not an object");
+        }
+        i++;
+    }
+    cJSON_Delete(*root);
+    *root = work;
+    return RFG_OK;
+}

@@ -1,2 +1,216 @@
-/* placeholder: model.c (in progress) */
-#include "diag.h"
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * model.c - the redis-operator's view of a RedisFailover: defaults it
+ * applies at reconcile time (never persisted), generated object names,
+ * and pod labels. Mirrors spotahome validate.go, names.go, generator.go
+ * as summarised in reference/rules.md 1.1-1.3. Reads, never writes.
+ */
+#include "model.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+    enum rf_target t;
+    const char *name;
+} targets[] = {
+    {RF_TARGET_SPOTAHOME_V12, "spotahome-v1.2"},
+    {RF_TARGET_SPOTAHOME_V13, "spotahome-v1.3"},
+    {RF_TARGET_FRESHWORKS_V33, "freshworks-v3.3"},
+};
+
+const char *rf_target_name(enum rf_target t)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(targets) / sizeof(targets[0]); i++)
+        if (targets[i].t == t)
+            return targets[i].name;
+    return NULL;
+}
+
+enum rf_target rf_target_parse(const char *s)
+{
+    size_t i;
+
+    if (!s)
+        return 0;
+    for (i = 0; i < sizeof(targets) / sizeof(targets[0]); i++)
+        if (!strcmp(targets[i].name, s))
+            return targets[i].t;
+    return 0;
+}
+
+const char *rf_component_name(enum rf_component c)
+{
+    return c == RF_REDIS ? "redis" : "sentinel";
+}
+
+static const cJSON *get(const cJSON *o, const char *k)
+{
+    return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
+}
+
+static const char *get_str(const cJSON *o, const char *k)
+{
+    const cJSON *v = get(o, k);
+
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+bool rf_is_failover(const cJSON *obj)
+{
+    const char *av = get_str(obj, "apiVersion");
+    const char *kind = get_str(obj, "kind");
+
+    return av && kind && !strcmp(av, RF_API_VERSION) &&
+           !strcmp(kind, RF_KIND);
+}
+
+const char *rf_name(const cJSON *obj)
+{
+    return get_str(get(obj, "metadata"), "name");
+}
+
+const char *rf_namespace(const cJSON *obj, const char *fallback)
+{
+    const char *ns = get_str(get(obj, "metadata"), "namespace");
+
+    return ns && *ns ? ns : fallback;
+}
+
+const cJSON *rf_component_spec(const cJSON *obj, enum rf_component c)
+{
+    const cJSON *v = get(get(obj, "spec"), rf_component_name(c));
+
+    return cJSON_IsObject(v) ? v : NULL;
+}
+
+int rf_replicas(const cJSON *obj, enum rf_component c)
+{
+    const cJSON *r = get(rf_component_spec(obj, c), "replicas");
+
+    if (!cJSON_IsNumber(r) || r->valuedouble <= 0)
+        return RF_DEFAULT_REPLICAS;
+    if (r->valuedouble > 2147483647.0)
+        return 2147483647;
+    return (int)r->valuedouble;
+}
+
+int rf_redis_port(const cJSON *obj)
+{
+    const cJSON *p = get(rf_component_spec(obj, RF_REDIS), "port");
+
+    if (!cJSON_IsNumber(p) || p->valuedouble <= 0)
+        return RF_DEFAULT_PORT;
+    if (p->valuedouble > 2147483647.0)
+        return 2147483647;
+    return (int)p->valuedouble;
+}
+
+const char *rf_secret_path(const cJSON *obj)
+{
+    const char *s = get_str(get(get(obj, "spec"), "auth"), "secretPath");
+
+    return s && *s ? s : NULL;
+}
+
+bool rf_disable_mymaster(const cJSON *obj)
+{
+    return cJSON_IsTrue(
+        get(rf_component_spec(obj, RF_SENTINEL), "disableMyMaster"));
+}
+
+const char *rf_master_name(const cJSON *obj, enum rf_target t)
+{
+    const char *n = rf_name(obj);
+
+    if (t == RF_TARGET_FRESHWORKS_V33 && rf_disable_mymaster(obj) && n)
+        return n;
+    return RF_DEFAULT_MASTER_NAME;
+}
+
+bool rf_host_network(const cJSON *obj)
+{
+    return cJSON_IsTrue(get(rf_component_spec(obj, RF_REDIS),
+                            "hostNetwork")) ||
+           cJSON_IsTrue(get(rf_component_spec(obj, RF_SENTINEL),
+                            "hostNetwork"));
+}
+
+const char *const rf_default_sentinel_config[] = {
+    "down-after-milliseconds 5000",
+    "failover-timeout 10000",
+};
+const size_t rf_default_sentinel_config_len = 2;
+
+int rf_object_name(char *buf, size_t len, enum rf_object o, const char *rf)
+{
+    static const char *const prefix[] = {
+        [RF_OBJ_REDIS] = "rfr-",
+        [RF_OBJ_SENTINEL] = "rfs-",
+        [RF_OBJ_SHUTDOWN_CM] = "rfr-s-",
+        [RF_OBJ_READINESS_CM] = "rfr-readiness-",
+        [RF_OBJ_MASTER_SVC] = "rfrm-",
+        [RF_OBJ_SLAVE_SVC] = "rfrs-",
+    };
+
+    return snprintf(buf, len, "%s%s", prefix[o], rf ? rf : "");
+}
+
+/* Set key=value in `labels`, replacing an existing value. */
+static bool set_label(cJSON *labels, const char *k, const char *v)
+{
+    cJSON *s = cJSON_CreateString(v);
+
+    if (!s)
+        return false;
+    if (cJSON_GetObjectItemCaseSensitive(labels, k))
+        return cJSON_ReplaceItemInObjectCaseSensitive(labels, k, s);
+    if (!cJSON_AddItemToObject(labels, k, s)) {
+        cJSON_Delete(s);
+        return false;
+    }
+    return true;
+}
+
+cJSON *rf_selector_labels(const char *rf, enum rf_component c)
+{
+    cJSON *l = cJSON_CreateObject();
+
+    if (!l || !set_label(l, RF_LABEL_PART_OF, RF_PART_OF) ||
+        !set_label(l, RF_LABEL_COMPONENT, rf_component_name(c)) ||
+        !set_label(l, RF_LABEL_NAME, rf ? rf : "")) {
+        cJSON_Delete(l);
+        return NULL;
+    }
+    return l;
+}
+
+cJSON *rf_pod_labels(const cJSON *obj, enum rf_component c)
+{
+    const char *name = rf_name(obj);
+    const cJSON *md_labels = get(get(obj, "metadata"), "labels");
+    const cJSON *l;
+    cJSON *out = cJSON_CreateObject();
+
+    if (!name)
+        name = "";
+    /* handler.go: operator labels first, RF labels merged over them. */
+    if (!out || !set_label(out, RF_LABEL_MANAGED_BY, "redis-operator") ||
+        !set_label(out, RF_LABEL_RF_NAME, name))
+        goto fail;
+    cJSON_ArrayForEach(l, md_labels) {
+        if (cJSON_IsString(l) && !set_label(out, l->string, l->valuestring))
+            goto fail;
+    }
+    /* generator.go: selector labels merged last, so they always win. */
+    if (!set_label(out, RF_LABEL_NAME, name) ||
+        !set_label(out, RF_LABEL_COMPONENT, rf_component_name(c)) ||
+        !set_label(out, RF_LABEL_PART_OF, RF_PART_OF))
+        goto fail;
+    return out;
+fail:
+    cJSON_Delete(out);
+    return NULL;
+}

@@ -1,2 +1,408 @@
-/* placeholder: policy.c (in progress) */
-#include "diag.h"
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * policy.c - load policy YAML into an immutable policy_set. Checks the
+ * file's structure (keys, types, target, severities) with file:line:col;
+ * whether rule ids and parameters exist is rules_policy_check()'s job.
+ * Never evaluates objects.
+ *
+ *   apiVersion: rfguard.io/v1alpha1
+ *   kind: Policy
+ *   metadata: {name: default}
+ *   spec:
+ *     target: spotahome-v1.3
+ *     mutations: true
+ *     exemptions: {namespaces: [kube-system]}
+ *     rules:
+ *       auth-required: deny            # or warn, off
+ *       sentinel-replicas: {severity: deny, fix: true}
+ */
+#include "policy.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ydoc.h"
+
+#define POLICY_API_VERSION "rfguard.io/v1alpha1"
+#define POLICY_MAX_BYTES ((size_t)1 << 20)
+
+const char *rfg_sev_name(enum rfg_sev s)
+{
+    switch (s) {
+    case RFG_SEV_DENY:
+        return "deny";
+    case RFG_SEV_WARN:
+        return "warn";
+    default:
+        return "off";
+    }
+}
+
+static int parse_sev(const char *s, enum rfg_sev *out)
+{
+    if (!strcmp(s, "deny"))
+        *out = RFG_SEV_DENY;
+    else if (!strcmp(s, "warn"))
+        *out = RFG_SEV_WARN;
+    else if (!strcmp(s, "off"))
+        *out = RFG_SEV_OFF;
+    else
+        return -1;
+    return 0;
+}
+
+void policy_free(struct policy_set *p)
+{
+    size_t i;
+
+    if (!p)
+        return;
+    for (i = 0; i < p->nrules; i++) {
+        free(p->rules[i].id);
+        cJSON_Delete(p->rules[i].params);
+    }
+    for (i = 0; i < p->nexempt_ns; i++)
+        free(p->exempt_ns[i]);
+    free(p->exempt_ns);
+    free(p->rules);
+    free(p->name);
+    free(p->file);
+    free(p);
+}
+
+struct ploader {
+    const struct ydoc *doc;
+    struct diag_list *dl;
+};
+
+static int bad(struct ploader *L, const cJSON *node, const char *fmt, ...)
+    RFG_PRINTF(3, 4);
+
+/* Record a structure error at the position of `node`. */
+static int bad(struct ploader *L, const cJSON *node, const char *fmt, ...)
+{
+    struct src_pos pos = posmap_get(L->doc->pm, node);
+    char msg[200];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return diag_fail(L->dl, RFG_EINVAL, &pos, "%s", msg);
+}
+
+static int load_rule(struct ploader *L, struct policy_set *p,
+                     const cJSON *r)
+{
+    struct policy_rule *pr = &p->rules[p->nrules];
+    const cJSON *kv;
+    size_t i;
+
+    for (i = 0; i < p->nrules; i++)
+        if (!strcmp(p->rules[i].id, r->string))
+            return bad(L, r, "rule \"%s\" is listed twice", r->string);
+    memset(pr, 0, sizeof(*pr));
+    pr->pos = posmap_get(L->doc->pm, r);
+    pr->params_pos = pr->pos;
+    pr->id = strdup(r->string);
+    pr->params = cJSON_CreateObject();
+    if (!pr->id || !pr->params) {
+        free(pr->id);
+        cJSON_Delete(pr->params);
+        return diag_fail(L->dl, RFG_ENOMEM, NULL, "out of memory");
+    }
+    p->nrules++;
+    if (cJSON_IsString(r)) {
+        if (parse_sev(r->valuestring, &pr->sev))
+            return bad(L, r,
+                       "severity \"%s\" is not one of deny, warn, off",
+                       r->valuestring);
+        pr->sev_set = true;
+        return RFG_OK;
+    }
+    if (!cJSON_IsObject(r))
+        return bad(L, r,
+                   "rule \"%s\": expected a severity (deny, warn, off) or "
+                   "a mapping with severity and parameters",
+                   r->string);
+    cJSON_ArrayForEach(kv, r) {
+        cJSON *copy;
+
+        if (!strcmp(kv->string, "severity")) {
+            if (!cJSON_IsString(kv) || parse_sev(kv->valuestring, &pr->sev))
+                return bad(L, kv,
+                           "rule \"%s\": severity must be deny, warn or off",
+                           r->string);
+            pr->sev_set = true;
+            continue;
+        }
+        copy = cJSON_Duplicate(kv, 1);
+        if (!copy || !cJSON_AddItemToObject(pr->params, kv->string, copy)) {
+            cJSON_Delete(copy);
+            return diag_fail(L->dl, RFG_ENOMEM, NULL, "out of memory");
+        }
+    }
+    return RFG_OK;
+}
+
+static int load_spec(struct ploader *L, struct policy_set *p,
+                     const cJSON *spec)
+{
+    const cJSON *kv, *r, *ns;
+    int rc;
+
+    cJSON_ArrayForEach(kv, spec) {
+        if (!strcmp(kv->string, "target")) {
+            if (!cJSON_IsString(kv) ||
+                !(p->target = rf_target_parse(kv->valuestring)))
+                return bad(L, kv,
+                           "unknown target \"%s\" (expected spotahome-v1.2, "
+                           "spotahome-v1.3 or freshworks-v3.3)",
+                           cJSON_IsString(kv) ? kv->valuestring : "?");
+            p->target_pos = posmap_get(L->doc->pm, kv);
+        } else if (!strcmp(kv->string, "mutations")) {
+            if (!cJSON_IsBool(kv))
+                return bad(L, kv, "%s must be true or false", "mutations");
+            p->mutations = cJSON_IsTrue(kv);
+        } else if (!strcmp(kv->string, "rules")) {
+            if (!cJSON_IsObject(kv))
+                return bad(L, kv, "%s must be a mapping of rule ids",
+                           "rules");
+            p->rules = calloc((size_t)cJSON_GetArraySize(kv) + 1,
+                              sizeof(*p->rules));
+            if (!p->rules)
+                return diag_fail(L->dl, RFG_ENOMEM, NULL, "out of memory");
+            cJSON_ArrayForEach(r, kv) {
+                if ((rc = load_rule(L, p, r)))
+                    return rc;
+            }
+        } else if (!strcmp(kv->string, "exemptions")) {
+            if (!cJSON_IsObject(kv))
+                return bad(L, kv, "%s must be a mapping", "exemptions");
+            cJSON_ArrayForEach(r, kv) {
+                if (strcmp(r->string, "namespaces"))
+                    return bad(L, r,
+                               "unknown key \"%s\" in exemptions "
+                               "(expected namespaces)",
+                               r->string);
+                if (!cJSON_IsArray(r))
+                    return bad(L, r, "%s must be a list of globs",
+                               "namespaces");
+                p->exempt_ns = calloc((size_t)cJSON_GetArraySize(r) + 1,
+                                      sizeof(char *));
+                if (!p->exempt_ns)
+                    return diag_fail(L->dl, RFG_ENOMEM, NULL,
+                                     "out of memory");
+                cJSON_ArrayForEach(ns, r) {
+                    if (!cJSON_IsString(ns))
+                        return bad(L, ns, "%s must be a string",
+                                   "a namespace glob");
+                    p->exempt_ns[p->nexempt_ns] = strdup(ns->valuestring);
+                    if (!p->exempt_ns[p->nexempt_ns])
+                        return diag_fail(L->dl, RFG_ENOMEM, NULL,
+                                         "out of memory");
+                    p->nexempt_ns++;
+                }
+            }
+        } else {
+            return bad(L, kv,
+                       "unknown key \"%s\" in spec (expected target, "
+                       "mutations, exemptions, rules)",
+                       kv->string);
+        }
+    }
+    return RFG_OK;
+}
+
+static int load_doc(struct ploader *L, struct policy_set *p)
+{
+    const cJSON *root = L->doc->root;
+    const cJSON *kv, *spec = NULL;
+    struct src_pos start = L->doc->start;
+
+    if (!cJSON_IsObject(root))
+        return diag_fail(L->dl, RFG_EINVAL, &start,
+                         "a policy must be a mapping with apiVersion, kind "
+                         "and spec");
+    cJSON_ArrayForEach(kv, root) {
+        if (!strcmp(kv->string, "apiVersion")) {
+            if (!cJSON_IsString(kv) ||
+                strcmp(kv->valuestring, POLICY_API_VERSION))
+                return bad(L, kv, "apiVersion must be %s",
+                           POLICY_API_VERSION);
+        } else if (!strcmp(kv->string, "kind")) {
+            if (!cJSON_IsString(kv) || strcmp(kv->valuestring, "Policy"))
+                return bad(L, kv, "kind must be %s", "Policy");
+        } else if (!strcmp(kv->string, "metadata")) {
+            const cJSON *n = cJSON_GetObjectItemCaseSensitive(kv, "name");
+
+            if (cJSON_IsString(n)) {
+                free(p->name);
+                p->name = strdup(n->valuestring);
+                if (!p->name)
+                    return diag_fail(L->dl, RFG_ENOMEM, NULL,
+                                     "out of memory");
+            }
+        } else if (!strcmp(kv->string, "spec")) {
+            if (!cJSON_IsObject(kv))
+                return bad(L, kv, "%s must be a mapping", "spec");
+            spec = kv;
+        } else {
+            return bad(L, kv,
+                       "unknown key \"%s\" (expected apiVersion, kind, "
+                       "metadata, spec)",
+                       kv->string);
+        }
+    }
+    if (!cJSON_GetObjectItemCaseSensitive(root, "apiVersion"))
+        return diag_fail(L->dl, RFG_EINVAL, &start,
+                         "apiVersion is missing (expected %s)",
+                         POLICY_API_VERSION);
+    if (!spec)
+        return diag_fail(L->dl, RFG_EINVAL, &start, "spec is missing");
+    return load_spec(L, p, spec);
+}
+
+int policy_load(struct policy_set **out, const char *buf, size_t len,
+                const char *file, struct diag_list *dl)
+{
+    struct ydoc_stream ys = {0};
+    struct policy_set *p = NULL;
+    struct ploader L;
+    const char *saved = dl->file;
+    int rc;
+
+    *out = NULL;
+    dl->file = file;
+    if (len > POLICY_MAX_BYTES) {
+        rc = diag_fail(dl, RFG_ELIMIT, NULL,
+                       "policy is larger than %zu bytes", POLICY_MAX_BYTES);
+        goto out;
+    }
+    rc = ydoc_load(&ys, buf, len, NULL, dl);
+    if (rc)
+        goto out;
+    if (ys.len != 1) {
+        struct src_pos pos = ys.len ? ys.docs[1].start : (struct src_pos){0};
+
+        rc = diag_fail(dl, RFG_EINVAL, ys.len ? &pos : NULL,
+                       ys.len ? "a policy file holds one document"
+                              : "policy is empty");
+        goto out;
+    }
+    p = calloc(1, sizeof(*p));
+    if (!p || !(p->file = strdup(file))) {
+        rc = diag_fail(dl, RFG_ENOMEM, NULL, "out of memory");
+        goto out;
+    }
+    p->target = RF_TARGET_DEFAULT;
+    p->mutations = true;
+    L.doc = &ys.docs[0];
+    L.dl = dl;
+    rc = load_doc(&L, p);
+    if (rc)
+        goto out;
+    if (!p->name && !(p->name = strdup(file))) {
+        rc = diag_fail(dl, RFG_ENOMEM, NULL, "out of memory");
+        goto out;
+    }
+    *out = p;
+    p = NULL;
+out:
+    dl->file = saved;
+    policy_free(p);
+    ydoc_stream_cleanup(&ys);
+    return rc;
+}
+
+int policy_load_file(struct policy_set **out, const char *path,
+                     struct diag_list *dl)
+{
+    FILE *f;
+    char *buf = NULL;
+    size_t len = 0, cap = 0, n;
+    int rc;
+
+    *out = NULL;
+    f = fopen(path, "rb");
+    if (!f) {
+        const char *saved = dl->file;
+
+        dl->file = path;
+        rc = diag_fail(dl, RFG_EIO, NULL, "cannot open policy: %s",
+                       strerror(errno));
+        dl->file = saved;
+        return rc;
+    }
+    for (;;) {
+        if (len == cap) {
+            char *nb;
+
+            cap = cap ? cap * 2 : 4096;
+            if (cap > POLICY_MAX_BYTES + 4096) {
+                rc = RFG_ELIMIT;
+                break;
+            }
+            nb = realloc(buf, cap);
+            if (!nb) {
+                rc = RFG_ENOMEM;
+                break;
+            }
+            buf = nb;
+        }
+        n = fread(buf + len, 1, cap - len, f);
+        len += n;
+        if (n == 0) {
+            rc = ferror(f) ? RFG_EIO : RFG_OK;
+            break;
+        }
+    }
+    fclose(f);
+    if (rc == RFG_OK)
+        rc = policy_load(out, buf ? buf : "", len, path, dl);
+    else {
+        const char *saved = dl->file;
+
+        dl->file = path;
+        diag_fail(dl, rc, NULL, "cannot read policy: %s",
+                  rfg_strerror(rc));
+        dl->file = saved;
+    }
+    free(buf);
+    return rc;
+}
+
+int policy_load_builtin(struct policy_set **out, struct diag_list *dl)
+{
+    return policy_load(out, rfg_builtin_policy, rfg_builtin_policy_len,
+                       "<builtin>", dl);
+}
+
+const struct policy_rule *policy_rule_get(const struct policy_set *p,
+                                          const char *id)
+{
+    size_t i;
+
+    if (!p)
+        return NULL;
+    for (i = 0; i < p->nrules; i++)
+        if (!strcmp(p->rules[i].id, id))
+            return &p->rules[i];
+    return NULL;
+}
+
+bool policy_ns_exempt(const struct policy_set *p, const char *ns)
+{
+    size_t i;
+
+    if (!p || !ns)
+        return false;
+    for (i = 0; i < p->nexempt_ns; i++)
+        if (fnmatch(p->exempt_ns[i], ns, 0) == 0)
+            return true;
+    return false;
+}

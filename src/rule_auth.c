@@ -1,2 +1,151 @@
-/* placeholder: rule_auth.c (in progress) */
-#include "diag.h"
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * rule_auth.c - auth rules (rules.md 2.2): a password Secret is named,
+ * exists, has a usable 'password' key, and is not shared with another
+ * failover. Reads Secrets only through the cluster view, which never
+ * holds a password: only its length, shape and SHA-256.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "rules_impl.h"
+
+#define AUTH_PTR "/spec/auth/secretPath"
+
+void check_auth_required(struct rule_ctx *ctx)
+{
+    char hint[256];
+
+    if (rf_secret_path(rule_obj(ctx)))
+        return;
+    snprintf(hint, sizeof(hint),
+             "create a Secret with a 'password' key in namespace %s and set "
+             "spec.auth.secretPath to its name",
+             rule_ns(ctx));
+    rule_report(ctx, RULE_STRONG, AUTH_PTR, hint,
+                "spec.auth.secretPath is not set: Redis and its replication "
+                "run without a password");
+}
+
+/* The Secret this failover names, or NULL (also when there is no view). */
+static const struct cview_secret *own_secret(struct rule_ctx *ctx)
+{
+    const char *sp = rf_secret_path(rule_obj(ctx));
+
+    if (!sp || !rule_input(ctx)->cv)
+        return NULL;
+    return cview_find_secret(rule_input(ctx)->cv, rule_ns(ctx), sp);
+}
+
+void check_auth_secret_exists(struct rule_ctx *ctx)
+{
+    const struct cview *cv = rule_input(ctx)->cv;
+    const char *sp = rf_secret_path(rule_obj(ctx));
+
+    if (!sp || !cv || own_secret(ctx))
+        return;
+    if (cv->complete)
+        rule_report(ctx, RULE_STRONG, AUTH_PTR,
+                    "create the Secret before the failover",
+                    "Secret %s/%s does not exist: the operator stops before "
+                    "creating any redis or sentinel pod",
+                    rule_ns(ctx), sp);
+    else
+        rule_report(ctx, RULE_WEAK, AUTH_PTR,
+                    "add the Secret (or SealedSecret/ExternalSecret) to the "
+                    "linted files, or make sure it exists in the cluster",
+                    "Secret %s/%s is not among the linted documents",
+                    rule_ns(ctx), sp);
+}
+
+void check_auth_password_key(struct rule_ctx *ctx)
+{
+    const struct cview_secret *s = own_secret(ctx);
+
+    if (!s || !s->keys_known)
+        return;
+    if (!s->has_password)
+        rule_report(ctx, RULE_STRONG, AUTH_PTR,
+                    "add a 'password' key to the Secret",
+                    "%s %s/%s has no 'password' key: the operator cannot "
+                    "render redis.conf and pods fail to start",
+                    s->kind, s->ns, s->name);
+    else if (s->value_known && s->pw_problem == CVIEW_PW_UNDECODABLE)
+        rule_report(ctx, RULE_STRONG, AUTH_PTR,
+                    "data values are base64; use stringData for plain text",
+                    "%s %s/%s: data.password is not valid base64", s->kind,
+                    s->ns, s->name);
+    else if (s->value_known && s->pw_len == 0)
+        rule_report(ctx, RULE_STRONG, AUTH_PTR,
+                    "set a non-empty password",
+                    "%s %s/%s has an empty 'password': the operator silently "
+                    "runs Redis without auth",
+                    s->kind, s->ns, s->name);
+}
+
+void check_auth_password_charset(struct rule_ctx *ctx)
+{
+    const struct cview_secret *s = own_secret(ctx);
+    int min = rule_param_int(ctx, "minLength", 16);
+    static const char *const what[] = {
+        [CVIEW_PW_WHITESPACE] = "whitespace",
+        [CVIEW_PW_QUOTE] = "a quote character",
+        [CVIEW_PW_HASH] = "'#'",
+        [CVIEW_PW_CONTROL] = "a control character",
+    };
+
+    if (!s || !s->value_known || !s->has_password || s->pw_len == 0 ||
+        s->pw_problem == CVIEW_PW_UNDECODABLE)
+        return;
+    if (s->pw_problem != CVIEW_PW_OK)
+        rule_report(ctx, RULE_STRONG, AUTH_PTR,
+                    "use letters, digits and punctuation other than quotes "
+                    "and '#'",
+                    "the password in %s/%s contains %s: the operator writes "
+                    "it unquoted into redis.conf",
+                    s->ns, s->name, what[s->pw_problem]);
+    else if (min > 0 && s->pw_len < (size_t)min)
+        rule_report(ctx, RULE_STRONG, AUTH_PTR,
+                    "use a longer random password",
+                    "the password in %s/%s is %zu characters, shorter than "
+                    "the policy's minimum of %d",
+                    s->ns, s->name, s->pw_len, min);
+}
+
+void check_auth_secret_unique(struct rule_ctx *ctx)
+{
+    const struct cview *cv = rule_input(ctx)->cv;
+    const cJSON *obj = rule_obj(ctx);
+    const char *sp = rf_secret_path(obj);
+    const struct cview_secret *mine = own_secret(ctx);
+    size_t i;
+
+    if (!sp || !cv || rj_get(rj_get(obj, "spec"), "bootstrapNode"))
+        return;
+    for (i = 0; i < cv->nrfs; i++) {
+        const struct cview_failover *f = &cv->rfs[i];
+        const struct cview_secret *theirs;
+        bool same_ns = !strcmp(f->ns, rule_ns(ctx));
+
+        if (rj_is_self(ctx, f) || !f->secret || f->bootstrap)
+            continue;
+        if (same_ns && !strcmp(f->secret, sp)) {
+            rule_report(ctx, RULE_STRONG, AUTH_PTR,
+                        "give each failover its own Secret and password",
+                        "Secret %s is also used by RedisFailover %s/%s%s%s%s",
+                        sp, f->ns, f->name, f->origin ? " (" : "",
+                        f->origin ? f->origin : "", f->origin ? ")" : "");
+            continue;
+        }
+        theirs = cview_find_secret(cv, f->ns, f->secret);
+        if (mine && theirs && mine->has_hash && theirs->has_hash &&
+            !memcmp(mine->pw_hash, theirs->pw_hash, 32))
+            rule_report(ctx, same_ns ? RULE_STRONG : RULE_WEAK, AUTH_PTR,
+                        "give each failover its own password",
+                        "the password in %s/%s is the same as in %s/%s, used "
+                        "by RedisFailover %s/%s%s%s%s",
+                        rule_ns(ctx), sp, f->ns, f->secret, f->ns, f->name,
+                        f->origin ? " (" : "", f->origin ? f->origin : "",
+                        f->origin ? ")" : "");
+    }
+}

@@ -1,2 +1,87 @@
-/* placeholder: rule_basic.c (in progress) */
-#include "diag.h"
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * rule_basic.c - replica counts and names (rules.md 2.4, 2.5): sentinel
+ * quorum, a failover target for redis, and the name limits that follow
+ * from the operator's generated object names.
+ */
+#include <string.h>
+
+#include "rules_impl.h"
+
+void check_sentinel_replicas(struct rule_ctx *ctx)
+{
+    int n = rf_replicas(rule_obj(ctx), RF_SENTINEL);
+
+    if (n < 3)
+        rule_report(ctx, RULE_STRONG, "/spec/sentinel/replicas",
+                    "set spec.sentinel.replicas to 3 (or 5)",
+                    "spec.sentinel.replicas is %d: quorum is n/2+1, so %d "
+                    "sentinel%s cannot survive the loss of one",
+                    n, n, n == 1 ? "" : "s");
+    else if (n % 2 == 0)
+        rule_report(ctx, RULE_WEAK, "/spec/sentinel/replicas",
+                    "use an odd number of sentinels",
+                    "spec.sentinel.replicas is %d: an even count tolerates "
+                    "no more failures than %d",
+                    n, n - 1);
+}
+
+int fix_sentinel_replicas(struct rule_ctx *ctx, const cJSON *work,
+                          cJSON *ops)
+{
+    if (!rule_param_bool(ctx, "fix", false) ||
+        rf_replicas(work, RF_SENTINEL) >= 3)
+        return RFG_OK;
+    return jpatch_replace(ops, "/spec/sentinel/replicas",
+                          cJSON_CreateNumber(3));
+}
+
+void check_redis_replicas_ha(struct rule_ctx *ctx)
+{
+    int n = rf_replicas(rule_obj(ctx), RF_REDIS);
+
+    if (n < 2)
+        rule_report(ctx, RULE_STRONG, "/spec/redis/replicas",
+                    "set spec.redis.replicas to 3",
+                    "spec.redis.replicas is %d: there is no replica to fail "
+                    "over to",
+                    n);
+}
+
+void check_name_length(struct rule_ctx *ctx)
+{
+    const char *name = rf_name(rule_obj(ctx));
+    size_t n = name ? strlen(name) : 0;
+
+    if (n > RF_NAME_MAX)
+        rule_report(ctx, RULE_STRONG, "/metadata/name",
+                    "shorten the name to 48 characters or fewer",
+                    "metadata.name is %zu characters; the operator refuses "
+                    "names over %d (the StatefulSet revision label would "
+                    "exceed 63)",
+                    n, RF_NAME_MAX);
+}
+
+void check_name_charset(struct rule_ctx *ctx)
+{
+    const char *name = rf_name(rule_obj(ctx));
+    const char *p;
+    bool ok;
+
+    if (!name)
+        return;
+    ok = *name && ((name[0] >= 'a' && name[0] <= 'z') ||
+                   (name[0] >= '0' && name[0] <= '9'));
+    for (p = name; ok && *p; p++)
+        ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+             *p == '-';
+    if (ok && name[strlen(name) - 1] == '-')
+        ok = false;
+    if (!ok)
+        rule_report(ctx, RULE_STRONG, "/metadata/name",
+                    "use lower-case letters, digits and '-', starting and "
+                    "ending with a letter or digit",
+                    "metadata.name \"%s\" is not a DNS-1035 label: the "
+                    "operator's rfr-/rfs- Services cannot be created",
+                    name);
+}

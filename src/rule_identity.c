@@ -1,2 +1,201 @@
-/* placeholder: rule_identity.c (in progress) */
-#include "diag.h"
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * rule_identity.c - sentinel identity rules (rules.md 2.1). Sentinels of
+ * two failovers can merge when master name, redis port and password all
+ * match (spotahome #550, #297, #698); any one that differs breaks the
+ * adoption path. These rules compare a failover with every other one in
+ * the cluster view.
+ */
+#include <string.h>
+
+#include "rules_impl.h"
+
+
+/* Master name `f` gets from the operator under `t`. */
+static const char *their_master(const struct cview_failover *f,
+                                enum rf_target t)
+{
+    return t == RF_TARGET_FRESHWORKS_V33 && f->disable_mymaster
+               ? f->name
+               : RF_DEFAULT_MASTER_NAME;
+}
+
+/* Could `f` and `obj` share a password? True unless both have auth and
+ * the secrets are known to differ. */
+static bool same_password(struct rule_ctx *ctx, const cJSON *obj,
+                          const struct cview_failover *f)
+{
+    const struct cview *cv = rule_input(ctx)->cv;
+    const char *sp = rf_secret_path(obj);
+    const struct cview_secret *a, *b;
+
+    if (!sp || !f->secret)
+        return true;
+    if (!strcmp(f->ns, rule_ns(ctx)) && !strcmp(f->secret, sp))
+        return true;
+    a = cview_find_secret(cv, rule_ns(ctx), sp);
+    b = cview_find_secret(cv, f->ns, f->secret);
+    return a && b && a->has_hash && b->has_hash &&
+           !memcmp(a->pw_hash, b->pw_hash, 32);
+}
+
+/* First failover whose sentinels could merge with `obj`'s. */
+static const struct cview_failover *
+identity_conflict(struct rule_ctx *ctx, const cJSON *obj, size_t *count)
+{
+    const struct cview *cv = rule_input(ctx)->cv;
+    const struct cview_failover *first = NULL;
+    enum rf_target t = rule_target(ctx);
+    int port = rf_redis_port(obj);
+    size_t i;
+
+    *count = 0;
+    if (!cv || strcmp(rf_master_name(obj, t), RF_DEFAULT_MASTER_NAME))
+        return NULL;
+    for (i = 0; i < cv->nrfs; i++) {
+        const struct cview_failover *f = &cv->rfs[i];
+
+        if (rj_is_self(ctx, f) || f->port != port ||
+            strcmp(their_master(f, t), RF_DEFAULT_MASTER_NAME) ||
+            !same_password(ctx, obj, f))
+            continue;
+        if (!first)
+            first = f;
+        (*count)++;
+    }
+    return first;
+}
+
+void check_sentinel_identity_shared(struct rule_ctx *ctx)
+{
+    const cJSON *obj = rule_obj(ctx);
+    const struct cview_failover *f;
+    size_t n;
+    bool fw = rule_target(ctx) == RF_TARGET_FRESHWORKS_V33;
+
+    f = identity_conflict(ctx, obj, &n);
+    if (!f)
+        return;
+    rule_report(ctx, RULE_STRONG,
+                fw ? "/spec/sentinel/disableMyMaster" : "/spec/redis/port",
+                fw ? "set spec.sentinel.disableMyMaster: true (the master "
+                     "name becomes the failover's name)"
+                   : "give this failover its own spec.redis.port or its own "
+                     "password",
+                "sentinel identity (master %s, port %d, %s) is shared with "
+                "RedisFailover %s/%s%s%s%s%s: their sentinels can merge and "
+                "overwrite each other's data",
+                RF_DEFAULT_MASTER_NAME, rf_redis_port(obj),
+                rf_secret_path(obj) && f->secret ? "same password"
+                                                 : "no password",
+                f->ns, f->name, f->origin ? " (" : "",
+                f->origin ? f->origin : "", f->origin ? ")" : "",
+                n > 1 ? " and others" : "");
+}
+
+int fix_sentinel_identity_shared(struct rule_ctx *ctx, const cJSON *work,
+                                 cJSON *ops)
+{
+    static const char *const keys[] = {"spec", "sentinel",
+                                       "disableMyMaster"};
+    size_t n;
+
+    if (rule_target(ctx) != RF_TARGET_FRESHWORKS_V33 ||
+        rf_disable_mymaster(work) || !identity_conflict(ctx, work, &n))
+        return RFG_OK;
+    return rj_add_nested(ops, work, keys, 3, cJSON_CreateTrue());
+}
+
+void check_master_name_unique(struct rule_ctx *ctx)
+{
+    const cJSON *obj = rule_obj(ctx);
+    const struct cview *cv = rule_input(ctx)->cv;
+    const char *name = rf_name(obj);
+    size_t i, n = 0;
+    const struct cview_failover *first = NULL;
+
+    if (!name || !rf_disable_mymaster(obj))
+        return;
+    if (!strcmp(name, RF_DEFAULT_MASTER_NAME)) {
+        rule_report(ctx, RULE_STRONG, "/metadata/name",
+                    "rename the failover",
+                    "with disableMyMaster the master name is the failover "
+                    "name, and \"%s\" is every other failover's master name",
+                    name);
+        return;
+    }
+    for (i = 0; cv && i < cv->nrfs; i++) {
+        const struct cview_failover *f = &cv->rfs[i];
+
+        if (rj_is_self(ctx, f) || !f->disable_mymaster ||
+            strcmp(f->name, name))
+            continue;
+        if (!first)
+            first = f;
+        n++;
+    }
+    if (first)
+        rule_report(ctx, RULE_STRONG, "/metadata/name",
+                    "failover names must be unique across all namespaces "
+                    "when disableMyMaster is on",
+                    "master name \"%s\" is also used by RedisFailover "
+                    "%s/%s%s%s%s%s: namespaces do not isolate sentinels",
+                    name, first->ns, first->name, first->origin ? " (" : "",
+                    first->origin ? first->origin : "",
+                    first->origin ? ")" : "", n > 1 ? " and others" : "");
+}
+
+void check_redis_port_unique(struct rule_ctx *ctx)
+{
+    const cJSON *obj = rule_obj(ctx);
+    const struct cview *cv = rule_input(ctx)->cv;
+    const struct cview_failover *first = NULL;
+    int port = rf_redis_port(obj);
+    bool hostnet = rf_host_network(obj);
+    size_t i, n = 0;
+
+    for (i = 0; cv && i < cv->nrfs; i++) {
+        const struct cview_failover *f = &cv->rfs[i];
+
+        if (rj_is_self(ctx, f) || f->port != port)
+            continue;
+        if (!first || (f->host_network && !first->host_network))
+            first = f;
+        n++;
+    }
+    if (!first)
+        return;
+    rule_report(ctx, hostnet || first->host_network ? RULE_STRONG : RULE_WEAK,
+                "/spec/redis/port",
+                "pick a redis port no other failover uses",
+                "redis port %d is also used by RedisFailover %s/%s%s%s%s%s%s",
+                port, first->ns, first->name, first->origin ? " (" : "",
+                first->origin ? first->origin : "", first->origin ? ")" : "",
+                n > 1 ? " and others" : "",
+                hostnet || first->host_network
+                    ? ", and hostNetwork shares node IPs"
+                    : "");
+}
+
+void check_disablemymaster_pruned(struct rule_ctx *ctx)
+{
+    const cJSON *s = rf_component_spec(rule_obj(ctx), RF_SENTINEL);
+
+    if (!rj_get(s, "disableMyMaster"))
+        return;
+    rule_report(ctx, RULE_STRONG, "/spec/sentinel/disableMyMaster",
+                "remove the field, or target freshworks-v3.3 with its "
+                "manifests/ CRD (the chart CRD lacks it too)",
+                "spec.sentinel.disableMyMaster is not in the %s CRD: the "
+                "API server prunes it silently and sentinels still use %s",
+                rf_target_name(rule_target(ctx)), RF_DEFAULT_MASTER_NAME);
+}
+
+int fix_disablemymaster_pruned(struct rule_ctx *ctx, const cJSON *work,
+                               cJSON *ops)
+{
+    (void)ctx;
+    if (!rj_get(rf_component_spec(work, RF_SENTINEL), "disableMyMaster"))
+        return RFG_OK;
+    return jpatch_remove(ops, "/spec/sentinel/disableMyMaster");
+}

@@ -1,2 +1,453 @@
-/* placeholder: rule_spread.c (in progress) */
-#include "diag.h"
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * rule_spread.c - per-cluster placement (rules.md 2.3, 2.13). The operator
+ * puts every redis pod of a failover in one StatefulSet and every sentinel
+ * in one Deployment; only anti-affinity and topology spread whose selector
+ * pins *this* failover's pods (name, component, part-of) spread them over
+ * nodes and zones independently of other failovers.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "rules_impl.h"
+#include "sbuf.h"
+
+#define PAA "podAntiAffinity"
+#define REQ "requiredDuringSchedulingIgnoredDuringExecution"
+#define PREF "preferredDuringSchedulingIgnoredDuringExecution"
+#define TSC "topologySpreadConstraints"
+
+/* Value `key` is pinned to by a selector (matchLabels, or matchExpressions
+ * "In" with a single value), or NULL. */
+static const char *pin_value(const cJSON *sel, const char *key)
+{
+    const char *v = rj_str(rj_get(sel, "matchLabels"), key);
+    const cJSON *e;
+
+    if (v)
+        return v;
+    cJSON_ArrayForEach(e, rj_get(sel, "matchExpressions")) {
+        const cJSON *vals = rj_get(e, "values");
+        const char *k = rj_str(e, "key"), *op = rj_str(e, "operator");
+
+        if (k && op && !strcmp(k, key) && !strcmp(op, "In") &&
+            cJSON_GetArraySize(vals) == 1 &&
+            cJSON_IsString(cJSON_GetArrayItem(vals, 0)))
+            return cJSON_GetArrayItem(vals, 0)->valuestring;
+    }
+    return NULL;
+}
+
+/* Visit every label selector of component `c`: fn(sel or NULL, ptr). */
+typedef int (*sel_fn)(struct rule_ctx *ctx, enum rf_component c,
+                      const cJSON *sel, const char *ptr, void *arg);
+
+static int each_selector(struct rule_ctx *ctx, const cJSON *obj,
+                         enum rf_component c, sel_fn fn, void *arg)
+{
+    const cJSON *spec = rf_component_spec(obj, c);
+    const cJSON *paa = rj_get(rj_get(spec, "affinity"), PAA);
+    const cJSON *t;
+    struct sbuf p;
+    size_t i;
+    int rc = RFG_OK;
+
+    sbuf_init(&p, 0);
+    i = 0;
+    cJSON_ArrayForEach(t, rj_get(paa, REQ)) {
+        sbuf_reset(&p);
+        if (sbuf_printf(&p, "/spec/%s/affinity/" PAA "/" REQ "/%zu/labelSelector",
+                        rf_component_name(c), i++) ||
+            (rc = fn(ctx, c, rj_get(t, "labelSelector"), sbuf_str(&p), arg)))
+            goto out;
+    }
+    i = 0;
+    cJSON_ArrayForEach(t, rj_get(paa, PREF)) {
+        sbuf_reset(&p);
+        if (sbuf_printf(&p,
+                        "/spec/%s/affinity/" PAA "/" PREF
+                        "/%zu/podAffinityTerm/labelSelector",
+                        rf_component_name(c), i++) ||
+            (rc = fn(ctx, c, rj_get(rj_get(t, "podAffinityTerm"),
+                                    "labelSelector"),
+                     sbuf_str(&p), arg)))
+            goto out;
+    }
+    i = 0;
+    cJSON_ArrayForEach(t, rj_get(spec, TSC)) {
+        sbuf_reset(&p);
+        if (sbuf_printf(&p, "/spec/%s/" TSC "/%zu/labelSelector",
+                        rf_component_name(c), i++) ||
+            (rc = fn(ctx, c, rj_get(t, "labelSelector"), sbuf_str(&p), arg)))
+            goto out;
+    }
+out:
+    if (!rc && p.failed)
+        rc = p.failed;
+    sbuf_cleanup(&p);
+    return rc;
+}
+
+struct pin {
+    const char *key;
+    const char *want;
+};
+
+static void pins_for(struct pin pins[3], const char *rf, enum rf_component c)
+{
+    pins[0] = (struct pin){RF_LABEL_NAME, rf};
+    pins[1] = (struct pin){RF_LABEL_COMPONENT, rf_component_name(c)};
+    pins[2] = (struct pin){RF_LABEL_PART_OF, RF_PART_OF};
+}
+
+static int scope_check_one(struct rule_ctx *ctx, enum rf_component c,
+                           const cJSON *sel, const char *ptr, void *arg)
+{
+    const char *rf = rf_name(rule_obj(ctx));
+    struct pin pins[3];
+    char missing[256] = "";
+    size_t i, used = 0;
+
+    (void)arg;
+    pins_for(pins, rf, c);
+    for (i = 0; i < 3; i++) {
+        const char *v = pin_value(sel, pins[i].key);
+
+        if (v && !strcmp(v, pins[i].want))
+            continue;
+        used += (size_t)snprintf(missing + used, sizeof(missing) - used,
+                                 "%s%s=%s", used ? ", " : "", pins[i].key,
+                                 pins[i].want);
+        if (used >= sizeof(missing))
+            break;
+    }
+    if (!*missing)
+        return RFG_OK;
+    rule_report(ctx, RULE_STRONG, ptr,
+                "pin app.kubernetes.io/name, app.kubernetes.io/component and "
+                "app.kubernetes.io/part-of in matchLabels",
+                "%s selector does not pin %s: it counts the pods of other "
+                "failovers, so this failover's %s pods are not spread",
+                sel ? "label" : "missing label", missing,
+                rf_component_name(c));
+    return RFG_OK;
+}
+
+static void check_scope(struct rule_ctx *ctx, enum rf_component c)
+{
+    if (!rf_name(rule_obj(ctx)))
+        return;
+    (void)each_selector(ctx, rule_obj(ctx), c, scope_check_one, NULL);
+}
+
+void check_redis_spread_scope(struct rule_ctx *ctx)
+{
+    check_scope(ctx, RF_REDIS);
+}
+
+void check_sentinel_spread_scope(struct rule_ctx *ctx)
+{
+    check_scope(ctx, RF_SENTINEL);
+}
+
+struct fix_arg {
+    const cJSON *work;
+    cJSON *ops;
+};
+
+/* Add the missing pins to one selector through matchLabels. */
+static int scope_fix_one(struct rule_ctx *ctx, enum rf_component c,
+                         const cJSON *sel, const char *ptr, void *arg)
+{
+    struct fix_arg *fa = arg;
+    const char *rf = rf_name(fa->work);
+    const cJSON *ml = rj_get(sel, "matchLabels");
+    struct pin pins[3];
+    struct sbuf p;
+    size_t i;
+    int rc = RFG_OK;
+
+    (void)ctx;
+    pins_for(pins, rf, c);
+    if (!cJSON_IsObject(ml)) {
+        bool any = false;
+
+        for (i = 0; i < 3; i++)
+            any |= !pin_value(sel, pins[i].key);
+        if (!any)
+            return RFG_OK; /* pinned wrongly via matchExpressions */
+        sbuf_init(&p, 0);
+        rc = sbuf_adds(&p, ptr);
+        if (!rc)
+            rc = jptr_append(&p, "matchLabels");
+        if (!rc) {
+            cJSON *v = cJSON_CreateObject();
+
+            for (i = 0; v && i < 3; i++)
+                if (!pin_value(sel, pins[i].key) &&
+                    !cJSON_AddStringToObject(v, pins[i].key, pins[i].want)) {
+                    cJSON_Delete(v);
+                    v = NULL;
+                }
+            rc = jpatch_add(fa->ops, sbuf_str(&p), v);
+        }
+        sbuf_cleanup(&p);
+        return rc;
+    }
+    for (i = 0; i < 3 && !rc; i++) {
+        const char *have = rj_str(ml, pins[i].key);
+        const char *pv = pin_value(sel, pins[i].key);
+
+        if (pv && !strcmp(pv, pins[i].want))
+            continue;
+        if (!have && pv)
+            continue; /* pinned wrongly via matchExpressions: leave it */
+        sbuf_init(&p, 0);
+        rc = sbuf_adds(&p, ptr);
+        if (!rc)
+            rc = jptr_append(&p, "matchLabels");
+        if (!rc)
+            rc = jptr_append(&p, pins[i].key);
+        if (!rc)
+            rc = have ? jpatch_replace(fa->ops, sbuf_str(&p),
+                                       cJSON_CreateString(pins[i].want))
+                      : jpatch_add(fa->ops, sbuf_str(&p),
+                                   cJSON_CreateString(pins[i].want));
+        sbuf_cleanup(&p);
+    }
+    return rc;
+}
+
+/* A missing labelSelector gets the whole per-cluster selector. */
+static int scope_fix_dispatch(struct rule_ctx *ctx, enum rf_component c,
+                              const cJSON *sel, const char *ptr, void *arg)
+{
+    struct fix_arg *fa = arg;
+
+    if (!sel) {
+        cJSON *v = cJSON_CreateObject();
+        cJSON *ml = rf_selector_labels(rf_name(fa->work), c);
+
+        if (!v || !ml || !cJSON_AddItemToObject(v, "matchLabels", ml)) {
+            cJSON_Delete(v);
+            cJSON_Delete(ml);
+            return RFG_ENOMEM;
+        }
+        return jpatch_add(fa->ops, ptr, v);
+    }
+    return scope_fix_one(ctx, c, sel, ptr, arg);
+}
+
+static int fix_scope(struct rule_ctx *ctx, enum rf_component c,
+                     const cJSON *work, cJSON *ops)
+{
+    struct fix_arg fa = {work, ops};
+
+    if (!rf_name(work))
+        return RFG_OK;
+    return each_selector(ctx, work, c, scope_fix_dispatch, &fa);
+}
+
+int fix_redis_spread_scope(struct rule_ctx *ctx, const cJSON *work,
+                           cJSON *ops)
+{
+    return fix_scope(ctx, RF_REDIS, work, ops);
+}
+
+int fix_sentinel_spread_scope(struct rule_ctx *ctx, const cJSON *work,
+                              cJSON *ops)
+{
+    return fix_scope(ctx, RF_SENTINEL, work, ops);
+}
+
+/* The per-cluster podAntiAffinity of 2.13 (mode required|preferred). */
+static cJSON *anti_affinity(struct rule_ctx *ctx, const char *rf,
+                            enum rf_component c)
+{
+    const cJSON *mode = rule_param(ctx, "mode");
+    bool preferred = cJSON_IsString(mode) &&
+                     !strcmp(mode->valuestring, "preferred");
+    cJSON *paa = cJSON_CreateObject();
+    cJSON *list = cJSON_CreateArray();
+    cJSON *term = cJSON_CreateObject();
+    cJSON *sel = cJSON_CreateObject();
+    cJSON *ml = rf_selector_labels(rf, c);
+    cJSON *item = NULL;
+
+    if (!paa || !list || !term || !sel || !ml)
+        goto fail;
+    if (!cJSON_AddStringToObject(term, "topologyKey",
+                                 "kubernetes.io/hostname") ||
+        !cJSON_AddItemToObject(sel, "matchLabels", ml))
+        goto fail;
+    ml = NULL;
+    if (!cJSON_AddItemToObject(term, "labelSelector", sel))
+        goto fail;
+    sel = NULL;
+    if (preferred) {
+        item = cJSON_CreateObject();
+        if (!item || !cJSON_AddNumberToObject(item, "weight", 100) ||
+            !cJSON_AddItemToObject(item, "podAffinityTerm", term))
+            goto fail;
+        term = NULL;
+    } else {
+        item = term;
+        term = NULL;
+    }
+    if (!cJSON_AddItemToArray(list, item))
+        goto fail;
+    item = NULL;
+    if (!cJSON_AddItemToObject(paa, preferred ? PREF : REQ, list))
+        goto fail;
+    return paa;
+fail:
+    cJSON_Delete(item);
+    cJSON_Delete(term);
+    cJSON_Delete(sel);
+    cJSON_Delete(ml);
+    if (paa && !cJSON_GetObjectItemCaseSensitive(paa, REQ) &&
+        !cJSON_GetObjectItemCaseSensitive(paa, PREF))
+        cJSON_Delete(list);
+    cJSON_Delete(paa);
+    return NULL;
+}
+
+static cJSON *zone_spread(const char *rf, enum rf_component c)
+{
+    cJSON *list = cJSON_CreateArray();
+    cJSON *t = cJSON_CreateObject();
+    cJSON *sel = cJSON_CreateObject();
+    cJSON *ml = rf_selector_labels(rf, c);
+
+    if (!list || !t || !sel || !ml ||
+        !cJSON_AddNumberToObject(t, "maxSkew", 1) ||
+        !cJSON_AddStringToObject(t, "topologyKey",
+                                 "topology.kubernetes.io/zone") ||
+        !cJSON_AddStringToObject(t, "whenUnsatisfiable", "ScheduleAnyway"))
+        goto fail;
+    if (!cJSON_AddItemToObject(sel, "matchLabels", ml))
+        goto fail;
+    ml = NULL;
+    if (!cJSON_AddItemToObject(t, "labelSelector", sel))
+        goto fail;
+    sel = NULL;
+    if (!cJSON_AddItemToArray(list, t))
+        goto fail;
+    return list;
+fail:
+    cJSON_Delete(ml);
+    cJSON_Delete(sel);
+    cJSON_Delete(t);
+    cJSON_Delete(list);
+    return NULL;
+}
+
+void check_affinity_drops_default(struct rule_ctx *ctx)
+{
+    int c;
+
+    for (c = RF_REDIS; c <= RF_SENTINEL; c++) {
+        const cJSON *aff = rj_get(rf_component_spec(rule_obj(ctx), c),
+                                  "affinity");
+        char ptr[64];
+
+        if (!cJSON_IsObject(aff) || rj_get(aff, PAA))
+            continue;
+        snprintf(ptr, sizeof(ptr), "/spec/%s/affinity",
+                 rf_component_name(c));
+        rule_report(ctx, RULE_STRONG, ptr,
+                    "add a podAntiAffinity that pins this failover's pods",
+                    "spec.%s.affinity has no podAntiAffinity: it replaces "
+                    "the operator's default spread, so all %s pods may land "
+                    "on one node",
+                    rf_component_name(c), rf_component_name(c));
+    }
+}
+
+int fix_affinity_drops_default(struct rule_ctx *ctx, const cJSON *work,
+                               cJSON *ops)
+{
+    const char *rf = rf_name(work);
+    int c, rc = RFG_OK;
+
+    for (c = RF_REDIS; c <= RF_SENTINEL && !rc && rf; c++) {
+        const cJSON *aff = rj_get(rf_component_spec(work, c), "affinity");
+        const char *keys[] = {"spec", rf_component_name(c), "affinity", PAA};
+
+        if (!cJSON_IsObject(aff) || rj_get(aff, PAA))
+            continue;
+        rc = rj_add_nested(ops, work, keys, 4, anti_affinity(ctx, rf, c));
+    }
+    return rc;
+}
+
+static bool has_spread(const cJSON *obj, enum rf_component c)
+{
+    const cJSON *spec = rf_component_spec(obj, c);
+
+    return rj_get(rj_get(spec, "affinity"), PAA) ||
+           cJSON_GetArraySize(rj_get(spec, TSC)) > 0;
+}
+
+void check_spread_missing(struct rule_ctx *ctx)
+{
+    int c;
+
+    for (c = RF_REDIS; c <= RF_SENTINEL; c++) {
+        char ptr[64];
+
+        if (has_spread(rule_obj(ctx), c))
+            continue;
+        snprintf(ptr, sizeof(ptr), "/spec/%s", rf_component_name(c));
+        rule_report(ctx, RULE_STRONG, ptr,
+                    "add a podAntiAffinity and a topologySpreadConstraint "
+                    "that pin this failover's pods ('rfguard fix' shows the "
+                    "patch)",
+                    "%s pods have no anti-affinity or topology spread of "
+                    "their own: the operator's default is soft, so all of "
+                    "them may land on one node or zone",
+                    rf_component_name(c));
+    }
+}
+
+int fix_spread_missing(struct rule_ctx *ctx, const cJSON *work, cJSON *ops)
+{
+    const char *rf = rf_name(work);
+    bool zones = rule_param_bool(ctx, "zoneSpread", true);
+    int c, rc = RFG_OK;
+
+    for (c = RF_REDIS; c <= RF_SENTINEL && !rc && rf; c++) {
+        const char *k1[] = {"spec", rf_component_name(c), "affinity", PAA};
+        const char *k2[] = {"spec", rf_component_name(c), TSC};
+        cJSON *tmp;
+
+        if (has_spread(work, c))
+            continue;
+        /* Both ops are computed against `work` before either applies, so
+         * the second must not re-create a parent the first one adds. */
+        tmp = cJSON_Duplicate(work, 1);
+        if (!tmp)
+            return RFG_ENOMEM;
+        rc = rj_add_nested(ops, tmp, k1, 4, anti_affinity(ctx, rf, c));
+        if (!rc && zones) {
+            struct diag_list dl;
+            cJSON *last = cJSON_CreateArray();
+            cJSON *op = cJSON_Duplicate(
+                cJSON_GetArrayItem(ops, cJSON_GetArraySize(ops) - 1), 1);
+
+            diag_list_init(&dl, NULL);
+            if (!last || !op || !cJSON_AddItemToArray(last, op)) {
+                cJSON_Delete(op);
+                rc = RFG_ENOMEM;
+            } else {
+                rc = jpatch_apply(&tmp, last, &dl);
+            }
+            cJSON_Delete(last);
+            diag_list_cleanup(&dl);
+            if (!rc)
+                rc = rj_add_nested(ops, tmp, k2, 3, zone_spread(rf, c));
+        }
+        cJSON_Delete(tmp);
+    }
+    return rc;
+}

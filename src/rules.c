@@ -1,2 +1,500 @@
-/* placeholder: rules.c (in progress) */
-#include "diag.h"
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * rules.c - the rule catalogue and the evaluation loop. Pure: no I/O, no
+ * globals that change, no clock. Each rule is a descriptor; checks and
+ * fixes live in rule_<kind>.c. Fixes run against a working copy that
+ * already carries the fixes of earlier rules, which is what makes the
+ * combined patch consistent and idempotent.
+ */
+#include "rules.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules_impl.h"
+#include "sbuf.h"
+
+#define S12 RF_TARGET_SPOTAHOME_V12
+#define S13 RF_TARGET_SPOTAHOME_V13
+#define F33 RF_TARGET_FRESHWORKS_V33
+#define ALL RF_TARGET_ALL
+#define ISSUES "https://github.com/spotahome/redis-operator/issues/"
+
+static const struct rule_desc catalog[] = {
+    /* 2.1 sentinel identity */
+    {"sentinel-identity-shared", RFG_SEV_WARN, ALL, RULE_CLUSTER |
+     RULE_FIX_CREATE_ONLY,
+     "two failovers share master name, redis port and password, so their "
+     "sentinels can merge", ISSUES "550", "",
+     check_sentinel_identity_shared, fix_sentinel_identity_shared},
+    {"master-name-clusterwide-unique", RFG_SEV_DENY, F33, RULE_CLUSTER,
+     "with disableMyMaster the failover name is the master name: unique "
+     "across all namespaces and not mymaster",
+     "https://github.com/freshworks-oss/redis-operator#sentinel-master-name",
+     "", check_master_name_unique, NULL},
+    {"redis-port-unique", RFG_SEV_DENY, ALL, RULE_CLUSTER,
+     "spec.redis.port is unique across failovers (deny with hostNetwork, "
+     "else warn)", ISSUES "550", "", check_redis_port_unique, NULL},
+    {"disablemymaster-pruned", RFG_SEV_DENY, S12 | S13, 0,
+     "spec.sentinel.disableMyMaster is set but the target CRD lacks it",
+     ISSUES "698", "", check_disablemymaster_pruned,
+     fix_disablemymaster_pruned},
+    /* 2.2 auth */
+    {"auth-required", RFG_SEV_DENY, ALL, 0,
+     "spec.auth.secretPath names the Secret holding the Redis password",
+     ISSUES "698", "", check_auth_required, NULL},
+    {"auth-secret-exists", RFG_SEV_DENY, ALL, RULE_CLUSTER,
+     "the auth Secret exists in the failover's namespace",
+     ISSUES "302", "", check_auth_secret_exists, NULL},
+    {"auth-password-key", RFG_SEV_DENY, ALL, RULE_CLUSTER,
+     "the auth Secret has a non-empty 'password' key", ISSUES "302", "",
+     check_auth_password_key, NULL},
+    {"auth-password-charset", RFG_SEV_DENY, ALL, RULE_CLUSTER,
+     "the password has no whitespace, quotes, # or control characters and "
+     "is long enough", ISSUES "716", "minLength",
+     check_auth_password_charset, NULL},
+    {"auth-secret-unique", RFG_SEV_DENY, ALL, RULE_CLUSTER,
+     "no two failovers share an auth Secret or password", ISSUES "550", "",
+     check_auth_secret_unique, NULL},
+    /* 2.3 per-cluster placement */
+    {"redis-spread-selector-scope", RFG_SEV_DENY, ALL, 0,
+     "redis anti-affinity and topology spread selectors pin this "
+     "failover's redis pods", ISSUES "403", "",
+     check_redis_spread_scope, fix_redis_spread_scope},
+    {"sentinel-spread-selector-scope", RFG_SEV_DENY, ALL, 0,
+     "sentinel anti-affinity and topology spread selectors pin this "
+     "failover's sentinel pods", ISSUES "403", "",
+     check_sentinel_spread_scope, fix_sentinel_spread_scope},
+    {"affinity-drops-default-spread", RFG_SEV_WARN, ALL, 0,
+     "an affinity without podAntiAffinity replaces the operator's default "
+     "spread", ISSUES "403", "mode", check_affinity_drops_default,
+     fix_affinity_drops_default},
+    {"spread-missing", RFG_SEV_WARN, ALL, 0,
+     "redis and sentinel pods are spread over nodes and zones",
+     ISSUES "403", "mode zoneSpread", check_spread_missing,
+     fix_spread_missing},
+    /* 2.4 / 2.5 basics */
+    {"sentinel-replicas", RFG_SEV_DENY, ALL, 0,
+     "at least 3 sentinels, and an odd number (deny below 3, warn when "
+     "even)", "https://redis.io/docs/latest/operate/oss_and_stack/management/"
+     "sentinel/", "fix", check_sentinel_replicas, fix_sentinel_replicas},
+    {"redis-replicas-ha", RFG_SEV_WARN, ALL, 0,
+     "at least 2 redis replicas, so there is a failover target",
+     ISSUES "403", "", check_redis_replicas_ha, NULL},
+    {"name-length", RFG_SEV_DENY, ALL, 0,
+     "metadata.name is at most 48 characters", ISSUES "91", "",
+     check_name_length, NULL},
+    {"name-charset", RFG_SEV_DENY, ALL, 0,
+     "metadata.name is a DNS-1035 label (lower case, digits, '-', no '.')",
+     ISSUES "91", "", check_name_charset, NULL},
+};
+
+#define NCATALOG (sizeof(catalog) / sizeof(catalog[0]))
+
+struct rule_ctx {
+    const struct rules_input *in;
+    const struct rule_desc *cur;
+    const struct policy_rule *pr;
+    enum rfg_sev sev;
+    enum rf_target target;
+    const char *ns;
+    struct rules_result *res;
+    int err;
+};
+
+const struct rule_desc *rules_catalog(size_t *n)
+{
+    *n = NCATALOG;
+    return catalog;
+}
+
+const struct rule_desc *rules_find(const char *id)
+{
+    size_t i;
+
+    for (i = 0; i < NCATALOG; i++)
+        if (!strcmp(catalog[i].id, id))
+            return &catalog[i];
+    return NULL;
+}
+
+enum rfg_sev rules_severity(const struct rule_desc *r,
+                            const struct policy_set *pol)
+{
+    const struct policy_rule *pr = policy_rule_get(pol, r->id);
+
+    return pr && pr->sev_set ? pr->sev : r->default_sev;
+}
+
+const cJSON *rule_obj(const struct rule_ctx *ctx)
+{
+    return ctx->in->obj;
+}
+
+const cJSON *rule_old(const struct rule_ctx *ctx)
+{
+    return ctx->in->old;
+}
+
+const struct rules_input *rule_input(const struct rule_ctx *ctx)
+{
+    return ctx->in;
+}
+
+enum rf_target rule_target(const struct rule_ctx *ctx)
+{
+    return ctx->target;
+}
+
+const char *rule_ns(const struct rule_ctx *ctx)
+{
+    return ctx->ns;
+}
+
+const cJSON *rule_param(const struct rule_ctx *ctx, const char *name)
+{
+    return ctx->pr ? cJSON_GetObjectItemCaseSensitive(ctx->pr->params, name)
+                   : NULL;
+}
+
+int rule_param_int(const struct rule_ctx *ctx, const char *name, int def)
+{
+    const cJSON *v = rule_param(ctx, name);
+
+    return cJSON_IsNumber(v) ? v->valueint : def;
+}
+
+bool rule_param_bool(const struct rule_ctx *ctx, const char *name, bool def)
+{
+    const cJSON *v = rule_param(ctx, name);
+
+    return cJSON_IsBool(v) ? cJSON_IsTrue(v) : def;
+}
+
+static char *vfmt(const char *fmt, va_list ap)
+{
+    struct sbuf b;
+
+    sbuf_init(&b, 4096);
+    if (sbuf_vprintf(&b, fmt, ap)) {
+        sbuf_cleanup(&b);
+        return NULL;
+    }
+    return sbuf_take(&b, NULL);
+}
+
+void rule_report(struct rule_ctx *ctx, enum rule_strength s,
+                 const char *ptr, const char *hint, const char *fmt, ...)
+{
+    struct rules_result *r = ctx->res;
+    struct finding *f;
+    va_list ap;
+
+    if (ctx->err)
+        return;
+    if (r->len == r->cap) {
+        size_t ncap = r->cap ? r->cap * 2 : 8;
+        struct finding *nv = realloc(r->v, ncap * sizeof(*nv));
+
+        if (!nv) {
+            ctx->err = RFG_ENOMEM;
+            return;
+        }
+        r->v = nv;
+        r->cap = ncap;
+    }
+    f = &r->v[r->len];
+    memset(f, 0, sizeof(*f));
+    f->rule = ctx->cur;
+    f->sev = s == RULE_WEAK && ctx->sev > RFG_SEV_WARN ? RFG_SEV_WARN
+                                                       : ctx->sev;
+    f->ptr = strdup(ptr ? ptr : "");
+    va_start(ap, fmt);
+    f->msg = vfmt(fmt, ap);
+    va_end(ap);
+    f->hint = hint ? strdup(hint) : NULL;
+    if (!f->ptr || !f->msg || (hint && !f->hint)) {
+        free(f->ptr);
+        free(f->msg);
+        free(f->hint);
+        ctx->err = RFG_ENOMEM;
+        return;
+    }
+    r->len++;
+    if (f->sev == RFG_SEV_DENY)
+        r->ndeny++;
+    else
+        r->nwarn++;
+}
+
+void rules_result_cleanup(struct rules_result *r)
+{
+    size_t i;
+
+    if (!r)
+        return;
+    for (i = 0; i < r->len; i++) {
+        free(r->v[i].ptr);
+        free(r->v[i].msg);
+        free(r->v[i].hint);
+    }
+    free(r->v);
+    cJSON_Delete(r->patch);
+    memset(r, 0, sizeof(*r));
+}
+
+static bool applies(const struct rule_desc *d, const struct rule_ctx *ctx)
+{
+    if (!(d->targets & ctx->target))
+        return false;
+    if ((d->flags & RULE_UPDATE_ONLY) && !ctx->in->old)
+        return false;
+    return true;
+}
+
+static int run_fixes(struct rule_ctx *ctx)
+{
+    const struct rules_input *in = ctx->in;
+    cJSON *work = cJSON_Duplicate(in->obj, 1);
+    struct diag_list dl;
+    size_t i;
+    int rc = RFG_OK;
+
+    diag_list_init(&dl, NULL);
+    if (!work)
+        return RFG_ENOMEM;
+    for (i = 0; i < NCATALOG && !rc; i++) {
+        const struct rule_desc *d = &catalog[i];
+        cJSON *ops, *op;
+
+        if (!d->fix)
+            continue;
+        ctx->cur = d;
+        ctx->pr = policy_rule_get(in->pol, d->id);
+        ctx->sev = rules_severity(d, in->pol);
+        if (ctx->sev == RFG_SEV_OFF || !applies(d, ctx))
+            continue;
+        if ((d->flags & RULE_FIX_CREATE_ONLY) && in->op != RULES_CREATE)
+            continue;
+        ops = cJSON_CreateArray();
+        if (!ops) {
+            rc = RFG_ENOMEM;
+            break;
+        }
+        rc = d->fix(ctx, work, ops);
+        /* A fix that does not apply (an odd object shape) is dropped
+         * rather than failing the evaluation: the finding stays. */
+        if (!rc && cJSON_GetArraySize(ops) > 0 &&
+            jpatch_apply(&work, ops, &dl) != RFG_OK) {
+            cJSON_Delete(ops);
+            continue;
+        }
+        while (!rc && (op = cJSON_DetachItemFromArray(ops, 0)))
+            if (!cJSON_AddItemToArray(ctx->res->patch, op)) {
+                cJSON_Delete(op);
+                rc = RFG_ENOMEM;
+            }
+        cJSON_Delete(ops);
+    }
+    cJSON_Delete(work);
+    diag_list_cleanup(&dl);
+    return rc;
+}
+
+int rules_eval(struct rules_result *out, const struct rules_input *in)
+{
+    struct rule_ctx ctx;
+    size_t i;
+
+    memset(out, 0, sizeof(*out));
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.in = in;
+    ctx.res = out;
+    ctx.target = in->target ? in->target : in->pol->target;
+    ctx.ns = rf_namespace(in->obj, in->default_ns ? in->default_ns
+                                                  : "default");
+    if (in->want_fix) {
+        out->patch = cJSON_CreateArray();
+        if (!out->patch)
+            return RFG_ENOMEM;
+    }
+    if (in->op == RULES_DELETE || in->op == RULES_CONNECT ||
+        !rf_is_failover(in->obj) || policy_ns_exempt(in->pol, ctx.ns))
+        return RFG_OK;
+    for (i = 0; i < NCATALOG && !ctx.err; i++) {
+        const struct rule_desc *d = &catalog[i];
+
+        ctx.cur = d;
+        ctx.pr = policy_rule_get(in->pol, d->id);
+        ctx.sev = rules_severity(d, in->pol);
+        if (ctx.sev == RFG_SEV_OFF || !applies(d, &ctx))
+            continue;
+        d->check(&ctx);
+    }
+    if (!ctx.err && in->want_fix && in->pol->mutations)
+        ctx.err = run_fixes(&ctx);
+    if (ctx.err) {
+        rules_result_cleanup(out);
+        return ctx.err;
+    }
+    return RFG_OK;
+}
+
+/* Levenshtein distance, capped, for "did you mean". */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), i, j;
+    size_t row[64];
+
+    if (la >= 63 || lb >= 63)
+        return 99;
+    for (j = 0; j <= lb; j++)
+        row[j] = j;
+    for (i = 1; i <= la; i++) {
+        size_t prev = row[0], tmp;
+
+        row[0] = i;
+        for (j = 1; j <= lb; j++) {
+            size_t best = prev + (a[i - 1] != b[j - 1]);
+
+            if (row[j] + 1 < best)
+                best = row[j] + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            tmp = row[j];
+            row[j] = best;
+            prev = tmp;
+        }
+    }
+    return row[lb];
+}
+
+static bool has_param(const struct rule_desc *d, const char *name)
+{
+    const char *p = d->params;
+    size_t n = strlen(name);
+
+    while (p && *p) {
+        const char *e = strchr(p, ' ');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+
+        if (len == n && !strncmp(p, name, n))
+            return true;
+        p = e ? e + 1 : NULL;
+    }
+    return false;
+}
+
+int rules_policy_check(const struct policy_set *pol, struct diag_list *dl)
+{
+    const char *saved = dl->file;
+    size_t i, j;
+    int rc = RFG_OK;
+
+    dl->file = pol->file;
+    for (i = 0; i < pol->nrules; i++) {
+        const struct policy_rule *pr = &pol->rules[i];
+        const struct rule_desc *d = rules_find(pr->id);
+        const cJSON *p;
+
+        if (!d) {
+            const char *best = NULL;
+            size_t bestd = 4;
+
+            for (j = 0; j < NCATALOG; j++) {
+                size_t dist = edit_distance(pr->id, catalog[j].id);
+
+                if (dist < bestd) {
+                    bestd = dist;
+                    best = catalog[j].id;
+                }
+            }
+            if (best)
+                rc = diag_fail(dl, RFG_EINVAL, &pr->pos,
+                               "unknown rule \"%s\" (did you mean \"%s\"?)",
+                               pr->id, best);
+            else
+                rc = diag_fail(dl, RFG_EINVAL, &pr->pos,
+                               "unknown rule \"%s\" (see 'rfguard rules')",
+                               pr->id);
+            continue;
+        }
+        cJSON_ArrayForEach(p, pr->params) {
+            if (!has_param(d, p->string))
+                rc = diag_fail(dl, RFG_EINVAL, &pr->params_pos,
+                               "rule \"%s\" has no parameter \"%s\"%s%s",
+                               pr->id, p->string,
+                               *d->params ? " (parameters: " : "",
+                               *d->params ? d->params : "");
+        }
+    }
+    dl->file = saved;
+    return rc;
+}
+
+/* ---- shared helpers for rule implementations ---- */
+
+const cJSON *rj_get(const cJSON *o, const char *k)
+{
+    return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
+}
+
+const char *rj_str(const cJSON *o, const char *k)
+{
+    const cJSON *v = rj_get(o, k);
+
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+int rj_add_nested(cJSON *ops, const cJSON *work, const char *const *keys,
+                  size_t nkeys, cJSON *value)
+{
+    const cJSON *node = work;
+    struct sbuf path;
+    size_t i, depth = 0;
+    int rc = RFG_OK;
+
+    if (!value)
+        return RFG_ENOMEM;
+    sbuf_init(&path, 0);
+    /* Walk down while the parents exist. */
+    while (depth + 1 < nkeys) {
+        const cJSON *next = rj_get(node, keys[depth]);
+
+        if (!cJSON_IsObject(next))
+            break;
+        node = next;
+        depth++;
+    }
+    /* Wrap the value in an object for each missing parent. */
+    for (i = nkeys - 1; i > depth; i--) {
+        cJSON *wrap = cJSON_CreateObject();
+
+        if (!wrap || !cJSON_AddItemToObject(wrap, keys[i], value)) {
+            cJSON_Delete(wrap);
+            cJSON_Delete(value);
+            sbuf_cleanup(&path);
+            return RFG_ENOMEM;
+        }
+        value = wrap;
+    }
+    for (i = 0; i <= depth && !rc; i++)
+        rc = jptr_append(&path, keys[i]);
+    if (rc) {
+        cJSON_Delete(value);
+        sbuf_cleanup(&path);
+        return rc;
+    }
+    rc = jpatch_add(ops, sbuf_str(&path), value);
+    sbuf_cleanup(&path);
+    return rc;
+}
+
+bool rj_is_self(const struct rule_ctx *ctx, const struct cview_failover *f)
+{
+    const char *name = rf_name(ctx->in->obj);
+
+    return name && !strcmp(f->name, name) && !strcmp(f->ns, ctx->ns);
+}
