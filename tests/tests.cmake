@@ -42,3 +42,13 @@ endforeach()
 add_test(NAME style.checksrc COMMAND bash ${CMAKE_SOURCE_DIR}/scripts/checksrc.sh
          ${CMAKE_SOURCE_DIR})
 set_tests_properties(style.checksrc PROPERTIES LABELS style)
+
+# >>> deploy
+# Property test for the rendered deploy/ overlays (driven by
+# tests/cli/deploy.sh, which finds it as <build-dir>/check_deploy).
+add_executable(check_deploy tests/deploy/check_deploy.c)
+target_include_directories(check_deploy PRIVATE ${CMAKE_SOURCE_DIR}/tests)
+target_link_libraries(check_deploy PRIVATE rfg_core)
+set_target_properties(check_deploy PROPERTIES
+  RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
+# <<< deploy

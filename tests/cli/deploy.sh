@@ -1,0 +1,273 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# deploy.sh - ctest cli.deploy: render every deploy/ overlay with
+# `kubectl kustomize` (the commands docs/install.md gives) and check the
+# rendered manifests with check_deploy, which loads them through rfguard's
+# own YAML loader. Also: the self-signed overlay's gen.sh (with
+# `rfguard certs` when it exists), rotation keeping the old CA in the
+# caBundle, mutated manifests that check_deploy must reject, the policy
+# copy in deploy/base, the image's reload wrapper, and that the docs and
+# Dockerfile say what the manifests do.
+#
+# Usage: deploy.sh RFGUARD SOURCE_DIR BUILD_DIR
+# Env:   KUBECTL (default kubectl). Exit 77 (skip) only without kubectl.
+set -u
+
+rfguard=$1
+src=$2
+build=$3
+kubectl=${KUBECTL:-kubectl}
+check=$build/check_deploy
+work=$build/deploy-test
+failed=0
+
+ok() { echo "ok   $*"; }
+bad() { echo "FAIL $*"; failed=1; }
+
+if ! command -v "$kubectl" >/dev/null 2>&1; then
+    echo "SKIP: $kubectl not found (Debian: apt-get install kubernetes-client)"
+    exit 77
+fi
+if [ ! -x "$check" ]; then
+    echo "FAIL $check missing: cmake --build <build> --target check_deploy"
+    exit 1
+fi
+"$kubectl" version --client 2>/dev/null | head -n 2
+
+rm -rf "$work"
+mkdir -p "$work"
+cp -R "$src/deploy" "$work/deploy"
+rm -rf "$work/deploy/self-signed/generated"
+
+# render OVERLAY: kubectl kustomize deploy/OVERLAY > $work/OVERLAY.yaml
+render() {
+    if "$kubectl" kustomize "$work/deploy/$1" >"$work/$1.yaml" \
+        2>"$work/$1.err"; then
+        ok "kubectl kustomize deploy/$1"
+        return 0
+    fi
+    bad "kubectl kustomize deploy/$1"
+    cat "$work/$1.err"
+    return 1
+}
+
+# check_overlay OVERLAY: the properties, through rfguard's YAML loader
+check_overlay() {
+    if "$check" "$work/$1.yaml" "$1" >"$work/$1.check" 2>&1; then
+        ok "check_deploy $1: $(tail -n 1 "$work/$1.check")"
+    else
+        bad "check_deploy $1"
+        cat "$work/$1.check"
+    fi
+}
+
+# The caBundle of the first patch as PEM, to count and verify certificates.
+bundle_pem() {
+    sed -n 's/^  value: //p' "$work/deploy/self-signed/generated/$1" |
+        base64 -d
+}
+
+secret_field() {
+    sed -n "s/^  $1: //p" "$work/deploy/self-signed/generated/secret.yaml" |
+        base64 -d
+}
+
+# ---- cert-manager overlay ----
+if render cert-manager; then
+    check_overlay cert-manager
+    # check_deploy must not be vacuous: each broken variant has to fail.
+    i=0
+    while IFS='|' read -r what from to; do
+        i=$((i + 1))
+        sed "s${from}${to}" "$work/cert-manager.yaml" >"$work/broken-$i.yaml"
+        if cmp -s "$work/cert-manager.yaml" "$work/broken-$i.yaml"; then
+            bad "negative case '$what': sed changed nothing"
+        elif "$check" "$work/broken-$i.yaml" cert-manager \
+            >"$work/broken-$i.out" 2>&1; then
+            bad "check_deploy accepted: $what"
+        else
+            ok "check_deploy rejects: $what"
+        fi
+    done <<'EOF'
+timeout 30 s|/timeoutSeconds: 5/|timeoutSeconds: 30/
+probe over plain HTTP|/scheme: HTTPS/|scheme: HTTP/
+kube-system not excluded|/- kube-system$/|- default/
+Service targets a missing port|/targetPort: https/|targetPort: webhook/
+writable root filesystem|/readOnlyRootFilesystem: true/|readOnlyRootFilesystem: false/
+one replica|/replicas: 2/|replicas: 1/
+sideEffects Some|/sideEffects: NoneOnDryRun/|sideEffects: Some/
+no inject-ca-from annotation|/cert-manager.io\/inject-ca-from/|example.com\/x/
+EOF
+fi
+
+# ---- self-signed overlay ----
+if "$kubectl" kustomize "$work/deploy/self-signed" >/dev/null 2>&1; then
+    bad "deploy/self-signed renders before gen.sh ran (stale generated/?)"
+else
+    ok "deploy/self-signed needs gen.sh first"
+fi
+
+gen=$work/deploy/self-signed/gen.sh
+standin() {
+    # A CA and serving certificate made with openssl, for when
+    # `rfguard certs` is not built yet; gen.sh --from takes them as is.
+    local d=$work/standin-$1
+    mkdir -p "$d"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+        -keyout "$d/ca.key" -out "$d/ca.crt" -days 2 \
+        -subj "/CN=rfguard test CA $1" >/dev/null 2>&1 &&
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+        -keyout "$d/tls.key" -out "$d/tls.csr" \
+        -subj "/CN=rfguard.rfguard.svc" >/dev/null 2>&1 &&
+    printf 'subjectAltName=DNS:rfguard.rfguard.svc,DNS:rfguard.rfguard.svc.cluster.local\n' \
+        >"$d/ext" &&
+    openssl x509 -req -in "$d/tls.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" \
+        -CAcreateserial -out "$d/tls.crt" -days 2 -extfile "$d/ext" \
+        >/dev/null 2>&1 && echo "$d"
+}
+
+real_certs=0
+# gen_once N: run gen.sh the way docs/install.md does; fall back to the
+# stand-in only while `rfguard certs` is not implemented at all.
+gen_once() {
+    if sh "$gen" --rfguard "$rfguard" >"$work/gen-$1.log" 2>&1; then
+        real_certs=1
+        ok "gen.sh --rfguard rfguard (run $1, real 'rfguard certs')"
+        return 0
+    fi
+    if "$rfguard" certs --help >/dev/null 2>&1; then
+        bad "gen.sh with 'rfguard certs' failed (run $1)"
+        cat "$work/gen-$1.log"
+        return 1
+    fi
+    local d
+    if ! d=$(standin "$1"); then
+        bad "openssl stand-in certificate (run $1)"
+        return 1
+    fi
+    if sh "$gen" --from "$d" >"$work/gen-$1.log" 2>&1; then
+        ok "gen.sh --from (run $1; 'rfguard certs' not built yet," \
+           "openssl stand-in)"
+        return 0
+    fi
+    bad "gen.sh --from (run $1)"
+    cat "$work/gen-$1.log"
+    return 1
+}
+
+if gen_once 1; then
+    if git -C "$src" check-ignore -q deploy/self-signed/generated/secret.yaml \
+        2>/dev/null; then
+        ok "generated/ (private key) is git-ignored"
+    else
+        bad "deploy/self-signed/generated/ is not git-ignored"
+    fi
+    if [ "$(stat -c %a "$work/deploy/self-signed/generated/secret.yaml")" = 600 ]
+    then
+        ok "secret.yaml is mode 0600"
+    else
+        bad "secret.yaml is not mode 0600"
+    fi
+    if render self-signed; then
+        check_overlay self-signed
+    fi
+    # The serving certificate must name the Service and chain to the CA
+    # the API server is given.
+    secret_field tls.crt >"$work/tls.crt"
+    bundle_pem validating-cabundle.yaml >"$work/bundle1.pem"
+    if openssl verify -CAfile "$work/bundle1.pem" "$work/tls.crt" \
+        >/dev/null 2>&1; then
+        ok "tls.crt chains to the caBundle"
+    else
+        bad "tls.crt does not verify against the caBundle"
+    fi
+    if openssl x509 -in "$work/tls.crt" -noout -ext subjectAltName \
+        2>/dev/null | grep -q 'DNS:rfguard.rfguard.svc\b'; then
+        ok "tls.crt names rfguard.rfguard.svc"
+    else
+        bad "tls.crt lacks DNS:rfguard.rfguard.svc"
+    fi
+    # Rotation: the next run trusts the new and the previous CA.
+    if gen_once 2; then
+        n=$(bundle_pem mutating-cabundle.yaml | grep -c 'BEGIN CERTIFICATE')
+        if [ "$n" = 2 ]; then
+            ok "after rotation the caBundle holds new + previous CA"
+        else
+            bad "after rotation the caBundle holds $n certificates, want 2"
+        fi
+        secret_field tls.crt >"$work/tls2.crt"
+        if openssl verify -CAfile "$work/bundle1.pem" "$work/tls2.crt" \
+            >/dev/null 2>&1; then
+            bad "rotation reused the old CA (nothing rotated)"
+        fi
+        if render self-signed; then
+            check_overlay self-signed
+        fi
+    fi
+fi
+
+# ---- the policy ConfigMap is the shipped default policy ----
+if cmp -s "$src/deploy/base/policy.yaml" "$src/policies/default.yaml"; then
+    ok "deploy/base/policy.yaml = policies/default.yaml"
+else
+    bad "deploy/base/policy.yaml differs from policies/default.yaml;" \
+        "run: cp policies/default.yaml deploy/base/policy.yaml"
+fi
+
+# ---- the image's reload wrapper: SIGHUP on change, SIGTERM passed on ----
+cat >"$work/fake-serve.sh" <<'EOF'
+trap 'echo HUP >>"$1"' HUP
+trap 'echo TERM >>"$1"; exit 7' TERM
+while :; do sleep 0.1; done
+EOF
+echo "a: 1" >"$work/policy.yaml"
+: >"$work/signals"
+RFG_RELOAD_INTERVAL=1 sh "$src/deploy/image/rfguard-reload" \
+    "$work/policy.yaml" -- sh "$work/fake-serve.sh" "$work/signals" \
+    2>"$work/reload.log" &
+wrapper=$!
+sleep 1.5
+echo "a: 2" >"$work/policy.yaml"
+sleep 2.5
+kill -TERM "$wrapper"
+wait "$wrapper"
+rc=$?
+if [ "$(tr '\n' ' ' <"$work/signals")" = "HUP TERM " ] && [ "$rc" = 7 ]; then
+    ok "rfguard-reload: HUP on policy change, TERM passed on, exit status kept"
+else
+    bad "rfguard-reload: signals '$(tr '\n' ' ' <"$work/signals")' rc=$rc"
+fi
+
+# ---- docs and image agree with the manifests ----
+doc=$src/docs/install.md
+for cmd in "kubectl apply -k deploy/cert-manager" \
+           "deploy/self-signed/gen.sh" \
+           "kubectl apply -k deploy/self-signed" \
+           "kubectl kustomize deploy/cert-manager" \
+           'admission webhook "validate.rfguard.io" denied the request'; do
+    if grep -qF -- "$cmd" "$doc" 2>/dev/null; then
+        ok "docs/install.md: $cmd"
+    else
+        bad "docs/install.md does not show: $cmd"
+    fi
+done
+for want in "USER 65532:65532" '-DRFG_GIT_REV="${RFG_GIT_REV}"' \
+            "debian:12-slim" "org.opencontainers.image.revision" \
+            "/usr/local/bin/rfguard-reload"; do
+    if grep -qF -- "$want" "$src/Dockerfile"; then
+        ok "Dockerfile: $want"
+    else
+        bad "Dockerfile lacks: $want"
+    fi
+done
+if grep -q 'runAsUser: 65532' "$src/deploy/base/deployment.yaml"; then
+    ok "Deployment runs as the image's UID 65532"
+else
+    bad "Deployment runAsUser differs from the image's UID 65532"
+fi
+
+if [ "$failed" = 0 ]; then
+    echo "cli.deploy: all passed"
+fi
+exit "$failed"
