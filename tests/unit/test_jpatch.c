@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * test_jpatch.c - JSON Pointer lookup and escaping, and JSON Patch
+ * application: each op, error cases, and all-or-nothing behaviour.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "jpatch.h"
+
+static cJSON *J(const char *s)
+{
+    cJSON *j = cJSON_Parse(s);
+
+    CHECK(j != NULL);
+    return j;
+}
+
+static void expect_apply(const char *doc, const char *ops, const char *want)
+{
+    cJSON *d = J(doc), *o = J(ops), *w = J(want);
+    struct diag_list dl;
+
+    diag_list_init(&dl, NULL);
+    CHECK_INT_EQ(jpatch_apply(&d, o, &dl), RFG_OK);
+    if (!cJSON_Compare(d, w, 1)) {
+        char *s = cJSON_PrintUnformatted(d);
+
+        fprintf(stderr, "got %s want %s\n", s, want);
+        free(s);
+        CHECK(0);
+    }
+    diag_list_cleanup(&dl);
+    cJSON_Delete(d);
+    cJSON_Delete(o);
+    cJSON_Delete(w);
+}
+
+static void expect_fail(const char *doc, const char *ops, const char *msg)
+{
+    cJSON *d = J(doc), *o = J(ops), *orig = J(doc);
+    struct diag_list dl;
+
+    diag_list_init(&dl, NULL);
+    CHECK_INT_EQ(jpatch_apply(&d, o, &dl), RFG_EINVAL);
+    CHECK_INT_EQ(dl.len, 1);
+    if (dl.len)
+        CHECK_CONTAINS(dl.v[0].msg, msg);
+    CHECK(cJSON_Compare(d, orig, 1)); /* unchanged */
+    diag_list_cleanup(&dl);
+    cJSON_Delete(d);
+    cJSON_Delete(o);
+    cJSON_Delete(orig);
+}
+
+static void test_jpatch__pointer(void)
+{
+    cJSON *d = J("{\"a/b\":{\"m~n\":[1,2,{\"x\":3}]},\"\":5}");
+    struct sbuf p;
+
+    CHECK(jptr_get(d, "") == d);
+    CHECK_INT_EQ(jptr_get(d, "/a~1b/m~0n/2/x")->valueint, 3);
+    CHECK_INT_EQ(jptr_get(d, "/")->valueint, 5);
+    CHECK(jptr_get(d, "/a~1b/m~0n/3") == NULL);
+    CHECK(jptr_get(d, "/a~1b/m~0n/01") == NULL);
+    CHECK(jptr_get(d, "/a~2b") == NULL);
+    CHECK(jptr_get(d, "a") == NULL);
+    CHECK(jptr_deepest(d, "/a~1b/m~0n/9/y") ==
+          jptr_get(d, "/a~1b/m~0n"));
+    CHECK(!jptr_valid("/a~"));
+    CHECK(jptr_valid("/a~0~1"));
+    sbuf_init(&p, 0);
+    CHECK(jptr_append(&p, "app.kubernetes.io/name") == RFG_OK);
+    CHECK(jptr_append(&p, "a~b") == RFG_OK);
+    CHECK(jptr_append_index(&p, 7) == RFG_OK);
+    CHECK_STR_EQ(sbuf_str(&p), "/app.kubernetes.io~1name/a~0b/7");
+    sbuf_cleanup(&p);
+    cJSON_Delete(d);
+}
+
+static void test_jpatch__ops(void)
+{
+    expect_apply("{\"a\":1}", "[{\"op\":\"add\",\"path\":\"/b\",\"value\":2}]",
+                 "{\"a\":1,\"b\":2}");
+    expect_apply("{\"a\":[1,3]}",
+                 "[{\"op\":\"add\",\"path\":\"/a/1\",\"value\":2},"
+                 "{\"op\":\"add\",\"path\":\"/a/-\",\"value\":4}]",
+                 "{\"a\":[1,2,3,4]}");
+    expect_apply("{\"a\":1}",
+                 "[{\"op\":\"replace\",\"path\":\"/a\",\"value\":[]}]",
+                 "{\"a\":[]}");
+    expect_apply("{\"a\":1,\"b\":2}", "[{\"op\":\"remove\",\"path\":\"/a\"}]",
+                 "{\"b\":2}");
+    expect_apply("{\"a\":{\"x\":1}}",
+                 "[{\"op\":\"move\",\"from\":\"/a/x\",\"path\":\"/y\"}]",
+                 "{\"a\":{},\"y\":1}");
+    expect_apply("{\"a\":{\"x\":1}}",
+                 "[{\"op\":\"copy\",\"from\":\"/a\",\"path\":\"/b\"}]",
+                 "{\"a\":{\"x\":1},\"b\":{\"x\":1}}");
+    expect_apply("{\"a\":1}",
+                 "[{\"op\":\"test\",\"path\":\"/a\",\"value\":1}]",
+                 "{\"a\":1}");
+    expect_apply("{\"a\":1}", "[{\"op\":\"add\",\"path\":\"\",\"value\":[]}]",
+                 "[]");
+    expect_apply("{\"a\":1}", "[{\"op\":\"add\",\"path\":\"/a\",\"value\":2}]",
+                 "{\"a\":2}");
+}
+
+static void test_jpatch__errors(void)
+{
+    expect_fail("{}", "[{\"op\":\"add\",\"path\":\"/a/b\",\"value\":1}]",
+                "patch op 0 (/a/b): parent does not exist");
+    expect_fail("{}", "[{\"op\":\"remove\",\"path\":\"/a\"}]",
+                "path does not exist");
+    expect_fail("{}", "[{\"op\":\"replace\",\"path\":\"/a\",\"value\":1}]",
+                "path does not exist");
+    expect_fail("{\"a\":1}",
+                "[{\"op\":\"add\",\"path\":\"/b\",\"value\":1},"
+                "{\"op\":\"test\",\"path\":\"/a\",\"value\":2}]",
+                "patch op 1 (/a): test failed");
+    expect_fail("{}", "[{\"op\":\"frob\",\"path\":\"/a\"}]", "unknown op");
+    expect_fail("{}", "[{\"op\":\"add\",\"path\":\"a\",\"value\":1}]",
+                "not a JSON pointer");
+    expect_fail("{}", "[{\"op\":\"add\",\"path\":\"/a\"}]",
+                "value is missing");
+    expect_fail("{\"a\":[1]}",
+                "[{\"op\":\"add\",\"path\":\"/a/5\",\"value\":1}]",
+                "index out of range");
+    expect_fail("{\"a\":{}}",
+                "[{\"op\":\"move\",\"from\":\"/a\",\"path\":\"/a/b\"}]",
+                "into itself");
+    expect_fail("{}", "[1]", "not an object");
+}
+
+static void test_jpatch__build(void)
+{
+    cJSON *ops = cJSON_CreateArray();
+    char *s;
+
+    CHECK(jpatch_add(ops, "/a", cJSON_CreateNumber(1)) == RFG_OK);
+    CHECK(jpatch_replace(ops, "/b", cJSON_CreateString("x")) == RFG_OK);
+    CHECK(jpatch_remove(ops, "/c") == RFG_OK);
+    CHECK(jpatch_add(ops, "/d", NULL) == RFG_ENOMEM);
+    s = cJSON_PrintUnformatted(ops);
+    CHECK_STR_EQ(s, "[{\"op\":\"add\",\"path\":\"/a\",\"value\":1},"
+                    "{\"op\":\"replace\",\"path\":\"/b\",\"value\":\"x\"},"
+                    "{\"op\":\"remove\",\"path\":\"/c\"}]");
+    free(s);
+    cJSON_Delete(ops);
+}
+
+int main(void)
+{
+    RUN(test_jpatch__pointer);
+    RUN(test_jpatch__ops);
+    RUN(test_jpatch__errors);
+    RUN(test_jpatch__build);
+    return CHECK_DONE();
+}

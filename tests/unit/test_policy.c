@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * test_policy.c - policy loading: the built-in policy, every shipped
+ * policy file, and each kind of bad policy with its file:line:col error.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "rules.h"
+
+static void expect_bad(const char *yaml, const char *msg, unsigned line,
+                       unsigned col)
+{
+    struct policy_set *p = NULL;
+    struct diag_list dl;
+    int rc;
+
+    diag_list_init(&dl, NULL);
+    rc = policy_load(&p, yaml, strlen(yaml), "bad.yaml", &dl);
+    if (rc == RFG_OK) {
+        rc = rules_policy_check(p, &dl);
+        policy_free(p);
+    }
+    CHECK(rc != RFG_OK);
+    CHECK(dl.len >= 1);
+    if (dl.len) {
+        CHECK_CONTAINS(dl.v[0].msg, msg);
+        CHECK_STR_EQ(dl.v[0].file, "bad.yaml");
+        CHECK_INT_EQ(dl.v[0].pos.line, line);
+        CHECK_INT_EQ(dl.v[0].pos.col, col);
+    }
+    diag_list_cleanup(&dl);
+}
+
+#define HEAD "apiVersion: rfguard.io/v1alpha1\nkind: Policy\nspec:\n"
+
+static void test_policy__builtin(void)
+{
+    struct policy_set *p = NULL;
+    struct diag_list dl;
+
+    diag_list_init(&dl, NULL);
+    CHECK_INT_EQ(policy_load_builtin(&p, &dl), RFG_OK);
+    CHECK(p != NULL);
+    if (p) {
+        CHECK_INT_EQ(rules_policy_check(p, &dl), RFG_OK);
+        CHECK_STR_EQ(p->name, "default");
+        CHECK_INT_EQ(p->target, RF_TARGET_SPOTAHOME_V13);
+        CHECK(p->mutations);
+        CHECK(policy_rule_get(p, "auth-required") != NULL);
+        CHECK_INT_EQ(rules_severity(rules_find("auth-required"), p),
+                     RFG_SEV_DENY);
+    }
+    policy_free(p);
+    diag_list_cleanup(&dl);
+}
+
+static void test_policy__shipped_files(void)
+{
+    static const char *const files[] = {"default.yaml"};
+    size_t i;
+
+    for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        char path[512];
+        struct policy_set *p = NULL;
+        struct diag_list dl;
+
+        snprintf(path, sizeof(path), "%s/policies/%s", RFG_SOURCE_DIR,
+                 files[i]);
+        diag_list_init(&dl, NULL);
+        CHECK_INT_EQ(policy_load_file(&p, path, &dl), RFG_OK);
+        if (p)
+            CHECK_INT_EQ(rules_policy_check(p, &dl), RFG_OK);
+        policy_free(p);
+        diag_list_cleanup(&dl);
+    }
+}
+
+static void test_policy__values(void)
+{
+    const char *y = HEAD "  target: freshworks-v3.3\n  mutations: false\n"
+                         "  exemptions:\n    namespaces: [kube-*, dev]\n"
+                         "  rules:\n    auth-required: warn\n"
+                         "    auth-password-charset: {severity: off, "
+                         "minLength: 24}\n";
+    struct policy_set *p = NULL;
+    struct diag_list dl;
+    const struct policy_rule *r;
+
+    diag_list_init(&dl, NULL);
+    CHECK_INT_EQ(policy_load(&p, y, strlen(y), "p.yaml", &dl), RFG_OK);
+    if (!p)
+        return;
+    CHECK_INT_EQ(p->target, RF_TARGET_FRESHWORKS_V33);
+    CHECK(!p->mutations);
+    CHECK(policy_ns_exempt(p, "kube-system"));
+    CHECK(policy_ns_exempt(p, "dev"));
+    CHECK(!policy_ns_exempt(p, "prod"));
+    CHECK_INT_EQ(rules_severity(rules_find("auth-required"), p),
+                 RFG_SEV_WARN);
+    r = policy_rule_get(p, "auth-password-charset");
+    CHECK(r && r->sev == RFG_SEV_OFF);
+    CHECK(r && cJSON_GetObjectItemCaseSensitive(r->params, "minLength"));
+    CHECK_INT_EQ(rules_policy_check(p, &dl), RFG_OK);
+    /* unlisted rules keep their default */
+    CHECK_INT_EQ(rules_severity(rules_find("spread-missing"), p),
+                 RFG_SEV_WARN);
+    policy_free(p);
+    diag_list_cleanup(&dl);
+}
+
+static void test_policy__errors(void)
+{
+    expect_bad(HEAD "  target: spotahome-v9\n", "unknown target", 4, 3);
+    expect_bad(HEAD "  rules:\n    auth-requird: deny\n",
+               "unknown rule \"auth-requird\" (did you mean "
+               "\"auth-required\"?)", 5, 5);
+    expect_bad(HEAD "  rules:\n    auth-required: block\n",
+               "not one of deny, warn, off", 5, 5);
+    expect_bad(HEAD "  rules:\n    auth-password-charset:\n"
+                    "      minLenght: 3\n",
+               "has no parameter \"minLenght\"", 5, 5);
+    expect_bad(HEAD "  mutations: maybe\n", "mutations must be true or false",
+               4, 3);
+    expect_bad(HEAD "  frobnicate: 1\n", "unknown key \"frobnicate\" in spec",
+               4, 3);
+    expect_bad("apiVersion: v1\nkind: Policy\nspec: {}\n",
+               "apiVersion must be rfguard.io/v1alpha1", 1, 1);
+    expect_bad("kind: Policy\nspec: {}\n", "apiVersion is missing", 1, 1);
+    expect_bad(HEAD "  rules:\n    a: [\n", "", 6, 1);
+    expect_bad("", "policy is empty", 0, 0);
+    expect_bad(HEAD "  exemptions:\n    namespaces: dev\n",
+               "namespaces must be a list", 5, 5);
+}
+
+int main(void)
+{
+    RUN(test_policy__builtin);
+    RUN(test_policy__shipped_files);
+    RUN(test_policy__values);
+    RUN(test_policy__errors);
+    return CHECK_DONE();
+}

@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * test_rules.c - every rule of the catalogue against its fixtures in
+ * tests/rules/<rule-id>/: each pass*.yaml must give no finding of that
+ * rule, each fail*.yaml at least one, and every "# expect: SEV POINTER"
+ * line in a fixture must match a finding exactly. "# target: NAME" picks
+ * the operator target. Also checks that fixes are idempotent on every
+ * fixture, and that the catalogue has a fixture pair for each rule.
+ */
+#include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "cli.h"
+#include "inputs.h"
+#include "jpatch.h"
+#include "rules.h"
+
+static struct policy_set *pol;
+
+struct fixture {
+    char path[512];
+    char target[64];
+    char expect[8][256];
+    int nexpect;
+};
+
+static void read_header(struct fixture *fx)
+{
+    FILE *f = fopen(fx->path, "r");
+    char line[512];
+
+    fx->nexpect = 0;
+    fx->target[0] = '\0';
+    if (!f)
+        return;
+    while (fgets(line, sizeof(line), f) && line[0] == '#') {
+        line[strcspn(line, "\n")] = '\0';
+        if (!strncmp(line, "# target: ", 10))
+            snprintf(fx->target, sizeof(fx->target), "%s", line + 10);
+        else if (!strncmp(line, "# expect: ", 10) && fx->nexpect < 8)
+            snprintf(fx->expect[fx->nexpect++], 256, "%s", line + 10);
+    }
+    fclose(f);
+}
+
+/* Evaluate every failover of the fixture; count findings of `rule` and
+ * tick off the expectations they meet. Returns the count. */
+static int eval_fixture(const struct fixture *fx, const char *rule,
+                        int *met)
+{
+    struct input_set in;
+    char *paths[1];
+    int n = 0;
+    size_t i, k;
+    int e;
+
+    inputs_init(&in, "default");
+    paths[0] = (char *)(uintptr_t)fx->path;
+    CHECK(inputs_load(&in, paths, 1) == RFG_OK);
+    CHECK_INT_EQ(in.errors.len, 0);
+    for (i = 0; i < in.ndocs; i++) {
+        struct rules_input ri = {0};
+        struct rules_result res;
+
+        if (!rf_is_failover(in.docs[i].obj))
+            continue;
+        ri.obj = in.docs[i].obj;
+        ri.pol = pol;
+        ri.cv = &in.cv;
+        ri.target = rf_target_parse(fx->target);
+        ri.want_fix = true;
+        CHECK(rules_eval(&res, &ri) == RFG_OK);
+        for (k = 0; k < res.len; k++) {
+            char got[256];
+
+            if (strcmp(res.v[k].rule->id, rule))
+                continue;
+            n++;
+            snprintf(got, sizeof(got), "%s %s", rfg_sev_name(res.v[k].sev),
+                     res.v[k].ptr);
+            for (e = 0; e < fx->nexpect; e++)
+                if (!strcmp(got, fx->expect[e]))
+                    met[e] = 1;
+        }
+        /* Idempotence: patch, re-evaluate, the patch must be empty. */
+        if (res.patch && cJSON_GetArraySize(res.patch) > 0) {
+            cJSON *obj = cJSON_Duplicate(ri.obj, 1);
+            struct diag_list dl;
+            struct rules_result again;
+
+            diag_list_init(&dl, NULL);
+            CHECK(jpatch_apply(&obj, res.patch, &dl) == RFG_OK);
+            ri.obj = obj;
+            CHECK(rules_eval(&again, &ri) == RFG_OK);
+            if (cJSON_GetArraySize(again.patch) != 0) {
+                char *s = cJSON_PrintUnformatted(again.patch);
+
+                fprintf(stderr, "%s: second fix not empty: %s\n", fx->path,
+                        s);
+                free(s);
+                CHECK(0);
+            }
+            rules_result_cleanup(&again);
+            diag_list_cleanup(&dl);
+            cJSON_Delete(obj);
+        }
+        rules_result_cleanup(&res);
+    }
+    inputs_cleanup(&in);
+    return n;
+}
+
+static void test_rules__fixtures(void)
+{
+    const struct rule_desc *cat;
+    size_t ncat, r;
+
+    cat = rules_catalog(&ncat);
+    CHECK(ncat >= 17);
+    for (r = 0; r < ncat; r++) {
+        char dir[512];
+        DIR *d;
+        struct dirent *de;
+        int npass = 0, nfail = 0;
+
+        snprintf(dir, sizeof(dir), "%s/rules/%s", RFG_TEST_DIR, cat[r].id);
+        d = opendir(dir);
+        if (!d) {
+            fprintf(stderr, "no fixtures for rule %s\n", cat[r].id);
+            CHECK(d != NULL);
+            continue;
+        }
+        while ((de = readdir(d))) {
+            struct fixture fx;
+            int met[8] = {0};
+            int n, e;
+            bool fail = !strncmp(de->d_name, "fail", 4);
+
+            if (!strstr(de->d_name, ".yaml"))
+                continue;
+            snprintf(fx.path, sizeof(fx.path), "%s/%s", dir, de->d_name);
+            read_header(&fx);
+            n = eval_fixture(&fx, cat[r].id, met);
+            if (fail) {
+                nfail++;
+                if (n == 0)
+                    fprintf(stderr, "%s: expected a %s finding\n", fx.path,
+                            cat[r].id);
+                CHECK(n > 0);
+                for (e = 0; e < fx.nexpect; e++) {
+                    if (!met[e])
+                        fprintf(stderr, "%s: no finding \"%s\"\n", fx.path,
+                                fx.expect[e]);
+                    CHECK(met[e]);
+                }
+            } else {
+                npass++;
+                if (n != 0)
+                    fprintf(stderr, "%s: unexpected %s finding\n", fx.path,
+                            cat[r].id);
+                CHECK_INT_EQ(n, 0);
+            }
+        }
+        closedir(d);
+        if (!npass || !nfail)
+            fprintf(stderr, "rule %s needs pass and fail fixtures\n",
+                    cat[r].id);
+        CHECK(npass > 0);
+        CHECK(nfail > 0);
+    }
+}
+
+/* The 2.13 reference mutation, scoped to the failover's own labels. */
+static void test_rules__spread_fix_shape(void)
+{
+    const char *src =
+        "{\"apiVersion\":\"databases.spotahome.com/v1\","
+        "\"kind\":\"RedisFailover\",\"metadata\":{\"name\":\"cache\"},"
+        "\"spec\":{\"auth\":{\"secretPath\":\"x\"}}}";
+    cJSON *obj = cJSON_Parse(src);
+    struct rules_input ri = {0};
+    struct rules_result res;
+    char *s;
+
+    ri.obj = obj;
+    ri.pol = pol;
+    ri.want_fix = true;
+    CHECK(rules_eval(&res, &ri) == RFG_OK);
+    s = cJSON_PrintUnformatted(res.patch);
+    CHECK_CONTAINS(s, "{\"op\":\"add\",\"path\":\"/spec/redis\",\"value\":"
+                      "{\"affinity\":{\"podAntiAffinity\":{\"required"
+                      "DuringSchedulingIgnoredDuringExecution\":[{\"topology"
+                      "Key\":\"kubernetes.io/hostname\",\"labelSelector\":"
+                      "{\"matchLabels\":{\"app.kubernetes.io/part-of\":"
+                      "\"redis-failover\",\"app.kubernetes.io/component\":"
+                      "\"redis\",\"app.kubernetes.io/name\":\"cache\"}}}]}}}}");
+    CHECK_CONTAINS(s, "{\"op\":\"add\",\"path\":\"/spec/redis/topology"
+                      "SpreadConstraints\"");
+    CHECK_CONTAINS(s, "\"path\":\"/spec/sentinel\"");
+    CHECK_CONTAINS(s, "\"app.kubernetes.io/component\":\"sentinel\"");
+    free(s);
+    rules_result_cleanup(&res);
+    cJSON_Delete(obj);
+}
+
+static void test_rules__scope_fix_adds_name(void)
+{
+    const char *src =
+        "{\"apiVersion\":\"databases.spotahome.com/v1\","
+        "\"kind\":\"RedisFailover\",\"metadata\":{\"name\":\"cache\"},"
+        "\"spec\":{\"redis\":{\"topologySpreadConstraints\":[{\"maxSkew\":1,"
+        "\"topologyKey\":\"topology.kubernetes.io/zone\","
+        "\"labelSelector\":{\"matchLabels\":{"
+        "\"app.kubernetes.io/component\":\"redis\"}}}]}}}";
+    cJSON *obj = cJSON_Parse(src);
+    struct rules_input ri = {0};
+    struct rules_result res;
+    char *s;
+
+    ri.obj = obj;
+    ri.pol = pol;
+    ri.want_fix = true;
+    CHECK(rules_eval(&res, &ri) == RFG_OK);
+    s = cJSON_PrintUnformatted(res.patch);
+    CHECK_CONTAINS(s, "{\"op\":\"add\",\"path\":\"/spec/redis/topology"
+                      "SpreadConstraints/0/labelSelector/matchLabels/"
+                      "app.kubernetes.io~1name\",\"value\":\"cache\"}");
+    free(s);
+    rules_result_cleanup(&res);
+    cJSON_Delete(obj);
+}
+
+static void test_rules__other_kinds_and_delete(void)
+{
+    cJSON *obj = cJSON_Parse("{\"apiVersion\":\"v1\",\"kind\":\"Secret\"}");
+    struct rules_input ri = {0};
+    struct rules_result res;
+
+    ri.obj = obj;
+    ri.pol = pol;
+    CHECK(rules_eval(&res, &ri) == RFG_OK);
+    CHECK_INT_EQ(res.len, 0);
+    rules_result_cleanup(&res);
+    cJSON_Delete(obj);
+    obj = cJSON_Parse("{\"apiVersion\":\"databases.spotahome.com/v1\","
+                      "\"kind\":\"RedisFailover\",\"metadata\":"
+                      "{\"name\":\"x\"}}");
+    ri.obj = obj;
+    ri.op = RULES_DELETE;
+    CHECK(rules_eval(&res, &ri) == RFG_OK);
+    CHECK_INT_EQ(res.len, 0);
+    rules_result_cleanup(&res);
+    ri.op = RULES_CREATE;
+    CHECK(rules_eval(&res, &ri) == RFG_OK);
+    CHECK(res.ndeny > 0); /* no auth at least */
+    rules_result_cleanup(&res);
+    cJSON_Delete(obj);
+}
+
+int main(void)
+{
+    if (cli_open_policy(&pol, NULL, stderr))
+        return 1;
+    RUN(test_rules__fixtures);
+    RUN(test_rules__spread_fix_shape);
+    RUN(test_rules__scope_fix_adds_name);
+    RUN(test_rules__other_kinds_and_delete);
+    policy_free(pol);
+    return CHECK_DONE();
+}
