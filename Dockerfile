@@ -23,9 +23,11 @@ ARG RFG_GIT_REV=unknown
 ENV DEBIAN_FRONTEND=noninteractive
 COPY scripts/deps.txt /tmp/deps.txt
 # The compiler and build tools, plus every *-dev package named in deps.txt
-# (one list of dependencies for CI and the image).
+# (one list of dependencies for CI and the image), except the sanitizer
+# runtime (libclang-rt-*), which only CI's sanitizer builds need.
 RUN set -eux; \
-    devpkgs=$(tr -s ' \t' '\n\n' </tmp/deps.txt | grep -e '-dev$'); \
+    devpkgs=$(tr -s ' \t' '\n\n' </tmp/deps.txt | grep -e '-dev$' \
+              | grep -v -e '^libclang-rt-'); \
     apt-get update; \
     apt-get install -y --no-install-recommends \
         build-essential cmake pkg-config ca-certificates $devpkgs; \
