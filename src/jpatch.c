@@ -265,8 +265,22 @@ static int insert(cJSON **root, const char *path, cJSON *val, bool replace)
     if (idx == (size_t)n) {
         if (!cJSON_AddItemToArray(parent, val))
             goto fail;
-    } else if (!cJSON_InsertItemInArray(parent, (int)idx, val)) {
-        goto fail;
+        return 0;
+    }
+    /* cJSON 1.7.15's InsertItemInArray refuses mid-array inserts: move
+     * the tail aside, append, and put the tail back. */
+    {
+        size_t k, ntail = (size_t)n - idx;
+        cJSON **tail = malloc(ntail * sizeof(*tail));
+
+        if (!tail)
+            goto fail;
+        for (k = 0; k < ntail; k++)
+            tail[k] = cJSON_DetachItemFromArray(parent, (int)idx);
+        cJSON_AddItemToArray(parent, val);
+        for (k = 0; k < ntail; k++)
+            cJSON_AddItemToArray(parent, tail[k]);
+        free(tail);
     }
     return 0;
 fail:
