@@ -46,16 +46,14 @@ int cli_open_policy(struct policy_set **out, const char *path, FILE *err)
     diag_list_init(&dl, path ? path : "<builtin>");
     rc = path ? policy_load_file(out, path, &dl)
               : policy_load_builtin(out, &dl);
-    if (!rc) {
+    if (!rc)
         rc = rules_policy_check(*out, &dl);
-        if (rc) {
-            policy_free(*out);
-            *out = NULL;
-        }
-    }
     if (rc) {
+        /* print before freeing: diagnostics borrow the policy's name */
         fprintf(err, "rfguard: invalid policy:\n");
         print_diags(&dl, err);
+        policy_free(*out);
+        *out = NULL;
     }
     diag_list_cleanup(&dl);
     return rc;

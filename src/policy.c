@@ -116,6 +116,12 @@ static int load_rule(struct ploader *L, struct policy_set *p,
         return diag_fail(L->dl, RFG_ENOMEM, NULL, "out of memory");
     }
     p->nrules++;
+    /* YAML 1.1 (kubectl's) reads a plain `off` as false: accept it. */
+    if (cJSON_IsFalse(r)) {
+        pr->sev = RFG_SEV_OFF;
+        pr->sev_set = true;
+        return RFG_OK;
+    }
     if (cJSON_IsString(r)) {
         if (parse_sev(r->valuestring, &pr->sev))
             return bad(L, r,
@@ -133,6 +139,11 @@ static int load_rule(struct ploader *L, struct policy_set *p,
         cJSON *copy;
 
         if (!strcmp(kv->string, "severity")) {
+            if (cJSON_IsFalse(kv)) {
+                pr->sev = RFG_SEV_OFF;
+                pr->sev_set = true;
+                continue;
+            }
             if (!cJSON_IsString(kv) || parse_sev(kv->valuestring, &pr->sev))
                 return bad(L, kv,
                            "rule \"%s\": severity must be deny, warn or off",

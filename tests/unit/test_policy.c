@@ -18,10 +18,8 @@ static void expect_bad(const char *yaml, const char *msg, unsigned line,
 
     diag_list_init(&dl, NULL);
     rc = policy_load(&p, yaml, strlen(yaml), "bad.yaml", &dl);
-    if (rc == RFG_OK) {
+    if (rc == RFG_OK)
         rc = rules_policy_check(p, &dl);
-        policy_free(p);
-    }
     CHECK(rc != RFG_OK);
     CHECK(dl.len >= 1);
     if (dl.len) {
@@ -30,6 +28,7 @@ static void expect_bad(const char *yaml, const char *msg, unsigned line,
         CHECK_INT_EQ(dl.v[0].pos.line, line);
         CHECK_INT_EQ(dl.v[0].pos.col, col);
     }
+    policy_free(p); /* diagnostics borrow the policy's file name */
     diag_list_cleanup(&dl);
 }
 
@@ -121,6 +120,8 @@ static void test_policy__errors(void)
     expect_bad(HEAD "  rules:\n    auth-password-charset:\n"
                     "      minLenght: 3\n",
                "has no parameter \"minLenght\"", 5, 5);
+    expect_bad(HEAD "  rules:\n    auth-required: true\n",
+               "expected a severity", 5, 5);
     expect_bad(HEAD "  mutations: maybe\n", "mutations must be true or false",
                4, 3);
     expect_bad(HEAD "  frobnicate: 1\n", "unknown key \"frobnicate\" in spec",

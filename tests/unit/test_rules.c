@@ -22,7 +22,7 @@
 static struct policy_set *pol;
 
 struct fixture {
-    char path[512];
+    char path[1024];
     char target[64];
     char expect[8][256];
     int nexpect;
@@ -40,9 +40,9 @@ static void read_header(struct fixture *fx)
     while (fgets(line, sizeof(line), f) && line[0] == '#') {
         line[strcspn(line, "\n")] = '\0';
         if (!strncmp(line, "# target: ", 10))
-            snprintf(fx->target, sizeof(fx->target), "%s", line + 10);
+            snprintf(fx->target, sizeof(fx->target), "%.60s", line + 10);
         else if (!strncmp(line, "# expect: ", 10) && fx->nexpect < 8)
-            snprintf(fx->expect[fx->nexpect++], 256, "%s", line + 10);
+            snprintf(fx->expect[fx->nexpect++], 256, "%.250s", line + 10);
     }
     fclose(f);
 }
