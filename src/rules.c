@@ -173,6 +173,9 @@ bool rule_param_bool(const struct rule_ctx *ctx, const char *name, bool def)
     return cJSON_IsBool(v) ? cJSON_IsTrue(v) : def;
 }
 
+static char *vfmt(const char *fmt, va_list ap) RFG_PRINTF(1, 0);
+
+/* Format into a new heap string, or NULL on OOM. */
 static char *vfmt(const char *fmt, va_list ap)
 {
     struct sbuf b;
