@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * test_cview.c - the cluster view: failover summaries, Secret summaries
+ * (keys, password shape and fingerprint, never the value), Sealed and
+ * External secrets, and base64 decoding.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "cview.h"
+
+/* A stand-in fingerprint: enough to compare equal and unequal values. */
+static void fake_hash(const void *data, size_t len, unsigned char out[32])
+{
+    size_t i;
+
+    memset(out, 0, 32);
+    for (i = 0; i < len; i++)
+        out[i % 32] = (unsigned char)(out[i % 32] * 31 +
+                                      ((const unsigned char *)data)[i]);
+}
+
+static void add(struct cview *cv, const char *json)
+{
+    cJSON *o = cJSON_Parse(json);
+
+    CHECK(o != NULL);
+    CHECK_INT_EQ(cview_add_object(cv, o, "default", "f.yaml:1"), RFG_OK);
+    cJSON_Delete(o);
+}
+
+static void test_cview__secrets(void)
+{
+    struct cview cv;
+    const struct cview_secret *s, *t;
+
+    cview_init(&cv, fake_hash);
+    /* "c2VjcmV0IHZhbHVl" = "secret value" */
+    add(&cv, "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":"
+             "{\"name\":\"a\",\"namespace\":\"shop\"},\"data\":"
+             "{\"password\":\"c2VjcmV0IHZhbHVl\",\"user\":\"eA==\"}}");
+    add(&cv, "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":"
+             "{\"name\":\"b\"},\"stringData\":{\"password\":"
+             "\"secret value\"}}");
+    add(&cv, "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":"
+             "{\"name\":\"c\"},\"data\":{\"password\":\"!!!\"}}");
+    add(&cv, "{\"apiVersion\":\"bitnami.com/v1alpha1\",\"kind\":"
+             "\"SealedSecret\",\"metadata\":{\"name\":\"d\"},\"spec\":"
+             "{\"encryptedData\":{\"password\":\"AgB=\"}}}");
+    add(&cv, "{\"apiVersion\":\"external-secrets.io/v1beta1\",\"kind\":"
+             "\"ExternalSecret\",\"metadata\":{\"name\":\"e-es\"},\"spec\":"
+             "{\"target\":{\"name\":\"e\"},\"dataFrom\":[{}]}}");
+    add(&cv, "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":"
+             "{\"name\":\"cm\"}}");
+    CHECK_INT_EQ(cv.nsecrets, 5);
+    s = cview_find_secret(&cv, "shop", "a");
+    CHECK(s && s->has_password && s->pw_len == 12);
+    CHECK(s && s->pw_problem == CVIEW_PW_WHITESPACE && s->nkeys == 2);
+    t = cview_find_secret(&cv, "default", "b");
+    CHECK(t && t->has_hash && s && !memcmp(s->pw_hash, t->pw_hash, 32));
+    s = cview_find_secret(&cv, "default", "c");
+    CHECK(s && s->pw_problem == CVIEW_PW_UNDECODABLE);
+    s = cview_find_secret(&cv, "default", "d");
+    CHECK(s && s->has_password && !s->value_known && s->keys_known);
+    s = cview_find_secret(&cv, "default", "e");
+    CHECK(s && !s->keys_known);
+    CHECK(cview_find_secret(&cv, "default", "a") == NULL);
+    CHECK(cview_find_secret(&cv, "default", "cm") == NULL);
+    cview_cleanup(&cv);
+}
+
+static void test_cview__failovers(void)
+{
+    struct cview cv;
+
+    cview_init(&cv, NULL);
+    add(&cv, "{\"apiVersion\":\"databases.spotahome.com/v1\",\"kind\":"
+             "\"RedisFailover\",\"metadata\":{\"name\":\"x\",\"namespace\":"
+             "\"web\"},\"spec\":{\"auth\":{\"secretPath\":\"s\"},\"redis\":"
+             "{\"port\":7000,\"hostNetwork\":true},\"sentinel\":"
+             "{\"disableMyMaster\":true},\"bootstrapNode\":{\"host\":\"h\"}}}");
+    add(&cv, "{\"apiVersion\":\"databases.spotahome.com/v1\",\"kind\":"
+             "\"RedisFailover\",\"metadata\":{}}");
+    CHECK_INT_EQ(cv.nrfs, 1);
+    CHECK_STR_EQ(cv.rfs[0].ns, "web");
+    CHECK_STR_EQ(cv.rfs[0].secret, "s");
+    CHECK_STR_EQ(cv.rfs[0].origin, "f.yaml:1");
+    CHECK_INT_EQ(cv.rfs[0].port, 7000);
+    CHECK(cv.rfs[0].host_network && cv.rfs[0].disable_mymaster &&
+          cv.rfs[0].bootstrap);
+    cview_cleanup(&cv);
+}
+
+static void test_cview__base64(void)
+{
+    size_t n;
+    unsigned char *p = cview_base64_decode("aGVsbG8", &n);
+
+    CHECK(p && n == 5 && !memcmp(p, "hello", 5));
+    free(p);
+    p = cview_base64_decode("aGVsbG8=", &n);
+    CHECK(p && n == 5);
+    free(p);
+    p = cview_base64_decode("", &n);
+    CHECK(p && n == 0);
+    free(p);
+    CHECK(cview_base64_decode("a", &n) == NULL);
+    CHECK(cview_base64_decode("a b=", &n) == NULL);
+}
+
+int main(void)
+{
+    RUN(test_cview__secrets);
+    RUN(test_cview__failovers);
+    RUN(test_cview__base64);
+    return CHECK_DONE();
+}

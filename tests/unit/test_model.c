@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * test_model.c - the operator's implicit defaults, generated names and
+ * pod labels (rules.md 1.1-1.3).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "model.h"
+
+static cJSON *rf(const char *spec)
+{
+    char buf[1024];
+
+    snprintf(buf, sizeof(buf),
+             "{\"apiVersion\":\"databases.spotahome.com/v1\","
+             "\"kind\":\"RedisFailover\",\"metadata\":{\"name\":\"cache\","
+             "\"labels\":{\"team\":\"a\",\"app.kubernetes.io/name\":\"x\","
+             "\"app.kubernetes.io/managed-by\":\"Helm\"}},\"spec\":%s}",
+             spec);
+    return cJSON_Parse(buf);
+}
+
+static void test_model__defaults(void)
+{
+    cJSON *o = rf("{\"redis\":{\"replicas\":0,\"port\":-1},"
+                  "\"sentinel\":{\"replicas\":5}}");
+
+    CHECK(rf_is_failover(o));
+    CHECK_INT_EQ(rf_replicas(o, RF_REDIS), 3);
+    CHECK_INT_EQ(rf_replicas(o, RF_SENTINEL), 5);
+    CHECK_INT_EQ(rf_redis_port(o), 6379);
+    CHECK(rf_secret_path(o) == NULL);
+    CHECK_STR_EQ(rf_namespace(o, "default"), "default");
+    CHECK_STR_EQ(rf_master_name(o, RF_TARGET_FRESHWORKS_V33), "mymaster");
+    cJSON_Delete(o);
+    o = rf("{\"auth\":{\"secretPath\":\"\"},\"redis\":{\"port\":6380}}");
+    CHECK(rf_secret_path(o) == NULL); /* empty is no auth */
+    CHECK_INT_EQ(rf_redis_port(o), 6380);
+    CHECK_INT_EQ(rf_replicas(o, RF_REDIS), 3);
+    cJSON_Delete(o);
+    o = rf("{\"sentinel\":{\"disableMyMaster\":true}}");
+    CHECK_STR_EQ(rf_master_name(o, RF_TARGET_FRESHWORKS_V33), "cache");
+    CHECK_STR_EQ(rf_master_name(o, RF_TARGET_SPOTAHOME_V13), "mymaster");
+    cJSON_Delete(o);
+    CHECK_INT_EQ(rf_default_sentinel_config_len, 2);
+    CHECK_STR_EQ(rf_default_sentinel_config[0],
+                 "down-after-milliseconds 5000");
+}
+
+static void test_model__names(void)
+{
+    char buf[80];
+
+    rf_object_name(buf, sizeof(buf), RF_OBJ_REDIS, "cache");
+    CHECK_STR_EQ(buf, "rfr-cache");
+    rf_object_name(buf, sizeof(buf), RF_OBJ_SENTINEL, "cache");
+    CHECK_STR_EQ(buf, "rfs-cache");
+    rf_object_name(buf, sizeof(buf), RF_OBJ_SHUTDOWN_CM, "cache");
+    CHECK_STR_EQ(buf, "rfr-s-cache");
+    rf_object_name(buf, sizeof(buf), RF_OBJ_READINESS_CM, "cache");
+    CHECK_STR_EQ(buf, "rfr-readiness-cache");
+    rf_object_name(buf, sizeof(buf), RF_OBJ_MASTER_SVC, "cache");
+    CHECK_STR_EQ(buf, "rfrm-cache");
+    rf_object_name(buf, sizeof(buf), RF_OBJ_SLAVE_SVC, "cache");
+    CHECK_STR_EQ(buf, "rfrs-cache");
+    CHECK_INT_EQ(rf_object_name(buf, 4, RF_OBJ_REDIS, "cache"), 9);
+}
+
+static void test_model__labels(void)
+{
+    cJSON *o = rf("{}");
+    cJSON *l = rf_pod_labels(o, RF_SENTINEL);
+    cJSON *s = rf_selector_labels("cache", RF_REDIS);
+
+    /* RF labels override managed-by; selector labels always win */
+    CHECK_STR_EQ(cJSON_GetObjectItemCaseSensitive(l, RF_LABEL_MANAGED_BY)
+                     ->valuestring, "Helm");
+    CHECK_STR_EQ(cJSON_GetObjectItemCaseSensitive(l, RF_LABEL_NAME)
+                     ->valuestring, "cache");
+    CHECK_STR_EQ(cJSON_GetObjectItemCaseSensitive(l, RF_LABEL_COMPONENT)
+                     ->valuestring, "sentinel");
+    CHECK_STR_EQ(cJSON_GetObjectItemCaseSensitive(l, RF_LABEL_PART_OF)
+                     ->valuestring, "redis-failover");
+    CHECK_STR_EQ(cJSON_GetObjectItemCaseSensitive(l, RF_LABEL_RF_NAME)
+                     ->valuestring, "cache");
+    CHECK_STR_EQ(cJSON_GetObjectItemCaseSensitive(l, "team")->valuestring,
+                 "a");
+    CHECK(cJSON_GetObjectItemCaseSensitive(l, RF_LABEL_ROLE) == NULL);
+    CHECK_INT_EQ(cJSON_GetArraySize(s), 3);
+    CHECK_STR_EQ(cJSON_GetObjectItemCaseSensitive(s, RF_LABEL_COMPONENT)
+                     ->valuestring, "redis");
+    cJSON_Delete(s);
+    cJSON_Delete(l);
+    cJSON_Delete(o);
+}
+
+static void test_model__targets(void)
+{
+    CHECK_INT_EQ(rf_target_parse("spotahome-v1.2"), RF_TARGET_SPOTAHOME_V12);
+    CHECK_INT_EQ(rf_target_parse("freshworks-v3.3"),
+                 RF_TARGET_FRESHWORKS_V33);
+    CHECK_INT_EQ(rf_target_parse("nope"), 0);
+    CHECK_STR_EQ(rf_target_name(RF_TARGET_SPOTAHOME_V13), "spotahome-v1.3");
+}
+
+int main(void)
+{
+    RUN(test_model__defaults);
+    RUN(test_model__names);
+    RUN(test_model__labels);
+    RUN(test_model__targets);
+    return CHECK_DONE();
+}
