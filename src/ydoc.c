@@ -11,7 +11,6 @@
  */
 #include "ydoc.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -218,7 +217,8 @@ static int ktab_put(struct ktab *t, const void *obj, char *key,
     return RFG_OK;
 }
 
-/* Empty the table but keep its memory for the next document. */
+/* Empty the table. A small table keeps its memory for the next
+ * document; a big one is released so clearing stays cheap. */
 static void ktab_clear(struct ktab *t)
 {
     size_t i;
@@ -228,8 +228,14 @@ static void ktab_clear(struct ktab *t)
     if (t->owns_keys)
         for (i = 0; i < t->cap; i++)
             free(t->v[i].key);
-    memset(t->v, 0, t->cap * sizeof(*t->v));
     t->len = 0;
+    if (t->cap > 1024) {
+        free(t->v);
+        t->v = NULL;
+        t->cap = 0;
+        return;
+    }
+    memset(t->v, 0, t->cap * sizeof(*t->v));
 }
 
 /* Release everything the table holds. */
@@ -516,6 +522,7 @@ struct loader {
     size_t bom;             /* bytes of UTF-8 BOM before mark.index 0 */
     size_t cur_char;        /* char_to_byte cursor: mark.index ... */
     size_t cur_byte;        /* ... and the byte offset it stands for */
+    bool ascii;             /* no byte >= 0x80: index + bom is the offset */
     size_t ndocs;
     size_t prev_end;        /* mark.index where the previous doc ended */
 
@@ -991,6 +998,7 @@ static size_t merge_target(const struct loader *L)
     return top->kind == F_MAP ? L->depth - 1 : top->target;
 }
 
+/* The error for a "<<" value that is not a mapping (go-yaml's wording). */
 static int merge_want_map(struct loader *L, struct src_pos pos)
 {
     return diag_fail(L->dl, RFG_EPARSE, &pos,
@@ -1192,8 +1200,17 @@ static int apply_merges(struct loader *L, size_t fi)
         const struct merge_ent *me = &L->merges[m];
 
         for (c = me->src->child; c; c = c->next) {
-            if (map_find(L, f, c->string))
+            if (map_find(L, f, c->string)) {
+                /* Charge skipped keys too, or `<<: [*big, *big, ...]`
+                 * would cost time without ever touching the budget. */
+                if (++L->nalias > L->lim->max_alias_nodes)
+                    return diag_fail(L->dl, RFG_ELIMIT, &me->pos,
+                                     "alias *%s expands to more than "
+                                     "max_alias_nodes (%zu) nodes",
+                                     me->name ? me->name : "",
+                                     L->lim->max_alias_nodes);
                 continue;
+            }
             rc = dup_tree(L, c, fi + 2, me->pos, me->name, &cc);
             if (rc)
                 return rc;
@@ -1254,6 +1271,8 @@ static int on_close(struct loader *L, const yaml_event_t *ev)
  * cursor makes all calls together linear in the input. */
 static size_t char_to_byte(struct loader *L, size_t idx)
 {
+    if (L->ascii)
+        return idx + L->bom < L->len ? idx + L->bom : L->len;
     if (idx < L->cur_char) {
         L->cur_char = 0;
         L->cur_byte = L->bom;
@@ -1445,6 +1464,21 @@ static struct src_pos offset_pos(const struct loader *L, size_t off)
     return p;
 }
 
+/* True if no byte of s[0..n) has the high bit set. */
+static bool all_ascii(const char *s, size_t n)
+{
+    uint64_t acc = 0, w;
+    size_t i = 0;
+
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, s + i, 8);
+        acc |= w;
+    }
+    for (; i < n; i++)
+        acc |= (unsigned char)s[i];
+    return (acc & 0x8080808080808080ULL) == 0;
+}
+
 /* Turn a libyaml parser failure into one diagnostic. */
 static int parser_fail(struct loader *L, const yaml_parser_t *p)
 {
@@ -1508,6 +1542,7 @@ int ydoc_load(struct ydoc_stream *out, const char *buf, size_t len,
     if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
         L.bom = 3;
     L.cur_byte = L.bom;
+    L.ascii = all_ascii(buf + L.bom, len - L.bom);
     if (!yaml_parser_initialize(&parser))
         return diag_fail(dl, RFG_ENOMEM, NULL, "out of memory");
     yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
@@ -1682,6 +1717,7 @@ int ydoc_emit(struct sbuf *out, const cJSON *root)
     yaml_emitter_t e;
     yaml_event_t ev;
     struct emit_ctx ec = {out, RFG_OK};
+    size_t start = out->len;
     int rc;
 
     if (!yaml_emitter_initialize(&e))
@@ -1717,8 +1753,18 @@ int ydoc_emit(struct sbuf *out, const cJSON *root)
     rc = emit_event(&e, &ev, &ec);
     if (rc)
         goto out;
-    if (!yaml_emitter_flush(&e))
+    if (!yaml_emitter_flush(&e)) {
         rc = ec.rc ? ec.rc : RFG_ENOMEM;
+        goto out;
+    }
+    /* After a keep-chomped block scalar ("|+") libyaml closes the stream
+     * with "...". The caller separates documents with "---", which ends
+     * the scalar just as well, so drop it. */
+    if (out->len - start >= 4 &&
+        memcmp(out->p + out->len - 4, "...\n", 4) == 0) {
+        out->len -= 4;
+        out->p[out->len] = '\0';
+    }
 out:
     yaml_emitter_delete(&e);
     return rc;

@@ -783,7 +783,8 @@ static void test_ydoc__emit_roundtrip(void)
     static const char *const strs[] = {"yes", "", "0123", "a: b", "123",
         "true", "null", "~", "0x1", "1e3", ".inf", "<<", "- x", "#c",
         "plain text", "line1\nline2", "trail\n", "keep\n\n", " lead",
-        "tab\there", "ünïcödé", "{x}", "@at", "y", "NO", "1_000", "2001-12-14",
+        "tab\there", "ünïcödé", "{x}", "@at", "y", "NO", "1_000",
+        "2001-12-14",
         "'q'", "\"dq\"", "x: |\n  y"};
     const char *json =
         "{\"apiVersion\":\"databases.spotahome.com/v1\",\"kind\":"
@@ -825,6 +826,13 @@ static void test_ydoc__emit_roundtrip(void)
     }
     roundtrip(obj, "\"yes\"");
     roundtrip(obj, "s15: |-\n  line1\n  line2\n");
+    cJSON_Delete(obj);
+
+    /* a keep-chomped scalar last: libyaml would close with "..." */
+    obj = cJSON_CreateObject();
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(obj, "f"), "g",
+                            "keep\n\n");
+    roundtrip(obj, "g: |+\n    keep\n\n");
     cJSON_Delete(obj);
 
     /* root scalars and empty collections */
