@@ -901,6 +901,53 @@ static void test_ydoc__hostile(void)
     done(&s, &dl);
 }
 
+static long oom_left = -1;     /* allocations before failing; -1 = never */
+
+static void *oom_malloc(size_t n)
+{
+    if (oom_left == 0)
+        return NULL;
+    if (oom_left > 0)
+        oom_left--;
+    return malloc(n);
+}
+
+/* Fail the Nth cJSON allocation for N = 0, 1, ... until the load works:
+ * each failure must be RFG_ENOMEM with one diagnostic, nothing leaked. */
+static void test_ydoc__oom_loop(void)
+{
+    cJSON_Hooks hooks = {oom_malloc, free};
+    struct ydoc_stream s;
+    struct diag_list dl;
+    const char *yaml =
+        "a: &a {x: 1, k: [s, 2]}\n"
+        "b:\n  <<: [*a, {q: 1}]\n  c: *a\n"
+        "&key k2: v\n"
+        "---\n"
+        "m: {k0: 0, k1: 1, k2: 2, k3: 3, k4: 4, k5: 5, k6: 6, k7: 7, k8: 8,\n"
+        "    k9: 9, k10: 0, k11: 1, k12: 2, k13: 3, k14: 4, k15: 5, k16: 6,\n"
+        "    k17: 7, k18: 8}\n";
+    long n;
+    int rc = RFG_ENOMEM;
+
+    cJSON_InitHooks(&hooks);
+    for (n = 0; n < 1000 && rc != RFG_OK; n++) {
+        oom_left = n;
+        rc = load(&s, &dl, yaml, NULL);
+        oom_left = -1;
+        if (rc != RFG_OK) {
+            CHECK_INT_EQ(rc, RFG_ENOMEM);
+            CHECK_INT_EQ(dl.len, 1);
+        } else {
+            CHECK_INT_EQ(s.len, 2);
+        }
+        done(&s, &dl);
+    }
+    cJSON_InitHooks(NULL);
+    CHECK_INT_EQ(rc, RFG_OK);
+    CHECK(n > 10);
+}
+
 int main(void)
 {
     RUN(test_ydoc__scalars);
@@ -920,5 +967,6 @@ int main(void)
     RUN(test_ydoc__emit_roundtrip);
     RUN(test_ydoc__emit_errors);
     RUN(test_ydoc__hostile);
+    RUN(test_ydoc__oom_loop);
     return CHECK_DONE();
 }
