@@ -1,0 +1,447 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * review.c - AdmissionReview decoding and response encoding (see
+ * review.h). Responses are written straight into an sbuf rather than
+ * built as a cJSON tree: they are small, their shape is fixed, and this
+ * is on the webhook's hot path. Not here: rule evaluation, HTTP, logging.
+ */
+#include "review.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+#define API_V1 "admission.k8s.io/v1"
+#define API_V1BETA1 "admission.k8s.io/v1beta1"
+
+static const char *const verdict_names[REVIEW_NVERDICTS] = {
+    "allowed", "denied", "patched", "skipped"
+};
+
+const char *review_verdict_name(enum review_verdict v)
+{
+    return (unsigned)v < REVIEW_NVERDICTS ? verdict_names[v] : "unknown";
+}
+
+/* True when [p, end) holds only JSON whitespace. */
+static bool only_space(const char *p, const char *end)
+{
+    for (; p && p < end; p++)
+        if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+            return false;
+    return true;
+}
+
+/* Borrowed child `key` of `obj`. */
+static const cJSON *get(const cJSON *obj, const char *key)
+{
+    return cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, key)
+                               : NULL;
+}
+
+/* Borrowed string child, or `def` when absent or not a string. */
+static const char *get_str(const cJSON *obj, const char *key,
+                           const char *def)
+{
+    const cJSON *v = get(obj, key);
+
+    return cJSON_IsString(v) && v->valuestring ? v->valuestring : def;
+}
+
+void review_req_free(struct review_req *req)
+{
+    if (!req)
+        return;
+    cJSON_Delete(req->root);
+    free(req);
+}
+
+/* Map request.operation to the engine's op; -1 when unknown. */
+static int parse_op(const char *s, enum rules_op *op)
+{
+    if (!strcmp(s, "CREATE"))
+        *op = RULES_CREATE;
+    else if (!strcmp(s, "UPDATE"))
+        *op = RULES_UPDATE;
+    else if (!strcmp(s, "DELETE"))
+        *op = RULES_DELETE;
+    else if (!strcmp(s, "CONNECT"))
+        *op = RULES_CONNECT;
+    else
+        return -1;
+    return 0;
+}
+
+/* An object field that may be absent or null; anything else must be an
+ * object. Returns false when it is present with another type. */
+static bool opt_object(const cJSON *request, const char *key,
+                       const cJSON **out)
+{
+    const cJSON *v = get(request, key);
+
+    *out = NULL;
+    if (!v || cJSON_IsNull(v))
+        return true;
+    if (!cJSON_IsObject(v))
+        return false;
+    *out = v;
+    return true;
+}
+
+int review_decode(struct review_req **out, const char *body, size_t len,
+                  struct diag_list *dl)
+{
+    struct review_req *req = NULL;
+    cJSON *root = NULL;
+    const cJSON *request, *kind, *dry;
+    const char *end = NULL, *api, *uid, *opname;
+    enum review_version version;
+    enum rules_op op;
+    int rc;
+
+    *out = NULL;
+    if (!body || !len)
+        return diag_fail(dl, RFG_EPARSE, NULL, "empty request body");
+    root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
+    if (!root || !only_space(end, body + len)) {
+        rc = diag_fail(dl, RFG_EPARSE, NULL, "invalid JSON near byte %td",
+                       end ? end - body : (ptrdiff_t)0);
+        goto out;
+    }
+    if (!cJSON_IsObject(root)) {
+        rc = diag_fail(dl, RFG_EINVAL, NULL,
+                       "body is not a JSON object");
+        goto out;
+    }
+    api = get_str(root, "apiVersion", NULL);
+    if (!api) {
+        rc = diag_fail(dl, RFG_EINVAL, NULL, "missing apiVersion");
+        goto out;
+    }
+    if (!strcmp(api, API_V1)) {
+        version = REVIEW_V1;
+    } else if (!strcmp(api, API_V1BETA1)) {
+        version = REVIEW_V1BETA1;
+    } else {
+        rc = diag_fail(dl, RFG_EINVAL, NULL,
+                       "unsupported apiVersion (want " API_V1 " or "
+                       API_V1BETA1 ")");
+        goto out;
+    }
+    if (strcmp(get_str(root, "kind", ""), "AdmissionReview") != 0) {
+        rc = diag_fail(dl, RFG_EINVAL, NULL,
+                       "kind is not AdmissionReview");
+        goto out;
+    }
+    request = get(root, "request");
+    if (!cJSON_IsObject(request)) {
+        rc = diag_fail(dl, RFG_EINVAL, NULL, "missing request object");
+        goto out;
+    }
+    uid = get_str(request, "uid", NULL);
+    if (!uid || !*uid) {
+        rc = diag_fail(dl, RFG_EINVAL, NULL, "missing request.uid");
+        goto out;
+    }
+    opname = get_str(request, "operation", NULL);
+    if (!opname || parse_op(opname, &op) != 0) {
+        rc = diag_fail(dl, RFG_EINVAL, NULL,
+                       "missing or unknown request.operation");
+        goto out;
+    }
+    kind = get(request, "kind");
+    if (!cJSON_IsObject(kind)) {
+        rc = diag_fail(dl, RFG_EINVAL, NULL, "missing request.kind");
+        goto out;
+    }
+    req = calloc(1, sizeof(*req));
+    if (!req) {
+        rc = diag_fail(dl, RFG_ENOMEM, NULL, "out of memory");
+        goto out;
+    }
+    req->version = version;
+    req->api_version = api;
+    req->uid = uid;
+    req->operation = opname;
+    req->op = op;
+    req->group = get_str(kind, "group", "");
+    req->kind = get_str(kind, "kind", "");
+    req->ns = get_str(request, "namespace", "");
+    if (!opt_object(request, "object", &req->object) ||
+        !opt_object(request, "oldObject", &req->old_object)) {
+        rc = diag_fail(dl, RFG_EINVAL, NULL,
+                       "request.object and request.oldObject must be "
+                       "objects");
+        goto out;
+    }
+    req->name = get_str(request, "name", NULL);
+    if (!req->name || !*req->name)
+        req->name = get_str(get(req->object ? req->object
+                                            : req->old_object,
+                                "metadata"),
+                            "name", "");
+    dry = get(request, "dryRun");
+    req->dry_run = cJSON_IsTrue(dry);
+    req->is_failover = !strcmp(req->group, RF_GROUP) &&
+                       !strcmp(req->kind, RF_KIND);
+    if (req->is_failover && (op == RULES_CREATE || op == RULES_UPDATE) &&
+        !req->object) {
+        rc = diag_fail(dl, RFG_EINVAL, NULL,
+                       "%s of a RedisFailover without request.object",
+                       opname);
+        goto out;
+    }
+    if (req->is_failover && op == RULES_UPDATE && !req->old_object) {
+        rc = diag_fail(dl, RFG_EINVAL, NULL,
+                       "UPDATE of a RedisFailover without "
+                       "request.oldObject");
+        goto out;
+    }
+    req->root = root;           /* req owns the tree from here */
+    root = NULL;
+    *out = req;
+    req = NULL;
+    rc = RFG_OK;
+out:
+    review_req_free(req);
+    cJSON_Delete(root);
+    return rc;
+}
+
+bool review_wants_eval(const struct review_req *req)
+{
+    return req->is_failover &&
+           (req->op == RULES_CREATE || req->op == RULES_UPDATE);
+}
+
+int review_base64(struct sbuf *b, const void *data, size_t len)
+{
+    static const char tab[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const unsigned char *p = data;
+    char quad[4];
+    size_t i;
+    int rc = RFG_OK;
+
+    for (i = 0; !rc && i + 3 <= len; i += 3) {
+        unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 |
+                     p[i + 2];
+        quad[0] = tab[v >> 18 & 63];
+        quad[1] = tab[v >> 12 & 63];
+        quad[2] = tab[v >> 6 & 63];
+        quad[3] = tab[v & 63];
+        rc = sbuf_add(b, quad, 4);
+    }
+    if (!rc && i < len) {
+        unsigned v = (unsigned)p[i] << 16;
+
+        if (i + 1 < len)
+            v |= (unsigned)p[i + 1] << 8;
+        quad[0] = tab[v >> 18 & 63];
+        quad[1] = tab[v >> 12 & 63];
+        quad[2] = i + 1 < len ? tab[v >> 6 & 63] : '=';
+        quad[3] = '=';
+        rc = sbuf_add(b, quad, 4);
+    }
+    return rc;
+}
+
+/* Write "[id] msg" into buf (cap bytes), cut to at most `max` bytes on a
+ * UTF-8 boundary with "..." when too long. Returns the length. */
+static size_t format_warning(char *buf, size_t cap, const struct finding *f,
+                             size_t max)
+{
+    size_t n, cut;
+    int w;
+
+    w = snprintf(buf, cap, "[%s] %s", f->rule ? f->rule->id : "?",
+                 f->msg ? f->msg : "");
+    if (w < 0)
+        return 0;
+    n = (size_t)w < cap ? (size_t)w : cap - 1;
+    if (n <= max)
+        return n;
+    cut = max - 3;
+    while (cut > 0 && ((unsigned char)buf[cut] & 0xC0) == 0x80)
+        cut--;
+    memcpy(buf + cut, "...", 4);
+    return cut + 3;
+}
+
+int review_warnings_json(struct sbuf *b, const struct rules_result *res,
+                         size_t *nout)
+{
+    char line[512], summary[64];
+    size_t i, total = 0, emitted = 0, nwarn = 0, len, slen;
+    int rc = sbuf_addc(b, '[');
+
+    for (i = 0; res && i < res->len; i++)
+        if (res->v[i].sev == RFG_SEV_WARN)
+            nwarn++;
+    for (i = 0; !rc && res && i < res->len; i++) {
+        const struct finding *f = &res->v[i];
+        size_t left;
+
+        if (f->sev != RFG_SEV_WARN)
+            continue;
+        len = format_warning(line, sizeof(line), f, REVIEW_WARN_MAX_LEN);
+        left = nwarn - emitted - 1;     /* warnings after this one */
+        /* Keep room for the summary if anything would follow. */
+        slen = left ? (size_t)snprintf(summary, sizeof(summary),
+                                       "... and %zu more warnings",
+                                       left) : 0;
+        if (total + len + slen > REVIEW_WARN_BUDGET)
+            break;
+        if (emitted)
+            rc = sbuf_addc(b, ',');
+        if (!rc)
+            rc = sbuf_add_json_str(b, line);
+        total += len;
+        emitted++;
+    }
+    if (!rc && emitted < nwarn) {
+        snprintf(summary, sizeof(summary), "... and %zu more warnings",
+                 nwarn - emitted);
+        if (emitted)
+            rc = sbuf_addc(b, ',');
+        if (!rc)
+            rc = sbuf_add_json_str(b, summary);
+        emitted++;
+    }
+    if (!rc)
+        rc = sbuf_addc(b, ']');
+    if (nout)
+        *nout = emitted;
+    return rc;
+}
+
+/* status.message for a denial: every denying rule, in catalogue order. */
+static int deny_message(struct sbuf *msg, const struct review_req *req,
+                        const struct rules_result *res)
+{
+    size_t i, n = 0;
+    int rc;
+
+    if (req->ns[0])
+        rc = sbuf_printf(msg, "rfguard denied RedisFailover %s/%s: ",
+                         req->ns, req->name);
+    else
+        rc = sbuf_printf(msg, "rfguard denied RedisFailover %s: ",
+                         req->name);
+    for (i = 0; !rc && i < res->len; i++) {
+        const struct finding *f = &res->v[i];
+
+        if (f->sev != RFG_SEV_DENY)
+            continue;
+        rc = sbuf_printf(msg, "%s[%s] %s", n++ ? "; " : "",
+                         f->rule ? f->rule->id : "?", f->msg ? f->msg : "");
+    }
+    return rc;
+}
+
+int review_respond(char **out, size_t *out_len,
+                   enum review_verdict *verdict,
+                   const struct review_req *req,
+                   const struct rules_result *res, bool mutate)
+{
+    struct sbuf b, msg;
+    char *patch = NULL;
+    enum review_verdict v = REVIEW_ALLOWED;
+    bool deny = false;
+    size_t nwarn = 0;
+    int rc;
+
+    *out = NULL;
+    sbuf_init(&b, 0);
+    sbuf_init(&msg, 0);
+    if (!res)
+        v = REVIEW_SKIPPED;
+    else if (!mutate && res->ndeny > 0)
+        deny = true;
+    rc = sbuf_adds(&b, "{\"apiVersion\":");
+    if (!rc)
+        rc = sbuf_add_json_str(&b, req->version == REVIEW_V1 ? API_V1
+                                                            : API_V1BETA1);
+    if (!rc)
+        rc = sbuf_adds(&b, ",\"kind\":\"AdmissionReview\",\"response\":"
+                           "{\"uid\":");
+    if (!rc)
+        rc = sbuf_add_json_str(&b, req->uid);
+    if (!rc)
+        rc = sbuf_adds(&b, deny ? ",\"allowed\":false"
+                                : ",\"allowed\":true");
+    if (!rc && deny) {
+        v = REVIEW_DENIED;
+        rc = deny_message(&msg, req, res);
+        if (!rc)
+            rc = sbuf_adds(&b, ",\"status\":{\"code\":403,\"reason\":"
+                               "\"Forbidden\",\"message\":");
+        if (!rc)
+            rc = sbuf_add_json_str(&b, sbuf_str(&msg));
+        if (!rc)
+            rc = sbuf_addc(&b, '}');
+    }
+    if (!rc && res && !mutate && res->nwarn > 0) {
+        rc = sbuf_adds(&b, ",\"warnings\":");
+        if (!rc)
+            rc = review_warnings_json(&b, res, &nwarn);
+    }
+    if (!rc && res && mutate && cJSON_GetArraySize(res->patch) > 0) {
+        patch = cJSON_PrintUnformatted(res->patch);
+        if (!patch) {
+            rc = RFG_ENOMEM;
+            goto out;
+        }
+        v = REVIEW_PATCHED;
+        rc = sbuf_adds(&b, ",\"patchType\":\"JSONPatch\",\"patch\":\"");
+        if (!rc)
+            rc = review_base64(&b, patch, strlen(patch));
+        if (!rc)
+            rc = sbuf_addc(&b, '"');
+    }
+    if (!rc)
+        rc = sbuf_adds(&b, "}}");
+    if (rc)
+        goto out;
+    *out = sbuf_take(&b, out_len);
+    if (!*out)
+        rc = RFG_ENOMEM;
+    else if (verdict)
+        *verdict = v;
+out:
+    cJSON_free(patch);
+    sbuf_cleanup(&msg);
+    sbuf_cleanup(&b);
+    return rc;
+}
+
+int review_error_body(char **out, size_t *out_len, int code,
+                      const char *reason, const char *message)
+{
+    struct sbuf b;
+    int rc;
+
+    *out = NULL;
+    sbuf_init(&b, 0);
+    rc = sbuf_printf(&b, "{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+                         "\"status\":\"Failure\",\"code\":%d,\"reason\":",
+                     code);
+    if (!rc)
+        rc = sbuf_add_json_str(&b, reason);
+    if (!rc)
+        rc = sbuf_adds(&b, ",\"message\":");
+    if (!rc)
+        rc = sbuf_add_json_str(&b, message);
+    if (!rc)
+        rc = sbuf_adds(&b, "}\n");
+    if (!rc) {
+        *out = sbuf_take(&b, out_len);
+        if (!*out)
+            rc = RFG_ENOMEM;
+    }
+    sbuf_cleanup(&b);
+    return rc;
+}
