@@ -12,6 +12,125 @@
 
 #include "model.h"
 
+/* FNV-1a, 64 bit: keys are short and this is not exposed to attackers
+ * who could profit from collisions beyond a longer chain. */
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *c = p;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        h ^= c[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+#define FNV_BASIS 14695981039346656037ull
+
+uint64_t cview_key_int(long v)
+{
+    return fnv(FNV_BASIS, &v, sizeof(v));
+}
+
+uint64_t cview_key_str2(const char *a, const char *b)
+{
+    uint64_t h = fnv(FNV_BASIS, a, strlen(a) + 1);
+
+    return b ? fnv(h, b, strlen(b) + 1) : h;
+}
+
+uint64_t cview_key_bytes(const unsigned char *p, size_t n)
+{
+    return fnv(FNV_BASIS, p, n);
+}
+
+size_t cview_first(const struct cview_hmap *m, uint64_t key)
+{
+    size_t i;
+
+    if (!m->cap)
+        return CVIEW_END;
+    for (i = m->head[key & (m->cap - 1)]; i != CVIEW_END; i = m->next[i])
+        if (m->hash[i] == key)
+            return i;
+    return CVIEW_END;
+}
+
+size_t cview_next(const struct cview_hmap *m, size_t i)
+{
+    uint64_t key = m->hash[i];
+
+    for (i = m->next[i]; i != CVIEW_END; i = m->next[i])
+        if (m->hash[i] == key)
+            return i;
+    return CVIEW_END;
+}
+
+static void hmap_free(struct cview_hmap *m)
+{
+    free(m->head);
+    free(m->next);
+    free(m->hash);
+    memset(m, 0, sizeof(*m));
+}
+
+/* Re-chain every entry into a table of `cap` slots, oldest first, so
+ * chains keep running from newest to oldest. */
+static int hmap_rehash(struct cview_hmap *m, size_t cap)
+{
+    size_t *head = malloc(cap * sizeof(*head));
+    size_t i;
+
+    if (!head)
+        return RFG_ENOMEM;
+    for (i = 0; i < cap; i++)
+        head[i] = CVIEW_END;
+    for (i = 0; i < m->len; i++) {
+        size_t slot = m->hash[i] & (cap - 1);
+
+        m->next[i] = head[slot];
+        head[slot] = i;
+    }
+    free(m->head);
+    m->head = head;
+    m->cap = cap;
+    return RFG_OK;
+}
+
+/* Add entry number m->len (entries are added in index order). */
+static int hmap_add(struct cview_hmap *m, uint64_t key)
+{
+    size_t slot;
+
+    if (m->len == m->lencap) {
+        size_t ncap = m->lencap ? m->lencap * 2 : 16;
+        size_t *nn = realloc(m->next, ncap * sizeof(*nn));
+        uint64_t *nh;
+
+        if (!nn)
+            return RFG_ENOMEM;
+        m->next = nn;
+        nh = realloc(m->hash, ncap * sizeof(*nh));
+        if (!nh)
+            return RFG_ENOMEM;
+        m->hash = nh;
+        m->lencap = ncap;
+    }
+    if ((m->len + 1) * 4 > m->cap * 3) {
+        int rc = hmap_rehash(m, m->cap ? m->cap * 2 : 64);
+
+        if (rc)
+            return rc;
+    }
+    m->hash[m->len] = key;
+    slot = key & (m->cap - 1);
+    m->next[m->len] = m->head[slot];
+    m->head[slot] = m->len;
+    m->len++;
+    return RFG_OK;
+}
+
 void cview_init(struct cview *cv, cview_hash_fn hash)
 {
     memset(cv, 0, sizeof(*cv));
@@ -51,6 +170,11 @@ void cview_cleanup(struct cview *cv)
         free_secret(&cv->secrets[i]);
     free(cv->rfs);
     free(cv->secrets);
+    hmap_free(&cv->rf_port);
+    hmap_free(&cv->rf_name);
+    hmap_free(&cv->rf_secret);
+    hmap_free(&cv->sec_name);
+    hmap_free(&cv->sec_pw);
     memset(cv, 0, sizeof(*cv));
 }
 
@@ -104,6 +228,14 @@ static int add_failover(struct cview *cv, const cJSON *obj, const char *ns,
     f->disable_mymaster = rf_disable_mymaster(obj);
     f->host_network = rf_host_network(obj);
     f->bootstrap = get(get(obj, "spec"), "bootstrapNode") != NULL;
+    /* every map gets an entry per failover so indices stay aligned */
+    if (hmap_add(&cv->rf_port, cview_key_int(f->port)) ||
+        hmap_add(&cv->rf_name, cview_key_str2(f->name, NULL)) ||
+        hmap_add(&cv->rf_secret,
+                 f->secret ? cview_key_str2(f->ns, f->secret) : 0)) {
+        free_failover(f);
+        return RFG_ENOMEM;
+    }
     cv->nrfs++;
     return RFG_OK;
 }
@@ -342,6 +474,12 @@ int cview_add_object(struct cview *cv, const cJSON *obj,
         rc = fill_sealed(s, obj);
     else
         rc = fill_external(s, obj);
+    if (!rc && hmap_add(&cv->sec_name, cview_key_str2(s->ns, s->name)))
+        rc = RFG_ENOMEM;
+    if (!rc && hmap_add(&cv->sec_pw, s->has_hash
+                                         ? cview_key_bytes(s->pw_hash, 32)
+                                         : 0))
+        rc = RFG_ENOMEM;
     if (rc) {
         free_secret(s);
         return rc;
@@ -358,8 +496,10 @@ const struct cview_secret *cview_find_secret(const struct cview *cv,
 
     if (!cv)
         return NULL;
-    /* The last definition wins, as with kubectl apply of a stream. */
-    for (i = cv->nsecrets; i-- > 0;)
+    /* Chains run newest first: the last definition wins, as with
+     * kubectl apply of a stream. */
+    for (i = cview_first(&cv->sec_name, cview_key_str2(ns, name));
+         i != CVIEW_END; i = cview_next(&cv->sec_name, i))
         if (!strcmp(cv->secrets[i].ns, ns) &&
             !strcmp(cv->secrets[i].name, name))
             return &cv->secrets[i];

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
 
@@ -58,6 +59,20 @@ struct cview_secret {
     unsigned char pw_hash[32];
 };
 
+/* A multimap from a 64-bit key hash to entry indices, kept up to date as
+ * entries are added, so cross-object rules look at one group instead of
+ * every object (lint runs hold 100k failovers). Chains run from the most
+ * recently added entry to the oldest. */
+struct cview_hmap {
+    size_t *head;          /* owned; cap slots, CVIEW_END when empty */
+    size_t cap;
+    size_t *next;          /* owned; per entry */
+    uint64_t *hash;        /* owned; per entry */
+    size_t len, lencap;
+};
+
+#define CVIEW_END ((size_t)-1)
+
 struct cview {
     struct cview_failover *rfs;
     size_t nrfs, caprfs;
@@ -65,7 +80,22 @@ struct cview {
     size_t nsecrets, capsecrets;
     cview_hash_fn hash;    /* may be NULL: then no fingerprints */
     bool complete;         /* true when it reflects a whole cluster */
+    struct cview_hmap rf_port;    /* failovers by redis port */
+    struct cview_hmap rf_name;    /* failovers by name */
+    struct cview_hmap rf_secret;  /* failovers by namespace + secretPath */
+    struct cview_hmap sec_name;   /* secrets by namespace + name */
+    struct cview_hmap sec_pw;     /* secrets by password fingerprint */
 };
+
+/* Iterate the candidates of a group; callers compare the real key, since
+ * different keys may share a hash:
+ *   for (i = cview_first(&cv->rf_port, cview_key_int(port)); i != CVIEW_END;
+ *        i = cview_next(&cv->rf_port, i)) ... */
+size_t cview_first(const struct cview_hmap *m, uint64_t key);
+size_t cview_next(const struct cview_hmap *m, size_t i);
+uint64_t cview_key_int(long v);
+uint64_t cview_key_str2(const char *a, const char *b); /* b may be NULL */
+uint64_t cview_key_bytes(const unsigned char *p, size_t n);
 
 void cview_init(struct cview *cv, cview_hash_fn hash);
 void cview_cleanup(struct cview *cv);

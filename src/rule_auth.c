@@ -112,40 +112,72 @@ void check_auth_password_charset(struct rule_ctx *ctx)
                     s->ns, s->name, s->pw_len, min);
 }
 
+/* Count the other failovers that share `sp` in this namespace, or (when
+ * `mine` has a fingerprint) the same password anywhere; name the
+ * earliest. */
 void check_auth_secret_unique(struct rule_ctx *ctx)
 {
     const struct cview *cv = rule_input(ctx)->cv;
     const cJSON *obj = rule_obj(ctx);
     const char *sp = rf_secret_path(obj);
+    const char *ns = rule_ns(ctx);
     const struct cview_secret *mine = own_secret(ctx);
-    size_t i;
+    const struct cview_failover *same = NULL, *pw = NULL;
+    size_t nsame = 0, npw = 0, i, j;
+    bool pw_same_ns = false;
 
     if (!sp || !cv || rj_get(rj_get(obj, "spec"), "bootstrapNode"))
         return;
-    for (i = 0; i < cv->nrfs; i++) {
+    for (i = cview_first(&cv->rf_secret, cview_key_str2(ns, sp));
+         i != CVIEW_END; i = cview_next(&cv->rf_secret, i)) {
         const struct cview_failover *f = &cv->rfs[i];
-        const struct cview_secret *theirs;
-        bool same_ns = !strcmp(f->ns, rule_ns(ctx));
 
-        if (rj_is_self(ctx, f) || !f->secret || f->bootstrap)
+        if (rj_is_self(ctx, f) || !f->secret || f->bootstrap ||
+            strcmp(f->ns, ns) || strcmp(f->secret, sp))
             continue;
-        if (same_ns && !strcmp(f->secret, sp)) {
-            rule_report(ctx, RULE_STRONG, AUTH_PTR,
-                        "give each failover its own Secret and password",
-                        "Secret %s is also used by RedisFailover %s/%s%s%s%s",
-                        sp, f->ns, f->name, f->origin ? " (" : "",
-                        f->origin ? f->origin : "", f->origin ? ")" : "");
-            continue;
-        }
-        theirs = cview_find_secret(cv, f->ns, f->secret);
-        if (mine && theirs && mine->has_hash && theirs->has_hash &&
-            !memcmp(mine->pw_hash, theirs->pw_hash, 32))
-            rule_report(ctx, same_ns ? RULE_STRONG : RULE_WEAK, AUTH_PTR,
-                        "give each failover its own password",
-                        "the password in %s/%s is the same as in %s/%s, used "
-                        "by RedisFailover %s/%s%s%s%s",
-                        rule_ns(ctx), sp, f->ns, f->secret, f->ns, f->name,
-                        f->origin ? " (" : "", f->origin ? f->origin : "",
-                        f->origin ? ")" : "");
+        if (!same || f < same)
+            same = f;
+        nsame++;
     }
+    if (same) {
+        rule_report(ctx, RULE_STRONG, AUTH_PTR,
+                    "give each failover its own Secret and password",
+                    "Secret %s is also used by RedisFailover %s/%s%s%s%s%s",
+                    sp, same->ns, same->name, same->origin ? " (" : "",
+                    same->origin ? same->origin : "",
+                    same->origin ? ")" : "",
+                    nsame > 1 ? " and others" : "");
+        return;
+    }
+    if (!mine || !mine->has_hash)
+        return;
+    for (i = cview_first(&cv->sec_pw, cview_key_bytes(mine->pw_hash, 32));
+         i != CVIEW_END; i = cview_next(&cv->sec_pw, i)) {
+        const struct cview_secret *t = &cv->secrets[i];
+
+        if (t == mine || !t->has_hash || memcmp(t->pw_hash, mine->pw_hash, 32)
+            || cview_find_secret(cv, t->ns, t->name) != t)
+            continue;
+        for (j = cview_first(&cv->rf_secret, cview_key_str2(t->ns, t->name));
+             j != CVIEW_END; j = cview_next(&cv->rf_secret, j)) {
+            const struct cview_failover *f = &cv->rfs[j];
+
+            if (rj_is_self(ctx, f) || !f->secret || f->bootstrap ||
+                strcmp(f->ns, t->ns) || strcmp(f->secret, t->name))
+                continue;
+            if (!strcmp(f->ns, ns))
+                pw_same_ns = true;
+            if (!pw || f < pw)
+                pw = f;
+            npw++;
+        }
+    }
+    if (pw)
+        rule_report(ctx, pw_same_ns ? RULE_STRONG : RULE_WEAK, AUTH_PTR,
+                    "give each failover its own password",
+                    "the password in %s/%s is the same as in %s/%s, used by "
+                    "RedisFailover %s/%s%s%s%s%s",
+                    ns, sp, pw->ns, pw->secret, pw->ns, pw->name,
+                    pw->origin ? " (" : "", pw->origin ? pw->origin : "",
+                    pw->origin ? ")" : "", npw > 1 ? " and others" : "");
 }

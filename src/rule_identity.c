@@ -52,14 +52,15 @@ identity_conflict(struct rule_ctx *ctx, const cJSON *obj, size_t *count)
     *count = 0;
     if (!cv || strcmp(rf_master_name(obj, t), RF_DEFAULT_MASTER_NAME))
         return NULL;
-    for (i = 0; i < cv->nrfs; i++) {
+    for (i = cview_first(&cv->rf_port, cview_key_int(port)); i != CVIEW_END;
+         i = cview_next(&cv->rf_port, i)) {
         const struct cview_failover *f = &cv->rfs[i];
 
         if (rj_is_self(ctx, f) || f->port != port ||
             strcmp(their_master(f, t), RF_DEFAULT_MASTER_NAME) ||
             !same_password(ctx, obj, f))
             continue;
-        if (!first)
+        if (!first || f < first) /* name the earliest document */
             first = f;
         (*count)++;
     }
@@ -124,13 +125,15 @@ void check_master_name_unique(struct rule_ctx *ctx)
                     name);
         return;
     }
-    for (i = 0; cv && i < cv->nrfs; i++) {
+    for (i = cv ? cview_first(&cv->rf_name, cview_key_str2(name, NULL))
+                : CVIEW_END;
+         i != CVIEW_END; i = cview_next(&cv->rf_name, i)) {
         const struct cview_failover *f = &cv->rfs[i];
 
         if (rj_is_self(ctx, f) || !f->disable_mymaster ||
             strcmp(f->name, name))
             continue;
-        if (!first)
+        if (!first || f < first)
             first = f;
         n++;
     }
@@ -154,12 +157,15 @@ void check_redis_port_unique(struct rule_ctx *ctx)
     bool hostnet = rf_host_network(obj);
     size_t i, n = 0;
 
-    for (i = 0; cv && i < cv->nrfs; i++) {
+    for (i = cv ? cview_first(&cv->rf_port, cview_key_int(port)) : CVIEW_END;
+         i != CVIEW_END; i = cview_next(&cv->rf_port, i)) {
         const struct cview_failover *f = &cv->rfs[i];
 
         if (rj_is_self(ctx, f) || f->port != port)
             continue;
-        if (!first || (f->host_network && !first->host_network))
+        /* name a hostNetwork one if any, else the earliest document */
+        if (!first || (f->host_network && !first->host_network) ||
+            (f->host_network == first->host_network && f < first))
             first = f;
         n++;
     }
