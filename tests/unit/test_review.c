@@ -1,0 +1,436 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * test_review.c - the AdmissionReview codec: decoding real request shapes
+ * (the tests/review request fixtures) and refusing what is not one, and the
+ * response: uid echo, version echo, denial message, warning limits,
+ * base64 patches. Findings are made by hand; no rule runs here.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "review.h"
+#include "sbuf.h"
+
+static char *slurp(const char *name, size_t *len)
+{
+    char path[512];
+    FILE *f;
+    char *buf;
+    long n;
+
+    snprintf(path, sizeof(path), "%s/review/%s", RFG_TEST_DIR, name);
+    f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    buf = malloc((size_t)n + 1);
+    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    if (buf)
+        buf[n] = '\0';
+    *len = (size_t)n;
+    return buf;
+}
+
+/* Decode a string; returns the rc and frees everything. */
+static int decode_str(const char *s, char *msg, size_t msglen)
+{
+    struct review_req *req = NULL;
+    struct diag_list dl;
+    int rc;
+
+    diag_list_init(&dl, NULL);
+    rc = review_decode(&req, s, strlen(s), &dl);
+    if (msg)
+        snprintf(msg, msglen, "%s", dl.len ? dl.v[0].msg : "");
+    review_req_free(req);
+    diag_list_cleanup(&dl);
+    return rc;
+}
+
+static void test_review__decode_fixtures(void)
+{
+    struct review_req *req = NULL;
+    struct diag_list dl;
+    size_t len;
+    char *body;
+
+    diag_list_init(&dl, NULL);
+    body = slurp("create-unsafe.v1beta1.request.json", &len);
+    CHECK(body != NULL);
+    CHECK_INT_EQ(review_decode(&req, body, len, &dl), RFG_OK);
+    if (req) {
+        CHECK_INT_EQ(req->version, REVIEW_V1BETA1);
+        CHECK_STR_EQ(req->uid, "705ab4f5-6393-11e8-b7cc-42010a800003");
+        CHECK_STR_EQ(req->operation, "CREATE");
+        CHECK_INT_EQ(req->op, RULES_CREATE);
+        CHECK_STR_EQ(req->ns, "shop");
+        CHECK_STR_EQ(req->name, "sidekiq");
+        CHECK(req->is_failover);
+        CHECK(req->object != NULL);
+        CHECK(req->old_object == NULL);
+        CHECK(!req->dry_run);
+        CHECK(review_wants_eval(req));
+    }
+    review_req_free(req);
+    req = NULL;
+    free(body);
+
+    body = slurp("update-clean.v1.request.json", &len);
+    CHECK_INT_EQ(review_decode(&req, body, len, &dl), RFG_OK);
+    if (req) {
+        CHECK_INT_EQ(req->version, REVIEW_V1);
+        CHECK_INT_EQ(req->op, RULES_UPDATE);
+        CHECK(req->old_object != NULL);
+    }
+    review_req_free(req);
+    req = NULL;
+    free(body);
+
+    body = slurp("delete.v1.request.json", &len);
+    CHECK_INT_EQ(review_decode(&req, body, len, &dl), RFG_OK);
+    if (req) {
+        CHECK(req->object == NULL);
+        CHECK_STR_EQ(req->name, "sidekiq");
+        CHECK(!review_wants_eval(req));
+    }
+    review_req_free(req);
+    req = NULL;
+    free(body);
+
+    body = slurp("other-kind.v1.request.json", &len);
+    CHECK_INT_EQ(review_decode(&req, body, len, &dl), RFG_OK);
+    if (req) {
+        CHECK(!req->is_failover);
+        CHECK(!review_wants_eval(req));
+    }
+    review_req_free(req);
+    req = NULL;
+    free(body);
+
+    body = slurp("create-nospread.v1beta1.request.json", &len);
+    CHECK_INT_EQ(review_decode(&req, body, len, &dl), RFG_OK);
+    if (req)
+        CHECK(req->dry_run);
+    review_req_free(req);
+    free(body);
+    diag_list_cleanup(&dl);
+}
+
+static void test_review__decode_refuses(void)
+{
+    char msg[240];
+    const char *ok_head = "{\"apiVersion\":\"admission.k8s.io/v1\","
+                          "\"kind\":\"AdmissionReview\",";
+
+    CHECK_INT_EQ(decode_str("{\"a\":", msg, sizeof(msg)), RFG_EPARSE);
+    CHECK_CONTAINS(msg, "invalid JSON");
+    CHECK_INT_EQ(decode_str("{} x", msg, sizeof(msg)), RFG_EPARSE);
+    CHECK_INT_EQ(decode_str("{}  \n", msg, sizeof(msg)), RFG_EINVAL);
+    CHECK_CONTAINS(msg, "apiVersion");
+    CHECK_INT_EQ(decode_str("[1,2]", msg, sizeof(msg)), RFG_EINVAL);
+    CHECK_INT_EQ(decode_str("{\"apiVersion\":\"admission.k8s.io/v2\","
+                            "\"kind\":\"AdmissionReview\"}", msg,
+                            sizeof(msg)), RFG_EINVAL);
+    CHECK_CONTAINS(msg, "unsupported apiVersion");
+    CHECK_INT_EQ(decode_str("{\"apiVersion\":\"admission.k8s.io/v1\","
+                            "\"kind\":\"Pod\"}", msg, sizeof(msg)),
+                 RFG_EINVAL);
+    {
+        char buf[600];
+
+        snprintf(buf, sizeof(buf), "%s\"request\":{\"operation\":"
+                                   "\"CREATE\",\"kind\":{}}}", ok_head);
+        CHECK_INT_EQ(decode_str(buf, msg, sizeof(msg)), RFG_EINVAL);
+        CHECK_CONTAINS(msg, "request.uid");
+        snprintf(buf, sizeof(buf), "%s\"request\":{\"uid\":\"u\","
+                                   "\"operation\":\"PATCH\",\"kind\":{}}}",
+                 ok_head);
+        CHECK_INT_EQ(decode_str(buf, msg, sizeof(msg)), RFG_EINVAL);
+        CHECK_CONTAINS(msg, "operation");
+        snprintf(buf, sizeof(buf),
+                 "%s\"request\":{\"uid\":\"u\",\"operation\":\"CREATE\","
+                 "\"kind\":{\"group\":\"databases.spotahome.com\","
+                 "\"kind\":\"RedisFailover\"},\"object\":null}}", ok_head);
+        CHECK_INT_EQ(decode_str(buf, msg, sizeof(msg)), RFG_EINVAL);
+        CHECK_CONTAINS(msg, "without request.object");
+        snprintf(buf, sizeof(buf),
+                 "%s\"request\":{\"uid\":\"u\",\"operation\":\"CREATE\","
+                 "\"kind\":{},\"object\":\"str\"}}", ok_head);
+        CHECK_INT_EQ(decode_str(buf, msg, sizeof(msg)), RFG_EINVAL);
+    }
+    /* No NUL terminator needed: decode a prefix of a longer buffer. */
+    {
+        struct review_req *req = NULL;
+        struct diag_list dl;
+        const char *s = "{\"a\":1}garbage";
+
+        diag_list_init(&dl, NULL);
+        CHECK_INT_EQ(review_decode(&req, s, 7, &dl), RFG_EINVAL);
+        CHECK_INT_EQ(review_decode(&req, s, 0, &dl), RFG_EPARSE);
+        review_req_free(req);
+        diag_list_cleanup(&dl);
+    }
+}
+
+static void test_review__base64(void)
+{
+    static const char *const in[] = {"", "f", "fo", "foo", "foob", "fooba",
+                                     "foobar"};
+    static const char *const want[] = {"", "Zg==", "Zm8=", "Zm9v",
+                                       "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
+    struct sbuf b;
+    size_t i;
+
+    for (i = 0; i < 7; i++) {
+        sbuf_init(&b, 0);
+        CHECK_INT_EQ(review_base64(&b, in[i], strlen(in[i])), RFG_OK);
+        CHECK_STR_EQ(sbuf_str(&b), want[i]);
+        sbuf_cleanup(&b);
+    }
+}
+
+static struct rule_desc rule_a = {"rule-a", RFG_SEV_DENY, 0, 0, "", "", "",
+                                  NULL, NULL};
+static struct rule_desc rule_b = {"rule-b", RFG_SEV_WARN, 0, 0, "", "", "",
+                                  NULL, NULL};
+
+/* A result with `ndeny` denials and `nwarn` warnings of `msglen` bytes. */
+static void fake_result(struct rules_result *r, size_t ndeny, size_t nwarn,
+                        size_t msglen)
+{
+    size_t i;
+
+    memset(r, 0, sizeof(*r));
+    r->len = ndeny + nwarn;
+    r->v = calloc(r->len ? r->len : 1, sizeof(*r->v));
+    for (i = 0; i < r->len; i++) {
+        struct finding *f = &r->v[i];
+
+        f->rule = i < ndeny ? &rule_a : &rule_b;
+        f->sev = i < ndeny ? RFG_SEV_DENY : RFG_SEV_WARN;
+        f->msg = malloc(msglen + 1);
+        memset(f->msg, i < ndeny ? 'd' : 'w', msglen);
+        f->msg[msglen] = '\0';
+        if (msglen > 4) {
+            /* a 2-byte UTF-8 character near the cut point */
+            f->msg[msglen - 3] = (char)0xC3;
+            f->msg[msglen - 2] = (char)0xA9;
+        }
+    }
+    r->ndeny = ndeny;
+    r->nwarn = nwarn;
+}
+
+static void free_result(struct rules_result *r)
+{
+    size_t i;
+
+    for (i = 0; i < r->len; i++)
+        free(r->v[i].msg);
+    free(r->v);
+    cJSON_Delete(r->patch);
+}
+
+static struct review_req *decode_fixture(const char *name)
+{
+    struct review_req *req = NULL;
+    struct diag_list dl;
+    size_t len;
+    char *body = slurp(name, &len);
+
+    diag_list_init(&dl, NULL);
+    if (body && review_decode(&req, body, len, &dl) != RFG_OK)
+        req = NULL;
+    free(body);
+    diag_list_cleanup(&dl);
+    return req;
+}
+
+static void test_review__deny_response(void)
+{
+    struct review_req *req = decode_fixture("create-unsafe.v1.request.json");
+    struct rules_result res;
+    enum review_verdict v = REVIEW_ALLOWED;
+    cJSON *root, *resp, *st;
+    char *out = NULL;
+    size_t len = 0;
+
+    CHECK(req != NULL);
+    if (!req)
+        return;
+    fake_result(&res, 2, 1, 10);
+    free(res.v[0].msg);
+    res.v[0].msg = strdup("first");
+    free(res.v[1].msg);
+    res.v[1].msg = strdup("second \"quoted\"");
+    CHECK_INT_EQ(review_respond(&out, &len, &v, req, &res, false), RFG_OK);
+    CHECK_INT_EQ(v, REVIEW_DENIED);
+    CHECK_INT_EQ(strlen(out), len);
+    root = cJSON_Parse(out);
+    CHECK(root != NULL);
+    CHECK_STR_EQ(cJSON_GetStringValue(
+                     cJSON_GetObjectItemCaseSensitive(root, "apiVersion")),
+                 "admission.k8s.io/v1");
+    resp = cJSON_GetObjectItemCaseSensitive(root, "response");
+    CHECK_STR_EQ(cJSON_GetStringValue(
+                     cJSON_GetObjectItemCaseSensitive(resp, "uid")),
+                 "705ab4f5-6393-11e8-b7cc-42010a800002");
+    CHECK(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(resp, "allowed")));
+    st = cJSON_GetObjectItemCaseSensitive(resp, "status");
+    CHECK_INT_EQ(cJSON_GetObjectItemCaseSensitive(st, "code")->valueint,
+                 403);
+    CHECK_STR_EQ(cJSON_GetStringValue(
+                     cJSON_GetObjectItemCaseSensitive(st, "reason")),
+                 "Forbidden");
+    CHECK_STR_EQ(cJSON_GetStringValue(
+                     cJSON_GetObjectItemCaseSensitive(st, "message")),
+                 "rfguard denied RedisFailover shop/sidekiq: [rule-a] first; "
+                 "[rule-a] second \"quoted\"");
+    CHECK_INT_EQ(cJSON_GetArraySize(
+                     cJSON_GetObjectItemCaseSensitive(resp, "warnings")), 1);
+    CHECK(!cJSON_GetObjectItemCaseSensitive(resp, "patch"));
+    cJSON_Delete(root);
+    free(out);
+    free_result(&res);
+    review_req_free(req);
+}
+
+static void test_review__warning_limits(void)
+{
+    struct review_req *req =
+        decode_fixture("create-nospread.v1beta1.request.json");
+    struct rules_result res;
+    enum review_verdict v = REVIEW_DENIED;
+    cJSON *root, *w, *it;
+    char *out = NULL;
+    size_t len = 0, total = 0, n;
+
+    CHECK(req != NULL);
+    if (!req)
+        return;
+    fake_result(&res, 0, 300, 200);
+    CHECK_INT_EQ(review_respond(&out, &len, &v, req, &res, false), RFG_OK);
+    CHECK_INT_EQ(v, REVIEW_ALLOWED);
+    root = cJSON_Parse(out);
+    CHECK_STR_EQ(cJSON_GetStringValue(
+                     cJSON_GetObjectItemCaseSensitive(root, "apiVersion")),
+                 "admission.k8s.io/v1beta1");
+    w = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(root, "response"), "warnings");
+    n = (size_t)cJSON_GetArraySize(w);
+    CHECK(n > 10 && n < 300);
+    cJSON_ArrayForEach(it, w) {
+        size_t l = strlen(it->valuestring);
+
+        CHECK(l < 120);
+        total += l;
+    }
+    CHECK(total <= REVIEW_WARN_BUDGET);
+    CHECK_CONTAINS(cJSON_GetArrayItem(w, 0)->valuestring, "[rule-b] www");
+    CHECK_CONTAINS(cJSON_GetArrayItem(w, 0)->valuestring, "...");
+    CHECK_CONTAINS(cJSON_GetArrayItem(w, (int)n - 1)->valuestring,
+                   "more warnings");
+    {
+        char want[64];
+
+        snprintf(want, sizeof(want), "... and %zu more warnings",
+                 300 - (n - 1));
+        CHECK_STR_EQ(cJSON_GetArrayItem(w, (int)n - 1)->valuestring, want);
+    }
+    cJSON_Delete(root);
+    free(out);
+    free_result(&res);
+
+    /* Few short warnings: all of them, no summary. */
+    fake_result(&res, 0, 3, 20);
+    CHECK_INT_EQ(review_respond(&out, &len, &v, req, &res, false), RFG_OK);
+    root = cJSON_Parse(out);
+    w = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(root, "response"), "warnings");
+    CHECK_INT_EQ(cJSON_GetArraySize(w), 3);
+    cJSON_Delete(root);
+    free(out);
+    free_result(&res);
+    review_req_free(req);
+}
+
+static void test_review__mutate_patch(void)
+{
+    struct review_req *req = decode_fixture("create-nospread.v1.request.json");
+    struct rules_result res;
+    enum review_verdict v = REVIEW_ALLOWED;
+    cJSON *root, *resp;
+    char *out = NULL;
+    size_t len = 0;
+
+    CHECK(req != NULL);
+    if (!req)
+        return;
+    /* Denials do not deny on /mutate; an empty patch sends no patch. */
+    fake_result(&res, 1, 1, 10);
+    res.patch = cJSON_CreateArray();
+    CHECK_INT_EQ(review_respond(&out, &len, &v, req, &res, true), RFG_OK);
+    CHECK_INT_EQ(v, REVIEW_ALLOWED);
+    root = cJSON_Parse(out);
+    resp = cJSON_GetObjectItemCaseSensitive(root, "response");
+    CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(resp, "allowed")));
+    CHECK(!cJSON_GetObjectItemCaseSensitive(resp, "patch"));
+    CHECK(!cJSON_GetObjectItemCaseSensitive(resp, "patchType"));
+    CHECK(!cJSON_GetObjectItemCaseSensitive(resp, "warnings"));
+    cJSON_Delete(root);
+    free(out);
+
+    /* [{"op":"add","path":"/a","value":1}] */
+    cJSON_Delete(res.patch);
+    res.patch = cJSON_Parse("[{\"op\":\"add\",\"path\":\"/a\",\"value\":1}]");
+    CHECK_INT_EQ(review_respond(&out, &len, &v, req, &res, true), RFG_OK);
+    CHECK_INT_EQ(v, REVIEW_PATCHED);
+    CHECK_CONTAINS(out, "\"patchType\":\"JSONPatch\",\"patch\":"
+                        "\"W3sib3AiOiJhZGQiLCJwYXRoIjoiL2EiLCJ2YWx1ZSI6MX1d\"");
+    free(out);
+    free_result(&res);
+
+    /* NULL result: allowed untouched. */
+    CHECK_INT_EQ(review_respond(&out, &len, &v, req, NULL, true), RFG_OK);
+    CHECK_INT_EQ(v, REVIEW_SKIPPED);
+    CHECK_STR_EQ(out, "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":"
+                      "\"AdmissionReview\",\"response\":{\"uid\":"
+                      "\"705ab4f5-6393-11e8-b7cc-42010a800004\","
+                      "\"allowed\":true}}");
+    free(out);
+    review_req_free(req);
+}
+
+static void test_review__error_body(void)
+{
+    char *out = NULL;
+    size_t len = 0;
+
+    CHECK_INT_EQ(review_error_body(&out, &len, 400, "BadRequest",
+                                   "invalid \"JSON\""), RFG_OK);
+    CHECK_STR_EQ(out, "{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+                      "\"status\":\"Failure\",\"code\":400,\"reason\":"
+                      "\"BadRequest\",\"message\":\"invalid \\\"JSON\\\"\"}"
+                      "\n");
+    free(out);
+}
+
+int main(void)
+{
+    RUN(test_review__decode_fixtures);
+    RUN(test_review__decode_refuses);
+    RUN(test_review__base64);
+    RUN(test_review__deny_response);
+    RUN(test_review__warning_limits);
+    RUN(test_review__mutate_patch);
+    RUN(test_review__error_body);
+    return CHECK_DONE();
+}
