@@ -19,6 +19,11 @@
 #define RFG_GIT_REV "unknown"
 #endif
 
+const char *cli_version_number(void)
+{
+    return RFG_VERSION;
+}
+
 const char *cli_version(void)
 {
     return "rfguard " RFG_VERSION " (rev " RFG_GIT_REV ")";

@@ -33,5 +33,7 @@ int cli_read_file(char **out, size_t *len, const char *path, size_t max);
 
 /* "rfguard 0.1.0 (rev abc123)" */
 const char *cli_version(void);
+/* "0.1.0" */
+const char *cli_version_number(void);
 
 #endif

@@ -132,11 +132,19 @@ int cmd_fix(int argc, char **argv)
     if (cli_open_policy(&pol, policy_path, stderr))
         return CLI_EXIT_ERROR;
     inputs_init(&in, ns);
-    if (inputs_load(&in, argv + optind, (size_t)(argc - optind)))
+    if (inputs_load(&in, argv + optind, (size_t)(argc - optind), NULL))
         goto oom;
     for (i = 0; i < in.errors.len; i++) {
         diag_format(&in.errors.v[i], line, sizeof(line));
         fprintf(stderr, "%s\n", line);
+    }
+    for (i = 0; i < in.nfiles; i++) {
+        size_t k;
+
+        for (k = 0; k < in.files[i].errs.len; k++) {
+            diag_format(&in.files[i].errs.v[k], line, sizeof(line));
+            fprintf(stderr, "%s\n", line);
+        }
     }
     for (i = 0; i < in.ndocs; i++) {
         const struct input_doc *d = &in.docs[i];
@@ -165,7 +173,7 @@ int cmd_fix(int argc, char **argv)
         if (rc)
             goto oom;
     }
-    exit_code = in.errors.nerr ? CLI_EXIT_ERROR : CLI_EXIT_OK;
+    exit_code = inputs_nerrors(&in) ? CLI_EXIT_ERROR : CLI_EXIT_OK;
     goto out;
 oom:
     fprintf(stderr, "rfguard fix: failed (out of memory or bad patch)\n");

@@ -1,20 +1,27 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * inputs.c - read lint/fix inputs: files, directory trees and stdin. Each
- * file is parsed with ydoc; documents that are `List`s contribute their
- * items. Every document feeds the cluster view, so a Secret in one file
- * satisfies a failover in another. The password fingerprint uses
- * OpenSSL's SHA-256; the value itself never leaves cview.c.
+ * inputs.c - read lint/fix inputs: files, directory trees and stdin. The
+ * file list is built first (sorted walk, excludes), then files are parsed
+ * with ydoc on worker threads, then documents are collected in input
+ * order, so output never depends on scheduling. Every document feeds the
+ * cluster view, so a Secret in one file satisfies a failover in another.
+ * The password fingerprint uses OpenSSL's SHA-256; the value itself never
+ * leaves cview.c.
  */
 #include "inputs.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fnmatch.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -29,6 +36,13 @@ static void sha256(const void *data, size_t len, unsigned char out[32])
 
     if (!EVP_Digest(data, len, out, &n, EVP_sha256(), NULL))
         memset(out, 0, 32);
+}
+
+unsigned inputs_ncpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+    return n > 0 ? (unsigned)n : 1;
 }
 
 void inputs_init(struct input_set *s, const char *default_ns)
@@ -46,8 +60,10 @@ void inputs_cleanup(struct input_set *s)
 
     for (i = 0; i < s->nfiles; i++) {
         free(s->files[i].name);
+        free(s->files[i].path);
         free(s->files[i].buf);
         ydoc_stream_cleanup(&s->files[i].ys);
+        diag_list_cleanup(&s->files[i].errs);
     }
     free(s->files);
     free(s->docs);
@@ -55,44 +71,32 @@ void inputs_cleanup(struct input_set *s)
     cview_cleanup(&s->cv);
 }
 
-static int push_doc(struct input_set *s, size_t fidx, struct ydoc *d,
-                    const cJSON *obj, struct src_pos pos)
+size_t inputs_nerrors(const struct input_set *s)
 {
-    if (s->ndocs == s->capdocs) {
-        size_t ncap = s->capdocs ? s->capdocs * 2 : 64;
-        struct input_doc *nv = realloc(s->docs, ncap * sizeof(*nv));
+    size_t i, n = s->errors.nerr;
 
-        if (!nv)
-            return RFG_ENOMEM;
-        s->docs = nv;
-        s->capdocs = ncap;
-    }
-    /* files may move when the array grows: store the index, fix later */
-    s->docs[s->ndocs].file = (struct input_file *)(uintptr_t)fidx;
-    s->docs[s->ndocs].doc = d;
-    s->docs[s->ndocs].obj = obj;
-    s->docs[s->ndocs].pos = pos;
-    s->ndocs++;
-    return RFG_OK;
+    for (i = 0; i < s->nfiles; i++)
+        n += s->files[i].errs.nerr;
+    return n;
 }
 
-static bool is_list(const cJSON *o)
+static bool excluded(const struct input_set *s, const char *path)
 {
-    const cJSON *k = cJSON_GetObjectItemCaseSensitive(o, "kind");
-    size_t n;
+    const char *base = strrchr(path, '/');
+    size_t i;
 
-    if (!cJSON_IsString(k) ||
-        !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(o, "items")))
-        return false;
-    n = strlen(k->valuestring);
-    return n >= 4 && !strcmp(k->valuestring + n - 4, "List");
+    base = base ? base + 1 : path;
+    for (i = 0; i < s->nexcludes; i++)
+        if (fnmatch(s->excludes[i], path, 0) == 0 ||
+            fnmatch(s->excludes[i], base, 0) == 0)
+            return true;
+    return false;
 }
 
-static int load_one(struct input_set *s, const char *name, const char *path)
+static int add_file(struct input_set *s, const char *name, const char *path,
+                    bool state_only)
 {
     struct input_file *f;
-    size_t fidx, i;
-    int rc;
 
     if (s->nfiles == s->capfiles) {
         size_t ncap = s->capfiles ? s->capfiles * 2 : 16;
@@ -103,44 +107,17 @@ static int load_one(struct input_set *s, const char *name, const char *path)
         s->files = nv;
         s->capfiles = ncap;
     }
-    fidx = s->nfiles;
-    f = &s->files[fidx];
+    f = &s->files[s->nfiles];
     memset(f, 0, sizeof(*f));
     f->name = strdup(name);
-    if (!f->name)
+    f->path = strdup(path);
+    if (!f->name || !f->path) {
+        free(f->name);
+        free(f->path);
         return RFG_ENOMEM;
+    }
+    f->state_only = state_only;
     s->nfiles++;
-    s->errors.file = f->name;
-    rc = cli_read_file(&f->buf, &f->len, path, INPUT_MAX_BYTES);
-    if (rc == RFG_ENOMEM)
-        return rc;
-    if (rc == RFG_ELIMIT) {
-        diag_fail(&s->errors, rc, NULL, "file is larger than %zu MiB",
-                  INPUT_MAX_BYTES >> 20);
-        return RFG_OK;
-    }
-    if (rc) {
-        diag_fail(&s->errors, rc, NULL, "cannot read: %s", strerror(errno));
-        return RFG_OK;
-    }
-    rc = ydoc_load(&f->ys, f->buf, f->len, NULL, &s->errors);
-    if (rc == RFG_ENOMEM)
-        return rc;
-    for (i = 0; i < f->ys.len; i++) {
-        struct ydoc *d = &f->ys.docs[i];
-        const cJSON *it;
-
-        if (!is_list(d->root)) {
-            if ((rc = push_doc(s, fidx, d, d->root, d->start)))
-                return rc;
-            continue;
-        }
-        cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(d->root,
-                                                                "items")) {
-            if ((rc = push_doc(s, fidx, d, it, posmap_get(d->pm, it))))
-                return rc;
-        }
-    }
     return RFG_OK;
 }
 
@@ -165,72 +142,212 @@ static int walk(struct input_set *s, const char *dir, int depth)
         s->errors.file = dir;
         diag_fail(&s->errors, RFG_EIO, NULL, "cannot read directory: %s",
                   strerror(errno));
+        s->errors.file = NULL;
         return RFG_OK;
     }
     for (i = 0; i < n; i++) {
         const char *e = ents[i]->d_name;
         struct stat st;
-        char *p;
+        char *p = NULL;
         size_t plen;
 
-        if (rc || e[0] == '.') {
-            free(ents[i]);
-            continue;
+        if (!rc && e[0] != '.') {
+            plen = strlen(dir) + strlen(e) + 2;
+            p = malloc(plen);
+            if (!p)
+                rc = RFG_ENOMEM;
         }
-        plen = strlen(dir) + strlen(e) + 2;
-        p = malloc(plen);
-        if (!p) {
-            rc = RFG_ENOMEM;
-            free(ents[i]);
-            continue;
+        if (p) {
+            snprintf(p, plen, "%s%s%s", dir,
+                     dir[strlen(dir) - 1] == '/' ? "" : "/", e);
+            if (excluded(s, p))
+                ;
+            else if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+                rc = walk(s, p, depth + 1);
+            else if (wanted(e))
+                rc = add_file(s, p, p, false);
+            free(p);
         }
-        snprintf(p, plen, "%s%s%s", dir,
-                 dir[strlen(dir) - 1] == '/' ? "" : "/", e);
-        if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
-            rc = walk(s, p, depth + 1);
-        else if (wanted(e))
-            rc = load_one(s, p, p);
-        free(p);
         free(ents[i]);
     }
     free(ents);
     return rc;
 }
 
-int inputs_load(struct input_set *s, char **paths, size_t npaths)
+/* Read and parse one file into its own stream and diagnostics. */
+static void parse_file(struct input_file *f)
 {
+    int rc;
+
+    diag_list_init(&f->errs, f->name);
+    rc = cli_read_file(&f->buf, &f->len, f->path, INPUT_MAX_BYTES);
+    if (rc == RFG_ELIMIT) {
+        diag_fail(&f->errs, rc, NULL, "file is larger than %zu MiB",
+                  INPUT_MAX_BYTES >> 20);
+        return;
+    }
+    if (rc == RFG_ENOMEM) {
+        diag_fail(&f->errs, rc, NULL, "out of memory");
+        return;
+    }
+    if (rc) {
+        diag_fail(&f->errs, rc, NULL, "cannot read: %s", strerror(errno));
+        return;
+    }
+    if (ydoc_load(&f->ys, f->buf, f->len, NULL, &f->errs) != RFG_OK)
+        return; /* the diagnostic says what and where */
+}
+
+struct pool {
+    struct input_set *s;
+    atomic_size_t next;
+    atomic_size_t done;
+};
+
+static void *worker(void *arg)
+{
+    struct pool *p = arg;
     size_t i;
+
+    while ((i = atomic_fetch_add(&p->next, 1)) < p->s->nfiles) {
+        if (strcmp(p->s->files[i].path, "-"))
+            parse_file(&p->s->files[i]);
+        atomic_fetch_add(&p->done, 1);
+    }
+    return NULL;
+}
+
+static void parse_all(struct input_set *s)
+{
+    struct pool p;
+    pthread_t th[64];
+    unsigned n = s->jobs ? s->jobs : inputs_ncpus(), i, started = 0;
+    size_t k;
+
+    if (n > 64)
+        n = 64;
+    if (n > s->nfiles)
+        n = (unsigned)s->nfiles;
+    /* stdin is read on this thread, before the workers start */
+    for (k = 0; k < s->nfiles; k++)
+        if (!strcmp(s->files[k].path, "-"))
+            parse_file(&s->files[k]);
+    p.s = s;
+    atomic_init(&p.next, 0);
+    atomic_init(&p.done, 0);
+    for (i = 1; i < n; i++)
+        if (pthread_create(&th[started], NULL, worker, &p) == 0)
+            started++;
+    if (!s->progress) {
+        worker(&p);
+    } else {
+        /* this thread reports progress while the workers parse */
+        if (!started)
+            worker(&p);
+        while (atomic_load(&p.done) < s->nfiles) {
+            s->progress(atomic_load(&p.done), s->nfiles, s->progress_arg);
+            nanosleep(&(struct timespec){0, 100000000}, NULL);
+        }
+        s->progress(s->nfiles, s->nfiles, s->progress_arg);
+    }
+    for (i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+}
+
+static int push_doc(struct input_set *s, struct input_file *f,
+                    struct ydoc *d, const cJSON *obj, struct src_pos pos)
+{
+    if (s->ndocs == s->capdocs) {
+        size_t ncap = s->capdocs ? s->capdocs * 2 : 64;
+        struct input_doc *nv = realloc(s->docs, ncap * sizeof(*nv));
+
+        if (!nv)
+            return RFG_ENOMEM;
+        s->docs = nv;
+        s->capdocs = ncap;
+    }
+    s->docs[s->ndocs].file = f;
+    s->docs[s->ndocs].doc = d;
+    s->docs[s->ndocs].obj = obj;
+    s->docs[s->ndocs].pos = pos;
+    s->ndocs++;
+    return RFG_OK;
+}
+
+static bool is_list(const cJSON *o)
+{
+    const cJSON *k = cJSON_GetObjectItemCaseSensitive(o, "kind");
+    size_t n;
+
+    if (!cJSON_IsString(k) ||
+        !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(o, "items")))
+        return false;
+    n = strlen(k->valuestring);
+    return n >= 4 && !strcmp(k->valuestring + n - 4, "List");
+}
+
+static int feed(struct input_set *s, struct input_file *f,
+                const cJSON *obj, struct src_pos pos)
+{
+    char *origin;
+    size_t olen = strlen(f->name) + 16;
+    int rc;
+
+    origin = malloc(olen);
+    if (!origin)
+        return RFG_ENOMEM;
+    snprintf(origin, olen, "%s:%u", f->name, pos.line);
+    rc = cview_add_object(&s->cv, obj, s->default_ns, origin);
+    free(origin);
+    return rc;
+}
+
+int inputs_load(struct input_set *s, char **paths, size_t npaths,
+                const char *cluster_state)
+{
+    size_t i, k;
     int rc = RFG_OK;
-    char origin[64];
 
     for (i = 0; i < npaths && !rc; i++) {
         struct stat st;
 
         if (!strcmp(paths[i], "-"))
-            rc = load_one(s, "<stdin>", "-");
+            rc = add_file(s, "<stdin>", "-", false);
         else if (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode))
             rc = walk(s, paths[i], 0);
         else
-            rc = load_one(s, paths[i], paths[i]);
+            rc = add_file(s, paths[i], paths[i], false);
     }
+    if (!rc && cluster_state)
+        rc = add_file(s, cluster_state, cluster_state, true);
     if (rc)
         return rc;
-    for (i = 0; i < s->ndocs; i++) {
-        struct input_doc *d = &s->docs[i];
-        size_t fidx = (size_t)(uintptr_t)d->file;
-        char *o;
-        size_t olen;
+    parse_all(s);
+    for (i = 0; i < s->nfiles; i++) {
+        struct input_file *f = &s->files[i];
 
-        d->file = &s->files[fidx];
-        olen = strlen(d->file->name) + sizeof(origin);
-        o = malloc(olen);
-        if (!o)
-            return RFG_ENOMEM;
-        snprintf(o, olen, "%s:%u", d->file->name, d->pos.line);
-        rc = cview_add_object(&s->cv, d->obj, s->default_ns, o);
-        free(o);
-        if (rc)
-            return rc;
+        for (k = 0; k < f->ys.len; k++) {
+            struct ydoc *d = &f->ys.docs[k];
+            const cJSON *it;
+
+            if (!is_list(d->root)) {
+                if ((!f->state_only &&
+                     (rc = push_doc(s, f, d, d->root, d->start))) ||
+                    (rc = feed(s, f, d->root, d->start)))
+                    return rc;
+                continue;
+            }
+            cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(
+                                       d->root, "items")) {
+                struct src_pos p = posmap_get(d->pm, it);
+
+                if ((!f->state_only && (rc = push_doc(s, f, d, it, p))) ||
+                    (rc = feed(s, f, it, p)))
+                    return rc;
+            }
+        }
+        if (f->state_only && !f->errs.nerr)
+            s->cv.complete = true;
     }
     return RFG_OK;
 }

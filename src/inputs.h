@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * inputs.h - what lint and fix read: files, directories (walked in sorted
- * order) and stdin, split into documents (List items expanded), plus the
- * cluster view those documents make. Part of the CLI layer: it does I/O.
+ * order, with exclude globs) and stdin, parsed in parallel and split into
+ * documents (List items expanded), plus the cluster view those documents
+ * and an optional --cluster-state file make. Part of the CLI layer: it
+ * does I/O and uses threads.
  */
 #ifndef RFG_INPUTS_H
 #define RFG_INPUTS_H
@@ -16,9 +18,12 @@
 
 struct input_file {
     char *name;            /* owned display name ("<stdin>" for -) */
+    char *path;            /* owned path to open ("-" for stdin) */
     char *buf;             /* owned file contents */
     size_t len;
     struct ydoc_stream ys; /* owned */
+    struct diag_list errs; /* read and parse errors of this file */
+    bool state_only;       /* --cluster-state: feeds the view, not linted */
 };
 
 struct input_doc {
@@ -28,27 +33,43 @@ struct input_doc {
     struct src_pos pos;    /* where obj starts */
 };
 
+typedef void (*inputs_progress_fn)(size_t done, size_t total, void *arg);
+
 struct input_set {
     struct input_file *files; /* owned */
     size_t nfiles, capfiles;
-    struct input_doc *docs;   /* owned */
+    struct input_doc *docs;   /* owned; linted documents only */
     size_t ndocs, capdocs;
-    struct diag_list errors;  /* I/O and parse errors, with positions */
+    struct diag_list errors;  /* errors outside any file (walks) */
     struct cview cv;          /* every RedisFailover and Secret seen */
     const char *default_ns;
+    char **excludes;          /* borrowed globs */
+    size_t nexcludes;
+    unsigned jobs;            /* parser threads; 0 = online CPUs */
+    inputs_progress_fn progress;
+    void *progress_arg;
 };
 
 void inputs_init(struct input_set *s, const char *default_ns);
 void inputs_cleanup(struct input_set *s);
 
-/* Read every path ("-" = stdin; directories recursively: *.yaml, *.yml,
- * *.json). Problems go to s->errors; reading goes on with the next file.
- * Returns RFG_ENOMEM only; any other failure is in s->errors. */
-int inputs_load(struct input_set *s, char **paths, size_t npaths)
-    RFG_MUST_CHECK;
+/* Read and parse every path ("-" = stdin; directories recursively:
+ * *.yaml, *.yml, *.json, skipping hidden entries and --exclude matches)
+ * and the optional cluster-state file (NULL for none; its objects feed
+ * the cluster view only, which then counts as complete). Problems are
+ * recorded per file; reading goes on with the next file. Returns
+ * RFG_ENOMEM only. */
+int inputs_load(struct input_set *s, char **paths, size_t npaths,
+                const char *cluster_state) RFG_MUST_CHECK;
+
+/* Number of read/parse errors over all files. */
+size_t inputs_nerrors(const struct input_set *s);
 
 /* Position of the node at `ptr` in `d` (or of its deepest existing
  * ancestor). */
 struct src_pos inputs_pos(const struct input_doc *d, const char *ptr);
+
+/* The number of online CPUs (at least 1). */
+unsigned inputs_ncpus(void);
 
 #endif

@@ -60,8 +60,8 @@ static int eval_fixture(const struct fixture *fx, const char *rule,
 
     inputs_init(&in, "default");
     paths[0] = (char *)(uintptr_t)fx->path;
-    CHECK(inputs_load(&in, paths, 1) == RFG_OK);
-    CHECK_INT_EQ(in.errors.len, 0);
+    CHECK(inputs_load(&in, paths, 1, NULL) == RFG_OK);
+    CHECK_INT_EQ(inputs_nerrors(&in), 0);
     for (i = 0; i < in.ndocs; i++) {
         struct rules_input ri = {0};
         struct rules_result res;
