@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * kclient.h - a small Kubernetes API client on libcurl (OpenSSL TLS). It
+ * knows where the API server is and how to authenticate (in-cluster
+ * service account, or a kubeconfig context: client certificate and key,
+ * bearer token, CA data or file), and it sends requests with timeouts and
+ * retries with jittered exponential backoff. It does not know about any
+ * resource: paths and bodies come from the callers (kcache.c, lease.c).
+ * Never logs or returns a token, a key or a Secret's value.
+ *
+ * Thread-safe: one struct kclient may be used by several threads at once;
+ * each request uses its own curl handle. Call kclient_global_init() once
+ * before any thread starts.
+ */
+#ifndef RFG_KCLIENT_H
+#define RFG_KCLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <curl/curl.h>
+
+#include "diag.h"
+
+/* Default service-account paths inside a pod. */
+#define KCLIENT_SA_DIR "/var/run/secrets/kubernetes.io/serviceaccount"
+
+/* Where the API server is and who we are. Every pointer is owned. */
+struct kclient_config {
+    char *server;          /* "https://host:port", no trailing '/' */
+    char *ca_file;         /* PEM file, or NULL */
+    char *ca_data;         /* PEM bytes, or NULL */
+    size_t ca_len;
+    char *cert_file, *key_file;    /* client certificate, or NULL */
+    char *cert_data, *key_data;    /* PEM bytes, or NULL */
+    size_t cert_len, key_len;
+    char *token;           /* static bearer token, or NULL */
+    char *token_file;      /* re-read when it changes (rotation) */
+    char *ns;              /* namespace of the context / pod, or NULL */
+    bool insecure;         /* insecure-skip-tls-verify */
+    unsigned timeout_ms;   /* per attempt; 0 = 10000 */
+    unsigned connect_timeout_ms;   /* 0 = 3000 */
+};
+
+void kclient_config_cleanup(struct kclient_config *cfg);
+
+/* In-cluster: KUBERNETES_SERVICE_HOST/_PORT, `sa_dir`/token, ca.crt and
+ * namespace (`sa_dir` NULL = KCLIENT_SA_DIR). RFG_ENOTFOUND when not
+ * running in a pod. */
+int kclient_config_in_cluster(struct kclient_config *cfg, const char *sa_dir,
+                              struct diag_list *dl) RFG_MUST_CHECK;
+
+/* A kubeconfig file: `context` or, when NULL, current-context. Relative
+ * file paths are relative to the kubeconfig's directory. exec and
+ * auth-provider plugins are refused with a clear message. */
+int kclient_config_kubeconfig(struct kclient_config *cfg, const char *path,
+                              const char *context, struct diag_list *dl)
+    RFG_MUST_CHECK;
+
+/* True if this looks like a pod: the service-account token exists and
+ * KUBERNETES_SERVICE_HOST is set. */
+bool kclient_in_cluster_available(const char *sa_dir);
+
+struct kclient;
+
+/* Once per process, before threads: curl_global_init. */
+int kclient_global_init(void) RFG_MUST_CHECK;
+
+/* Take the contents of `cfg` (it is left empty). */
+int kclient_new(struct kclient **out, struct kclient_config *cfg,
+                struct diag_list *dl) RFG_MUST_CHECK;
+void kclient_free(struct kclient *kc);
+/* Make requests in flight and later ones fail fast (shutdown). */
+void kclient_abort(struct kclient *kc);
+const char *kclient_server(const struct kclient *kc);
+/* Namespace from the config (context or pod), or NULL. Borrowed. */
+const char *kclient_namespace(const struct kclient *kc);
+
+struct kclient_resp {
+    long status;           /* HTTP status; 0 when there was no answer */
+    char *body;            /* owned, NUL-ended; NULL when empty */
+    size_t len;
+    char err[200];         /* transport error or Status message */
+};
+
+void kclient_resp_cleanup(struct kclient_resp *r);
+
+enum kclient_flags {
+    KCLIENT_NO_RETRY = 1u << 0   /* one attempt only */
+};
+
+/* Send `method` `path` (with query) and an optional JSON `body`. Retries
+ * transport errors, 429 and 5xx with jittered backoff until `deadline_ms`
+ * (0 = about 3 attempts within 30 s) has passed; a 401 re-reads a rotated
+ * token once. Returns RFG_OK when the server answered (any status: see
+ * resp->status), RFG_EUPSTREAM when it never did (resp->err says why),
+ * RFG_ENOMEM or RFG_ELIMIT (body over `max_body`, 0 = 64 MiB). */
+int kclient_request(struct kclient *kc, const char *method, const char *path,
+                    const char *body, unsigned deadline_ms, size_t max_body,
+                    unsigned flags, struct kclient_resp *resp)
+    RFG_MUST_CHECK;
+
+/* Configure `h` for a GET of `path` with the client's TLS and
+ * authentication (for streaming watches driven by the caller). *hdrs
+ * (owned by the caller afterwards, curl_slist_free_all) holds the headers
+ * and must outlive the transfer. */
+int kclient_setup_get(struct kclient *kc, CURL *h, const char *path,
+                      struct curl_slist **hdrs) RFG_MUST_CHECK;
+
+/* "message" of a Kubernetes Status body, or "" (borrowed from `buf`). */
+void kclient_status_message(const char *body, size_t len, char *buf,
+                            size_t buflen);
+
+/* Sleep for a jittered exponential backoff for attempt `n` (0-based):
+ * uniformly random in [base*2^n/2, base*2^n], capped at `max_ms`. */
+unsigned kclient_backoff_ms(unsigned n, unsigned base_ms, unsigned max_ms);
+
+/* Percent-encode `s` for a query value into `b`. */
+struct sbuf;
+int kclient_query_escape(struct sbuf *b, const char *s) RFG_MUST_CHECK;
+
+#endif
