@@ -1,0 +1,693 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+#
+# kapi.py - a small stand-in for kube-apiserver, for rfguard's cluster
+# tests. It serves exactly the endpoints rfguard uses, over HTTPS, with the
+# real API's semantics and response shapes:
+#   - list RedisFailovers (all namespaces) and Secrets with
+#     metadata.resourceVersion, limit/continue paging, the Secret
+#     fieldSelector on `type`, and core-type list items without
+#     kind/apiVersion (as the real server sends them);
+#   - watch with ?watch=1&resourceVersion=&allowWatchBookmarks=&
+#     timeoutSeconds= as a chunked stream of one JSON event per line:
+#     ADDED, MODIFIED, DELETED, BOOKMARK, and ERROR with a 410 Expired
+#     Status when the resourceVersion is older than the last compaction;
+#   - GET of the redisfailovers CRD (Spotahome or Freshworks flavour);
+#   - Leases (coordination.k8s.io/v1) in one namespace: create (201, or
+#     409 AlreadyExists Status), get (404 NotFound Status), list with a
+#     labelSelector, delete with resourceVersion preconditions (409);
+#   - bearer-token auth (401 Status) and per-resource refusals (403).
+# A plain-HTTP control server on loopback lets a test add, change and
+# delete objects, compact the event log, drop watch connections, slow or
+# hang the server, refuse connections ("down"), rotate the token and read
+# counters. With --state FILE the objects survive a restart on the same
+# port (the "API server went away and came back" case).
+#
+# Usage: kapi.py --cert C --key K [--port N] [--token T] [--portfile F]
+#                [--state F] [--bookmark-interval S] [--flavor F]
+# Writes {"port":N,"control":M} to --portfile once listening.
+import argparse
+import base64
+import copy
+import json
+import os
+import socket
+import ssl
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+RF_GROUP = "databases.spotahome.com"
+RESOURCES = {
+    # resource key: (list kind, apiVersion, kind, items carry kind?)
+    "redisfailovers": ("RedisFailoverList", RF_GROUP + "/v1",
+                       "RedisFailover", True),
+    "secrets": ("SecretList", "v1", "Secret", False),
+    "leases": ("LeaseList", "coordination.k8s.io/v1", "Lease", False),
+}
+KIND_TO_RES = {v[2]: k for k, v in RESOURCES.items()}
+
+
+def status(code, reason, message, details=None):
+    st = {"kind": "Status", "apiVersion": "v1", "metadata": {},
+          "status": "Failure", "message": message, "reason": reason,
+          "code": code}
+    if details:
+        st["details"] = details
+    return st
+
+
+def now_rfc3339():
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+class Store:
+    """Objects, the resourceVersion counter and per-resource event logs."""
+
+    def __init__(self, state_file):
+        self.cond = threading.Condition()
+        self.rv = 1000
+        self.objs = {r: {} for r in RESOURCES}      # (ns, name) -> obj
+        self.events = {r: [] for r in RESOURCES}    # (rv, type, obj)
+        self.compacted = {r: 0 for r in RESOURCES}
+        self.state_file = state_file
+        self.watches = set()                        # live handler sockets
+        self.stats = {"list": {r: 0 for r in RESOURCES},
+                      "watch": {r: 0 for r in RESOURCES},
+                      "expired": 0, "requests": 0, "unauthorized": 0,
+                      "forbidden": 0, "dropped": 0}
+        if state_file and os.path.exists(state_file):
+            with open(state_file) as f:
+                st = json.load(f)
+            self.rv = st["rv"]
+            for r, items in st["objs"].items():
+                for o in items:
+                    md = o["metadata"]
+                    self.objs[r][(md.get("namespace", ""), md["name"])] = o
+            # events from before the restart are gone: watches from an
+            # older resourceVersion must relist, as after etcd compaction
+            for r in RESOURCES:
+                self.compacted[r] = self.rv
+
+    def save(self):
+        if not self.state_file:
+            return
+        st = {"rv": self.rv,
+              "objs": {r: list(d.values()) for r, d in self.objs.items()}}
+        tmp = self.state_file + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(st, f)
+        os.replace(tmp, self.state_file)
+
+    def put(self, res, obj, silent=False, create_only=False):
+        """Create or replace; returns (obj, created) or None on conflict."""
+        with self.cond:
+            md = obj.setdefault("metadata", {})
+            key = (md.get("namespace", ""), md["name"])
+            old = self.objs[res].get(key)
+            if old is not None and create_only:
+                return None, False
+            self.rv += 1
+            md["resourceVersion"] = str(self.rv)
+            if old is None:
+                md["uid"] = str(uuid.uuid4())
+                md["creationTimestamp"] = now_rfc3339()
+            else:
+                md["uid"] = old["metadata"]["uid"]
+                md["creationTimestamp"] = old["metadata"]["creationTimestamp"]
+            apiv, kind = RESOURCES[res][1], RESOURCES[res][2]
+            obj["apiVersion"] = apiv
+            obj["kind"] = kind
+            self.objs[res][key] = obj
+            if not silent:
+                self.events[res].append(
+                    (self.rv, "ADDED" if old is None else "MODIFIED",
+                     copy.deepcopy(obj)))
+            self.save()
+            self.cond.notify_all()
+            return obj, old is None
+
+    def delete(self, res, ns, name, precond_rv=None, silent=False):
+        with self.cond:
+            old = self.objs[res].get((ns, name))
+            if old is None:
+                return None, "notfound"
+            if precond_rv is not None and \
+                    old["metadata"]["resourceVersion"] != precond_rv:
+                return old, "conflict"
+            del self.objs[res][(ns, name)]
+            self.rv += 1
+            gone = copy.deepcopy(old)
+            gone["metadata"]["resourceVersion"] = str(self.rv)
+            if not silent:
+                self.events[res].append((self.rv, "DELETED", gone))
+            self.save()
+            self.cond.notify_all()
+            return gone, "ok"
+
+    def compact(self):
+        """Forget every event: watches from an older resourceVersion now
+        get 410 Expired and must relist."""
+        with self.cond:
+            self.rv += 1
+            for r in RESOURCES:
+                self.events[r] = []
+                self.compacted[r] = self.rv
+            self.save()
+            self.cond.notify_all()
+
+
+def field_match(obj, selector):
+    """The `type` field selector of Secrets: a=b, a==b, a!=b, comma ANDed."""
+    if not selector:
+        return True
+    for term in selector.split(","):
+        if "!=" in term:
+            k, v = term.split("!=", 1)
+            neg = True
+        else:
+            k, v = term.replace("==", "=").split("=", 1)
+            neg = False
+        k = k.strip()
+        if k == "type":
+            have = obj.get("type", "Opaque")
+        elif k == "metadata.name":
+            have = obj["metadata"]["name"]
+        elif k == "metadata.namespace":
+            have = obj["metadata"].get("namespace", "")
+        else:
+            raise ValueError("field label not supported: " + k)
+        if (have == v) == neg:
+            return False
+    return True
+
+
+def label_match(obj, selector):
+    if not selector:
+        return True
+    labels = obj["metadata"].get("labels", {})
+    for term in selector.split(","):
+        k, v = term.replace("==", "=").split("=", 1)
+        if labels.get(k) != v:
+            return False
+    return True
+
+
+def crd(flavor):
+    sentinel = {"type": "object", "properties": {
+        "replicas": {"type": "integer"},
+        "customConfig": {"type": "array", "items": {"type": "string"}}}}
+    if flavor == "freshworks":
+        sentinel["properties"]["disableMyMaster"] = {"type": "boolean"}
+    return {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": "redisfailovers." + RF_GROUP,
+                     "resourceVersion": "1"},
+        "spec": {"group": RF_GROUP, "scope": "Namespaced",
+                 "names": {"kind": "RedisFailover", "plural":
+                           "redisfailovers"},
+                 "versions": [{"name": "v1", "served": True, "storage": True,
+                               "schema": {"openAPIV3Schema": {
+                                   "type": "object", "properties": {
+                                       "spec": {"type": "object",
+                                                "properties": {
+                                                    "sentinel": sentinel,
+                                                    "redis": {
+                                                        "type": "object"}}
+                                                }}}}}]}}
+
+
+class Control:
+    def __init__(self, args):
+        self.token = args.token
+        self.forbidden = set()
+        self.delay_ms = 0
+        self.hang = False
+        self.down = False
+        self.flavor = args.flavor
+        self.bookmark_interval = args.bookmark_interval
+        self.lock = threading.Lock()
+
+
+def route(path):
+    """-> (resource, namespace or None, name or None) or None."""
+    p = [x for x in path.split("/") if x]
+    if p[:2] == ["api", "v1"]:
+        rest = p[2:]
+    elif len(p) >= 3 and p[0] == "apis" and \
+            (p[1], p[2]) in ((RF_GROUP, "v1"), ("coordination.k8s.io", "v1")):
+        rest = p[3:]
+    else:
+        return None
+    ns = None
+    if len(rest) >= 2 and rest[0] == "namespaces":
+        ns = rest[1]
+        rest = rest[2:]
+    if not rest or rest[0] not in RESOURCES:
+        return None
+    res = rest[0]
+    name = rest[1] if len(rest) > 1 else None
+    if len(rest) > 2:
+        return None
+    return res, ns, name
+
+
+class Api(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "kapi"
+
+    def log_message(self, fmt, *a):
+        if os.environ.get("KAPI_VERBOSE"):
+            super().log_message(fmt, *a)
+
+    def send_json(self, code, obj):
+        body = json.dumps(obj).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def read_body(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n) if n else b""
+
+    def gate(self, res, verb):
+        """Slow/hang/auth/RBAC; returns False when it already answered."""
+        st, ctl = self.server.store, self.server.ctl
+        st.stats["requests"] += 1
+        while ctl.hang:
+            time.sleep(0.05)
+        if ctl.delay_ms:
+            time.sleep(ctl.delay_ms / 1000.0)
+        authz = self.headers.get("Authorization", "")
+        try:
+            has_cert = bool(self.connection.getpeercert())
+        except (AttributeError, ValueError):
+            has_cert = False
+        if ctl.token and authz != "Bearer " + ctl.token and not has_cert:
+            st.stats["unauthorized"] += 1
+            self.send_json(401, status(401, "Unauthorized", "Unauthorized"))
+            return False
+        if res in ctl.forbidden:
+            st.stats["forbidden"] += 1
+            self.send_json(403, status(
+                403, "Forbidden",
+                '%s is forbidden: User "system:serviceaccount:rfguard:'
+                'rfguard" cannot %s resource "%s"' % (res, verb, res),
+                {"kind": res}))
+            return False
+        return True
+
+    def do_GET(self):
+        u = urlsplit(self.path)
+        q = {k: v[-1] for k, v in parse_qs(u.query).items()}
+        if u.path == "/apis/apiextensions.k8s.io/v1/" \
+                "customresourcedefinitions/redisfailovers." + RF_GROUP:
+            if not self.gate("customresourcedefinitions", "get"):
+                return
+            if self.server.ctl.flavor == "none":
+                self.send_json(404, status(
+                    404, "NotFound", 'customresourcedefinitions.apiextensions'
+                    '.k8s.io "redisfailovers.%s" not found' % RF_GROUP))
+            else:
+                self.send_json(200, crd(self.server.ctl.flavor))
+            return
+        r = route(u.path)
+        if not r:
+            self.send_json(404, status(404, "NotFound",
+                                       "the server could not find the "
+                                       "requested resource"))
+            return
+        res, ns, name = r
+        verb = "get" if name else ("watch" if q.get("watch") in
+                                   ("1", "true") else "list")
+        if not self.gate(res, verb):
+            return
+        if name:
+            obj = self.server.store.objs[res].get((ns or "", name))
+            if obj is None:
+                self.send_json(404, status(
+                    404, "NotFound", '%s "%s" not found' % (res, name),
+                    {"name": name, "kind": res}))
+            else:
+                self.send_json(200, obj)
+            return
+        if verb == "watch":
+            self.watch(res, ns, q)
+        else:
+            self.list(res, ns, q)
+
+    def selected(self, res, ns, q):
+        try:
+            return [o for (ons, _), o in
+                    sorted(self.server.store.objs[res].items())
+                    if (ns is None or ons == ns)
+                    and field_match(o, q.get("fieldSelector"))
+                    and label_match(o, q.get("labelSelector"))]
+        except ValueError as e:
+            self.send_json(400, status(400, "BadRequest", str(e)))
+            return None
+
+    def list(self, res, ns, q):
+        st = self.server.store
+        with st.cond:
+            st.stats["list"][res] += 1
+            items = self.selected(res, ns, q)
+            if items is None:
+                return
+            rv = st.rv
+            off = 0
+            if q.get("continue"):
+                tok = json.loads(base64.b64decode(q["continue"]))
+                if tok["rv"] < st.compacted[res]:
+                    st.stats["expired"] += 1
+                    self.send_json(410, status(
+                        410, "Expired", "The provided continue parameter is "
+                        "too old to display a consistent list result."))
+                    return
+                off, rv = tok["off"], tok["rv"]
+            limit = int(q.get("limit") or 0)
+            page = items[off:off + limit] if limit else items[off:]
+            listkind, apiv, _, with_kind = RESOURCES[res]
+            out_items = []
+            for o in page:
+                o = copy.deepcopy(o)
+                if not with_kind:
+                    o.pop("kind", None)
+                    o.pop("apiVersion", None)
+                out_items.append(o)
+            md = {"resourceVersion": str(rv)}
+            if limit and off + limit < len(items):
+                md["continue"] = base64.b64encode(json.dumps(
+                    {"rv": rv, "off": off + limit}).encode()).decode()
+                md["remainingItemCount"] = len(items) - off - limit
+            body = {"kind": listkind, "apiVersion": apiv, "metadata": md,
+                    "items": out_items}
+        self.send_json(200, body)
+
+    def chunk(self, obj):
+        data = (json.dumps(obj) + "\n").encode()
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+
+    def watch(self, res, ns, q):
+        st, ctl = self.server.store, self.server.ctl
+        rv_s = q.get("resourceVersion", "")
+        bookmarks = q.get("allowWatchBookmarks") in ("1", "true")
+        deadline = time.time() + int(q.get("timeoutSeconds") or 1800)
+        fsel, lsel = q.get("fieldSelector"), q.get("labelSelector")
+        st.stats["watch"][res] += 1
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.wfile.flush()
+        st.watches.add(self.connection)
+        try:
+            with st.cond:
+                if rv_s in ("", "0"):
+                    pending = [(st.rv, "ADDED", copy.deepcopy(o))
+                               for o in self.selected(res, ns, q) or []]
+                    since = st.rv
+                else:
+                    since = int(rv_s)
+                    pending = []
+                    if since < st.compacted[res]:
+                        st.stats["expired"] += 1
+                        pending = [(0, "ERROR", status(
+                            410, "Expired", "too old resource version: "
+                            "%d (%d)" % (since, st.compacted[res])))]
+            last_bm = time.time()
+            while True:
+                for ev_rv, typ, obj in pending:
+                    if typ != "ERROR":
+                        md = obj["metadata"]
+                        if ns is not None and md.get("namespace") != ns:
+                            continue
+                        if not field_match(obj, fsel) or \
+                                not label_match(obj, lsel):
+                            continue
+                    self.chunk({"type": typ, "object": obj})
+                    if typ == "ERROR":
+                        raise EOFError
+                pending = []
+                with st.cond:
+                    while True:
+                        if st.compacted[res] > since:
+                            # events were forgotten under this watch
+                            pending = [(0, "ERROR", status(
+                                410, "Expired", "too old resource version:"
+                                " %d (%d)" % (since, st.compacted[res])))]
+                            st.stats["expired"] += 1
+                            break
+                        new = [e for e in st.events[res] if e[0] > since]
+                        if new:
+                            pending = new
+                            since = new[-1][0]
+                            break
+                        if time.time() >= deadline:
+                            raise EOFError
+                        if bookmarks and \
+                                time.time() - last_bm >= ctl.bookmark_interval:
+                            since = max(since, st.rv)
+                            pending = [(0, "BOOKMARK", {
+                                "kind": RESOURCES[res][2],
+                                "apiVersion": RESOURCES[res][1],
+                                "metadata": {"resourceVersion":
+                                             str(since)}})]
+                            last_bm = time.time()
+                            break
+                        st.cond.wait(0.2)
+                        if self.connection not in st.watches:
+                            raise ConnectionError
+                if pending and pending[0][1] == "BOOKMARK":
+                    self.chunk({"type": "BOOKMARK",
+                                "object": pending[0][2]})
+                    pending = []
+        except EOFError:
+            try:
+                self.wfile.write(b"0\r\n\r\n")
+                self.wfile.flush()
+            except OSError:
+                pass
+        except (OSError, ConnectionError):
+            self.close_connection = True
+        finally:
+            st.watches.discard(self.connection)
+        self.close_connection = True
+
+    def do_POST(self):
+        u = urlsplit(self.path)
+        r = route(u.path)
+        body = self.read_body()
+        if not r or r[0] != "leases" or r[2] or not r[1]:
+            self.send_json(405, status(405, "MethodNotAllowed",
+                                       "the server does not allow this "
+                                       "method on the requested resource"))
+            return
+        if not self.gate("leases", "create"):
+            return
+        try:
+            obj = json.loads(body)
+            name = obj["metadata"]["name"]
+        except (ValueError, KeyError, TypeError):
+            self.send_json(400, status(400, "BadRequest", "bad body"))
+            return
+        obj["metadata"]["namespace"] = r[1]
+        if q_dry(u):
+            self.send_json(201, obj)
+            return
+        got, created = self.server.store.put("leases", obj, create_only=True)
+        if got is None:
+            self.send_json(409, status(
+                409, "AlreadyExists",
+                'leases.coordination.k8s.io "%s" already exists' % name,
+                {"name": name, "group": "coordination.k8s.io",
+                 "kind": "leases"}))
+            return
+        self.send_json(201, got)
+
+    def do_DELETE(self):
+        u = urlsplit(self.path)
+        r = route(u.path)
+        body = self.read_body()
+        if not r or r[0] != "leases" or not r[2]:
+            self.send_json(405, status(405, "MethodNotAllowed",
+                                       "not allowed"))
+            return
+        if not self.gate("leases", "delete"):
+            return
+        pre = None
+        if body:
+            try:
+                pre = (json.loads(body).get("preconditions") or {}) \
+                    .get("resourceVersion")
+            except ValueError:
+                self.send_json(400, status(400, "BadRequest", "bad body"))
+                return
+        gone, how = self.server.store.delete("leases", r[1], r[2], pre)
+        if how == "notfound":
+            self.send_json(404, status(
+                404, "NotFound", 'leases.coordination.k8s.io "%s" not found'
+                % r[2], {"name": r[2], "group": "coordination.k8s.io",
+                         "kind": "leases"}))
+        elif how == "conflict":
+            self.send_json(409, status(
+                409, "Conflict", "Operation cannot be fulfilled on "
+                'leases.coordination.k8s.io "%s": Precondition failed: '
+                "ResourceVersion: %s, got %s" % (
+                    r[2], pre, gone["metadata"]["resourceVersion"])))
+        else:
+            self.send_json(200, gone)
+
+
+def q_dry(u):
+    return "dryRun=All" in u.query
+
+
+class ApiServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, addr, store, ctl, sslctx):
+        super().__init__(addr, Api)
+        self.store, self.ctl, self.sslctx = store, ctl, sslctx
+
+    def finish_request(self, request, client_address):
+        if self.ctl.down:
+            # refuse like a dead endpoint: reset the connection
+            request.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                               b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            request.close()
+            return
+        request.settimeout(60)
+        try:
+            conn = self.sslctx.wrap_socket(request, server_side=True)
+        except (OSError, ssl.SSLError):
+            return
+        super().finish_request(conn, client_address)
+
+    def handle_error(self, request, client_address):
+        pass
+
+
+class Ctl(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *a):
+        pass
+
+    def reply(self, code, obj):
+        body = json.dumps(obj).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        st = self.server.store
+        if self.path == "/stats":
+            self.reply(200, st.stats)
+        elif self.path == "/leases":
+            self.reply(200, list(st.objs["leases"].values()))
+        else:
+            self.reply(404, {})
+
+    def do_POST(self):
+        st, ctl = self.server.store, self.server.ctl
+        u = urlsplit(self.path)
+        q = {k: v[-1] for k, v in parse_qs(u.query).items()}
+        n = int(self.headers.get("Content-Length") or 0)
+        body = json.loads(self.rfile.read(n) or b"{}")
+        silent = q.get("silent") == "1"
+        if u.path == "/objects":
+            res = KIND_TO_RES[body["kind"]]
+            obj, _ = st.put(res, body, silent=silent)
+            self.reply(200, {"resourceVersion":
+                             obj["metadata"]["resourceVersion"]})
+        elif u.path == "/delete":
+            res = KIND_TO_RES[body["kind"]]
+            gone, how = st.delete(res, body.get("namespace", ""),
+                                  body["name"], silent=silent)
+            self.reply(200 if how == "ok" else 404, {"result": how})
+        elif u.path == "/compact":
+            st.compact()
+            self.reply(200, {"rv": st.rv})
+        elif u.path == "/drop":
+            dropped = 0
+            for c in list(st.watches):
+                st.watches.discard(c)
+                try:
+                    c.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                dropped += 1
+            st.stats["dropped"] += dropped
+            with st.cond:
+                st.cond.notify_all()
+            self.reply(200, {"dropped": dropped})
+        elif u.path == "/set":
+            for k in ("delay_ms", "hang", "down", "flavor", "token",
+                      "bookmark_interval"):
+                if k in body:
+                    setattr(ctl, k, body[k])
+            if "forbidden" in body:
+                ctl.forbidden = set(body["forbidden"])
+            if body.get("down"):
+                for c in list(st.watches):
+                    st.watches.discard(c)
+                    try:
+                        c.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+            self.reply(200, {})
+        else:
+            self.reply(404, {})
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cert", required=True)
+    ap.add_argument("--key", required=True)
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--token", default="")
+    ap.add_argument("--portfile")
+    ap.add_argument("--state")
+    ap.add_argument("--bookmark-interval", type=float, default=1.0)
+    ap.add_argument("--flavor", default="spotahome",
+                    choices=["spotahome", "freshworks", "none"])
+    ap.add_argument("--client-ca")
+    args = ap.parse_args()
+
+    sslctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    sslctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    sslctx.load_cert_chain(args.cert, args.key)
+    if args.client_ca:
+        sslctx.load_verify_locations(args.client_ca)
+        sslctx.verify_mode = ssl.CERT_OPTIONAL
+    store = Store(args.state)
+    ctl = Control(args)
+    api = ApiServer(("127.0.0.1", args.port), store, ctl, sslctx)
+    cs = ThreadingHTTPServer(("127.0.0.1", 0), Ctl)
+    cs.daemon_threads = True
+    cs.store, cs.ctl = store, ctl
+    threading.Thread(target=cs.serve_forever, daemon=True).start()
+    if args.portfile:
+        tmp = args.portfile + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump({"port": api.server_address[1],
+                       "control": cs.server_address[1]}, f)
+        os.replace(tmp, args.portfile)
+    try:
+        api.serve_forever(poll_interval=0.1)
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
