@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The main job on a fresh Debian 12 machine: install dependencies, build,
-# and run rfguard on its embedded defaults. Usage: scripts/run.sh
+# make development certificates, and run the admission webhook on
+# https://localhost:8443 with the built-in default policy (metrics on
+# http://localhost:9090/metrics). Ctrl-C stops it. Usage: scripts/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -10,5 +12,11 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 fi
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc 2>/dev/null || echo 2)"
-echo "== rfguard lint examples/ (built-in default policy)"
-./build/rfguard lint examples/ || true
+certs/dev-certs.sh build/rfguard
+cat <<'MSG'
+== rfguard serve on https://localhost:8443 (default policy, dev certificates)
+   try: curl -s --cacert certs/dev/ca.crt -H 'Content-Type: application/json' \
+          --data-binary @tests/review/create-unsafe.v1.request.json \
+          https://localhost:8443/validate
+MSG
+exec build/rfguard serve --tls-cert certs/dev/tls.crt --tls-key certs/dev/tls.key
