@@ -9,6 +9,7 @@
 #include "rules.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,31 @@
 #define ISSUES "https://github.com/spotahome/redis-operator/issues/"
 
 static const struct rule_desc catalog[] = {
+    /* the target CRD's structural schema */
+    {"schema-unknown-field", RFG_SEV_DENY, ALL, 0,
+     "every field is in the target CRD's schema (the API server prunes "
+     "unknown fields silently)",
+     "https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/"
+     "custom-resource-definitions/#field-pruning", "",
+     check_schema_unknown_field, NULL},
+    {"schema-type", RFG_SEV_DENY, ALL, 0,
+     "every value has the type the target CRD wants (int-or-string, "
+     "int32, quantities)",
+     "https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/"
+     "custom-resource-definitions/#validation", "",
+     check_schema_type, NULL},
+    {"schema-enum", RFG_SEV_DENY, ALL, 0,
+     "enumerated fields (e.g. freshworks spec.engine) hold an allowed "
+     "value",
+     "https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/"
+     "custom-resource-definitions/#validation", "",
+     check_schema_enum, NULL},
+    {"schema-required", RFG_SEV_DENY, ALL, 0,
+     "fields the target CRD requires are present (spec, container names, "
+     "selector keys...)",
+     "https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/"
+     "custom-resource-definitions/#validation", "",
+     check_schema_required, NULL},
     /* 2.1 sentinel identity */
     {"sentinel-identity-shared", RFG_SEV_WARN, ALL, RULE_CLUSTER |
      RULE_FIX_CREATE_ONLY,
@@ -89,6 +115,12 @@ static const struct rule_desc catalog[] = {
     {"name-charset", RFG_SEV_DENY, ALL, 0,
      "metadata.name is a DNS-1035 label (lower case, digits, '-', no '.')",
      ISSUES "91", "", check_name_charset, NULL},
+    /* exemptions */
+    {"skip-annotation", RFG_SEV_DENY, ALL, 0,
+     "an rfguard.io/skip annotation carries rfguard.io/skip-reason and "
+     "names real rules",
+     "https://github.com/spotahome/redis-operator", "",
+     check_skip_annotation, NULL},
 };
 
 #define NCATALOG (sizeof(catalog) / sizeof(catalog[0]))
@@ -102,6 +134,11 @@ struct rule_ctx {
     const char *ns;
     struct rules_result *res;
     int err;
+    struct schema_issues schema;    /* computed on first use */
+    bool schema_done;
+    const char *skip;               /* rfguard.io/skip, when it has a
+                                       reason; borrowed */
+    const char *skip_reason;
 };
 
 const struct rule_desc *rules_catalog(size_t *n)
@@ -232,12 +269,86 @@ void rule_report(struct rule_ctx *ctx, enum rule_strength s,
         r->nwarn++;
 }
 
+const struct schema_issues *rule_schema_issues(struct rule_ctx *ctx)
+{
+    if (!ctx->schema_done) {
+        ctx->schema_done = true;
+        if (schema_validate(&ctx->schema, ctx->in->obj, ctx->target)) {
+            schema_issues_cleanup(&ctx->schema);
+            ctx->err = RFG_ENOMEM;
+        }
+    }
+    return ctx->err ? NULL : &ctx->schema;
+}
+
+/* Record that rule `d` (NULL: every rule) was skipped because of
+ * `reason`. */
+static void add_skip(struct rule_ctx *ctx, const struct rule_desc *d,
+                     const char *fmt, ...) RFG_PRINTF(3, 4);
+
+static void add_skip(struct rule_ctx *ctx, const struct rule_desc *d,
+                     const char *fmt, ...)
+{
+    struct rules_result *r = ctx->res;
+    va_list ap;
+    char *reason;
+
+    if (ctx->err)
+        return;
+    if (r->nskipped == r->capskipped) {
+        size_t ncap = r->capskipped ? r->capskipped * 2 : 4;
+        struct rule_skip *nv = realloc(r->skipped, ncap * sizeof(*nv));
+
+        if (!nv) {
+            ctx->err = RFG_ENOMEM;
+            return;
+        }
+        r->skipped = nv;
+        r->capskipped = ncap;
+    }
+    va_start(ap, fmt);
+    reason = vfmt(fmt, ap);
+    va_end(ap);
+    if (!reason) {
+        ctx->err = RFG_ENOMEM;
+        return;
+    }
+    r->skipped[r->nskipped].rule = d;
+    r->skipped[r->nskipped].reason = reason;
+    r->nskipped++;
+}
+
+/* Does the comma-separated list `list` name `id`? */
+static bool list_has(const char *list, const char *id)
+{
+    size_t n = strlen(id);
+    const char *p = list;
+
+    while (p && *p) {
+        const char *e = strchr(p, ',');
+        size_t len;
+
+        while (*p == ' ' || *p == '\t')
+            p++;
+        len = e ? (size_t)(e - p) : strlen(p);
+        while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+            len--;
+        if (len == n && !strncmp(p, id, n))
+            return true;
+        p = e ? e + 1 : NULL;
+    }
+    return false;
+}
+
 void rules_result_cleanup(struct rules_result *r)
 {
     size_t i;
 
     if (!r)
         return;
+    for (i = 0; i < r->nskipped; i++)
+        free(r->skipped[i].reason);
+    free(r->skipped);
     for (i = 0; i < r->len; i++) {
         free(r->v[i].ptr);
         free(r->v[i].msg);
@@ -255,6 +366,34 @@ static bool applies(const struct rule_desc *d, const struct rule_ctx *ctx)
     if ((d->flags & RULE_UPDATE_ONLY) && !ctx->in->old)
         return false;
     return true;
+}
+
+/* The object's rfguard.io/skip list, honoured only with a reason (the
+ * skip-annotation rule reports one without). */
+static void read_skip(struct rule_ctx *ctx)
+{
+    const cJSON *ann = rj_get(rj_get(ctx->in->obj, "metadata"),
+                              "annotations");
+    const char *skip = rj_str(ann, RULES_SKIP_ANNOTATION);
+    const char *reason = rj_str(ann, RULES_SKIP_REASON_ANNOTATION);
+    const char *p;
+
+    if (!skip || !reason)
+        return;
+    for (p = reason; *p == ' ' || *p == '\t' || *p == '\n'; p++)
+        ;
+    if (!*p)
+        return;
+    ctx->skip = skip;
+    ctx->skip_reason = reason;
+}
+
+/* True if the object's annotation skips `d`. The annotation rule itself
+ * cannot be skipped. */
+static bool skipped(const struct rule_ctx *ctx, const struct rule_desc *d)
+{
+    return ctx->skip && strcmp(d->id, "skip-annotation") &&
+           list_has(ctx->skip, d->id);
 }
 
 static int run_fixes(struct rule_ctx *ctx)
@@ -277,7 +416,7 @@ static int run_fixes(struct rule_ctx *ctx)
         ctx->cur = d;
         ctx->pr = policy_rule_get(in->pol, d->id);
         ctx->sev = rules_severity(d, in->pol);
-        if (ctx->sev == RFG_SEV_OFF || !applies(d, ctx))
+        if (ctx->sev == RFG_SEV_OFF || !applies(d, ctx) || skipped(ctx, d))
             continue;
         if ((d->flags & RULE_FIX_CREATE_ONLY) && in->op != RULES_CREATE)
             continue;
@@ -306,6 +445,50 @@ static int run_fixes(struct rule_ctx *ctx)
     return rc;
 }
 
+/* >>> cluster */
+enum rfg_sev rules_unavailable_severity(const struct rule_desc *r,
+                                        const struct policy_set *pol)
+{
+    const struct policy_rule *pr = policy_rule_get(pol, r->id);
+    const cJSON *v = pr ? cJSON_GetObjectItemCaseSensitive(pr->params,
+                                                           "onUnavailable")
+                        : NULL;
+
+    if (cJSON_IsString(v) && !strcmp(v->valuestring, "deny"))
+        return RFG_SEV_DENY;
+    if (cJSON_IsString(v) && !strcmp(v->valuestring, "warn"))
+        return RFG_SEV_WARN;
+    return rules_severity(r, pol);
+}
+
+/* The cluster view is stale: say the rule could not be checked. */
+static void report_unavailable(struct rule_ctx *ctx)
+{
+    ctx->sev = rules_unavailable_severity(ctx->cur, ctx->in->pol);
+    if (ctx->sev == RFG_SEV_OFF)
+        return;
+    rule_report(ctx, RULE_STRONG, "", "rfguard cannot read the cluster "
+                "from the API server; retry when it is back",
+                "cannot verify: %s", ctx->in->cv_unavailable);
+}
+
+int rules_add_finding(struct rules_result *res, const struct rule_desc *r,
+                      enum rfg_sev sev, const char *ptr, const char *msg)
+{
+    struct rule_ctx ctx;
+    struct rules_input in;
+
+    memset(&ctx, 0, sizeof(ctx));
+    memset(&in, 0, sizeof(in));
+    ctx.in = &in;
+    ctx.res = res;
+    ctx.cur = r;
+    ctx.sev = sev;
+    rule_report(&ctx, RULE_STRONG, ptr, NULL, "%s", msg);
+    return ctx.err;
+}
+/* <<< cluster */
+
 int rules_eval(struct rules_result *out, const struct rules_input *in)
 {
     struct rule_ctx ctx;
@@ -324,8 +507,14 @@ int rules_eval(struct rules_result *out, const struct rules_input *in)
             return RFG_ENOMEM;
     }
     if (in->op == RULES_DELETE || in->op == RULES_CONNECT ||
-        !rf_is_failover(in->obj) || policy_ns_exempt(in->pol, ctx.ns))
+        !rf_is_failover(in->obj))
         return RFG_OK;
+    if (policy_ns_exempt(in->pol, ctx.ns)) {
+        add_skip(&ctx, NULL, "namespace %s is exempt under policy %s",
+                 ctx.ns, in->pol->name ? in->pol->name : "");
+        goto out;
+    }
+    read_skip(&ctx);
     for (i = 0; i < NCATALOG && !ctx.err; i++) {
         const struct rule_desc *d = &catalog[i];
 
@@ -334,10 +523,22 @@ int rules_eval(struct rules_result *out, const struct rules_input *in)
         ctx.sev = rules_severity(d, in->pol);
         if (ctx.sev == RFG_SEV_OFF || !applies(d, &ctx))
             continue;
+        if (skipped(&ctx, d)) {
+            add_skip(&ctx, d, "%s", ctx.skip_reason);
+            continue;
+        }
+        /* >>> cluster */
+        if ((d->flags & RULE_CLUSTER) && in->cv_unavailable) {
+            report_unavailable(&ctx);
+            continue;
+        }
+        /* <<< cluster */
         d->check(&ctx);
     }
     if (!ctx.err && in->want_fix && in->pol->mutations)
         ctx.err = run_fixes(&ctx);
+out:
+    schema_issues_cleanup(&ctx.schema);
     if (ctx.err) {
         rules_result_cleanup(out);
         return ctx.err;
@@ -425,6 +626,18 @@ int rules_policy_check(const struct policy_set *pol, struct diag_list *dl)
             continue;
         }
         cJSON_ArrayForEach(p, pr->params) {
+            /* >>> cluster */
+            if ((d->flags & RULE_CLUSTER) &&
+                !strcmp(p->string, "onUnavailable")) {
+                if (!cJSON_IsString(p) ||
+                    (strcmp(p->valuestring, "deny") &&
+                     strcmp(p->valuestring, "warn")))
+                    rc = diag_fail(dl, RFG_EINVAL, &pr->params_pos,
+                                   "rule \"%s\": onUnavailable must be "
+                                   "deny or warn", pr->id);
+                continue;
+            }
+            /* <<< cluster */
             if (!has_param(d, p->string))
                 rc = diag_fail(dl, RFG_EINVAL, &pr->params_pos,
                                "rule \"%s\" has no parameter \"%s\"%s%s",

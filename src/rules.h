@@ -19,6 +19,7 @@
 #include "diag.h"
 #include "model.h"
 #include "policy.h"
+#include "schema.h"
 
 struct rule_ctx;
 
@@ -63,6 +64,12 @@ struct rules_input {
     enum rf_target target;          /* 0 = the policy's */
     const char *default_ns;         /* namespace when metadata has none */
     bool want_fix;                  /* compute the patch */
+    /* >>> cluster: non-NULL when the cluster view may be stale, saying
+     * why ("cluster view unavailable since ..."). RULE_CLUSTER rules then
+     * do not check; each reports "cannot verify: <why>" as deny or warn
+     * per its onUnavailable parameter (default: its severity). */
+    const char *cv_unavailable;
+    /* <<< cluster */
 };
 
 struct finding {
@@ -73,13 +80,28 @@ struct finding {
     char *hint;                     /* owned; may be NULL */
 };
 
+/* A rule that did not run for this object, and why: the object's
+ * rfguard.io/skip annotation (with its rfguard.io/skip-reason), or a
+ * namespace exemption of the policy (then `rule` is NULL: every rule). */
+struct rule_skip {
+    const struct rule_desc *rule;   /* borrowed; NULL = every rule */
+    char *reason;                   /* owned */
+};
+
 struct rules_result {
     struct finding *v;              /* owned; in catalogue order */
     size_t len, cap;
     size_t ndeny, nwarn;
     cJSON *patch;                   /* owned array of ops; NULL unless
                                        want_fix (then maybe empty) */
+    struct rule_skip *skipped;      /* owned; in catalogue order */
+    size_t nskipped, capskipped;
 };
+
+/* Object annotations for exemptions: a comma-separated list of rule ids,
+ * and the reason, which is required. */
+#define RULES_SKIP_ANNOTATION "rfguard.io/skip"
+#define RULES_SKIP_REASON_ANNOTATION "rfguard.io/skip-reason"
 
 /* Evaluate every rule that is on under the policy and applies to the
  * target. Returns RFG_OK (findings are not failures) or RFG_ENOMEM. */
@@ -93,6 +115,18 @@ const struct rule_desc *rules_find(const char *id);
 /* Effective severity of `r` under `pol` (policy entry or default). */
 enum rfg_sev rules_severity(const struct rule_desc *r,
                             const struct policy_set *pol);
+/* >>> cluster */
+/* What a RULE_CLUSTER rule does when the cluster view is unavailable:
+ * its onUnavailable parameter ("deny" or "warn"), else its severity. */
+enum rfg_sev rules_unavailable_severity(const struct rule_desc *r,
+                                        const struct policy_set *pol);
+/* Append a finding made outside the engine (the webhook's cluster-wide
+ * claims) for rule `r` with severity `sev` (WARN or DENY). Returns
+ * RFG_OK or RFG_ENOMEM. */
+int rules_add_finding(struct rules_result *res, const struct rule_desc *r,
+                      enum rfg_sev sev, const char *ptr, const char *msg)
+    RFG_MUST_CHECK;
+/* <<< cluster */
 
 /* Check the rule ids and parameters a policy names against the
  * catalogue; each problem is a diagnostic at its position in the file.
@@ -111,6 +145,9 @@ const cJSON *rule_param(const struct rule_ctx *ctx, const char *name);
 int rule_param_int(const struct rule_ctx *ctx, const char *name, int def);
 bool rule_param_bool(const struct rule_ctx *ctx, const char *name,
                      bool def);
+/* Schema issues of the object under the target, computed once per
+ * evaluation (shared by the schema-* rules); NULL on OOM. */
+const struct schema_issues *rule_schema_issues(struct rule_ctx *ctx);
 /* Report a finding of the current rule at `ptr`. `hint` may be NULL. */
 void rule_report(struct rule_ctx *ctx, enum rule_strength s,
                  const char *ptr, const char *hint, const char *fmt, ...)

@@ -24,6 +24,12 @@ int rj_add_nested(cJSON *ops, const cJSON *work, const char *const *keys,
 /* Identity helpers shared by identity and auth rules. */
 bool rj_is_self(const struct rule_ctx *ctx, const struct cview_failover *f);
 
+void check_schema_unknown_field(struct rule_ctx *ctx);
+void check_schema_type(struct rule_ctx *ctx);
+void check_schema_enum(struct rule_ctx *ctx);
+void check_schema_required(struct rule_ctx *ctx);
+void check_skip_annotation(struct rule_ctx *ctx);
+
 void check_sentinel_identity_shared(struct rule_ctx *ctx);
 int fix_sentinel_identity_shared(struct rule_ctx *ctx, const cJSON *work,
                                  cJSON *ops);

@@ -6,6 +6,13 @@
  * line in a fixture must match a finding exactly. "# target: NAME" picks
  * the operator target. Also checks that fixes are idempotent on every
  * fixture, and that the catalogue has a fixture pair for each rule.
+ *
+ * Update rules: "# old: first" makes the file an UPDATE, with the first
+ * RedisFailover of the file the old object and the second the new one
+ * (only the new one is evaluated; both feed the cluster view, where the
+ * old one counts as the object itself). "# master: N" says the ordinal
+ * of the redis master pod is known to be N (scale-down-master).
+ * Exemptions: "# skipped: RULE" expects RULE among the skipped rules.
  */
 #include <dirent.h>
 #include <stdint.h>
@@ -26,6 +33,9 @@ struct fixture {
     char target[64];
     char expect[8][256];
     int nexpect;
+    bool update;        /* "# old: first" */
+    int master;         /* "# master: N", or -1 */
+    char skipped[128];  /* "# skipped: RULE" */
 };
 
 static void read_header(struct fixture *fx)
@@ -35,12 +45,21 @@ static void read_header(struct fixture *fx)
 
     fx->nexpect = 0;
     fx->target[0] = '\0';
+    fx->update = false;
+    fx->master = -1;
+    fx->skipped[0] = '\0';
     if (!f)
         return;
     while (fgets(line, sizeof(line), f) && line[0] == '#') {
         line[strcspn(line, "\n")] = '\0';
         if (!strncmp(line, "# target: ", 10))
             snprintf(fx->target, sizeof(fx->target), "%.60s", line + 10);
+        else if (!strcmp(line, "# old: first"))
+            fx->update = true;
+        else if (!strncmp(line, "# master: ", 10))
+            fx->master = (int)strtol(line + 10, NULL, 10);
+        else if (!strncmp(line, "# skipped: ", 11))
+            snprintf(fx->skipped, sizeof(fx->skipped), "%.120s", line + 11);
         else if (!strncmp(line, "# expect: ", 10) && fx->nexpect < 8)
             snprintf(fx->expect[fx->nexpect++], 256, "%.250s", line + 10);
     }
@@ -54,6 +73,8 @@ static int eval_fixture(const struct fixture *fx, const char *rule,
 {
     struct input_set in;
     char *paths[1];
+    const cJSON *old = NULL;
+    bool skip_met = false;
     int n = 0;
     size_t i, k;
     int e;
@@ -68,12 +89,25 @@ static int eval_fixture(const struct fixture *fx, const char *rule,
 
         if (!rf_is_failover(in.docs[i].obj))
             continue;
+        if (fx->update && !old) {
+            old = in.docs[i].obj;
+            continue;
+        }
         ri.obj = in.docs[i].obj;
+        ri.old = fx->update ? old : NULL;
+        ri.op = fx->update ? RULES_UPDATE : RULES_CREATE;
+        ri.master_known = fx->master >= 0;
+        ri.master_ordinal = fx->master;
         ri.pol = pol;
         ri.cv = &in.cv;
         ri.target = rf_target_parse(fx->target);
         ri.want_fix = true;
         CHECK(rules_eval(&res, &ri) == RFG_OK);
+        for (k = 0; k < res.nskipped; k++)
+            if (res.skipped[k].rule &&
+                !strcmp(res.skipped[k].rule->id, fx->skipped) &&
+                res.skipped[k].reason[0])
+                skip_met = true;
         for (k = 0; k < res.len; k++) {
             char got[256];
 
@@ -109,6 +143,10 @@ static int eval_fixture(const struct fixture *fx, const char *rule,
             cJSON_Delete(obj);
         }
         rules_result_cleanup(&res);
+    }
+    if (fx->skipped[0] && !skip_met) {
+        fprintf(stderr, "%s: %s was not skipped\n", fx->path, fx->skipped);
+        CHECK(0);
     }
     inputs_cleanup(&in);
     return n;

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * rule_schema.c - the schema-* rules (CRD structural schema of the target,
+ * see schema.h) and skip-annotation (the object's own exemptions). The
+ * schema is walked once per evaluation; each rule reports the issues of
+ * its kind. Fields that a dedicated rule explains better are left to it.
+ */
+#include <string.h>
+
+#include "rules_impl.h"
+
+/* Pruned fields with a rule of their own (disablemymaster-pruned,
+ * pdb-disable-noop). */
+static bool has_own_rule(const char *ptr)
+{
+    return !strcmp(ptr, "/spec/sentinel/disableMyMaster") ||
+           !strcmp(ptr, "/spec/redis/disablePodDisruptionBudget") ||
+           !strcmp(ptr, "/spec/sentinel/disablePodDisruptionBudget");
+}
+
+static void report_kind(struct rule_ctx *ctx, enum schema_kind k)
+{
+    const struct schema_issues *is = rule_schema_issues(ctx);
+    size_t i;
+
+    for (i = 0; is && i < is->len; i++) {
+        const struct schema_issue *x = &is->v[i];
+
+        if (x->kind != k || (k == SCHEMA_UNKNOWN_FIELD &&
+                             has_own_rule(x->ptr)))
+            continue;
+        rule_report(ctx, RULE_STRONG, x->ptr, x->hint, "%s", x->msg);
+    }
+}
+
+void check_schema_unknown_field(struct rule_ctx *ctx)
+{
+    report_kind(ctx, SCHEMA_UNKNOWN_FIELD);
+}
+
+void check_schema_type(struct rule_ctx *ctx)
+{
+    report_kind(ctx, SCHEMA_TYPE);
+}
+
+void check_schema_enum(struct rule_ctx *ctx)
+{
+    report_kind(ctx, SCHEMA_ENUM);
+}
+
+void check_schema_required(struct rule_ctx *ctx)
+{
+    report_kind(ctx, SCHEMA_REQUIRED);
+}
+
+#define SKIP_PTR "/metadata/annotations/rfguard.io~1skip"
+
+void check_skip_annotation(struct rule_ctx *ctx)
+{
+    const cJSON *ann = rj_get(rj_get(rule_obj(ctx), "metadata"),
+                              "annotations");
+    const cJSON *skip = rj_get(ann, RULES_SKIP_ANNOTATION);
+    const char *reason = rj_str(ann, RULES_SKIP_REASON_ANNOTATION);
+    const char *p, *q;
+    char id[128];
+
+    if (!skip)
+        return;
+    if (!cJSON_IsString(skip)) {
+        rule_report(ctx, RULE_STRONG, SKIP_PTR,
+                    "write the rule ids as one string: \"rule-a,rule-b\"",
+                    "annotation " RULES_SKIP_ANNOTATION " is not a string, "
+                    "so no rule is skipped");
+        return;
+    }
+    for (p = reason; p && (*p == ' ' || *p == '\t' || *p == '\n'); p++)
+        ;
+    if (!p || !*p)
+        rule_report(ctx, RULE_STRONG, SKIP_PTR,
+                    "add annotation " RULES_SKIP_REASON_ANNOTATION
+                    " saying why these rules do not apply",
+                    "annotation " RULES_SKIP_ANNOTATION " (\"%.80s\") has no "
+                    RULES_SKIP_REASON_ANNOTATION ": an exemption must say "
+                    "why, so no rule is skipped",
+                    skip->valuestring);
+    /* Name every id that is not a rule: a typo exempts nothing. */
+    for (p = skip->valuestring; p && *p; p = q ? q + 1 : NULL) {
+        size_t n;
+
+        q = strchr(p, ',');
+        while (*p == ' ' || *p == '\t')
+            p++;
+        n = q ? (size_t)(q - p) : strlen(p);
+        while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+            n--;
+        if (!n || n >= sizeof(id))
+            continue;
+        memcpy(id, p, n);
+        id[n] = '\0';
+        if (!rules_find(id))
+            rule_report(ctx, RULE_WEAK, SKIP_PTR,
+                        "see 'rfguard rules' for the rule ids",
+                        "annotation " RULES_SKIP_ANNOTATION " names \"%s\", "
+                        "which is not a rule: it exempts nothing", id);
+        else if (!strcmp(id, "skip-annotation"))
+            rule_report(ctx, RULE_WEAK, SKIP_PTR, NULL,
+                        "skip-annotation cannot be skipped");
+    }
+}

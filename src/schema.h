@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * schema.h - validate a RedisFailover against the openAPIV3Schema of the
+ * target operator's CRD, as the API server would: fields the schema does
+ * not know (which the server prunes without a word), wrong types,
+ * int-or-string, enums, required fields and the quantity pattern. The
+ * schemas are compiled in at build time from crds/ (tools/crd2schema.c)
+ * and parsed once, on first use; nothing is fetched. It reports issues,
+ * not findings: rules.c turns them into findings of the schema-* rules.
+ * Thread-safe.
+ */
+#ifndef RFG_SCHEMA_H
+#define RFG_SCHEMA_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "diag.h"
+#include "model.h"
+
+enum schema_kind {
+    SCHEMA_UNKNOWN_FIELD,  /* pruned by the API server */
+    SCHEMA_TYPE,           /* wrong type, int-or-string, format, pattern */
+    SCHEMA_ENUM,           /* value outside the enum */
+    SCHEMA_REQUIRED        /* a required field is missing */
+};
+
+struct schema_issue {
+    enum schema_kind kind;
+    char *ptr;             /* owned RFC 6901 pointer */
+    char *msg;             /* owned */
+    char *hint;            /* owned; may be NULL */
+};
+
+struct schema_issues {
+    struct schema_issue *v; /* owned */
+    size_t len, cap;
+};
+
+/* The parsed schema of target `t` (one bit), parsed on first use and kept
+ * for the life of the process. Borrowed; NULL for an unknown target or
+ * when parsing ran out of memory. */
+const cJSON *schema_for(enum rf_target t);
+
+/* The subschema describing the node at `ptr` (array indexes and map keys
+ * follow items / additionalProperties), or NULL when the schema has no
+ * such field. Borrowed from `schema`. */
+const cJSON *schema_lookup(const cJSON *schema, const char *ptr);
+
+/* Validate `obj` against the schema of `t`, appending to `out` (which the
+ * caller zeroes first). Returns RFG_OK or RFG_ENOMEM. */
+int schema_validate(struct schema_issues *out, const cJSON *obj,
+                    enum rf_target t) RFG_MUST_CHECK;
+void schema_issues_cleanup(struct schema_issues *s);
+
+/* "spec.redis.customConfig[0]" for "/spec/redis/customConfig/0", into
+ * buf (truncated to fit). */
+void schema_ptr_human(char *buf, size_t len, const char *ptr);
+
+#endif

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * test_schema.c - CRD schema validation (schema.c): pruned fields per
+ * target with "did you mean" for near misses and fields at the wrong
+ * level, types, int-or-string, quantities, enums, required fields, nested
+ * arrays, and the pointer helpers. The rule fixtures in tests/rules/
+ * schema-* cover the same through the engine.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "schema.h"
+
+/* Validate `json` under `t`; return the issue at `ptr` or NULL. The
+ * issues stay in *is for the caller to clean up. */
+static const struct schema_issue *issue_at(struct schema_issues *is,
+                                           const char *json,
+                                           enum rf_target t, const char *ptr)
+{
+    cJSON *obj = cJSON_Parse(json);
+    size_t i;
+
+    memset(is, 0, sizeof(*is));
+    CHECK(obj != NULL);
+    CHECK(schema_validate(is, obj, t) == RFG_OK);
+    cJSON_Delete(obj);
+    for (i = 0; i < is->len; i++)
+        if (!strcmp(is->v[i].ptr, ptr))
+            return &is->v[i];
+    return NULL;
+}
+
+#define RF(spec)                                                             \
+    "{\"apiVersion\":\"databases.spotahome.com/v1\",\"kind\":"               \
+    "\"RedisFailover\",\"metadata\":{\"name\":\"c\",\"labels\":{\"a\":"      \
+    "\"b\"}},\"spec\":" spec "}"
+
+static void test_schema__clean(void)
+{
+    struct schema_issues is;
+
+    (void)issue_at(&is, RF("{\"redis\":{\"replicas\":3,\"port\":6380,"
+                           "\"resources\":{\"requests\":{\"cpu\":\"500m\","
+                           "\"memory\":\"1Gi\"},\"limits\":{\"cpu\":2}}},"
+                           "\"auth\":{\"secretPath\":\"s\"}}"),
+                   RF_TARGET_SPOTAHOME_V13, "");
+    CHECK_INT_EQ(is.len, 0);
+    schema_issues_cleanup(&is);
+}
+
+static void test_schema__near_miss(void)
+{
+    struct schema_issues is;
+    const struct schema_issue *x;
+
+    x = issue_at(&is, RF("{\"redis\":{\"replica\":3}}"),
+                 RF_TARGET_SPOTAHOME_V13, "/spec/redis/replica");
+    CHECK(x != NULL);
+    if (x) {
+        CHECK(x->kind == SCHEMA_UNKNOWN_FIELD);
+        CHECK_CONTAINS(x->msg, "spec.redis.replica is not a field of the "
+                               "spotahome-v1.3 CRD");
+        CHECK_STR_EQ(x->hint, "did you mean spec.redis.replicas?");
+    }
+    schema_issues_cleanup(&is);
+}
+
+static void test_schema__wrong_level(void)
+{
+    struct schema_issues is;
+    const struct schema_issue *x;
+
+    x = issue_at(&is, RF("{\"replicas\":3}"), RF_TARGET_SPOTAHOME_V13,
+                 "/spec/replicas");
+    CHECK(x && x->hint);
+    if (x && x->hint)
+        CHECK_STR_EQ(x->hint, "did you mean spec.redis.replicas or "
+                              "spec.sentinel.replicas?");
+    schema_issues_cleanup(&is);
+    x = issue_at(&is, RF("{\"redis\":{\"secretPath\":\"s\"}}"),
+                 RF_TARGET_SPOTAHOME_V13, "/spec/redis/secretPath");
+    CHECK(x && x->hint);
+    if (x && x->hint)
+        CHECK_STR_EQ(x->hint, "did you mean spec.auth.secretPath?");
+    schema_issues_cleanup(&is);
+}
+
+static void test_schema__per_target(void)
+{
+    struct schema_issues is;
+    const struct schema_issue *x;
+    const char *obj = RF("{\"redis\":{\"disablePodDisruptionBudget\":true},"
+                         "\"sentinel\":{\"disableMyMaster\":true}}");
+
+    x = issue_at(&is, obj, RF_TARGET_SPOTAHOME_V12,
+                 "/spec/redis/disablePodDisruptionBudget");
+    CHECK(x != NULL);
+    if (x)
+        CHECK_CONTAINS(x->msg, "only spotahome-v1.3 and freshworks-v3.3 "
+                               "has it");
+    schema_issues_cleanup(&is);
+    x = issue_at(&is, obj, RF_TARGET_SPOTAHOME_V13,
+                 "/spec/redis/disablePodDisruptionBudget");
+    CHECK(x == NULL);
+    CHECK_INT_EQ(is.len, 1); /* disableMyMaster */
+    schema_issues_cleanup(&is);
+    (void)issue_at(&is, obj, RF_TARGET_FRESHWORKS_V33, "");
+    CHECK_INT_EQ(is.len, 0);
+    schema_issues_cleanup(&is);
+}
+
+static void test_schema__types(void)
+{
+    struct schema_issues is;
+    const struct schema_issue *x;
+    const char *obj =
+        RF("{\"redis\":{\"port\":\"6380\",\"replicas\":1.5,"
+           "\"hostNetwork\":\"yes\",\"customConfig\":\"maxmemory 1mb\","
+           "\"resources\":{\"requests\":{\"cpu\":0.5,\"memory\":\"1GB\"}},"
+           "\"terminationGracePeriod\":99999999999}}");
+
+    x = issue_at(&is, obj, RF_TARGET_SPOTAHOME_V13, "/spec/redis/port");
+    CHECK(x && x->kind == SCHEMA_TYPE);
+    if (x)
+        CHECK_CONTAINS(x->msg, "is a string; the CRD wants an integer");
+    CHECK(issue_at(&is, obj, RF_TARGET_SPOTAHOME_V13,
+                   "/spec/redis/replicas") != NULL);
+    CHECK(issue_at(&is, obj, RF_TARGET_SPOTAHOME_V13,
+                   "/spec/redis/hostNetwork") != NULL);
+    CHECK(issue_at(&is, obj, RF_TARGET_SPOTAHOME_V13,
+                   "/spec/redis/customConfig") != NULL);
+    x = issue_at(&is, obj, RF_TARGET_SPOTAHOME_V13,
+                 "/spec/redis/resources/requests/cpu");
+    CHECK(x && x->hint);
+    x = issue_at(&is, obj, RF_TARGET_SPOTAHOME_V13,
+                 "/spec/redis/resources/requests/memory");
+    CHECK(x != NULL);
+    if (x)
+        CHECK_CONTAINS(x->msg, "not a resource quantity");
+    /* terminationGracePeriod is int64: no range finding */
+    CHECK(issue_at(&is, obj, RF_TARGET_SPOTAHOME_V13,
+                   "/spec/redis/terminationGracePeriod") == NULL);
+    schema_issues_cleanup(&is);
+}
+
+static void test_schema__nested_arrays(void)
+{
+    struct schema_issues is;
+    const char *obj =
+        RF("{\"redis\":{\"affinity\":{\"nodeAffinity\":{"
+           "\"requiredDuringSchedulingIgnoredDuringExecution\":{"
+           "\"nodeSelectorTerms\":[{\"matchExpressions\":[{\"key\":\"a\","
+           "\"operator\":\"In\",\"values\":[\"x\",7]},{\"key\":\"b\","
+           "\"operater\":\"In\"}]}]}}}}}");
+    const char *base = "/spec/redis/affinity/nodeAffinity/requiredDuring"
+                       "SchedulingIgnoredDuringExecution/nodeSelectorTerms/0/"
+                       "matchExpressions/";
+    char p[512];
+    const struct schema_issue *x;
+
+    snprintf(p, sizeof(p), "%s0/values/1", base);
+    x = issue_at(&is, obj, RF_TARGET_SPOTAHOME_V13, p);
+    CHECK(x && x->kind == SCHEMA_TYPE);
+    snprintf(p, sizeof(p), "%s1/operater", base);
+    x = issue_at(&is, obj, RF_TARGET_SPOTAHOME_V13, p);
+    CHECK(x && x->kind == SCHEMA_UNKNOWN_FIELD && x->hint);
+    if (x && x->hint)
+        CHECK_CONTAINS(x->hint, "matchExpressions[1].operator?");
+    snprintf(p, sizeof(p), "%s1", base);
+    x = issue_at(&is, obj, RF_TARGET_SPOTAHOME_V13, p);
+    CHECK(x && x->kind == SCHEMA_REQUIRED);
+    if (x)
+        CHECK_CONTAINS(x->msg, "required field \"operator\"");
+    schema_issues_cleanup(&is);
+}
+
+static void test_schema__enum_and_lookup(void)
+{
+    struct schema_issues is;
+    const struct schema_issue *x;
+    char h[128];
+
+    x = issue_at(&is, RF("{\"engine\":\"KeyDB\"}"),
+                 RF_TARGET_FRESHWORKS_V33, "/spec/engine");
+    CHECK(x && x->kind == SCHEMA_ENUM);
+    if (x)
+        CHECK_CONTAINS(x->msg, "(Redis, Valkey)");
+    schema_issues_cleanup(&is);
+    CHECK(schema_lookup(schema_for(RF_TARGET_SPOTAHOME_V13),
+                        "/spec/redis/tolerations/3/key") != NULL);
+    CHECK(schema_lookup(schema_for(RF_TARGET_SPOTAHOME_V13),
+                        "/spec/redis/podAnnotations/a~1b") != NULL);
+    CHECK(schema_lookup(schema_for(RF_TARGET_SPOTAHOME_V13),
+                        "/spec/nope") == NULL);
+    schema_ptr_human(h, sizeof(h), "/spec/redis/customConfig/0");
+    CHECK_STR_EQ(h, "spec.redis.customConfig[0]");
+    schema_ptr_human(h, sizeof(h), "/metadata/labels/a~1b");
+    CHECK_STR_EQ(h, "metadata.labels.a/b");
+    schema_ptr_human(h, 8, "/metadata/labels/a~1b");
+    CHECK_INT_EQ((long)strlen(h), 7);
+}
+
+int main(void)
+{
+    RUN(test_schema__clean);
+    RUN(test_schema__near_miss);
+    RUN(test_schema__wrong_level);
+    RUN(test_schema__per_target);
+    RUN(test_schema__types);
+    RUN(test_schema__nested_arrays);
+    RUN(test_schema__enum_and_lookup);
+    return CHECK_DONE();
+}
