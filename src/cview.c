@@ -505,3 +505,55 @@ const struct cview_secret *cview_find_secret(const struct cview *cv,
             return &cv->secrets[i];
     return NULL;
 }
+
+/* >>> cluster */
+void cview_secret_cleanup(struct cview_secret *s)
+{
+    if (!s)
+        return;
+    free_secret(s);
+    memset(s, 0, sizeof(*s));
+}
+
+int cview_add_secret(struct cview *cv, const struct cview_secret *src)
+{
+    struct cview_secret *s;
+    size_t i;
+
+    if (cv->nsecrets == cv->capsecrets) {
+        size_t ncap = cv->capsecrets ? cv->capsecrets * 2 : 16;
+        struct cview_secret *nv = realloc(cv->secrets, ncap * sizeof(*nv));
+
+        if (!nv)
+            return RFG_ENOMEM;
+        cv->secrets = nv;
+        cv->capsecrets = ncap;
+    }
+    s = &cv->secrets[cv->nsecrets];
+    *s = *src;
+    s->ns = strdup(src->ns);
+    s->name = strdup(src->name);
+    s->kind = strdup(src->kind);
+    s->origin = dup_or_null(src->origin);
+    s->keys = src->nkeys ? calloc(src->nkeys, sizeof(*s->keys)) : NULL;
+    s->nkeys = 0;
+    if (!s->ns || !s->name || !s->kind || (src->origin && !s->origin) ||
+        (src->nkeys && !s->keys))
+        goto fail;
+    for (i = 0; i < src->nkeys; i++) {
+        s->keys[i] = strdup(src->keys[i]);
+        if (!s->keys[i])
+            goto fail;
+        s->nkeys++;
+    }
+    if (hmap_add(&cv->sec_name, cview_key_str2(s->ns, s->name)) ||
+        hmap_add(&cv->sec_pw, s->has_hash ? cview_key_bytes(s->pw_hash, 32)
+                                          : 0))
+        goto fail;
+    cv->nsecrets++;
+    return RFG_OK;
+fail:
+    free_secret(s);
+    return RFG_ENOMEM;
+}
+/* <<< cluster */
