@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * lease.c - claims on sentinel identities as coordination.k8s.io/v1
+ * Leases (see lease.h). Create is the atomic step; a 409 is followed by a
+ * GET to learn the holder. Stale claims (holder gone, per the caller's
+ * `keep`) are deleted with a resourceVersion precondition, so two
+ * replicas that both see a stale claim cannot delete a fresh one. Never
+ * called on dryRun requests: that is the caller's job (cmd_serve.c).
+ */
+#include "lease.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "crypto.h"
+#include "sbuf.h"
+
+#define LEASE_API "/apis/coordination.k8s.io/v1/namespaces/"
+
+void lease_name(char *out, size_t len, const char *identity)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char h[32];
+    char tail[21];
+    size_t i;
+
+    rfg_sha256(identity, strlen(identity), h);
+    for (i = 0; i < 10; i++) {
+        tail[2 * i] = hex[h[i] >> 4];
+        tail[2 * i + 1] = hex[h[i] & 15];
+    }
+    tail[20] = '\0';
+    snprintf(out, len, "%s%s", LEASE_NAME_PREFIX, tail);
+}
+
+static const cJSON *jget(const cJSON *o, const char *k)
+{
+    return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
+}
+
+static const char *jstr(const cJSON *o, const char *k)
+{
+    const cJSON *v = jget(o, k);
+
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    int64_t era;
+    unsigned yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = (unsigned)(y - era * 400);
+    doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+int64_t lease_parse_time(const char *s)
+{
+    int y, mo, d, h, mi, se, n = 0;
+
+    if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi,
+                     &se, &n) != 6 || n != 19)
+        return -1;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+        se > 60)
+        return -1;
+    return days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
+           h * 3600 + mi * 60 + se;
+}
+
+/* "2006-01-02T15:04:05.000000Z" (MicroTime) for now. */
+static void micro_now(char *buf, size_t len)
+{
+    struct timespec ts;
+    struct tm tm;
+    char base[32];
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf, len, "%s.%06dZ", base, (int)(ts.tv_nsec / 1000L % 1000000L));
+}
+
+static char *lease_body(const char *ns, const char *name,
+                        const char *identity, const char *holder)
+{
+    cJSON *o = cJSON_CreateObject(), *md, *lab, *ann, *spec;
+    char when[64];
+    char *s = NULL;
+
+    micro_now(when, sizeof(when));
+    if (o && cJSON_AddStringToObject(o, "apiVersion",
+                                     "coordination.k8s.io/v1") &&
+        cJSON_AddStringToObject(o, "kind", "Lease") &&
+        (md = cJSON_AddObjectToObject(o, "metadata")) &&
+        cJSON_AddStringToObject(md, "name", name) &&
+        cJSON_AddStringToObject(md, "namespace", ns) &&
+        (lab = cJSON_AddObjectToObject(md, "labels")) &&
+        cJSON_AddStringToObject(lab, LEASE_LABEL, LEASE_LABEL_VALUE) &&
+        (ann = cJSON_AddObjectToObject(md, "annotations")) &&
+        cJSON_AddStringToObject(ann, LEASE_ANNOTATION, identity) &&
+        (spec = cJSON_AddObjectToObject(o, "spec")) &&
+        cJSON_AddStringToObject(spec, "holderIdentity", holder) &&
+        cJSON_AddStringToObject(spec, "acquireTime", when))
+        s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return s;
+}
+
+/* DELETE `name` if its resourceVersion is still `rv`. True when gone. */
+static bool delete_if(struct kclient *kc, const char *ns, const char *name,
+                      const char *rv, unsigned deadline_ms)
+{
+    struct kclient_resp r;
+    struct sbuf path, body;
+    bool ok = false;
+
+    sbuf_init(&path, 4096);
+    sbuf_init(&body, 4096);
+    if (!sbuf_printf(&path, LEASE_API "%s/leases/%s", ns, name) &&
+        !sbuf_adds(&body, "{\"kind\":\"DeleteOptions\",\"apiVersion\":"
+                          "\"v1\",\"preconditions\":{\"resourceVersion\":") &&
+        !sbuf_add_json_str(&body, rv) && !sbuf_adds(&body, "}}") &&
+        kclient_request(kc, "DELETE", path.p, body.p, deadline_ms, 0, 0,
+                        &r) == RFG_OK) {
+        ok = r.status == 200 || r.status == 202 || r.status == 404;
+        kclient_resp_cleanup(&r);
+    }
+    sbuf_cleanup(&path);
+    sbuf_cleanup(&body);
+    return ok;
+}
+
+/* Is the lease `l` (parsed) older than grace_s and rejected by keep? */
+static bool stale(const cJSON *l, unsigned grace_s, lease_keep_fn keep,
+                  void *arg)
+{
+    const cJSON *md = jget(l, "metadata");
+    const char *id = jstr(jget(md, "annotations"), LEASE_ANNOTATION);
+    const char *holder = jstr(jget(l, "spec"), "holderIdentity");
+    int64_t born = lease_parse_time(jstr(md, "creationTimestamp"));
+
+    if (!keep || !id || !holder || born < 0)
+        return false;
+    if ((int64_t)time(NULL) - born < (int64_t)grace_s)
+        return false;
+    return !keep(arg, id, holder);
+}
+
+int lease_claim(struct kclient *kc, const struct lease_claim_opts *o,
+                char *other, size_t otherlen, char *err, size_t errlen)
+{
+    unsigned deadline = o->deadline_ms ? o->deadline_ms : 2000;
+    struct kclient_resp r;
+    struct sbuf path;
+    cJSON *got = NULL;
+    char name[64], *body = NULL;
+    int rc = LEASE_UNAVAILABLE, round;
+
+    other[0] = '\0';
+    err[0] = '\0';
+    memset(&r, 0, sizeof(r));
+    lease_name(name, sizeof(name), o->identity);
+    body = lease_body(o->ns, name, o->identity, o->holder);
+    sbuf_init(&path, 4096);
+    if (!body || sbuf_printf(&path, LEASE_API "%s/leases", o->ns)) {
+        rc = RFG_ENOMEM;
+        goto out;
+    }
+    for (round = 0; round < 3; round++) {
+        const char *holder;
+
+        kclient_resp_cleanup(&r);
+        if (kclient_request(kc, "POST", path.p, body, deadline, 0, 0, &r)) {
+            snprintf(err, errlen, "%s", r.err[0] ? r.err : "no answer");
+            goto out;
+        }
+        if (r.status == 201 || r.status == 200) {
+            rc = LEASE_CLAIMED;
+            goto out;
+        }
+        if (r.status != 409) {
+            snprintf(err, errlen, "create lease: HTTP %ld: %s", r.status,
+                     r.err[0] ? r.err : "no message");
+            goto out;
+        }
+        /* taken: by whom? */
+        kclient_resp_cleanup(&r);
+        sbuf_reset(&path);
+        if (sbuf_printf(&path, LEASE_API "%s/leases/%s", o->ns, name)) {
+            rc = RFG_ENOMEM;
+            goto out;
+        }
+        if (kclient_request(kc, "GET", path.p, NULL, deadline, 0, 0, &r)) {
+            snprintf(err, errlen, "%s", r.err[0] ? r.err : "no answer");
+            goto out;
+        }
+        sbuf_reset(&path);
+        if (sbuf_printf(&path, LEASE_API "%s/leases", o->ns)) {
+            rc = RFG_ENOMEM;
+            goto out;
+        }
+        if (r.status == 404)
+            continue;   /* released in between: try again */
+        if (r.status != 200) {
+            snprintf(err, errlen, "get lease: HTTP %ld: %s", r.status,
+                     r.err[0] ? r.err : "no message");
+            goto out;
+        }
+        cJSON_Delete(got);
+        got = cJSON_ParseWithLength(r.body, r.len);
+        holder = jstr(jget(got, "spec"), "holderIdentity");
+        if (holder && !strcmp(holder, o->holder)) {
+            rc = LEASE_CLAIMED;
+            goto out;
+        }
+        if (holder && round < 2 && stale(got, o->grace_s, o->keep,
+                                         o->keep_arg)) {
+            const char *rv = jstr(jget(got, "metadata"), "resourceVersion");
+
+            if (rv && delete_if(kc, o->ns, name, rv, deadline))
+                continue;   /* the stale claim is gone: claim again */
+        }
+        snprintf(other, otherlen, "%s", holder ? holder : "?");
+        rc = LEASE_TAKEN;
+        goto out;
+    }
+    snprintf(err, errlen, "lease %s keeps changing", name);
+out:
+    cJSON_Delete(got);
+    kclient_resp_cleanup(&r);
+    sbuf_cleanup(&path);
+    cJSON_free(body);
+    return rc;
+}
+
+int lease_reconcile(struct kclient *kc, const char *ns, unsigned grace_s,
+                    lease_keep_fn keep, void *arg, unsigned *released,
+                    char *err, size_t errlen)
+{
+    struct kclient_resp r;
+    struct sbuf path;
+    cJSON *root = NULL;
+    const cJSON *l;
+    int rc = RFG_OK;
+
+    *released = 0;
+    err[0] = '\0';
+    sbuf_init(&path, 4096);
+    if (sbuf_printf(&path, LEASE_API "%s/leases?labelSelector=%s%%3D%s", ns,
+                    LEASE_LABEL, LEASE_LABEL_VALUE)) {
+        sbuf_cleanup(&path);
+        return RFG_ENOMEM;
+    }
+    if (kclient_request(kc, "GET", path.p, NULL, 10000, 0, 0, &r) ||
+        r.status != 200) {
+        snprintf(err, errlen, "list leases: HTTP %ld: %s", r.status,
+                 r.err[0] ? r.err : "no answer");
+        rc = RFG_EUPSTREAM;
+        goto out;
+    }
+    root = cJSON_ParseWithLength(r.body, r.len);
+    if (!root) {
+        snprintf(err, errlen, "list leases: malformed JSON");
+        rc = RFG_EUPSTREAM;
+        goto out;
+    }
+    cJSON_ArrayForEach(l, jget(root, "items")) {
+        const cJSON *md = jget(l, "metadata");
+        const char *name = jstr(md, "name"), *rv = jstr(md, "resourceVersion");
+
+        if (!name || !rv || strncmp(name, LEASE_NAME_PREFIX,
+                                    strlen(LEASE_NAME_PREFIX)))
+            continue;
+        if (stale(l, grace_s, keep, arg) &&
+            delete_if(kc, ns, name, rv, 5000))
+            (*released)++;
+    }
+out:
+    cJSON_Delete(root);
+    kclient_resp_cleanup(&r);
+    sbuf_cleanup(&path);
+    return rc;
+}
