@@ -1,0 +1,440 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * serve_cluster.c - wires kclient, kcache and lease into `rfguard serve`
+ * (see serve_cluster.h). Configuration: --kubeconfig [--context], or
+ * --in-cluster, or auto-detection of a pod's service account; without
+ * any, serve runs with no cluster view as before. A request takes the
+ * current snapshot (never a network call); only a /validate request that
+ * passed every rule and names a unique master makes one API call, the
+ * Lease create. The reconcile thread lists rfguard's Leases every
+ * reconcile_s and deletes those whose failover the (fresh) view no
+ * longer has. Logs never carry tokens or Secret values.
+ */
+#include "serve_cluster.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "crypto.h"
+#include "kcache.h"
+#include "kclient.h"
+#include "lease.h"
+#include "model.h"
+
+#define DEFAULT_NS "rfguard"
+#define CLAIM_RULE "master-name-clusterwide-unique"
+
+struct serve_cluster {
+    struct serve_cluster_opts o;
+    serve_cluster_log_fn log;
+    struct kclient *client;
+    struct kcache *kc;
+    char *ns;                  /* owned: Lease namespace */
+    pthread_t thr;
+    bool thr_started;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop;                 /* under mu */
+};
+
+void serve_cluster_opts_init(struct serve_cluster_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+}
+
+static const char *value(int argc, char **argv, int *i, const char *name)
+{
+    size_t n = strlen(name);
+
+    if (strncmp(argv[*i], name, n) != 0)
+        return NULL;
+    if (argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (argv[*i][n] == '\0' && *i + 1 < argc)
+        return argv[++*i];
+    return NULL;
+}
+
+static int uint_val(const char *s, unsigned lo, unsigned hi, unsigned *out)
+{
+    char *end;
+    unsigned long v;
+
+    errno = 0;
+    v = strtoul(s, &end, 10);
+    if (errno || *end || !*s || s[0] == '-' || v < lo || v > hi)
+        return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
+int serve_cluster_parse_opt(struct serve_cluster_opts *o, int argc,
+                            char **argv, int *i)
+{
+    const char *v;
+    const char *name = argv[*i];
+    unsigned *num = NULL;
+    unsigned lo = 1, hi = 86400;
+
+    if (!strcmp(name, "--in-cluster")) {
+        o->mode = 1;
+        return 1;
+    }
+    if (!strcmp(name, "--no-cluster")) {
+        o->mode = 2;
+        return 1;
+    }
+    if ((v = value(argc, argv, i, "--kubeconfig"))) {
+        o->kubeconfig = v;
+        return 1;
+    }
+    if ((v = value(argc, argv, i, "--context"))) {
+        o->context = v;
+        return 1;
+    }
+    if ((v = value(argc, argv, i, "--namespace"))) {
+        o->ns = v;
+        return 1;
+    }
+    if ((v = value(argc, argv, i, "--cluster-stale-ms"))) {
+        num = &o->stale_ms;
+        lo = 100;
+        hi = 3600000;
+    } else if ((v = value(argc, argv, i, "--claim-grace"))) {
+        num = &o->claim_grace_s;
+    } else if ((v = value(argc, argv, i, "--claim-reconcile"))) {
+        num = &o->reconcile_s;
+    } else if ((v = value(argc, argv, i, "--watch-timeout"))) {
+        num = &o->watch_timeout_s;
+    } else {
+        return 0;
+    }
+    if (uint_val(v, lo, hi, num)) {
+        fprintf(stderr, "rfguard serve: bad value for '%s'\n", name);
+        return -1;
+    }
+    return 1;
+}
+
+void serve_cluster_usage(FILE *f)
+{
+    fprintf(f,
+        "\nCluster view (cross-failover rules, Lease claims):\n"
+        "  --kubeconfig FILE      reach the API server with this kubeconfig "
+        "(current context)\n"
+        "  --context NAME         ... with this context instead\n"
+        "  --in-cluster           use the pod's service account (default "
+        "when one is found)\n"
+        "  --no-cluster           no cluster view: cluster rules only see "
+        "the object\n"
+        "  --namespace NS         rfguard's namespace, for its Leases "
+        "(default: the pod's,\n"
+        "                         else " DEFAULT_NS ")\n"
+        "  --cluster-stale-ms N   a watch down this long makes the view "
+        "unavailable (3000)\n"
+        "  --claim-grace SEC      age before a claim whose failover is "
+        "gone is released (60)\n"
+        "  --claim-reconcile SEC  how often claims are reconciled (30)\n"
+        "  --watch-timeout SEC    server-side watch timeout (300)\n");
+}
+
+static void log_kcache(void *arg, const char *level, const char *msg,
+                       const char *detail)
+{
+    struct serve_cluster *sc = arg;
+
+    sc->log(level, msg, detail ? "detail" : NULL, detail);
+}
+
+/* Does the view still have `holder` ("ns/name") with `identity`? */
+static bool holder_has(const struct cview *cv, const char *identity,
+                       const char *holder)
+{
+    const char *slash = strchr(holder, '/');
+    size_t nslen, i;
+
+    if (!slash || strncmp(identity, "master/", 7))
+        return false;
+    nslen = (size_t)(slash - holder);
+    for (i = cview_first(&cv->rf_name, cview_key_str2(slash + 1, NULL));
+         i != CVIEW_END; i = cview_next(&cv->rf_name, i)) {
+        const struct cview_failover *f = &cv->rfs[i];
+
+        if (strlen(f->ns) == nslen && !strncmp(f->ns, holder, nslen) &&
+            !strcmp(f->name, slash + 1))
+            return f->disable_mymaster && !strcmp(f->name, identity + 7);
+    }
+    return false;
+}
+
+/* lease_keep_fn: keep every claim unless a fresh view says its holder is
+ * gone (or no longer uses that master name). */
+static bool keep_claim(void *arg, const char *identity, const char *holder)
+{
+    struct serve_cluster *sc = arg;
+    const struct cview *cv = kcache_snapshot(sc->kc);
+    bool keep = true;
+
+    if (!cv)
+        return true;
+    if (kcache_unavailable_since(sc->kc) == 0)
+        keep = holder_has(cv, identity, holder);
+    kcache_release(cv);
+    return keep;
+}
+
+static void *reconcile_main(void *arg)
+{
+    struct serve_cluster *sc = arg;
+    struct timespec until;
+    unsigned released;
+    char err[240], buf[32];
+
+    pthread_mutex_lock(&sc->mu);
+    while (!sc->stop) {
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += sc->o.reconcile_s;
+        while (!sc->stop &&
+               pthread_cond_timedwait(&sc->cv, &sc->mu, &until) == 0)
+            ;
+        if (sc->stop)
+            break;
+        pthread_mutex_unlock(&sc->mu);
+        if (kcache_ready(sc->kc) && kcache_unavailable_since(sc->kc) == 0) {
+            int rc = lease_reconcile(sc->client, sc->ns, sc->o.claim_grace_s,
+                                     keep_claim, sc, &released, err,
+                                     sizeof(err));
+
+            if (rc) {
+                sc->log("warn", "claims: reconcile failed", "detail", err);
+            } else if (released) {
+                snprintf(buf, sizeof(buf), "%u", released);
+                sc->log("info", "claims: released claims of deleted "
+                                "failovers", "released", buf);
+            }
+        }
+        pthread_mutex_lock(&sc->mu);
+    }
+    pthread_mutex_unlock(&sc->mu);
+    return NULL;
+}
+
+int serve_cluster_start(struct serve_cluster **out,
+                        const struct serve_cluster_opts *o,
+                        serve_cluster_log_fn log, struct diag_list *dl)
+{
+    struct serve_cluster *sc = NULL;
+    struct kclient_config kcfg;
+    struct kcache_config cc;
+    const char *ns;
+    int rc;
+
+    *out = NULL;
+    memset(&kcfg, 0, sizeof(kcfg));
+    if (o->mode == 2)
+        return RFG_OK;
+    if (!o->kubeconfig && o->mode != 1 &&
+        !kclient_in_cluster_available(NULL))
+        return RFG_OK;      /* no cluster: serve the object alone */
+    if (o->context && !o->kubeconfig)
+        return diag_fail(dl, RFG_EINVAL, NULL,
+                         "--context needs --kubeconfig");
+    rc = kclient_global_init();
+    if (rc)
+        return diag_fail(dl, rc, NULL, "cannot initialise libcurl");
+    if (o->kubeconfig)
+        rc = kclient_config_kubeconfig(&kcfg, o->kubeconfig, o->context, dl);
+    else
+        rc = kclient_config_in_cluster(&kcfg, NULL, dl);
+    if (rc)
+        return rc;
+    sc = calloc(1, sizeof(*sc));
+    if (!sc) {
+        kclient_config_cleanup(&kcfg);
+        return diag_fail(dl, RFG_ENOMEM, NULL, "out of memory");
+    }
+    sc->o = *o;
+    if (!sc->o.claim_grace_s)
+        sc->o.claim_grace_s = 60;
+    if (!sc->o.reconcile_s)
+        sc->o.reconcile_s = 30;
+    sc->log = log;
+    pthread_mutex_init(&sc->mu, NULL);
+    pthread_cond_init(&sc->cv, NULL);
+    ns = o->ns ? o->ns : kcfg.ns && !o->kubeconfig ? kcfg.ns : DEFAULT_NS;
+    sc->ns = strdup(ns);
+    if (!sc->ns) {
+        kclient_config_cleanup(&kcfg);
+        rc = diag_fail(dl, RFG_ENOMEM, NULL, "out of memory");
+        goto fail;
+    }
+    rc = kclient_new(&sc->client, &kcfg, dl);
+    kclient_config_cleanup(&kcfg);
+    if (rc)
+        goto fail;
+    memset(&cc, 0, sizeof(cc));
+    cc.client = sc->client;
+    cc.hash = rfg_sha256;
+    cc.stale_after_ms = o->stale_ms;
+    cc.watch_timeout_s = o->watch_timeout_s;
+    cc.log = log_kcache;
+    cc.log_arg = sc;
+    rc = kcache_start(&sc->kc, &cc, dl);
+    if (rc)
+        goto fail;
+    if (pthread_create(&sc->thr, NULL, reconcile_main, sc) != 0) {
+        rc = diag_fail(dl, RFG_EIO, NULL, "cannot start the claim "
+                                          "reconcile thread");
+        goto fail;
+    }
+    sc->thr_started = true;
+    sc->log("info", "cluster view: starting", "server",
+            kclient_server(sc->client));
+    *out = sc;
+    return RFG_OK;
+fail:
+    serve_cluster_stop(sc);
+    return rc;
+}
+
+void serve_cluster_stop(struct serve_cluster *sc)
+{
+    if (!sc)
+        return;
+    kclient_abort(sc->client);
+    pthread_mutex_lock(&sc->mu);
+    sc->stop = true;
+    pthread_cond_broadcast(&sc->cv);
+    pthread_mutex_unlock(&sc->mu);
+    if (sc->thr_started)
+        pthread_join(sc->thr, NULL);
+    kcache_stop(sc->kc);
+    kclient_free(sc->client);
+    pthread_cond_destroy(&sc->cv);
+    pthread_mutex_destroy(&sc->mu);
+    free(sc->ns);
+    free(sc);
+}
+
+bool serve_cluster_ready(struct serve_cluster *sc)
+{
+    return !sc || kcache_ready(sc->kc);
+}
+
+void serve_cluster_eval_begin(struct serve_cluster *sc,
+                              struct serve_cluster_eval *ce,
+                              struct rules_input *in)
+{
+    enum rf_target det, pol_t;
+    int64_t since;
+
+    memset(ce, 0, sizeof(*ce));
+    if (!sc)
+        return;
+    ce->cv = kcache_snapshot(sc->kc);
+    in->cv = ce->cv;
+    since = kcache_unavailable_since(sc->kc);
+    if (since || !ce->cv) {
+        struct tm tm;
+        time_t t = (time_t)since;
+        char when[40];
+
+        gmtime_r(&t, &tm);
+        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        snprintf(ce->unavailable, sizeof(ce->unavailable),
+                 "%s since %s",
+                 kcache_ready(sc->kc)
+                     ? "cluster view unavailable (API server unreachable)"
+                     : "cluster view not synced yet",
+                 when);
+        in->cv_unavailable = ce->unavailable;
+    }
+    /* The installed CRD decides whether disableMyMaster survives. */
+    det = kcache_target(sc->kc);
+    pol_t = in->pol->target;
+    if (det == RF_TARGET_FRESHWORKS_V33 && pol_t != RF_TARGET_FRESHWORKS_V33)
+        in->target = det;
+    else if (det && det != RF_TARGET_FRESHWORKS_V33 &&
+             pol_t == RF_TARGET_FRESHWORKS_V33)
+        in->target = det;
+}
+
+void serve_cluster_eval_end(struct serve_cluster_eval *ce)
+{
+    if (ce->cv)
+        kcache_release(ce->cv);
+    ce->cv = NULL;
+}
+
+static bool rule_skipped(const struct rules_result *res,
+                         const struct rule_desc *d)
+{
+    size_t i;
+
+    for (i = 0; i < res->nskipped; i++)
+        if (!res->skipped[i].rule || res->skipped[i].rule == d)
+            return true;
+    return false;
+}
+
+int serve_cluster_claim(struct serve_cluster *sc,
+                        struct serve_cluster_eval *ce,
+                        const struct rules_input *in, const char *ns,
+                        bool dry_run, struct rules_result *res)
+{
+    const struct rule_desc *d = rules_find(CLAIM_RULE);
+    enum rf_target t = in->target ? in->target : in->pol->target;
+    struct lease_claim_opts lo;
+    const char *master, *name;
+    char identity[300], holder[600], other[300], err[240], msg[900];
+    enum rfg_sev sev;
+    int r;
+
+    (void)ce;
+    if (!sc || !d || dry_run || res->ndeny ||
+        (in->op != RULES_CREATE && in->op != RULES_UPDATE) ||
+        !rf_is_failover(in->obj) || !(d->targets & t))
+        return RFG_OK;
+    sev = rules_severity(d, in->pol);
+    if (sev == RFG_SEV_OFF || rule_skipped(res, d))
+        return RFG_OK;
+    name = rf_name(in->obj);
+    master = rf_master_name(in->obj, t);
+    if (!name || !master || !strcmp(master, RF_DEFAULT_MASTER_NAME))
+        return RFG_OK;
+    snprintf(identity, sizeof(identity), "master/%s", master);
+    snprintf(holder, sizeof(holder), "%s/%s", ns, name);
+    memset(&lo, 0, sizeof(lo));
+    lo.ns = sc->ns;
+    lo.identity = identity;
+    lo.holder = holder;
+    lo.deadline_ms = 2000;
+    lo.grace_s = sc->o.claim_grace_s;
+    lo.keep = keep_claim;
+    lo.keep_arg = sc;
+    r = lease_claim(sc->client, &lo, other, sizeof(other), err, sizeof(err));
+    if (r < 0)
+        return r;
+    if (r == LEASE_CLAIMED)
+        return RFG_OK;
+    if (r == LEASE_TAKEN) {
+        snprintf(msg, sizeof(msg),
+                 "master name \"%s\" is already claimed by RedisFailover "
+                 "%s (Lease in namespace %s): namespaces do not isolate "
+                 "sentinels", master, other, sc->ns);
+    } else {
+        sev = rules_unavailable_severity(d, in->pol);
+        if (sev == RFG_SEV_OFF)
+            return RFG_OK;
+        snprintf(msg, sizeof(msg),
+                 "cannot verify: claiming master name \"%s\" in the API "
+                 "server failed: %s", master, err);
+        sc->log("warn", "claims: cannot claim a master name", "detail",
+                err);
+    }
+    return rules_add_finding(res, d, sev, "/metadata/name", msg);
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * serve_cluster.h - the cluster side of `rfguard serve`: its command-line
+ * options, the API client and watch-fed cache behind them, the snapshot
+ * a request evaluates against, "cannot verify" when the view is stale,
+ * and the Lease claims that make master names unique across webhook
+ * replicas (with a background reconcile that releases claims whose
+ * failover is gone). cmd_serve.c calls these at a few delimited points;
+ * the HTTP side knows nothing of them.
+ */
+#ifndef RFG_SERVE_CLUSTER_H
+#define RFG_SERVE_CLUSTER_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "diag.h"
+#include "rules.h"
+
+struct serve_cluster_opts {
+    const char *kubeconfig;    /* borrowed from argv */
+    const char *context;
+    const char *ns;            /* rfguard's namespace (Leases) */
+    int mode;                  /* 0 auto, 1 in-cluster, 2 off */
+    unsigned stale_ms;         /* 0 = 3000 */
+    unsigned claim_grace_s;    /* 0 = 60 */
+    unsigned reconcile_s;      /* 0 = 30 */
+    unsigned watch_timeout_s;  /* 0 = 300 */
+};
+
+void serve_cluster_opts_init(struct serve_cluster_opts *o);
+/* If argv[*i] is a cluster option, consume it (and its value) and return
+ * 1; 0 if it is not one; -1 on a bad value (message on stderr). */
+int serve_cluster_parse_opt(struct serve_cluster_opts *o, int argc,
+                            char **argv, int *i);
+void serve_cluster_usage(FILE *f);
+
+typedef void (*serve_cluster_log_fn)(const char *level, const char *msg,
+                                     const char *key, const char *val);
+
+struct serve_cluster;
+
+/* Start the API client, cache and reconcile thread, or do nothing (*out
+ * NULL) when no cluster is configured or detected. Call before signals
+ * are waited for but after they are blocked. */
+int serve_cluster_start(struct serve_cluster **out,
+                        const struct serve_cluster_opts *o,
+                        serve_cluster_log_fn log, struct diag_list *dl)
+    RFG_MUST_CHECK;
+void serve_cluster_stop(struct serve_cluster *sc);
+/* True when there is no cluster view, or after its first full sync. */
+bool serve_cluster_ready(struct serve_cluster *sc);
+
+/* Per request: fills in->cv, in->cv_unavailable and in->target. */
+struct serve_cluster_eval {
+    const struct cview *cv;    /* snapshot held, or NULL */
+    char unavailable[160];
+};
+void serve_cluster_eval_begin(struct serve_cluster *sc,
+                              struct serve_cluster_eval *ce,
+                              struct rules_input *in);
+/* After rules_eval on /validate: claim the failover's master name when
+ * nothing denied it (never on dryRun), adding a finding when the name is
+ * taken or the claim cannot be made. Returns RFG_OK or RFG_ENOMEM. */
+int serve_cluster_claim(struct serve_cluster *sc,
+                        struct serve_cluster_eval *ce,
+                        const struct rules_input *in, const char *ns,
+                        bool dry_run, struct rules_result *res)
+    RFG_MUST_CHECK;
+void serve_cluster_eval_end(struct serve_cluster_eval *ce);
+
+#endif
