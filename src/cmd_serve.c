@@ -32,6 +32,9 @@
 #include "review.h"
 #include "rules.h"
 #include "sbuf.h"
+/* >>> cluster */
+#include "serve_cluster.h"
+/* <<< cluster */
 
 #define DEFAULT_LISTEN ":8443"
 #define DEFAULT_METRICS ":9090"
@@ -52,12 +55,18 @@ struct serve_state {
     atomic_bool ready;
     struct http_server *https;  /* owned */
     struct http_server *plain;  /* owned: /metrics listener */
+    /* >>> cluster */
+    struct serve_cluster *cluster;  /* owned; NULL = no cluster view */
+    /* <<< cluster */
 };
 
 struct serve_opts {
     const char *listen, *metrics_listen;
     const char *cert, *key, *client_ca, *policy;
     unsigned threads, timeout_s, max_conns, grace_s;
+    /* >>> cluster */
+    struct serve_cluster_opts cluster;
+    /* <<< cluster */
 };
 
 /* ---- policy references ---- */
@@ -275,6 +284,11 @@ static void handle_admission(struct serve_state *st,
     char reason[300];
     size_t i;
     int rc;
+    /* >>> cluster */
+    struct serve_cluster_eval ce;
+
+    memset(&ce, 0, sizeof(ce));
+    /* <<< cluster */
 
     memset(&res, 0, sizeof(res));
     diag_list_init(&dl, NULL);
@@ -300,12 +314,23 @@ static void handle_admission(struct serve_state *st,
         in.cv = NULL;
         in.default_ns = req->ns;
         in.want_fix = mutate && pol->p->mutations;
+        /* >>> cluster */
+        serve_cluster_eval_begin(st->cluster, &ce, &in);
+        /* <<< cluster */
         rc = rules_eval(&res, &in);
         if (rc) {
             fail_reply(st, ep, req, rep, rc, "rule evaluation failed", t0);
             goto out;
         }
         have_res = true;
+        /* >>> cluster: claims on /validate only (mutate never denies) */
+        if (!mutate &&
+            serve_cluster_claim(st->cluster, &ce, &in, req->ns,
+                                req->dry_run, &res) != RFG_OK) {
+            fail_reply(st, ep, req, rep, RFG_ENOMEM, "claim failed", t0);
+            goto out;
+        }
+        /* <<< cluster */
     }
     rc = review_respond(&rep->body, &rep->len, &verdict, req,
                         have_res ? &res : NULL, mutate);
@@ -327,6 +352,9 @@ static void handle_admission(struct serve_state *st,
     log_admission(ep, req, have_res ? &res : NULL,
                   review_verdict_name(verdict), NULL, us);
 out:
+    /* >>> cluster */
+    serve_cluster_eval_end(&ce);
+    /* <<< cluster */
     if (have_res)
         rules_result_cleanup(&res);
     pol_put(pol);
@@ -374,7 +402,8 @@ static void on_readyz(void *arg, const struct http_request *req,
     struct serve_state *st = arg;
 
     (void)req;
-    if (atomic_load(&st->ready))
+    if (atomic_load(&st->ready) &&
+        serve_cluster_ready(st->cluster))  /* >>> <<< cluster */
         text_reply(rep, 200, "ok\n");
     else
         text_reply(rep, 503, "not ready\n");
@@ -476,6 +505,7 @@ static int parse_args(struct serve_opts *o, int argc, char **argv)
 {
     const char *v;
     int i;
+    int rc;  /* >>> <<< cluster */
 
     memset(o, 0, sizeof(*o));
     o->listen = DEFAULT_LISTEN;
@@ -484,6 +514,7 @@ static int parse_args(struct serve_opts *o, int argc, char **argv)
     for (i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
+            serve_cluster_usage(stdout);  /* >>> <<< cluster */
             return 1;
         } else if ((v = opt_value(argc, argv, &i, "--listen"))) {
             o->listen = v;
@@ -509,6 +540,12 @@ static int parse_args(struct serve_opts *o, int argc, char **argv)
         } else if ((v = opt_value(argc, argv, &i, "--shutdown-grace"))) {
             if (parse_uint(v, 0, 3600, &o->grace_s))
                 goto bad;
+        /* >>> cluster */
+        } else if ((rc = serve_cluster_parse_opt(&o->cluster, argc, argv,
+                                                 &i)) != 0) {
+            if (rc < 0)
+                return -1;
+        /* <<< cluster */
         } else {
             fprintf(stderr, "rfguard serve: unknown or incomplete option "
                             "'%s'\n", argv[i]);
@@ -702,6 +739,16 @@ int cmd_serve(int argc, char **argv)
             goto out;
         }
     }
+    /* >>> cluster */
+    if (serve_cluster_start(&st.cluster, &o.cluster, log_msg, &dl) !=
+        RFG_OK) {
+        for (i = 0; i < dl.len; i++) {
+            diag_format(&dl.v[i], buf, sizeof(buf));
+            fprintf(stderr, "rfguard serve: cluster: %s\n", buf);
+        }
+        goto out;
+    }
+    /* <<< cluster */
     atomic_store(&st.ready, true);
     {
         struct sbuf b;
@@ -733,6 +780,7 @@ int cmd_serve(int argc, char **argv)
 out:
     http_server_free(st.https);
     http_server_free(st.plain);
+    serve_cluster_stop(st.cluster);  /* >>> <<< cluster */
     metrics_free(st.m);
     free(st.rule_ids);
     pol_put(st.pol);
