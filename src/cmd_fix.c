@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "cli.h"
 #include "inputs.h"
 #include "jpatch.h"
@@ -266,6 +267,8 @@ int cmd_fix(int argc, char **argv)
     bool failed = false;
     char line[512];
 
+    /* one arena per input file holds its trees (see arena.h) */
+    arena_install_cjson_hooks();
     optind = 1;
     while ((c = getopt_long(argc, argv, "p:t:n:awh", opts, NULL)) != -1) {
         switch (c) {

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "cli.h"
 #include "inputs.h"
 #include "report.h"
@@ -212,6 +213,8 @@ int cmd_lint(int argc, char **argv)
     excludes = calloc((size_t)argc + 1, sizeof(*excludes));
     if (!excludes)
         return CLI_EXIT_ERROR;
+    /* one arena per input file holds its trees (see arena.h) */
+    arena_install_cjson_hooks();
     optind = 1;
     while ((c = getopt_long(argc, argv, "p:t:n:o:c:x:w:j:qh", opts, NULL)) !=
            -1) {

@@ -25,6 +25,7 @@
 
 #include <openssl/evp.h>
 
+#include "arena.h"
 #include "cli.h"
 #include "jpatch.h"
 
@@ -59,11 +60,18 @@ void inputs_cleanup(struct input_set *s)
     size_t i;
 
     for (i = 0; i < s->nfiles; i++) {
-        free(s->files[i].name);
-        free(s->files[i].path);
-        free(s->files[i].buf);
-        ydoc_stream_cleanup(&s->files[i].ys);
-        diag_list_cleanup(&s->files[i].errs);
+        struct input_file *f = &s->files[i];
+        size_t k;
+
+        /* arena trees go with their arena: no per-node walk */
+        for (k = 0; f->arena && k < f->ys.len; k++)
+            f->ys.docs[k].root = NULL;
+        free(f->name);
+        free(f->path);
+        free(f->buf);
+        ydoc_stream_cleanup(&f->ys);
+        diag_list_cleanup(&f->errs);
+        arena_free(f->arena);
     }
     free(s->files);
     free(s->docs);
@@ -194,8 +202,21 @@ static void parse_file(struct input_file *f)
         diag_fail(&f->errs, rc, NULL, "cannot read: %s", strerror(errno));
         return;
     }
-    if (ydoc_load(&f->ys, f->buf, f->len, NULL, &f->errs) != RFG_OK)
-        return; /* the diagnostic says what and where */
+    if (arena_hooks_installed()) {
+        struct arena *prev;
+
+        f->arena = arena_new();
+        if (!f->arena) {
+            diag_fail(&f->errs, RFG_ENOMEM, NULL, "out of memory");
+            return;
+        }
+        prev = arena_use(f->arena);
+        rc = ydoc_load(&f->ys, f->buf, f->len, NULL, &f->errs);
+        arena_use(prev);
+    } else {
+        rc = ydoc_load(&f->ys, f->buf, f->len, NULL, &f->errs);
+    }
+    (void)rc; /* a failure is in f->errs, with what and where */
 }
 
 struct pool {

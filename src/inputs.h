@@ -24,6 +24,8 @@ struct input_file {
     struct ydoc_stream ys; /* owned */
     struct diag_list errs; /* read and parse errors of this file */
     bool state_only;       /* --cluster-state: feeds the view, not linted */
+    struct arena *arena;   /* owned; holds the trees when the cJSON arena
+                              hooks are installed, else NULL */
 };
 
 struct input_doc {

@@ -68,6 +68,7 @@ void policy_free(struct policy_set *p)
     for (i = 0; i < p->nexempt_ns; i++)
         free(p->exempt_ns[i]);
     free(p->exempt_ns);
+    free(p->by_id);
     free(p->rules);
     free(p->name);
     free(p->file);
@@ -278,6 +279,28 @@ static int load_doc(struct ploader *L, struct policy_set *p)
     return load_spec(L, p, spec);
 }
 
+static int cmp_rule_ptr(const void *a, const void *b)
+{
+    const struct policy_rule *const *x = a, *const *y = b;
+
+    return strcmp((*x)->id, (*y)->id);
+}
+
+/* Sort pointers to the rules by id: the engine looks a rule up for every
+ * rule of every object it checks. */
+static int index_rules(struct policy_set *p)
+{
+    size_t i;
+
+    p->by_id = calloc(p->nrules + 1, sizeof(*p->by_id));
+    if (!p->by_id)
+        return RFG_ENOMEM;
+    for (i = 0; i < p->nrules; i++)
+        p->by_id[i] = &p->rules[i];
+    qsort(p->by_id, p->nrules, sizeof(*p->by_id), cmp_rule_ptr);
+    return RFG_OK;
+}
+
 int policy_load(struct policy_set **out, const char *buf, size_t len,
                 const char *file, struct diag_list *dl)
 {
@@ -319,6 +342,11 @@ int policy_load(struct policy_set **out, const char *buf, size_t len,
         goto out;
     if (!p->name && !(p->name = strdup(file))) {
         rc = diag_fail(dl, RFG_ENOMEM, NULL, "out of memory");
+        goto out;
+    }
+    rc = index_rules(p);
+    if (rc) {
+        diag_fail(dl, rc, NULL, "out of memory");
         goto out;
     }
     *out = p;
@@ -396,13 +424,22 @@ int policy_load_builtin(struct policy_set **out, struct diag_list *dl)
 const struct policy_rule *policy_rule_get(const struct policy_set *p,
                                           const char *id)
 {
-    size_t i;
+    size_t lo = 0, hi;
 
-    if (!p)
+    if (!p || !p->by_id)
         return NULL;
-    for (i = 0; i < p->nrules; i++)
-        if (!strcmp(p->rules[i].id, id))
-            return &p->rules[i];
+    hi = p->nrules;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(p->by_id[mid]->id, id);
+
+        if (!c)
+            return p->by_id[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return NULL;
 }
 

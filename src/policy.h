@@ -40,6 +40,7 @@ struct policy_set {
     size_t nrules;
     char **exempt_ns;      /* owned namespace globs */
     size_t nexempt_ns;
+    struct policy_rule **by_id; /* owned: rules sorted by id, for lookup */
 };
 
 /* Parse `buf` (YAML). `file` names it in diagnostics. On error nothing is
