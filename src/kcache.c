@@ -32,6 +32,7 @@
 
 #define NSRC 2
 #define MAX_EVENT ((size_t)64 << 20)
+#define WATCH_ANSWER_MS 15000
 #define MAX_LIST_PAGE ((size_t)256 << 20)
 #define CRD_PATH "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/" \
                  "redisfailovers." RF_GROUP
@@ -64,6 +65,8 @@ struct source {
     bool expired, stream_error, up_seen;
     unsigned fails;
     uint64_t retry_at;         /* monotonic ms */
+    uint64_t started;          /* when the watch in flight began */
+    uint64_t last_data;        /* when it last received anything */
     atomic_uint_least64_t down_mono;  /* 0 = up */
     atomic_int_least64_t down_wall;
     char why[240];
@@ -689,6 +692,7 @@ static size_t on_watch_data(char *p, size_t size, size_t n, void *arg)
     long status = 0;
 
     curl_easy_getinfo(src->h, CURLINFO_RESPONSE_CODE, &status);
+    src->last_data = mono_ms();
     if (status != 200)
         return total;  /* an error Status: judged when the transfer ends */
     if (!src->up_seen) {
@@ -743,6 +747,7 @@ static int start_watch(struct kcache *kc, struct source *src)
     curl_easy_setopt(h, CURLOPT_WRITEDATA, src);
     curl_easy_setopt(h, CURLOPT_PRIVATE, src);
     src->expired = src->stream_error = src->up_seen = false;
+    src->started = src->last_data = mono_ms();
     sbuf_reset(&src->line);
     src->h = h;
     if (curl_multi_add_handle(kc->multi, h) != CURLM_OK) {
@@ -821,6 +826,26 @@ static void finish_watch(struct kcache *kc, struct source *src, CURLcode cc)
 }
 
 /* ---- the thread ---- */
+
+/* A watch whose server accepted the connection but never answers is as
+ * good as down: say so once it has waited stale_after_ms, give up after
+ * WATCH_ANSWER_MS, and restart one that went silent for idle_ms (a live
+ * server sends bookmarks). */
+static void check_stuck(struct kcache *kc, struct source *src, uint64_t now)
+{
+    if (!src->h)
+        return;
+    if (!src->up_seen) {
+        if (now - src->started >= kc->cfg.stale_after_ms)
+            mark_down(src, "watch: no answer from the API server");
+        if (now - src->started >= WATCH_ANSWER_MS)
+            finish_watch(kc, src, CURLE_OPERATION_TIMEDOUT);
+    } else if (now - src->last_data >= kc->cfg.idle_ms) {
+        logf_(kc, "info", "cluster view: watch silent; reconnecting",
+              src->what);
+        finish_watch(kc, src, CURLE_OK);
+    }
+}
 
 static bool all_listed(const struct kcache *kc)
 {
@@ -904,6 +929,7 @@ static void *cache_main(void *arg)
                 src->up_seen = true;
                 mark_up(src);
             }
+            check_stuck(kc, src, mono_ms());
         }
         now = mono_ms();
         if (kc->dirty && atomic_load(&kc->ready) &&
@@ -980,6 +1006,8 @@ int kcache_start(struct kcache **out, const struct kcache_config *cfg,
         kc->cfg.page_size = 500;
     if (!kc->cfg.publish_ms)
         kc->cfg.publish_ms = 50;
+    if (!kc->cfg.idle_ms)
+        kc->cfg.idle_ms = 120000;
     pthread_mutex_init(&kc->mu, NULL);
     atomic_init(&kc->stop, false);
     atomic_init(&kc->ready, false);

@@ -38,6 +38,8 @@ struct kcache_config {
                                    unavailable; 0 = 3000 */
     unsigned page_size;         /* list page; 0 = 500 */
     unsigned publish_ms;        /* min gap between snapshots; 0 = 50 */
+    unsigned idle_ms;           /* restart a watch silent this long (no
+                                   event, no bookmark); 0 = 120000 */
     kcache_log_fn log;          /* may be NULL */
     void *log_arg;
 };
