@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+#
+# rftool.py - helpers for the cluster tests (tests/integration/cluster*.sh):
+# build RedisFailover and Secret objects and AdmissionReview requests, talk
+# to kapi.py's control port, and send reviews to `rfguard serve` over
+# HTTPS. Loopback only; standard library only.
+#
+#   rftool.py rf NS NAME [--secret S] [--port N] [--mymaster]   -> JSON
+#   rftool.py secret NS NAME PASSWORD                          -> JSON
+#   rftool.py ctl CPORT PATH [JSON|@FILE|-]                    -> reply
+#   rftool.py validate PORT CA NS NAME [--secret S] [--dry-run]
+#             [--port N] [--mymaster] [--op CREATE]
+#       prints "allowed", "allowed warnings=..." or "denied: message"
+#   rftool.py wait-ready PORT CA SECONDS                       -> exit 0/1
+import argparse
+import json
+import ssl
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+
+def rf(ns, name, secret=None, port=None, mymaster=False):
+    spec = {"sentinel": {"replicas": 3}, "redis": {"replicas": 3}}
+    if not mymaster:
+        spec["sentinel"]["disableMyMaster"] = True
+    if port:
+        spec["redis"]["port"] = port
+    if secret:
+        spec["auth"] = {"secretPath": secret}
+    return {"apiVersion": "databases.spotahome.com/v1",
+            "kind": "RedisFailover",
+            "metadata": {"name": name, "namespace": ns}, "spec": spec}
+
+
+def secret(ns, name, password):
+    import base64
+    return {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+            "metadata": {"name": name, "namespace": ns},
+            "data": {"password":
+                     base64.b64encode(password.encode()).decode()}}
+
+
+def review(obj, op="CREATE", dry_run=False):
+    md = obj["metadata"]
+    return {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+            "request": {
+                "uid": str(uuid.uuid4()),
+                "kind": {"group": "databases.spotahome.com", "version": "v1",
+                         "kind": "RedisFailover"},
+                "resource": {"group": "databases.spotahome.com",
+                             "version": "v1", "resource": "redisfailovers"},
+                "name": md["name"], "namespace": md["namespace"],
+                "operation": op,
+                "userInfo": {"username": "tester"},
+                "object": obj, "oldObject": obj if op == "UPDATE" else None,
+                "dryRun": dry_run}}
+
+
+def https_post(port, ca, path, body, timeout=10):
+    ctx = ssl.create_default_context(cafile=ca)
+    req = urllib.request.Request(
+        "https://localhost:%d%s" % (port, path), data=body,
+        headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(req, context=ctx, timeout=timeout) as r:
+        return json.loads(r.read())
+
+
+def verdict(resp):
+    r = resp["response"]
+    if r["allowed"]:
+        w = r.get("warnings") or []
+        return "allowed" + (" warnings=" + " | ".join(w) if w else "")
+    return "denied: " + r.get("status", {}).get("message", "")
+
+
+def ctl(cport, path, data=None):
+    body = data.encode() if data is not None else b"{}"
+    req = urllib.request.Request("http://127.0.0.1:%d%s" % (cport, path),
+                                 data=body if path != "/stats" and
+                                 path != "/leases" else None,
+                                 method="GET" if path in ("/stats", "/leases")
+                                 else "POST")
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return r.read().decode()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    for name in ("rf", "validate"):
+        p = sub.add_parser(name)
+        if name == "validate":
+            p.add_argument("sport", type=int)
+            p.add_argument("ca")
+        p.add_argument("ns")
+        p.add_argument("name")
+        p.add_argument("--secret")
+        p.add_argument("--port", type=int)
+        p.add_argument("--mymaster", action="store_true")
+        p.add_argument("--dry-run", action="store_true")
+        p.add_argument("--op", default="CREATE")
+    p = sub.add_parser("secret")
+    p.add_argument("ns")
+    p.add_argument("name")
+    p.add_argument("password")
+    p = sub.add_parser("ctl")
+    p.add_argument("cport", type=int)
+    p.add_argument("path")
+    p.add_argument("data", nargs="?")
+    p = sub.add_parser("wait-ready")
+    p.add_argument("sport", type=int)
+    p.add_argument("ca")
+    p.add_argument("seconds", type=float)
+    a = ap.parse_args()
+
+    if a.cmd == "rf":
+        print(json.dumps(rf(a.ns, a.name, a.secret, a.port, a.mymaster)))
+    elif a.cmd == "secret":
+        print(json.dumps(secret(a.ns, a.name, a.password)))
+    elif a.cmd == "ctl":
+        data = a.data
+        if data == "-":
+            data = sys.stdin.read()
+        elif data and data.startswith("@"):
+            data = open(data[1:]).read()
+        print(ctl(a.cport, a.path, data))
+    elif a.cmd == "validate":
+        obj = rf(a.ns, a.name, a.secret, a.port, a.mymaster)
+        body = json.dumps(review(obj, a.op, a.dry_run)).encode()
+        print(verdict(https_post(a.sport, a.ca, "/validate", body)))
+    elif a.cmd == "wait-ready":
+        ctx = ssl.create_default_context(cafile=a.ca)
+        end = time.time() + a.seconds
+        while time.time() < end:
+            try:
+                with urllib.request.urlopen(
+                        "https://localhost:%d/readyz" % a.sport,
+                        context=ctx, timeout=2) as r:
+                    if r.status == 200:
+                        return 0
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.1)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
