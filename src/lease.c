@@ -4,8 +4,9 @@
  * Leases (see lease.h). Create is the atomic step; a 409 is followed by a
  * GET to learn the holder. Stale claims (holder gone, per the caller's
  * `keep`) are deleted with a resourceVersion precondition, so two
- * replicas that both see a stale claim cannot delete a fresh one. Never
- * called on dryRun requests: that is the caller's job (cmd_serve.c).
+ * replicas that both see a stale claim cannot delete a fresh one. For
+ * dryRun requests it only reads (GET): a dry run predicts the verdict
+ * and changes nothing.
  */
 #include "lease.h"
 
@@ -180,7 +181,10 @@ int lease_claim(struct kclient *kc, const struct lease_claim_opts *o,
         const char *holder;
 
         kclient_resp_cleanup(&r);
-        if (kclient_request(kc, "POST", path.p, body, deadline, 0, 0, &r)) {
+        if (o->dry_run) {
+            r.status = 409;   /* look at the current holder, if any */
+        } else if (kclient_request(kc, "POST", path.p, body, deadline, 0, 0,
+                                   &r)) {
             snprintf(err, errlen, "%s", r.err[0] ? r.err : "no answer");
             goto out;
         }
@@ -209,6 +213,10 @@ int lease_claim(struct kclient *kc, const struct lease_claim_opts *o,
             rc = RFG_ENOMEM;
             goto out;
         }
+        if (r.status == 404 && o->dry_run) {
+            rc = LEASE_CLAIMED;   /* free: a real request would get it */
+            goto out;
+        }
         if (r.status == 404)
             continue;   /* released in between: try again */
         if (r.status != 200) {
@@ -221,6 +229,11 @@ int lease_claim(struct kclient *kc, const struct lease_claim_opts *o,
         holder = jstr(jget(got, "spec"), "holderIdentity");
         if (holder && !strcmp(holder, o->holder)) {
             rc = LEASE_CLAIMED;
+            goto out;
+        }
+        if (holder && o->dry_run &&
+            stale(got, o->grace_s, o->keep, o->keep_arg)) {
+            rc = LEASE_CLAIMED;   /* a real request would take it over */
             goto out;
         }
         if (holder && round < 2 && stale(got, o->grace_s, o->keep,

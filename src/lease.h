@@ -49,9 +49,11 @@ struct lease_claim_opts {
                                   holder `keep` rejects is taken over */
     lease_keep_fn keep;        /* may be NULL: never take over */
     void *keep_arg;
+    bool dry_run;              /* only look: a GET, never a write */
 };
 
-/* Claim an identity. Returns an enum lease_result (>= 0), or RFG_ENOMEM.
+/* Claim an identity (with dry_run: say whether a claim would succeed,
+ * changing nothing). Returns an enum lease_result (>= 0), or RFG_ENOMEM.
  * `other` gets the holder on LEASE_TAKEN; `err` the reason on
  * LEASE_UNAVAILABLE. */
 int lease_claim(struct kclient *kc, const struct lease_claim_opts *o,

@@ -395,7 +395,7 @@ int serve_cluster_claim(struct serve_cluster *sc,
     int r;
 
     (void)ce;
-    if (!sc || !d || dry_run || res->ndeny ||
+    if (!sc || !d || res->ndeny ||
         (in->op != RULES_CREATE && in->op != RULES_UPDATE) ||
         !rf_is_failover(in->obj) || !(d->targets & t))
         return RFG_OK;
@@ -416,6 +416,7 @@ int serve_cluster_claim(struct serve_cluster *sc,
     lo.grace_s = sc->o.claim_grace_s;
     lo.keep = keep_claim;
     lo.keep_arg = sc;
+    lo.dry_run = dry_run;   /* a GET only: no side effects */
     r = lease_claim(sc->client, &lo, other, sizeof(other), err, sizeof(err));
     if (r < 0)
         return r;

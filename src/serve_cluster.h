@@ -60,8 +60,9 @@ void serve_cluster_eval_begin(struct serve_cluster *sc,
                               struct serve_cluster_eval *ce,
                               struct rules_input *in);
 /* After rules_eval on /validate: claim the failover's master name when
- * nothing denied it (never on dryRun), adding a finding when the name is
- * taken or the claim cannot be made. Returns RFG_OK or RFG_ENOMEM. */
+ * nothing denied it, adding a finding when the name is taken or the
+ * claim cannot be made. On dryRun it only reads the claim (no write), so
+ * the verdict matches the real request's. Returns RFG_OK or RFG_ENOMEM. */
 int serve_cluster_claim(struct serve_cluster *sc,
                         struct serve_cluster_eval *ce,
                         const struct rules_input *in, const char *ns,

@@ -94,7 +94,8 @@ expect_eventually "watches reconnect after a dropped connection ($dropped)" \
 # dryRun: no Lease
 add_secret f auth-f Lk4jHg6fDs8aQw2eRt5y >/dev/null
 sleep 0.5
-expect "dryRun admits" '^allowed' validate f dryname --secret auth-f --dry-run
+expect "dryRun admits a free name" '^allowed' \
+    validate f dryname --secret auth-f --dry-run
 expect "dryRun made no claim" '^0$' \
     sh -c "python3 '$RFT' ctl $CPORT /leases | grep -c 'master/dryname'"
 
