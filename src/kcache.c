@@ -422,13 +422,19 @@ bool kcache_ready(struct kcache *kc)
 
 static void mark_down(struct source *src, const char *why)
 {
+    char now[sizeof(src->why)];
+
+    snprintf(now, sizeof(now), "%s: %s", src->what, why);
     if (atomic_load(&src->down_mono) == 0) {
         atomic_store(&src->down_wall, (int_least64_t)time(NULL));
         atomic_store(&src->down_mono, mono_ms());
-        snprintf(src->why, sizeof(src->why), "%s: %s", src->what, why);
-        logf_(src->kc, "warn", "cluster view: API server unreachable",
-              src->why);
+        logf_(src->kc, "warn", "cluster view: API server unreachable", now);
+    } else if (strcmp(now, src->why) != 0) {
+        /* still down, for another reason (e.g. now a 403): say so once */
+        logf_(src->kc, "warn", "cluster view: API server still unusable",
+              now);
     }
+    memcpy(src->why, now, sizeof(now));
 }
 
 static void mark_up(struct source *src)
@@ -693,8 +699,8 @@ static size_t on_watch_data(char *p, size_t size, size_t n, void *arg)
 
     curl_easy_getinfo(src->h, CURLINFO_RESPONSE_CODE, &status);
     src->last_data = mono_ms();
-    if (status != 200)
-        return total;  /* an error Status: judged when the transfer ends */
+    if (status != 200)   /* a Status body: judged when the transfer ends */
+        return sbuf_add(&src->line, p, total) ? 0 : total;
     if (!src->up_seen) {
         src->up_seen = true;
         mark_up(src);
@@ -820,6 +826,12 @@ static void finish_watch(struct kcache *kc, struct source *src, CURLcode cc)
     if (status == 200 && src->stream_error && cc == CURLE_OK) {
         src->need_list = true;  /* we may have missed something */
         snprintf(why, sizeof(why), "watch: stream error");
+    } else if (status == 200 && src->up_seen && src->fails == 0) {
+        /* an established stream broke (server restart, load balancer):
+         * reconnect soon; only a failed reconnect counts as down */
+        src->fails = 1;
+        src->retry_at = mono_ms() + kclient_backoff_ms(0, 250, 10000);
+        return;
     }
     mark_down(src, why[0] ? why : "watch failed");
     src->retry_at = mono_ms() + kclient_backoff_ms(src->fails++, 250, 10000);
