@@ -461,11 +461,29 @@ enum rfg_sev rules_unavailable_severity(const struct rule_desc *r,
     return rules_severity(r, pol);
 }
 
+/* Would the current cluster rule look at the view for this object? A
+ * rule that has nothing to check (no secretPath, no disableMyMaster)
+ * has nothing it cannot verify either. */
+static bool needs_view(const struct rule_ctx *ctx)
+{
+    const cJSON *obj = ctx->in->obj;
+    const char *id = ctx->cur->id;
+
+    if (!strncmp(id, "auth-", 5))
+        return rf_secret_path(obj) != NULL;
+    if (!strcmp(id, "master-name-clusterwide-unique"))
+        return rf_disable_mymaster(obj);
+    if (!strcmp(id, "sentinel-identity-shared"))
+        return !strcmp(rf_master_name(obj, ctx->target),
+                       RF_DEFAULT_MASTER_NAME);
+    return true;
+}
+
 /* The cluster view is stale: say the rule could not be checked. */
 static void report_unavailable(struct rule_ctx *ctx)
 {
     ctx->sev = rules_unavailable_severity(ctx->cur, ctx->in->pol);
-    if (ctx->sev == RFG_SEV_OFF)
+    if (ctx->sev == RFG_SEV_OFF || !needs_view(ctx))
         return;
     rule_report(ctx, RULE_STRONG, "", "rfguard cannot read the cluster "
                 "from the API server; retry when it is back",
