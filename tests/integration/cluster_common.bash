@@ -159,7 +159,7 @@ spec:
   rules:
     spread-missing: off
     master-name-clusterwide-unique: {severity: deny, onUnavailable: deny}
-    auth-secret-exists: {severity: deny, onUnavailable: deny}
+    auth-secret-exists: {severity: deny, onUnavailable: warn}
     auth-password-key: {severity: deny, onUnavailable: warn}
     auth-password-charset: {severity: deny, onUnavailable: warn}
     auth-secret-unique: {severity: deny, onUnavailable: warn}

@@ -30,7 +30,7 @@ start_server --kubeconfig "$WORK/kubeconfig" --policy "$WORK/policy.yaml" \
 sleep 1
 expect "readyz is 503 before the first sync" '^503$' readyz_code
 expect "cannot verify before the first sync" \
-    'denied: .*\[auth-secret-exists\] cannot verify: cluster view not synced yet' \
+    'denied: .*\[master-name-clusterwide-unique\] cannot verify: cluster view not synced yet' \
     validate z early --secret auth-a
 kctl /set '{"hang": false}' >/dev/null
 if rft wait-ready "$PORT" "$CERTS/ca.crt" 20; then
