@@ -8,6 +8,7 @@
  */
 #include "rules.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -67,6 +68,13 @@ static const struct rule_desc catalog[] = {
      "spec.sentinel.disableMyMaster is set but the target CRD lacks it",
      ISSUES "698", "", check_disablemymaster_pruned,
      fix_disablemymaster_pruned},
+    {"disablemymaster-toggle", RFG_SEV_DENY, F33, RULE_UPDATE_ONLY,
+     "spec.sentinel.disableMyMaster does not change on an existing "
+     "failover",
+     ISSUES "698", "", check_disablemymaster_toggle, NULL},
+    {"port-change", RFG_SEV_DENY, ALL, RULE_UPDATE_ONLY,
+     "spec.redis.port does not change on an existing failover",
+     ISSUES "550", "", check_port_change, NULL},
     /* 2.2 auth */
     {"auth-required", RFG_SEV_DENY, ALL, 0,
      "spec.auth.secretPath names the Secret holding the Redis password",
@@ -84,6 +92,14 @@ static const struct rule_desc catalog[] = {
     {"auth-secret-unique", RFG_SEV_DENY, ALL, RULE_CLUSTER,
      "no two failovers share an auth Secret or password", ISSUES "550", "",
      check_auth_secret_unique, NULL},
+    {"auth-change", RFG_SEV_DENY, ALL, RULE_UPDATE_ONLY,
+     "spec.auth.secretPath is not added, removed or changed on an "
+     "existing failover",
+     ISSUES "568", "", check_auth_change, NULL},
+    {"sentinel-no-auth", RFG_SEV_WARN, ALL, 0,
+     "sentinels take no password: a NetworkPolicy should guard port "
+     "26379 (annotation rfguard.io/sentinel-network-policy)",
+     ISSUES "302", "", check_sentinel_no_auth, NULL},
     /* 2.3 per-cluster placement */
     {"redis-spread-selector-scope", RFG_SEV_DENY, ALL, 0,
      "redis anti-affinity and topology spread selectors pin this "
@@ -101,6 +117,18 @@ static const struct rule_desc catalog[] = {
      "redis and sentinel pods are spread over nodes and zones",
      ISSUES "403", "mode zoneSpread", check_spread_missing,
      fix_spread_missing},
+    {"spread-selector-role", RFG_SEV_WARN, ALL, RULE_FIX_CREATE_ONLY,
+     "spread selectors do not use the runtime redisfailovers-role "
+     "label",
+     ISSUES "403", "", check_spread_selector_role, fix_spread_selector_role},
+    {"spread-selector-no-match", RFG_SEV_WARN, ALL, RULE_FIX_CREATE_ONLY,
+     "spread selectors can match this failover's pods; no deprecated "
+     "zone topologyKey",
+     ISSUES "403", "", check_spread_selector_no_match, fix_spread_selector_no_match},
+    {"spread-namespace-selector", RFG_SEV_WARN, ALL, 0,
+     "anti-affinity terms do not reach into other namespaces "
+     "(namespaceSelector, namespaces)",
+     ISSUES "403", "", check_spread_namespace_selector, NULL},
     /* 2.4 / 2.5 basics */
     {"sentinel-replicas", RFG_SEV_DENY, ALL, 0,
      "at least 3 sentinels, and an odd number (deny below 3, warn when "
@@ -115,6 +143,164 @@ static const struct rule_desc catalog[] = {
     {"name-charset", RFG_SEV_DENY, ALL, 0,
      "metadata.name is a DNS-1035 label (lower case, digits, '-', no '.')",
      ISSUES "91", "", check_name_charset, NULL},
+    /* 2.4 */
+    {"replicas-zero", RFG_SEV_WARN, ALL, 0,
+     "replicas is not 0 or negative (the operator runs 3 instead)",
+     ISSUES "403", "", check_replicas_zero, NULL},
+    {"pdb-sentinel-from-redis-count", RFG_SEV_WARN, ALL, 0,
+     "the sentinel PDB, sized from the redis count, neither blocks "
+     "drains nor lets them take quorum",
+     ISSUES "628", "", check_pdb_sentinel_from_redis, NULL},
+    {"pdb-single-replica", RFG_SEV_WARN, ALL, RULE_FIX_CREATE_ONLY,
+     "a component with one replica has its PDB disabled (else drains "
+     "hang)",
+     ISSUES "628", "", check_pdb_single_replica, fix_pdb_single_replica},
+    {"pdb-disable-noop", RFG_SEV_WARN, ALL, 0,
+     "disablePodDisruptionBudget is not expected to remove a PDB "
+     "(UPDATE) or work on v1.2.4 (pruned)",
+     ISSUES "653", "", check_pdb_disable_noop, NULL},
+    {"scale-down-master", RFG_SEV_DENY, ALL, RULE_UPDATE_ONLY,
+     "a redis scale-down does not remove the master's ordinal (warns "
+     "when the master is not known)",
+     ISSUES "240", "", check_scale_down_master, NULL},
+    /* 2.5 */
+    {"labels-volatile", RFG_SEV_WARN, ALL, RULE_FIX_CREATE_ONLY,
+     "release-specific labels (helm.sh/chart, version) are kept off "
+     "pods by a labelWhitelist",
+     ISSUES "403", "", check_labels_volatile, fix_labels_volatile},
+    {"labels-override-operator", RFG_SEV_WARN, ALL, 0,
+     "failover labels do not override the operator's managed-by and "
+     "name labels",
+     ISSUES "403", "", check_labels_override, NULL},
+    {"labelwhitelist-regex", RFG_SEV_DENY, ALL, 0,
+     "every spec.labelWhitelist entry is a valid RE2 expression",
+     ISSUES "403", "", check_labelwhitelist_regex, NULL},
+    /* 2.6 */
+    {"storage-kind-immutable", RFG_SEV_DENY, ALL, RULE_UPDATE_ONLY,
+     "the redis PVC is not added, removed, renamed or given another "
+     "class or access mode",
+     ISSUES "278", "", check_storage_kind_immutable, NULL},
+    {"storage-size", RFG_SEV_DENY, ALL, RULE_UPDATE_ONLY,
+     "the redis PVC does not shrink (deny) and grows only with "
+     "volume expansion (warn)",
+     ISSUES "638", "", check_storage_size, NULL},
+    {"keep-after-deletion-immutable", RFG_SEV_DENY, ALL, RULE_UPDATE_ONLY,
+     "spec.redis.storage.keepAfterDeletion does not change on an "
+     "existing failover",
+     ISSUES "403", "", check_keep_after_deletion_immutable, NULL},
+    {"custom-renames-latent", RFG_SEV_WARN, ALL, RULE_UPDATE_ONLY,
+     "a customCommandRenames change only applies as pods restart",
+     ISSUES "716", "", check_custom_renames_latent, NULL},
+    {"bootstrap-removed", RFG_SEV_WARN, ALL, RULE_UPDATE_ONLY,
+     "removing bootstrapNode makes the operator elect its own master",
+     ISSUES "664", "", check_bootstrap_removed, NULL},
+    /* 2.7 */
+    {"image-pinned", RFG_SEV_DENY, ALL, RULE_FIX_CREATE_ONLY,
+     "redis, sentinel and exporter images are set with a version tag "
+     "(deny :latest or no tag, warn unset)",
+     ISSUES "550", "", check_image_pinned, fix_image_pinned},
+    {"image-redis-min", RFG_SEV_DENY, ALL, 0,
+     "the redis image is Redis 6 or later",
+     ISSUES "302", "", check_image_redis_min, NULL},
+    {"engine-image", RFG_SEV_WARN, F33, 0,
+     "spec.engine and the image agree (Redis or Valkey)",
+     "https://github.com/freshworks-oss/redis-operator", "", check_engine_image, NULL},
+    {"resources-set", RFG_SEV_WARN, ALL, 0,
+     "redis and sentinel request cpu and memory; redis has a memory "
+     "limit or maxmemory",
+     ISSUES "403", "", check_resources_set, NULL},
+    {"maxmemory-headroom", RFG_SEV_DENY, ALL, 0,
+     "maxmemory leaves reservedPodMemoryPercent (10%) of the pod "
+     "memory free (deny on freshworks create, else warn)",
+     "https://github.com/freshworks-oss/redis-operator", "", check_maxmemory_headroom, NULL},
+    /* 2.8 */
+    {"customconfig-format", RFG_SEV_DENY, ALL, 0,
+     "every customConfig entry is \"<key> <value>\" with one space",
+     ISSUES "505", "", check_customconfig_format, NULL},
+    {"customconfig-forbidden", RFG_SEV_DENY, ALL, 0,
+     "redis customConfig sets no key the operator owns or that "
+     "cannot change at run time",
+     ISSUES "175", "", check_customconfig_forbidden, fix_customconfig_forbidden},
+    {"customconfig-replica-priority", RFG_SEV_WARN, ALL, 0,
+     "redis customConfig does not set replica-priority",
+     ISSUES "403", "", check_customconfig_replica_priority, NULL},
+    {"sentinel-customconfig-partial", RFG_SEV_WARN, ALL, RULE_FIX_CREATE_ONLY,
+     "a sentinel customConfig keeps down-after-milliseconds and "
+     "failover-timeout",
+     ISSUES "505", "", check_sentinel_customconfig_partial, fix_sentinel_customconfig_partial},
+    {"sentinel-customconfig-forbidden", RFG_SEV_DENY, ALL, 0,
+     "sentinel customConfig sets no auth-pass, auth-user, quorum or "
+     "rename-command (warn on scripts)",
+     ISSUES "505", "", check_sentinel_customconfig_forbidden, fix_sentinel_customconfig_forbidden},
+    /* 2.9 */
+    {"rename-injection", RFG_SEV_DENY, ALL, 0,
+     "customCommandRenames from/to use only [A-Za-z0-9_.-] and from "
+     "is not empty",
+     ISSUES "716", "", check_rename_injection, NULL},
+    {"rename-operator-commands", RFG_SEV_DENY, ALL, RULE_FIX_CREATE_ONLY,
+     "commands the operator, probes and Sentinel need are not "
+     "renamed",
+     ISSUES "716", "", check_rename_operator_commands, fix_rename_operator_commands},
+    {"rename-duplicate", RFG_SEV_DENY, ALL, 0,
+     "each command is renamed once (deny) and is a Redis command "
+     "(warn)",
+     ISSUES "716", "", check_rename_duplicate, NULL},
+    {"exporter-config-rename", RFG_SEV_WARN, ALL, RULE_FIX_CREATE_ONLY,
+     "with CONFIG renamed, the redis exporter is told the new name",
+     "https://github.com/oliver006/redis_exporter/issues/146", "", check_exporter_config_rename, fix_exporter_config_rename},
+    /* 2.10 */
+    {"bootstrap-host", RFG_SEV_DENY, ALL, 0,
+     "bootstrapNode.host is set (deny) and an IP when sentinels "
+     "follow it (warn)",
+     ISSUES "664", "", check_bootstrap_host, NULL},
+    {"bootstrap-port", RFG_SEV_DENY, ALL, RULE_FIX_CREATE_ONLY,
+     "bootstrapNode.port is a port number string (warn when unset: "
+     "6379 is used)",
+     ISSUES "664", "", check_bootstrap_port, fix_bootstrap_port},
+    {"bootstrap-sentinels-intermingle", RFG_SEV_WARN, ALL, 0,
+     "bootstrapNode.allowSentinels may merge the new sentinels into "
+     "the source's group",
+     ISSUES "550", "", check_bootstrap_intermingle, NULL},
+    /* 2.11 */
+    {"storage-ephemeral", RFG_SEV_WARN, ALL, 0,
+     "redis keeps its data on a PersistentVolumeClaim, not an "
+     "emptyDir",
+     ISSUES "403", "", check_storage_ephemeral, NULL},
+    {"pvc-name", RFG_SEV_DENY, ALL, RULE_FIX_CREATE_ONLY,
+     "the redis PVC has a metadata.name that is not a volume the "
+     "operator uses",
+     ISSUES "403", "", check_pvc_name, fix_pvc_name},
+    {"keep-after-deletion", RFG_SEV_WARN, ALL, RULE_FIX_CREATE_ONLY,
+     "the redis PVC has keepAfterDeletion: true, so deleting the "
+     "failover keeps the data",
+     ISSUES "403", "", check_keep_after_deletion, fix_keep_after_deletion},
+    {"storage-both", RFG_SEV_WARN, ALL, RULE_FIX_CREATE_ONLY,
+     "redis storage sets emptyDir or persistentVolumeClaim, not both",
+     ISSUES "403", "", check_storage_both, fix_storage_both},
+    /* 2.12 */
+    {"hostnetwork", RFG_SEV_DENY, ALL, RULE_FIX_CREATE_ONLY,
+     "redis and sentinel avoid hostNetwork (deny for sentinels next "
+     "to another hostNetwork failover)",
+     ISSUES "550", "", check_hostnetwork, fix_hostnetwork},
+    {"reserved-names", RFG_SEV_DENY, ALL, 0,
+     "extra volumes, mounts and containers do not reuse the "
+     "operator's names and paths",
+     ISSUES "403", "", check_reserved_names, NULL},
+    {"custom-command", RFG_SEV_DENY, ALL, 0,
+     "a custom command still loads /redis/redis.conf (sentinel: "
+     "/redis/sentinel.conf --sentinel)",
+     ISSUES "403", "", check_custom_command, NULL},
+    {"fw-operator-group", RFG_SEV_DENY, F33, 0,
+     "the failover carries the operator-group label its Freshworks "
+     "operator reconciles",
+     "https://github.com/freshworks-oss/redis-operator", "group", check_fw_operator_group, fix_fw_operator_group},
+    {"fw-skip-reconcile", RFG_SEV_WARN, F33, 0,
+     "the skip-reconcile annotation is not left on",
+     "https://github.com/freshworks-oss/redis-operator", "", check_fw_skip_reconcile, NULL},
+    {"fw-master-rollout", RFG_SEV_WARN, F33, 0,
+     "spec.redis.disableMasterRollout is not on (the master never "
+     "updates)",
+     "https://github.com/freshworks-oss/redis-operator", "", check_fw_master_rollout, NULL},
     /* exemptions */
     {"skip-annotation", RFG_SEV_DENY, ALL, 0,
      "an rfguard.io/skip annotation carries rfguard.io/skip-reason and "
@@ -528,8 +714,9 @@ int rules_eval(struct rules_result *out, const struct rules_input *in)
         !rf_is_failover(in->obj))
         return RFG_OK;
     if (policy_ns_exempt(in->pol, ctx.ns)) {
-        add_skip(&ctx, NULL, "namespace %s is exempt under policy %s",
-                 ctx.ns, in->pol->name ? in->pol->name : "");
+        if (in->phase != RULES_PHASE_CLUSTER) /* said once, not twice */
+            add_skip(&ctx, NULL, "namespace %s is exempt under policy %s",
+                     ctx.ns, in->pol->name ? in->pol->name : "");
         goto out;
     }
     read_skip(&ctx);
@@ -540,6 +727,9 @@ int rules_eval(struct rules_result *out, const struct rules_input *in)
         ctx.pr = policy_rule_get(in->pol, d->id);
         ctx.sev = rules_severity(d, in->pol);
         if (ctx.sev == RFG_SEV_OFF || !applies(d, &ctx))
+            continue;
+        if ((in->phase == RULES_PHASE_LOCAL && (d->flags & RULE_CLUSTER)) ||
+            (in->phase == RULES_PHASE_CLUSTER && !(d->flags & RULE_CLUSTER)))
             continue;
         if (skipped(&ctx, d)) {
             add_skip(&ctx, d, "%s", ctx.skip_reason);
@@ -724,6 +914,35 @@ int rj_add_nested(cJSON *ops, const cJSON *work, const char *const *keys,
     rc = jpatch_add(ops, sbuf_str(&path), value);
     sbuf_cleanup(&path);
     return rc;
+}
+
+int rj_quantity(const char *s, double *out)
+{
+    static const struct {
+        const char *suffix;
+        double mul;
+    } units[] = {
+        {"Ki", 1024.0}, {"Mi", 1048576.0}, {"Gi", 1073741824.0},
+        {"Ti", 1099511627776.0}, {"Pi", 1125899906842624.0},
+        {"Ei", 1152921504606846976.0}, {"n", 1e-9}, {"u", 1e-6},
+        {"m", 1e-3}, {"k", 1e3}, {"M", 1e6}, {"G", 1e9}, {"T", 1e12},
+        {"P", 1e15}, {"E", 1e18}, {"", 1.0},
+    };
+    char *end;
+    double v;
+    size_t i;
+
+    if (!s || !*s || isspace((unsigned char)*s))
+        return -1;
+    v = strtod(s, &end);
+    if (end == s)
+        return -1;
+    for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+        if (!strcmp(end, units[i].suffix)) {
+            *out = v * units[i].mul;
+            return 0;
+        }
+    return -1;
 }
 
 bool rj_is_self(const struct rule_ctx *ctx, const struct cview_failover *f)

@@ -55,10 +55,22 @@ struct rule_desc {
 
 enum rules_op { RULES_CREATE, RULES_UPDATE, RULES_DELETE, RULES_CONNECT };
 
+/* Which rules to run: all, or (for a streaming linter) the ones that
+ * need only the object, then the RULE_CLUSTER ones once the whole view
+ * is known. */
+enum rules_phase {
+    RULES_PHASE_ALL = 0,
+    RULES_PHASE_LOCAL,
+    RULES_PHASE_CLUSTER
+};
+
 struct rules_input {
+    enum rules_phase phase;         /* 0 = every rule */
     const cJSON *obj;               /* borrowed; the object to check */
     const cJSON *old;               /* borrowed; UPDATE only, else NULL */
     enum rules_op op;
+    bool master_known;              /* the master pod's ordinal is known */
+    int master_ordinal;             /* (scale-down-master) */
     const struct policy_set *pol;   /* borrowed; required */
     const struct cview *cv;         /* borrowed; NULL = no cluster view */
     enum rf_target target;          /* 0 = the policy's */

@@ -64,4 +64,100 @@ void check_redis_replicas_ha(struct rule_ctx *ctx);
 void check_name_length(struct rule_ctx *ctx);
 void check_name_charset(struct rule_ctx *ctx);
 
+/* Kubernetes resource quantity ("1Gi", "500m", "1e3") as a number of
+ * units (bytes, cores). Returns 0, or -1 when `s` is not a quantity. */
+int rj_quantity(const char *s, double *out);
+
+/* rule_update.c */
+void check_disablemymaster_toggle(struct rule_ctx *ctx);
+void check_port_change(struct rule_ctx *ctx);
+void check_auth_change(struct rule_ctx *ctx);
+void check_storage_kind_immutable(struct rule_ctx *ctx);
+void check_storage_size(struct rule_ctx *ctx);
+void check_keep_after_deletion_immutable(struct rule_ctx *ctx);
+void check_custom_renames_latent(struct rule_ctx *ctx);
+void check_bootstrap_removed(struct rule_ctx *ctx);
+void check_scale_down_master(struct rule_ctx *ctx);
+void check_pdb_disable_noop(struct rule_ctx *ctx);
+
+/* rule_replicas.c */
+void check_replicas_zero(struct rule_ctx *ctx);
+void check_pdb_sentinel_from_redis(struct rule_ctx *ctx);
+void check_pdb_single_replica(struct rule_ctx *ctx);
+int fix_pdb_single_replica(struct rule_ctx *ctx, const cJSON *work,
+                           cJSON *ops);
+
+/* rule_labels.c */
+void check_labels_volatile(struct rule_ctx *ctx);
+int fix_labels_volatile(struct rule_ctx *ctx, const cJSON *work,
+                        cJSON *ops);
+void check_labels_override(struct rule_ctx *ctx);
+void check_labelwhitelist_regex(struct rule_ctx *ctx);
+
+/* rule_images.c */
+void check_image_pinned(struct rule_ctx *ctx);
+int fix_image_pinned(struct rule_ctx *ctx, const cJSON *work, cJSON *ops);
+void check_image_redis_min(struct rule_ctx *ctx);
+void check_engine_image(struct rule_ctx *ctx);
+void check_resources_set(struct rule_ctx *ctx);
+void check_maxmemory_headroom(struct rule_ctx *ctx);
+
+/* rule_config.c */
+void check_customconfig_format(struct rule_ctx *ctx);
+void check_customconfig_forbidden(struct rule_ctx *ctx);
+int fix_customconfig_forbidden(struct rule_ctx *ctx, const cJSON *work,
+                               cJSON *ops);
+void check_customconfig_replica_priority(struct rule_ctx *ctx);
+void check_sentinel_customconfig_partial(struct rule_ctx *ctx);
+int fix_sentinel_customconfig_partial(struct rule_ctx *ctx,
+                                      const cJSON *work, cJSON *ops);
+void check_sentinel_customconfig_forbidden(struct rule_ctx *ctx);
+int fix_sentinel_customconfig_forbidden(struct rule_ctx *ctx,
+                                        const cJSON *work, cJSON *ops);
+
+/* rule_renames.c */
+void check_rename_injection(struct rule_ctx *ctx);
+void check_rename_operator_commands(struct rule_ctx *ctx);
+int fix_rename_operator_commands(struct rule_ctx *ctx, const cJSON *work,
+                                 cJSON *ops);
+void check_rename_duplicate(struct rule_ctx *ctx);
+void check_exporter_config_rename(struct rule_ctx *ctx);
+int fix_exporter_config_rename(struct rule_ctx *ctx, const cJSON *work,
+                               cJSON *ops);
+
+/* rule_storage.c */
+void check_bootstrap_host(struct rule_ctx *ctx);
+void check_bootstrap_port(struct rule_ctx *ctx);
+int fix_bootstrap_port(struct rule_ctx *ctx, const cJSON *work, cJSON *ops);
+void check_bootstrap_intermingle(struct rule_ctx *ctx);
+void check_storage_ephemeral(struct rule_ctx *ctx);
+void check_pvc_name(struct rule_ctx *ctx);
+int fix_pvc_name(struct rule_ctx *ctx, const cJSON *work, cJSON *ops);
+void check_keep_after_deletion(struct rule_ctx *ctx);
+int fix_keep_after_deletion(struct rule_ctx *ctx, const cJSON *work,
+                            cJSON *ops);
+void check_storage_both(struct rule_ctx *ctx);
+int fix_storage_both(struct rule_ctx *ctx, const cJSON *work, cJSON *ops);
+
+/* rule_misc.c */
+void check_sentinel_no_auth(struct rule_ctx *ctx);
+void check_hostnetwork(struct rule_ctx *ctx);
+int fix_hostnetwork(struct rule_ctx *ctx, const cJSON *work, cJSON *ops);
+void check_reserved_names(struct rule_ctx *ctx);
+void check_custom_command(struct rule_ctx *ctx);
+void check_fw_operator_group(struct rule_ctx *ctx);
+int fix_fw_operator_group(struct rule_ctx *ctx, const cJSON *work,
+                          cJSON *ops);
+void check_fw_skip_reconcile(struct rule_ctx *ctx);
+void check_fw_master_rollout(struct rule_ctx *ctx);
+
+/* rule_placement.c */
+void check_spread_selector_role(struct rule_ctx *ctx);
+int fix_spread_selector_role(struct rule_ctx *ctx, const cJSON *work,
+                             cJSON *ops);
+void check_spread_selector_no_match(struct rule_ctx *ctx);
+int fix_spread_selector_no_match(struct rule_ctx *ctx, const cJSON *work,
+                                 cJSON *ops);
+void check_spread_namespace_selector(struct rule_ctx *ctx);
+
 #endif

@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * rule_config.c - customConfig (rules.md 2.8). The operator applies each
+ * entry at run time on every reconcile (CONFIG SET for redis, SENTINEL SET
+ * for sentinels), split at the first space into key and value; one bad
+ * entry fails the whole reconcile every 30 s. Keys it owns (replication,
+ * port, auth, files) break it when set by hand.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "rules_impl.h"
+
+static const cJSON *custom_config(const cJSON *obj, enum rf_component c)
+{
+    return rj_get(rf_component_spec(obj, c), "customConfig");
+}
+
+/* Lower-cased first token of `entry` into key (empty when none). */
+static void entry_key(const char *entry, char *key, size_t len)
+{
+    size_t i = 0;
+
+    while (entry[i] && entry[i] != ' ' && i + 1 < len) {
+        key[i] = (char)tolower((unsigned char)entry[i]);
+        i++;
+    }
+    key[i] = '\0';
+}
+
+static bool in_list(const char *k, const char *const *list)
+{
+    for (; *list; list++)
+        if (!strcmp(k, *list))
+            return true;
+    return false;
+}
+
+/* Why `e` is malformed for the operator's split, or NULL. */
+static const char *format_problem(const char *e)
+{
+    const char *sp = strchr(e, ' ');
+    const char *p;
+
+    for (p = e; *p; p++)
+        if (*p == '\t' || *p == '\n' || *p == '\r')
+            return "contains a tab or line break";
+    if (*e == ' ')
+        return "starts with a space";
+    if (!sp)
+        return "has a key but no value";
+    if (sp[1] == ' ')
+        return "has two spaces after the key (the value would start with "
+               "a space)";
+    if (!sp[1])
+        return "has an empty value (write \"\" for an empty one)";
+    return NULL;
+}
+
+void check_customconfig_format(struct rule_ctx *ctx)
+{
+    static const enum rf_component comps[] = {RF_REDIS, RF_SENTINEL};
+    size_t c;
+
+    for (c = 0; c < 2; c++) {
+        const cJSON *e;
+        size_t i = 0;
+
+        cJSON_ArrayForEach(e, custom_config(rule_obj(ctx), comps[c])) {
+            const char *why;
+            char ptr[64];
+
+            snprintf(ptr, sizeof(ptr), "/spec/%s/customConfig/%zu",
+                     rf_component_name(comps[c]), i++);
+            if (!cJSON_IsString(e))
+                continue;
+            why = format_problem(e->valuestring);
+            if (why)
+                rule_report(ctx, RULE_STRONG, ptr,
+                            "write \"<key> <value>\" with one space",
+                            "spec.%s.customConfig[%zu] \"%.60s\" %s: the "
+                            "operator's CONFIG SET fails and the whole "
+                            "reconcile with it, every 30 s",
+                            rf_component_name(comps[c]), i - 1,
+                            e->valuestring, why);
+        }
+    }
+}
+
+static const char *const redis_owned[] = {
+    "slaveof", "replicaof", "port", "bind", "dir", "dbfilename",
+    "requirepass", "masterauth", "user", "rename-command",
+    "replica-announce-ip", "replica-announce-port", "slave-announce-ip",
+    "slave-announce-port", NULL,
+};
+static const char *const redis_static[] = {
+    "databases", "logfile", "daemonize", "include", "loadmodule",
+    "unixsocket", "unixsocketperm", "pidfile", "aclfile", "supervised",
+    NULL,
+};
+
+/* Why redis customConfig key `k` is forbidden, or NULL. */
+static const char *redis_forbidden(const char *k)
+{
+    if (in_list(k, redis_owned))
+        return "the operator owns it";
+    if (in_list(k, redis_static) || !strncmp(k, "cluster-", 8))
+        return "it cannot be changed at run time (CONFIG SET fails)";
+    return NULL;
+}
+
+void check_customconfig_forbidden(struct rule_ctx *ctx)
+{
+    const cJSON *e;
+    size_t i = 0;
+
+    cJSON_ArrayForEach(e, custom_config(rule_obj(ctx), RF_REDIS)) {
+        char key[64], ptr[64];
+        const char *why;
+
+        snprintf(ptr, sizeof(ptr), "/spec/redis/customConfig/%zu", i++);
+        if (!cJSON_IsString(e))
+            continue;
+        entry_key(e->valuestring, key, sizeof(key));
+        why = redis_forbidden(key);
+        if (why)
+            rule_report(ctx, RULE_STRONG, ptr,
+                        !strcmp(key, "port") ? "use spec.redis.port instead"
+                                             : "remove the entry",
+                        "spec.redis.customConfig[%zu] sets %s, and %s: the "
+                        "reconcile fails in a loop or the operator loses "
+                        "control of the failover", i - 1, key, why);
+    }
+}
+
+/* Port from a "port N" entry, or 0. */
+static int entry_port(const char *e)
+{
+    char *end;
+    long v;
+
+    if (strncasecmp(e, "port ", 5))
+        return 0;
+    v = strtol(e + 5, &end, 10);
+    return *end || v < 1 || v > 65535 ? 0 : (int)v;
+}
+
+int fix_customconfig_forbidden(struct rule_ctx *ctx, const cJSON *work,
+                               cJSON *ops)
+{
+    const cJSON *cc = custom_config(work, RF_REDIS);
+    int n = cJSON_GetArraySize(cc), i, rc = RFG_OK, port = 0;
+    char ptr[64];
+
+    (void)ctx;
+    for (i = 0; i < n; i++) {
+        const cJSON *e = cJSON_GetArrayItem(cc, i);
+
+        if (cJSON_IsString(e) && entry_port(e->valuestring))
+            port = entry_port(e->valuestring);
+    }
+    if (port && !rj_get(rf_component_spec(work, RF_REDIS), "port")) {
+        static const char *const keys[] = {"spec", "redis", "port"};
+
+        rc = rj_add_nested(ops, work, keys, 3, cJSON_CreateNumber(port));
+    }
+    /* Remove from the end so earlier indexes stay valid. */
+    for (i = n - 1; i >= 0 && !rc; i--) {
+        const cJSON *e = cJSON_GetArrayItem(cc, i);
+        char key[64];
+
+        if (!cJSON_IsString(e))
+            continue;
+        entry_key(e->valuestring, key, sizeof(key));
+        if (!redis_forbidden(key))
+            continue;
+        snprintf(ptr, sizeof(ptr), "/spec/redis/customConfig/%d", i);
+        rc = jpatch_remove(ops, ptr);
+    }
+    return rc;
+}
+
+void check_customconfig_replica_priority(struct rule_ctx *ctx)
+{
+    const cJSON *e;
+    size_t i = 0;
+
+    cJSON_ArrayForEach(e, custom_config(rule_obj(ctx), RF_REDIS)) {
+        char key[64], ptr[64];
+
+        snprintf(ptr, sizeof(ptr), "/spec/redis/customConfig/%zu", i++);
+        if (!cJSON_IsString(e))
+            continue;
+        entry_key(e->valuestring, key, sizeof(key));
+        if (strcmp(key, "replica-priority") && strcmp(key, "slave-priority"))
+            continue;
+        rule_report(ctx, RULE_STRONG, ptr,
+                    "leave replica-priority to the operator",
+                    "spec.redis.customConfig[%zu] sets %s on every pod, "
+                    "after the operator's own value: 0 leaves no failover "
+                    "target, and above 0 makes bootstrap replicas "
+                    "promotable", i - 1, key);
+    }
+}
+
+static bool has_key(const cJSON *cc, const char *k)
+{
+    const cJSON *e;
+    char key[64];
+
+    cJSON_ArrayForEach(e, cc) {
+        if (!cJSON_IsString(e))
+            continue;
+        entry_key(e->valuestring, key, sizeof(key));
+        if (!strcmp(key, k))
+            return true;
+    }
+    return false;
+}
+
+void check_sentinel_customconfig_partial(struct rule_ctx *ctx)
+{
+    const cJSON *cc = custom_config(rule_obj(ctx), RF_SENTINEL);
+    bool down, fo;
+
+    if (!cJSON_GetArraySize(cc))
+        return;
+    down = has_key(cc, "down-after-milliseconds");
+    fo = has_key(cc, "failover-timeout");
+    if (down && fo)
+        return;
+    rule_report(ctx, RULE_STRONG, "/spec/sentinel/customConfig",
+                "add \"down-after-milliseconds 5000\" and "
+                "\"failover-timeout 10000\" ('rfguard fix' adds them)",
+                "spec.sentinel.customConfig replaces the operator's "
+                "defaults and lacks %s: the sentinel ConfigMap's seed "
+                "(1000 ms / 3000 ms) applies, so failovers trigger on "
+                "short hiccups",
+                !down && !fo ? "down-after-milliseconds and failover-timeout"
+                : !down      ? "down-after-milliseconds"
+                             : "failover-timeout");
+}
+
+int fix_sentinel_customconfig_partial(struct rule_ctx *ctx,
+                                      const cJSON *work, cJSON *ops)
+{
+    const cJSON *cc = custom_config(work, RF_SENTINEL);
+    int rc = RFG_OK;
+
+    (void)ctx;
+    if (!cJSON_IsArray(cc) || !cJSON_GetArraySize(cc))
+        return RFG_OK;
+    if (!has_key(cc, "down-after-milliseconds"))
+        rc = jpatch_add(ops, "/spec/sentinel/customConfig/-",
+                        cJSON_CreateString("down-after-milliseconds 5000"));
+    if (!rc && !has_key(cc, "failover-timeout"))
+        rc = jpatch_add(ops, "/spec/sentinel/customConfig/-",
+                        cJSON_CreateString("failover-timeout 10000"));
+    return rc;
+}
+
+static const char *const sentinel_deny[] = {
+    "auth-pass", "auth-user", "quorum", "rename-command", NULL,
+};
+static const char *const sentinel_warn[] = {
+    "notification-script", "client-reconfig-script", NULL,
+};
+
+void check_sentinel_customconfig_forbidden(struct rule_ctx *ctx)
+{
+    const cJSON *e;
+    size_t i = 0;
+
+    cJSON_ArrayForEach(e, custom_config(rule_obj(ctx), RF_SENTINEL)) {
+        char key[64], ptr[64];
+
+        snprintf(ptr, sizeof(ptr), "/spec/sentinel/customConfig/%zu", i++);
+        if (!cJSON_IsString(e))
+            continue;
+        entry_key(e->valuestring, key, sizeof(key));
+        if (in_list(key, sentinel_deny))
+            rule_report(ctx, RULE_STRONG, ptr, "remove the entry",
+                        "spec.sentinel.customConfig[%zu] sets %s, which the "
+                        "operator owns (auth and quorum are set on every "
+                        "MONITOR; multi-word options reach SENTINEL SET as "
+                        "one argument)", i - 1, key);
+        else if (in_list(key, sentinel_warn))
+            rule_report(ctx, RULE_WEAK, ptr,
+                        "remove it, or mount the script with "
+                        "extraVolumes",
+                        "spec.sentinel.customConfig[%zu] sets %s: the "
+                        "script must exist in the sentinel container, "
+                        "which the operator does not provide", i - 1, key);
+    }
+}
+
+int fix_sentinel_customconfig_forbidden(struct rule_ctx *ctx,
+                                        const cJSON *work, cJSON *ops)
+{
+    const cJSON *cc = custom_config(work, RF_SENTINEL);
+    int i, rc = RFG_OK;
+
+    (void)ctx;
+    for (i = cJSON_GetArraySize(cc) - 1; i >= 0 && !rc; i--) {
+        const cJSON *e = cJSON_GetArrayItem(cc, i);
+        char key[64], ptr[64];
+
+        if (!cJSON_IsString(e))
+            continue;
+        entry_key(e->valuestring, key, sizeof(key));
+        if (!in_list(key, sentinel_deny) && !in_list(key, sentinel_warn))
+            continue;
+        snprintf(ptr, sizeof(ptr), "/spec/sentinel/customConfig/%d", i);
+        rc = jpatch_remove(ops, ptr);
+    }
+    return rc;
+}

@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * rule_labels.c - failover labels (rules.md 2.5). The operator copies the
+ * failover's metadata.labels onto every child object and pod, after its
+ * own labels (so they can override them) and filtered only by
+ * spec.labelWhitelist, Go RE2 expressions of which invalid ones are
+ * skipped with a log line.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "rules_impl.h"
+#include "sbuf.h"
+
+static const char *const volatile_keys[] = {
+    "helm.sh/chart", "app.kubernetes.io/version", "chart", "version",
+};
+
+static bool is_volatile(const char *k)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(volatile_keys) / sizeof(volatile_keys[0]); i++)
+        if (!strcmp(k, volatile_keys[i]))
+            return true;
+    return false;
+}
+
+static const cJSON *labels(const cJSON *obj)
+{
+    return rj_get(rj_get(obj, "metadata"), "labels");
+}
+
+/* First volatile label of `obj` when it has no labelWhitelist. */
+static const char *first_volatile(const cJSON *obj)
+{
+    const cJSON *l;
+
+    if (cJSON_GetArraySize(rj_get(rj_get(obj, "spec"), "labelWhitelist")))
+        return NULL;
+    cJSON_ArrayForEach(l, labels(obj))
+        if (is_volatile(l->string))
+            return l->string;
+    return NULL;
+}
+
+void check_labels_volatile(struct rule_ctx *ctx)
+{
+    const char *k = first_volatile(rule_obj(ctx));
+    struct sbuf p;
+
+    if (!k)
+        return;
+    sbuf_init(&p, 0);
+    if (sbuf_adds(&p, "/metadata/labels") || jptr_append(&p, k)) {
+        sbuf_cleanup(&p);
+        return;
+    }
+    rule_report(ctx, RULE_STRONG, sbuf_str(&p),
+                "add spec.labelWhitelist listing the labels pods should "
+                "carry ('rfguard fix' shows one)",
+                "label %s changes with every release and, with no "
+                "spec.labelWhitelist, is copied to every pod: each bump "
+                "re-rolls all redis pods and rewrites the PDB selectors",
+                k);
+    sbuf_cleanup(&p);
+}
+
+/* "^<key>$" with the regex metacharacters of a label key escaped. */
+static cJSON *anchored(const char *key)
+{
+    struct sbuf b;
+    const char *p;
+    cJSON *s;
+
+    sbuf_init(&b, 0);
+    (void)sbuf_addc(&b, '^');
+    for (p = key; *p; p++) {
+        if (*p == '.')
+            (void)sbuf_addc(&b, '\\');
+        (void)sbuf_addc(&b, *p);
+    }
+    if (sbuf_addc(&b, '$')) {
+        sbuf_cleanup(&b);
+        return NULL;
+    }
+    s = cJSON_CreateString(sbuf_str(&b));
+    sbuf_cleanup(&b);
+    return s;
+}
+
+int fix_labels_volatile(struct rule_ctx *ctx, const cJSON *work, cJSON *ops)
+{
+    static const char *const keys[] = {"spec", "labelWhitelist"};
+    cJSON *list;
+    const cJSON *l;
+
+    (void)ctx;
+    if (!first_volatile(work))
+        return RFG_OK;
+    list = cJSON_CreateArray();
+    if (!list)
+        return RFG_ENOMEM;
+    cJSON_ArrayForEach(l, labels(work)) {
+        cJSON *re;
+
+        if (is_volatile(l->string))
+            continue;
+        re = anchored(l->string);
+        if (!re || !cJSON_AddItemToArray(list, re)) {
+            cJSON_Delete(re);
+            cJSON_Delete(list);
+            return RFG_ENOMEM;
+        }
+    }
+    /* An empty whitelist copies everything: match nothing instead. */
+    if (!cJSON_GetArraySize(list) &&
+        !cJSON_AddItemToArray(list, cJSON_CreateString("^$"))) {
+        cJSON_Delete(list);
+        return RFG_ENOMEM;
+    }
+    return rj_add_nested(ops, work, keys, 2, list);
+}
+
+void check_labels_override(struct rule_ctx *ctx)
+{
+    static const char *const keys[] = {RF_LABEL_MANAGED_BY,
+                                       RF_LABEL_RF_NAME};
+    size_t i;
+
+    for (i = 0; i < 2; i++) {
+        const char *v = rj_str(labels(rule_obj(ctx)), keys[i]);
+        struct sbuf p;
+
+        if (!v)
+            continue;
+        sbuf_init(&p, 0);
+        if (sbuf_adds(&p, "/metadata/labels") || jptr_append(&p, keys[i])) {
+            sbuf_cleanup(&p);
+            return;
+        }
+        rule_report(ctx, RULE_STRONG, sbuf_str(&p),
+                    "leave this label to the operator, or keep it off pods "
+                    "with spec.labelWhitelist",
+                    "label %s=%s overrides the operator's own value on "
+                    "every object it creates for this failover",
+                    keys[i], v);
+        sbuf_cleanup(&p);
+    }
+}
+
+/* Why `re` is not valid RE2 syntax, or NULL. Checks what RE2 refuses
+ * and Go programs commonly trip on: unbalanced groups and classes,
+ * dangling or doubled repetition, backreferences, lookaround, bad
+ * repeat counts and a trailing backslash. */
+static const char *re2_problem(const char *re)
+{
+    int depth = 0;
+    bool atom = false;      /* something a quantifier may follow */
+    bool quant = false;     /* the last token was a quantifier */
+    const char *p = re;
+
+    while (*p) {
+        char c = *p++;
+
+        if (c == '\\') {
+            if (!*p)
+                return "trailing backslash";
+            if (*p >= '1' && *p <= '9')
+                return "backreferences are not supported";
+            p++;
+            atom = true;
+            quant = false;
+        } else if (c == '[') {
+            if (*p == '^')
+                p++;
+            if (*p == ']')
+                p++;
+            while (*p && *p != ']') {
+                if (*p == '\\' && p[1])
+                    p++;
+                else if (*p == '[' && p[1] == ':') {
+                    const char *e = strstr(p, ":]");
+
+                    if (!e)
+                        return "unterminated [: :] class";
+                    p = e + 1;
+                }
+                p++;
+            }
+            if (!*p)
+                return "missing closing ]";
+            p++;
+            atom = true;
+            quant = false;
+        } else if (c == '(') {
+            if (*p == '?') {
+                p++;
+                if (*p == '=' || *p == '!' || (*p == '<' &&
+                                               (p[1] == '=' || p[1] == '!')))
+                    return "lookaround is not supported";
+                if (*p == 'P' || *p == '<') {
+                    p = strchr(p, '>');
+                    if (!p)
+                        return "unterminated group name";
+                    p++;
+                } else {
+                    while (*p && strchr("imsU-", *p))
+                        p++;
+                    if (*p == ')') {
+                        p++;
+                        continue;
+                    }
+                    if (*p != ':')
+                        return "invalid group flags";
+                    p++;
+                }
+            }
+            depth++;
+            atom = false;
+            quant = false;
+        } else if (c == ')') {
+            if (--depth < 0)
+                return "unexpected )";
+            atom = true;
+            quant = false;
+        } else if (c == '*' || c == '+' || c == '?' || c == '{') {
+            if (c == '{') {
+                const char *q = p;
+                long lo = 0, hi = -1;
+
+                while (*q >= '0' && *q <= '9')
+                    lo = lo * 10 + (*q++ - '0');
+                if (q == p) {       /* a literal { */
+                    atom = true;
+                    quant = false;
+                    continue;
+                }
+                if (*q == ',') {
+                    q++;
+                    if (*q >= '0' && *q <= '9') {
+                        hi = 0;
+                        while (*q >= '0' && *q <= '9')
+                            hi = hi * 10 + (*q++ - '0');
+                    }
+                } else {
+                    hi = lo;
+                }
+                if (*q != '}') {
+                    atom = true;
+                    quant = false;
+                    continue;
+                }
+                if (lo > 1000 || hi > 1000 || (hi >= 0 && hi < lo))
+                    return "invalid repeat count";
+                p = q + 1;
+            }
+            if (c == '?' && quant) {
+                quant = false;      /* non-greedy modifier */
+                atom = false;
+                continue;
+            }
+            if (quant)
+                return "repetition of a repetition";
+            if (!atom)
+                return "missing argument to repetition operator";
+            quant = true;
+        } else if (c == '|') {
+            atom = false;
+            quant = false;
+        } else {
+            atom = true;
+            quant = false;
+        }
+    }
+    return depth ? "missing closing )" : NULL;
+}
+
+void check_labelwhitelist_regex(struct rule_ctx *ctx)
+{
+    const cJSON *e;
+    size_t i = 0;
+
+    cJSON_ArrayForEach(e, rj_get(rj_get(rule_obj(ctx), "spec"),
+                                 "labelWhitelist")) {
+        const char *why;
+        char ptr[64];
+
+        snprintf(ptr, sizeof(ptr), "/spec/labelWhitelist/%zu", i++);
+        if (!cJSON_IsString(e))
+            continue;
+        why = re2_problem(e->valuestring);
+        if (why)
+            rule_report(ctx, RULE_STRONG, ptr,
+                        "write a Go (RE2) regular expression",
+                        "spec.labelWhitelist[%zu] \"%.80s\" is not a valid "
+                        "regular expression (%s): the operator skips it "
+                        "with a log line and its labels are silently "
+                        "dropped", i - 1, e->valuestring, why);
+    }
+}

@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * rule_misc.c - pod-level pitfalls and fork-specific rules (rules.md 2.2
+ * sentinel-no-auth, 2.12): hostNetwork with the operator's fixed ports,
+ * names and mount paths the operator already uses, custom commands that
+ * stop loading the generated config, and the Freshworks operator's
+ * operator-group label, skip-reconcile annotation and master rollout
+ * switch.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "rules_impl.h"
+#include "sbuf.h"
+
+#define FW_GROUP_LABEL "redis-failover.freshworks.com/operator-group"
+#define FW_SKIP_ANNOTATION "redis-failover.freshworks.com/skip-reconcile"
+#define NETPOL_ANNOTATION "rfguard.io/sentinel-network-policy"
+
+static const enum rf_component comps[] = {RF_REDIS, RF_SENTINEL};
+
+void check_sentinel_no_auth(struct rule_ctx *ctx)
+{
+    const char *np = rj_str(rj_get(rj_get(rule_obj(ctx), "metadata"),
+                                   "annotations"),
+                            NETPOL_ANNOTATION);
+
+    if (np && *np)
+        return;
+    rule_report(ctx, RULE_STRONG, "/spec/sentinel",
+                "restrict port 26379 with a NetworkPolicy and name it in "
+                "annotation " NETPOL_ANNOTATION,
+                "sentinels of this failover accept unauthenticated clients "
+                "on port 26379 (the operator sets no sentinel password), "
+                "so any pod can reconfigure them (spotahome #302)");
+}
+
+/* Another failover in the view with hostNetwork, or NULL. */
+static const struct cview_failover *other_hostnet(struct rule_ctx *ctx)
+{
+    const struct cview *cv = rule_input(ctx)->cv;
+    size_t i;
+
+    for (i = 0; cv && i < cv->nrfs; i++)
+        if (cv->rfs[i].host_network && !rj_is_self(ctx, &cv->rfs[i]))
+            return &cv->rfs[i];
+    return NULL;
+}
+
+void check_hostnetwork(struct rule_ctx *ctx)
+{
+    size_t i;
+
+    for (i = 0; i < 2; i++) {
+        const char *c = rf_component_name(comps[i]);
+        const struct cview_failover *f;
+        char ptr[48];
+
+        if (!cJSON_IsTrue(rj_get(rf_component_spec(rule_obj(ctx), comps[i]),
+                                 "hostNetwork")))
+            continue;
+        snprintf(ptr, sizeof(ptr), "/spec/%s/hostNetwork", c);
+        f = comps[i] == RF_SENTINEL ? other_hostnet(ctx) : NULL;
+        if (f)
+            rule_report(ctx, RULE_STRONG, ptr,
+                        "drop hostNetwork, or keep hostNetwork failovers on "
+                        "separate nodes",
+                        "sentinels use hostNetwork, and so does "
+                        "RedisFailover %s/%s: sentinel port 26379 is fixed, "
+                        "so two such sentinels on one node collide and "
+                        "share a node IP", f->ns, f->name);
+        else
+            rule_report(ctx, RULE_WEAK, ptr,
+                        "avoid hostNetwork; if you need it, set dnsPolicy: "
+                        "ClusterFirstWithHostNet",
+                        "spec.%s.hostNetwork: the operator's ports (26379, "
+                        "9121, 9355) are fixed, so they collide per node "
+                        "across the cluster, and pods share the node's IP",
+                        c);
+    }
+}
+
+int fix_hostnetwork(struct rule_ctx *ctx, const cJSON *work, cJSON *ops)
+{
+    size_t i;
+    int rc = RFG_OK;
+
+    (void)ctx;
+    for (i = 0; i < 2 && !rc; i++) {
+        const cJSON *spec = rf_component_spec(work, comps[i]);
+        const char *keys[3] = {"spec", rf_component_name(comps[i]),
+                               "dnsPolicy"};
+
+        if (!cJSON_IsTrue(rj_get(spec, "hostNetwork")) ||
+            rj_get(spec, "dnsPolicy"))
+            continue;
+        rc = rj_add_nested(ops, work, keys, 3,
+                           cJSON_CreateString("ClusterFirstWithHostNet"));
+    }
+    return rc;
+}
+
+static const char *const reserved_names[] = {
+    "redis-config", "redis-shutdown-config", "redis-readiness-config",
+    "redis-startup-config", "redis-data", "sentinel-config",
+    "sentinel-config-writable", "sentinel-startup-config", "redis",
+    "sentinel", "redis-exporter", "sentinel-exporter",
+    "sentinel-config-copy", NULL,
+};
+static const char *const reserved_paths[] = {
+    "/redis", "/data", "/redis-shutdown", "/redis-readiness",
+    "/redis-startup", "/sentinel-startup", NULL,
+};
+
+static bool listed(const char *s, const char *const *list)
+{
+    for (; *list; list++)
+        if (!strcmp(s, *list))
+            return true;
+    return false;
+}
+
+/* Check `field` of each item of spec.<c>.<list> against `names`. */
+static void reserved_in(struct rule_ctx *ctx, enum rf_component c,
+                        const char *list, const char *field,
+                        const char *const *names)
+{
+    const cJSON *e;
+    size_t i = 0;
+
+    cJSON_ArrayForEach(e, rj_get(rf_component_spec(rule_obj(ctx), c),
+                                 list)) {
+        const char *v = rj_str(e, field);
+        char ptr[96];
+
+        snprintf(ptr, sizeof(ptr), "/spec/%s/%s/%zu/%s",
+                 rf_component_name(c), list, i++, field);
+        if (!v || !listed(v, names))
+            continue;
+        rule_report(ctx, RULE_STRONG, ptr, "pick another name",
+                    "spec.%s.%s[%zu].%s \"%s\" is already used by the "
+                    "operator's pod spec: the pod is invalid and never "
+                    "starts", rf_component_name(c), list, i - 1, field, v);
+    }
+}
+
+void check_reserved_names(struct rule_ctx *ctx)
+{
+    size_t i;
+
+    for (i = 0; i < 2; i++) {
+        reserved_in(ctx, comps[i], "extraVolumes", "name", reserved_names);
+        reserved_in(ctx, comps[i], "extraVolumeMounts", "name",
+                    reserved_names);
+        reserved_in(ctx, comps[i], "extraVolumeMounts", "mountPath",
+                    reserved_paths);
+        reserved_in(ctx, comps[i], "extraContainers", "name",
+                    reserved_names);
+        reserved_in(ctx, comps[i], "initContainers", "name", reserved_names);
+    }
+}
+
+/* True if some element of `cmd` contains `needle`. */
+static bool cmd_has(const cJSON *cmd, const char *needle)
+{
+    const cJSON *e;
+
+    cJSON_ArrayForEach(e, cmd)
+        if (cJSON_IsString(e) && strstr(e->valuestring, needle))
+            return true;
+    return false;
+}
+
+void check_custom_command(struct rule_ctx *ctx)
+{
+    const cJSON *rc = rj_get(rf_component_spec(rule_obj(ctx), RF_REDIS),
+                             "command");
+    const cJSON *sc = rj_get(rf_component_spec(rule_obj(ctx), RF_SENTINEL),
+                             "command");
+
+    if (cJSON_GetArraySize(rc) && !cmd_has(rc, "/redis/redis.conf"))
+        rule_report(ctx, RULE_STRONG, "/spec/redis/command",
+                    "keep /redis/redis.conf in the command, e.g. "
+                    "redis-server /redis/redis.conf",
+                    "spec.redis.command does not load /redis/redis.conf: "
+                    "redis starts without the operator's port, password, "
+                    "probe user and replication settings");
+    if (cJSON_GetArraySize(sc) && (!cmd_has(sc, "/redis/sentinel.conf") ||
+                                   !cmd_has(sc, "--sentinel")))
+        rule_report(ctx, RULE_STRONG, "/spec/sentinel/command",
+                    "keep \"/redis/sentinel.conf --sentinel\" in the command",
+                    "spec.sentinel.command does not start a sentinel with "
+                    "/redis/sentinel.conf: it monitors nothing and the "
+                    "failover has no sentinels");
+}
+
+void check_fw_operator_group(struct rule_ctx *ctx)
+{
+    const cJSON *want = rule_param(ctx, "group");
+    const char *have = rj_str(rj_get(rj_get(rule_obj(ctx), "metadata"),
+                                     "labels"), FW_GROUP_LABEL);
+    const char *w = cJSON_IsString(want) && *want->valuestring
+                        ? want->valuestring
+                        : NULL;
+
+    if (have && *have && (!w || !strcmp(have, w)))
+        return;
+    if (have && *have)
+        rule_report(ctx, RULE_STRONG,
+                    "/metadata/labels/redis-failover.freshworks.com~1"
+                    "operator-group",
+                    "set the label to the operator's OPERATOR_GROUP_ID",
+                    "label " FW_GROUP_LABEL "=%s is not the configured "
+                    "group %s: that operator ignores this failover silently",
+                    have, w);
+    else
+        rule_report(ctx, RULE_STRONG, "/metadata",
+                    "label the failover with its operator's group (policy "
+                    "parameter 'group' lets 'rfguard fix' add it)",
+                    "no " FW_GROUP_LABEL " label: since v3.3.3 the operator "
+                    "reconciles only failovers labelled with its group and "
+                    "ignores this one silently");
+}
+
+int fix_fw_operator_group(struct rule_ctx *ctx, const cJSON *work,
+                          cJSON *ops)
+{
+    static const char *const keys[] = {"metadata", "labels", FW_GROUP_LABEL};
+    const cJSON *want = rule_param(ctx, "group");
+
+    if (!cJSON_IsString(want) || !*want->valuestring ||
+        rj_get(rj_get(rj_get(work, "metadata"), "labels"), FW_GROUP_LABEL))
+        return RFG_OK;
+    return rj_add_nested(ops, work, keys, 3,
+                         cJSON_CreateString(want->valuestring));
+}
+
+void check_fw_skip_reconcile(struct rule_ctx *ctx)
+{
+    const char *v = rj_str(rj_get(rj_get(rule_obj(ctx), "metadata"),
+                                  "annotations"), FW_SKIP_ANNOTATION);
+
+    if (!v || strcmp(v, "true"))
+        return;
+    rule_report(ctx, RULE_STRONG,
+                "/metadata/annotations/redis-failover.freshworks.com~1"
+                "skip-reconcile",
+                "remove the annotation when maintenance is over",
+                "annotation " FW_SKIP_ANNOTATION " is \"true\": the "
+                "operator does not reconcile this failover, so spec "
+                "changes are not applied and nothing heals it");
+}
+
+void check_fw_master_rollout(struct rule_ctx *ctx)
+{
+    if (!cJSON_IsTrue(rj_get(rf_component_spec(rule_obj(ctx), RF_REDIS),
+                             "disableMasterRollout")))
+        return;
+    rule_report(ctx, RULE_STRONG, "/spec/redis/disableMasterRollout",
+                "fail over and delete the old master pod by hand after each "
+                "change",
+                "spec.redis.disableMasterRollout: the operator never "
+                "restarts the master, so image and config changes leave it "
+                "on the old version");
+}

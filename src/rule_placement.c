@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * rule_placement.c - the finer placement rules (rules.md 2.3): selectors
+ * on the runtime role label, selectors that cannot match this failover's
+ * pods (and the deprecated zone key), and anti-affinity that counts
+ * same-named failovers of other namespaces. The scope rules and the
+ * reference mutation are in rule_spread.c.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "rules_impl.h"
+#include "sbuf.h"
+
+#define PAA "podAntiAffinity"
+#define REQ "requiredDuringSchedulingIgnoredDuringExecution"
+#define PREF "preferredDuringSchedulingIgnoredDuringExecution"
+#define TSC "topologySpreadConstraints"
+#define OLD_ZONE "failure-domain.beta.kubernetes.io/zone"
+#define NEW_ZONE "topology.kubernetes.io/zone"
+
+static const enum rf_component comps[] = {RF_REDIS, RF_SENTINEL};
+
+/* One anti-affinity term or spread constraint. */
+struct term {
+    const cJSON *term;      /* holds topologyKey, namespaces... */
+    const cJSON *sel;       /* its labelSelector, may be NULL */
+    char ptr[192];          /* pointer to term */
+    bool affinity;          /* an anti-affinity term (not a TSC) */
+};
+
+typedef void (*term_fn)(struct rule_ctx *ctx, enum rf_component c,
+                        const struct term *t, void *arg);
+
+static void each_term(struct rule_ctx *ctx, const cJSON *obj,
+                      enum rf_component c, term_fn fn, void *arg)
+{
+    const cJSON *spec = rf_component_spec(obj, c);
+    const cJSON *paa = rj_get(rj_get(spec, "affinity"), PAA), *e;
+    const char *cn = rf_component_name(c);
+    struct term t;
+    size_t i = 0;
+
+    cJSON_ArrayForEach(e, rj_get(paa, REQ)) {
+        t.term = e;
+        t.sel = rj_get(e, "labelSelector");
+        t.affinity = true;
+        snprintf(t.ptr, sizeof(t.ptr), "/spec/%s/affinity/" PAA "/" REQ "/%zu",
+                 cn, i++);
+        fn(ctx, c, &t, arg);
+    }
+    i = 0;
+    cJSON_ArrayForEach(e, rj_get(paa, PREF)) {
+        t.term = rj_get(e, "podAffinityTerm");
+        t.sel = rj_get(t.term, "labelSelector");
+        t.affinity = true;
+        snprintf(t.ptr, sizeof(t.ptr),
+                 "/spec/%s/affinity/" PAA "/" PREF "/%zu/podAffinityTerm", cn,
+                 i++);
+        fn(ctx, c, &t, arg);
+    }
+    i = 0;
+    cJSON_ArrayForEach(e, rj_get(spec, TSC)) {
+        t.term = e;
+        t.sel = rj_get(e, "labelSelector");
+        t.affinity = false;
+        snprintf(t.ptr, sizeof(t.ptr), "/spec/%s/" TSC "/%zu", cn, i++);
+        fn(ctx, c, &t, arg);
+    }
+}
+
+static void run(struct rule_ctx *ctx, const cJSON *obj, term_fn fn,
+                void *arg)
+{
+    size_t i;
+
+    for (i = 0; i < 2; i++)
+        each_term(ctx, obj, comps[i], fn, arg);
+}
+
+/* ---- spread-selector-role ---- */
+
+static void role_check(struct rule_ctx *ctx, enum rf_component c,
+                       const struct term *t, void *arg)
+{
+    const cJSON *e;
+    size_t i = 0;
+    char ptr[256];
+
+    (void)c;
+    (void)arg;
+    if (rj_get(rj_get(t->sel, "matchLabels"), RF_LABEL_ROLE)) {
+        snprintf(ptr, sizeof(ptr), "%s/labelSelector/matchLabels/%s", t->ptr,
+                 RF_LABEL_ROLE);
+        rule_report(ctx, RULE_STRONG, ptr, "remove the role key",
+                    "the selector uses " RF_LABEL_ROLE ", which the operator "
+                    "flips at run time: the spread changes meaning on every "
+                    "failover");
+    }
+    cJSON_ArrayForEach(e, rj_get(t->sel, "matchExpressions")) {
+        const char *k = rj_str(e, "key");
+
+        if (k && !strcmp(k, RF_LABEL_ROLE)) {
+            snprintf(ptr, sizeof(ptr), "%s/labelSelector/matchExpressions/%zu",
+                     t->ptr, i);
+            rule_report(ctx, RULE_STRONG, ptr, "remove the expression",
+                        "the selector uses " RF_LABEL_ROLE ", which the "
+                        "operator flips at run time: the spread changes "
+                        "meaning on every failover");
+        }
+        i++;
+    }
+}
+
+void check_spread_selector_role(struct rule_ctx *ctx)
+{
+    run(ctx, rule_obj(ctx), role_check, NULL);
+}
+
+struct fix_arg {
+    cJSON *ops;
+    int rc;
+};
+
+static void role_fix(struct rule_ctx *ctx, enum rf_component c,
+                     const struct term *t, void *arg)
+{
+    struct fix_arg *fa = arg;
+    const cJSON *exprs = rj_get(t->sel, "matchExpressions");
+    char ptr[256];
+    int i;
+
+    (void)ctx;
+    (void)c;
+    if (fa->rc)
+        return;
+    if (rj_get(rj_get(t->sel, "matchLabels"), RF_LABEL_ROLE)) {
+        snprintf(ptr, sizeof(ptr), "%s/labelSelector/matchLabels/%s", t->ptr,
+                 RF_LABEL_ROLE);
+        fa->rc = jpatch_remove(fa->ops, ptr);
+    }
+    for (i = cJSON_GetArraySize(exprs) - 1; i >= 0 && !fa->rc; i--) {
+        const char *k = rj_str(cJSON_GetArrayItem(exprs, i), "key");
+
+        if (!k || strcmp(k, RF_LABEL_ROLE))
+            continue;
+        snprintf(ptr, sizeof(ptr), "%s/labelSelector/matchExpressions/%d",
+                 t->ptr, i);
+        fa->rc = jpatch_remove(fa->ops, ptr);
+    }
+}
+
+int fix_spread_selector_role(struct rule_ctx *ctx, const cJSON *work,
+                             cJSON *ops)
+{
+    struct fix_arg fa = {ops, RFG_OK};
+
+    run(ctx, work, role_fix, &fa);
+    return fa.rc;
+}
+
+/* ---- spread-selector-no-match ---- */
+
+/* Does requirement `e` hold for `labels`? Unknown operators hold. */
+static bool expr_matches(const cJSON *e, const cJSON *labels)
+{
+    const char *k = rj_str(e, "key"), *op = rj_str(e, "operator");
+    const char *v;
+    const cJSON *x;
+    bool in = false;
+
+    if (!k || !op || !strcmp(k, RF_LABEL_ROLE))
+        return true;
+    v = rj_str(labels, k);
+    cJSON_ArrayForEach(x, rj_get(e, "values"))
+        if (v && cJSON_IsString(x) && !strcmp(x->valuestring, v))
+            in = true;
+    if (!strcmp(op, "In"))
+        return in;
+    if (!strcmp(op, "NotIn"))
+        return !in;
+    if (!strcmp(op, "Exists"))
+        return v != NULL;
+    if (!strcmp(op, "DoesNotExist"))
+        return v == NULL;
+    return true;
+}
+
+/* The first key of `sel` that `labels` fails, or NULL when it matches. */
+static const char *mismatch(const cJSON *sel, const cJSON *labels)
+{
+    const cJSON *m, *e;
+
+    cJSON_ArrayForEach(m, rj_get(sel, "matchLabels")) {
+        const char *v = rj_str(labels, m->string);
+
+        if (!strcmp(m->string, RF_LABEL_ROLE))
+            continue;
+        if (!cJSON_IsString(m) || !v || strcmp(v, m->valuestring))
+            return m->string;
+    }
+    cJSON_ArrayForEach(e, rj_get(sel, "matchExpressions"))
+        if (!expr_matches(e, labels))
+            return rj_str(e, "key") ? rj_str(e, "key") : "?";
+    return NULL;
+}
+
+static void nomatch_check(struct rule_ctx *ctx, enum rf_component c,
+                          const struct term *t, void *arg)
+{
+    const char *key = rj_str(t->term, "topologyKey");
+    const char *bad;
+    char ptr[256];
+    cJSON *labels = NULL;
+
+    (void)arg;
+    if (key && !strcmp(key, OLD_ZONE)) {
+        snprintf(ptr, sizeof(ptr), "%s/topologyKey", t->ptr);
+        rule_report(ctx, RULE_STRONG, ptr,
+                    "use topology.kubernetes.io/zone",
+                    "topologyKey " OLD_ZONE " is deprecated and missing on "
+                    "current nodes: the constraint spreads nothing");
+    }
+    if (!cJSON_IsObject(t->sel))
+        return;
+    labels = rf_pod_labels(rule_obj(ctx), c);
+    if (!labels)
+        return;
+    bad = mismatch(t->sel, labels);
+    if (bad) {
+        snprintf(ptr, sizeof(ptr), "%s/labelSelector", t->ptr);
+        rule_report(ctx, RULE_STRONG, ptr,
+                    "select the labels the operator puts on the pods: "
+                    "app.kubernetes.io/name, component, part-of",
+                    "the selector cannot match this failover's %s pods "
+                    "(key %s): the %s is a no-op",
+                    rf_component_name(c), bad,
+                    t->affinity ? "anti-affinity" : "topology spread");
+    }
+    cJSON_Delete(labels);
+}
+
+void check_spread_selector_no_match(struct rule_ctx *ctx)
+{
+    run(ctx, rule_obj(ctx), nomatch_check, NULL);
+}
+
+static void zone_fix(struct rule_ctx *ctx, enum rf_component c,
+                     const struct term *t, void *arg)
+{
+    struct fix_arg *fa = arg;
+    const char *key = rj_str(t->term, "topologyKey");
+    char ptr[256];
+
+    (void)ctx;
+    (void)c;
+    if (fa->rc || !key || strcmp(key, OLD_ZONE))
+        return;
+    snprintf(ptr, sizeof(ptr), "%s/topologyKey", t->ptr);
+    fa->rc = jpatch_replace(fa->ops, ptr, cJSON_CreateString(NEW_ZONE));
+}
+
+int fix_spread_selector_no_match(struct rule_ctx *ctx, const cJSON *work,
+                                 cJSON *ops)
+{
+    struct fix_arg fa = {ops, RFG_OK};
+
+    run(ctx, work, zone_fix, &fa);
+    return fa.rc;
+}
+
+/* ---- spread-namespace-selector ---- */
+
+static void ns_check(struct rule_ctx *ctx, enum rf_component c,
+                     const struct term *t, void *arg)
+{
+    const cJSON *nss = rj_get(t->term, "namespaces"), *n;
+    const char *other = NULL;
+    char ptr[256];
+
+    (void)c;
+    (void)arg;
+    if (!t->affinity)
+        return;
+    cJSON_ArrayForEach(n, nss)
+        if (cJSON_IsString(n) && strcmp(n->valuestring, rule_ns(ctx)))
+            other = n->valuestring;
+    if (rj_get(t->term, "namespaceSelector")) {
+        snprintf(ptr, sizeof(ptr), "%s/namespaceSelector", t->ptr);
+        rule_report(ctx, RULE_STRONG, ptr,
+                    "drop namespaceSelector: per-failover spread belongs in "
+                    "the failover's own namespace",
+                    "the anti-affinity term has a namespaceSelector, so it "
+                    "also counts pods of same-named failovers in other "
+                    "namespaces");
+    } else if (other) {
+        snprintf(ptr, sizeof(ptr), "%s/namespaces", t->ptr);
+        rule_report(ctx, RULE_STRONG, ptr,
+                    "list only the failover's own namespace, or none",
+                    "the anti-affinity term also looks at namespace %s, "
+                    "where a same-named failover's pods would count", other);
+    }
+}
+
+void check_spread_namespace_selector(struct rule_ctx *ctx)
+{
+    run(ctx, rule_obj(ctx), ns_check, NULL);
+}

@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * rule_renames.c - spec.redis.customCommandRenames (rules.md 2.9). Each
+ * entry becomes `rename-command "<from>" "<to>"` in redis.conf, unescaped
+ * (spotahome #716), so quotes or spaces inject configuration; the
+ * operator, its probes and Sentinel failover need a set of commands under
+ * their own names; Redis refuses to start on an unknown or twice-renamed
+ * command.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "rules_impl.h"
+
+static const cJSON *renames(const cJSON *obj)
+{
+    return rj_get(rf_component_spec(obj, RF_REDIS), "customCommandRenames");
+}
+
+static bool safe_token(const char *s)
+{
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_' && *s != '.' &&
+            *s != '-')
+            return false;
+    return true;
+}
+
+void check_rename_injection(struct rule_ctx *ctx)
+{
+    const cJSON *e;
+    size_t i = 0;
+
+    cJSON_ArrayForEach(e, renames(rule_obj(ctx))) {
+        static const char *const fields[] = {"from", "to"};
+        size_t f;
+
+        for (f = 0; f < 2; f++) {
+            const char *v = rj_str(e, fields[f]);
+            char ptr[80];
+
+            snprintf(ptr, sizeof(ptr), "/spec/redis/customCommandRenames/"
+                     "%zu/%s", i, fields[f]);
+            if (f == 0 && (!v || !*v))
+                rule_report(ctx, RULE_STRONG, ptr, "name the command",
+                            "spec.redis.customCommandRenames[%zu].from is "
+                            "empty: redis.conf gets rename-command \"\" and "
+                            "Redis does not start", i);
+            else if (v && !safe_token(v))
+                rule_report(ctx, RULE_STRONG, ptr,
+                            "use only letters, digits, '_', '.' and '-'",
+                            "spec.redis.customCommandRenames[%zu].%s has "
+                            "characters outside [A-Za-z0-9_.-]: it is "
+                            "written into redis.conf inside quotes without "
+                            "escaping, which injects configuration or stops "
+                            "Redis (spotahome #716)", i, fields[f]);
+        }
+        i++;
+    }
+}
+
+static const char *const operator_cmds[] = {
+    "CONFIG", "SLAVEOF", "REPLICAOF", "INFO", "PING", "SAVE", "AUTH",
+    "CLIENT", "MULTI", "EXEC", "PUBLISH", "SUBSCRIBE", "SCRIPT", NULL,
+};
+
+static bool operator_cmd(const char *from)
+{
+    const char *const *p;
+
+    for (p = operator_cmds; *p; p++)
+        if (!strcasecmp(from, *p))
+            return true;
+    return false;
+}
+
+void check_rename_operator_commands(struct rule_ctx *ctx)
+{
+    const cJSON *e;
+    size_t i = 0;
+
+    cJSON_ArrayForEach(e, renames(rule_obj(ctx))) {
+        const char *from = rj_str(e, "from");
+        char ptr[64];
+
+        snprintf(ptr, sizeof(ptr), "/spec/redis/customCommandRenames/%zu",
+                 i++);
+        if (from && operator_cmd(from))
+            rule_report(ctx, RULE_STRONG, ptr,
+                        "remove the entry; protect the command with ACLs "
+                        "or a NetworkPolicy instead",
+                        "renaming %s breaks the operator, its probes or "
+                        "Sentinel failover, which call it by name", from);
+    }
+}
+
+int fix_rename_operator_commands(struct rule_ctx *ctx, const cJSON *work,
+                                 cJSON *ops)
+{
+    const cJSON *r = renames(work);
+    int i, rc = RFG_OK;
+
+    (void)ctx;
+    for (i = cJSON_GetArraySize(r) - 1; i >= 0 && !rc; i--) {
+        const char *from = rj_str(cJSON_GetArrayItem(r, i), "from");
+        char ptr[64];
+
+        if (!from || !operator_cmd(from))
+            continue;
+        snprintf(ptr, sizeof(ptr), "/spec/redis/customCommandRenames/%d", i);
+        rc = jpatch_remove(ops, ptr);
+    }
+    return rc;
+}
+
+/* Redis 7 top-level commands (containers like CONFIG count once). */
+static const char *const redis_cmds[] = {
+    "ACL", "APPEND", "ASKING", "AUTH", "BGREWRITEAOF", "BGSAVE", "BITCOUNT",
+    "BITFIELD", "BITFIELD_RO", "BITOP", "BITPOS", "BLMOVE", "BLMPOP",
+    "BLPOP", "BRPOP", "BRPOPLPUSH", "BZMPOP", "BZPOPMAX", "BZPOPMIN",
+    "CLIENT", "CLUSTER", "COMMAND", "CONFIG", "COPY", "DBSIZE", "DEBUG",
+    "DECR", "DECRBY", "DEL", "DISCARD", "DUMP", "ECHO", "EVAL", "EVALSHA",
+    "EVALSHA_RO", "EVAL_RO", "EXEC", "EXISTS", "EXPIRE", "EXPIREAT",
+    "EXPIRETIME", "FAILOVER", "FCALL", "FCALL_RO", "FLUSHALL", "FLUSHDB",
+    "FUNCTION", "GEOADD", "GEODIST", "GEOHASH", "GEOPOS", "GEORADIUS",
+    "GEORADIUSBYMEMBER", "GEORADIUSBYMEMBER_RO", "GEORADIUS_RO",
+    "GEOSEARCH", "GEOSEARCHSTORE", "GET", "GETBIT", "GETDEL", "GETEX",
+    "GETRANGE", "GETSET", "HDEL", "HELLO", "HEXISTS", "HGET", "HGETALL",
+    "HINCRBY", "HINCRBYFLOAT", "HKEYS", "HLEN", "HMGET", "HMSET",
+    "HRANDFIELD", "HSCAN", "HSET", "HSETNX", "HSTRLEN", "HVALS", "INCR",
+    "INCRBY", "INCRBYFLOAT", "INFO", "KEYS", "LASTSAVE", "LATENCY", "LCS",
+    "LINDEX", "LINSERT", "LLEN", "LMOVE", "LMPOP", "LOLWUT", "LPOP", "LPOS",
+    "LPUSH", "LPUSHX", "LRANGE", "LREM", "LSET", "LTRIM", "MEMORY", "MGET",
+    "MIGRATE", "MODULE", "MONITOR", "MOVE", "MSET", "MSETNX", "MULTI",
+    "OBJECT", "PERSIST", "PEXPIRE", "PEXPIREAT", "PEXPIRETIME", "PFADD",
+    "PFCOUNT", "PFDEBUG", "PFMERGE", "PFSELFTEST", "PING", "PSETEX",
+    "PSUBSCRIBE", "PSYNC", "PTTL", "PUBLISH", "PUBSUB", "PUNSUBSCRIBE",
+    "QUIT", "RANDOMKEY", "READONLY", "READWRITE", "RENAME", "RENAMENX",
+    "REPLCONF", "REPLICAOF", "RESET", "RESTORE", "RESTORE-ASKING", "ROLE",
+    "RPOP", "RPOPLPUSH", "RPUSH", "RPUSHX", "SADD", "SAVE", "SCAN", "SCARD",
+    "SCRIPT", "SDIFF", "SDIFFSTORE", "SELECT", "SET", "SETBIT", "SETEX",
+    "SETNX", "SETRANGE", "SHUTDOWN", "SINTER", "SINTERCARD", "SINTERSTORE",
+    "SISMEMBER", "SLAVEOF", "SLOWLOG", "SMEMBERS", "SMISMEMBER", "SMOVE",
+    "SORT", "SORT_RO", "SPOP", "SPUBLISH", "SRANDMEMBER", "SREM", "SSCAN",
+    "SSUBSCRIBE", "STRLEN", "SUBSCRIBE", "SUBSTR", "SUNION", "SUNIONSTORE",
+    "SUNSUBSCRIBE", "SWAPDB", "SYNC", "TIME", "TOUCH", "TTL", "TYPE",
+    "UNLINK", "UNSUBSCRIBE", "UNWATCH", "WAIT", "WAITAOF", "WATCH", "XACK",
+    "XADD", "XAUTOCLAIM", "XCLAIM", "XDEL", "XGROUP", "XINFO", "XLEN",
+    "XPENDING", "XRANGE", "XREAD", "XREADGROUP", "XREVRANGE", "XSETID",
+    "XTRIM", "ZADD", "ZCARD", "ZCOUNT", "ZDIFF", "ZDIFFSTORE", "ZINCRBY",
+    "ZINTER", "ZINTERCARD", "ZINTERSTORE", "ZLEXCOUNT", "ZMPOP", "ZMSCORE",
+    "ZPOPMAX", "ZPOPMIN", "ZRANDMEMBER", "ZRANGE", "ZRANGEBYLEX",
+    "ZRANGEBYSCORE", "ZRANGESTORE", "ZRANK", "ZREM", "ZREMRANGEBYLEX",
+    "ZREMRANGEBYRANK", "ZREMRANGEBYSCORE", "ZREVRANGE", "ZREVRANGEBYLEX",
+    "ZREVRANGEBYSCORE", "ZREVRANK", "ZSCAN", "ZSCORE", "ZUNION",
+    "ZUNIONSTORE", NULL,
+};
+
+static bool known_cmd(const char *c)
+{
+    const char *const *p;
+
+    for (p = redis_cmds; *p; p++)
+        if (!strcasecmp(c, *p))
+            return true;
+    return false;
+}
+
+void check_rename_duplicate(struct rule_ctx *ctx)
+{
+    const cJSON *r = renames(rule_obj(ctx));
+    int n = cJSON_GetArraySize(r), i, j;
+
+    for (i = 0; i < n; i++) {
+        const char *from = rj_str(cJSON_GetArrayItem(r, i), "from");
+        char ptr[80];
+
+        if (!from || !*from)
+            continue;
+        snprintf(ptr, sizeof(ptr), "/spec/redis/customCommandRenames/%d/from",
+                 i);
+        for (j = 0; j < i; j++) {
+            const char *prev = rj_str(cJSON_GetArrayItem(r, j), "from");
+
+            if (prev && !strcasecmp(prev, from))
+                break;
+        }
+        if (j < i)
+            rule_report(ctx, RULE_STRONG, ptr, "keep one entry per command",
+                        "%s is renamed twice (entries %d and %d): the second "
+                        "rename-command finds no such command and Redis "
+                        "does not start", from, j, i);
+        else if (!known_cmd(from))
+            rule_report(ctx, RULE_WEAK, ptr,
+                        "check the spelling against COMMAND LIST",
+                        "%s is not a Redis command: rename-command fails "
+                        "with \"No such command\" and Redis does not start "
+                        "(modules' commands are fine if the module loads "
+                        "first)", from);
+    }
+}
+
+/* The name CONFIG is renamed to, or NULL when it is not renamed. */
+static const cJSON *config_rename(const cJSON *obj)
+{
+    const cJSON *e;
+
+    cJSON_ArrayForEach(e, renames(obj)) {
+        const char *from = rj_str(e, "from");
+
+        if (from && !strcasecmp(from, "CONFIG"))
+            return e;
+    }
+    return NULL;
+}
+
+static const cJSON *exporter(const cJSON *obj)
+{
+    return rj_get(rf_component_spec(obj, RF_REDIS), "exporter");
+}
+
+static bool has_config_arg(const cJSON *exp)
+{
+    const cJSON *a;
+
+    cJSON_ArrayForEach(a, rj_get(exp, "args"))
+        if (cJSON_IsString(a) &&
+            !strncmp(a->valuestring, "--config-command", 16))
+            return true;
+    return false;
+}
+
+void check_exporter_config_rename(struct rule_ctx *ctx)
+{
+    const cJSON *exp = exporter(rule_obj(ctx));
+    const cJSON *e = config_rename(rule_obj(ctx));
+    const char *to = rj_str(e, "to");
+
+    if (!e || !cJSON_IsTrue(rj_get(exp, "enabled")) || has_config_arg(exp))
+        return;
+    rule_report(ctx, RULE_STRONG, "/spec/redis/exporter",
+                to && *to ? "add --config-command=<new name> to the "
+                            "exporter's args ('rfguard fix' adds it)"
+                          : "keep CONFIG available to the exporter",
+                "CONFIG is renamed%s%s%s but the redis exporter still calls "
+                "CONFIG: its config metrics fail (oliver006/redis_exporter "
+                "#146)", to && *to ? " to " : " away", to && *to ? to : "",
+                "");
+}
+
+int fix_exporter_config_rename(struct rule_ctx *ctx, const cJSON *work,
+                               cJSON *ops)
+{
+    const cJSON *exp = exporter(work);
+    const char *to = rj_str(config_rename(work), "to");
+    char arg[160];
+
+    (void)ctx;
+    if (!to || !*to || !cJSON_IsTrue(rj_get(exp, "enabled")) ||
+        has_config_arg(exp) || !safe_token(to))
+        return RFG_OK;
+    snprintf(arg, sizeof(arg), "--config-command=%.100s", to);
+    if (cJSON_IsArray(rj_get(exp, "args")))
+        return jpatch_add(ops, "/spec/redis/exporter/args/-",
+                          cJSON_CreateString(arg));
+    {
+        static const char *const keys[] = {"spec", "redis", "exporter",
+                                           "args"};
+        cJSON *a = cJSON_CreateArray();
+
+        if (!a || !cJSON_AddItemToArray(a, cJSON_CreateString(arg))) {
+            cJSON_Delete(a);
+            return RFG_ENOMEM;
+        }
+        return rj_add_nested(ops, work, keys, 4, a);
+    }
+}

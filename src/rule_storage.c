@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * rule_storage.c - bootstrapNode and redis storage (rules.md 2.10, 2.11).
+ * A bootstrap failover replicates from an outside master; its sentinels
+ * must be able to address that master. Storage defaults to emptyDir; a
+ * PVC is garbage-collected with the failover unless keepAfterDeletion.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules_impl.h"
+
+static const cJSON *bootstrap(const cJSON *obj)
+{
+    return rj_get(rj_get(obj, "spec"), "bootstrapNode");
+}
+
+static bool is_ip(const char *s)
+{
+    unsigned char buf[16];
+
+    return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
+}
+
+void check_bootstrap_host(struct rule_ctx *ctx)
+{
+    const cJSON *b = bootstrap(rule_obj(ctx));
+    const char *host = rj_str(b, "host");
+
+    if (!b)
+        return;
+    if (!host || !*host) {
+        rule_report(ctx, RULE_STRONG, "/spec/bootstrapNode",
+                    "set spec.bootstrapNode.host to the source master's "
+                    "address",
+                    "spec.bootstrapNode has no host: the operator rejects "
+                    "the failover");
+        return;
+    }
+    if (cJSON_IsTrue(rj_get(b, "allowSentinels")) && !is_ip(host))
+        rule_report(ctx, RULE_WEAK, "/spec/bootstrapNode/host",
+                    "use an IP address (e.g. the Service's ClusterIP)",
+                    "spec.bootstrapNode.host \"%s\" is a name, but with "
+                    "allowSentinels the sentinels MONITOR it, and they are "
+                    "not configured to resolve hostnames", host);
+}
+
+void check_bootstrap_port(struct rule_ctx *ctx)
+{
+    const cJSON *b = bootstrap(rule_obj(ctx));
+    const cJSON *port = rj_get(b, "port");
+    char *end;
+    long v;
+
+    if (!b)
+        return;
+    if (!port || (cJSON_IsString(port) && !*port->valuestring)) {
+        rule_report(ctx, RULE_WEAK, "/spec/bootstrapNode",
+                    "set spec.bootstrapNode.port (a string, e.g. \"6379\")",
+                    "spec.bootstrapNode.port is not set: the operator uses "
+                    "\"6379\" whatever spec.redis.port says");
+        return;
+    }
+    if (!cJSON_IsString(port))
+        return; /* schema-type reports it */
+    v = strtol(port->valuestring, &end, 10);
+    if (*end || end == port->valuestring || v < 1 || v > 65535)
+        rule_report(ctx, RULE_STRONG, "/spec/bootstrapNode/port",
+                    "write a port number from 1 to 65535, as a string",
+                    "spec.bootstrapNode.port \"%.20s\" is not a port "
+                    "number: replication from the source cannot start",
+                    port->valuestring);
+}
+
+int fix_bootstrap_port(struct rule_ctx *ctx, const cJSON *work, cJSON *ops)
+{
+    static const char *const keys[] = {"spec", "bootstrapNode", "port"};
+    const cJSON *b = bootstrap(work);
+    const cJSON *port = rj_get(b, "port");
+
+    (void)ctx;
+    if (!cJSON_IsObject(b))
+        return RFG_OK;
+    if (!port)
+        return rj_add_nested(ops, work, keys, 3, cJSON_CreateString("6379"));
+    if (cJSON_IsString(port) && !*port->valuestring)
+        return jpatch_replace(ops, "/spec/bootstrapNode/port",
+                              cJSON_CreateString("6379"));
+    return RFG_OK;
+}
+
+void check_bootstrap_intermingle(struct rule_ctx *ctx)
+{
+    if (!cJSON_IsTrue(rj_get(bootstrap(rule_obj(ctx)), "allowSentinels")))
+        return;
+    rule_report(ctx, RULE_STRONG, "/spec/bootstrapNode/allowSentinels",
+                "leave allowSentinels off unless the source has no "
+                "sentinels of its own",
+                "with allowSentinels the new sentinels monitor the source "
+                "under the same master name and password, and may join "
+                "the source's sentinel group");
+}
+
+static const cJSON *storage(const cJSON *obj)
+{
+    return rj_get(rf_component_spec(obj, RF_REDIS), "storage");
+}
+
+static const cJSON *pvc(const cJSON *obj)
+{
+    return rj_get(storage(obj), "persistentVolumeClaim");
+}
+
+void check_storage_ephemeral(struct rule_ctx *ctx)
+{
+    if (pvc(rule_obj(ctx)) || rj_get(rule_obj(ctx), "spec") == NULL)
+        return;
+    rule_report(ctx, RULE_STRONG, "/spec/redis",
+                "add spec.redis.storage.persistentVolumeClaim",
+                "redis data lives in an emptyDir: if all redis pods restart "
+                "together (node pool upgrade, zone outage), the data is "
+                "gone");
+}
+
+static const char *const reserved_volumes[] = {
+    "redis-config", "redis-shutdown-config", "redis-readiness-config",
+    "redis-startup-config", "sentinel-config", "sentinel-config-writable",
+    "sentinel-startup-config", NULL,
+};
+
+void check_pvc_name(struct rule_ctx *ctx)
+{
+    const cJSON *p = pvc(rule_obj(ctx));
+    const char *name = rj_str(rj_get(p, "metadata"), "name");
+    const char *const *r;
+
+    if (!p)
+        return;
+    if (!name || !*name) {
+        rule_report(ctx, RULE_STRONG,
+                    "/spec/redis/storage/persistentVolumeClaim",
+                    "set metadata.name, e.g. redis-data ('rfguard fix' "
+                    "adds it)",
+                    "the redis PVC has no metadata.name: it is the volume "
+                    "and mount name, so the StatefulSet cannot be created");
+        return;
+    }
+    for (r = reserved_volumes; *r; r++)
+        if (!strcmp(name, *r))
+            rule_report(ctx, RULE_STRONG,
+                        "/spec/redis/storage/persistentVolumeClaim/metadata/"
+                        "name", "use another name, e.g. redis-data",
+                        "PVC name \"%s\" is a volume the operator already "
+                        "mounts: the pod spec is invalid", name);
+}
+
+int fix_pvc_name(struct rule_ctx *ctx, const cJSON *work, cJSON *ops)
+{
+    static const char *const keys[] = {"spec", "redis", "storage",
+                                       "persistentVolumeClaim", "metadata",
+                                       "name"};
+    const cJSON *p = pvc(work);
+
+    (void)ctx;
+    if (!cJSON_IsObject(p) || rj_get(rj_get(p, "metadata"), "name"))
+        return RFG_OK;
+    return rj_add_nested(ops, work, keys, 6, cJSON_CreateString("redis-data"));
+}
+
+void check_keep_after_deletion(struct rule_ctx *ctx)
+{
+    if (!pvc(rule_obj(ctx)) ||
+        cJSON_IsTrue(rj_get(storage(rule_obj(ctx)), "keepAfterDeletion")))
+        return;
+    rule_report(ctx, RULE_STRONG, "/spec/redis/storage",
+                "set spec.redis.storage.keepAfterDeletion: true (only at "
+                "creation; it cannot change later)",
+                "the redis PVCs are owned by the failover: deleting it (or "
+                "a helm uninstall) deletes the data too");
+}
+
+int fix_keep_after_deletion(struct rule_ctx *ctx, const cJSON *work,
+                            cJSON *ops)
+{
+    static const char *const keys[] = {"spec", "redis", "storage",
+                                       "keepAfterDeletion"};
+    const cJSON *st = storage(work);
+
+    (void)ctx;
+    if (!pvc(work) || rj_get(st, "keepAfterDeletion"))
+        return RFG_OK;
+    return rj_add_nested(ops, work, keys, 4, cJSON_CreateTrue());
+}
+
+void check_storage_both(struct rule_ctx *ctx)
+{
+    if (!pvc(rule_obj(ctx)) || !rj_get(storage(rule_obj(ctx)), "emptyDir"))
+        return;
+    rule_report(ctx, RULE_STRONG, "/spec/redis/storage/emptyDir",
+                "remove emptyDir",
+                "spec.redis.storage has both emptyDir and "
+                "persistentVolumeClaim: the PVC wins and the emptyDir "
+                "settings are ignored");
+}
+
+int fix_storage_both(struct rule_ctx *ctx, const cJSON *work, cJSON *ops)
+{
+    (void)ctx;
+    if (!pvc(work) || !rj_get(storage(work), "emptyDir"))
+        return RFG_OK;
+    return jpatch_remove(ops, "/spec/redis/storage/emptyDir");
+}
