@@ -8,8 +8,6 @@
  * Exit: 0 clean or warnings, 1 deny (or too many warnings), 2 error.
  */
 #include <getopt.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +16,7 @@
 #include "arena.h"
 #include "cli.h"
 #include "inputs.h"
+#include "lintrun.h"
 #include "report.h"
 #include "rules.h"
 
@@ -57,127 +56,6 @@ static void lint_usage(FILE *f)
         "than\n--max-warnings warnings, 2 usage, I/O or parse error.\n");
 }
 
-struct eval_job {
-    const struct input_set *in;
-    const struct policy_set *pol;
-    enum rf_target target;
-    const char *ns;
-    struct rules_result *res;  /* one per document */
-    int *rc;
-    atomic_size_t next;
-};
-
-static void *eval_worker(void *arg)
-{
-    struct eval_job *j = arg;
-    size_t i;
-
-    while ((i = atomic_fetch_add(&j->next, 1)) < j->in->ndocs) {
-        const struct input_doc *d = &j->in->docs[i];
-        struct rules_input ri;
-
-        if (!rf_is_failover(d->obj))
-            continue;
-        memset(&ri, 0, sizeof(ri));
-        ri.obj = d->obj;
-        ri.op = RULES_CREATE;
-        ri.pol = j->pol;
-        ri.cv = &j->in->cv;
-        ri.target = j->target;
-        ri.default_ns = j->ns;
-        j->rc[i] = rules_eval(&j->res[i], &ri);
-    }
-    return NULL;
-}
-
-/* Evaluate every document on `jobs` threads into res[] / rc[]. */
-static void eval_all(struct eval_job *j, unsigned jobs)
-{
-    pthread_t th[64];
-    unsigned i, started = 0;
-
-    if (jobs > 64)
-        jobs = 64;
-    atomic_init(&j->next, 0);
-    for (i = 1; i < jobs && i < j->in->ndocs; i++)
-        if (pthread_create(&th[started], NULL, eval_worker, j) == 0)
-            started++;
-    eval_worker(j);
-    for (i = 0; i < started; i++)
-        pthread_join(th[i], NULL);
-}
-
-static void progress(size_t done, size_t total, void *arg)
-{
-    (void)arg;
-    if (done < total)
-        fprintf(stderr, "\rrfguard lint: %zu/%zu files", done, total);
-    else
-        fprintf(stderr, "\r%40s\r", "");
-}
-
-static const char *str_field(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_IsObject(o)
-                         ? cJSON_GetObjectItemCaseSensitive(o, k)
-                         : NULL;
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-/* Register every linted document and copy its findings, in input order. */
-static int collect(struct report *rep, const struct input_set *in,
-                   struct rules_result *res, const char *ns)
-{
-    size_t i, k, doc;
-    int rc;
-
-    for (i = 0; i < in->nfiles; i++) {
-        const struct diag_list *e = &in->files[i].errs;
-
-        for (k = 0; k < e->len; k++)
-            if ((rc = report_add_error(rep, &e->v[k])))
-                return rc;
-        if (!in->files[i].state_only)
-            rep->files++;
-    }
-    for (k = 0; k < in->errors.len; k++)
-        if ((rc = report_add_error(rep, &in->errors.v[k])))
-            return rc;
-    rep->documents = in->ndocs;
-    for (i = 0; i < in->ndocs; i++) {
-        const struct input_doc *d = &in->docs[i];
-        const cJSON *md = cJSON_IsObject(d->obj)
-                              ? cJSON_GetObjectItemCaseSensitive(d->obj,
-                                                                 "metadata")
-                              : NULL;
-        const char *name = str_field(md, "name");
-        char object[512];
-        bool rf = rf_is_failover(d->obj);
-
-        snprintf(object, sizeof(object), "%s%s%s",
-                 rf ? rf_namespace(d->obj, ns) : "", rf ? "/" : "",
-                 name ? name : "");
-        if ((rc = report_add_doc(rep, d->file->name, d->pos.line,
-                                 str_field(d->obj, "kind"), object, &doc)))
-            return rc;
-        if (!rf)
-            continue;
-        rep->failovers++;
-        for (k = 0; k < res[i].len; k++) {
-            const struct finding *f = &res[i].v[k];
-
-            rc = report_add_finding(rep, doc, d->file->name,
-                                    inputs_pos(d, f->ptr), f->sev,
-                                    f->rule->id, f->msg, f->hint, f->ptr,
-                                    object, d->doc->source);
-            if (rc)
-                return rc;
-        }
-    }
-    return RFG_OK;
-}
-
 int cmd_lint(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -197,13 +75,10 @@ int cmd_lint(int argc, char **argv)
     const char *policy_path = NULL, *ns = "default", *state = NULL;
     struct report_opts ro = {REPORT_TEXT, false, false, NULL};
     struct policy_set *pol = NULL;
-    struct input_set in;
+    struct lint_opts lo;
     struct report rep;
-    struct eval_job job;
-    struct rules_result *res = NULL;
-    int *rcs = NULL;
     char **excludes = NULL;
-    size_t nexcludes = 0, i;
+    size_t nexcludes = 0;
     enum rf_target target = 0;
     bool no_color = getenv("NO_COLOR") != NULL;
     long max_warnings = -1, jobs = 0;
@@ -288,32 +163,18 @@ int cmd_lint(int argc, char **argv)
     ro.version = cli_version_number();
     if (cli_open_policy(&pol, policy_path, stderr))
         goto usage_err;
-    inputs_init(&in, ns);
     report_init(&rep);
-    in.excludes = excludes;
-    in.nexcludes = nexcludes;
-    in.jobs = (unsigned)jobs;
-    if (isatty(STDERR_FILENO))
-        in.progress = progress;
-    if (inputs_load(&in, argv + optind, (size_t)(argc - optind), state))
+    memset(&lo, 0, sizeof(lo));
+    lo.pol = pol;
+    lo.target = target;
+    lo.ns = ns;
+    lo.excludes = excludes;
+    lo.nexcludes = nexcludes;
+    lo.jobs = (unsigned)jobs;
+    lo.cluster_state = state;
+    lo.progress = isatty(STDERR_FILENO);
+    if (lint_run(&rep, argv + optind, (size_t)(argc - optind), &lo))
         goto oom;
-    res = calloc(in.ndocs + 1, sizeof(*res));
-    rcs = calloc(in.ndocs + 1, sizeof(*rcs));
-    if (!res || !rcs)
-        goto oom;
-    job.in = &in;
-    job.pol = pol;
-    job.target = target;
-    job.ns = ns;
-    job.res = res;
-    job.rc = rcs;
-    eval_all(&job, jobs ? (unsigned)jobs : inputs_ncpus());
-    for (i = 0; i < in.ndocs; i++)
-        if (rcs[i])
-            goto oom;
-    if (collect(&rep, &in, res, ns))
-        goto oom;
-    report_sort(&rep);
     report_write(&rep, &ro, stdout);
     fflush(stdout);
     if (rep.errors)
@@ -330,12 +191,7 @@ int cmd_lint(int argc, char **argv)
 oom:
     fprintf(stderr, "rfguard lint: out of memory\n");
 out:
-    for (i = 0; res && i < in.ndocs; i++)
-        rules_result_cleanup(&res[i]);
-    free(res);
-    free(rcs);
     report_cleanup(&rep);
-    inputs_cleanup(&in);
     policy_free(pol);
     free(excludes);
     return exit_code;

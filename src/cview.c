@@ -557,3 +557,66 @@ fail:
     return RFG_ENOMEM;
 }
 /* <<< cluster */
+
+/* Grow dst's arrays so `nrfs` and `nsecrets` more entries fit. */
+static int reserve(struct cview *cv, size_t nrfs, size_t nsecrets)
+{
+    if (cv->nrfs + nrfs > cv->caprfs) {
+        size_t ncap = (cv->nrfs + nrfs) * 2;
+        struct cview_failover *nv = realloc(cv->rfs, ncap * sizeof(*nv));
+
+        if (!nv)
+            return RFG_ENOMEM;
+        cv->rfs = nv;
+        cv->caprfs = ncap;
+    }
+    if (cv->nsecrets + nsecrets > cv->capsecrets) {
+        size_t ncap = (cv->nsecrets + nsecrets) * 2;
+        struct cview_secret *nv = realloc(cv->secrets, ncap * sizeof(*nv));
+
+        if (!nv)
+            return RFG_ENOMEM;
+        cv->secrets = nv;
+        cv->capsecrets = ncap;
+    }
+    return RFG_OK;
+}
+
+int cview_merge(struct cview *dst, struct cview *src)
+{
+    size_t i;
+    int rc = reserve(dst, src->nrfs, src->nsecrets);
+
+    if (rc)
+        return rc;
+    for (i = 0; i < src->nrfs; i++) {
+        const struct cview_failover *f = &src->rfs[i];
+
+        /* the maps take one entry per failover, in index order */
+        if (hmap_add(&dst->rf_port, cview_key_int(f->port)) ||
+            hmap_add(&dst->rf_name, cview_key_str2(f->name, NULL)) ||
+            hmap_add(&dst->rf_secret,
+                     f->secret ? cview_key_str2(f->ns, f->secret) : 0))
+            return RFG_ENOMEM;
+        dst->rfs[dst->nrfs++] = *f;
+    }
+    for (i = 0; i < src->nsecrets; i++) {
+        const struct cview_secret *s = &src->secrets[i];
+
+        if (hmap_add(&dst->sec_name, cview_key_str2(s->ns, s->name)) ||
+            hmap_add(&dst->sec_pw,
+                     s->has_hash ? cview_key_bytes(s->pw_hash, 32) : 0))
+            return RFG_ENOMEM;
+        dst->secrets[dst->nsecrets++] = *s;
+    }
+    /* the entries now belong to dst: drop src's copies of the pointers */
+    src->nrfs = 0;
+    src->nsecrets = 0;
+    {
+        cview_hash_fn h = src->hash;
+
+        cview_cleanup(src);
+        cview_init(src, h);
+    }
+    return RFG_OK;
+}

@@ -107,6 +107,11 @@ int cview_add_object(struct cview *cv, const cJSON *obj,
                      const char *default_ns, const char *origin)
     RFG_MUST_CHECK;
 
+/* Move every entry of `src` to the end of `dst` (indexes included);
+ * `src` is left empty but initialised. On ENOMEM give both up (cleanup
+ * stays safe, lookups do not). */
+int cview_merge(struct cview *dst, struct cview *src) RFG_MUST_CHECK;
+
 const struct cview_secret *cview_find_secret(const struct cview *cv,
                                              const char *ns,
                                              const char *name);

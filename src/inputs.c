@@ -31,7 +31,7 @@
 
 #define INPUT_MAX_BYTES ((size_t)64 << 20)
 
-static void sha256(const void *data, size_t len, unsigned char out[32])
+void inputs_sha256(const void *data, size_t len, unsigned char out[32])
 {
     unsigned int n = 32;
 
@@ -51,8 +51,25 @@ void inputs_init(struct input_set *s, const char *default_ns)
     memset(s, 0, sizeof(*s));
     diag_list_init(&s->errors, NULL);
     s->errors.max = 10000;
-    cview_init(&s->cv, sha256);
+    cview_init(&s->cv, inputs_sha256);
     s->default_ns = default_ns ? default_ns : "default";
+}
+
+/* Free a file's text and trees; keep its name and diagnostics. */
+static void release_data(struct input_file *f)
+{
+    size_t k;
+
+    /* arena trees go with their arena: no per-node walk */
+    for (k = 0; f->arena && k < f->ys.len; k++)
+        f->ys.docs[k].root = NULL;
+    ydoc_stream_cleanup(&f->ys);
+    memset(&f->ys, 0, sizeof(f->ys));
+    free(f->buf);
+    f->buf = NULL;
+    f->len = 0;
+    arena_free(f->arena);
+    f->arena = NULL;
 }
 
 void inputs_cleanup(struct input_set *s)
@@ -61,17 +78,11 @@ void inputs_cleanup(struct input_set *s)
 
     for (i = 0; i < s->nfiles; i++) {
         struct input_file *f = &s->files[i];
-        size_t k;
 
-        /* arena trees go with their arena: no per-node walk */
-        for (k = 0; f->arena && k < f->ys.len; k++)
-            f->ys.docs[k].root = NULL;
+        release_data(f);
         free(f->name);
         free(f->path);
-        free(f->buf);
-        ydoc_stream_cleanup(&f->ys);
         diag_list_cleanup(&f->errs);
-        arena_free(f->arena);
     }
     free(s->files);
     free(s->docs);
@@ -221,6 +232,8 @@ static void parse_file(struct input_file *f)
 
 struct pool {
     struct input_set *s;
+    inputs_file_fn fn;     /* NULL: parse and keep */
+    void *arg;
     atomic_size_t next;
     atomic_size_t done;
 };
@@ -231,14 +244,21 @@ static void *worker(void *arg)
     size_t i;
 
     while ((i = atomic_fetch_add(&p->next, 1)) < p->s->nfiles) {
-        if (strcmp(p->s->files[i].path, "-"))
-            parse_file(&p->s->files[i]);
+        struct input_file *f = &p->s->files[i];
+
+        if (strcmp(f->path, "-")) {
+            parse_file(f);
+            if (p->fn) {
+                p->fn(f, i, p->arg);
+                release_data(f);
+            }
+        }
         atomic_fetch_add(&p->done, 1);
     }
     return NULL;
 }
 
-static void parse_all(struct input_set *s)
+static void run_pool(struct input_set *s, inputs_file_fn fn, void *arg)
 {
     struct pool p;
     pthread_t th[64];
@@ -251,9 +271,16 @@ static void parse_all(struct input_set *s)
         n = (unsigned)s->nfiles;
     /* stdin is read on this thread, before the workers start */
     for (k = 0; k < s->nfiles; k++)
-        if (!strcmp(s->files[k].path, "-"))
+        if (!strcmp(s->files[k].path, "-")) {
             parse_file(&s->files[k]);
+            if (fn) {
+                fn(&s->files[k], k, arg);
+                release_data(&s->files[k]);
+            }
+        }
     p.s = s;
+    p.fn = fn;
+    p.arg = arg;
     atomic_init(&p.next, 0);
     atomic_init(&p.done, 0);
     for (i = 1; i < n; i++)
@@ -295,7 +322,7 @@ static int push_doc(struct input_set *s, struct input_file *f,
     return RFG_OK;
 }
 
-static bool is_list(const cJSON *o)
+bool inputs_is_list(const cJSON *o)
 {
     const cJSON *k = cJSON_GetObjectItemCaseSensitive(o, "kind");
     size_t n;
@@ -323,10 +350,15 @@ static int feed(struct input_set *s, struct input_file *f,
     return rc;
 }
 
-int inputs_load(struct input_set *s, char **paths, size_t npaths,
-                const char *cluster_state)
+void inputs_stream(struct input_set *s, inputs_file_fn fn, void *arg)
 {
-    size_t i, k;
+    run_pool(s, fn, arg);
+}
+
+int inputs_collect(struct input_set *s, char **paths, size_t npaths,
+                   const char *cluster_state)
+{
+    size_t i;
     int rc = RFG_OK;
 
     for (i = 0; i < npaths && !rc; i++) {
@@ -341,9 +373,18 @@ int inputs_load(struct input_set *s, char **paths, size_t npaths,
     }
     if (!rc && cluster_state)
         rc = add_file(s, cluster_state, cluster_state, true);
+    return rc;
+}
+
+int inputs_load(struct input_set *s, char **paths, size_t npaths,
+                const char *cluster_state)
+{
+    size_t i, k;
+    int rc = inputs_collect(s, paths, npaths, cluster_state);
+
     if (rc)
         return rc;
-    parse_all(s);
+    run_pool(s, NULL, NULL);
     for (i = 0; i < s->nfiles; i++) {
         struct input_file *f = &s->files[i];
 
@@ -351,7 +392,7 @@ int inputs_load(struct input_set *s, char **paths, size_t npaths,
             struct ydoc *d = &f->ys.docs[k];
             const cJSON *it;
 
-            if (!is_list(d->root)) {
+            if (!inputs_is_list(d->root)) {
                 if ((!f->state_only &&
                      (rc = push_doc(s, f, d, d->root, d->start))) ||
                     (rc = feed(s, f, d->root, d->start)))

@@ -64,12 +64,27 @@ void inputs_cleanup(struct input_set *s);
 int inputs_load(struct input_set *s, char **paths, size_t npaths,
                 const char *cluster_state) RFG_MUST_CHECK;
 
+/* Streaming use (rfguard lint): build the file list only ... */
+int inputs_collect(struct input_set *s, char **paths, size_t npaths,
+                   const char *cluster_state) RFG_MUST_CHECK;
+/* ... then call fn(file, index, arg) for every file on the worker
+ * threads, each file read and parsed just before and its text and trees
+ * released just after (its diagnostics stay). fn runs concurrently for
+ * different files. */
+typedef void (*inputs_file_fn)(struct input_file *f, size_t idx, void *arg);
+void inputs_stream(struct input_set *s, inputs_file_fn fn, void *arg);
+
 /* Number of read/parse errors over all files. */
 size_t inputs_nerrors(const struct input_set *s);
 
 /* Position of the node at `ptr` in `d` (or of its deepest existing
  * ancestor). */
 struct src_pos inputs_pos(const struct input_doc *d, const char *ptr);
+
+/* A `kind: *List` document with items (kubectl get -o yaml/json). */
+bool inputs_is_list(const cJSON *o);
+/* OpenSSL SHA-256, as the cview_hash_fn of every view built here. */
+void inputs_sha256(const void *data, size_t len, unsigned char out[32]);
 
 /* The number of online CPUs (at least 1). */
 unsigned inputs_ncpus(void);

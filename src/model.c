@@ -214,3 +214,86 @@ fail:
     cJSON_Delete(out);
     return NULL;
 }
+
+/* Deep-copy `src` under `key` into `dst`, telling `fn` of every node. */
+static bool copy_tree(cJSON *dst, const char *key, const cJSON *src,
+                      rf_copy_fn fn, void *arg)
+{
+    cJSON *c = cJSON_Duplicate(src, 0);
+    const cJSON *s;
+
+    if (!c)
+        return false;
+    if (fn)
+        fn(arg, src, c);
+    cJSON_ArrayForEach(s, src) {
+        if (!copy_tree(c, s->string, s, fn, arg)) {
+            cJSON_Delete(c);
+            return false;
+        }
+    }
+    if (cJSON_IsArray(dst) ? !cJSON_AddItemToArray(dst, c)
+                           : !cJSON_AddItemToObject(dst, key, c)) {
+        cJSON_Delete(c);
+        return false;
+    }
+    return true;
+}
+
+/* Copy the members of `src` named in `keys` (all of them when NULL). */
+static cJSON *pick(const cJSON *src, const char *const *keys, rf_copy_fn fn,
+                   void *arg)
+{
+    cJSON *o = cJSON_CreateObject();
+    size_t i;
+
+    if (!o)
+        return NULL;
+    if (fn)
+        fn(arg, src, o);
+    for (i = 0; keys[i]; i++) {
+        const cJSON *v = get(src, keys[i]);
+
+        if (v && !copy_tree(o, keys[i], v, fn, arg)) {
+            cJSON_Delete(o);
+            return NULL;
+        }
+    }
+    return o;
+}
+
+cJSON *rf_skeleton(const cJSON *obj, rf_copy_fn on_copy, void *arg)
+{
+    static const char *const top[] = {"apiVersion", "kind", "metadata", NULL};
+    static const char *const spec_keys[] = {"auth", "bootstrapNode", NULL};
+    static const char *const comp_keys[] = {"replicas", "port", "hostNetwork",
+                                            "disableMyMaster", NULL};
+    const cJSON *spec = get(obj, "spec");
+    cJSON *sk = pick(obj, top, on_copy, arg), *sp = NULL, *c;
+    int i;
+
+    if (!sk)
+        return NULL;
+    if (cJSON_IsObject(spec)) {
+        sp = pick(spec, spec_keys, on_copy, arg);
+        if (!sp || !cJSON_AddItemToObject(sk, "spec", sp))
+            goto fail;
+        for (i = RF_REDIS; i <= RF_SENTINEL; i++) {
+            const cJSON *cs = get(spec, rf_component_name(i));
+
+            if (!cJSON_IsObject(cs))
+                continue;
+            c = pick(cs, comp_keys, on_copy, arg);
+            if (!c || !cJSON_AddItemToObject(sp, rf_component_name(i), c)) {
+                cJSON_Delete(c);
+                sp = NULL; /* attached: goes with sk */
+                goto fail;
+            }
+        }
+    }
+    return sk;
+fail:
+    cJSON_Delete(sp);
+    cJSON_Delete(sk);
+    return NULL;
+}

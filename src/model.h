@@ -90,4 +90,13 @@ cJSON *rf_pod_labels(const cJSON *obj, enum rf_component c);
 /* The per-cluster selector: name=<rf>, component=<c>, part-of. Owned. */
 cJSON *rf_selector_labels(const char *rf, enum rf_component c);
 
+/* What the cluster-wide (RULE_CLUSTER) rules may read of a failover: a
+ * copy of apiVersion, kind, metadata, spec.auth, spec.bootstrapNode and,
+ * of spec.redis and spec.sentinel, replicas, port, hostNetwork and
+ * disableMyMaster. A streaming linter keeps this instead of the whole
+ * tree. `on_copy` (may be NULL) is told of every node copied, e.g. to
+ * carry source positions over. Owned; NULL on OOM. */
+typedef void (*rf_copy_fn)(void *arg, const cJSON *src, const cJSON *copy);
+cJSON *rf_skeleton(const cJSON *obj, rf_copy_fn on_copy, void *arg);
+
 #endif

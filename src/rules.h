@@ -124,6 +124,17 @@ void rules_result_cleanup(struct rules_result *r);
 /* The catalogue, in a stable order. */
 const struct rule_desc *rules_catalog(size_t *n);
 const struct rule_desc *rules_find(const char *id);
+/* The long form of a rule, for `rfguard explain`. Static strings. */
+struct rule_explain {
+    const char *id;
+    const char *why;       /* the failure it prevents, with its source */
+    const char *bad;       /* a failing YAML fragment */
+    const char *good;      /* a passing YAML fragment */
+    const char *fix;       /* the patch the webhook applies, or NULL */
+};
+
+/* The explanation of rule `id`, or NULL. */
+const struct rule_explain *rules_explain(const char *id);
 /* Effective severity of `r` under `pol` (policy entry or default). */
 enum rfg_sev rules_severity(const struct rule_desc *r,
                             const struct policy_set *pol);

@@ -1,0 +1,496 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * lintrun.c - streaming lint: local rules while the trees exist, cluster
+ * rules on skeletons afterwards (lintrun.h). Each worker writes only to
+ * the state of the file it holds; everything is joined in file order, so
+ * output never depends on scheduling.
+ */
+#include "lintrun.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inputs.h"
+#include "jpatch.h"
+#include "rules.h"
+
+struct skpos {
+    const cJSON *node;     /* borrowed from the skeleton */
+    struct src_pos pos;
+};
+
+struct lfinding {
+    const struct rule_desc *rule;
+    enum rfg_sev sev;
+    struct src_pos pos;
+    char *msg, *hint, *ptr;  /* owned */
+};
+
+struct lskip {
+    char *rule;            /* owned; NULL: the whole object */
+    char *reason;          /* owned */
+};
+
+struct ldoc {
+    unsigned line;
+    char *kind, *object, *source;   /* owned */
+    bool rf;
+    cJSON *skel;           /* owned */
+    struct skpos *sp;      /* owned */
+    size_t nsp, capsp;
+    struct lfinding *f;    /* owned */
+    size_t nf, capf;
+    struct lskip *sk;      /* owned */
+    size_t nsk, capsk;
+};
+
+struct lfile {
+    struct cview part;     /* what this file adds to the view */
+    struct ldoc *docs;     /* owned */
+    size_t ndocs, capdocs;
+    int err;               /* RFG_ENOMEM while processing */
+};
+
+struct run {
+    const struct lint_opts *o;
+    struct input_set in;
+    struct lfile *files;   /* one per input file */
+    struct cview cv;       /* the whole view, once every file was read */
+    atomic_size_t next;    /* phase 2 work queue */
+    struct ldoc **rfdocs;  /* every failover, in input order */
+    size_t nrf;
+    int err;
+};
+
+static void ldoc_cleanup(struct ldoc *d)
+{
+    size_t i;
+
+    for (i = 0; i < d->nf; i++) {
+        free(d->f[i].msg);
+        free(d->f[i].hint);
+        free(d->f[i].ptr);
+    }
+    for (i = 0; i < d->nsk; i++) {
+        free(d->sk[i].rule);
+        free(d->sk[i].reason);
+    }
+    free(d->f);
+    free(d->sk);
+    free(d->sp);
+    cJSON_Delete(d->skel);
+    free(d->kind);
+    free(d->object);
+    free(d->source);
+}
+
+static void *grow(void *p, size_t *cap, size_t n, size_t size)
+{
+    void *np;
+    size_t ncap;
+
+    if (n < *cap)
+        return p;
+    ncap = *cap ? *cap * 2 : 4;
+    np = realloc(p, ncap * size);
+    if (np)
+        *cap = ncap;
+    return np;
+}
+
+static char *dup_opt(const char *s, int *err)
+{
+    char *d;
+
+    if (!s)
+        return NULL;
+    d = strdup(s);
+    if (!d)
+        *err = RFG_ENOMEM;
+    return d;
+}
+
+/* Copy the findings and skips of `res` into `d`, positions resolved by
+ * `pos_of`. */
+typedef struct src_pos (*pos_fn)(const void *ctx, const char *ptr);
+
+static int take_results(struct ldoc *d, struct rules_result *res,
+                        pos_fn pos_of, const void *ctx)
+{
+    size_t i;
+    int err = RFG_OK;
+
+    for (i = 0; i < res->len && !err; i++) {
+        const struct finding *f = &res->v[i];
+        struct lfinding *nf;
+        void *nv = grow(d->f, &d->capf, d->nf, sizeof(*d->f));
+
+        if (!nv)
+            return RFG_ENOMEM;
+        d->f = nv;
+        nf = &d->f[d->nf++];
+        nf->rule = f->rule;
+        nf->sev = f->sev;
+        nf->pos = pos_of(ctx, f->ptr);
+        nf->msg = dup_opt(f->msg, &err);
+        nf->hint = dup_opt(f->hint, &err);
+        nf->ptr = dup_opt(f->ptr, &err);
+    }
+    for (i = 0; i < res->nskipped && !err; i++) {
+        const struct rule_skip *s = &res->skipped[i];
+        struct lskip *ns;
+        void *nv = grow(d->sk, &d->capsk, d->nsk, sizeof(*d->sk));
+
+        if (!nv)
+            return RFG_ENOMEM;
+        d->sk = nv;
+        ns = &d->sk[d->nsk++];
+        ns->rule = dup_opt(s->rule ? s->rule->id : NULL, &err);
+        ns->reason = dup_opt(s->reason, &err);
+    }
+    return err;
+}
+
+struct tree_ctx {
+    const cJSON *obj;
+    const struct posmap *pm;
+    struct src_pos fallback;
+};
+
+static struct src_pos tree_pos(const void *p, const char *ptr)
+{
+    const struct tree_ctx *t = p;
+    struct src_pos pos = posmap_get(t->pm, jptr_deepest(t->obj, ptr));
+
+    return pos.line ? pos : t->fallback;
+}
+
+static struct src_pos skel_pos(const void *p, const char *ptr)
+{
+    const struct ldoc *d = p;
+    const cJSON *n = jptr_deepest(d->skel, ptr);
+    size_t i;
+
+    for (i = 0; i < d->nsp; i++)
+        if (d->sp[i].node == n)
+            return d->sp[i].pos;
+    return (struct src_pos){d->line, 1};
+}
+
+struct copy_ctx {
+    struct ldoc *d;
+    const struct posmap *pm;
+    int err;
+};
+
+static void on_copy(void *arg, const cJSON *src, const cJSON *copy)
+{
+    struct copy_ctx *c = arg;
+    struct ldoc *d = c->d;
+    void *nv = grow(d->sp, &d->capsp, d->nsp, sizeof(*d->sp));
+
+    if (!nv) {
+        c->err = RFG_ENOMEM;
+        return;
+    }
+    d->sp = nv;
+    d->sp[d->nsp].node = copy;
+    d->sp[d->nsp].pos = posmap_get(c->pm, src);
+    d->nsp++;
+}
+
+static const char *str_of(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_IsObject(o)
+                         ? cJSON_GetObjectItemCaseSensitive(o, k)
+                         : NULL;
+
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* One document of a file being read: describe it, run the local rules,
+ * keep a skeleton for the cluster rules. */
+static int one_doc(struct run *r, struct lfile *lf, struct input_file *f,
+                   const struct ydoc *yd, const cJSON *obj,
+                   struct src_pos pos)
+{
+    const char *ns = r->o->ns;
+    struct ldoc *d;
+    char object[512];
+    const char *name = str_of(
+        cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, "metadata")
+                            : NULL,
+        "name");
+    void *nv;
+    int err = RFG_OK;
+
+    if (rf_is_failover(obj) || f->state_only ||
+        (str_of(obj, "kind") && strstr(str_of(obj, "kind"), "Secret"))) {
+        char *origin;
+        size_t olen = strlen(f->name) + 16;
+
+        origin = malloc(olen);
+        if (!origin)
+            return RFG_ENOMEM;
+        snprintf(origin, olen, "%s:%u", f->name, pos.line);
+        err = cview_add_object(&lf->part, obj, ns, origin);
+        free(origin);
+    }
+    if (err || f->state_only)
+        return err;
+    nv = grow(lf->docs, &lf->capdocs, lf->ndocs, sizeof(*lf->docs));
+    if (!nv)
+        return RFG_ENOMEM;
+    lf->docs = nv;
+    d = &lf->docs[lf->ndocs++];
+    memset(d, 0, sizeof(*d));
+    d->line = pos.line;
+    d->rf = rf_is_failover(obj);
+    snprintf(object, sizeof(object), "%s%s%s",
+             d->rf ? rf_namespace(obj, ns) : "", d->rf ? "/" : "",
+             name ? name : "");
+    d->kind = dup_opt(str_of(obj, "kind") ? str_of(obj, "kind") : "", &err);
+    d->object = dup_opt(object, &err);
+    d->source = dup_opt(yd->source, &err);
+    if (err || !d->rf)
+        return err;
+    {
+        struct rules_input ri;
+        struct rules_result res;
+        struct tree_ctx tc = {obj, yd->pm, pos};
+        struct copy_ctx cc = {d, yd->pm, RFG_OK};
+
+        memset(&ri, 0, sizeof(ri));
+        ri.phase = RULES_PHASE_LOCAL;
+        ri.obj = obj;
+        ri.op = RULES_CREATE;
+        ri.pol = r->o->pol;
+        ri.target = r->o->target;
+        ri.default_ns = ns;
+        err = rules_eval(&res, &ri);
+        if (err)
+            return err;
+        err = take_results(d, &res, tree_pos, &tc);
+        rules_result_cleanup(&res);
+        if (err)
+            return err;
+        d->skel = rf_skeleton(obj, on_copy, &cc);
+        if (!d->skel || cc.err)
+            return RFG_ENOMEM;
+    }
+    return RFG_OK;
+}
+
+/* Worker callback: the file's trees exist only during this call. */
+static void on_file(struct input_file *f, size_t idx, void *arg)
+{
+    struct run *r = arg;
+    struct lfile *lf = &r->files[idx];
+    size_t k;
+
+    for (k = 0; k < f->ys.len && !lf->err; k++) {
+        const struct ydoc *yd = &f->ys.docs[k];
+        const cJSON *it;
+
+        if (!inputs_is_list(yd->root)) {
+            lf->err = one_doc(r, lf, f, yd, yd->root, yd->start);
+            continue;
+        }
+        cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(yd->root,
+                                                                "items")) {
+            lf->err = one_doc(r, lf, f, yd, it, posmap_get(yd->pm, it));
+            if (lf->err)
+                break;
+        }
+    }
+}
+
+static void *cluster_worker(void *arg)
+{
+    struct run *r = arg;
+    size_t i;
+
+    while ((i = atomic_fetch_add(&r->next, 1)) < r->nrf) {
+        struct ldoc *d = r->rfdocs[i];
+        struct rules_input ri;
+        struct rules_result res;
+        int err;
+
+        memset(&ri, 0, sizeof(ri));
+        ri.phase = RULES_PHASE_CLUSTER;
+        ri.obj = d->skel;
+        ri.op = RULES_CREATE;
+        ri.pol = r->o->pol;
+        ri.cv = &r->cv;
+        ri.target = r->o->target;
+        ri.default_ns = r->o->ns;
+        err = rules_eval(&res, &ri);
+        if (!err) {
+            err = take_results(d, &res, skel_pos, d);
+            rules_result_cleanup(&res);
+        }
+        if (err)
+            r->err = err; /* any failure fails the run; no need to order */
+    }
+    return NULL;
+}
+
+static void run_cluster_rules(struct run *r)
+{
+    pthread_t th[64];
+    unsigned n = r->o->jobs ? r->o->jobs : inputs_ncpus(), i, started = 0;
+
+    if (n > 64)
+        n = 64;
+    atomic_init(&r->next, 0);
+    for (i = 1; i < n && i < r->nrf; i++)
+        if (pthread_create(&th[started], NULL, cluster_worker, r) == 0)
+            started++;
+    cluster_worker(r);
+    for (i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+}
+
+static void progress(size_t done, size_t total, void *arg)
+{
+    (void)arg;
+    if (done < total)
+        fprintf(stderr, "\rrfguard lint: %zu/%zu files", done, total);
+    else
+        fprintf(stderr, "\r%40s\r", "");
+}
+
+static int fill_report(struct report *rep, struct run *r)
+{
+    size_t i, k, j, doc;
+    int rc;
+
+    for (i = 0; i < r->in.nfiles; i++) {
+        const struct input_file *f = &r->in.files[i];
+
+        for (k = 0; k < f->errs.len; k++)
+            if ((rc = report_add_error(rep, &f->errs.v[k])))
+                return rc;
+        if (!f->state_only)
+            rep->files++;
+    }
+    for (k = 0; k < r->in.errors.len; k++)
+        if ((rc = report_add_error(rep, &r->in.errors.v[k])))
+            return rc;
+    for (i = 0; i < r->in.nfiles; i++) {
+        struct lfile *lf = &r->files[i];
+        const char *fname = r->in.files[i].name;
+
+        for (k = 0; k < lf->ndocs; k++) {
+            struct ldoc *d = &lf->docs[k];
+
+            rep->documents++;
+            if ((rc = report_add_doc(rep, fname, d->line, d->kind,
+                                     d->object, &doc)))
+                return rc;
+            if (!d->rf)
+                continue;
+            rep->failovers++;
+            /* the two phases interleave in catalogue order */
+            for (j = 1; j < d->nf; j++) {
+                struct lfinding t = d->f[j];
+                size_t m = j;
+
+                while (m > 0 && d->f[m - 1].rule > t.rule) {
+                    d->f[m] = d->f[m - 1];
+                    m--;
+                }
+                d->f[m] = t;
+            }
+            for (j = 0; j < d->nf; j++) {
+                const struct lfinding *f = &d->f[j];
+
+                rc = report_add_finding(rep, doc, fname, f->pos, f->sev,
+                                        f->rule->id, f->msg, f->hint, f->ptr,
+                                        d->object, d->source);
+                if (rc)
+                    return rc;
+            }
+            for (j = 0; j < d->nsk; j++) {
+                rc = report_add_skipped(rep, doc, fname,
+                                        (struct src_pos){d->line, 1},
+                                        d->sk[j].rule ? d->sk[j].rule : "*",
+                                        d->sk[j].reason, d->object);
+                if (rc)
+                    return rc;
+            }
+        }
+    }
+    return RFG_OK;
+}
+
+int lint_run(struct report *rep, char **paths, size_t npaths,
+             const struct lint_opts *o)
+{
+    struct run r;
+    size_t i, k;
+    int rc;
+
+    memset(&r, 0, sizeof(r));
+    r.o = o;
+    inputs_init(&r.in, o->ns);
+    cview_init(&r.cv, inputs_sha256);
+    r.in.excludes = o->excludes;
+    r.in.nexcludes = o->nexcludes;
+    r.in.jobs = o->jobs;
+    if (o->progress)
+        r.in.progress = progress;
+    rc = inputs_collect(&r.in, paths, npaths, o->cluster_state);
+    if (!rc) {
+        r.files = calloc(r.in.nfiles + 1, sizeof(*r.files));
+        if (!r.files)
+            rc = RFG_ENOMEM;
+    }
+    for (i = 0; !rc && i < r.in.nfiles; i++)
+        cview_init(&r.files[i].part, inputs_sha256);
+    if (!rc)
+        inputs_stream(&r.in, on_file, &r);
+    /* join the parts in file order; a complete cluster state makes the
+     * view complete */
+    for (i = 0; !rc && i < r.in.nfiles; i++) {
+        rc = r.files[i].err;
+        if (!rc)
+            rc = cview_merge(&r.cv, &r.files[i].part);
+        if (!rc && r.in.files[i].state_only && !r.in.files[i].errs.nerr)
+            r.cv.complete = true;
+        for (k = 0; !rc && k < r.files[i].ndocs; k++)
+            r.nrf += r.files[i].docs[k].rf;
+    }
+    if (!rc) {
+        r.rfdocs = calloc(r.nrf + 1, sizeof(*r.rfdocs));
+        if (!r.rfdocs)
+            rc = RFG_ENOMEM;
+        r.nrf = 0;
+        for (i = 0; !rc && i < r.in.nfiles; i++)
+            for (k = 0; k < r.files[i].ndocs; k++)
+                if (r.files[i].docs[k].rf)
+                    r.rfdocs[r.nrf++] = &r.files[i].docs[k];
+    }
+    if (!rc) {
+        run_cluster_rules(&r);
+        rc = r.err;
+    }
+    if (!rc)
+        rc = fill_report(rep, &r);
+    if (!rc)
+        report_sort(rep);
+    for (i = 0; r.files && i < r.in.nfiles; i++) {
+        for (k = 0; k < r.files[i].ndocs; k++)
+            ldoc_cleanup(&r.files[i].docs[k]);
+        free(r.files[i].docs);
+        cview_cleanup(&r.files[i].part);
+    }
+    free(r.files);
+    free(r.rfdocs);
+    cview_cleanup(&r.cv);
+    inputs_cleanup(&r.in);
+    return rc;
+}
