@@ -21,6 +21,8 @@ static const struct subcmd subcmds[] = {
     {"fix", cmd_fix, "print or apply the patch the mutating webhook makes"},
     {"serve", cmd_serve, "run the HTTPS admission webhook"},
     {"certs", cmd_certs, "generate a CA and serving certificate"},
+    {"rules", cmd_rules, "list every rule with its severity and targets"},
+    {"explain", cmd_explain, "explain one rule: why, examples, fix"},
     {"version", cmd_version, "print the version"},
 };
 

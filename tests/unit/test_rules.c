@@ -299,6 +299,124 @@ static void test_rules__other_kinds_and_delete(void)
     cJSON_Delete(obj);
 }
 
+/* README.md "## Rules": one row "| `id` | default | checks |" per rule of
+ * the catalogue, in any order, with the default severity first in the
+ * default column ("deny / warn" is a deny rule with weak findings). */
+static void test_rules__readme_table(void)
+{
+    FILE *f = fopen(RFG_SOURCE_DIR "/README.md", "r");
+    const struct rule_desc *cat;
+    char line[1024];
+    bool in = false;
+    size_t ncat, r, rows = 0;
+    bool *seen;
+
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    cat = rules_catalog(&ncat);
+    seen = calloc(ncat, sizeof(*seen));
+    CHECK(seen != NULL);
+    while (seen && fgets(line, sizeof(line), f)) {
+        char id[128], sev[64];
+        const struct rule_desc *d;
+
+        if (!strncmp(line, "## ", 3)) {
+            in = !strncmp(line, "## Rules", 8);
+            continue;
+        }
+        if (!in || sscanf(line, "| `%127[^`]` | %63[a-z] ", id, sev) != 2)
+            continue;
+        rows++;
+        d = rules_find(id);
+        if (!d) {
+            fprintf(stderr, "README.md: rule %s is not in the catalogue\n",
+                    id);
+            CHECK(d != NULL);
+            continue;
+        }
+        if (strcmp(sev, rfg_sev_name(d->default_sev)))
+            fprintf(stderr, "README.md: %s defaults to %s, not %s\n", id,
+                    rfg_sev_name(d->default_sev), sev);
+        CHECK_STR_EQ(sev, rfg_sev_name(d->default_sev));
+        seen[d - cat] = true;
+    }
+    fclose(f);
+    for (r = 0; seen && r < ncat; r++) {
+        if (!seen[r])
+            fprintf(stderr, "README.md: no row for rule %s\n", cat[r].id);
+        CHECK(seen[r]);
+    }
+    CHECK_INT_EQ(rows, ncat);
+    free(seen);
+}
+
+/* Every rule can be explained, and every id is unique. */
+static void test_rules__explain_and_ids(void)
+{
+    const struct rule_desc *cat;
+    size_t n, i, j;
+
+    cat = rules_catalog(&n);
+    for (i = 0; i < n; i++) {
+        const struct rule_explain *x = rules_explain(cat[i].id);
+
+        if (!x)
+            fprintf(stderr, "no explanation for %s\n", cat[i].id);
+        CHECK(x && x->why && x->bad && x->good);
+        CHECK(cat[i].doc && *cat[i].doc && cat[i].link && cat[i].check);
+        for (j = 0; j < i; j++)
+            CHECK(strcmp(cat[i].id, cat[j].id) != 0);
+    }
+}
+
+/* The shipped policies load and name only real rules and parameters. */
+static void test_rules__shipped_policies(void)
+{
+    static const char *const names[] = {"default", "strict", "audit"};
+    size_t i;
+
+    for (i = 0; i < 3; i++) {
+        char path[512];
+        struct policy_set *p = NULL;
+
+        snprintf(path, sizeof(path), "%s/policies/%s.yaml", RFG_SOURCE_DIR,
+                 names[i]);
+        CHECK(cli_open_policy(&p, path, stderr) == RFG_OK);
+        policy_free(p);
+    }
+}
+
+/* Exemptions: a skip with a reason skips and says why; a namespace
+ * exemption skips everything. */
+static void test_rules__skip_reported(void)
+{
+    const char *src =
+        "{\"apiVersion\":\"databases.spotahome.com/v1\","
+        "\"kind\":\"RedisFailover\",\"metadata\":{\"name\":\"c\","
+        "\"annotations\":{\"rfguard.io/skip\":\"auth-required, "
+        "name-length\",\"rfguard.io/skip-reason\":\"lab cluster\"}}}";
+    cJSON *obj = cJSON_Parse(src);
+    struct rules_input ri = {0};
+    struct rules_result res;
+    size_t k;
+    int n = 0;
+
+    ri.obj = obj;
+    ri.pol = pol;
+    CHECK(rules_eval(&res, &ri) == RFG_OK);
+    for (k = 0; k < res.len; k++)
+        CHECK(strcmp(res.v[k].rule->id, "auth-required") != 0);
+    for (k = 0; k < res.nskipped; k++) {
+        CHECK(res.skipped[k].rule != NULL);
+        CHECK_STR_EQ(res.skipped[k].reason, "lab cluster");
+        n++;
+    }
+    CHECK_INT_EQ(n, 2);
+    rules_result_cleanup(&res);
+    cJSON_Delete(obj);
+}
+
 int main(void)
 {
     if (cli_open_policy(&pol, NULL, stderr))
@@ -307,6 +425,10 @@ int main(void)
     RUN(test_rules__spread_fix_shape);
     RUN(test_rules__scope_fix_adds_name);
     RUN(test_rules__other_kinds_and_delete);
+    RUN(test_rules__readme_table);
+    RUN(test_rules__explain_and_ids);
+    RUN(test_rules__shipped_policies);
+    RUN(test_rules__skip_reported);
     policy_free(pol);
     return CHECK_DONE();
 }
