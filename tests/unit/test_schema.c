@@ -22,7 +22,7 @@ static const struct schema_issue *issue_at(struct schema_issues *is,
     cJSON *obj = cJSON_Parse(json);
     size_t i;
 
-    memset(is, 0, sizeof(*is));
+    schema_issues_cleanup(is); /* the previous call's, if any */
     CHECK(obj != NULL);
     CHECK(schema_validate(is, obj, t) == RFG_OK);
     cJSON_Delete(obj);
@@ -39,7 +39,7 @@ static const struct schema_issue *issue_at(struct schema_issues *is,
 
 static void test_schema__clean(void)
 {
-    struct schema_issues is;
+    struct schema_issues is = {0};
 
     (void)issue_at(&is, RF("{\"redis\":{\"replicas\":3,\"port\":6380,"
                            "\"resources\":{\"requests\":{\"cpu\":\"500m\","
@@ -52,7 +52,7 @@ static void test_schema__clean(void)
 
 static void test_schema__near_miss(void)
 {
-    struct schema_issues is;
+    struct schema_issues is = {0};
     const struct schema_issue *x;
 
     x = issue_at(&is, RF("{\"redis\":{\"replica\":3}}"),
@@ -69,7 +69,7 @@ static void test_schema__near_miss(void)
 
 static void test_schema__wrong_level(void)
 {
-    struct schema_issues is;
+    struct schema_issues is = {0};
     const struct schema_issue *x;
 
     x = issue_at(&is, RF("{\"replicas\":3}"), RF_TARGET_SPOTAHOME_V13,
@@ -89,7 +89,7 @@ static void test_schema__wrong_level(void)
 
 static void test_schema__per_target(void)
 {
-    struct schema_issues is;
+    struct schema_issues is = {0};
     const struct schema_issue *x;
     const char *obj = RF("{\"redis\":{\"disablePodDisruptionBudget\":true},"
                          "\"sentinel\":{\"disableMyMaster\":true}}");
@@ -113,7 +113,7 @@ static void test_schema__per_target(void)
 
 static void test_schema__types(void)
 {
-    struct schema_issues is;
+    struct schema_issues is = {0};
     const struct schema_issue *x;
     const char *obj =
         RF("{\"redis\":{\"port\":\"6380\",\"replicas\":1.5,"
@@ -147,7 +147,7 @@ static void test_schema__types(void)
 
 static void test_schema__nested_arrays(void)
 {
-    struct schema_issues is;
+    struct schema_issues is = {0};
     const char *obj =
         RF("{\"redis\":{\"affinity\":{\"nodeAffinity\":{"
            "\"requiredDuringSchedulingIgnoredDuringExecution\":{"
@@ -178,7 +178,7 @@ static void test_schema__nested_arrays(void)
 
 static void test_schema__enum_and_lookup(void)
 {
-    struct schema_issues is;
+    struct schema_issues is = {0};
     const struct schema_issue *x;
     char h[128];
 
