@@ -45,7 +45,10 @@ PY
 cat >"$WORK/same-name.yaml" <<'EOF2'
 apiVersion: databases.spotahome.com/v1
 kind: RedisFailover
-metadata: {name: cache, namespace: staging}
+metadata:
+  name: cache
+  namespace: staging
+  labels: {redis-failover.freshworks.com/operator-group: default}
 spec:
   sentinel: {replicas: 3, disableMyMaster: true}
   redis: {replicas: 3}
@@ -59,7 +62,10 @@ EOF2
 cat >"$WORK/uses-cluster-secret.yaml" <<'EOF2'
 apiVersion: databases.spotahome.com/v1
 kind: RedisFailover
-metadata: {name: shop, namespace: web}
+metadata:
+  name: shop
+  namespace: web
+  labels: {redis-failover.freshworks.com/operator-group: default}
 spec:
   sentinel: {replicas: 3, disableMyMaster: true}
   redis: {replicas: 3}
@@ -68,7 +74,10 @@ EOF2
 cat >"$WORK/reuse.yaml" <<'EOF2'
 apiVersion: databases.spotahome.com/v1
 kind: RedisFailover
-metadata: {name: jobs, namespace: ops}
+metadata:
+  name: jobs
+  namespace: ops
+  labels: {redis-failover.freshworks.com/operator-group: default}
 spec:
   sentinel: {replicas: 3, disableMyMaster: true}
   redis: {replicas: 3}
