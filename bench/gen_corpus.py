@@ -29,11 +29,17 @@ metadata:
   namespace: team{ns}
   labels:
     app: rf{i}
+  annotations:
+    rfguard.io/sentinel-network-policy: rf{i}-sentinels
 spec:
   auth:
     secretPath: rf{i}-auth
   sentinel:
     replicas: 3
+    image: redis:7.2.4-alpine
+    resources:
+      requests: {{cpu: 50m, memory: 64Mi}}
+      limits: {{memory: 128Mi}}
     affinity:
       podAntiAffinity:
         requiredDuringSchedulingIgnoredDuringExecution:
@@ -45,7 +51,17 @@ spec:
                 app.kubernetes.io/part-of: redis-failover
   redis:
     replicas: 3
+    image: redis:7.2.4-alpine
     port: {port}
+    storage:
+      keepAfterDeletion: true
+      persistentVolumeClaim:
+        metadata:
+          name: redis-data
+        spec:
+          accessModes: [ReadWriteOnce]
+          resources:
+            requests: {{storage: 1Gi}}
     resources:
       requests: {{cpu: 100m, memory: 256Mi}}
       limits: {{memory: 512Mi}}

@@ -56,6 +56,7 @@ struct lfile {
 
 struct run {
     const struct lint_opts *o;
+    struct rules_plan *plan;  /* policy lookups, resolved once */
     struct input_set in;
     struct lfile *files;   /* one per input file */
     struct cview cv;       /* the whole view, once every file was read */
@@ -265,6 +266,7 @@ static int one_doc(struct run *r, struct lfile *lf, struct input_file *f,
 
         memset(&ri, 0, sizeof(ri));
         ri.phase = RULES_PHASE_LOCAL;
+        ri.plan = r->plan;
         ri.obj = obj;
         ri.op = RULES_CREATE;
         ri.pol = r->o->pol;
@@ -321,6 +323,7 @@ static void *cluster_worker(void *arg)
 
         memset(&ri, 0, sizeof(ri));
         ri.phase = RULES_PHASE_CLUSTER;
+        ri.plan = r->plan;
         ri.obj = d->skel;
         ri.op = RULES_CREATE;
         ri.pol = r->o->pol;
@@ -443,7 +446,9 @@ int lint_run(struct report *rep, char **paths, size_t npaths,
     r.in.jobs = o->jobs;
     if (o->progress)
         r.in.progress = progress;
-    rc = inputs_collect(&r.in, paths, npaths, o->cluster_state);
+    rc = rules_plan_new(&r.plan, o->pol);
+    if (!rc)
+        rc = inputs_collect(&r.in, paths, npaths, o->cluster_state);
     if (!rc) {
         r.files = calloc(r.in.nfiles + 1, sizeof(*r.files));
         if (!r.files)
@@ -490,6 +495,7 @@ int lint_run(struct report *rep, char **paths, size_t npaths,
     }
     free(r.files);
     free(r.rfdocs);
+    rules_plan_free(r.plan);
     cview_cleanup(&r.cv);
     inputs_cleanup(&r.in);
     return rc;

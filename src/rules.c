@@ -311,6 +311,11 @@ static const struct rule_desc catalog[] = {
 
 #define NCATALOG (sizeof(catalog) / sizeof(catalog[0]))
 
+struct rules_plan {
+    const struct policy_rule *pr[NCATALOG];
+    enum rfg_sev sev[NCATALOG];
+};
+
 struct rule_ctx {
     const struct rules_input *in;
     const struct rule_desc *cur;
@@ -600,8 +605,8 @@ static int run_fixes(struct rule_ctx *ctx)
         if (!d->fix)
             continue;
         ctx->cur = d;
-        ctx->pr = policy_rule_get(in->pol, d->id);
-        ctx->sev = rules_severity(d, in->pol);
+        ctx->pr = in->plan ? in->plan->pr[i] : policy_rule_get(in->pol, d->id);
+        ctx->sev = in->plan ? in->plan->sev[i] : rules_severity(d, in->pol);
         if (ctx->sev == RFG_SEV_OFF || !applies(d, ctx) || skipped(ctx, d))
             continue;
         if ((d->flags & RULE_FIX_CREATE_ONLY) && in->op != RULES_CREATE)
@@ -693,6 +698,27 @@ int rules_add_finding(struct rules_result *res, const struct rule_desc *r,
 }
 /* <<< cluster */
 
+int rules_plan_new(struct rules_plan **out, const struct policy_set *pol)
+{
+    struct rules_plan *p = calloc(1, sizeof(*p));
+    size_t i;
+
+    *out = NULL;
+    if (!p)
+        return RFG_ENOMEM;
+    for (i = 0; i < NCATALOG; i++) {
+        p->pr[i] = policy_rule_get(pol, catalog[i].id);
+        p->sev[i] = rules_severity(&catalog[i], pol);
+    }
+    *out = p;
+    return RFG_OK;
+}
+
+void rules_plan_free(struct rules_plan *p)
+{
+    free(p);
+}
+
 int rules_eval(struct rules_result *out, const struct rules_input *in)
 {
     struct rule_ctx ctx;
@@ -724,8 +750,8 @@ int rules_eval(struct rules_result *out, const struct rules_input *in)
         const struct rule_desc *d = &catalog[i];
 
         ctx.cur = d;
-        ctx.pr = policy_rule_get(in->pol, d->id);
-        ctx.sev = rules_severity(d, in->pol);
+        ctx.pr = in->plan ? in->plan->pr[i] : policy_rule_get(in->pol, d->id);
+        ctx.sev = in->plan ? in->plan->sev[i] : rules_severity(d, in->pol);
         if (ctx.sev == RFG_SEV_OFF || !applies(d, &ctx))
             continue;
         if ((in->phase == RULES_PHASE_LOCAL && (d->flags & RULE_CLUSTER)) ||

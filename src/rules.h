@@ -64,8 +64,17 @@ enum rules_phase {
     RULES_PHASE_CLUSTER
 };
 
+/* Policy lookups resolved once for many evaluations (a lint run): the
+ * policy entry and severity of every catalogue rule. Optional. */
+struct rules_plan;
+int rules_plan_new(struct rules_plan **out, const struct policy_set *pol)
+    RFG_MUST_CHECK;
+void rules_plan_free(struct rules_plan *p);
+
 struct rules_input {
     enum rules_phase phase;         /* 0 = every rule */
+    const struct rules_plan *plan;  /* borrowed; NULL = look up per call;
+                                       must be made from `pol` */
     const cJSON *obj;               /* borrowed; the object to check */
     const cJSON *old;               /* borrowed; UPDATE only, else NULL */
     enum rules_op op;
