@@ -63,8 +63,8 @@ static int ossl_fail(struct diag_list *dl, const char *what)
 /* Write `len` bytes to dir/name with `mode`, through a temporary file
  * created with O_EXCL (so the mode is set at creation, never widened)
  * and renamed into place. */
-static int write_file(const char *dir, const char *name, const void *data,
-                      size_t len, mode_t mode, struct diag_list *dl)
+int crypto_write_file(const char *dir, const char *name, const void *data,
+                      size_t len, unsigned mode, struct diag_list *dl)
 {
     char tmp[4096], dst[4096];
     const char *p = data;
@@ -134,7 +134,7 @@ static int write_pem(const char *dir, const char *name, EVP_PKEY *key,
         goto out;
     }
     n = BIO_get_mem_data(bio, &data);
-    rc = write_file(dir, name, data, (size_t)n, key ? 0600 : 0644, dl);
+    rc = crypto_write_file(dir, name, data, (size_t)n, key ? 0600 : 0644, dl);
 out:
     BIO_free(bio);
     return rc;
@@ -327,7 +327,7 @@ int crypto_certs_write(const struct crypto_certs_opts *o, char **bundle,
                         (int)pemlen);
     b64[n] = '\n';
     b64[n + 1] = '\0';
-    rc = write_file(o->dir, "ca-bundle.b64", b64, (size_t)n + 1, 0644, dl);
+    rc = crypto_write_file(o->dir, "ca-bundle.b64", b64, (size_t)n + 1, 0644, dl);
     if (rc)
         goto out;
     b64[n] = '\0';
@@ -341,4 +341,21 @@ out:
     EVP_PKEY_free(key);
     EVP_PKEY_free(cakey);
     return rc;
+}
+
+int crypto_base64(char **out, const void *data, size_t len)
+{
+    char *b;
+    int n;
+
+    *out = NULL;
+    if (len > (size_t)1 << 30)
+        return RFG_ELIMIT;
+    b = malloc((len + 2) / 3 * 4 + 1);
+    if (!b)
+        return RFG_ENOMEM;
+    n = EVP_EncodeBlock((unsigned char *)b, data, (int)len);
+    b[n] = '\0';
+    *out = b;
+    return RFG_OK;
 }
