@@ -249,19 +249,12 @@ int review_base64(struct sbuf *b, const void *data, size_t len)
     return rc;
 }
 
-/* Write "[id] msg" into buf (cap bytes), cut to at most `max` bytes on a
- * UTF-8 boundary with "..." when too long. Returns the length. */
-static size_t format_warning(char *buf, size_t cap, const struct finding *f,
-                             size_t max)
+/* Cut `buf` (n bytes) to at most `max` bytes on a UTF-8 boundary, ending
+ * in "..." when too long. Returns the new length. */
+static size_t cut_line(char *buf, size_t n, size_t max)
 {
-    size_t n, cut;
-    int w;
+    size_t cut;
 
-    w = snprintf(buf, cap, "[%s] %s", f->rule ? f->rule->id : "?",
-                 f->msg ? f->msg : "");
-    if (w < 0)
-        return 0;
-    n = (size_t)w < cap ? (size_t)w : cap - 1;
     if (n <= max)
         return n;
     cut = max - 3;
@@ -269,6 +262,37 @@ static size_t format_warning(char *buf, size_t cap, const struct finding *f,
         cut--;
     memcpy(buf + cut, "...", 4);
     return cut + 3;
+}
+
+/* The k-th warning line: warn findings first, then skipped rules, as
+ * "[id] msg" and "[id] skipped: reason". Returns its length. */
+static size_t warning_line(char *buf, size_t cap,
+                           const struct rules_result *res, size_t k)
+{
+    size_t i, seen = 0;
+    int w = -1;
+
+    for (i = 0; i < res->len && w < 0; i++) {
+        const struct finding *f = &res->v[i];
+
+        if (f->sev != RFG_SEV_WARN || seen++ != k)
+            continue;
+        w = snprintf(buf, cap, "[%s] %s", f->rule ? f->rule->id : "?",
+                     f->msg ? f->msg : "");
+    }
+    for (i = 0; i < res->nskipped && w < 0; i++) {
+        const struct rule_skip *sk = &res->skipped[i];
+
+        if (seen++ != k)
+            continue;
+        w = snprintf(buf, cap, "[%s] skipped: %s",
+                     sk->rule ? sk->rule->id : "all rules",
+                     sk->reason ? sk->reason : "");
+    }
+    if (w < 0)
+        return 0;
+    return cut_line(buf, (size_t)w < cap ? (size_t)w : cap - 1,
+                    REVIEW_WARN_MAX_LEN);
 }
 
 int review_warnings_json(struct sbuf *b, const struct rules_result *res,
@@ -281,13 +305,12 @@ int review_warnings_json(struct sbuf *b, const struct rules_result *res,
     for (i = 0; res && i < res->len; i++)
         if (res->v[i].sev == RFG_SEV_WARN)
             nwarn++;
-    for (i = 0; !rc && res && i < res->len; i++) {
-        const struct finding *f = &res->v[i];
+    if (res)
+        nwarn += res->nskipped;
+    for (i = 0; !rc && res && i < nwarn; i++) {
         size_t left;
 
-        if (f->sev != RFG_SEV_WARN)
-            continue;
-        len = format_warning(line, sizeof(line), f, REVIEW_WARN_MAX_LEN);
+        len = warning_line(line, sizeof(line), res, i);
         left = nwarn - emitted - 1;     /* warnings after this one */
         /* Keep room for the summary if anything would follow. */
         slen = left ? (size_t)snprintf(summary, sizeof(summary),
@@ -384,7 +407,7 @@ int review_respond(char **out, size_t *out_len,
         if (!rc)
             rc = sbuf_addc(&b, '}');
     }
-    if (!rc && res && !mutate && res->nwarn > 0) {
+    if (!rc && res && !mutate && (res->nwarn > 0 || res->nskipped > 0)) {
         rc = sbuf_adds(&b, ",\"warnings\":");
         if (!rc)
             rc = review_warnings_json(&b, res, &nwarn);

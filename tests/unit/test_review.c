@@ -6,6 +6,7 @@
  * base64 patches. Findings are made by hand; no rule runs here.
  */
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -362,6 +363,44 @@ static void test_review__warning_limits(void)
     review_req_free(req);
 }
 
+/* Skipped rules appear in the warnings after the warn findings. */
+static void test_review__skipped_warnings(void)
+{
+    struct review_req *req = decode_fixture("create-clean.v1.request.json");
+    struct rules_result res;
+    struct rule_skip sk[2];
+    enum review_verdict v = REVIEW_DENIED;
+    cJSON *root, *w;
+    char *out = NULL;
+    size_t len = 0;
+
+    CHECK(req != NULL);
+    if (!req)
+        return;
+    fake_result(&res, 0, 1, 10);
+    sk[0].rule = &rule_b;
+    sk[0].reason = (char *)(uintptr_t)"load test cluster";
+    sk[1].rule = NULL;
+    sk[1].reason = (char *)(uintptr_t)"namespace dev is exempt";
+    res.skipped = sk;
+    res.nskipped = 2;
+    CHECK_INT_EQ(review_respond(&out, &len, &v, req, &res, false), RFG_OK);
+    root = cJSON_Parse(out);
+    w = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(root, "response"), "warnings");
+    CHECK_INT_EQ(cJSON_GetArraySize(w), 3);
+    CHECK_STR_EQ(cJSON_GetStringValue(cJSON_GetArrayItem(w, 1)),
+                 "[rule-b] skipped: load test cluster");
+    CHECK_STR_EQ(cJSON_GetStringValue(cJSON_GetArrayItem(w, 2)),
+                 "[all rules] skipped: namespace dev is exempt");
+    res.skipped = NULL;
+    res.nskipped = 0;
+    cJSON_Delete(root);
+    free(out);
+    free_result(&res);
+    review_req_free(req);
+}
+
 static void test_review__mutate_patch(void)
 {
     struct review_req *req = decode_fixture("create-nospread.v1.request.json");
@@ -430,6 +469,7 @@ int main(void)
     RUN(test_review__base64);
     RUN(test_review__deny_response);
     RUN(test_review__warning_limits);
+    RUN(test_review__skipped_warnings);
     RUN(test_review__mutate_patch);
     RUN(test_review__error_body);
     return CHECK_DONE();
