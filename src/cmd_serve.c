@@ -41,6 +41,7 @@
 
 struct pol_ref {
     struct policy_set *p;       /* owned */
+    struct rules_plan *plan;    /* owned: p's lookups, resolved once */
     atomic_uint refs;
 };
 
@@ -85,6 +86,7 @@ static struct pol_ref *pol_get(struct serve_state *st)
 static void pol_put(struct pol_ref *r)
 {
     if (r && atomic_fetch_sub(&r->refs, 1) == 1) {
+        rules_plan_free(r->plan);
         policy_free(r->p);
         free(r);
     }
@@ -95,7 +97,8 @@ static int pol_set(struct serve_state *st, struct policy_set *p)
 {
     struct pol_ref *r = calloc(1, sizeof(*r)), *old;
 
-    if (!r) {
+    if (!r || rules_plan_new(&r->plan, p)) {
+        free(r);
         policy_free(p);
         return RFG_ENOMEM;
     }
@@ -311,6 +314,7 @@ static void handle_admission(struct serve_state *st,
         in.old = req->op == RULES_UPDATE ? req->old_object : NULL;
         in.op = req->op;
         in.pol = pol->p;
+        in.plan = pol->plan;
         in.cv = NULL;
         in.default_ns = req->ns;
         in.want_fix = mutate && pol->p->mutations;
