@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "sbuf.h"
 
 /* FNV-1a, 64 bit: keys are short and this is not exposed to attackers
  * who could profit from collisions beyond a longer chain. */
@@ -204,15 +205,10 @@ static int add_failover(struct cview *cv, const cJSON *obj, const char *ns,
 
     if (!name)
         return RFG_OK; /* nameless: nothing to compare against */
-    if (cv->nrfs == cv->caprfs) {
-        size_t ncap = cv->caprfs ? cv->caprfs * 2 : 16;
-        struct cview_failover *nv = realloc(cv->rfs, ncap * sizeof(*nv));
-
-        if (!nv)
-            return RFG_ENOMEM;
-        cv->rfs = nv;
-        cv->caprfs = ncap;
-    }
+    f = rfg_grow(cv->rfs, &cv->caprfs, cv->nrfs, sizeof(*f), 16);
+    if (!f)
+        return RFG_ENOMEM;
+    cv->rfs = f;
     f = &cv->rfs[cv->nrfs];
     memset(f, 0, sizeof(*f));
     f->ns = strdup(ns);
@@ -449,15 +445,10 @@ int cview_add_object(struct cview *cv, const cJSON *obj,
     }
     if (!name)
         return RFG_OK;
-    if (cv->nsecrets == cv->capsecrets) {
-        size_t ncap = cv->capsecrets ? cv->capsecrets * 2 : 16;
-        struct cview_secret *nv = realloc(cv->secrets, ncap * sizeof(*nv));
-
-        if (!nv)
-            return RFG_ENOMEM;
-        cv->secrets = nv;
-        cv->capsecrets = ncap;
-    }
+    s = rfg_grow(cv->secrets, &cv->capsecrets, cv->nsecrets, sizeof(*s), 16);
+    if (!s)
+        return RFG_ENOMEM;
+    cv->secrets = s;
     s = &cv->secrets[cv->nsecrets];
     memset(s, 0, sizeof(*s));
     s->ns = strdup(ns);

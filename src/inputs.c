@@ -28,6 +28,7 @@
 #include "arena.h"
 #include "cli.h"
 #include "jpatch.h"
+#include "sbuf.h"
 
 #define INPUT_MAX_BYTES ((size_t)64 << 20)
 
@@ -117,15 +118,10 @@ static int add_file(struct input_set *s, const char *name, const char *path,
 {
     struct input_file *f;
 
-    if (s->nfiles == s->capfiles) {
-        size_t ncap = s->capfiles ? s->capfiles * 2 : 16;
-        struct input_file *nv = realloc(s->files, ncap * sizeof(*nv));
-
-        if (!nv)
-            return RFG_ENOMEM;
-        s->files = nv;
-        s->capfiles = ncap;
-    }
+    f = rfg_grow(s->files, &s->capfiles, s->nfiles, sizeof(*f), 16);
+    if (!f)
+        return RFG_ENOMEM;
+    s->files = f;
     f = &s->files[s->nfiles];
     memset(f, 0, sizeof(*f));
     f->name = strdup(name);
@@ -305,15 +301,12 @@ static void run_pool(struct input_set *s, inputs_file_fn fn, void *arg)
 static int push_doc(struct input_set *s, struct input_file *f,
                     struct ydoc *d, const cJSON *obj, struct src_pos pos)
 {
-    if (s->ndocs == s->capdocs) {
-        size_t ncap = s->capdocs ? s->capdocs * 2 : 64;
-        struct input_doc *nv = realloc(s->docs, ncap * sizeof(*nv));
+    struct input_doc *nv = rfg_grow(s->docs, &s->capdocs, s->ndocs,
+                                    sizeof(*nv), 64);
 
-        if (!nv)
-            return RFG_ENOMEM;
-        s->docs = nv;
-        s->capdocs = ncap;
-    }
+    if (!nv)
+        return RFG_ENOMEM;
+    s->docs = nv;
     s->docs[s->ndocs].file = f;
     s->docs[s->ndocs].doc = d;
     s->docs[s->ndocs].obj = obj;

@@ -16,6 +16,7 @@
 #include "inputs.h"
 #include "jpatch.h"
 #include "rules.h"
+#include "sbuf.h"
 
 struct skpos {
     const cJSON *node;     /* borrowed from the skeleton */
@@ -88,20 +89,6 @@ static void ldoc_cleanup(struct ldoc *d)
     free(d->source);
 }
 
-static void *grow(void *p, size_t *cap, size_t n, size_t size)
-{
-    void *np;
-    size_t ncap;
-
-    if (n < *cap)
-        return p;
-    ncap = *cap ? *cap * 2 : 4;
-    np = realloc(p, ncap * size);
-    if (np)
-        *cap = ncap;
-    return np;
-}
-
 static char *dup_opt(const char *s, int *err)
 {
     char *d;
@@ -127,7 +114,7 @@ static int take_results(struct ldoc *d, struct rules_result *res,
     for (i = 0; i < res->len && !err; i++) {
         const struct finding *f = &res->v[i];
         struct lfinding *nf;
-        void *nv = grow(d->f, &d->capf, d->nf, sizeof(*d->f));
+        void *nv = rfg_grow(d->f, &d->capf, d->nf, sizeof(*d->f), 4);
 
         if (!nv)
             return RFG_ENOMEM;
@@ -143,7 +130,7 @@ static int take_results(struct ldoc *d, struct rules_result *res,
     for (i = 0; i < res->nskipped && !err; i++) {
         const struct rule_skip *s = &res->skipped[i];
         struct lskip *ns;
-        void *nv = grow(d->sk, &d->capsk, d->nsk, sizeof(*d->sk));
+        void *nv = rfg_grow(d->sk, &d->capsk, d->nsk, sizeof(*d->sk), 4);
 
         if (!nv)
             return RFG_ENOMEM;
@@ -191,7 +178,7 @@ static void on_copy(void *arg, const cJSON *src, const cJSON *copy)
 {
     struct copy_ctx *c = arg;
     struct ldoc *d = c->d;
-    void *nv = grow(d->sp, &d->capsp, d->nsp, sizeof(*d->sp));
+    void *nv = rfg_grow(d->sp, &d->capsp, d->nsp, sizeof(*d->sp), 4);
 
     if (!nv) {
         c->err = RFG_ENOMEM;
@@ -242,7 +229,7 @@ static int one_doc(struct run *r, struct lfile *lf, struct input_file *f,
     }
     if (err || f->state_only)
         return err;
-    nv = grow(lf->docs, &lf->capdocs, lf->ndocs, sizeof(*lf->docs));
+    nv = rfg_grow(lf->docs, &lf->capdocs, lf->ndocs, sizeof(*lf->docs), 4);
     if (!nv)
         return RFG_ENOMEM;
     lf->docs = nv;

@@ -68,15 +68,10 @@ int report_add_doc(struct report *r, const char *file, unsigned line,
     struct report_doc *d;
     bool oom = false;
 
-    if (r->ndocs == r->capdocs) {
-        size_t ncap = r->capdocs ? r->capdocs * 2 : 64;
-        struct report_doc *nv = realloc(r->docs, ncap * sizeof(*nv));
-
-        if (!nv)
-            return RFG_ENOMEM;
-        r->docs = nv;
-        r->capdocs = ncap;
-    }
+    d = rfg_grow(r->docs, &r->capdocs, r->ndocs, sizeof(*d), 64);
+    if (!d)
+        return RFG_ENOMEM;
+    r->docs = d;
     d = &r->docs[r->ndocs];
     d->file = dup_opt(file, &oom);
     d->line = line;
@@ -94,15 +89,12 @@ int report_add_doc(struct report *r, const char *file, unsigned line,
 
 static struct report_entry *push(struct report *r)
 {
-    if (r->len == r->cap) {
-        size_t ncap = r->cap ? r->cap * 2 : 16;
-        struct report_entry *nv = realloc(r->v, ncap * sizeof(*nv));
+    struct report_entry *nv = rfg_grow(r->v, &r->cap, r->len,
+                                       sizeof(*nv), 16);
 
-        if (!nv)
-            return NULL;
-        r->v = nv;
-        r->cap = ncap;
-    }
+    if (!nv)
+        return NULL;
+    r->v = nv;
     memset(&r->v[r->len], 0, sizeof(r->v[0]));
     r->v[r->len].seq = r->len;
     r->v[r->len].doc = REPORT_NO_DOC;

@@ -425,17 +425,12 @@ void rule_report(struct rule_ctx *ctx, enum rule_strength s,
 
     if (ctx->err)
         return;
-    if (r->len == r->cap) {
-        size_t ncap = r->cap ? r->cap * 2 : 8;
-        struct finding *nv = realloc(r->v, ncap * sizeof(*nv));
-
-        if (!nv) {
-            ctx->err = RFG_ENOMEM;
-            return;
-        }
-        r->v = nv;
-        r->cap = ncap;
+    f = rfg_grow(r->v, &r->cap, r->len, sizeof(*f), 8);
+    if (!f) {
+        ctx->err = RFG_ENOMEM;
+        return;
     }
+    r->v = f;
     f = &r->v[r->len];
     memset(f, 0, sizeof(*f));
     f->rule = ctx->cur;

@@ -5,6 +5,7 @@
  */
 #include "sbuf.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,4 +164,20 @@ char *sbuf_take(struct sbuf *b, size_t *len)
 const char *sbuf_str(const struct sbuf *b)
 {
     return b->p ? b->p : "";
+}
+
+void *rfg_grow(void *p, size_t *cap, size_t len, size_t elem, size_t first)
+{
+    size_t ncap;
+    void *np;
+
+    if (len < *cap)
+        return p;
+    ncap = *cap ? *cap * 2 : first;
+    if (ncap < *cap || ncap > SIZE_MAX / elem)
+        return NULL;
+    np = realloc(p, ncap * elem);
+    if (np)
+        *cap = ncap;
+    return np;
 }

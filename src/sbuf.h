@@ -37,4 +37,10 @@ char *sbuf_take(struct sbuf *b, size_t *len);
 /* Borrowed view: "" when empty. */
 const char *sbuf_str(const struct sbuf *b);
 
+/* Room for one more element in a growable array of `elem`-byte items
+ * holding `len` of `*cap`: when full, *cap doubles (starting at `first`)
+ * and the array is reallocated. Returns the array to use (maybe moved),
+ * or NULL on overflow or out of memory, `p` then still valid. */
+void *rfg_grow(void *p, size_t *cap, size_t len, size_t elem, size_t first);
+
 #endif
