@@ -52,3 +52,27 @@ target_link_libraries(check_deploy PRIVATE rfg_core)
 set_target_properties(check_deploy PROPERTIES
   RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
 # <<< deploy
+
+# >>> fuzz
+# Fuzz targets (tests/fuzz/fuzz_<t>.c, corpora in tests/fuzz/corpus/<t>/).
+# With RFG_FUZZ (clang) they link libFuzzer and ctest runs each corpus
+# once (-runs=0); otherwise they link tests/fuzz/standalone.c, which
+# replays the corpus, so every build runs the crashers as regressions.
+# scripts/fuzz.sh does the real fuzzing.
+set(RFG_FUZZ_TARGETS ydoc review policy jpatch yedit)
+foreach(t ${RFG_FUZZ_TARGETS})
+  set(_corpus ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/${t})
+  if(RFG_FUZZ)
+    add_executable(fuzz_${t} tests/fuzz/fuzz_${t}.c)
+    target_link_options(fuzz_${t} PRIVATE -fsanitize=fuzzer)
+    add_test(NAME fuzz.${t} COMMAND fuzz_${t} -runs=0 ${_corpus})
+  else()
+    add_executable(fuzz_${t} tests/fuzz/fuzz_${t}.c tests/fuzz/standalone.c)
+    add_test(NAME fuzz.${t} COMMAND fuzz_${t} ${_corpus})
+  endif()
+  target_link_libraries(fuzz_${t} PRIVATE rfg_core)
+  set_target_properties(fuzz_${t} PROPERTIES
+    RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/fuzz)
+  set_tests_properties(fuzz.${t} PROPERTIES LABELS fuzz TIMEOUT 300)
+endforeach()
+# <<< fuzz
