@@ -746,7 +746,8 @@ int yedit_render(struct yedit *ye, struct sbuf *out)
 {
     size_t pos = 0, i;
 
-    qsort(ye->edits, ye->nedits, sizeof(*ye->edits), cmp_edit);
+    if (ye->nedits > 1) /* edits is NULL when there are none */
+        qsort(ye->edits, ye->nedits, sizeof(*ye->edits), cmp_edit);
     for (i = 0; i < ye->nedits; i++) {
         const struct edit *e = &ye->edits[i];
 
