@@ -1759,9 +1759,11 @@ int ydoc_emit(struct sbuf *out, const cJSON *root)
     }
     /* After a keep-chomped block scalar ("|+") libyaml closes the stream
      * with "...". The caller separates documents with "---", which ends
-     * the scalar just as well, so drop it. */
+     * the scalar just as well, so drop it - only on a line of its own: a
+     * plain scalar may end in "..." too ("- save 90..."). */
     if (out->len - start >= 4 &&
-        memcmp(out->p + out->len - 4, "...\n", 4) == 0) {
+        memcmp(out->p + out->len - 4, "...\n", 4) == 0 &&
+        (out->len - start == 4 || out->p[out->len - 5] == '\n')) {
         out->len -= 4;
         out->p[out->len] = '\0';
     }
