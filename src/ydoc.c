@@ -1490,9 +1490,14 @@ static int parser_fail(struct loader *L, const yaml_parser_t *p)
                          "out of memory while parsing YAML");
     if (p->error == YAML_READER_ERROR) {
         pos = offset_pos(L, p->problem_offset);
+        /* libyaml gives the octet for malformed UTF-8, the code point
+         * for a character YAML forbids (a surrogate, U+FFFE ...). */
+        if (p->problem_value > 0xFF)
+            return diag_fail(L->dl, RFG_EPARSE, &pos, "%s (U+%04X)",
+                             problem, (unsigned)p->problem_value);
         if (p->problem_value >= 0)
             return diag_fail(L->dl, RFG_EPARSE, &pos, "%s (byte 0x%02x)",
-                             problem, (unsigned)p->problem_value & 0xFFu);
+                             problem, (unsigned)p->problem_value);
         return diag_fail(L->dl, RFG_EPARSE, &pos, "%s", problem);
     }
     pos = mark_pos(p->problem_mark);
