@@ -32,15 +32,19 @@ static cJSON *changed(const cJSON *root, uint8_t how)
         cJSON_AddItemToObject(after, "rfguardFuzz",
                               cJSON_Parse("{\"a\":[1,\"two: 2\"],\"b\":null}"));
     if (how & 2) {
-        for (n = after, depth = 0; n && n->child && depth < 100; depth++)
+        cJSON *parent = after;
+
+        /* Down the first children to a leaf; replace it in its parent. */
+        for (n = after->child, depth = 0; n && n->child && depth < 100;
+             depth++) {
+            parent = n;
             n = n->child;
-        if (n && n != after && !cJSON_IsArray(n) && !cJSON_IsObject(n)) {
+        }
+        if (n && !cJSON_IsArray(n) && !cJSON_IsObject(n)) {
             cJSON *s = cJSON_CreateString("new # value");
 
-            if (s && !cJSON_ReplaceItemViaPointer(after, n, s)) {
-                /* n is not a direct child: replace in its parent */
+            if (s && !cJSON_ReplaceItemViaPointer(parent, n, s))
                 cJSON_Delete(s);
-            }
         }
     }
     if ((how & 4) && after->child) {
