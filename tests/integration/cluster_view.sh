@@ -100,10 +100,12 @@ expect "dryRun made no claim" '^0$' \
     sh -c "python3 '$RFT' ctl $CPORT /leases | grep -c 'master/dryname'"
 
 # claims: admitted names hold a Lease; a second failover is denied
+# (stored first: with --claim-grace 1 a claim whose failover is not in
+# the view a second later is fair game for the reconcile)
+add_rf f unique --secret auth-f >/dev/null
 expect "a unique name is admitted" '^allowed' validate f unique --secret auth-f
 expect "its Lease names the failover" '"holderIdentity": "f/unique"' \
     kctl /leases
-add_rf f unique --secret auth-f >/dev/null    # the API server stores it
 add_secret g auth-g Mn5bVc7xZa9sDf2gHj4k >/dev/null
 expect_eventually "the claimed name is denied in another namespace" 5 \
     'denied: .*master name "unique" is (already claimed by|also used by) RedisFailover f/unique' \
