@@ -700,6 +700,16 @@ int cmd_serve(int argc, char **argv)
     routes[2] = (struct http_route){"/healthz", "GET", false, on_healthz,
                                     &st};
     routes[3] = (struct http_route){"/readyz", "GET", false, on_readyz, &st};
+    /* >>> cluster: before the server, whose threads read st.cluster */
+    if (serve_cluster_start(&st.cluster, &o.cluster, log_msg, &dl) !=
+        RFG_OK) {
+        for (i = 0; i < dl.len; i++) {
+            diag_format(&dl.v[i], buf, sizeof(buf));
+            fprintf(stderr, "rfguard serve: cluster: %s\n", buf);
+        }
+        goto out;
+    }
+    /* <<< cluster */
     memset(&hc, 0, sizeof(hc));
     hc.listen = o.listen;
     hc.cert_file = o.cert;
@@ -743,16 +753,6 @@ int cmd_serve(int argc, char **argv)
             goto out;
         }
     }
-    /* >>> cluster */
-    if (serve_cluster_start(&st.cluster, &o.cluster, log_msg, &dl) !=
-        RFG_OK) {
-        for (i = 0; i < dl.len; i++) {
-            diag_format(&dl.v[i], buf, sizeof(buf));
-            fprintf(stderr, "rfguard serve: cluster: %s\n", buf);
-        }
-        goto out;
-    }
-    /* <<< cluster */
     atomic_store(&st.ready, true);
     {
         struct sbuf b;
