@@ -36,6 +36,53 @@ static bool only_space(const char *p, const char *end)
 }
 
 /* Borrowed child `key` of `obj`. */
+/* Offset of the first byte of `s` (n bytes) that is not well-formed
+ * UTF-8 (RFC 3629: no overlong forms, surrogates or code points past
+ * U+10FFFF), or n if all of it is. JSON must be UTF-8 (RFC 8259), and
+ * what the webhook echoes (uid, names) must stay valid in its answer. */
+static size_t utf8_bad_at(const unsigned char *s, size_t n)
+{
+    size_t i = 0, k, need;
+    unsigned char lo, hi;
+
+    while (i < n) {
+        unsigned char c = s[i];
+
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        lo = 0x80;
+        hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) {
+            need = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            need = 2;
+            if (c == 0xE0)
+                lo = 0xA0;      /* overlong */
+            else if (c == 0xED)
+                hi = 0x9F;      /* surrogates */
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            need = 3;
+            if (c == 0xF0)
+                lo = 0x90;      /* overlong */
+            else if (c == 0xF4)
+                hi = 0x8F;      /* past U+10FFFF */
+        } else {
+            return i;
+        }
+        if (n - i <= need)
+            return i;
+        if (s[i + 1] < lo || s[i + 1] > hi)
+            return i;
+        for (k = 2; k <= need; k++)
+            if (s[i + k] < 0x80 || s[i + k] > 0xBF)
+                return i;
+        i += need + 1;
+    }
+    return n;
+}
+
 static const cJSON *get(const cJSON *obj, const char *key)
 {
     return cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, key)
@@ -100,11 +147,17 @@ int review_decode(struct review_req **out, const char *body, size_t len,
     const char *end = NULL, *api, *uid, *opname;
     enum review_version version;
     enum rules_op op;
+    size_t bad;
     int rc;
 
     *out = NULL;
     if (!body || !len)
         return diag_fail(dl, RFG_EPARSE, NULL, "empty request body");
+    bad = utf8_bad_at((const unsigned char *)body, len);
+    if (bad < len)
+        return diag_fail(dl, RFG_EPARSE, NULL,
+                         "body is not UTF-8: byte 0x%02x at offset %zu",
+                         (unsigned)(unsigned char)body[bad], bad);
     root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
     if (!root || !only_space(end, body + len)) {
         rc = diag_fail(dl, RFG_EPARSE, NULL, "invalid JSON near byte %td",

@@ -167,6 +167,25 @@ static void test_review__decode_refuses(void)
                  "\"kind\":{},\"object\":\"str\"}}", ok_head);
         CHECK_INT_EQ(decode_str(buf, msg, sizeof(msg)), RFG_EINVAL);
     }
+    /* Not UTF-8 (RFC 8259): refused before parsing, since the uid and
+     * names would be echoed into an invalid response. Valid multi-byte
+     * text passes the check. */
+    {
+        static const char *const bad[] = {
+            "{\"uid\":\"\xff\"}", "{\"a\":\"\xc3\x28\"}",
+            "{\"a\":\"\xc0\xaf\"}", "{\"a\":\"\xed\xa0\x80\"}",
+            "{\"a\":\"\xf4\x90\x80\x80\"}", "{\"a\":\"\xe2\x82\"}",
+        };
+        size_t i;
+
+        for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+            CHECK_INT_EQ(decode_str(bad[i], msg, sizeof(msg)), RFG_EPARSE);
+            CHECK_CONTAINS(msg, "not UTF-8");
+        }
+        CHECK_INT_EQ(decode_str("{\"a\":\"caf\xc3\xa9 \xe2\x82\xac "
+                                "\xf0\x9f\x98\x80\"}", msg, sizeof(msg)),
+                     RFG_EINVAL);
+    }
     /* No NUL terminator needed: decode a prefix of a longer buffer. */
     {
         struct review_req *req = NULL;
