@@ -75,6 +75,16 @@ struct tls_store {
     unsigned grace_s;
 };
 
+/* One open connection, for the request deadline (see watchdog_main). */
+struct conn_track {
+    int fd;
+    struct timespec mark;       /* connection start, headers complete or
+                                   last request done: the deadline runs
+                                   from here */
+    bool shut;                  /* shutdown() already sent */
+    struct conn_track *prev, *next;
+};
+
 struct http_server {
     struct MHD_Daemon *d;
     struct http_config cfg;     /* pointers borrowed from the caller */
@@ -86,6 +96,18 @@ struct http_server {
     atomic_bool quiesced;
     int listen_fd;              /* returned by MHD_quiesce_daemon */
     unsigned port;
+    /* Slowloris defence: MHD's timeout is an idle timeout, which a client
+     * trickling one header byte per second never trips. Every connection
+     * is listed here, and the watchdog thread shuts down any whose request
+     * took longer than the deadline; MHD then sees the socket end and
+     * closes the connection itself. */
+    pthread_mutex_t ct_mu;
+    pthread_cond_t ct_cv;       /* wakes the watchdog to stop */
+    struct conn_track *conns;   /* owned list */
+    bool ct_stop;
+    bool ct_running;
+    pthread_t ct_thr;
+    unsigned deadline_s;
 };
 
 /* One request: the route it matched and the body so far. */
@@ -521,6 +543,90 @@ static int precheck(struct http_server *s, struct MHD_Connection *conn,
     return 0;
 }
 
+/* ---- request deadline (slowloris) ---- */
+
+/* Start tracking a new connection; NULL if out of memory (then only the
+ * idle timeout applies to it). */
+static struct conn_track *conn_track(struct http_server *s,
+                                     struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci;
+    struct conn_track *t;
+
+    ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!ci)
+        return NULL;
+    t = calloc(1, sizeof(*t));
+    if (!t)
+        return NULL;
+    t->fd = ci->connect_fd;
+    clock_gettime(CLOCK_MONOTONIC, &t->mark);
+    pthread_mutex_lock(&s->ct_mu);
+    t->next = s->conns;
+    if (s->conns)
+        s->conns->prev = t;
+    s->conns = t;
+    pthread_mutex_unlock(&s->ct_mu);
+    return t;
+}
+
+/* Forget a closing connection. MHD calls this before it closes the
+ * socket, so the watchdog never shuts down a reused descriptor. */
+static void conn_untrack(struct http_server *s, struct conn_track *t)
+{
+    if (!t)
+        return;
+    pthread_mutex_lock(&s->ct_mu);
+    if (t->prev)
+        t->prev->next = t->next;
+    else
+        s->conns = t->next;
+    if (t->next)
+        t->next->prev = t->prev;
+    pthread_mutex_unlock(&s->ct_mu);
+    free(t);
+}
+
+/* Restart the deadline of the connection `conn`. */
+static void conn_mark(struct http_server *s, struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci;
+    struct conn_track *t;
+
+    ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    t = ci ? ci->socket_context : NULL;
+    if (!t)
+        return;
+    pthread_mutex_lock(&s->ct_mu);
+    clock_gettime(CLOCK_MONOTONIC, &t->mark);
+    pthread_mutex_unlock(&s->ct_mu);
+}
+
+/* Once a second, shut down every connection whose headers (or body, or
+ * response) have taken longer than the deadline. */
+static void *watchdog_main(void *arg)
+{
+    struct http_server *s = arg;
+    struct conn_track *t;
+    struct timespec now, wake;
+
+    pthread_mutex_lock(&s->ct_mu);
+    while (!s->ct_stop) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        for (t = s->conns; t; t = t->next)
+            if (!t->shut && now.tv_sec - t->mark.tv_sec >
+                                (time_t)s->deadline_s) {
+                shutdown(t->fd, SHUT_RDWR);
+                t->shut = true;
+            }
+        wake = now;
+        wake.tv_sec += 1;
+        pthread_cond_timedwait(&s->ct_cv, &s->ct_mu, &wake);
+    }
+    pthread_mutex_unlock(&s->ct_mu);
+    return NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   const char *url, const char *method,
                                   const char *version,
@@ -536,6 +642,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 
     (void)version;
     if (!rs) {
+        conn_mark(s, conn);         /* headers complete: body next */
         rs = calloc(1, sizeof(*rs));
         if (!rs)
             return MHD_NO;
@@ -577,8 +684,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
     struct http_server *s = cls;
     struct req_state *rs = *con_cls;
 
-    (void)conn;
     (void)toe;
+    conn_mark(s, conn);             /* done: the next request's turn */
     if (!rs)
         return;
     sbuf_cleanup(&rs->body);
@@ -596,8 +703,15 @@ static void on_connection(void *cls, struct MHD_Connection *conn,
     struct http_server *s = cls;
     const union MHD_ConnectionInfo *ci;
 
-    (void)socket_context;
-    if (toe != MHD_CONNECTION_NOTIFY_STARTED || !s->cfg.client_ca_file)
+    if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+        conn_untrack(s, *socket_context);
+        *socket_context = NULL;
+        return;
+    }
+    if (toe != MHD_CONNECTION_NOTIFY_STARTED)
+        return;
+    *socket_context = conn_track(s, conn);
+    if (!s->cfg.client_ca_file)
         return;
     ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
     if (!ci || !ci->tls_session)
@@ -687,6 +801,7 @@ static struct MHD_Daemon *start_daemon(struct http_server *s,
             MHD_OPTION_SOCK_ADDR, sa,
             MHD_OPTION_ARRAY, opts,
             MHD_OPTION_NOTIFY_COMPLETED, &on_completed, s,
+            MHD_OPTION_NOTIFY_CONNECTION, &on_connection, s,
             MHD_OPTION_END);
     return MHD_start_daemon(
         flags | MHD_USE_TLS, (uint16_t)port, NULL, NULL, &on_request, s,
@@ -733,6 +848,16 @@ int http_server_start(struct http_server **out, const struct http_config *cfg,
     atomic_init(&s->inflight, 0);
     atomic_init(&s->quiesced, false);
     pthread_mutex_init(&s->tls.mu, NULL);
+    pthread_mutex_init(&s->ct_mu, NULL);
+    {
+        pthread_condattr_t ca;
+
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        pthread_cond_init(&s->ct_cv, &ca);
+        pthread_condattr_destroy(&ca);
+    }
+    s->deadline_s = HTTP_DEADLINE_FACTOR * s->cfg.timeout_s;
     s->has_tls = cfg->cert_file != NULL;
     if (s->has_tls) {
         if (!cfg->key_file) {
@@ -781,6 +906,11 @@ int http_server_start(struct http_server **out, const struct http_config *cfg,
                        cfg->listen);
         goto out;
     }
+    if (pthread_create(&s->ct_thr, NULL, watchdog_main, s) != 0) {
+        rc = diag_fail(dl, RFG_EIO, NULL, "cannot start a thread");
+        goto out;
+    }
+    s->ct_running = true;
     di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
     s->port = di ? di->port : port;
     *out = s;
@@ -828,6 +958,13 @@ void http_server_free(struct http_server *s)
 
     if (!s)
         return;
+    if (s->ct_running) {
+        pthread_mutex_lock(&s->ct_mu);
+        s->ct_stop = true;
+        pthread_cond_signal(&s->ct_cv);
+        pthread_mutex_unlock(&s->ct_mu);
+        pthread_join(s->ct_thr, NULL);
+    }
     if (s->d)
         MHD_stop_daemon(s->d);
     if (s->listen_fd >= 0)
@@ -840,6 +977,8 @@ void http_server_free(struct http_server *s)
     }
     cred_free(s->tls.cur);
     pthread_mutex_destroy(&s->tls.mu);
+    pthread_cond_destroy(&s->ct_cv);
+    pthread_mutex_destroy(&s->ct_mu);
     free(s->trust_pem);
     free(s);
 }

@@ -49,6 +49,9 @@ struct http_route {
     void *arg;
 };
 
+/* See http_config.timeout_s. */
+#define HTTP_DEADLINE_FACTOR 3
+
 struct http_config {
     const char *listen;         /* "HOST:PORT", ":PORT" or "[::1]:PORT";
                                    port 0 picks a free one */
@@ -59,7 +62,11 @@ struct http_config {
     size_t nroutes;
     unsigned threads;           /* 0 = number of online CPUs */
     unsigned conn_limit;        /* 0 = 1024 */
-    unsigned timeout_s;         /* idle/slow connection timeout; 0 = 10 */
+    unsigned timeout_s;         /* idle/slow connection timeout; 0 = 10.
+                                   A request must also arrive, be read
+                                   and be answered within
+                                   HTTP_DEADLINE_FACTOR * timeout_s, or
+                                   its connection is closed (slowloris) */
     size_t max_body;            /* 0 = HTTP_MAX_BODY_DEFAULT */
     http_reject_fn on_reject;   /* may be NULL */
     void *reject_arg;
