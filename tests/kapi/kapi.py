@@ -86,8 +86,10 @@ class Store:
                 for o in items:
                     md = o["metadata"]
                     self.objs[r][(md.get("namespace", ""), md["name"])] = o
-            # events from before the restart are gone: watches from an
-            # older resourceVersion must relist, as after etcd compaction
+            # events from before the restart are gone: watches resuming
+            # from any earlier resourceVersion must relist, as after a
+            # compaction while they were away
+            self.rv += 1
             for r in RESOURCES:
                 self.compacted[r] = self.rv
 
