@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# abuse_conns.sh - ctest integration.abuse_conns: 1000 concurrent TLS
+# connections to rfguard serve on 127.0.0.1, each posting a real
+# AdmissionReview: every one is answered 200 with its own uid. Then 1500
+# raw TCP connections at once, past the --max-connections cap of 1024:
+# the server refuses or drops the excess, stays up, and serves normally
+# once they are gone. Bounded by timeouts (about 30 s, longer under
+# sanitizers).
+#
+# Usage: abuse_conns.sh RFGUARD SOURCE_DIR BUILD_DIR
+. "$(dirname "$0")/serve_common.bash"
+
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 4096 ]; then
+    ulimit -n 4096 2>/dev/null || {
+        echo "SKIP: need 4096 open files (ulimit -n is $(ulimit -n))"
+        exit 77
+    }
+fi
+make_certs || { cat "$WORK/certs.log"; exit 1; }
+start_server --timeout 60 --no-cluster || exit 1
+
+check "1000 concurrent requests all answered" \
+    timeout 240 python3 - "$PORT" "$CERTS/ca.crt" \
+    "$FIX/create-clean.v1.request.json" <<'PY'
+import asyncio, json, ssl, sys, time
+port, ca = int(sys.argv[1]), sys.argv[2]
+review = json.load(open(sys.argv[3]))
+ctx = ssl.create_default_context(cafile=ca)
+N = 1000
+
+connected = 0
+
+async def one(i, gate):
+    global connected
+    review["request"]["uid"] = "uid-%d" % i
+    body = json.dumps(review).encode()
+    try:
+        r, w = await asyncio.open_connection("127.0.0.1", port, ssl=ctx,
+                                             server_hostname="localhost")
+    finally:
+        connected += 1
+    await gate.wait()           # all connected before any request
+    w.write(b"POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: "
+            b"application/json\r\nConnection: close\r\nContent-Length: %d"
+            b"\r\n\r\n" % len(body) + body)
+    await w.drain()
+    data = await r.read()
+    w.close()
+    head, _, payload = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200"), head[:100]
+    assert json.loads(payload)["response"]["uid"] == "uid-%d" % i
+    return True
+
+async def main():
+    gate = asyncio.Event()
+    t0 = time.time()
+    tasks = [asyncio.create_task(one(i, gate)) for i in range(N)]
+    while connected < N and time.time() - t0 < 90:
+        await asyncio.sleep(0.1)
+    print("%d connections open at once after %.1f s" % (connected,
+                                                      time.time() - t0))
+    gate.set()
+    res = await asyncio.gather(*tasks, return_exceptions=True)
+    bad = [r for r in res if r is not True]
+    print("%d/%d answered in %.1f s" % (N - len(bad), N, time.time() - t0))
+    assert not bad, bad[:5]
+
+asyncio.run(asyncio.wait_for(main(), 200))
+PY
+
+check "1500 raw connections past the cap, then still serving" \
+    timeout 120 python3 - "$PORT" "$CERTS/ca.crt" <<'PY'
+import socket, ssl, sys, time
+port, ca = int(sys.argv[1]), sys.argv[2]
+held = []
+for _ in range(1500):
+    try:
+        held.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+    except OSError:
+        break
+print("held %d connections" % len(held))
+for s in held:
+    s.close()
+ctx = ssl.create_default_context(cafile=ca)
+deadline = time.time() + 30
+while True:
+    try:
+        s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), 5),
+                            server_hostname="localhost")
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        if s.recv(100).startswith(b"HTTP/1.1 200"):
+            break
+    except (OSError, ssl.SSLError):
+        pass
+    assert time.time() < deadline, "not serving after the flood"
+    time.sleep(0.2)
+PY
+check "server still running" kill -0 "$SERVER_PID"
+check "SIGTERM exits 0" stop_server
+finish
