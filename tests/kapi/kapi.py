@@ -77,7 +77,8 @@ class Store:
         self.stats = {"list": {r: 0 for r in RESOURCES},
                       "watch": {r: 0 for r in RESOURCES},
                       "expired": 0, "requests": 0, "unauthorized": 0,
-                      "forbidden": 0, "dropped": 0}
+                      "forbidden": 0, "dropped": 0, "lease_creates": 0,
+                      "lease_deletes": 0}
         if state_file and os.path.exists(state_file):
             with open(state_file) as f:
                 st = json.load(f)
@@ -114,6 +115,8 @@ class Store:
             self.rv += 1
             md["resourceVersion"] = str(self.rv)
             if old is None:
+                if res == "leases":
+                    self.stats["lease_creates"] += 1
                 md["uid"] = str(uuid.uuid4())
                 md["creationTimestamp"] = now_rfc3339()
             else:
@@ -140,6 +143,8 @@ class Store:
                     old["metadata"]["resourceVersion"] != precond_rv:
                 return old, "conflict"
             del self.objs[res][(ns, name)]
+            if res == "leases":
+                self.stats["lease_deletes"] += 1
             self.rv += 1
             gone = copy.deepcopy(old)
             gone["metadata"]["resourceVersion"] = str(self.rv)
