@@ -712,7 +712,9 @@ static int diff(struct yedit *ye, struct ynode *y, const cJSON *o,
     if (y->kind == YN_SEQ && cJSON_IsArray(o) && cJSON_IsArray(p))
         return diff_seq(ye, y, o, p, dl);
     if (y->kind == YN_SCALAR && !cJSON_IsObject(p) && !cJSON_IsArray(p)) {
-        if (ye->buf[y->start] == '|' || ye->buf[y->start] == '>')
+        /* An empty scalar at the end of the text starts at ye->len. */
+        if (y->start < ye->len &&
+            (ye->buf[y->start] == '|' || ye->buf[y->start] == '>'))
             return refuse(dl, y, "a block scalar");
         return push_edit(ye, y->start, y->end, inline_scalar(p));
     }
