@@ -288,7 +288,28 @@ fail:
     return -1;
 }
 
-static int apply_one(cJSON **root, const cJSON *op, const char **why)
+/* Nodes one patch may create with "copy": each copy can double the
+ * document, so a few dozen ops would otherwise exhaust memory. */
+#define JPATCH_MAX_COPY_NODES ((size_t)1 << 20)
+
+/* Nodes in the tree `n`, counting no further than `cap`. */
+static size_t count_nodes(const cJSON *n, size_t cap)
+{
+    const cJSON *c;
+    size_t total = 1;
+
+    cJSON_ArrayForEach(c, n) {
+        if (total >= cap)
+            break;
+        total += count_nodes(c, cap - total);
+    }
+    return total;
+}
+
+/* Apply one op to *root. `budget` is what is left of
+ * JPATCH_MAX_COPY_NODES. */
+static int apply_one(cJSON **root, const cJSON *op, const char **why,
+                     size_t *budget)
 {
     const cJSON *jop = cJSON_GetObjectItemCaseSensitive(op, "op");
     const cJSON *jpath = cJSON_GetObjectItemCaseSensitive(op, "path");
@@ -369,7 +390,13 @@ static int apply_one(cJSON **root, const cJSON *op, const char **why)
                                     : NULL;
         } else {
             const cJSON *src = jptr_get(*root, jfrom->valuestring);
+            size_t n = src ? count_nodes(src, *budget + 1) : 0;
 
+            if (n > *budget) {
+                *why = "the patch copies too many nodes";
+                return -1;
+            }
+            *budget -= n;
             v = src ? cJSON_Duplicate(src, 1) : NULL;
         }
         if (!v) {
@@ -390,7 +417,7 @@ int jpatch_apply(cJSON **root, const cJSON *ops, struct diag_list *dl)
 {
     cJSON *work = NULL;
     const cJSON *op;
-    size_t i = 0;
+    size_t i = 0, budget = JPATCH_MAX_COPY_NODES;
 
     if (!cJSON_IsArray(ops))
         return diag_fail(dl, RFG_EINVAL, NULL, "patch is not an array");
@@ -403,7 +430,7 @@ int jpatch_apply(cJSON **root, const cJSON *ops, struct diag_list *dl)
         const char *why = "";
         const cJSON *p = cJSON_GetObjectItemCaseSensitive(op, "path");
 
-        if (!cJSON_IsObject(op) || apply_one(&work, op, &why)) {
+        if (!cJSON_IsObject(op) || apply_one(&work, op, &why, &budget)) {
             cJSON_Delete(work);
             return diag_fail(dl, RFG_EINVAL, NULL,
                              "patch op %zu (%s): %s", i,

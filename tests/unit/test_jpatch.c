@@ -150,11 +150,38 @@ static void test_jpatch__build(void)
     cJSON_Delete(ops);
 }
 
+/* Each "copy" of the root into itself doubles the document: 40 of them
+ * would need 2^40 nodes. The copy budget stops it (found by fuzz_jpatch). */
+static void test_jpatch__copy_bomb(void)
+{
+    cJSON *d = cJSON_Parse("{\"a\":[1,2,3,4]}");
+    cJSON *ops = cJSON_CreateArray();
+    struct diag_list dl;
+    int i;
+
+    diag_list_init(&dl, NULL);
+    for (i = 0; i < 40; i++) {
+        cJSON *op = cJSON_Parse("{\"op\":\"copy\",\"from\":\"/a\","
+                                "\"path\":\"/a/0\"}");
+
+        CHECK(op && cJSON_AddItemToArray(ops, op));
+    }
+    CHECK_INT_EQ(jpatch_apply(&d, ops, &dl), RFG_EINVAL);
+    CHECK(dl.len == 1 && strstr(dl.v[0].msg, "too many nodes"));
+    /* all or nothing: the document is unchanged */
+    CHECK_INT_EQ(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(d, "a")),
+                 4);
+    diag_list_cleanup(&dl);
+    cJSON_Delete(ops);
+    cJSON_Delete(d);
+}
+
 int main(void)
 {
     RUN(test_jpatch__pointer);
     RUN(test_jpatch__ops);
     RUN(test_jpatch__errors);
     RUN(test_jpatch__build);
+    RUN(test_jpatch__copy_bomb);
     return CHECK_DONE();
 }
