@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# abuse_limits.sh - ctest integration.abuse_limits: the webhook's input
+# limits end to end on 127.0.0.1, each a 400 or 413 whose Status message
+# says why: a body over 3 MiB, JSON nested past cJSON's 1000 levels,
+# bodies that are not UTF-8 (a Latin-1 uid, an overlong sequence, an
+# encoded surrogate), and a JSON string escape of a lone surrogate. The
+# deepest JSON that parses (990 levels inside the object) and an object
+# with 20000 keys are evaluated normally (200). The server keeps serving
+# throughout. The linter's limits are tests/cli/limits.sh.
+#
+# Usage: abuse_limits.sh RFGUARD SOURCE_DIR BUILD_DIR
+. "$(dirname "$0")/serve_common.bash"
+
+make_certs || { cat "$WORK/certs.log"; exit 1; }
+start_server --timeout 10 --no-cluster || exit 1
+
+python3 - "$FIX/create-clean.v1.request.json" "$WORK" <<'PY'
+import json, sys
+src, d = sys.argv[1], sys.argv[2]
+review = json.load(open(src))
+s = json.dumps(review)
+def w(name, data):
+    open(d + "/" + name, "wb").write(data if isinstance(data, bytes)
+                                     else data.encode())
+big = json.loads(s)
+big["request"]["object"]["metadata"]["annotations"]["pad"] = "x" * (3 << 20)
+w("big.json", json.dumps(big))
+w("deep1001.json", s[:-1] + ', "deep": ' + "[" * 1001 + "]" * 1001 + "}")
+deep = json.loads(s)
+deep["request"]["object"]["spec"]["deep"] = json.loads("[" * 990 + "]" * 990)
+w("deep990.json", json.dumps(deep))
+wide = json.loads(s)
+wide["request"]["object"]["metadata"]["labels"] = {
+    "k%d" % i: "v" for i in range(20000)}
+w("wide.json", json.dumps(wide))
+uid = review["request"]["uid"]
+b = s.encode()
+w("latin1.json", b.replace(uid.encode(), b"caf\xe9-" + uid.encode(), 1))
+w("overlong.json", b.replace(uid.encode(), b"\xc0\xaf" + uid.encode(), 1))
+w("surrogate.json", b.replace(uid.encode(), b"\xed\xa0\x80" + uid.encode(), 1))
+w("escaped-surrogate.json", s.replace(uid, "\\udc00" + uid, 1))
+PY
+
+# expect FILE CODE MESSAGE-REGEX DESC
+expect() {
+    local got
+    got=$(post validate "$WORK/$1" --max-time 60)
+    if [ "$(cat "$WORK/code")" != "$2" ]; then
+        bad "$4: HTTP $(cat "$WORK/code"), want $2"
+        echo "$got" | head -c 400
+        return
+    fi
+    if ! echo "$got" | grep -Eq -- "$3"; then
+        bad "$4: no '$3' in: $(echo "$got" | head -c 300)"
+        return
+    fi
+    ok "$4 ($2: $(echo "$got" | grep -Eo '"message":"[^"]*"' | head -c 100))"
+}
+expect big.json 413 'Status' "body over 3 MiB"
+expect deep1001.json 400 'invalid JSON' "JSON nested 1001 deep"
+expect latin1.json 400 'not UTF-8' "Latin-1 byte in the body"
+expect overlong.json 400 'not UTF-8' "overlong UTF-8 in the body"
+expect surrogate.json 400 'not UTF-8' "encoded surrogate in the body"
+expect escaped-surrogate.json 400 'invalid JSON' "\\\\udc00 escape"
+expect deep990.json 200 '"allowed":' "JSON nested 990 deep is evaluated"
+expect wide.json 200 '"allowed":' "20000 labels are evaluated"
+check "still serving" test "$(curl -sS --cacert "$CERTS/ca.crt" -o /dev/null \
+    -w '%{http_code}' "https://localhost:$PORT/healthz")" = 200
+check "SIGTERM exits 0" stop_server
+finish
