@@ -76,3 +76,12 @@ foreach(t ${RFG_FUZZ_TARGETS})
   set_tests_properties(fuzz.${t} PROPERTIES LABELS fuzz TIMEOUT 300)
 endforeach()
 # <<< fuzz
+
+# >>> abuse
+# The soak test takes minutes: its own label, and it skips (77) unless
+# RFG_SOAK=1 (scripts/soak.sh runs it).
+if(TEST integration.abuse_soak)
+  set_tests_properties(integration.abuse_soak PROPERTIES
+    LABELS "integration;soak" TIMEOUT 900)
+endif()
+# <<< abuse
