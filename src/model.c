@@ -8,6 +8,7 @@
 #include "model.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct {
@@ -174,6 +175,65 @@ static bool set_label(cJSON *labels, const char *k, const char *v)
     return true;
 }
 
+/* Append key=value to `labels` without looking for an existing key. */
+static bool add_label(cJSON *labels, const char *k, const char *v)
+{
+    cJSON *s = cJSON_CreateString(v);
+
+    if (!s || !cJSON_AddItemToObject(labels, k, s)) {
+        cJSON_Delete(s);
+        return false;
+    }
+    return true;
+}
+
+/* A label of `labels` and where it stands, for dedupe_last. */
+struct label_ref {
+    cJSON *item;
+    size_t idx;
+};
+
+/* Order by key, then by position. */
+static int cmp_label_ref(const void *pa, const void *pb)
+{
+    const struct label_ref *a = pa, *b = pb;
+    int c = strcmp(a->item->string, b->item->string);
+
+    if (c)
+        return c;
+    return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/* Keep only the last entry of each key of `labels`, as a Go map merge
+ * does, in O(n log n): an object may carry tens of thousands of labels,
+ * and a lookup per label (set_label) made that quadratic. */
+static bool dedupe_last(cJSON *labels)
+{
+    struct label_ref *v;
+    cJSON *c;
+    size_t n = 0, i;
+
+    cJSON_ArrayForEach(c, labels)
+        n++;
+    if (n < 2)
+        return true;
+    v = malloc(n * sizeof(*v));
+    if (!v)
+        return false;
+    i = 0;
+    cJSON_ArrayForEach(c, labels) {
+        v[i].item = c;
+        v[i].idx = i;
+        i++;
+    }
+    qsort(v, n, sizeof(*v), cmp_label_ref);
+    for (i = 0; i + 1 < n; i++)
+        if (!strcmp(v[i].item->string, v[i + 1].item->string))
+            cJSON_Delete(cJSON_DetachItemViaPointer(labels, v[i].item));
+    free(v);
+    return true;
+}
+
 cJSON *rf_selector_labels(const char *rf, enum rf_component c)
 {
     cJSON *l = cJSON_CreateObject();
@@ -201,9 +261,12 @@ cJSON *rf_pod_labels(const cJSON *obj, enum rf_component c)
         !set_label(out, RF_LABEL_RF_NAME, name))
         goto fail;
     cJSON_ArrayForEach(l, md_labels) {
-        if (cJSON_IsString(l) && !set_label(out, l->string, l->valuestring))
+        if (cJSON_IsString(l) && l->string &&
+            !add_label(out, l->string, l->valuestring))
             goto fail;
     }
+    if (!dedupe_last(out))
+        goto fail;
     /* generator.go: selector labels merged last, so they always win. */
     if (!set_label(out, RF_LABEL_NAME, name) ||
         !set_label(out, RF_LABEL_COMPONENT, rf_component_name(c)) ||
