@@ -155,10 +155,10 @@ int fix_customconfig_forbidden(struct rule_ctx *ctx, const cJSON *work,
     int n = cJSON_GetArraySize(cc), i, rc = RFG_OK, port = 0;
     char ptr[64];
 
-    (void)ctx;
-    for (i = 0; i < n; i++) {
-        const cJSON *e = cJSON_GetArrayItem(cc, i);
+    const cJSON *e;
 
+    (void)ctx;
+    cJSON_ArrayForEach(e, cc) {
         if (cJSON_IsString(e) && entry_port(e->valuestring))
             port = entry_port(e->valuestring);
     }
@@ -168,8 +168,8 @@ int fix_customconfig_forbidden(struct rule_ctx *ctx, const cJSON *work,
         rc = rj_add_nested(ops, work, keys, 3, cJSON_CreateNumber(port));
     }
     /* Remove from the end so earlier indexes stay valid. */
-    for (i = n - 1; i >= 0 && !rc; i--) {
-        const cJSON *e = cJSON_GetArrayItem(cc, i);
+    e = rj_last(cc);
+    for (i = n - 1; i >= 0 && !rc; i--, e = e->prev) {
         char key[64];
 
         if (!cJSON_IsString(e))
@@ -301,11 +301,11 @@ int fix_sentinel_customconfig_forbidden(struct rule_ctx *ctx,
                                         const cJSON *work, cJSON *ops)
 {
     const cJSON *cc = custom_config(work, RF_SENTINEL);
+    const cJSON *e = rj_last(cc);
     int i, rc = RFG_OK;
 
     (void)ctx;
-    for (i = cJSON_GetArraySize(cc) - 1; i >= 0 && !rc; i--) {
-        const cJSON *e = cJSON_GetArrayItem(cc, i);
+    for (i = cJSON_GetArraySize(cc) - 1; i >= 0 && !rc; i--, e = e->prev) {
         char key[64], ptr[64];
 
         if (!cJSON_IsString(e))

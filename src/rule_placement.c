@@ -127,6 +127,7 @@ static void role_fix(struct rule_ctx *ctx, enum rf_component c,
 {
     struct fix_arg *fa = arg;
     const cJSON *exprs = rj_get(t->sel, "matchExpressions");
+    const cJSON *e = rj_last(exprs);
     char ptr[256];
     int i;
 
@@ -139,8 +140,9 @@ static void role_fix(struct rule_ctx *ctx, enum rf_component c,
                  RF_LABEL_ROLE);
         fa->rc = jpatch_remove(fa->ops, ptr);
     }
-    for (i = cJSON_GetArraySize(exprs) - 1; i >= 0 && !fa->rc; i--) {
-        const char *k = rj_str(cJSON_GetArrayItem(exprs, i), "key");
+    for (i = cJSON_GetArraySize(exprs) - 1; i >= 0 && !fa->rc;
+         i--, e = e->prev) {
+        const char *k = rj_str(e, "key");
 
         if (!k || strcmp(k, RF_LABEL_ROLE))
             continue;

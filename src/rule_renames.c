@@ -9,6 +9,7 @@
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -100,11 +101,12 @@ int fix_rename_operator_commands(struct rule_ctx *ctx, const cJSON *work,
                                  cJSON *ops)
 {
     const cJSON *r = renames(work);
+    const cJSON *e = rj_last(r);
     int i, rc = RFG_OK;
 
     (void)ctx;
-    for (i = cJSON_GetArraySize(r) - 1; i >= 0 && !rc; i--) {
-        const char *from = rj_str(cJSON_GetArrayItem(r, i), "from");
+    for (i = cJSON_GetArraySize(r) - 1; i >= 0 && !rc; i--, e = e->prev) {
+        const char *from = rj_str(e, "from");
         char ptr[64];
 
         if (!from || !operator_cmd(from))
@@ -168,25 +170,83 @@ static bool known_cmd(const char *c)
     return false;
 }
 
+/* A rename's "from" and its index, for first_same(). */
+struct from_ref {
+    const char *from;
+    int idx;
+};
+
+/* Order by command (case-insensitive), then by index. */
+static int cmp_from(const void *pa, const void *pb)
+{
+    const struct from_ref *a = pa, *b = pb;
+    int c = strcasecmp(a->from, b->from);
+
+    if (c)
+        return c;
+    return (a->idx > b->idx) - (a->idx < b->idx);
+}
+
+/* For each of the n renames of `r`, the index of the first rename of the
+ * same command (itself when it is the first), found by sorting: a nested
+ * loop would be quadratic in a list the request controls. Owned result;
+ * NULL when out of memory. */
+static int *first_same(const cJSON *r, int n)
+{
+    struct from_ref *v = malloc((size_t)n * sizeof(*v) + 1);
+    int *first = malloc((size_t)n * sizeof(*first) + 1);
+    const cJSON *e;
+    int i = 0, k, m = 0, run = 0;
+
+    if (!v || !first) {
+        free(v);
+        free(first);
+        return NULL;
+    }
+    cJSON_ArrayForEach(e, r) {
+        const char *from = rj_str(e, "from");
+
+        if (i >= n)
+            break;
+        first[i] = i;
+        if (from && *from) {
+            v[m].from = from;
+            v[m].idx = i;
+            m++;
+        }
+        i++;
+    }
+    qsort(v, (size_t)m, sizeof(*v), cmp_from);
+    for (k = 1; k < m; k++) {
+        if (strcasecmp(v[k].from, v[run].from))
+            run = k;
+        else
+            first[v[k].idx] = v[run].idx;
+    }
+    free(v);
+    return first;
+}
+
 void check_rename_duplicate(struct rule_ctx *ctx)
 {
     const cJSON *r = renames(rule_obj(ctx));
-    int n = cJSON_GetArraySize(r), i, j;
+    const cJSON *e;
+    int n = cJSON_GetArraySize(r), i = -1, j;
+    int *first = n > 0 ? first_same(r, n) : NULL;
 
-    for (i = 0; i < n; i++) {
-        const char *from = rj_str(cJSON_GetArrayItem(r, i), "from");
+    if (n > 0 && !first)
+        return;     /* out of memory: no finding rather than a wrong one */
+    cJSON_ArrayForEach(e, r) {
+        const char *from = rj_str(e, "from");
         char ptr[80];
 
+        if (++i >= n)
+            break;
         if (!from || !*from)
             continue;
         snprintf(ptr, sizeof(ptr), "/spec/redis/customCommandRenames/%d/from",
                  i);
-        for (j = 0; j < i; j++) {
-            const char *prev = rj_str(cJSON_GetArrayItem(r, j), "from");
-
-            if (prev && !strcasecmp(prev, from))
-                break;
-        }
+        j = first[i];
         if (j < i)
             rule_report(ctx, RULE_STRONG, ptr, "keep one entry per command",
                         "%s is renamed twice (entries %d and %d): the second "
@@ -200,6 +260,7 @@ void check_rename_duplicate(struct rule_ctx *ctx)
                         "(modules' commands are fine if the module loads "
                         "first)", from);
     }
+    free(first);
 }
 
 /* The name CONFIG is renamed to, or NULL when it is not renamed. */

@@ -886,6 +886,11 @@ const cJSON *rj_get(const cJSON *o, const char *k)
     return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
 }
 
+const cJSON *rj_last(const cJSON *a)
+{
+    return a && a->child ? a->child->prev : NULL;
+}
+
 const char *rj_str(const cJSON *o, const char *k)
 {
     const cJSON *v = rj_get(o, k);

@@ -13,6 +13,11 @@
 /* Borrowed child of an object, or NULL. */
 const cJSON *rj_get(const cJSON *o, const char *k);
 const char *rj_str(const cJSON *o, const char *k);
+/* Last item of an array (or object), or NULL. Walk back with ->prev, counting: the
+ * first item's prev is the last again. cJSON_GetArrayItem(a, i) walks
+ * from the front, so loops over it are quadratic in the array's size,
+ * which a request controls. */
+const cJSON *rj_last(const cJSON *a);
 /* Pointer "/spec/<component>/<rest>" built from parts; owned by sbuf. */
 
 /* Add `value` (owned) at the path made of `keys` (unescaped tokens),
