@@ -83,6 +83,22 @@ static size_t utf8_bad_at(const unsigned char *s, size_t n)
     return n;
 }
 
+/* The first array under `n` with more than REVIEW_MAX_ITEMS items, or
+ * NULL. Recursion is bounded by cJSON's nesting limit. */
+static const cJSON *long_array(const cJSON *n)
+{
+    const cJSON *c, *hit;
+    size_t items = 0;
+
+    cJSON_ArrayForEach(c, n) {
+        if (cJSON_IsArray(n) && ++items > REVIEW_MAX_ITEMS)
+            return n;
+        if ((c->child) && (hit = long_array(c)) != NULL)
+            return hit;
+    }
+    return NULL;
+}
+
 static const cJSON *get(const cJSON *obj, const char *key)
 {
     return cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, key)
@@ -168,6 +184,18 @@ int review_decode(struct review_req **out, const char *body, size_t len,
         rc = diag_fail(dl, RFG_EINVAL, NULL,
                        "body is not a JSON object");
         goto out;
+    }
+    {
+        const cJSON *big = long_array(root);
+
+        if (big) {
+            rc = diag_fail(dl, RFG_EINVAL, NULL,
+                           "an array%s%s has more than %d items",
+                           big->string ? " at key " : "",
+                           big->string ? big->string : "",
+                           REVIEW_MAX_ITEMS);
+            goto out;
+        }
     }
     api = get_str(root, "apiVersion", NULL);
     if (!api) {

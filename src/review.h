@@ -22,6 +22,11 @@
 
 /* The API server refuses write bodies over 3 MiB (3,145,728 bytes). */
 #define REVIEW_MAX_BODY ((size_t)3 << 20)
+/* No array in a request may hold more items: cJSON arrays are linked
+ * lists, so the patch ops for an array cost O(index) each, and a 3 MiB
+ * body could otherwise buy minutes of CPU. No RedisFailover field comes
+ * near it. */
+#define REVIEW_MAX_ITEMS 10000
 /* Each warning is shorter than 120 characters ... */
 #define REVIEW_WARN_MAX_LEN 119
 /* ... and all of them together, summary included, fit in 4 KiB. */

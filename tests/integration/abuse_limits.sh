@@ -7,8 +7,9 @@
 # bodies that are not UTF-8 (a Latin-1 uid, an overlong sequence, an
 # encoded surrogate), and a JSON string escape of a lone surrogate. The
 # deepest JSON that parses (990 levels inside the object) and an object
-# with 20000 keys are evaluated normally (200). The server keeps serving
-# throughout. The linter's limits are tests/cli/limits.sh.
+# with 20000 keys are evaluated normally (200), as are 150000 labels and
+# a /mutate that removes 10000 entries; an array of 10001 items is a 400
+# (REVIEW_MAX_ITEMS). The server keeps serving throughout. The linter's limits are tests/cli/limits.sh.
 #
 # Usage: abuse_limits.sh RFGUARD SOURCE_DIR BUILD_DIR
 . "$(dirname "$0")/serve_common.bash"
@@ -35,6 +36,18 @@ wide = json.loads(s)
 wide["request"]["object"]["metadata"]["labels"] = {
     "k%d" % i: "v" for i in range(20000)}
 w("wide.json", json.dumps(wide))
+items = json.loads(s)
+items["request"]["object"]["spec"]["redis"]["customConfig"] = [
+    "maxmemory %d" % i for i in range(10001)]
+w("items10001.json", json.dumps(items))
+items["request"]["object"]["spec"]["redis"]["customConfig"] = []
+items["request"]["object"]["spec"]["sentinel"]["customConfig"] = [
+    "notification-script /x%d" % i for i in range(10000)]
+w("items10000.json", json.dumps(items))
+many = json.loads(s)
+many["request"]["object"]["metadata"]["labels"] = {
+    "k%d" % i: "v" for i in range(150000)}
+w("labels150k.json", json.dumps(many))
 uid = review["request"]["uid"]
 b = s.encode()
 w("latin1.json", b.replace(uid.encode(), b"caf\xe9-" + uid.encode(), 1))
@@ -66,6 +79,17 @@ expect surrogate.json 400 'not UTF-8' "encoded surrogate in the body"
 expect escaped-surrogate.json 400 'invalid JSON' "\\\\udc00 escape"
 expect deep990.json 200 '"allowed":' "JSON nested 990 deep is evaluated"
 expect wide.json 200 '"allowed":' "20000 labels are evaluated"
+expect items10001.json 400 'more than 10000 items' "an array of 10001 items"
+# These two were quadratic (minutes of CPU for one request) before the
+# fixes in model.c, rule_*.c and the item limit; now well under a second.
+expect labels150k.json 200 '"allowed":' "150000 labels are evaluated"
+started=$(date +%s)
+got=$(post mutate "$WORK/items10000.json" --max-time 60)
+if [ "$(cat "$WORK/code")" = 200 ]; then
+    ok "10000 forbidden entries patched away ($(($(date +%s) - started)) s)"
+else
+    bad "10000 forbidden entries: HTTP $(cat "$WORK/code")"
+fi
 check "still serving" test "$(curl -sS --cacert "$CERTS/ca.crt" -o /dev/null \
     -w '%{http_code}' "https://localhost:$PORT/healthz")" = 200
 check "SIGTERM exits 0" stop_server

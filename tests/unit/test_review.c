@@ -186,6 +186,20 @@ static void test_review__decode_refuses(void)
                                 "\xf0\x9f\x98\x80\"}", msg, sizeof(msg)),
                      RFG_EINVAL);
     }
+    /* An array past REVIEW_MAX_ITEMS anywhere in the body is refused. */
+    {
+        struct sbuf b;
+        int i;
+
+        sbuf_init(&b, 0);
+        CHECK_INT_EQ(sbuf_adds(&b, "{\"request\":{\"object\":{\"a\":["), 0);
+        for (i = 0; i <= REVIEW_MAX_ITEMS; i++)
+            CHECK_INT_EQ(sbuf_adds(&b, i ? ",1" : "1"), 0);
+        CHECK_INT_EQ(sbuf_adds(&b, "]}}}"), 0);
+        CHECK_INT_EQ(decode_str(sbuf_str(&b), msg, sizeof(msg)), RFG_EINVAL);
+        CHECK_CONTAINS(msg, "more than 10000 items");
+        sbuf_cleanup(&b);
+    }
     /* No NUL terminator needed: decode a prefix of a longer buffer. */
     {
         struct review_req *req = NULL;
