@@ -8,7 +8,8 @@
 # (seeded, so a failure can be replayed) are dropped without an answer;
 # oversized request lines and headers get a 4xx or a close, never a 200,
 # a 5xx or a crash. After each group the server must still answer, and
-# its RSS must not have grown by more than 20 MiB. Bounded by timeouts.
+# its RSS must not have grown by more than 20 MiB (not checked under
+# sanitizers or valgrind, whose own memory dominates). Bounded by timeouts.
 #
 # Usage: abuse_tls.sh RFGUARD SOURCE_DIR BUILD_DIR
 . "$(dirname "$0")/serve_common.bash"
@@ -148,6 +149,13 @@ PY
 check "serving after the oversized requests" healthy
 rss1=$(rss_kb)
 echo "RSS ${rss0} kB before, ${rss1} kB after"
-check "RSS grew by less than 20 MiB" test $((rss1 - rss0)) -lt 20480
+# Under ASan (its quarantine keeps freed memory), TSan or a valgrind
+# wrapper script the RSS is the tool's, not rfguard's: no bound then.
+if [ "$(head -c 4 "$RFG" | od -An -tx1 | tr -d ' ')" != 7f454c46 ] ||
+    grep -qaE '__(asan|tsan|msan)_init' "$RFG"; then
+    ok "RSS bound skipped: instrumented or wrapped binary"
+else
+    check "RSS grew by less than 20 MiB" test $((rss1 - rss0)) -lt 20480
+fi
 check "SIGTERM exits 0" stop_server
 finish
