@@ -10,5 +10,14 @@ if(RFG_SANITIZE)
 endif()
 option(RFG_FUZZ "libFuzzer targets (clang)" OFF)
 if(RFG_FUZZ)
+  # The coverage callbacks of fuzzer-no-link come from the sanitizer
+  # runtime, and a fuzzer without ASan/UBSan finds little (cJSON refuses
+  # the same way): ask for both. tests/tests.cmake builds the targets.
+  if(NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "RFG_FUZZ needs clang (CC=clang)")
+  endif()
+  if(NOT RFG_SANITIZE MATCHES "address")
+    message(FATAL_ERROR "RFG_FUZZ needs -DRFG_SANITIZE=address,undefined")
+  endif()
   target_compile_options(rfg_flags INTERFACE -fsanitize=fuzzer-no-link)
 endif()
