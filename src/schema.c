@@ -15,10 +15,12 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "jpatch.h"
 #include "sbuf.h"
 
@@ -32,35 +34,131 @@ extern const size_t rfg_schema_s12_len, rfg_schema_s13_len,
     "([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
 
 static cJSON *parsed[3];
-static pthread_once_t once[3] = {PTHREAD_ONCE_INIT, PTHREAD_ONCE_INIT,
-                                 PTHREAD_ONCE_INIT};
+static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-static void parse_s12(void)
+/* A hash index over every (schema object, member name) pair of the three
+ * parsed schemas: cJSON objects are lists, and the CRD schemas have 40+
+ * properties on some levels, which made lookups the largest cost of
+ * validating an object. Built once with the schemas, read-only after. */
+struct sidx_ent {
+    const cJSON *node;     /* the object; NULL = empty slot */
+    const char *key;       /* member name; NULL = "node is indexed" mark */
+    const cJSON *val;
+};
+
+static struct sidx_ent *sidx;
+static size_t sidx_cap;    /* power of two */
+
+static size_t sidx_hash(const cJSON *node, const char *key)
 {
+    uint64_t h = 14695981039346656037ull ^ (uint64_t)(uintptr_t)node;
+
+    h *= 1099511628211ull;
+    for (; key && *key; key++) {
+        h ^= (unsigned char)*key;
+        h *= 1099511628211ull;
+    }
+    return (size_t)(h ^ (h >> 29));
+}
+
+static void sidx_put(const cJSON *node, const char *key, const cJSON *val)
+{
+    size_t i = sidx_hash(node, key) & (sidx_cap - 1);
+
+    while (sidx[i].node)
+        i = (i + 1) & (sidx_cap - 1);
+    sidx[i].node = node;
+    sidx[i].key = key;
+    sidx[i].val = val;
+}
+
+static size_t count_members(const cJSON *n)
+{
+    const cJSON *c;
+    size_t k = 1;
+
+    cJSON_ArrayForEach(c, n) {
+        k += count_members(c);
+    }
+    return k;
+}
+
+static void index_tree(const cJSON *n)
+{
+    const cJSON *c;
+
+    if (cJSON_IsObject(n) && n->child && n->child->next) {
+        sidx_put(n, NULL, NULL);
+        cJSON_ArrayForEach(c, n) {
+            /* the first of duplicate names wins, as in cJSON */
+            if (c->string && cJSON_GetObjectItemCaseSensitive(n, c->string)
+                                 == c)
+                sidx_put(n, c->string, c);
+        }
+    }
+    cJSON_ArrayForEach(c, n) {
+        index_tree(c);
+    }
+}
+
+/* Parse the three compiled schemas and index them. On the heap whatever
+ * cJSON allocator is current: they live for the whole process. */
+static void parse_all(void)
+{
+    struct arena *prev = arena_use(NULL);
+    size_t i, n = 0;
+
     parsed[0] = cJSON_ParseWithLength(rfg_schema_s12, rfg_schema_s12_len);
-}
-
-static void parse_s13(void)
-{
     parsed[1] = cJSON_ParseWithLength(rfg_schema_s13, rfg_schema_s13_len);
+    parsed[2] = cJSON_ParseWithLength(rfg_schema_f33, rfg_schema_f33_len);
+    arena_use(prev);
+    for (i = 0; i < 3; i++)
+        n += parsed[i] ? count_members(parsed[i]) : 0;
+    for (sidx_cap = 1024; sidx_cap < n * 2; sidx_cap *= 2)
+        ;
+    sidx = calloc(sidx_cap, sizeof(*sidx));
+    if (!sidx) {
+        sidx_cap = 0;
+        return; /* lookups fall back to cJSON's lists */
+    }
+    for (i = 0; i < 3; i++)
+        if (parsed[i])
+            index_tree(parsed[i]);
 }
 
-static void parse_f33(void)
+/* Member `k` of schema object `o` through the index: *found says whether
+ * `o` is indexed at all (if not, the caller searches the list). */
+static const cJSON *sidx_get(const cJSON *o, const char *k, bool *found)
 {
-    parsed[2] = cJSON_ParseWithLength(rfg_schema_f33, rfg_schema_f33_len);
+    size_t i;
+
+    *found = false;
+    if (!sidx_cap)
+        return NULL;
+    for (i = sidx_hash(o, k) & (sidx_cap - 1); sidx[i].node;
+         i = (i + 1) & (sidx_cap - 1))
+        if (sidx[i].node == o && sidx[i].key && !strcmp(sidx[i].key, k)) {
+            *found = true;
+            return sidx[i].val;
+        }
+    for (i = sidx_hash(o, NULL) & (sidx_cap - 1); sidx[i].node;
+         i = (i + 1) & (sidx_cap - 1))
+        if (sidx[i].node == o && !sidx[i].key) {
+            *found = true; /* indexed, and `k` is not a member */
+            return NULL;
+        }
+    return NULL;
 }
 
 const cJSON *schema_for(enum rf_target t)
 {
+    pthread_once(&once, parse_all);
     switch (t) {
     case RF_TARGET_SPOTAHOME_V12:
-        pthread_once(&once[0], parse_s12);
         return parsed[0];
     case RF_TARGET_SPOTAHOME_V13:
-        pthread_once(&once[1], parse_s13);
         return parsed[1];
     case RF_TARGET_FRESHWORKS_V33:
-        pthread_once(&once[2], parse_f33);
         return parsed[2];
     }
     return NULL;
@@ -69,6 +167,19 @@ const cJSON *schema_for(enum rf_target t)
 static const cJSON *get(const cJSON *o, const char *k)
 {
     return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
+}
+
+/* Property `k` of a schema's `properties` object, through the index:
+ * those are the long lists (40+ names on some levels). */
+static const cJSON *prop_get(const cJSON *props, const char *k)
+{
+    const cJSON *v;
+    bool found;
+
+    if (!cJSON_IsObject(props))
+        return NULL;
+    v = sidx_get(props, k, &found);
+    return found ? v : cJSON_GetObjectItemCaseSensitive(props, k);
 }
 
 static bool is_type(const cJSON *sch, const char *t)
@@ -82,7 +193,7 @@ static bool is_type(const cJSON *sch, const char *t)
  * additionalProperties schema. NULL when unknown. */
 static const cJSON *child_schema(const cJSON *sch, const char *key)
 {
-    const cJSON *p = get(get(sch, "properties"), key);
+    const cJSON *p = prop_get(get(sch, "properties"), key);
 
     if (p)
         return p;
@@ -548,7 +659,7 @@ static void walk_object(struct walk *w, const cJSON *v, const cJSON *sch,
     char h[256];
 
     cJSON_ArrayForEach(c, v) {
-        const cJSON *cs = get(props, c->string);
+        const cJSON *cs = prop_get(props, c->string);
         size_t plen = w->ptr.len;
 
         if (!cs && cJSON_IsObject(addl))
