@@ -18,10 +18,16 @@ static bool has_own_rule(const char *ptr)
            !strcmp(ptr, "/spec/sentinel/disablePodDisruptionBudget");
 }
 
+/* At most this many findings of one kind per object: a hostile object
+ * with 100k unknown keys gets 50 findings and a count, so neither the
+ * output nor the work of placing each finding grows without bound. */
+#define SCHEMA_MAX_REPORTED 50
+
 static void report_kind(struct rule_ctx *ctx, enum schema_kind k)
 {
     const struct schema_issues *is = rule_schema_issues(ctx);
-    size_t i;
+    const struct schema_issue *first_dropped = NULL;
+    size_t i, n = 0, dropped = 0;
 
     for (i = 0; is && i < is->len; i++) {
         const struct schema_issue *x = &is->v[i];
@@ -29,8 +35,19 @@ static void report_kind(struct rule_ctx *ctx, enum schema_kind k)
         if (x->kind != k || (k == SCHEMA_UNKNOWN_FIELD &&
                              has_own_rule(x->ptr)))
             continue;
+        if (n++ >= SCHEMA_MAX_REPORTED) {
+            if (!first_dropped)
+                first_dropped = x;
+            dropped++;
+            continue;
+        }
         rule_report(ctx, RULE_STRONG, x->ptr, x->hint, "%s", x->msg);
     }
+    if (dropped)
+        rule_report(ctx, RULE_STRONG, first_dropped->ptr, NULL,
+                    "... and %zu more like the above (only the first %d are "
+                    "listed)",
+                    dropped, SCHEMA_MAX_REPORTED);
 }
 
 void check_schema_unknown_field(struct rule_ctx *ctx)

@@ -117,5 +117,17 @@ expect_out "contains whitespace" "charset finding"
 if grep -q "hunter2" "$work/out" "$work/err"; then bad "password leaked"; else ok "password not printed"; fi
 "$rfguard" fix --apply "$work/secret.yaml" >/dev/null 2>&1 || true
 
+# a hostile object with many unknown keys: 50 findings and a count
+python3 -c '
+import sys
+w = sys.stdout.write
+w("apiVersion: databases.spotahome.com/v1\nkind: RedisFailover\n")
+w("metadata: {name: w, namespace: x}\nspec:\n  auth: {secretPath: s}\n")
+for i in range(20000):
+    w("  k%d: 1\n" % i)
+' > "$work/wide.yaml"
+expect_exit 1 "20000 unknown keys" timeout 60 "$rfguard" lint --no-color "$work/wide.yaml"
+expect_out "... and 19950 more like the above (only the first 50 are listed) [schema-unknown-field]" "unknown keys are capped at 50 findings"
+
 echo "$pass passed, $failed failed"
 [ "$failed" = 0 ]
