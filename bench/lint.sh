@@ -12,6 +12,9 @@ rfguard=${1:-$root/build/rfguard}
 n=${2:-100000}
 work=$root/build/bench-lint
 mkdir -p "$work"
+if [ ! -x /usr/bin/time ] && [ "$(id -u)" = 0 ]; then
+    apt-get install -y -qq time >/dev/null   # GNU time, for max RSS
+fi
 cc -O2 -o "$work/yaml_parse" "$here/yaml_parse.c" $(pkg-config --cflags --libs yaml-0.1)
 if [ ! -f "$work/corpus.$n" ]; then
     rm -rf "$work/corpus"
@@ -26,7 +29,6 @@ command -v taskset >/dev/null || pin=""
 best() { # best wall time in seconds of 3 runs of "$@"
     local b="" t
     for _ in 1 2 3; do
-        t=$( { /usr/bin/env time -f %e "$@" >/dev/null 2>/dev/null; } 2>&1 ) || true
         t=$( { TIMEFORMAT=%R; time "$@" >/dev/null 2>&1; } 2>&1 )
         if [ -z "$b" ] || awk "BEGIN{exit !($t < $b)}"; then b=$t; fi
     done
