@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "rules_impl.h"
+#include "schema.h"
 #include "sbuf.h"
 
 #define S12 RF_TARGET_SPOTAHOME_V12
@@ -775,34 +776,6 @@ out:
     return RFG_OK;
 }
 
-/* Levenshtein distance, capped, for "did you mean". */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), i, j;
-    size_t row[64];
-
-    if (la >= 63 || lb >= 63)
-        return 99;
-    for (j = 0; j <= lb; j++)
-        row[j] = j;
-    for (i = 1; i <= la; i++) {
-        size_t prev = row[0], tmp;
-
-        row[0] = i;
-        for (j = 1; j <= lb; j++) {
-            size_t best = prev + (a[i - 1] != b[j - 1]);
-
-            if (row[j] + 1 < best)
-                best = row[j] + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            tmp = row[j];
-            row[j] = best;
-            prev = tmp;
-        }
-    }
-    return row[lb];
-}
 
 static bool has_param(const struct rule_desc *d, const char *name)
 {
@@ -837,7 +810,7 @@ int rules_policy_check(const struct policy_set *pol, struct diag_list *dl)
             size_t bestd = 4;
 
             for (j = 0; j < NCATALOG; j++) {
-                size_t dist = edit_distance(pr->id, catalog[j].id);
+                size_t dist = schema_edit_distance(pr->id, catalog[j].id, false);
 
                 if (dist < bestd) {
                     bestd = dist;

@@ -470,7 +470,7 @@ static void check_integer(struct walk *w, const cJSON *v, const cJSON *sch)
     }
 }
 
-static size_t lower_distance(const char *a, const char *b)
+size_t schema_edit_distance(const char *a, const char *b, bool fold_case)
 {
     size_t la = strlen(a), lb = strlen(b), i, j;
     size_t row[64];
@@ -484,8 +484,10 @@ static size_t lower_distance(const char *a, const char *b)
 
         row[0] = i;
         for (j = 1; j <= lb; j++) {
-            size_t best = prev + (tolower((unsigned char)a[i - 1]) !=
-                                  tolower((unsigned char)b[j - 1]));
+            unsigned char ca = (unsigned char)a[i - 1];
+            unsigned char cb = (unsigned char)b[j - 1];
+            size_t best = prev + (fold_case ? tolower(ca) != tolower(cb)
+                                            : ca != cb);
 
             if (row[j] + 1 < best)
                 best = row[j] + 1;
@@ -550,7 +552,7 @@ static char *suggest(const struct walk *w, const struct frame *f,
     sbuf_init(&hint, 4096);
     props = get(f->sch, "properties");
     for (c = props ? props->child : NULL; c; c = c->next) {
-        size_t d = lower_distance(key, c->string);
+        size_t d = schema_edit_distance(key, c->string, true);
 
         if (d < bestd) {
             bestd = d;

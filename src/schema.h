@@ -12,6 +12,7 @@
 #ifndef RFG_SCHEMA_H
 #define RFG_SCHEMA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <cjson/cJSON.h>
@@ -57,5 +58,9 @@ void schema_issues_cleanup(struct schema_issues *s);
 /* "spec.redis.customConfig[0]" for "/spec/redis/customConfig/0", into
  * buf (truncated to fit). */
 void schema_ptr_human(char *buf, size_t len, const char *ptr);
+
+/* Levenshtein distance of a and b (99 when either is 63+ bytes), for
+ * "did you mean"; fold_case compares letters case-insensitively. */
+size_t schema_edit_distance(const char *a, const char *b, bool fold_case);
 
 #endif
