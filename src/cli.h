@@ -33,6 +33,13 @@ int cli_open_policy(struct policy_set **out, const char *path, FILE *err);
 /* Read a whole file ("-" = stdin) up to `max` bytes. Owned, NUL-ended. */
 int cli_read_file(char **out, size_t *len, const char *path, size_t max);
 
+/* Value of option argv[*i] when it is `name` ("--x V" or "--x=V"),
+ * advancing *i past a separate value; NULL when argv[*i] is not `name`
+ * or its value is missing. */
+const char *cli_opt_value(int argc, char **argv, int *i, const char *name);
+/* Parse a decimal in [lo, hi] into *out; 0 or -1. */
+int cli_parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out);
+
 /* "rfguard 0.1.0 (rev abc123)" */
 const char *cli_version(void);
 /* "0.1.0" */

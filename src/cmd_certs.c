@@ -52,20 +52,6 @@ static void usage(FILE *f)
             "  --help            this text\n");
 }
 
-/* Value of option argv[*i] ("--x V" or "--x=V"), or NULL. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-
-    if (strncmp(argv[*i], name, n) != 0)
-        return NULL;
-    if (argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (argv[*i][n] == '\0' && *i + 1 < argc)
-        return argv[++*i];
-    return NULL;
-}
-
 /* Append the base64 of file DIR/name (one line) to b. */
 static int add_b64_file(struct sbuf *b, const char *dir, const char *name)
 {
@@ -190,15 +176,15 @@ int cmd_certs(int argc, char **argv)
             o.dev = true;
         } else if (!strcmp(argv[i], "--k8s")) {
             k8s = true;
-        } else if ((v = opt_value(argc, argv, &i, "--secret-name"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--secret-name"))) {
             secret = v;
-        } else if ((v = opt_value(argc, argv, &i, "--service"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--service"))) {
             o.service = v;
-        } else if ((v = opt_value(argc, argv, &i, "--namespace"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--namespace"))) {
             o.ns = v;
-        } else if ((v = opt_value(argc, argv, &i, "--out"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--out"))) {
             o.dir = v;
-        } else if ((v = opt_value(argc, argv, &i, "--days"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--days"))) {
             char *end;
             long d = strtol(v, &end, 10);
 

@@ -479,32 +479,6 @@ static void usage(FILE *f)
         "0.\n");
 }
 
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-
-    if (strncmp(argv[*i], name, n) != 0)
-        return NULL;
-    if (argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (argv[*i][n] == '\0' && *i + 1 < argc)
-        return argv[++*i];
-    return NULL;
-}
-
-static int parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
-{
-    char *end;
-    unsigned long v;
-
-    errno = 0;
-    v = strtoul(s, &end, 10);
-    if (errno || *end || !*s || s[0] == '-' || v < lo || v > hi)
-        return -1;
-    *out = (unsigned)v;
-    return 0;
-}
-
 static int parse_args(struct serve_opts *o, int argc, char **argv)
 {
     const char *v;
@@ -520,29 +494,29 @@ static int parse_args(struct serve_opts *o, int argc, char **argv)
             usage(stdout);
             serve_cluster_usage(stdout);  /* >>> <<< cluster */
             return 1;
-        } else if ((v = opt_value(argc, argv, &i, "--listen"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--listen"))) {
             o->listen = v;
-        } else if ((v = opt_value(argc, argv, &i, "--tls-cert"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--tls-cert"))) {
             o->cert = v;
-        } else if ((v = opt_value(argc, argv, &i, "--tls-key"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--tls-key"))) {
             o->key = v;
-        } else if ((v = opt_value(argc, argv, &i, "--client-ca"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--client-ca"))) {
             o->client_ca = v;
-        } else if ((v = opt_value(argc, argv, &i, "--policy"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--policy"))) {
             o->policy = v;
-        } else if ((v = opt_value(argc, argv, &i, "--metrics-listen"))) {
+        } else if ((v = cli_opt_value(argc, argv, &i, "--metrics-listen"))) {
             o->metrics_listen = v;
-        } else if ((v = opt_value(argc, argv, &i, "--threads"))) {
-            if (parse_uint(v, 1, 256, &o->threads))
+        } else if ((v = cli_opt_value(argc, argv, &i, "--threads"))) {
+            if (cli_parse_uint(v, 1, 256, &o->threads))
                 goto bad;
-        } else if ((v = opt_value(argc, argv, &i, "--timeout"))) {
-            if (parse_uint(v, 1, 3600, &o->timeout_s))
+        } else if ((v = cli_opt_value(argc, argv, &i, "--timeout"))) {
+            if (cli_parse_uint(v, 1, 3600, &o->timeout_s))
                 goto bad;
-        } else if ((v = opt_value(argc, argv, &i, "--max-connections"))) {
-            if (parse_uint(v, 1, 1000000, &o->max_conns))
+        } else if ((v = cli_opt_value(argc, argv, &i, "--max-connections"))) {
+            if (cli_parse_uint(v, 1, 1000000, &o->max_conns))
                 goto bad;
-        } else if ((v = opt_value(argc, argv, &i, "--shutdown-grace"))) {
-            if (parse_uint(v, 0, 3600, &o->grace_s))
+        } else if ((v = cli_opt_value(argc, argv, &i, "--shutdown-grace"))) {
+            if (cli_parse_uint(v, 0, 3600, &o->grace_s))
                 goto bad;
         /* >>> cluster */
         } else if ((rc = serve_cluster_parse_opt(&o->cluster, argc, argv,

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli.h"
 #include "crypto.h"
 #include "kcache.h"
 #include "kclient.h"
@@ -46,32 +47,6 @@ void serve_cluster_opts_init(struct serve_cluster_opts *o)
     memset(o, 0, sizeof(*o));
 }
 
-static const char *value(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-
-    if (strncmp(argv[*i], name, n) != 0)
-        return NULL;
-    if (argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (argv[*i][n] == '\0' && *i + 1 < argc)
-        return argv[++*i];
-    return NULL;
-}
-
-static int uint_val(const char *s, unsigned lo, unsigned hi, unsigned *out)
-{
-    char *end;
-    unsigned long v;
-
-    errno = 0;
-    v = strtoul(s, &end, 10);
-    if (errno || *end || !*s || s[0] == '-' || v < lo || v > hi)
-        return -1;
-    *out = (unsigned)v;
-    return 0;
-}
-
 int serve_cluster_parse_opt(struct serve_cluster_opts *o, int argc,
                             char **argv, int *i)
 {
@@ -88,32 +63,32 @@ int serve_cluster_parse_opt(struct serve_cluster_opts *o, int argc,
         o->mode = 2;
         return 1;
     }
-    if ((v = value(argc, argv, i, "--kubeconfig"))) {
+    if ((v = cli_opt_value(argc, argv, i, "--kubeconfig"))) {
         o->kubeconfig = v;
         return 1;
     }
-    if ((v = value(argc, argv, i, "--context"))) {
+    if ((v = cli_opt_value(argc, argv, i, "--context"))) {
         o->context = v;
         return 1;
     }
-    if ((v = value(argc, argv, i, "--namespace"))) {
+    if ((v = cli_opt_value(argc, argv, i, "--namespace"))) {
         o->ns = v;
         return 1;
     }
-    if ((v = value(argc, argv, i, "--cluster-stale-ms"))) {
+    if ((v = cli_opt_value(argc, argv, i, "--cluster-stale-ms"))) {
         num = &o->stale_ms;
         lo = 100;
         hi = 3600000;
-    } else if ((v = value(argc, argv, i, "--claim-grace"))) {
+    } else if ((v = cli_opt_value(argc, argv, i, "--claim-grace"))) {
         num = &o->claim_grace_s;
-    } else if ((v = value(argc, argv, i, "--claim-reconcile"))) {
+    } else if ((v = cli_opt_value(argc, argv, i, "--claim-reconcile"))) {
         num = &o->reconcile_s;
-    } else if ((v = value(argc, argv, i, "--watch-timeout"))) {
+    } else if ((v = cli_opt_value(argc, argv, i, "--watch-timeout"))) {
         num = &o->watch_timeout_s;
     } else {
         return 0;
     }
-    if (uint_val(v, lo, hi, num)) {
+    if (cli_parse_uint(v, lo, hi, num)) {
         fprintf(stderr, "rfguard serve: bad value for '%s'\n", name);
         return -1;
     }
