@@ -481,8 +481,8 @@ static void usage(FILE *f)
 
 static int parse_args(struct serve_opts *o, int argc, char **argv)
 {
-    const char *v;
-    int i;
+    const char *v = NULL;
+    int i, at = 0;
     int rc;  /* >>> <<< cluster */
 
     memset(o, 0, sizeof(*o));
@@ -490,6 +490,7 @@ static int parse_args(struct serve_opts *o, int argc, char **argv)
     o->metrics_listen = DEFAULT_METRICS;
     o->grace_s = 25;
     for (i = 1; i < argc; i++) {
+        at = i; /* the option, for messages about its value */
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
             serve_cluster_usage(stdout);  /* >>> <<< cluster */
@@ -538,7 +539,8 @@ static int parse_args(struct serve_opts *o, int argc, char **argv)
     }
     return 0;
 bad:
-    fprintf(stderr, "rfguard serve: bad value for '%s'\n", argv[i]);
+    fprintf(stderr, "rfguard serve: bad value '%s' for %.*s (see --help)\n",
+            v ? v : "", (int)strcspn(argv[at], "="), argv[at]);
     return -1;
 }
 
