@@ -92,29 +92,29 @@ static unsigned template_line(const char *buf, size_t len)
     return 0;
 }
 
-/* Expand a parsed stream into its objects, as inputs.c does. */
+/* Expand a parsed stream into its objects, as lint and fix read them. */
+static int copy_object(void *arg, const struct ydoc *yd, const cJSON *obj,
+                       struct src_pos pos)
+{
+    cJSON *c = cJSON_Duplicate(obj, 1);
+
+    (void)yd;
+    (void)pos;
+    if (!c || !cJSON_AddItemToArray(arg, c)) {
+        cJSON_Delete(c);
+        return RFG_ENOMEM;
+    }
+    return RFG_OK;
+}
+
 static int objects_of(cJSON *out, const struct ydoc_stream *ys)
 {
     size_t i;
+    int rc = RFG_OK;
 
-    for (i = 0; i < ys->len; i++) {
-        const cJSON *root = ys->docs[i].root;
-        const cJSON *items = cJSON_GetObjectItemCaseSensitive(root, "items");
-        const cJSON *kind = cJSON_GetObjectItemCaseSensitive(root, "kind");
-        const cJSON *it;
-        size_t n = cJSON_IsString(kind) ? strlen(kind->valuestring) : 0;
-
-        if (cJSON_IsArray(items) && n >= 4 &&
-            !strcmp(kind->valuestring + n - 4, "List")) {
-            cJSON_ArrayForEach(it, items) {
-                if (!cJSON_AddItemToArray(out, cJSON_Duplicate(it, 1)))
-                    return RFG_ENOMEM;
-            }
-        } else if (!cJSON_AddItemToArray(out, cJSON_Duplicate(root, 1))) {
-            return RFG_ENOMEM;
-        }
-    }
-    return RFG_OK;
+    for (i = 0; i < ys->len && !rc; i++)
+        rc = inputs_each_object(&ys->docs[i], copy_object, out);
+    return rc;
 }
 
 static int write_atomically(const char *path, const char *data, size_t len)

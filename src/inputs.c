@@ -299,7 +299,7 @@ static void run_pool(struct input_set *s, inputs_file_fn fn, void *arg)
 }
 
 static int push_doc(struct input_set *s, struct input_file *f,
-                    struct ydoc *d, const cJSON *obj, struct src_pos pos)
+                    const struct ydoc *d, const cJSON *obj, struct src_pos pos)
 {
     struct input_doc *nv = rfg_grow(s->docs, &s->capdocs, s->ndocs,
                                     sizeof(*nv), 64);
@@ -369,6 +369,40 @@ int inputs_collect(struct input_set *s, char **paths, size_t npaths,
     return rc;
 }
 
+int inputs_each_object(const struct ydoc *yd, inputs_object_fn fn,
+                       void *arg)
+{
+    const cJSON *it;
+    int rc;
+
+    if (!inputs_is_list(yd->root))
+        return fn(arg, yd, yd->root, yd->start);
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(yd->root,
+                                                            "items")) {
+        if ((rc = fn(arg, yd, it, posmap_get(yd->pm, it))))
+            return rc;
+    }
+    return RFG_OK;
+}
+
+struct load_ctx {
+    struct input_set *s;
+    struct input_file *f;
+};
+
+/* One object of a loaded file: linted (unless cluster state) and fed to
+ * the view. */
+static int load_object(void *arg, const struct ydoc *yd, const cJSON *obj,
+                       struct src_pos pos)
+{
+    struct load_ctx *c = arg;
+    int rc = RFG_OK;
+
+    if (!c->f->state_only)
+        rc = push_doc(c->s, c->f, yd, obj, pos);
+    return rc ? rc : feed(c->s, c->f, obj, pos);
+}
+
 int inputs_load(struct input_set *s, char **paths, size_t npaths,
                 const char *cluster_state)
 {
@@ -380,27 +414,11 @@ int inputs_load(struct input_set *s, char **paths, size_t npaths,
     run_pool(s, NULL, NULL);
     for (i = 0; i < s->nfiles; i++) {
         struct input_file *f = &s->files[i];
+        struct load_ctx c = {s, f};
 
-        for (k = 0; k < f->ys.len; k++) {
-            struct ydoc *d = &f->ys.docs[k];
-            const cJSON *it;
-
-            if (!inputs_is_list(d->root)) {
-                if ((!f->state_only &&
-                     (rc = push_doc(s, f, d, d->root, d->start))) ||
-                    (rc = feed(s, f, d->root, d->start)))
-                    return rc;
-                continue;
-            }
-            cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(
-                                       d->root, "items")) {
-                struct src_pos p = posmap_get(d->pm, it);
-
-                if ((!f->state_only && (rc = push_doc(s, f, d, it, p))) ||
-                    (rc = feed(s, f, it, p)))
-                    return rc;
-            }
-        }
+        for (k = 0; k < f->ys.len; k++)
+            if ((rc = inputs_each_object(&f->ys.docs[k], load_object, &c)))
+                return rc;
         if (f->state_only && !f->errs.nerr)
             s->cv.complete = true;
     }

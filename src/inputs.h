@@ -30,7 +30,7 @@ struct input_file {
 
 struct input_doc {
     struct input_file *file; /* borrowed */
-    struct ydoc *doc;      /* borrowed: the YAML document */
+    const struct ydoc *doc; /* borrowed: the YAML document */
     const cJSON *obj;      /* borrowed: root, or an item of a List */
     struct src_pos pos;    /* where obj starts */
 };
@@ -83,6 +83,13 @@ struct src_pos inputs_pos(const struct input_doc *d, const char *ptr);
 
 /* A `kind: *List` document with items (kubectl get -o yaml/json). */
 bool inputs_is_list(const cJSON *o);
+/* Call fn for each object of a document: its root, or every item when it
+ * is a List, with the object's position. Stops at the first non-zero
+ * return and passes it on. */
+typedef int (*inputs_object_fn)(void *arg, const struct ydoc *yd,
+                                const cJSON *obj, struct src_pos pos);
+int inputs_each_object(const struct ydoc *yd, inputs_object_fn fn,
+                       void *arg);
 /* OpenSSL SHA-256, as the cview_hash_fn of every view built here. */
 void inputs_sha256(const void *data, size_t len, unsigned char out[32]);
 

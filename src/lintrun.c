@@ -274,27 +274,28 @@ static int one_doc(struct run *r, struct lfile *lf, struct input_file *f,
 }
 
 /* Worker callback: the file's trees exist only during this call. */
+struct file_ctx {
+    struct run *r;
+    struct lfile *lf;
+    struct input_file *f;
+};
+
+static int on_object(void *arg, const struct ydoc *yd, const cJSON *obj,
+                     struct src_pos pos)
+{
+    struct file_ctx *c = arg;
+
+    return one_doc(c->r, c->lf, c->f, yd, obj, pos);
+}
+
 static void on_file(struct input_file *f, size_t idx, void *arg)
 {
     struct run *r = arg;
-    struct lfile *lf = &r->files[idx];
+    struct file_ctx c = {r, &r->files[idx], f};
     size_t k;
 
-    for (k = 0; k < f->ys.len && !lf->err; k++) {
-        const struct ydoc *yd = &f->ys.docs[k];
-        const cJSON *it;
-
-        if (!inputs_is_list(yd->root)) {
-            lf->err = one_doc(r, lf, f, yd, yd->root, yd->start);
-            continue;
-        }
-        cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(yd->root,
-                                                                "items")) {
-            lf->err = one_doc(r, lf, f, yd, it, posmap_get(yd->pm, it));
-            if (lf->err)
-                break;
-        }
-    }
+    for (k = 0; k < f->ys.len && !c.lf->err; k++)
+        c.lf->err = inputs_each_object(&f->ys.docs[k], on_object, &c);
 }
 
 static void *cluster_worker(void *arg)
