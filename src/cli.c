@@ -146,3 +146,13 @@ int cli_parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
     *out = (unsigned)v;
     return 0;
 }
+
+int cli_parse_target(const char *cmd, const char *s, enum rf_target *out)
+{
+    *out = rf_target_parse(s);
+    if (*out)
+        return 0;
+    fprintf(stderr, "rfguard %s: unknown target '%s' (spotahome-v1.2, "
+                    "spotahome-v1.3, freshworks-v3.3)\n", cmd, s);
+    return -1;
+}

@@ -37,6 +37,9 @@ int cli_read_file(char **out, size_t *len, const char *path, size_t max);
  * advancing *i past a separate value; NULL when argv[*i] is not `name`
  * or its value is missing. */
 const char *cli_opt_value(int argc, char **argv, int *i, const char *name);
+/* Parse --target NAME into *out; on an unknown name print "rfguard CMD:
+ * unknown target ..." with the valid names and return -1. */
+int cli_parse_target(const char *cmd, const char *s, enum rf_target *out);
 /* Parse a decimal in [lo, hi] into *out; 0 or -1. */
 int cli_parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out);
 

@@ -276,12 +276,8 @@ int cmd_fix(int argc, char **argv)
             policy_path = optarg;
             break;
         case 't':
-            target = rf_target_parse(optarg);
-            if (!target) {
-                fprintf(stderr, "rfguard fix: unknown target '%s'\n",
-                        optarg);
+            if (cli_parse_target("fix", optarg, &target))
                 return CLI_EXIT_ERROR;
-            }
             break;
         case 'n':
             ns = optarg;

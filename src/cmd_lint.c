@@ -98,13 +98,8 @@ int cmd_lint(int argc, char **argv)
             policy_path = optarg;
             break;
         case 't':
-            target = rf_target_parse(optarg);
-            if (!target) {
-                fprintf(stderr, "rfguard lint: unknown target '%s' "
-                                "(spotahome-v1.2, spotahome-v1.3, "
-                                "freshworks-v3.3)\n", optarg);
+            if (cli_parse_target("lint", optarg, &target))
                 goto usage_err;
-            }
             break;
         case 'n':
             ns = optarg;

@@ -67,13 +67,8 @@ int cmd_rules(int argc, char **argv)
             policy_path = optarg;
             break;
         case 't':
-            target = rf_target_parse(optarg);
-            if (!target) {
-                fprintf(stderr, "rfguard rules: unknown target '%s' "
-                                "(spotahome-v1.2, spotahome-v1.3, "
-                                "freshworks-v3.3)\n", optarg);
+            if (cli_parse_target("rules", optarg, &target))
                 return CLI_EXIT_ERROR;
-            }
             break;
         case 'h':
             rules_usage(stdout);
