@@ -327,20 +327,14 @@ bool inputs_is_list(const cJSON *o)
     return n >= 4 && !strcmp(k->valuestring + n - 4, "List");
 }
 
-static int feed(struct input_set *s, struct input_file *f,
-                const cJSON *obj, struct src_pos pos)
+int inputs_add_to_view(struct cview *cv, const struct input_file *f,
+                       const cJSON *obj, struct src_pos pos, const char *ns)
 {
-    char *origin;
-    size_t olen = strlen(f->name) + 16;
-    int rc;
+    char origin[4096 + 16];
 
-    origin = malloc(olen);
-    if (!origin)
-        return RFG_ENOMEM;
-    snprintf(origin, olen, "%s:%u", f->name, pos.line);
-    rc = cview_add_object(&s->cv, obj, s->default_ns, origin);
-    free(origin);
-    return rc;
+    /* origin names the object in other objects' findings: file:line */
+    snprintf(origin, sizeof(origin), "%.4096s:%u", f->name, pos.line);
+    return cview_add_object(cv, obj, ns, origin);
 }
 
 void inputs_stream(struct input_set *s, inputs_file_fn fn, void *arg)
@@ -400,7 +394,8 @@ static int load_object(void *arg, const struct ydoc *yd, const cJSON *obj,
 
     if (!c->f->state_only)
         rc = push_doc(c->s, c->f, yd, obj, pos);
-    return rc ? rc : feed(c->s, c->f, obj, pos);
+    return rc ? rc : inputs_add_to_view(&c->s->cv, c->f, obj, pos,
+                                        c->s->default_ns);
 }
 
 int inputs_load(struct input_set *s, char **paths, size_t npaths,

@@ -81,6 +81,12 @@ size_t inputs_nerrors(const struct input_set *s);
  * ancestor). */
 struct src_pos inputs_pos(const struct input_doc *d, const char *ptr);
 
+/* Add `obj` (read from `f` at `pos`) to `cv` with its origin "file:line";
+ * kinds the view does not keep are ignored. */
+int inputs_add_to_view(struct cview *cv, const struct input_file *f,
+                       const cJSON *obj, struct src_pos pos, const char *ns)
+    RFG_MUST_CHECK;
+
 /* A `kind: *List` document with items (kubectl get -o yaml/json). */
 bool inputs_is_list(const cJSON *o);
 /* Call fn for each object of a document: its root, or every item when it

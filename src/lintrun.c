@@ -215,18 +215,7 @@ static int one_doc(struct run *r, struct lfile *lf, struct input_file *f,
     void *nv;
     int err = RFG_OK;
 
-    if (rf_is_failover(obj) || f->state_only ||
-        (str_of(obj, "kind") && strstr(str_of(obj, "kind"), "Secret"))) {
-        char *origin;
-        size_t olen = strlen(f->name) + 16;
-
-        origin = malloc(olen);
-        if (!origin)
-            return RFG_ENOMEM;
-        snprintf(origin, olen, "%s:%u", f->name, pos.line);
-        err = cview_add_object(&lf->part, obj, ns, origin);
-        free(origin);
-    }
+    err = inputs_add_to_view(&lf->part, f, obj, pos, ns);
     if (err || f->state_only)
         return err;
     nv = rfg_grow(lf->docs, &lf->capdocs, lf->ndocs, sizeof(*lf->docs), 4);
