@@ -1021,6 +1021,14 @@ static int on_scalar(struct loader *L, const yaml_event_t *ev)
         return diag_fail(L->dl, RFG_ELIMIT, &pos,
                          "scalar of %zu bytes exceeds max_scalar_bytes (%zu)",
                          ev->data.scalar.length, L->lim->max_scalar_bytes);
+    /* A double-quoted "\0", "\x00", "\u0000" (JSON too) is a NUL byte in
+     * the scalar: everything C reads after it would hide from the rules
+     * while the operator still writes it to a config file. */
+    if (memchr(s, '\0', ev->data.scalar.length))
+        return diag_fail(L->dl, RFG_EPARSE, &pos,
+                         "a NUL character (\\0) is not allowed in a %s",
+                         top && top->kind == F_MAP && !top->have_key
+                             ? "mapping key" : "string");
     if (top && top->kind == F_MAP && !top->have_key) {
         /* A mapping key. "<<" in plain style is a merge key. */
         if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&

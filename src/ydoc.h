@@ -8,8 +8,10 @@
  * go-yaml v2): yes/no/on/off/y/n are booleans, quoted scalars stay strings,
  * 0x1f and 017 are integers, non-string mapping keys become strings
  * ("on:" is the key "true"). Merge keys (<<) are honoured. A duplicate
- * key is an error. Limits (depth, alias expansion, sizes, document count)
- * each fail with RFG_ELIMIT and a diagnostic that names line:col.
+ * key is an error, and so is a string or key holding a NUL character
+ * (a "\0" or "\u0000" escape), which C strings would cut short. Limits
+ * (depth, alias expansion, sizes, document count) each fail with
+ * RFG_ELIMIT and a diagnostic that names line:col.
  */
 #ifndef RFG_YDOC_H
 #define RFG_YDOC_H

@@ -582,6 +582,77 @@ static void test_ydoc__parse_errors(void)
     done(&s, &dl);
 }
 
+/* A NUL character would cut the C string the rules read while the whole
+ * scalar still reaches the operator: every spelling of it is refused, in
+ * values and keys, YAML and JSON, with the scalar's position. A literal
+ * backslash followed by 0 is not a NUL. */
+static void test_ydoc__nul_rejected(void)
+{
+    static const struct {
+        const char *yaml;
+        unsigned line, col;
+        const char *what;
+    } bad[] = {
+        {"a: \"x\\0y\"\n", 1, 4, "string"},
+        {"a: \"\\x00\"\n", 1, 4, "string"},
+        {"a: \"\\u0000\"\n", 1, 4, "string"},
+        {"a: \"\\U00000000\"\n", 1, 4, "string"},
+        {"spec:\n  redis:\n    customConfig: [\"maxmemory 100mb\\0\\n"
+         "replicaof evil 6379\"]\n", 3, 20, "string"},
+        {"\"k\\0ey\": 1\n", 1, 1, "mapping key"},
+        {"a:\n  \"image\\0x\": redis:7.2\n", 2, 3, "mapping key"},
+        {"{\"a\": {\"b\": \"x\\u0000y\"}}", 1, 13, "string"},
+        {"{\"a\\u0000\": 1}", 1, 2, "mapping key"},
+        {"[\"ok\", \"\\u0000\"]", 1, 8, "string"},
+        {"a: &x \"v\\0\"\nb: *x\n", 1, 4, "string"},
+        {"? \"k\\0\"\n: v\n", 1, 3, "mapping key"},
+    };
+    struct ydoc_stream s;
+    struct diag_list dl;
+    const char raw[] = "a: \"x\0y\"\n";
+    size_t i;
+
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        CHECK_INT_EQ(load(&s, &dl, bad[i].yaml, NULL), RFG_EPARSE);
+        CHECK_INT_EQ(s.len, 0);
+        CHECK_INT_EQ(dl.len, 1);
+        if (dl.len) {
+            CHECK_CONTAINS(dl.v[0].msg, "NUL character");
+            CHECK_CONTAINS(dl.v[0].msg, bad[i].what);
+            CHECK_INT_EQ(dl.v[0].pos.line, bad[i].line);
+            CHECK_INT_EQ(dl.v[0].pos.col, bad[i].col);
+            CHECK_STR_EQ(dl.v[0].file, "t.yaml");
+        }
+        done(&s, &dl);
+    }
+
+    /* A raw NUL byte is refused too (libyaml: a control character). */
+    memset(&s, 0, sizeof(s));
+    diag_list_init(&dl, "t.yaml");
+    CHECK_INT_EQ(ydoc_load(&s, raw, sizeof(raw) - 1, NULL, &dl), RFG_EPARSE);
+    CHECK_INT_EQ(dl.len, 1);
+    done(&s, &dl);
+
+    /* Documents before the bad one are kept, as for any parse error. */
+    CHECK_INT_EQ(load(&s, &dl, "a: 1\n---\nb: \"\\0\"\n", NULL), RFG_EPARSE);
+    CHECK_INT_EQ(s.len, 1);
+    if (dl.len)
+        CHECK_INT_EQ(dl.v[0].pos.line, 3);
+    done(&s, &dl);
+
+    /* Backslash-zero that is not an escape stays text. */
+    CHECK_INT_EQ(load(&s, &dl, "a: 'x\\0'\nb: \"x\\\\0\"\nc: x\\0\n"
+                               "d: \"\\\\u0000\"\n", NULL), RFG_OK);
+    if (s.len == 1) {
+        CHECK_STR_EQ(cJSON_GetStringValue(at(s.docs[0].root, "a")), "x\\0");
+        CHECK_STR_EQ(cJSON_GetStringValue(at(s.docs[0].root, "b")), "x\\0");
+        CHECK_STR_EQ(cJSON_GetStringValue(at(s.docs[0].root, "c")), "x\\0");
+        CHECK_STR_EQ(cJSON_GetStringValue(at(s.docs[0].root, "d")),
+                     "\\u0000");
+    }
+    done(&s, &dl);
+}
+
 static void test_ydoc__multi_doc(void)
 {
     struct ydoc_stream s;
@@ -961,6 +1032,7 @@ int main(void)
     RUN(test_ydoc__limit_depth);
     RUN(test_ydoc__limit_sizes);
     RUN(test_ydoc__parse_errors);
+    RUN(test_ydoc__nul_rejected);
     RUN(test_ydoc__multi_doc);
     RUN(test_ydoc__helm_source);
     RUN(test_ydoc__fixture_positions);
