@@ -64,7 +64,7 @@ struct serve_state {
 struct serve_opts {
     const char *listen, *metrics_listen;
     const char *cert, *key, *client_ca, *policy;
-    unsigned threads, timeout_s, max_conns, grace_s;
+    unsigned threads, timeout_s, max_conns, max_conns_ip, grace_s;
     /* >>> cluster */
     struct serve_cluster_opts cluster;
     /* <<< cluster */
@@ -406,7 +406,10 @@ static void on_readyz(void *arg, const struct http_request *req,
     struct serve_state *st = arg;
 
     (void)req;
-    if (atomic_load(&st->ready) &&
+    /* `ready` is set only once both servers are up, so st->https is
+     * in place when it reads true; the plain server, which serves this
+     * route too, is stopped before st->https is freed. */
+    if (atomic_load(&st->ready) && http_server_tls_ready(st->https) &&
         serve_cluster_ready(st->cluster))  /* >>> <<< cluster */
         text_reply(rep, 200, "ok\n");
     else
@@ -470,6 +473,11 @@ static void usage(FILE *f)
         "  --timeout SECONDS      idle/slow connection timeout (default "
         "10)\n"
         "  --max-connections N    connection cap (default 1024)\n"
+        "  --max-connections-per-ip N\n"
+        "                         connections one client address may hold "
+        "(default 64),\n"
+        "                         so one pod cannot lock the API server "
+        "out\n"
         "  --shutdown-grace SEC   how long SIGTERM waits for requests in "
         "flight (default 25)\n"
         "  --help                 this text\n\n"
@@ -489,6 +497,7 @@ static int parse_args(struct serve_opts *o, int argc, char **argv)
     o->listen = DEFAULT_LISTEN;
     o->metrics_listen = DEFAULT_METRICS;
     o->grace_s = 25;
+    o->max_conns_ip = 64;
     for (i = 1; i < argc; i++) {
         at = i; /* the option, for messages about its value */
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -515,6 +524,10 @@ static int parse_args(struct serve_opts *o, int argc, char **argv)
                 goto bad;
         } else if ((v = cli_opt_value(argc, argv, &i, "--max-connections"))) {
             if (cli_parse_uint(v, 1, 1000000, &o->max_conns))
+                goto bad;
+        } else if ((v = cli_opt_value(argc, argv, &i,
+                                      "--max-connections-per-ip"))) {
+            if (cli_parse_uint(v, 1, 1000000, &o->max_conns_ip))
                 goto bad;
         } else if ((v = cli_opt_value(argc, argv, &i, "--shutdown-grace"))) {
             if (cli_parse_uint(v, 0, 3600, &o->grace_s))
@@ -618,10 +631,10 @@ static void shutdown_servers(struct serve_state *st, unsigned grace_s)
     log_msg(drained ? "info" : "warn",
             drained ? "drained; stopping" : "grace period over; stopping",
             "inflight", buf);
+    http_server_free(st->plain);    /* first: its /readyz reads https */
+    st->plain = NULL;
     http_server_free(st->https);
     st->https = NULL;
-    http_server_free(st->plain);
-    st->plain = NULL;
 }
 
 int cmd_serve(int argc, char **argv)
@@ -695,6 +708,7 @@ int cmd_serve(int argc, char **argv)
     hc.nroutes = 4;
     hc.threads = o.threads;
     hc.conn_limit = o.max_conns;
+    hc.conn_limit_per_ip = o.max_conns_ip;
     hc.timeout_s = o.timeout_s;
     hc.max_body = REVIEW_MAX_BODY;
     hc.on_reject = on_refused;
@@ -707,6 +721,9 @@ int cmd_serve(int argc, char **argv)
         goto out;
     }
     metrics_set_cert_expiry(st.m, http_server_cert_expiry(st.https));
+    if (!http_server_tls_ready(st.https))
+        log_msg("warn", "the serving certificate has expired; /readyz "
+                "answers 503 until it is renewed", "tls_cert", o.cert);
 
     if (strcmp(o.metrics_listen, "off") != 0 && o.metrics_listen[0]) {
         mroutes[0] = (struct http_route){"/metrics", "GET", false,
@@ -758,8 +775,8 @@ int cmd_serve(int argc, char **argv)
     shutdown_servers(&st, o.grace_s);
     exit_code = sig < 0 ? CLI_EXIT_ERROR : CLI_EXIT_OK;
 out:
-    http_server_free(st.https);
     http_server_free(st.plain);
+    http_server_free(st.https);
     serve_cluster_stop(st.cluster);  /* >>> <<< cluster */
     metrics_free(st.m);
     free(st.rule_ids);

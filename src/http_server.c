@@ -43,7 +43,13 @@
 
 #include "sbuf.h"
 
-#define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+/* Mozilla's "intermediate" profile: TLS 1.2 and 1.3, forward-secret
+ * key exchange only (no static RSA), AEAD ciphers only (no CBC, so no
+ * CBC-SHA1 suites). */
+#define TLS_PRIORITIES                                                    \
+    "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:"                         \
+    "-CIPHER-ALL:+AES-128-GCM:+AES-256-GCM:+CHACHA20-POLY1305:"           \
+    "-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:+DHE-RSA"
 #define MAX_CHAIN 16
 /* A body larger than the cap is read and dropped (to answer 413) up to
  * this multiple of the cap; beyond it the connection is closed. */
@@ -136,15 +142,21 @@ static void cred_free(struct tls_cred *c)
 }
 
 /* Identity of `path` for change detection (follows symlinks, so the
- * ..data swap of a Kubernetes Secret volume shows up as a new inode). */
-static struct file_id file_id_of(const char *path)
+ * ..data swap of a Kubernetes Secret volume shows up as a new inode).
+ * A file that cannot be stat()ed gets valid = false and its errno in
+ * `err`; two such ids are never equal, so a missing file is reported on
+ * every check instead of looking unchanged. */
+static struct file_id file_id_of(const char *path, int *err)
 {
     struct file_id id;
     struct stat st;
 
     memset(&id, 0, sizeof(id));
-    if (stat(path, &st) != 0)
+    *err = 0;
+    if (stat(path, &st) != 0) {
+        *err = errno;
         return id;
+    }
     id.dev = st.st_dev;
     id.ino = st.st_ino;
     id.size = st.st_size;
@@ -155,7 +167,7 @@ static struct file_id file_id_of(const char *path)
 
 static bool file_id_eq(const struct file_id *a, const struct file_id *b)
 {
-    return a->valid == b->valid && a->dev == b->dev && a->ino == b->ino &&
+    return a->valid && b->valid && a->dev == b->dev && a->ino == b->ino &&
            a->size == b->size && a->mtime.tv_sec == b->mtime.tv_sec &&
            a->mtime.tv_nsec == b->mtime.tv_nsec;
 }
@@ -281,7 +293,7 @@ int http_server_reload_tls(struct http_server *s, struct diag_list *dl)
     struct tls_cred *c = NULL, **pp;
     struct file_id cid, kid;
     time_t now = time(NULL);
-    int rc;
+    int rc, cerr, kerr;
 
     if (!s->has_tls)
         return 0;
@@ -298,8 +310,20 @@ int http_server_reload_tls(struct http_server *s, struct diag_list *dl)
         }
     }
     pthread_mutex_unlock(&st->mu);
-    cid = file_id_of(st->cert_file);
-    kid = file_id_of(st->key_file);
+    cid = file_id_of(st->cert_file, &cerr);
+    kid = file_id_of(st->key_file, &kerr);
+    if (!cid.valid || !kid.valid) {
+        bool was_ok = st->cert_id.valid && st->key_id.valid;
+
+        /* Say it once per disappearance (and always at start). */
+        st->cert_id = cid;
+        st->key_id = kid;
+        if (st->cur && !was_ok)
+            return 0;
+        return diag_fail(dl, RFG_EIO, NULL, "cannot read %s: %s",
+                         cid.valid ? st->key_file : st->cert_file,
+                         strerror(cid.valid ? kerr : cerr));
+    }
     if (file_id_eq(&cid, &st->cert_id) && file_id_eq(&kid, &st->key_id))
         return 0;
     st->cert_id = cid;          /* try each change once */
@@ -316,6 +340,20 @@ int http_server_reload_tls(struct http_server *s, struct diag_list *dl)
     st->cur = c;
     pthread_mutex_unlock(&st->mu);
     return 1;
+}
+
+bool http_server_tls_ready(struct http_server *s)
+{
+    struct tls_store *st = &s->tls;
+    bool ok;
+
+    if (!s->has_tls)
+        return true;
+    pthread_mutex_lock(&st->mu);
+    ok = st->cur != NULL &&
+         (st->cur->not_after <= 0 || st->cur->not_after > time(NULL));
+    pthread_mutex_unlock(&st->mu);
+    return ok;
 }
 
 int64_t http_server_cert_expiry(struct http_server *s)
@@ -483,6 +521,14 @@ static bool is_json_type(const char *ct)
     return *ct == '\0' || *ct == ';';
 }
 
+/* A client certificate must be meant for TLS client authentication: an
+ * extendedKeyUsage without clientAuth fails verification (a certificate
+ * with no extendedKeyUsage at all is good for any purpose, RFC 5280). */
+static unsigned char kp_client_auth[] = GNUTLS_KP_TLS_WWW_CLIENT;
+static gnutls_typed_vdata_st client_purpose = {
+    GNUTLS_DT_KEY_PURPOSE_OID, kp_client_auth, 0
+};
+
 /* With --client-ca: the peer presented a certificate that verifies. */
 static bool client_ok(struct MHD_Connection *conn)
 {
@@ -492,7 +538,8 @@ static bool client_ok(struct MHD_Connection *conn)
     ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
     if (!ci || !ci->tls_session)
         return false;
-    if (gnutls_certificate_verify_peers2(ci->tls_session, &status) < 0)
+    if (gnutls_certificate_verify_peers(ci->tls_session, &client_purpose, 1,
+                                        &status) < 0)
         return false;
     return status == 0;
 }
@@ -718,7 +765,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn,
         return;                     /* the handler checks anyway */
     gnutls_certificate_server_set_request(ci->tls_session,
                                           GNUTLS_CERT_REQUIRE);
-    gnutls_session_set_verify_cert(ci->tls_session, NULL, 0);
+    gnutls_session_set_verify_cert2(ci->tls_session, &client_purpose, 1, 0);
 }
 
 /* Read a small file into an owned NUL-ended string. */
@@ -789,7 +836,8 @@ static struct MHD_Daemon *start_daemon(struct http_server *s,
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT,
                                         (intptr_t)c->timeout_s, NULL};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-                                        0, NULL};
+                                        (intptr_t)c->conn_limit_per_ip,
+                                        NULL};
     if (threads > 1)
         opts[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE,
                                             (intptr_t)threads, NULL};
@@ -843,6 +891,8 @@ int http_server_start(struct http_server **out, const struct http_config *cfg,
     s->max_body = cfg->max_body ? cfg->max_body : HTTP_MAX_BODY_DEFAULT;
     if (!s->cfg.conn_limit)
         s->cfg.conn_limit = 1024;
+    if (s->cfg.conn_limit_per_ip > s->cfg.conn_limit)
+        s->cfg.conn_limit_per_ip = 0;   /* the total cap is lower anyway */
     if (!s->cfg.timeout_s)
         s->cfg.timeout_s = 10;
     atomic_init(&s->inflight, 0);
@@ -872,6 +922,11 @@ int http_server_start(struct http_server **out, const struct http_config *cfg,
         rc = http_server_reload_tls(s, dl);
         if (rc < 0)
             goto out;
+        if (!s->tls.cur) {      /* never serve without a certificate */
+            rc = diag_fail(dl, RFG_EIO, NULL, "no certificate loaded from "
+                           "%s", cfg->cert_file);
+            goto out;
+        }
         if (cfg->client_ca_file) {
             rc = read_small(&s->trust_pem, cfg->client_ca_file, dl);
             if (rc)

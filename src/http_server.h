@@ -62,6 +62,8 @@ struct http_config {
     size_t nroutes;
     unsigned threads;           /* 0 = number of online CPUs */
     unsigned conn_limit;        /* 0 = 1024 */
+    unsigned conn_limit_per_ip; /* connections one client address may
+                                   hold; 0 = no limit but conn_limit */
     unsigned timeout_s;         /* idle/slow connection timeout; 0 = 10.
                                    A request must also arrive, be read
                                    and be answered within
@@ -88,6 +90,10 @@ int http_server_reload_tls(struct http_server *s, struct diag_list *dl)
     RFG_MUST_CHECK;
 /* notAfter of the serving certificate in use (Unix time), or 0. */
 int64_t http_server_cert_expiry(struct http_server *s);
+
+/* True when the server has a serving certificate that has not expired
+ * (always true for a plain-HTTP server). */
+bool http_server_tls_ready(struct http_server *s);
 /* Stop accepting new connections; later responses close theirs. */
 void http_server_quiesce(struct http_server *s);
 /* Requests received but not yet answered. */

@@ -19,7 +19,7 @@ if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 4096 ]; then
     }
 fi
 make_certs || { cat "$WORK/certs.log"; exit 1; }
-start_server --timeout 60 --no-cluster || exit 1
+start_server --timeout 60 --max-connections-per-ip 1024 --no-cluster || exit 1
 
 check "1000 concurrent requests all answered" \
     timeout 240 python3 - "$PORT" "$CERTS/ca.crt" \
