@@ -83,6 +83,116 @@ static size_t utf8_bad_at(const unsigned char *s, size_t n)
     return n;
 }
 
+/* Offset of the first NUL character the body spells inside a string: a
+ * raw 0 byte, or a \u0000 escape. cJSON ends its C strings there, so the
+ * rules would read "a" where the API server stores "a\u0000b...". A
+ * backslash escapes the byte after it, so "\\u0000" (an escaped
+ * backslash, then text) is not one. Returns n when there is none. */
+static size_t nul_at(const char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (s[i] == '\0')
+            return i;
+        if (s[i] != '\\')
+            continue;
+        if (n - i > 5 && s[i + 1] == 'u' && !memcmp(s + i + 2, "0000", 4))
+            return i;
+        i++;                    /* the escaped byte */
+    }
+    return n;
+}
+
+/* One open container while nul_pointer() walks the body. */
+struct jlevel {
+    bool obj;
+    bool want_key;              /* obj: the next string is a key */
+    size_t idx;                 /* array: index of the current item */
+    size_t key_off, key_len;    /* obj: the current key, raw */
+};
+
+/* Append the RFC 6901 pointer of the string holding offset `at` in the
+ * JSON text `s` (valid JSON: cJSON parsed it) to `b`. Keys appear as
+ * written, escapes included; long ones are shortened. */
+static int nul_pointer(struct sbuf *b, const char *s, size_t n, size_t at)
+{
+    struct jlevel *st = NULL, *nst;
+    size_t depth = 0, cap = 0, i, j, k;
+    int rc = RFG_OK;
+
+    for (i = 0; i < n && i <= at; i++) {
+        struct jlevel *top = depth ? &st[depth - 1] : NULL;
+
+        switch (s[i]) {
+        case '{':
+        case '[':
+            nst = rfg_grow(st, &cap, depth, sizeof(*st), 16);
+            if (!nst) {
+                rc = RFG_ENOMEM;
+                goto out;
+            }
+            st = nst;
+            memset(&st[depth], 0, sizeof(*st));
+            st[depth].obj = s[i] == '{';
+            st[depth].want_key = s[i] == '{';
+            depth++;
+            break;
+        case '}':
+        case ']':
+            if (depth)
+                depth--;
+            break;
+        case ',':
+            if (top && top->obj)
+                top->want_key = true;
+            else if (top)
+                top->idx++;
+            break;
+        case '"':
+            for (j = i + 1; j < n && s[j] != '"'; j++)
+                if (s[j] == '\\')
+                    j++;
+            if (top && top->obj && top->want_key) {
+                top->want_key = false;
+                top->key_off = i + 1;
+                top->key_len = (j < n ? j : n) - i - 1;
+            }
+            if (at < j)         /* this string holds the NUL */
+                goto found;
+            i = j;
+            break;
+        default:
+            break;
+        }
+    }
+found:
+    for (k = 0; !rc && k < depth; k++) {
+        if (!st[k].obj) {
+            rc = sbuf_printf(b, "/%zu", st[k].idx);
+            continue;
+        }
+        rc = sbuf_addc(b, '/');
+        for (j = 0; !rc && j < st[k].key_len; j++) {
+            char c = s[st[k].key_off + j];
+
+            if (j == 60 && st[k].key_len > 64) {
+                rc = sbuf_adds(b, "...");
+                break;
+            }
+            if (c == '~')
+                rc = sbuf_adds(b, "~0");
+            else if (c == '/')
+                rc = sbuf_adds(b, "~1");
+            else
+                rc = sbuf_addc(b, c);
+        }
+    }
+out:
+    free(st);
+    return rc;
+}
+
 /* The first array under `n` with more than REVIEW_MAX_ITEMS items, or
  * NULL. Recursion is bounded by cJSON's nesting limit. */
 static const cJSON *long_array(const cJSON *n)
@@ -178,6 +288,19 @@ int review_decode(struct review_req **out, const char *body, size_t len,
     if (!root || !only_space(end, body + len)) {
         rc = diag_fail(dl, RFG_EPARSE, NULL, "invalid JSON near byte %td",
                        end ? end - body : (ptrdiff_t)0);
+        goto out;
+    }
+    bad = nul_at(body, len);
+    if (bad < len) {
+        struct sbuf where;
+
+        sbuf_init(&where, 1024);
+        (void)nul_pointer(&where, body, len, bad);
+        rc = diag_fail(dl, RFG_EPARSE, NULL,
+                       "a NUL character (\\u0000) is not allowed in a "
+                       "string or key (at %s, byte %zu)",
+                       where.len ? sbuf_str(&where) : "the top level", bad);
+        sbuf_cleanup(&where);
         goto out;
     }
     if (!cJSON_IsObject(root)) {

@@ -64,8 +64,10 @@ struct review_req {
 };
 
 /* Parse `len` bytes (no NUL needed) into *out (owned by the caller, free
- * with review_req_free). Fails with RFG_EPARSE on malformed JSON and
- * RFG_EINVAL on JSON that is not an AdmissionReview; dl says why. A
+ * with review_req_free). Fails with RFG_EPARSE on malformed JSON or a NUL
+ * character (\u0000 or a 0 byte) in any string or key, which cJSON would
+ * cut short, and RFG_EINVAL on JSON that is not an AdmissionReview; dl
+ * says why (for a NUL, with the JSON pointer of the string). A
  * RedisFailover CREATE or UPDATE must carry an object. */
 int review_decode(struct review_req **out, const char *body, size_t len,
                   struct diag_list *dl) RFG_MUST_CHECK;

@@ -214,6 +214,79 @@ static void test_review__decode_refuses(void)
     }
 }
 
+/* A NUL character in any string or key of the body: cJSON would cut the
+ * C string there, so the rules would check less than the API server
+ * stores. It is a 400 with the JSON pointer of the string. An escaped
+ * backslash before "u0000" is text and passes. */
+static void test_review__nul_refused(void)
+{
+    static const struct {
+        const char *inner;      /* the object's spec, as JSON text */
+        const char *where;
+    } bad[] = {
+        {"{\"redis\":{\"customConfig\":[\"maxmemory 100mb\\u0000\\n"
+         "replicaof evil 6379\"]}}", "/request/object/spec/redis/"
+                                      "customConfig/0"},
+        {"{\"redis\":{\"image\\u0000x\":\"redis:7.2\"}}",
+         "/request/object/spec/redis/image\\u0000x"},
+        {"{\"a~b/c\":[1,{\"d\":\"\\u0000\"}]}",
+         "/request/object/spec/a~0b~1c/1/d"},
+        {"{\"s\":\"\\\\\\u0000\"}", "/request/object/spec/s"},
+    };
+    char buf[1024], msg[240];
+    size_t i;
+    const char *head =
+        "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\","
+        "\"request\":{\"uid\":\"u\",\"operation\":\"CREATE\",\"kind\":"
+        "{\"group\":\"databases.spotahome.com\",\"kind\":\"RedisFailover\"},"
+        "\"object\":{\"metadata\":{\"name\":\"rf\"},\"spec\":";
+
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(buf, sizeof(buf), "%s%s}}}", head, bad[i].inner);
+        CHECK_INT_EQ(decode_str(buf, msg, sizeof(msg)), RFG_EPARSE);
+        CHECK_CONTAINS(msg, "NUL character");
+        CHECK_CONTAINS(msg, bad[i].where);
+    }
+    /* The uid itself, and a raw 0 byte inside a string. */
+    CHECK_INT_EQ(decode_str("{\"apiVersion\":\"admission.k8s.io/v1\","
+                            "\"kind\":\"AdmissionReview\",\"request\":"
+                            "{\"uid\":\"u\\u0000\"}}", msg, sizeof(msg)),
+                 RFG_EPARSE);
+    CHECK_CONTAINS(msg, "/request/uid");
+    {
+        struct review_req *req = NULL;
+        struct diag_list dl;
+        char raw[sizeof(buf)];
+        int n = snprintf(raw, sizeof(raw), "%s{\"a\":\"xy\"}}}}", head);
+        char *y = strstr(raw, "xy") + 1;
+
+        *y = '\0';
+        diag_list_init(&dl, NULL);
+        CHECK_INT_EQ(review_decode(&req, raw, (size_t)n, &dl), RFG_EPARSE);
+        if (dl.len)
+            CHECK_CONTAINS(dl.v[0].msg, "/request/object/spec/a");
+        review_req_free(req);
+        diag_list_cleanup(&dl);
+    }
+    /* "\\u0000" is a backslash, then the text u0000: allowed. */
+    {
+        struct review_req *req = NULL;
+        struct diag_list dl;
+        const cJSON *v;
+
+        snprintf(buf, sizeof(buf), "%s{\"a\":\"x\\\\u0000\"}}}}", head);
+        diag_list_init(&dl, NULL);
+        CHECK_INT_EQ(review_decode(&req, buf, strlen(buf), &dl), RFG_OK);
+        v = req ? cJSON_GetObjectItemCaseSensitive(
+                      cJSON_GetObjectItemCaseSensitive(req->object, "spec"),
+                      "a")
+                : NULL;
+        CHECK_STR_EQ(cJSON_GetStringValue(v), "x\\u0000");
+        review_req_free(req);
+        diag_list_cleanup(&dl);
+    }
+}
+
 static void test_review__base64(void)
 {
     static const char *const in[] = {"", "f", "fo", "foo", "foob", "fooba",
@@ -499,6 +572,7 @@ int main(void)
 {
     RUN(test_review__decode_fixtures);
     RUN(test_review__decode_refuses);
+    RUN(test_review__nul_refused);
     RUN(test_review__base64);
     RUN(test_review__deny_response);
     RUN(test_review__warning_limits);
