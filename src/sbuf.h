@@ -30,6 +30,21 @@ int sbuf_addc(struct sbuf *b, char c);
 int sbuf_printf(struct sbuf *b, const char *fmt, ...) RFG_PRINTF(2, 3);
 int sbuf_vprintf(struct sbuf *b, const char *fmt, va_list ap)
     RFG_PRINTF(2, 0);
+/* Append the first `n` bytes of `s`, at most `clip` characters of them
+ * (UTF-8 characters; 0 = no limit): longer text is cut on a character
+ * boundary and ends in an ellipsis ("\u2026"). */
+int sbuf_add_clipped(struct sbuf *b, const char *s, size_t n, size_t clip);
+/* The length of the longest prefix of s[0..n) that does not end inside a
+ * UTF-8 sequence: where to cut text that was truncated by bytes. */
+size_t rfg_utf8_trim(const char *s, size_t n);
+/* sbuf_vprintf for messages that quote untrusted text: every %s argument
+ * goes through sbuf_add_clipped with `clip`, and a %.Ns precision cuts on
+ * a character boundary with the ellipsis too. Other conversions print as
+ * printf prints them; %n is refused (RFG_EINVAL). */
+int sbuf_vprintf_clip(struct sbuf *b, size_t clip, const char *fmt,
+                      va_list ap) RFG_PRINTF(3, 0);
+int sbuf_printf_clip(struct sbuf *b, size_t clip, const char *fmt, ...)
+    RFG_PRINTF(3, 4);
 /* Append `s` as a JSON string literal, quotes included. */
 int sbuf_add_json_str(struct sbuf *b, const char *s);
 /* Hand the buffer to the caller (free() it); the sbuf is left empty. */
