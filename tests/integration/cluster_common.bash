@@ -39,18 +39,16 @@ start_kapi() {
         --state "$WORK/kapi.state" --bookmark-interval 0.5 \
         --port "${KPORT:-0}" "$@" 2>>"$WORK/kapi.log" &
     KAPI_PID=$!
-    local i
-    for i in $(seq 1 100); do
-        if [ -s "$WORK/kapi.ports" ]; then
-            KPORT=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["port"])' "$WORK/kapi.ports")
-            CPORT=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["control"])' "$WORK/kapi.ports")
-            return 0
-        fi
-        sleep 0.1
-    done
-    echo "kapi did not start"
-    cat "$WORK/kapi.log"
-    return 1
+    if ! wait_for kapi_up_or_gone || [ ! -s "$WORK/kapi.ports" ]; then
+        echo "kapi did not start"
+        cat "$WORK/kapi.log"
+        return 1
+    fi
+    KPORT=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["port"])' "$WORK/kapi.ports")
+    CPORT=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["control"])' "$WORK/kapi.ports")
+}
+kapi_up_or_gone() {
+    [ -s "$WORK/kapi.ports" ] || ! kill -0 "$KAPI_PID" 2>/dev/null
 }
 
 stop_kapi() {
@@ -94,22 +92,45 @@ add_rf() {   # add_rf NS NAME [rf options]
     rft rf "$@" | kctl /objects -
 }
 
+# kstat KEY [SUBKEY]: one of kapi's counters (/stats), e.g. lease_creates,
+# forbidden, or list secrets
+kstat() {
+    kctl /stats | python3 -c '
+import json, sys
+v = json.load(sys.stdin)
+for k in sys.argv[1:]:
+    v = v[k]
+print(v)' "$@"
+}
+# kstat_ge KEY [SUBKEY] N: that counter has reached N
+kstat_ge() {
+    local n=${*: -1}
+    [ "$(kstat "${@:1:$#-1}")" -ge "$n" ]
+}
+
 # validate NS NAME [options]: verdict line on stdout (against $PORT)
 validate() { rft validate "$PORT" "$CERTS/ca.crt" "$@"; }
 
-# eventually SECONDS PATTERN COMMAND...: retry until the output matches
+# eventually PATTERN COMMAND...: retry COMMAND until its output matches
+# (grep -E); gives up, printing the last output, after RFG_WAIT seconds,
+# which only a hang reaches. An older form with a number of seconds first
+# is still accepted and the number ignored, so a pattern of digits alone
+# must be anchored ('^200$').
 eventually() {
-    local secs=$1 pat=$2 out end
-    shift 2
-    end=$(($(date +%s) + secs))
+    local pat out end=$((SECONDS + RFG_WAIT))
+    if [ $# -ge 3 ] && [[ $1 =~ ^[0-9]+$ ]]; then
+        shift
+    fi
+    pat=$1
+    shift
     while :; do
         out=$("$@" 2>&1)
         if printf '%s' "$out" | grep -qE -- "$pat"; then
             printf '%s\n' "$out"
             return 0
         fi
-        if [ "$(date +%s)" -ge "$end" ]; then
-            printf '%s\n' "$out"
+        if [ "$SECONDS" -ge "$end" ]; then
+            printf 'after %s s (a hang?): %s\n' "$RFG_WAIT" "$out"
             return 1
         fi
         sleep 0.2
@@ -128,16 +149,20 @@ expect() {
     fi
 }
 
-# expect_eventually DESCRIPTION SECONDS PATTERN COMMAND...
+# expect_eventually DESCRIPTION PATTERN COMMAND...: eventually, must match
+# (the older form with seconds after DESCRIPTION still works).
 expect_eventually() {
-    local what=$1 secs=$2 pat=$3 out
-    shift 3
-    if out=$(eventually "$secs" "$pat" "$@"); then
+    local what=$1 out
+    shift
+    if out=$(eventually "$@"); then
         ok "$what"
     else
         bad "$what: got: $out"
     fi
 }
+
+# wait_ready PORT: /readyz of the rfguard on PORT answers 200
+wait_ready() { rft wait-ready "$1" "$CERTS/ca.crt" "$RFG_WAIT"; }
 
 readyz_code() {
     curl -s -o /dev/null -w '%{http_code}' --cacert "$CERTS/ca.crt" \

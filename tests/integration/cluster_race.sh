@@ -29,7 +29,7 @@ start_server --kubeconfig "$WORK/kubeconfig" --policy "$WORK/policy.yaml" ||
     exit 1
 PORT2=$PORT
 for p in $PORT1 $PORT2; do
-    rft wait-ready "$p" "$CERTS/ca.crt" 20 || bad "replica on $p not ready"
+    wait_ready "$p" || bad "replica on $p not ready"
 done
 
 cat >"$WORK/race.py" <<'PY'

@@ -6,6 +6,12 @@
 # starts `rfguard serve` on 127.0.0.1 with port 0 and reads the ports it
 # bound from its "listening" log line. Everything is cleaned up on exit.
 #
+# No test here times anything. A test waits for an event (a log line, a
+# verdict, a counter, a closed socket) with wait_for; RFG_WAIT seconds
+# (default 180) is only the ceiling that turns a hang into a failure, so
+# a slow or loaded machine makes a test slower, never red. Latency is
+# measured in bench/, not here.
+#
 # Usage: . serve_common.bash "$@"   (RFGUARD SOURCE_DIR BUILD_DIR)
 set -u
 
@@ -13,6 +19,7 @@ RFG=$1
 SRC=$2
 BUILD=$3
 FIX=$SRC/tests/review
+RFG_WAIT=${RFG_WAIT:-180}
 failed=0
 
 for tool in curl python3 openssl; do
@@ -54,6 +61,24 @@ finish() {
     exit 0
 }
 
+# wait_for COMMAND...: run COMMAND until it succeeds (every 0.1 s);
+# returns 1 once RFG_WAIT seconds have passed without success.
+wait_for() {
+    local end=$((SECONDS + RFG_WAIT))
+    until "$@"; do
+        if [ "$SECONDS" -ge "$end" ]; then
+            echo "waited ${RFG_WAIT} s (a hang?) for: $*"
+            return 1
+        fi
+        sleep 0.1
+    done
+}
+
+# log_count PATTERN: how many server log lines match (grep -E)
+log_count() { grep -cE -- "$1" "$WORK/server.log"; }
+# log_has PATTERN [N]: at least N (default 1) server log lines match
+log_has() { [ "$(log_count "$1")" -ge "${2:-1}" ]; }
+
 make_certs() {   # make_certs [DIR]
     "$RFG" certs --service rfguard --namespace rfguard --out "${1:-$CERTS}" \
         --dev >"$WORK/bundle.txt" 2>"$WORK/certs.log"
@@ -66,25 +91,24 @@ start_server() {
         --tls-cert "$CERTS/tls.crt" --tls-key "$CERTS/tls.key" "$@" \
         2>>"$WORK/server.log" &
     SERVER_PID=$!
-    local i
-    for i in $(seq 1 100); do
-        if grep -q '"msg":"listening"' "$WORK/server.log"; then
-            PORT=$(grep -o '"https_port":[0-9]*' "$WORK/server.log" |
-                   head -n1 | cut -d: -f2)
-            MPORT=$(grep -o '"metrics_port":[0-9]*' "$WORK/server.log" |
-                    head -n1 | cut -d: -f2)
-            return 0
-        fi
-        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-            echo "server exited early:"
-            cat "$WORK/server.log"
-            return 1
-        fi
-        sleep 0.1
-    done
-    echo "server did not start"
-    cat "$WORK/server.log"
-    return 1
+    if ! wait_for started_or_gone; then
+        echo "server did not start"
+        cat "$WORK/server.log"
+        return 1
+    fi
+    if ! grep -q '"msg":"listening"' "$WORK/server.log"; then
+        echo "server exited early:"
+        cat "$WORK/server.log"
+        return 1
+    fi
+    PORT=$(grep -o '"https_port":[0-9]*' "$WORK/server.log" |
+           head -n1 | cut -d: -f2)
+    MPORT=$(grep -o '"metrics_port":[0-9]*' "$WORK/server.log" |
+            head -n1 | cut -d: -f2)
+}
+started_or_gone() {
+    grep -q '"msg":"listening"' "$WORK/server.log" ||
+        ! kill -0 "$SERVER_PID" 2>/dev/null
 }
 
 # stop_server: SIGTERM and wait; returns the exit status.
