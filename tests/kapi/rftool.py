@@ -63,7 +63,11 @@ def review(obj, op="CREATE", dry_run=False):
                 "dryRun": dry_run}}
 
 
-def https_post(port, ca, path, body, timeout=10):
+# Socket timeouts only catch a hang: the tests never time a request.
+HANG_S = 180
+
+
+def https_post(port, ca, path, body, timeout=HANG_S):
     ctx = ssl.create_default_context(cafile=ca)
     req = urllib.request.Request(
         "https://localhost:%d%s" % (port, path), data=body,
@@ -107,7 +111,7 @@ def ctl(cport, path, data=None):
                                  path != "/leases" else None,
                                  method="GET" if path in ("/stats", "/leases")
                                  else "POST")
-    with urllib.request.urlopen(req, timeout=10) as r:
+    with urllib.request.urlopen(req, timeout=HANG_S) as r:
         return r.read().decode()
 
 
