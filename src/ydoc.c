@@ -1026,7 +1026,7 @@ static int on_scalar(struct loader *L, const yaml_event_t *ev)
      * while the operator still writes it to a config file. */
     if (memchr(s, '\0', ev->data.scalar.length))
         return diag_fail(L->dl, RFG_EPARSE, &pos,
-                         "a NUL character (\\0) is not allowed in a %s",
+                         "a NUL character (U+0000) is not allowed in a %s",
                          top && top->kind == F_MAP && !top->have_key
                              ? "mapping key" : "string");
     if (top && top->kind == F_MAP && !top->have_key) {

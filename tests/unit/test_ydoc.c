@@ -617,7 +617,7 @@ static void test_ydoc__nul_rejected(void)
         CHECK_INT_EQ(s.len, 0);
         CHECK_INT_EQ(dl.len, 1);
         if (dl.len) {
-            CHECK_CONTAINS(dl.v[0].msg, "NUL character");
+            CHECK_CONTAINS(dl.v[0].msg, "a NUL character (U+0000) is not allowed");
             CHECK_CONTAINS(dl.v[0].msg, bad[i].what);
             CHECK_INT_EQ(dl.v[0].pos.line, bad[i].line);
             CHECK_INT_EQ(dl.v[0].pos.col, bad[i].col);
