@@ -15,13 +15,28 @@
 #   - GET of the redisfailovers CRD (Spotahome or Freshworks flavour);
 #   - Leases (coordination.k8s.io/v1) in one namespace: create (201, or
 #     409 AlreadyExists Status), get (404 NotFound Status), list with a
-#     labelSelector, delete with resourceVersion preconditions (409);
+#     labelSelector, update (PUT; 409 Conflict when metadata.
+#     resourceVersion is not the current one), delete with resourceVersion
+#     preconditions (409);
 #   - bearer-token auth (401 Status) and per-resource refusals (403).
 # A plain-HTTP control server on loopback lets a test add, change and
 # delete objects, compact the event log, drop watch connections, slow or
 # hang the server, refuse connections ("down"), rotate the token and read
 # counters. With --state FILE the objects survive a restart on the same
 # port (the "API server went away and came back" case).
+#
+# Per-call delays and the call log (for tests that judge what a client
+# asked, not how long it took):
+#   POST /set {"delays": [{"method": "POST", "resource": "leases",
+#              "before_ms": 0, "after_ms": 3000, "times": 1}]}
+#     before_ms: the server is slow to act on a matching call; after_ms:
+#     it acts at once (the Lease exists) but its answer is late. Method,
+#     resource and verb (create, get, list, watch, update, delete) match
+#     when given; "times" makes a rule apply to that many calls only.
+#     An empty list removes every rule.
+#   GET /calls: every API call so far, oldest first: {"n", "method",
+#     "verb", "resource", "name", "status", "before_ms", "after_ms"};
+#     POST /calls/reset forgets them.
 #
 # Usage: kapi.py --cert C --key K [--port N] [--token T] [--portfile F]
 #                [--state F] [--bookmark-interval S] [--flavor F]
@@ -78,7 +93,7 @@ class Store:
                       "watch": {r: 0 for r in RESOURCES},
                       "expired": 0, "requests": 0, "unauthorized": 0,
                       "forbidden": 0, "dropped": 0, "lease_creates": 0,
-                      "lease_deletes": 0}
+                      "lease_updates": 0, "lease_deletes": 0}
         if state_file and os.path.exists(state_file):
             with open(state_file) as f:
                 st = json.load(f)
@@ -133,6 +148,23 @@ class Store:
             self.save()
             self.cond.notify_all()
             return obj, old is None
+
+    def replace(self, res, obj, precond_rv=None):
+        """Update an existing object (PUT); precond_rv is the
+        resourceVersion the client read. -> (obj, "ok"|"notfound"|
+        "conflict")."""
+        with self.cond:
+            md = obj["metadata"]
+            old = self.objs[res].get((md.get("namespace", ""), md["name"]))
+            if old is None:
+                return None, "notfound"
+            if precond_rv is not None and \
+                    old["metadata"]["resourceVersion"] != precond_rv:
+                return old, "conflict"
+            if res == "leases":
+                self.stats["lease_updates"] += 1
+            obj, _ = self.put(res, obj)
+            return obj, "ok"
 
     def delete(self, res, ns, name, precond_rv=None, silent=False):
         with self.cond:
@@ -237,6 +269,28 @@ class Control:
         self.flavor = args.flavor
         self.bookmark_interval = args.bookmark_interval
         self.lock = threading.Lock()
+        self.delays = []        # per-call delay rules (see the header)
+        self.calls = []         # the call log
+
+    def match_delay(self, method, res, verb):
+        """(before_ms, after_ms) of the first rule matching this call."""
+        with self.lock:
+            for d in self.delays:
+                if d.get("method", method) != method or \
+                        d.get("resource", res) != res or \
+                        d.get("verb", verb) != verb:
+                    continue
+                if "times" in d:
+                    d["times"] -= 1
+                    if d["times"] <= 0:
+                        self.delays.remove(d)
+                return int(d.get("before_ms", 0)), int(d.get("after_ms", 0))
+        return 0, 0
+
+    def log_call(self, entry):
+        with self.lock:
+            entry["n"] = len(self.calls) + 1
+            self.calls.append(entry)
 
 
 def route(path):
@@ -266,12 +320,21 @@ class Api(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "kapi"
 
+    def parse_request(self):
+        self.call = None    # set by gate() for the call log
+        return super().parse_request()
+
     def log_message(self, fmt, *a):
         if os.environ.get("KAPI_VERBOSE"):
             super().log_message(fmt, *a)
 
     def send_json(self, code, obj):
         body = json.dumps(obj).encode()
+        call = self.call
+        if call is not None:
+            call["status"] = code
+            if call["after_ms"]:
+                time.sleep(call["after_ms"] / 1000.0)
         self.send_response(code)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -286,10 +349,18 @@ class Api(BaseHTTPRequestHandler):
         """Slow/hang/auth/RBAC; returns False when it already answered."""
         st, ctl = self.server.store, self.server.ctl
         st.stats["requests"] += 1
+        r = route(urlsplit(self.path).path)
+        before, after = ctl.match_delay(self.command, res, verb)
+        self.call = {"method": self.command, "verb": verb, "resource": res,
+                     "name": r[2] if r else None, "status": None,
+                     "before_ms": before, "after_ms": after}
+        ctl.log_call(self.call)
         while ctl.hang:
             time.sleep(0.05)
         if ctl.delay_ms:
             time.sleep(ctl.delay_ms / 1000.0)
+        if before:
+            time.sleep(before / 1000.0)
         authz = self.headers.get("Authorization", "")
         try:
             has_cert = bool(self.connection.getpeercert())
@@ -505,6 +576,7 @@ class Api(BaseHTTPRequestHandler):
             self.send_json(400, status(400, "BadRequest", "bad body"))
             return
         obj["metadata"]["namespace"] = r[1]
+        self.call["name"] = name
         if q_dry(u):
             self.send_json(201, obj)
             return
@@ -517,6 +589,44 @@ class Api(BaseHTTPRequestHandler):
                  "kind": "leases"}))
             return
         self.send_json(201, got)
+
+    def do_PUT(self):
+        u = urlsplit(self.path)
+        r = route(u.path)
+        body = self.read_body()
+        if not r or r[0] != "leases" or not r[1] or not r[2]:
+            self.send_json(405, status(405, "MethodNotAllowed",
+                                       "not allowed"))
+            return
+        if not self.gate("leases", "update"):
+            return
+        try:
+            obj = json.loads(body)
+            name = obj["metadata"]["name"]
+        except (ValueError, KeyError, TypeError):
+            self.send_json(400, status(400, "BadRequest", "bad body"))
+            return
+        if name != r[2]:
+            self.send_json(400, status(400, "BadRequest",
+                                       "the name of the object does not "
+                                       "match the name on the URL"))
+            return
+        obj["metadata"]["namespace"] = r[1]
+        got, how = self.server.store.replace(
+            "leases", obj, obj["metadata"].get("resourceVersion"))
+        if how == "notfound":
+            self.send_json(404, status(
+                404, "NotFound", 'leases.coordination.k8s.io "%s" not found'
+                % name, {"name": name, "group": "coordination.k8s.io",
+                         "kind": "leases"}))
+        elif how == "conflict":
+            self.send_json(409, status(
+                409, "Conflict", "Operation cannot be fulfilled on "
+                'leases.coordination.k8s.io "%s": the object has been '
+                "modified; please apply your changes to the latest version "
+                "and try again" % name))
+        else:
+            self.send_json(200, got)
 
     def do_DELETE(self):
         u = urlsplit(self.path)
@@ -602,6 +712,9 @@ class Ctl(BaseHTTPRequestHandler):
             self.reply(200, st.stats)
         elif self.path == "/leases":
             self.reply(200, list(st.objs["leases"].values()))
+        elif self.path == "/calls":
+            with self.server.ctl.lock:
+                self.reply(200, list(self.server.ctl.calls))
         else:
             self.reply(404, {})
 
@@ -622,6 +735,10 @@ class Ctl(BaseHTTPRequestHandler):
             gone, how = st.delete(res, body.get("namespace", ""),
                                   body["name"], silent=silent)
             self.reply(200 if how == "ok" else 404, {"result": how})
+        elif u.path == "/calls/reset":
+            with ctl.lock:
+                ctl.calls = []
+            self.reply(200, {})
         elif u.path == "/compact":
             st.compact()
             self.reply(200, {"rv": st.rv})
@@ -645,6 +762,9 @@ class Ctl(BaseHTTPRequestHandler):
                     setattr(ctl, k, body[k])
             if "forbidden" in body:
                 ctl.forbidden = set(body["forbidden"])
+            if "delays" in body:
+                with ctl.lock:
+                    ctl.delays = [dict(d) for d in body["delays"]]
             if body.get("down"):
                 for c in list(st.watches):
                     st.watches.discard(c)

@@ -104,13 +104,15 @@ def verdict(resp):
     return "denied-other: " + msg
 
 
+CTL_GETS = ("/stats", "/leases", "/calls")
+
+
 def ctl(cport, path, data=None):
     body = data.encode() if data is not None else b"{}"
+    get = path in CTL_GETS
     req = urllib.request.Request("http://127.0.0.1:%d%s" % (cport, path),
-                                 data=body if path != "/stats" and
-                                 path != "/leases" else None,
-                                 method="GET" if path in ("/stats", "/leases")
-                                 else "POST")
+                                 data=None if get else body,
+                                 method="GET" if get else "POST")
     with urllib.request.urlopen(req, timeout=HANG_S) as r:
         return r.read().decode()
 
