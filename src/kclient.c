@@ -631,7 +631,7 @@ unsigned kclient_backoff_ms(unsigned n, unsigned base_ms, unsigned max_ms)
     return (unsigned)(d / 2 + r % (d / 2 + 1));
 }
 
-static uint64_t mono_ms(void)
+uint64_t kclient_mono_ms(void)
 {
     struct timespec ts;
 
@@ -715,10 +715,10 @@ int kclient_request(struct kclient *kc, const char *method, const char *path,
                     const char *body, unsigned deadline_ms, size_t max_body,
                     unsigned flags, struct kclient_resp *resp)
 {
-    uint64_t start = mono_ms(), now;
+    uint64_t start = kclient_mono_ms(), now;
     unsigned n = 0, left, wait;
     bool force = false, reauth = false;
-    CURLcode cc;
+    CURLcode cc = CURLE_OPERATION_TIMEDOUT;
 
     memset(resp, 0, sizeof(*resp));
     if (!deadline_ms)
@@ -730,12 +730,12 @@ int kclient_request(struct kclient *kc, const char *method, const char *path,
             snprintf(resp->err, sizeof(resp->err), "shutting down");
             return RFG_EUPSTREAM;
         }
-        now = mono_ms();
+        now = kclient_mono_ms();
         left = now - start < deadline_ms ? (unsigned)(deadline_ms -
                                                       (now - start))
                                          : 0;
-        if (left < 50)
-            left = 50;
+        if (!left)   /* never past the deadline, not even by a bit */
+            break;
         cc = attempt(kc, method, path, body,
                      left < kc->cfg.timeout_ms ? left : kc->cfg.timeout_ms,
                      max_body, force, resp);
@@ -754,13 +754,15 @@ int kclient_request(struct kclient *kc, const char *method, const char *path,
         if (flags & KCLIENT_NO_RETRY)
             break;
         wait = kclient_backoff_ms(n++, 200, 5000);
-        now = mono_ms();
+        now = kclient_mono_ms();
         if (now - start + wait >= deadline_ms)
             break;
         sleep_ms(wait);
     }
     if (cc == CURLE_OK)
         return RFG_OK;   /* the last answer was 429/5xx: let callers see */
+    if (!resp->err[0])
+        snprintf(resp->err, sizeof(resp->err), "deadline exceeded");
     return RFG_EUPSTREAM;
 }
 

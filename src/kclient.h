@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <curl/curl.h>
 
@@ -92,9 +93,12 @@ enum kclient_flags {
 /* Send `method` `path` (with query) and an optional JSON `body`. Retries
  * transport errors, 429 and 5xx with jittered backoff until `deadline_ms`
  * (0 = about 3 attempts within 30 s) has passed; a 401 re-reads a rotated
- * token once. Returns RFG_OK when the server answered (any status: see
- * resp->status), RFG_EUPSTREAM when it never did (resp->err says why),
- * RFG_ENOMEM or RFG_ELIMIT (body over `max_body`, 0 = 64 MiB). */
+ * token once. The whole call, retries and backoff included, ends by
+ * `deadline_ms`: each attempt gets only the time that is left. Returns
+ * RFG_OK when the server answered (any status: see resp->status),
+ * RFG_EUPSTREAM when it never did (resp->err says why; a request cut off
+ * by the deadline may still have been acted on), RFG_ENOMEM or
+ * RFG_ELIMIT (body over `max_body`, 0 = 64 MiB). */
 int kclient_request(struct kclient *kc, const char *method, const char *path,
                     const char *body, unsigned deadline_ms, size_t max_body,
                     unsigned flags, struct kclient_resp *resp)
@@ -114,6 +118,10 @@ void kclient_status_message(const char *body, size_t len, char *buf,
 /* Sleep for a jittered exponential backoff for attempt `n` (0-based):
  * uniformly random in [base*2^n/2, base*2^n], capped at `max_ms`. */
 unsigned kclient_backoff_ms(unsigned n, unsigned base_ms, unsigned max_ms);
+
+/* Milliseconds on CLOCK_MONOTONIC, for deadlines that span several
+ * requests (kclient_request takes the time left). */
+uint64_t kclient_mono_ms(void);
 
 /* Percent-encode `s` for a query value into `b`. */
 struct sbuf;
