@@ -41,7 +41,7 @@ static void report_kind(struct rule_ctx *ctx, enum schema_kind k)
             dropped++;
             continue;
         }
-        rule_report(ctx, RULE_STRONG, x->ptr, x->hint, "%s", x->msg);
+        rule_report_msg(ctx, RULE_STRONG, x->ptr, x->hint, x->msg);
     }
     if (dropped)
         rule_report(ctx, RULE_STRONG, first_dropped->ptr, NULL,

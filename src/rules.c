@@ -404,30 +404,39 @@ bool rule_param_bool(const struct rule_ctx *ctx, const char *name, bool def)
 
 static char *vfmt(const char *fmt, va_list ap) RFG_PRINTF(1, 0);
 
-/* Format into a new heap string, or NULL on OOM. */
+/* Format a message into a new heap string, or NULL on OOM. Messages
+ * quote what users wrote (names, images, config lines), so every %s
+ * argument is shortened to RULES_QUOTE_MAX characters with an ellipsis:
+ * a 5 KB image name gives a readable finding, not a failed run. Text
+ * past the cap, which only a format bug could reach, is dropped. */
 static char *vfmt(const char *fmt, va_list ap)
 {
     struct sbuf b;
+    int rc;
 
-    sbuf_init(&b, 4096);
-    if (sbuf_vprintf(&b, fmt, ap)) {
+    sbuf_init(&b, 64 << 10);
+    rc = sbuf_vprintf_clip(&b, RULES_QUOTE_MAX, fmt, ap);
+    if (rc && rc != RFG_ELIMIT) {
         sbuf_cleanup(&b);
         return NULL;
     }
     return sbuf_take(&b, NULL);
 }
 
-void rule_report(struct rule_ctx *ctx, enum rule_strength s,
-                 const char *ptr, const char *hint, const char *fmt, ...)
+/* Append a finding with message `msg` (owned; NULL: out of memory). */
+static void add_finding(struct rule_ctx *ctx, enum rule_strength s,
+                        const char *ptr, const char *hint, char *msg)
 {
     struct rules_result *r = ctx->res;
     struct finding *f;
-    va_list ap;
 
-    if (ctx->err)
+    if (ctx->err) {
+        free(msg);
         return;
+    }
     f = rfg_grow(r->v, &r->cap, r->len, sizeof(*f), 8);
     if (!f) {
+        free(msg);
         ctx->err = RFG_ENOMEM;
         return;
     }
@@ -438,9 +447,7 @@ void rule_report(struct rule_ctx *ctx, enum rule_strength s,
     f->sev = s == RULE_WEAK && ctx->sev > RFG_SEV_WARN ? RFG_SEV_WARN
                                                        : ctx->sev;
     f->ptr = strdup(ptr ? ptr : "");
-    va_start(ap, fmt);
-    f->msg = vfmt(fmt, ap);
-    va_end(ap);
+    f->msg = msg;
     f->hint = hint ? strdup(hint) : NULL;
     if (!f->ptr || !f->msg || (hint && !f->hint)) {
         free(f->ptr);
@@ -454,6 +461,27 @@ void rule_report(struct rule_ctx *ctx, enum rule_strength s,
         r->ndeny++;
     else
         r->nwarn++;
+}
+
+void rule_report(struct rule_ctx *ctx, enum rule_strength s,
+                 const char *ptr, const char *hint, const char *fmt, ...)
+{
+    va_list ap;
+    char *msg;
+
+    if (ctx->err)
+        return;
+    va_start(ap, fmt);
+    msg = vfmt(fmt, ap);
+    va_end(ap);
+    add_finding(ctx, s, ptr, hint, msg);
+}
+
+void rule_report_msg(struct rule_ctx *ctx, enum rule_strength s,
+                     const char *ptr, const char *hint, const char *msg)
+{
+    if (!ctx->err)
+        add_finding(ctx, s, ptr, hint, strdup(msg ? msg : ""));
 }
 
 const struct schema_issues *rule_schema_issues(struct rule_ctx *ctx)
@@ -689,7 +717,7 @@ int rules_add_finding(struct rules_result *res, const struct rule_desc *r,
     ctx.res = res;
     ctx.cur = r;
     ctx.sev = sev;
-    rule_report(&ctx, RULE_STRONG, ptr, NULL, "%s", msg);
+    rule_report_msg(&ctx, RULE_STRONG, ptr, NULL, msg);
     return ctx.err;
 }
 /* <<< cluster */

@@ -180,9 +180,18 @@ bool rule_param_bool(const struct rule_ctx *ctx, const char *name,
 /* Schema issues of the object under the target, computed once per
  * evaluation (shared by the schema-* rules); NULL on OOM. */
 const struct schema_issues *rule_schema_issues(struct rule_ctx *ctx);
-/* Report a finding of the current rule at `ptr`. `hint` may be NULL. */
+/* Report a finding of the current rule at `ptr`. `hint` may be NULL.
+ * Every %s argument is shortened to RULES_QUOTE_MAX characters, cut on
+ * a UTF-8 boundary and ended with an ellipsis: pass user values (names,
+ * images, keys) as %s arguments, never as part of `fmt`. */
+#define RULES_QUOTE_MAX 100
 void rule_report(struct rule_ctx *ctx, enum rule_strength s,
                  const char *ptr, const char *hint, const char *fmt, ...)
     RFG_PRINTF(5, 6);
+/* Report a finding whose message another formatter already made (one
+ * that shortened its quoted values, like the schema issues): taken as
+ * is. */
+void rule_report_msg(struct rule_ctx *ctx, enum rule_strength s,
+                     const char *ptr, const char *hint, const char *msg);
 
 #endif
