@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sbuf.h"
+
 void diag_list_init(struct diag_list *dl, const char *file)
 {
     memset(dl, 0, sizeof(*dl));
@@ -31,6 +33,7 @@ int diag_fail(struct diag_list *dl, int code, const struct src_pos *pos,
     struct diag *d;
     va_list ap;
     size_t max;
+    int n;
 
     if (!dl)
         return code;
@@ -60,8 +63,15 @@ int diag_fail(struct diag_list *dl, int code, const struct src_pos *pos,
     if (pos)
         d->pos = *pos;
     va_start(ap, fmt);
-    vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+    n = vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
     va_end(ap);
+    if (n >= (int)sizeof(d->msg)) {
+        /* Cut on a character boundary, and show that it was cut: the
+         * message goes into JSON, which must stay UTF-8. */
+        size_t k = rfg_utf8_trim(d->msg, sizeof(d->msg) - 4);
+
+        memcpy(d->msg + k, "\xE2\x80\xA6", 4);    /* U+2026 and NUL */
+    }
     return code;
 }
 
