@@ -4,14 +4,17 @@
 # serve_signals.sh - ctest integration.serve_signals: SIGTERM with a
 # request in flight (the request is answered, new connections are not
 # accepted, exit 0), and SIGHUP policy reloads (a broken policy is refused
-# and the old one kept; a good one takes effect without a restart).
+# and the old one kept; a good one takes effect without a restart). Each
+# step waits for the server's own evidence (a log line, /readyz, a "100
+# Continue"), never for a fixed time.
 #
 # Usage: serve_signals.sh RFGUARD SOURCE_DIR BUILD_DIR
 . "$(dirname "$0")/serve_common.bash"
 
 make_certs || { cat "$WORK/certs.log"; exit 1; }
 cp "$SRC/policies/default.yaml" "$WORK/policy.yaml"
-start_server --policy "$WORK/policy.yaml" || exit 1
+start_server --policy "$WORK/policy.yaml" --shutdown-grace "$RFG_WAIT" ||
+    exit 1
 unsafe=$FIX/create-unsafe.v1.request.json
 
 verdict() {
@@ -23,9 +26,8 @@ check "unsafe object denied under the default policy" test "$(verdict)" = denied
 # SIGHUP with a broken policy: refused, logged, old policy kept.
 printf 'apiVersion: rfguard.io/v1alpha1\nkind: Policy\nspec: [\n' >"$WORK/policy.yaml"
 kill -HUP "$SERVER_PID"
-sleep 1.5
 check "broken policy logged and refused" \
-    grep -q '"msg":"policy reload failed; keeping the old policy"' "$WORK/server.log"
+    wait_for log_has '"msg":"policy reload failed; keeping the old policy"'
 check "old policy still in force" test "$(verdict)" = denied
 
 # SIGHUP with a good policy that only warns: takes effect.
@@ -33,37 +35,72 @@ sed -e 's/auth-required: deny/auth-required: warn/' \
     -e '/sentinel-replicas:/,/severity:/ s/severity: deny/severity: warn/' \
     "$SRC/policies/default.yaml" >"$WORK/policy.yaml"
 kill -HUP "$SERVER_PID"
-sleep 1.5
-check "policy reload logged" grep -q '"msg":"policy reloaded"' "$WORK/server.log"
+check "policy reload logged" wait_for log_has '"msg":"policy reloaded"'
 check "new policy in force without a restart" test "$(verdict)" = allowed
 curl -sS "http://127.0.0.1:$MPORT/metrics" >"$WORK/metrics.txt"
 check "reloads counted" grep -q 'rfguard_policy_reloads_total{result="ok"} 1' "$WORK/metrics.txt"
 check "failed reloads counted" grep -q 'rfguard_policy_reloads_total{result="error"} 1' "$WORK/metrics.txt"
 
-# SIGTERM while a request is half sent.
+# SIGTERM while a request is half sent. "Expect: 100-continue" makes the
+# server say when it has the headers (the request is in flight then);
+# /readyz on the metrics port turns 503 once SIGTERM is handled.
 check "SIGTERM: in-flight request answered, no new connections" \
-    python3 - "$PORT" "$CERTS/ca.crt" "$SERVER_PID" "$unsafe" <<'PY'
-import os, signal, socket, ssl, sys, time
-port, ca, pid, f = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    python3 - "$PORT" "$MPORT" "$CERTS/ca.crt" "$SERVER_PID" "$unsafe" \
+    "$RFG_WAIT" <<'PY'
+import os, signal, socket, ssl, sys, time, urllib.error, urllib.request
+port, mport, ca, pid, f, hang = (int(sys.argv[1]), int(sys.argv[2]),
+                                 sys.argv[3], int(sys.argv[4]), sys.argv[5],
+                                 float(sys.argv[6]))
 body = open(f, "rb").read()
 ctx = ssl.create_default_context(cafile=ca)
-s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10),
+s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port),
+                                             timeout=hang),
                     server_hostname="localhost")
 head = ("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
-        "application/json\r\nContent-Length: %d\r\n\r\n" % len(body)).encode()
+        "application/json\r\nExpect: 100-continue\r\nContent-Length: %d"
+        "\r\n\r\n" % len(body)).encode()
+s.sendall(head)
+cont = b""
+while b"\r\n\r\n" not in cont:
+    chunk = s.recv(4096)
+    assert chunk, "closed before 100 Continue"
+    cont += chunk
+assert cont.startswith(b"HTTP/1.1 100"), cont[:200]
 half = len(body) // 2
-s.sendall(head + body[:half])
-time.sleep(0.3)
+s.sendall(body[:half])
+
+def readyz():
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:%d/readyz" % mport,
+                                    timeout=hang) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+end = time.time() + hang          # a ceiling for a hang, not a measure
+assert readyz() == 200, "not ready before SIGTERM"
 os.kill(pid, signal.SIGTERM)
-time.sleep(1)
+while readyz() != 503:
+    assert time.time() < end, "SIGTERM never handled"
+    time.sleep(0.05)
 os.kill(pid, 0)                      # still running: draining
-try:                                 # not accepting: no TLS handshake
-    n = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port),
-                                                 timeout=1),
-                        server_hostname="localhost")
-    raise SystemExit("new connection accepted while draining")
-except (OSError, ssl.SSLError):
-    pass
+
+def handshake():
+    """True if a new connection gets a TLS handshake (within 2 s)."""
+    try:
+        n = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port),
+                                                     timeout=2),
+                            server_hostname="localhost")
+        n.close()
+        return True
+    except (OSError, ssl.SSLError):
+        return False
+
+# Not accepting: new connections get no handshake. (Each try that does
+# get one is a connection accepted before the listener was closed.)
+while handshake():
+    assert time.time() < end, "new connections accepted while draining"
+os.kill(pid, 0)                      # still running: draining
 s.sendall(body[half:])
 resp = b""
 while b"\r\n\r\n" not in resp or not resp.rstrip().endswith(b"}"):
