@@ -207,7 +207,7 @@ static int one_doc(struct run *r, struct lfile *lf, struct input_file *f,
 {
     const char *ns = r->o->ns;
     struct ldoc *d;
-    char object[512];
+    struct sbuf object;
     const char *name = str_of(
         cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, "metadata")
                             : NULL,
@@ -226,11 +226,16 @@ static int one_doc(struct run *r, struct lfile *lf, struct input_file *f,
     memset(d, 0, sizeof(*d));
     d->line = pos.line;
     d->rf = rf_is_failover(obj);
-    snprintf(object, sizeof(object), "%s%s%s",
-             d->rf ? rf_namespace(obj, ns) : "", d->rf ? "/" : "",
-             name ? name : "");
+    /* ns/name as findings quote them: at most 253 characters each (the
+     * longest valid name), then an ellipsis */
+    sbuf_init(&object, 0);
+    if (sbuf_printf_clip(&object, 253, "%s%s%s",
+                         d->rf ? rf_namespace(obj, ns) : "",
+                         d->rf ? "/" : "", name ? name : ""))
+        err = RFG_ENOMEM;
     d->kind = dup_opt(str_of(obj, "kind") ? str_of(obj, "kind") : "", &err);
-    d->object = dup_opt(object, &err);
+    d->object = dup_opt(sbuf_str(&object), &err);
+    sbuf_cleanup(&object);
     d->source = dup_opt(yd->source, &err);
     if (err || !d->rf)
         return err;

@@ -470,7 +470,7 @@ static void write_sarif(const struct report *r, const struct report_opts *o,
         if (t) {
             struct sbuf b;
 
-            sbuf_init(&b, 8192);
+            sbuf_init(&b, 0);
             (void)sbuf_adds(&b, e->msg);
             if (e->hint)
                 (void)sbuf_printf(&b, " (hint: %s)", e->hint);

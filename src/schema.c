@@ -269,6 +269,7 @@ void schema_ptr_human(char *buf, size_t len, const char *ptr)
             o = len - 1;
         p += n + 1;
     }
+    o = rfg_utf8_trim(buf, o);  /* if cut short, not inside a character */
     buf[o] = '\0';
 }
 
@@ -317,7 +318,9 @@ static void add_issue(struct walk *w, enum schema_kind k, const char *hint,
     is->kind = k;
     sbuf_init(&m, 4096);
     va_start(ap, fmt);
-    if (sbuf_vprintf(&m, fmt, ap))
+    /* clip 0: paths print whole; a %.64s value is cut on a character
+     * boundary and ends in an ellipsis */
+    if (sbuf_vprintf_clip(&m, 0, fmt, ap))
         w->err = RFG_ENOMEM;
     va_end(ap);
     is->msg = sbuf_take(&m, NULL);
