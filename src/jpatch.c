@@ -413,6 +413,32 @@ static int apply_one(cJSON **root, const cJSON *op, const char **why,
     return -1;
 }
 
+int jpatch_apply_op(cJSON **root, const cJSON *op, struct diag_list *dl)
+{
+    const cJSON *jop = cJSON_GetObjectItemCaseSensitive(op, "op");
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(op, "path");
+    size_t budget = JPATCH_MAX_COPY_NODES;
+    const char *why = "not an object";
+    cJSON *work = *root;
+    /* Every op but move fails before it changes anything (insert and
+     * detach look first), so only move needs the copy. */
+    bool copy = *root && cJSON_IsString(jop) &&
+                !strcmp(jop->valuestring, "move");
+
+    if (copy && !(work = cJSON_Duplicate(*root, 1)))
+        return diag_fail(dl, RFG_ENOMEM, NULL, "out of memory");
+    if (!cJSON_IsObject(op) || apply_one(&work, op, &why, &budget)) {
+        if (copy)
+            cJSON_Delete(work);
+        return diag_fail(dl, RFG_EINVAL, NULL, "patch op (%s): %s",
+                         cJSON_IsString(p) ? p->valuestring : "?", why);
+    }
+    if (copy)
+        cJSON_Delete(*root);
+    *root = work;       /* an add at "" replaced the root in place */
+    return RFG_OK;
+}
+
 int jpatch_apply(cJSON **root, const cJSON *ops, struct diag_list *dl)
 {
     cJSON *work = NULL;
@@ -442,4 +468,59 @@ int jpatch_apply(cJSON **root, const cJSON *ops, struct diag_list *dl)
     cJSON_Delete(*root);
     *root = work;
     return RFG_OK;
+}
+
+/* Append `v` at nesting `depth` (indent 2 * depth) to `b`. */
+static int format_value(struct sbuf *b, const cJSON *v, int depth,
+                        bool compact)
+{
+    const cJSON *c;
+    int rc = RFG_OK;
+    bool obj = cJSON_IsObject(v);
+
+    if (cJSON_IsString(v))
+        return sbuf_add_json_str(b, v->valuestring);
+    if (!obj && !cJSON_IsArray(v)) {
+        /* Scalars exactly as cJSON writes them (numbers: %d or the
+         * shortest %g that reads back). */
+        char *s = cJSON_PrintUnformatted(v);
+
+        if (!s)
+            return RFG_ENOMEM;
+        rc = sbuf_adds(b, s);
+        cJSON_free(s);
+        return rc;
+    }
+    rc = sbuf_addc(b, obj ? '{' : '[');
+    cJSON_ArrayForEach(c, v) {
+        if (!rc && c != v->child)
+            rc = sbuf_addc(b, ',');
+        if (!rc && !compact)
+            rc = sbuf_printf(b, "\n%*s", 2 * (depth + 1), "");
+        if (!rc && obj) {
+            rc = sbuf_add_json_str(b, c->string ? c->string : "");
+            if (!rc)
+                rc = sbuf_adds(b, compact ? ":" : ": ");
+        }
+        if (!rc)
+            rc = format_value(b, c, depth + 1, compact);
+    }
+    if (!rc && !compact && v->child)
+        rc = sbuf_printf(b, "\n%*s", 2 * depth, "");
+    if (!rc)
+        rc = sbuf_addc(b, obj ? '}' : ']');
+    return rc;
+}
+
+char *jpatch_format(const cJSON *v, bool compact)
+{
+    struct sbuf b;
+
+    sbuf_init(&b, 0);
+    if (format_value(&b, v, 0, compact) ||
+        (!compact && sbuf_addc(&b, '\n'))) {
+        sbuf_cleanup(&b);
+        return NULL;
+    }
+    return sbuf_take(&b, NULL);
 }

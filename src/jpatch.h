@@ -41,5 +41,20 @@ int jpatch_remove(cJSON *ops, const char *path) RFG_MUST_CHECK;
  * patch or failed test) or RFG_ENOMEM. */
 int jpatch_apply(cJSON **root, const cJSON *ops, struct diag_list *dl)
     RFG_MUST_CHECK;
+/* Apply the one op `op` to *root in place, without copying the document
+ * (the rule engine applies each fix op as it is made). Pointers into
+ * *root stay valid, except to nodes the op removes or replaces. On
+ * failure *root is unchanged and a diagnostic naming the path is
+ * appended; a "move" works on a copy, so after one every pointer into
+ * *root is stale. Returns RFG_OK, RFG_EINVAL (bad op, failed test) or
+ * RFG_ENOMEM. */
+int jpatch_apply_op(cJSON **root, const cJSON *op, struct diag_list *dl)
+    RFG_MUST_CHECK;
+
+/* `v` (a patch or any JSON value) as text: 2-space indented like jq and
+ * Python's json.dumps(indent=2), "key": value, [] and {} when empty, a
+ * final newline; or compact on one line when `compact`. Owned result
+ * (free()), or NULL when out of memory. */
+char *jpatch_format(const cJSON *v, bool compact);
 
 #endif

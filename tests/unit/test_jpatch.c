@@ -176,6 +176,81 @@ static void test_jpatch__copy_bomb(void)
     cJSON_Delete(d);
 }
 
+/* One op in place: nodes the op leaves alone keep their address, a
+ * failing op leaves the document as it was, and move still works. */
+static void test_jpatch__apply_op_in_place(void)
+{
+    cJSON *d = J("{\"a\":{\"b\":[1,2]},\"c\":3}");
+    cJSON *b = jptr_get(d, "/a/b"), *root = d;
+    cJSON *op = J("{\"op\":\"add\",\"path\":\"/a/x\",\"value\":{}}");
+    cJSON *bad = J("{\"op\":\"add\",\"path\":\"/a/y/z\",\"value\":1}");
+    cJSON *mv = J("{\"op\":\"move\",\"from\":\"/c\",\"path\":\"/a/c\"}");
+    cJSON *want = J("{\"a\":{\"b\":[1,2],\"x\":{},\"c\":3}}");
+    struct diag_list dl;
+    char *s;
+
+    diag_list_init(&dl, NULL);
+    CHECK_INT_EQ(jpatch_apply_op(&d, op, &dl), RFG_OK);
+    CHECK(d == root && jptr_get(d, "/a/b") == b);
+    s = cJSON_PrintUnformatted(d);
+    CHECK_INT_EQ(jpatch_apply_op(&d, bad, &dl), RFG_EINVAL);
+    CHECK(dl.len == 1 && strstr(dl.v[0].msg, "/a/y/z"));
+    {
+        char *t = cJSON_PrintUnformatted(d);
+
+        CHECK_STR_EQ(t, s);     /* unchanged */
+        free(t);
+    }
+    free(s);
+    CHECK_INT_EQ(jpatch_apply_op(&d, mv, &dl), RFG_OK);
+    CHECK(cJSON_Compare(d, want, 1));
+    diag_list_cleanup(&dl);
+    cJSON_Delete(d);
+    cJSON_Delete(op);
+    cJSON_Delete(bad);
+    cJSON_Delete(mv);
+    cJSON_Delete(want);
+}
+
+/* Patches are printed as 2-space JSON (not cJSON's tabs) or compact. */
+static void test_jpatch__format(void)
+{
+    cJSON *p = J("[{\"op\":\"add\",\"path\":\"/a~1b\",\"value\":"
+                 "{\"x\":[1,2.5,true,null,\"q\\\"\\n\"],\"e\":{},"
+                 "\"f\":[]}}]");
+    cJSON *empty = J("[]");
+    char *s = jpatch_format(p, false);
+
+    CHECK_STR_EQ(s, "[\n"
+                    "  {\n"
+                    "    \"op\": \"add\",\n"
+                    "    \"path\": \"/a~1b\",\n"
+                    "    \"value\": {\n"
+                    "      \"x\": [\n"
+                    "        1,\n"
+                    "        2.5,\n"
+                    "        true,\n"
+                    "        null,\n"
+                    "        \"q\\\"\\n\"\n"
+                    "      ],\n"
+                    "      \"e\": {},\n"
+                    "      \"f\": []\n"
+                    "    }\n"
+                    "  }\n"
+                    "]\n");
+    free(s);
+    s = jpatch_format(p, true);
+    CHECK_STR_EQ(s, "[{\"op\":\"add\",\"path\":\"/a~1b\",\"value\":"
+                    "{\"x\":[1,2.5,true,null,\"q\\\"\\n\"],\"e\":{},"
+                    "\"f\":[]}}]");
+    free(s);
+    s = jpatch_format(empty, false);
+    CHECK_STR_EQ(s, "[]\n");
+    free(s);
+    cJSON_Delete(p);
+    cJSON_Delete(empty);
+}
+
 int main(void)
 {
     RUN(test_jpatch__pointer);
@@ -183,5 +258,7 @@ int main(void)
     RUN(test_jpatch__errors);
     RUN(test_jpatch__build);
     RUN(test_jpatch__copy_bomb);
+    RUN(test_jpatch__apply_op_in_place);
+    RUN(test_jpatch__format);
     return CHECK_DONE();
 }

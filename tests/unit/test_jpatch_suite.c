@@ -7,7 +7,8 @@
  * is absent. Each record has `doc` and `patch`, then `expected` (the
  * result), `error` (the patch must be refused, leaving the document as
  * it was) or neither (it must apply). Records marked `disabled` test
- * behaviour the RFC leaves open and are skipped.
+ * behaviour the RFC leaves open and are skipped. Each record runs twice:
+ * whole (jpatch_apply) and op by op in place (jpatch_apply_op).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -41,6 +42,46 @@ static char *slurp(const char *path)
     }
     fclose(f);
     return buf;
+}
+
+/* The same record through jpatch_apply_op, one op at a time and in
+ * place, as the rule engine applies its fixes: the result must be the
+ * same, and the op that fails must leave the document as it found it. */
+static void run_record_op_by_op(const cJSON *doc, const cJSON *patch,
+                                const cJSON *expected, const cJSON *error,
+                                const char *where)
+{
+    cJSON *work = cJSON_Duplicate(doc, 1), *before = NULL;
+    const cJSON *op;
+    struct diag_list dl;
+    int rc = RFG_OK;
+
+    CHECK(work != NULL);
+    diag_list_init(&dl, NULL);
+    cJSON_ArrayForEach(op, patch) {
+        cJSON_Delete(before);
+        before = cJSON_Duplicate(work, 1);
+        rc = jpatch_apply_op(&work, op, &dl);
+        if (rc)
+            break;
+    }
+    if (error) {
+        if (rc != RFG_EINVAL)
+            fprintf(stderr, "%s: op by op: applied, but should fail\n",
+                    where);
+        CHECK_INT_EQ(rc, RFG_EINVAL);
+        CHECK(cJSON_Compare(work, before, 1));
+    } else if (rc != RFG_OK) {
+        fprintf(stderr, "%s: op by op: refused: %s\n", where,
+                dl.len ? dl.v[0].msg : "?");
+        CHECK_INT_EQ(rc, RFG_OK);
+    } else if (expected && !cJSON_Compare(work, expected, 1)) {
+        fprintf(stderr, "%s: op by op: wrong result\n", where);
+        CHECK(0);
+    }
+    diag_list_cleanup(&dl);
+    cJSON_Delete(before);
+    cJSON_Delete(work);
 }
 
 /* Run one record; `where` names it in failure messages. */
@@ -89,6 +130,7 @@ static void run_record(const cJSON *rec, const char *where)
     }
     diag_list_cleanup(&dl);
     cJSON_Delete(work);
+    run_record_op_by_op(doc, patch, expected, error, where);
 }
 
 /* Run every record of one suite file. Returns -1 when it is absent. */
