@@ -52,14 +52,14 @@ static void fix_usage(FILE *f)
 static int print_patch(const struct input_doc *d, const char *ns,
                        const cJSON *patch)
 {
-    char *s = cJSON_Print(patch);
+    char *s = jpatch_format(patch, false);   /* 2-space JSON, '\n' */
 
     if (!s)
         return RFG_ENOMEM;
-    printf("# %s:%u: RedisFailover %s/%s\n%s\n", d->file->name, d->pos.line,
+    printf("# %s:%u: RedisFailover %s/%s\n%s", d->file->name, d->pos.line,
            rf_namespace(d->obj, ns), rf_name(d->obj) ? rf_name(d->obj) : "",
            s);
-    cJSON_free(s);
+    free(s);
     return RFG_OK;
 }
 

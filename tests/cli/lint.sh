@@ -91,7 +91,7 @@ expect_exit 0 "policy turns rules off" "$rfguard" lint --policy "$work/lax.yaml"
 
 # fix: a patch, applied, lints without spread-missing; a second fix is []
 expect_exit 0 "fix prints a patch" "$rfguard" fix "$lintdir/headline.yaml"
-expect_out '"path":	"/spec/sentinel/affinity"' "fix adds sentinel anti-affinity"
+expect_out '"path": "/spec/sentinel/affinity"' "fix adds sentinel anti-affinity"
 expect_out "# $lintdir/headline.yaml:2: RedisFailover shop/sidekiq" "fix names the document"
 expect_exit 0 "fix --apply" "$rfguard" fix --apply "$lintdir/headline.yaml"
 cp "$work/out" "$work/fixed.yaml"
