@@ -26,13 +26,12 @@ void check_sentinel_replicas(struct rule_ctx *ctx)
                     n, n - 1);
 }
 
-int fix_sentinel_replicas(struct rule_ctx *ctx, const cJSON *work,
-                          cJSON *ops)
+int fix_sentinel_replicas(struct rule_ctx *ctx, const cJSON *work)
 {
     if (!rule_param_bool(ctx, "fix", false) ||
         rf_replicas(work, RF_SENTINEL) >= 3)
         return RFG_OK;
-    return jpatch_replace(ops, "/spec/sentinel/replicas",
+    return rule_fix_replace(ctx, "/spec/sentinel/replicas",
                           cJSON_CreateNumber(3));
 }
 

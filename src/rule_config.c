@@ -148,16 +148,13 @@ static int entry_port(const char *e)
     return *end || v < 1 || v > 65535 ? 0 : (int)v;
 }
 
-int fix_customconfig_forbidden(struct rule_ctx *ctx, const cJSON *work,
-                               cJSON *ops)
+int fix_customconfig_forbidden(struct rule_ctx *ctx, const cJSON *work)
 {
     const cJSON *cc = custom_config(work, RF_REDIS);
     int n = cJSON_GetArraySize(cc), i, rc = RFG_OK, port = 0;
+    const cJSON *e, *prev;
     char ptr[64];
 
-    const cJSON *e;
-
-    (void)ctx;
     cJSON_ArrayForEach(e, cc) {
         if (cJSON_IsString(e) && entry_port(e->valuestring))
             port = entry_port(e->valuestring);
@@ -165,20 +162,22 @@ int fix_customconfig_forbidden(struct rule_ctx *ctx, const cJSON *work,
     if (port && !rj_get(rf_component_spec(work, RF_REDIS), "port")) {
         static const char *const keys[] = {"spec", "redis", "port"};
 
-        rc = rj_add_nested(ops, work, keys, 3, cJSON_CreateNumber(port));
+        rc = rule_fix_add_nested(ctx, keys, 3, cJSON_CreateNumber(port));
     }
-    /* Remove from the end so earlier indexes stay valid. */
+    /* Remove from the end so earlier indexes stay valid; each remove
+     * frees its entry, so step back first. */
     e = rj_last(cc);
-    for (i = n - 1; i >= 0 && !rc; i--, e = e->prev) {
+    for (i = n - 1; i >= 0 && !rc; i--, e = prev) {
         char key[64];
 
+        prev = e->prev;
         if (!cJSON_IsString(e))
             continue;
         entry_key(e->valuestring, key, sizeof(key));
         if (!redis_forbidden(key))
             continue;
         snprintf(ptr, sizeof(ptr), "/spec/redis/customConfig/%d", i);
-        rc = jpatch_remove(ops, ptr);
+        rc = rule_fix_remove(ctx, ptr);
     }
     return rc;
 }
@@ -245,20 +244,19 @@ void check_sentinel_customconfig_partial(struct rule_ctx *ctx)
 }
 
 int fix_sentinel_customconfig_partial(struct rule_ctx *ctx,
-                                      const cJSON *work, cJSON *ops)
+                                      const cJSON *work)
 {
     const cJSON *cc = custom_config(work, RF_SENTINEL);
     int rc = RFG_OK;
 
-    (void)ctx;
     if (!cJSON_IsArray(cc) || !cJSON_GetArraySize(cc))
         return RFG_OK;
     if (!has_key(cc, "down-after-milliseconds"))
-        rc = jpatch_add(ops, "/spec/sentinel/customConfig/-",
-                        cJSON_CreateString("down-after-milliseconds 5000"));
+        rc = rule_fix_add(ctx, "/spec/sentinel/customConfig/-",
+                          cJSON_CreateString("down-after-milliseconds 5000"));
     if (!rc && !has_key(cc, "failover-timeout"))
-        rc = jpatch_add(ops, "/spec/sentinel/customConfig/-",
-                        cJSON_CreateString("failover-timeout 10000"));
+        rc = rule_fix_add(ctx, "/spec/sentinel/customConfig/-",
+                          cJSON_CreateString("failover-timeout 10000"));
     return rc;
 }
 
@@ -298,23 +296,24 @@ void check_sentinel_customconfig_forbidden(struct rule_ctx *ctx)
 }
 
 int fix_sentinel_customconfig_forbidden(struct rule_ctx *ctx,
-                                        const cJSON *work, cJSON *ops)
+                                        const cJSON *work)
 {
     const cJSON *cc = custom_config(work, RF_SENTINEL);
-    const cJSON *e = rj_last(cc);
+    const cJSON *e = rj_last(cc), *prev;
     int i, rc = RFG_OK;
 
-    (void)ctx;
-    for (i = cJSON_GetArraySize(cc) - 1; i >= 0 && !rc; i--, e = e->prev) {
+    /* From the end; each remove frees its entry, so step back first. */
+    for (i = cJSON_GetArraySize(cc) - 1; i >= 0 && !rc; i--, e = prev) {
         char key[64], ptr[64];
 
+        prev = e->prev;
         if (!cJSON_IsString(e))
             continue;
         entry_key(e->valuestring, key, sizeof(key));
         if (!in_list(key, sentinel_deny) && !in_list(key, sentinel_warn))
             continue;
         snprintf(ptr, sizeof(ptr), "/spec/sentinel/customConfig/%d", i);
-        rc = jpatch_remove(ops, ptr);
+        rc = rule_fix_remove(ctx, ptr);
     }
     return rc;
 }

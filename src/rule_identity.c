@@ -94,8 +94,7 @@ void check_sentinel_identity_shared(struct rule_ctx *ctx)
                 n > 1 ? " and others" : "");
 }
 
-int fix_sentinel_identity_shared(struct rule_ctx *ctx, const cJSON *work,
-                                 cJSON *ops)
+int fix_sentinel_identity_shared(struct rule_ctx *ctx, const cJSON *work)
 {
     static const char *const keys[] = {"spec", "sentinel",
                                        "disableMyMaster"};
@@ -104,7 +103,7 @@ int fix_sentinel_identity_shared(struct rule_ctx *ctx, const cJSON *work,
     if (rule_target(ctx) != RF_TARGET_FRESHWORKS_V33 ||
         rf_disable_mymaster(work) || !identity_conflict(ctx, work, &n))
         return RFG_OK;
-    return rj_add_nested(ops, work, keys, 3, cJSON_CreateTrue());
+    return rule_fix_add_nested(ctx, keys, 3, cJSON_CreateTrue());
 }
 
 void check_master_name_unique(struct rule_ctx *ctx)
@@ -197,11 +196,9 @@ void check_disablemymaster_pruned(struct rule_ctx *ctx)
                 rf_target_name(rule_target(ctx)), RF_DEFAULT_MASTER_NAME);
 }
 
-int fix_disablemymaster_pruned(struct rule_ctx *ctx, const cJSON *work,
-                               cJSON *ops)
+int fix_disablemymaster_pruned(struct rule_ctx *ctx, const cJSON *work)
 {
-    (void)ctx;
     if (!rj_get(rf_component_spec(work, RF_SENTINEL), "disableMyMaster"))
         return RFG_OK;
-    return jpatch_remove(ops, "/spec/sentinel/disableMyMaster");
+    return rule_fix_remove(ctx, "/spec/sentinel/disableMyMaster");
 }

@@ -108,7 +108,7 @@ void check_image_pinned(struct rule_ctx *ctx)
     }
 }
 
-int fix_image_pinned(struct rule_ctx *ctx, const cJSON *work, cJSON *ops)
+int fix_image_pinned(struct rule_ctx *ctx, const cJSON *work)
 {
     static const enum rf_component comps[] = {RF_REDIS, RF_SENTINEL};
     size_t i;
@@ -123,7 +123,7 @@ int fix_image_pinned(struct rule_ctx *ctx, const cJSON *work, cJSON *ops)
         if (v)
             continue;   /* an explicit "" or non-string: leave it to the
                            user and the schema rules */
-        rc = rj_add_nested(ops, work, keys, 3,
+        rc = rule_fix_add_nested(ctx, keys, 3,
                            cJSON_CreateString(default_image(ctx, work)));
     }
     return rc;

@@ -89,13 +89,12 @@ static cJSON *anchored(const char *key)
     return s;
 }
 
-int fix_labels_volatile(struct rule_ctx *ctx, const cJSON *work, cJSON *ops)
+int fix_labels_volatile(struct rule_ctx *ctx, const cJSON *work)
 {
     static const char *const keys[] = {"spec", "labelWhitelist"};
     cJSON *list;
     const cJSON *l;
 
-    (void)ctx;
     if (!first_volatile(work))
         return RFG_OK;
     list = cJSON_CreateArray();
@@ -119,7 +118,7 @@ int fix_labels_volatile(struct rule_ctx *ctx, const cJSON *work, cJSON *ops)
         cJSON_Delete(list);
         return RFG_ENOMEM;
     }
-    return rj_add_nested(ops, work, keys, 2, list);
+    return rule_fix_add_nested(ctx, keys, 2, list);
 }
 
 void check_labels_override(struct rule_ctx *ctx)

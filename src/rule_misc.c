@@ -80,12 +80,11 @@ void check_hostnetwork(struct rule_ctx *ctx)
     }
 }
 
-int fix_hostnetwork(struct rule_ctx *ctx, const cJSON *work, cJSON *ops)
+int fix_hostnetwork(struct rule_ctx *ctx, const cJSON *work)
 {
     size_t i;
     int rc = RFG_OK;
 
-    (void)ctx;
     for (i = 0; i < 2 && !rc; i++) {
         const cJSON *spec = rf_component_spec(work, comps[i]);
         const char *keys[3] = {"spec", rf_component_name(comps[i]),
@@ -94,7 +93,7 @@ int fix_hostnetwork(struct rule_ctx *ctx, const cJSON *work, cJSON *ops)
         if (!cJSON_IsTrue(rj_get(spec, "hostNetwork")) ||
             rj_get(spec, "dnsPolicy"))
             continue;
-        rc = rj_add_nested(ops, work, keys, 3,
+        rc = rule_fix_add_nested(ctx, keys, 3,
                            cJSON_CreateString("ClusterFirstWithHostNet"));
     }
     return rc;
@@ -222,8 +221,7 @@ void check_fw_operator_group(struct rule_ctx *ctx)
                     "ignores this one silently");
 }
 
-int fix_fw_operator_group(struct rule_ctx *ctx, const cJSON *work,
-                          cJSON *ops)
+int fix_fw_operator_group(struct rule_ctx *ctx, const cJSON *work)
 {
     static const char *const keys[] = {"metadata", "labels", FW_GROUP_LABEL};
     const cJSON *want = rule_param(ctx, "group");
@@ -231,7 +229,7 @@ int fix_fw_operator_group(struct rule_ctx *ctx, const cJSON *work,
     if (!cJSON_IsString(want) || !*want->valuestring ||
         rj_get(rj_get(rj_get(work, "metadata"), "labels"), FW_GROUP_LABEL))
         return RFG_OK;
-    return rj_add_nested(ops, work, keys, 3,
+    return rule_fix_add_nested(ctx, keys, 3,
                          cJSON_CreateString(want->valuestring));
 }
 

@@ -118,7 +118,6 @@ void check_spread_selector_role(struct rule_ctx *ctx)
 }
 
 struct fix_arg {
-    cJSON *ops;
     int rc;
 };
 
@@ -127,35 +126,35 @@ static void role_fix(struct rule_ctx *ctx, enum rf_component c,
 {
     struct fix_arg *fa = arg;
     const cJSON *exprs = rj_get(t->sel, "matchExpressions");
-    const cJSON *e = rj_last(exprs);
+    const cJSON *e = rj_last(exprs), *prev;
     char ptr[256];
     int i;
 
-    (void)ctx;
     (void)c;
     if (fa->rc)
         return;
     if (rj_get(rj_get(t->sel, "matchLabels"), RF_LABEL_ROLE)) {
         snprintf(ptr, sizeof(ptr), "%s/labelSelector/matchLabels/%s", t->ptr,
                  RF_LABEL_ROLE);
-        fa->rc = jpatch_remove(fa->ops, ptr);
+        fa->rc = rule_fix_remove(ctx, ptr);
     }
+    /* From the end; each remove frees its entry, so step back first. */
     for (i = cJSON_GetArraySize(exprs) - 1; i >= 0 && !fa->rc;
-         i--, e = e->prev) {
+         i--, e = prev) {
         const char *k = rj_str(e, "key");
 
+        prev = e->prev;
         if (!k || strcmp(k, RF_LABEL_ROLE))
             continue;
         snprintf(ptr, sizeof(ptr), "%s/labelSelector/matchExpressions/%d",
                  t->ptr, i);
-        fa->rc = jpatch_remove(fa->ops, ptr);
+        fa->rc = rule_fix_remove(ctx, ptr);
     }
 }
 
-int fix_spread_selector_role(struct rule_ctx *ctx, const cJSON *work,
-                             cJSON *ops)
+int fix_spread_selector_role(struct rule_ctx *ctx, const cJSON *work)
 {
-    struct fix_arg fa = {ops, RFG_OK};
+    struct fix_arg fa = {RFG_OK};
 
     run(ctx, work, role_fix, &fa);
     return fa.rc;
@@ -254,18 +253,16 @@ static void zone_fix(struct rule_ctx *ctx, enum rf_component c,
     const char *key = rj_str(t->term, "topologyKey");
     char ptr[256];
 
-    (void)ctx;
     (void)c;
     if (fa->rc || !key || strcmp(key, OLD_ZONE))
         return;
     snprintf(ptr, sizeof(ptr), "%s/topologyKey", t->ptr);
-    fa->rc = jpatch_replace(fa->ops, ptr, cJSON_CreateString(NEW_ZONE));
+    fa->rc = rule_fix_replace(ctx, ptr, cJSON_CreateString(NEW_ZONE));
 }
 
-int fix_spread_selector_no_match(struct rule_ctx *ctx, const cJSON *work,
-                                 cJSON *ops)
+int fix_spread_selector_no_match(struct rule_ctx *ctx, const cJSON *work)
 {
-    struct fix_arg fa = {ops, RFG_OK};
+    struct fix_arg fa = {RFG_OK};
 
     run(ctx, work, zone_fix, &fa);
     return fa.rc;

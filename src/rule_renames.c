@@ -97,22 +97,22 @@ void check_rename_operator_commands(struct rule_ctx *ctx)
     }
 }
 
-int fix_rename_operator_commands(struct rule_ctx *ctx, const cJSON *work,
-                                 cJSON *ops)
+int fix_rename_operator_commands(struct rule_ctx *ctx, const cJSON *work)
 {
     const cJSON *r = renames(work);
-    const cJSON *e = rj_last(r);
+    const cJSON *e = rj_last(r), *prev;
     int i, rc = RFG_OK;
 
-    (void)ctx;
-    for (i = cJSON_GetArraySize(r) - 1; i >= 0 && !rc; i--, e = e->prev) {
+    /* From the end; each remove frees its entry, so step back first. */
+    for (i = cJSON_GetArraySize(r) - 1; i >= 0 && !rc; i--, e = prev) {
         const char *from = rj_str(e, "from");
         char ptr[64];
 
+        prev = e->prev;
         if (!from || !operator_cmd(from))
             continue;
         snprintf(ptr, sizeof(ptr), "/spec/redis/customCommandRenames/%d", i);
-        rc = jpatch_remove(ops, ptr);
+        rc = rule_fix_remove(ctx, ptr);
     }
     return rc;
 }
@@ -311,21 +311,19 @@ void check_exporter_config_rename(struct rule_ctx *ctx)
                 "");
 }
 
-int fix_exporter_config_rename(struct rule_ctx *ctx, const cJSON *work,
-                               cJSON *ops)
+int fix_exporter_config_rename(struct rule_ctx *ctx, const cJSON *work)
 {
     const cJSON *exp = exporter(work);
     const char *to = rj_str(config_rename(work), "to");
     char arg[160];
 
-    (void)ctx;
     if (!to || !*to || !cJSON_IsTrue(rj_get(exp, "enabled")) ||
         has_config_arg(exp) || !safe_token(to))
         return RFG_OK;
     snprintf(arg, sizeof(arg), "--config-command=%.100s", to);
     if (cJSON_IsArray(rj_get(exp, "args")))
-        return jpatch_add(ops, "/spec/redis/exporter/args/-",
-                          cJSON_CreateString(arg));
+        return rule_fix_add(ctx, "/spec/redis/exporter/args/-",
+                            cJSON_CreateString(arg));
     {
         static const char *const keys[] = {"spec", "redis", "exporter",
                                            "args"};
@@ -335,6 +333,6 @@ int fix_exporter_config_rename(struct rule_ctx *ctx, const cJSON *work,
             cJSON_Delete(a);
             return RFG_ENOMEM;
         }
-        return rj_add_nested(ops, work, keys, 4, a);
+        return rule_fix_add_nested(ctx, keys, 4, a);
     }
 }

@@ -66,8 +66,7 @@ void check_pdb_sentinel_from_redis(struct rule_ctx *ctx)
                     min, s, r, s - min, s / 2 + 1);
 }
 
-int fix_pdb_single_replica(struct rule_ctx *ctx, const cJSON *work,
-                           cJSON *ops)
+int fix_pdb_single_replica(struct rule_ctx *ctx, const cJSON *work)
 {
     static const enum rf_component comps[] = {RF_REDIS, RF_SENTINEL};
     size_t i;
@@ -82,7 +81,7 @@ int fix_pdb_single_replica(struct rule_ctx *ctx, const cJSON *work,
         if (rf_replicas(work, comps[i]) != 1 ||
             pdb_disabled(ctx, work, comps[i]))
             continue;
-        rc = rj_add_nested(ops, work, keys, 3, cJSON_CreateTrue());
+        rc = rule_fix_add_nested(ctx, keys, 3, cJSON_CreateTrue());
     }
     return rc;
 }

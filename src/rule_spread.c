@@ -152,7 +152,6 @@ void check_sentinel_spread_scope(struct rule_ctx *ctx)
 
 struct fix_arg {
     const cJSON *work;
-    cJSON *ops;
 };
 
 /* Add the missing pins to one selector through matchLabels. */
@@ -167,7 +166,6 @@ static int scope_fix_one(struct rule_ctx *ctx, enum rf_component c,
     size_t i;
     int rc = RFG_OK;
 
-    (void)ctx;
     pins_for(pins, rf, c);
     if (!cJSON_IsObject(ml)) {
         bool any = false;
@@ -189,7 +187,7 @@ static int scope_fix_one(struct rule_ctx *ctx, enum rf_component c,
                     cJSON_Delete(v);
                     v = NULL;
                 }
-            rc = jpatch_add(fa->ops, sbuf_str(&p), v);
+            rc = rule_fix_add(ctx, sbuf_str(&p), v);
         }
         sbuf_cleanup(&p);
         return rc;
@@ -209,10 +207,10 @@ static int scope_fix_one(struct rule_ctx *ctx, enum rf_component c,
         if (!rc)
             rc = jptr_append(&p, pins[i].key);
         if (!rc)
-            rc = have ? jpatch_replace(fa->ops, sbuf_str(&p),
-                                       cJSON_CreateString(pins[i].want))
-                      : jpatch_add(fa->ops, sbuf_str(&p),
-                                   cJSON_CreateString(pins[i].want));
+            rc = have ? rule_fix_replace(ctx, sbuf_str(&p),
+                                         cJSON_CreateString(pins[i].want))
+                      : rule_fix_add(ctx, sbuf_str(&p),
+                                     cJSON_CreateString(pins[i].want));
         sbuf_cleanup(&p);
     }
     return rc;
@@ -233,31 +231,29 @@ static int scope_fix_dispatch(struct rule_ctx *ctx, enum rf_component c,
             cJSON_Delete(ml);
             return RFG_ENOMEM;
         }
-        return jpatch_add(fa->ops, ptr, v);
+        return rule_fix_add(ctx, ptr, v);
     }
     return scope_fix_one(ctx, c, sel, ptr, arg);
 }
 
 static int fix_scope(struct rule_ctx *ctx, enum rf_component c,
-                     const cJSON *work, cJSON *ops)
+                     const cJSON *work)
 {
-    struct fix_arg fa = {work, ops};
+    struct fix_arg fa = {work};
 
     if (!rf_name(work))
         return RFG_OK;
     return each_selector(ctx, work, c, scope_fix_dispatch, &fa);
 }
 
-int fix_redis_spread_scope(struct rule_ctx *ctx, const cJSON *work,
-                           cJSON *ops)
+int fix_redis_spread_scope(struct rule_ctx *ctx, const cJSON *work)
 {
-    return fix_scope(ctx, RF_REDIS, work, ops);
+    return fix_scope(ctx, RF_REDIS, work);
 }
 
-int fix_sentinel_spread_scope(struct rule_ctx *ctx, const cJSON *work,
-                              cJSON *ops)
+int fix_sentinel_spread_scope(struct rule_ctx *ctx, const cJSON *work)
 {
-    return fix_scope(ctx, RF_SENTINEL, work, ops);
+    return fix_scope(ctx, RF_SENTINEL, work);
 }
 
 /* The per-cluster podAntiAffinity of 2.13 (mode required|preferred). */
@@ -364,8 +360,7 @@ void check_affinity_drops_default(struct rule_ctx *ctx)
     }
 }
 
-int fix_affinity_drops_default(struct rule_ctx *ctx, const cJSON *work,
-                               cJSON *ops)
+int fix_affinity_drops_default(struct rule_ctx *ctx, const cJSON *work)
 {
     const char *rf = rf_name(work);
     int c, rc = RFG_OK;
@@ -376,7 +371,7 @@ int fix_affinity_drops_default(struct rule_ctx *ctx, const cJSON *work,
 
         if (!cJSON_IsObject(aff) || rj_get(aff, PAA))
             continue;
-        rc = rj_add_nested(ops, work, keys, 4, anti_affinity(ctx, rf, c));
+        rc = rule_fix_add_nested(ctx, keys, 4, anti_affinity(ctx, rf, c));
     }
     return rc;
 }
@@ -410,7 +405,7 @@ void check_spread_missing(struct rule_ctx *ctx)
     }
 }
 
-int fix_spread_missing(struct rule_ctx *ctx, const cJSON *work, cJSON *ops)
+int fix_spread_missing(struct rule_ctx *ctx, const cJSON *work)
 {
     const char *rf = rf_name(work);
     bool zones = rule_param_bool(ctx, "zoneSpread", true);
@@ -419,35 +414,12 @@ int fix_spread_missing(struct rule_ctx *ctx, const cJSON *work, cJSON *ops)
     for (c = RF_REDIS; c <= RF_SENTINEL && !rc && rf; c++) {
         const char *k1[] = {"spec", rf_component_name(c), "affinity", PAA};
         const char *k2[] = {"spec", rf_component_name(c), TSC};
-        cJSON *tmp;
 
         if (has_spread(work, c))
             continue;
-        /* Both ops are computed against `work` before either applies, so
-         * the second must not re-create a parent the first one adds. */
-        tmp = cJSON_Duplicate(work, 1);
-        if (!tmp)
-            return RFG_ENOMEM;
-        rc = rj_add_nested(ops, tmp, k1, 4, anti_affinity(ctx, rf, c));
-        if (!rc && zones) {
-            struct diag_list dl;
-            cJSON *last = cJSON_CreateArray();
-            cJSON *op = cJSON_Duplicate(
-                cJSON_GetArrayItem(ops, cJSON_GetArraySize(ops) - 1), 1);
-
-            diag_list_init(&dl, NULL);
-            if (!last || !op || !cJSON_AddItemToArray(last, op)) {
-                cJSON_Delete(op);
-                rc = RFG_ENOMEM;
-            } else {
-                rc = jpatch_apply(&tmp, last, &dl);
-            }
-            cJSON_Delete(last);
-            diag_list_cleanup(&dl);
-            if (!rc)
-                rc = rj_add_nested(ops, tmp, k2, 3, zone_spread(rf, c));
-        }
-        cJSON_Delete(tmp);
+        rc = rule_fix_add_nested(ctx, k1, 4, anti_affinity(ctx, rf, c));
+        if (!rc && zones)
+            rc = rule_fix_add_nested(ctx, k2, 3, zone_spread(rf, c));
     }
     return rc;
 }

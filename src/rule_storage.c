@@ -74,19 +74,18 @@ void check_bootstrap_port(struct rule_ctx *ctx)
                     port->valuestring);
 }
 
-int fix_bootstrap_port(struct rule_ctx *ctx, const cJSON *work, cJSON *ops)
+int fix_bootstrap_port(struct rule_ctx *ctx, const cJSON *work)
 {
     static const char *const keys[] = {"spec", "bootstrapNode", "port"};
     const cJSON *b = bootstrap(work);
     const cJSON *port = rj_get(b, "port");
 
-    (void)ctx;
     if (!cJSON_IsObject(b))
         return RFG_OK;
     if (!port)
-        return rj_add_nested(ops, work, keys, 3, cJSON_CreateString("6379"));
+        return rule_fix_add_nested(ctx, keys, 3, cJSON_CreateString("6379"));
     if (cJSON_IsString(port) && !*port->valuestring)
-        return jpatch_replace(ops, "/spec/bootstrapNode/port",
+        return rule_fix_replace(ctx, "/spec/bootstrapNode/port",
                               cJSON_CreateString("6379"));
     return RFG_OK;
 }
@@ -156,17 +155,16 @@ void check_pvc_name(struct rule_ctx *ctx)
                         "mounts: the pod spec is invalid", name);
 }
 
-int fix_pvc_name(struct rule_ctx *ctx, const cJSON *work, cJSON *ops)
+int fix_pvc_name(struct rule_ctx *ctx, const cJSON *work)
 {
     static const char *const keys[] = {"spec", "redis", "storage",
                                        "persistentVolumeClaim", "metadata",
                                        "name"};
     const cJSON *p = pvc(work);
 
-    (void)ctx;
     if (!cJSON_IsObject(p) || rj_get(rj_get(p, "metadata"), "name"))
         return RFG_OK;
-    return rj_add_nested(ops, work, keys, 6, cJSON_CreateString("redis-data"));
+    return rule_fix_add_nested(ctx, keys, 6, cJSON_CreateString("redis-data"));
 }
 
 void check_keep_after_deletion(struct rule_ctx *ctx)
@@ -181,17 +179,15 @@ void check_keep_after_deletion(struct rule_ctx *ctx)
                 "a helm uninstall) deletes the data too");
 }
 
-int fix_keep_after_deletion(struct rule_ctx *ctx, const cJSON *work,
-                            cJSON *ops)
+int fix_keep_after_deletion(struct rule_ctx *ctx, const cJSON *work)
 {
     static const char *const keys[] = {"spec", "redis", "storage",
                                        "keepAfterDeletion"};
     const cJSON *st = storage(work);
 
-    (void)ctx;
     if (!pvc(work) || rj_get(st, "keepAfterDeletion"))
         return RFG_OK;
-    return rj_add_nested(ops, work, keys, 4, cJSON_CreateTrue());
+    return rule_fix_add_nested(ctx, keys, 4, cJSON_CreateTrue());
 }
 
 void check_storage_both(struct rule_ctx *ctx)
@@ -205,10 +201,9 @@ void check_storage_both(struct rule_ctx *ctx)
                 "settings are ignored");
 }
 
-int fix_storage_both(struct rule_ctx *ctx, const cJSON *work, cJSON *ops)
+int fix_storage_both(struct rule_ctx *ctx, const cJSON *work)
 {
-    (void)ctx;
     if (!pvc(work) || !rj_get(storage(work), "emptyDir"))
         return RFG_OK;
-    return jpatch_remove(ops, "/spec/redis/storage/emptyDir");
+    return rule_fix_remove(ctx, "/spec/redis/storage/emptyDir");
 }

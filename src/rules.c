@@ -2,12 +2,15 @@
  *
  * rules.c - the rule catalogue and the evaluation loop. Pure: no I/O, no
  * globals that change, no clock. Each rule is a descriptor; checks and
- * fixes live in rule_<kind>.c. Fixes run against a working copy that
- * already carries the fixes of earlier rules, which is what makes the
- * combined patch consistent and idempotent.
+ * fixes live in rule_<kind>.c. Fixes run against a working copy to which
+ * every op is applied as soon as it is emitted, so each op is computed
+ * against the object the earlier ops (of the same rule or of earlier
+ * ones) left: applied in order, by any RFC 6902 implementation, the
+ * patch gives the fixed object, and fixing that again gives no op.
  */
 #include "rules.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -331,6 +334,14 @@ struct rule_ctx {
     const char *skip;               /* rfguard.io/skip, when it has a
                                        reason; borrowed */
     const char *skip_reason;
+    /* run_fixes: the object with every fix op so far applied (each op
+     * is applied as it is emitted, so the next one is computed against
+     * the object as the earlier ones left it), and what undoes the ops
+     * of the current rule. */
+    cJSON *work;                    /* owned while fixes run */
+    cJSON *undo;                    /* owned: work before the current
+                                       rule's first op; NULL until then */
+    int patch_mark;                 /* ops in res->patch before it */
 };
 
 const struct rule_desc *rules_catalog(size_t *n)
@@ -611,20 +622,95 @@ static bool skipped(const struct rule_ctx *ctx, const struct rule_desc *d)
            list_has(ctx->skip, d->id);
 }
 
+/* Append the op to the patch and apply it to ctx->work at once.
+ * `value` (owned) may be NULL for remove; NULL otherwise means the caller
+ * ran out of memory. Returns RFG_OK, RFG_ENOMEM, or RFG_EINVAL when the
+ * op does not apply to the working copy (run_fixes then drops every op of
+ * the rule). */
+static int emit(struct rule_ctx *ctx, const char *op, const char *path,
+                cJSON *value)
+{
+    struct diag_list dl;
+    cJSON *one = NULL;
+    int rc;
+
+    assert(ctx->work); /* only fix functions emit */
+    if (!ctx->undo && !(ctx->undo = cJSON_Duplicate(ctx->work, 1))) {
+        cJSON_Delete(value);
+        return RFG_ENOMEM;
+    }
+    one = cJSON_CreateArray();
+    if (!one) {
+        cJSON_Delete(value);
+        return RFG_ENOMEM;
+    }
+    rc = !strcmp(op, "add")       ? jpatch_add(one, path, value)
+         : !strcmp(op, "replace") ? jpatch_replace(one, path, value)
+                                  : jpatch_remove(one, path);
+    if (!rc) {
+        diag_list_init(&dl, NULL);
+        rc = jpatch_apply_op(&ctx->work, one->child, &dl);
+        diag_list_cleanup(&dl);
+    }
+    if (!rc) {
+        cJSON *o = cJSON_DetachItemFromArray(one, 0);
+
+        if (!cJSON_AddItemToArray(ctx->res->patch, o)) {
+            cJSON_Delete(o);
+            rc = RFG_ENOMEM;
+        }
+    }
+    cJSON_Delete(one);
+    return rc;
+}
+
+int rule_fix_add(struct rule_ctx *ctx, const char *path, cJSON *value)
+{
+    if (!value)
+        return RFG_ENOMEM;
+    return emit(ctx, "add", path, value);
+}
+
+int rule_fix_replace(struct rule_ctx *ctx, const char *path, cJSON *value)
+{
+    if (!value)
+        return RFG_ENOMEM;
+    return emit(ctx, "replace", path, value);
+}
+
+int rule_fix_remove(struct rule_ctx *ctx, const char *path)
+{
+    return emit(ctx, "remove", path, NULL);
+}
+
+/* Drop the ops the current rule emitted: the working copy goes back to
+ * what it was before the rule's first op. */
+static void undo_rule(struct rule_ctx *ctx)
+{
+    cJSON *op;
+
+    if (!ctx->undo)
+        return;
+    cJSON_Delete(ctx->work);
+    ctx->work = ctx->undo;
+    ctx->undo = NULL;
+    while (cJSON_GetArraySize(ctx->res->patch) > ctx->patch_mark &&
+           (op = cJSON_DetachItemFromArray(ctx->res->patch,
+                                           ctx->patch_mark)))
+        cJSON_Delete(op);
+}
+
 static int run_fixes(struct rule_ctx *ctx)
 {
     const struct rules_input *in = ctx->in;
-    cJSON *work = cJSON_Duplicate(in->obj, 1);
-    struct diag_list dl;
     size_t i;
     int rc = RFG_OK;
 
-    diag_list_init(&dl, NULL);
-    if (!work)
+    ctx->work = cJSON_Duplicate(in->obj, 1);
+    if (!ctx->work)
         return RFG_ENOMEM;
     for (i = 0; i < NCATALOG && !rc; i++) {
         const struct rule_desc *d = &catalog[i];
-        cJSON *ops, *op;
 
         if (!d->fix)
             continue;
@@ -635,28 +721,21 @@ static int run_fixes(struct rule_ctx *ctx)
             continue;
         if ((d->flags & RULE_FIX_CREATE_ONLY) && in->op != RULES_CREATE)
             continue;
-        ops = cJSON_CreateArray();
-        if (!ops) {
-            rc = RFG_ENOMEM;
-            break;
-        }
-        rc = d->fix(ctx, work, ops);
+        ctx->patch_mark = cJSON_GetArraySize(ctx->res->patch);
+        rc = d->fix(ctx, ctx->work);
         /* A fix that does not apply (an odd object shape) is dropped
          * rather than failing the evaluation: the finding stays. */
-        if (!rc && cJSON_GetArraySize(ops) > 0 &&
-            jpatch_apply(&work, ops, &dl) != RFG_OK) {
-            cJSON_Delete(ops);
-            continue;
+        if (rc == RFG_EINVAL) {
+            undo_rule(ctx);
+            rc = RFG_OK;
         }
-        while (!rc && (op = cJSON_DetachItemFromArray(ops, 0)))
-            if (!cJSON_AddItemToArray(ctx->res->patch, op)) {
-                cJSON_Delete(op);
-                rc = RFG_ENOMEM;
-            }
-        cJSON_Delete(ops);
+        cJSON_Delete(ctx->undo);
+        ctx->undo = NULL;
     }
-    cJSON_Delete(work);
-    diag_list_cleanup(&dl);
+    cJSON_Delete(ctx->undo);
+    ctx->undo = NULL;
+    cJSON_Delete(ctx->work);
+    ctx->work = NULL;
     return rc;
 }
 
@@ -899,10 +978,10 @@ const char *rj_str(const cJSON *o, const char *k)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-int rj_add_nested(cJSON *ops, const cJSON *work, const char *const *keys,
-                  size_t nkeys, cJSON *value)
+int rule_fix_add_nested(struct rule_ctx *ctx, const char *const *keys,
+                        size_t nkeys, cJSON *value)
 {
-    const cJSON *node = work;
+    const cJSON *node = ctx->work;
     struct sbuf path;
     size_t i, depth = 0;
     int rc = RFG_OK;
@@ -938,7 +1017,7 @@ int rj_add_nested(cJSON *ops, const cJSON *work, const char *const *keys,
         sbuf_cleanup(&path);
         return rc;
     }
-    rc = jpatch_add(ops, sbuf_str(&path), value);
+    rc = rule_fix_add(ctx, sbuf_str(&path), value);
     sbuf_cleanup(&path);
     return rc;
 }

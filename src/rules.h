@@ -29,11 +29,15 @@ struct rule_ctx;
 enum rule_strength { RULE_STRONG, RULE_WEAK };
 
 typedef void (*rule_check_fn)(struct rule_ctx *ctx);
-/* Append ops to `ops` that fix the rule on `work` (the object with the
- * fixes of earlier rules already applied). Emit nothing when `work`
- * needs nothing: that is what makes fixes idempotent. */
-typedef int (*rule_fix_fn)(struct rule_ctx *ctx, const cJSON *work,
-                           cJSON *ops);
+/* Fix the rule on `work` (the object with the fixes of earlier rules
+ * already applied) by emitting ops with rule_fix_add(), _replace(),
+ * _remove() and _add_nested() (rules_impl.h). Each op is applied to
+ * `work` as it is emitted, so the next op sees it; nodes an op removes
+ * or replaces are freed at once. Emit nothing when `work` needs nothing:
+ * that is what makes fixes idempotent. Returns RFG_OK, RFG_ENOMEM, or
+ * RFG_EINVAL when an op did not apply (the rule's ops are then dropped
+ * and its finding stays). */
+typedef int (*rule_fix_fn)(struct rule_ctx *ctx, const cJSON *work);
 
 enum rule_flags {
     RULE_UPDATE_ONLY = 1u << 0, /* needs the old object */

@@ -417,6 +417,71 @@ static void test_rules__skip_reported(void)
     cJSON_Delete(obj);
 }
 
+/* Fixes compose: when several fixes add under a parent that is missing
+ * (no spec, null or empty blocks), each op is computed against what the
+ * earlier ones left, so no op replaces what an earlier one added. The
+ * patch, applied one op at a time, gives spread to both components, and
+ * fixing the result gives no op. */
+static void test_rules__fixes_compose(void)
+{
+    static const char *const specs[] = {
+        NULL, "null", "{}", "{\"redis\":null}", "{\"sentinel\":{}}",
+        "{\"redis\":{},\"sentinel\":{}}", "{\"redis\":{\"replicas\":1}}",
+        "{\"redis\":{\"affinity\":{}},\"sentinel\":{\"affinity\":null}}",
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+        char src[512];
+        cJSON *obj, *spec;
+        const cJSON *op;
+        struct rules_input ri = {0};
+        struct rules_result res, again;
+        struct diag_list dl;
+        int nspec = 0;
+
+        snprintf(src, sizeof(src),
+                 "{\"apiVersion\":\"databases.spotahome.com/v1\","
+                 "\"kind\":\"RedisFailover\",\"metadata\":{\"name\":"
+                 "\"cache\",\"labels\":{\"helm.sh/chart\":\"c-1\"}}%s%s}",
+                 specs[i] ? ",\"spec\":" : "", specs[i] ? specs[i] : "");
+        obj = cJSON_Parse(src);
+        CHECK(obj != NULL);
+        ri.obj = obj;
+        ri.pol = pol;
+        ri.want_fix = true;
+        CHECK(rules_eval(&res, &ri) == RFG_OK);
+        diag_list_init(&dl, NULL);
+        cJSON_ArrayForEach(op, res.patch) {
+            const char *path = cJSON_GetObjectItemCaseSensitive(op, "path")
+                                   ->valuestring;
+
+            nspec += !strcmp(path, "/spec");
+            CHECK(jpatch_apply_op(&obj, op, &dl) == RFG_OK);
+        }
+        CHECK(nspec <= 1);
+        spec = cJSON_GetObjectItemCaseSensitive(obj, "spec");
+        if (!jptr_get(spec, "/redis/affinity/podAntiAffinity") ||
+            !jptr_get(spec, "/sentinel/affinity/podAntiAffinity") ||
+            !jptr_get(spec, "/redis/image") ||
+            !jptr_get(spec, "/labelWhitelist")) {
+            char *t = cJSON_PrintUnformatted(res.patch);
+
+            fprintf(stderr, "spec %s: the patch loses a fix: %s\n",
+                    specs[i] ? specs[i] : "(none)", t);
+            free(t);
+            CHECK(0);
+        }
+        ri.obj = obj;
+        CHECK(rules_eval(&again, &ri) == RFG_OK);
+        CHECK_INT_EQ(cJSON_GetArraySize(again.patch), 0);
+        rules_result_cleanup(&again);
+        rules_result_cleanup(&res);
+        diag_list_cleanup(&dl);
+        cJSON_Delete(obj);
+    }
+}
+
 int main(void)
 {
     if (cli_open_policy(&pol, NULL, stderr))
@@ -429,6 +494,7 @@ int main(void)
     RUN(test_rules__explain_and_ids);
     RUN(test_rules__shipped_policies);
     RUN(test_rules__skip_reported);
+    RUN(test_rules__fixes_compose);
     policy_free(pol);
     return CHECK_DONE();
 }
