@@ -15,7 +15,7 @@
 . "$(dirname "$0")/serve_common.bash"
 
 make_certs || { cat "$WORK/certs.log"; exit 1; }
-start_server --timeout 10 --no-cluster || exit 1
+start_server --timeout 600 --no-cluster || exit 1
 
 python3 - "$FIX/create-clean.v1.request.json" "$WORK" <<'PY'
 import json, sys
@@ -59,7 +59,7 @@ PY
 # expect FILE CODE MESSAGE-REGEX DESC
 expect() {
     local got
-    got=$(post validate "$WORK/$1" --max-time 60)
+    got=$(post validate "$WORK/$1" --max-time "$RFG_WAIT")
     if [ "$(cat "$WORK/code")" != "$2" ]; then
         bad "$4: HTTP $(cat "$WORK/code"), want $2"
         echo "$got" | head -c 400
@@ -81,12 +81,12 @@ expect deep990.json 200 '"allowed":' "JSON nested 990 deep is evaluated"
 expect wide.json 200 '"allowed":' "20000 labels are evaluated"
 expect items10001.json 400 'more than 10000 items' "an array of 10001 items"
 # These two were quadratic (minutes of CPU for one request) before the
-# fixes in model.c, rule_*.c and the item limit; now well under a second.
+# fixes in model.c, rule_*.c and the item limit; bench/ measures them,
+# here the ceiling (RFG_WAIT) only catches a hang.
 expect labels150k.json 200 '"allowed":' "150000 labels are evaluated"
-started=$(date +%s)
-got=$(post mutate "$WORK/items10000.json" --max-time 60)
+got=$(post mutate "$WORK/items10000.json" --max-time "$RFG_WAIT")
 if [ "$(cat "$WORK/code")" = 200 ]; then
-    ok "10000 forbidden entries patched away ($(($(date +%s) - started)) s)"
+    ok "10000 forbidden entries patched away"
 else
     bad "10000 forbidden entries: HTTP $(cat "$WORK/code")"
 fi

@@ -4,63 +4,84 @@
 # abuse_slowloris.sh - ctest integration.abuse_slowloris: rfguard serve
 # under a slowloris attack on 127.0.0.1. 120 attackers at once: idle TLS
 # connections, silent TCP connections, and clients that trickle header or
-# body bytes faster than the idle timeout (which alone would never close
-# them). Real /validate requests sent meanwhile must all be answered
-# within 3 s, and every attacker must be disconnected: idle ones after
-# --timeout, trickling ones after the request deadline (3 x --timeout).
-# Bounded: about 20 s.
+# body bytes much faster than the idle timeout, so that only the request
+# deadline (3 x --timeout) can end them. Once every attacker is in, real
+# /validate requests are sent: each must be answered 200. Every attacker
+# must be disconnected by the server; the tricklers keep sending until it
+# does. Nothing is timed: how fast is bench/'s business; a ceiling
+# (RFG_WAIT) only catches a hang.
 #
 # Usage: abuse_slowloris.sh RFGUARD SOURCE_DIR BUILD_DIR
 . "$(dirname "$0")/serve_common.bash"
 
 make_certs || { cat "$WORK/certs.log"; exit 1; }
-start_server --timeout 2 --threads 2 --no-cluster || exit 1
+start_server --timeout 4 --threads 2 --no-cluster || exit 1
 
 check "slowloris: attackers closed, real requests served" \
-    timeout 90 python3 - "$PORT" "$CERTS/ca.crt" \
-    "$FIX/create-clean.v1.request.json" <<'PY'
+    python3 - "$PORT" "$CERTS/ca.crt" "$FIX/create-clean.v1.request.json" \
+    "$RFG_WAIT" <<'PY'
 import socket, ssl, sys, threading, time
 port, ca, body = int(sys.argv[1]), sys.argv[2], open(sys.argv[3], "rb").read()
+hang = float(sys.argv[4])
 ctx = ssl.create_default_context(cafile=ca)
-TIMEOUT, DEADLINE = 2, 6
-closed_at = {}          # attacker name -> seconds until the server closed it
+closed = set()          # attackers the server disconnected
+failed = {}             # attackers that could not even start
 lock = threading.Lock()
-t0 = time.time()
+ready = threading.Semaphore(0)      # one release per attacker that is in
 
-def tls(timeout=10):
-    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+def tls():
+    s = socket.create_connection(("127.0.0.1", port), timeout=hang)
     return ctx.wrap_socket(s, server_hostname="localhost")
 
-def done(name):
+def wait_closed(s, name):
+    """Read until the server closes `s`; the socket timeout is a ceiling."""
+    try:
+        while s.recv(100) != b"":
+            pass
+    except socket.timeout:
+        return
+    except (OSError, ssl.SSLError):
+        pass
     with lock:
-        closed_at[name] = time.time() - t0
+        closed.add(name)
 
-def wait_closed(s, name, limit):
-    end = t0 + limit
+def attacker(fn):
+    def run(name, *args):
+        try:
+            fn(name, *args)
+        except Exception as e:          # noqa: anything is a failure
+            with lock:
+                failed[name] = repr(e)
+            ready.release()
+    return run
+
+@attacker
+def idle_tls(name):
+    s = tls()
+    ready.release()
+    wait_closed(s, name)
+
+@attacker
+def silent_tcp(name):
+    s = socket.create_connection(("127.0.0.1", port), timeout=hang)
+    ready.release()
+    wait_closed(s, name)
+
+@attacker
+def trickle(name, head):
+    """Send `head`, then a byte every 0.25 s (the idle timeout is 4 s)
+    until the server closes the connection."""
+    s = tls()
+    s.sendall(head)
+    ready.release()
+    end = time.time() + hang            # a ceiling for a hang
     try:
         while time.time() < end:
-            s.settimeout(max(end - time.time(), 0.05))
-            if s.recv(100) == b"":
-                return done(name)
-    except (OSError, ssl.SSLError):
-        return done(name)
-
-def idle_tls(name):
-    wait_closed(tls(), name, 30)
-
-def silent_tcp(name):
-    wait_closed(socket.create_connection(("127.0.0.1", port)), name, 30)
-
-def trickle(name, head):
-    """Send `head`, then one byte every 0.5 s (< the 2 s idle timeout)."""
-    try:
-        s = tls()
-        s.sendall(head)
-        for _ in range(60):         # at most 30 s
-            time.sleep(0.5)
+            time.sleep(0.25)
             s.sendall(b"X")
     except (OSError, ssl.SSLError):
-        return done(name)
+        with lock:
+            closed.add(name)
 
 attackers = []
 for i in range(40):
@@ -79,13 +100,15 @@ for name, fn, args in attackers:
     t = threading.Thread(target=fn, args=(name,) + args, daemon=True)
     t.start()
     threads.append(t)
+for _ in attackers:                     # every attacker is in
+    ready.acquire()
+assert not failed, "attackers could not connect: %s" % failed
 
-# Real requests while the attack goes on.
-slow = []
+# Real requests while the attack goes on; each is answered.
 served = 0
+open_at_answer = []
 for i in range(16):
-    a = time.time()
-    s = tls(5)
+    s = tls()
     s.sendall(b"POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: "
               b"application/json\r\nConnection: close\r\nContent-Length: %d"
               b"\r\n\r\n" % len(body) + body)
@@ -96,29 +119,18 @@ for i in range(16):
             break
         resp += chunk
     s.close()
-    took = time.time() - a
     assert resp.startswith(b"HTTP/1.1 200"), resp[:200]
     served += 1
-    if took > 3:
-        slow.append(took)
-    time.sleep(0.5)
-assert not slow, "real requests too slow during the attack: %s" % slow
+    with lock:
+        open_at_answer.append(len(attackers) - len(closed))
 
 for t in threads:
-    t.join(35)
-missing = [n for n, _, _ in attackers if n not in closed_at]
-assert not missing, "never closed: %s" % missing
-late_idle = {n: round(v, 1) for n, v in closed_at.items()
-             if n.startswith(("idle", "tcp")) and v > TIMEOUT + 3}
-late_slow = {n: round(v, 1) for n, v in closed_at.items()
-             if n.startswith(("hdr", "body")) and v > DEADLINE + 4}
-assert not late_idle, "idle connections closed late: %s" % late_idle
-assert not late_slow, "trickling connections closed late: %s" % late_slow
-print("served %d real requests; idle closed by %.1f s, trickling by %.1f s"
-      % (served, max(v for n, v in closed_at.items()
-                     if n.startswith(("idle", "tcp"))),
-         max(v for n, v in closed_at.items()
-             if n.startswith(("hdr", "body")))))
+    t.join()
+missing = [n for n, _, _ in attackers if n not in closed]
+assert not missing, "never closed by the server: %s" % missing
+print("served %d real requests (attackers still connected at each answer:"
+      " %s); all %d attackers closed by the server"
+      % (served, open_at_answer, len(attackers)))
 PY
 check "still serving afterwards" \
     test "$(curl -sS --cacert "$CERTS/ca.crt" -o /dev/null -w '%{http_code}' \

@@ -9,7 +9,9 @@
 # oversized request lines and headers get a 4xx or a close, never a 200,
 # a 5xx or a crash. After each group the server must still answer, and
 # its RSS must not have grown by more than 20 MiB (not checked under
-# sanitizers or valgrind, whose own memory dominates). Bounded by timeouts.
+# sanitizers or valgrind, whose own memory dominates). Nothing is timed:
+# every wait is for the server to answer or close, with a ceiling
+# (RFG_WAIT) that only a hang reaches.
 #
 # Usage: abuse_tls.sh RFGUARD SOURCE_DIR BUILD_DIR
 . "$(dirname "$0")/serve_common.bash"
@@ -19,7 +21,7 @@ start_server --timeout 2 --no-cluster || exit 1
 URL=https://localhost:$PORT
 healthy() {
     test "$(curl -sS --cacert "$CERTS/ca.crt" -o /dev/null -w '%{http_code}' \
-        --max-time 10 "$URL/healthz")" = 200
+        --max-time "$RFG_WAIT" "$URL/healthz")" = 200
 }
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$SERVER_PID/status"; }
 
@@ -27,7 +29,7 @@ rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$SERVER_PID/status"; }
 # is told to allow the old versions (SECLEVEL=0), so a refusal is the
 # server's, not the client's: it must have sent its hello.
 handshake() {
-    timeout 10 openssl s_client -connect "127.0.0.1:$PORT" "$1" \
+    timeout "$RFG_WAIT" openssl s_client -connect "127.0.0.1:$PORT" "$1" \
         -cipher 'DEFAULT@SECLEVEL=0' -CAfile "$CERTS/ca.crt" \
         -servername localhost </dev/null >"$WORK/sc.out" 2>&1
     if grep -q "no protocols available" "$WORK/sc.out"; then
@@ -45,15 +47,16 @@ check "TLS 1.3 accepted" handshake -tls1_3
 check "serving after the old-TLS attempts" healthy
 
 check "plain HTTP, SSLv2 hello and 300 random-byte streams dropped" \
-    timeout 120 python3 - "$PORT" <<'PY'
-import concurrent.futures, random, socket, sys, time
-port = int(sys.argv[1])
+    python3 - "$PORT" "$RFG_WAIT" <<'PY'
+import concurrent.futures, random, socket, sys
+port, hang = int(sys.argv[1]), float(sys.argv[2])
 rng = random.Random(20261124)
 
 def send(junk):
     """Send junk; the answer must be nothing, or a TLS alert - never
-    HTTP. The server must close the connection within 10 s."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    HTTP. The server must close the connection (`hang` only catches a
+    server that never does)."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=hang)
     try:
         s.sendall(junk)
     except OSError:
@@ -68,7 +71,7 @@ def send(junk):
     except (ConnectionResetError, BrokenPipeError):
         pass
     except socket.timeout:
-        raise AssertionError("not closed within 10 s: %r" % junk[:40])
+        raise AssertionError("never closed: %r" % junk[:40])
     s.close()
     assert not got.startswith(b"HTTP/"), got[:100]
     assert not got or got[0] in (0x15, 0x16), got[:20]  # alert/handshake
@@ -93,13 +96,13 @@ PY
 check "serving after the junk" healthy
 
 check "oversized request lines and headers refused" \
-    timeout 120 python3 - "$PORT" "$CERTS/ca.crt" <<'PY'
+    python3 - "$PORT" "$CERTS/ca.crt" "$RFG_WAIT" <<'PY'
 import socket, ssl, sys
-port, ca = int(sys.argv[1]), sys.argv[2]
+port, ca, hang = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
 ctx = ssl.create_default_context(cafile=ca)
 
 def status(req):
-    s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), 10),
+    s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), hang),
                         server_hostname="localhost")
     try:
         s.sendall(req)
