@@ -3,13 +3,22 @@
  * fuzz_ydoc.c - libFuzzer target for the YAML loader (ydoc_load) with the
  * default limits, plus a round trip of what it loaded: every document is
  * written back with ydoc_emit, read again, and must compare equal to the
- * original tree. Also asks the posmap for the position of every node.
- * It abort()s on a round-trip mismatch so the fuzzer reports it; memory
- * errors are found by ASan/UBSan. Not a test of rule logic.
+ * original tree. Also asks the posmap for the position of every node,
+ * and checks that nothing was cut short: when the loader accepts the
+ * input, libyaml, run on its own over the same bytes, must not see a
+ * scalar (value or key) whose length differs from the length of its C
+ * string, i.e. one holding a NUL character that would hide the rest of
+ * the value from the rules. It abort()s on a mismatch so the fuzzer
+ * reports it; memory errors are found by ASan/UBSan. Not a test of rule
+ * logic.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
 
 #include "diag.h"
 #include "sbuf.h"
@@ -69,6 +78,30 @@ out:
     sbuf_cleanup(&out);
 }
 
+/* True when libyaml, parsing `data` on its own, reports a scalar whose
+ * length is not the length of its C string (it holds a NUL) before it
+ * stops. */
+static bool has_cut_scalar(const uint8_t *data, size_t size)
+{
+    yaml_parser_t p;
+    yaml_event_t ev;
+    bool cut = false, done = false;
+
+    if (!yaml_parser_initialize(&p))
+        return false;
+    yaml_parser_set_input_string(&p, data, size);
+    while (!cut && !done && yaml_parser_parse(&p, &ev)) {
+        if (ev.type == YAML_SCALAR_EVENT &&
+            strlen((const char *)ev.data.scalar.value) !=
+                ev.data.scalar.length)
+            cut = true;
+        done = ev.type == YAML_STREAM_END_EVENT;
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&p);
+    return cut;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct ydoc_stream ys = {0};
@@ -83,6 +116,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* A failure always says why. */
     if (rc != RFG_OK && rc != RFG_ENOMEM && dl.nerr == 0)
         abort();
+    /* Accepted input holds no string the trees would cut short. */
+    if (rc == RFG_OK && has_cut_scalar(data, size)) {
+        fprintf(stderr, "accepted a scalar with a NUL character\n");
+        abort();
+    }
     for (i = 0; i < ys.len; i++) {
         if (!ys.docs[i].root)
             continue;
