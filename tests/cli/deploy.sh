@@ -216,6 +216,28 @@ else
 fi
 
 # ---- the image's reload wrapper: SIGHUP on change, SIGTERM passed on ----
+# Each step waits for an event with a ceiling only a hang reaches: the
+# wrapper has read the policy once it has a `sleep` ticker of its own;
+# the change has been noticed once the fake server logged HUP.
+hang=${RFG_WAIT:-180}
+# wait_for COMMAND...: until it succeeds, at most $hang seconds
+wait_for() {
+    local end=$((SECONDS + hang))
+    until "$@"; do
+        [ "$SECONDS" -lt "$end" ] || return 1
+        sleep 0.1
+    done
+}
+# has_child PID NAME: PID has a child process called NAME
+has_child() {
+    local st rest
+    for st in /proc/[0-9]*/stat; do
+        rest=$(cat "$st" 2>/dev/null) || continue
+        # "pid (comm) state ppid ...": comm may hold spaces
+        case $rest in *"($2) "?" $1 "*) return 0 ;; esac
+    done
+    return 1
+}
 cat >"$work/fake-serve.sh" <<'EOF'
 trap 'echo HUP >>"$1"' HUP
 trap 'echo TERM >>"$1"; exit 7' TERM
@@ -227,9 +249,9 @@ RFG_RELOAD_INTERVAL=1 sh "$src/deploy/image/rfguard-reload" \
     "$work/policy.yaml" -- sh "$work/fake-serve.sh" "$work/signals" \
     2>"$work/reload.log" &
 wrapper=$!
-sleep 1.5
+wait_for has_child "$wrapper" sleep || bad "rfguard-reload never polled"
 echo "a: 2" >"$work/policy.yaml"
-sleep 2.5
+wait_for grep -q HUP "$work/signals" || bad "rfguard-reload sent no SIGHUP"
 kill -TERM "$wrapper"
 wait "$wrapper"
 rc=$?

@@ -9,7 +9,8 @@
 # checked before parsing, names the file only). A valid file next to the
 # hostile one is still linted. The webhook's limits (body size, JSON
 # nesting, non-UTF-8 bodies) are tested by tests/integration/
-# abuse_limits.sh. Every run is bounded by `timeout`.
+# abuse_limits.sh. Nothing is timed (bench/ measures speed): `timeout`
+# with RFG_WAIT seconds (default 180) only turns a hang into a failure.
 # Usage: limits.sh RFGUARD SOURCE_DIR BUILD_DIR
 set -u
 rfguard=$1
@@ -19,6 +20,7 @@ work=$(mktemp -d "$build/cli-limits.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 failed=0
 pass=0
+hang=${RFG_WAIT:-180}
 
 ok() { pass=$((pass + 1)); echo "ok   $*"; }
 bad() { failed=$((failed + 1)); echo "FAIL $*"; }
@@ -63,14 +65,16 @@ w("surrogate.yaml", b"a: \xed\xa0\x80\n", "wb")
 PY
 cp "$src/tests/fixtures/yaml/redisfailover.yaml" "$work/good.yaml"
 
-# expect_limit FILE WANT-REGEX DESC: exit 2, message matches, in < 60 s.
+# expect_limit FILE WANT-REGEX DESC: exit 2 and the message matches.
 expect_limit() {
-    local file=$1 want=$2 desc=$3 rc start end
-    start=$(date +%s)
-    timeout 60 "$rfguard" lint "$work/$file" "$work/good.yaml" \
+    local file=$1 want=$2 desc=$3 rc
+    timeout "$hang" "$rfguard" lint "$work/$file" "$work/good.yaml" \
         >"$work/out" 2>"$work/err"
     rc=$?
-    end=$(date +%s)
+    if [ "$rc" = 124 ]; then
+        bad "$desc: no result after $hang s (a hang?)"
+        return
+    fi
     if [ "$rc" != 2 ]; then
         bad "$desc: exit $rc, want 2"
         head -c 2000 "$work/out" "$work/err"
@@ -87,7 +91,7 @@ expect_limit() {
         head -c 2000 "$work/out" "$work/err"
         return
     fi
-    ok "$desc ($((end - start)) s): $(grep -Eo -- "$want" "$work/out" \
+    ok "$desc: $(grep -Eo -- "$want" "$work/out" \
         "$work/err" | head -n1 | cut -c1-120)"
 }
 
@@ -122,7 +126,8 @@ expect_limit deep.json "deep\.json:1:[0-9]+: .*(depth|nest)" \
     "JSON nesting in a linted file"
 
 # On stdin too.
-timeout 60 "$rfguard" lint - <"$work/laughs.yaml" >"$work/out" 2>"$work/err"
+timeout "$hang" "$rfguard" lint - <"$work/laughs.yaml" >"$work/out" \
+    2>"$work/err"
 rc=$?
 if [ "$rc" = 2 ] && grep -Eq "<stdin>:[0-9]+:[0-9]+: .*alias" "$work/out" \
         "$work/err"; then
