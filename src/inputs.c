@@ -145,7 +145,61 @@ static bool wanted(const char *name)
            (n > 5 && !strcmp(name + n - 5, ".json"));
 }
 
-static int walk(struct input_set *s, const char *dir, int depth)
+/* The (device, inode) of every directory and file reached so far, so that
+ * each is read once however many paths or symbolic links lead to it: two
+ * `x -> .` links would otherwise make a walk exponential. An open
+ * addressing hash set; `cap` is 0 or a power of two. */
+struct seen {
+    struct seen_id {
+        dev_t dev;
+        ino_t ino;
+        bool used;
+    } *v;
+    size_t len, cap;
+};
+
+static size_t seen_slot(const struct seen *t, dev_t dev, ino_t ino)
+{
+    uint64_t h = ((uint64_t)ino * 0x9E3779B97F4A7C15u) ^ (uint64_t)dev;
+    size_t i = (size_t)(h ^ (h >> 29)) & (t->cap - 1);
+
+    while (t->v[i].used && (t->v[i].dev != dev || t->v[i].ino != ino))
+        i = (i + 1) & (t->cap - 1);
+    return i;
+}
+
+/* Record `st`; *fresh says whether it was new. RFG_OK or RFG_ENOMEM. */
+static int seen_add(struct seen *t, const struct stat *st, bool *fresh)
+{
+    size_t i;
+
+    *fresh = false;
+    if (2 * (t->len + 1) > t->cap) {
+        struct seen n = {NULL, 0, t->cap ? 2 * t->cap : 64};
+
+        n.v = calloc(n.cap, sizeof(*n.v));
+        if (!n.v)
+            return RFG_ENOMEM;
+        for (i = 0; i < t->cap; i++)
+            if (t->v[i].used)
+                n.v[seen_slot(&n, t->v[i].dev, t->v[i].ino)] = t->v[i];
+        n.len = t->len;
+        free(t->v);
+        *t = n;
+    }
+    i = seen_slot(t, st->st_dev, st->st_ino);
+    if (t->v[i].used)
+        return RFG_OK;
+    t->v[i].dev = st->st_dev;
+    t->v[i].ino = st->st_ino;
+    t->v[i].used = true;
+    t->len++;
+    *fresh = true;
+    return RFG_OK;
+}
+
+static int walk(struct input_set *s, struct seen *seen, const char *dir,
+                int depth)
 {
     struct dirent **ents = NULL;
     int n, i, rc = RFG_OK;
@@ -165,6 +219,7 @@ static int walk(struct input_set *s, const char *dir, int depth)
         struct stat st;
         char *p = NULL;
         size_t plen;
+        bool fresh = true;
 
         if (!rc && e[0] != '.') {
             plen = strlen(dir) + strlen(e) + 2;
@@ -175,12 +230,19 @@ static int walk(struct input_set *s, const char *dir, int depth)
         if (p) {
             snprintf(p, plen, "%s%s%s", dir,
                      dir[strlen(dir) - 1] == '/' ? "" : "/", e);
-            if (excluded(s, p))
+            if (excluded(s, p)) {
                 ;
-            else if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
-                rc = walk(s, p, depth + 1);
-            else if (wanted(e))
-                rc = add_file(s, p, p, false);
+            } else if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+                /* a directory reached again (a link loop) is skipped */
+                rc = seen_add(seen, &st, &fresh);
+                if (!rc && fresh)
+                    rc = walk(s, seen, p, depth + 1);
+            } else if (wanted(e)) {
+                if (stat(p, &st) == 0)
+                    rc = seen_add(seen, &st, &fresh);
+                if (!rc && fresh)
+                    rc = add_file(s, p, p, false);
+            }
             free(p);
         }
         free(ents[i]);
@@ -345,19 +407,28 @@ void inputs_stream(struct input_set *s, inputs_file_fn fn, void *arg)
 int inputs_collect(struct input_set *s, char **paths, size_t npaths,
                    const char *cluster_state)
 {
+    struct seen seen = {NULL, 0, 0};
     size_t i;
     int rc = RFG_OK;
 
     for (i = 0; i < npaths && !rc; i++) {
         struct stat st;
+        bool fresh = true;
 
-        if (!strcmp(paths[i], "-"))
+        if (!strcmp(paths[i], "-")) {
             rc = add_file(s, "<stdin>", "-", false);
-        else if (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode))
-            rc = walk(s, paths[i], 0);
-        else
+        } else if (stat(paths[i], &st) == 0) {
+            /* each real file and directory once, by whatever name first */
+            rc = seen_add(&seen, &st, &fresh);
+            if (!rc && fresh)
+                rc = S_ISDIR(st.st_mode) ? walk(s, &seen, paths[i], 0)
+                                         : add_file(s, paths[i], paths[i],
+                                                    false);
+        } else {
             rc = add_file(s, paths[i], paths[i], false);
+        }
     }
+    free(seen.v);
     if (!rc && cluster_state)
         rc = add_file(s, cluster_state, cluster_state, true);
     return rc;

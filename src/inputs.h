@@ -58,7 +58,9 @@ void inputs_cleanup(struct input_set *s);
 /* Read and parse every path ("-" = stdin; directories recursively:
  * *.yaml, *.yml, *.json, skipping hidden entries and --exclude matches)
  * and the optional cluster-state file (NULL for none; its objects feed
- * the cluster view only, which then counts as complete). Problems are
+ * the cluster view only, which then counts as complete). Symbolic links
+ * are followed, but each real file and directory is read once, by the
+ * first name that reaches it, so link loops end. Problems are
  * recorded per file; reading goes on with the next file. Returns
  * RFG_ENOMEM only. */
 int inputs_load(struct input_set *s, char **paths, size_t npaths,
