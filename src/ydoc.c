@@ -1145,6 +1145,7 @@ static int on_open(struct loader *L, const yaml_event_t *ev, bool is_map)
             return diag_fail(L->dl, RFG_ENOMEM, &pos, "out of memory");
         L->st = nv;
         L->st_cap = ncap;
+        top = L->depth ? &L->st[L->depth - 1] : NULL;   /* moved */
     }
     if (merge && !is_map) {
         /* <<: [*a, *b]: no node, the items go to the mapping below. */

@@ -972,6 +972,46 @@ static void test_ydoc__hostile(void)
     done(&s, &dl);
 }
 
+/* A merge key whose value opens when the frame stack is full: growing
+ * the stack moved the frame the merge writes to (fuzz_ydoc, ASan:
+ * heap-use-after-free). Every depth around the growth points, with a
+ * merge mapping and a merge sequence. */
+static void test_ydoc__merge_at_stack_growth(void)
+{
+    char buf[4096];
+    struct ydoc_stream s;
+    struct diag_list dl;
+    int depth, seq;
+
+    for (seq = 0; seq < 2; seq++) {
+        for (depth = 12; depth <= 36; depth++) {
+            size_t o = 0;
+            int i;
+
+            for (i = 0; i < depth; i++)
+                o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%*sk%d:\n",
+                                      2 * i, "", i);
+            snprintf(buf + o, sizeof(buf) - o, "%*s<<: %s\n%*sb: 2\n",
+                     2 * depth, "", seq ? "[{a: 1}, {c: 3}]" : "{a: 1}",
+                     2 * depth, "");
+            CHECK_INT_EQ(load(&s, &dl, buf, NULL), RFG_OK);
+            if (s.len == 1) {
+                const cJSON *n = s.docs[0].root;
+
+                for (i = 0; i < depth && n; i++) {
+                    char k[16];
+
+                    snprintf(k, sizeof(k), "k%d", i);
+                    n = cJSON_GetObjectItemCaseSensitive(n, k);
+                }
+                CHECK(num(cJSON_GetObjectItemCaseSensitive(n, "a")) == 1);
+                CHECK(num(cJSON_GetObjectItemCaseSensitive(n, "b")) == 2);
+            }
+            done(&s, &dl);
+        }
+    }
+}
+
 static long oom_left = -1;     /* allocations before failing; -1 = never */
 
 static void *oom_malloc(size_t n)
@@ -1039,6 +1079,7 @@ int main(void)
     RUN(test_ydoc__emit_roundtrip);
     RUN(test_ydoc__emit_errors);
     RUN(test_ydoc__hostile);
+    RUN(test_ydoc__merge_at_stack_growth);
     RUN(test_ydoc__oom_loop);
     return CHECK_DONE();
 }
