@@ -7,6 +7,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,6 +145,41 @@ int cli_parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
     if (errno || *end || !*s || s[0] == '-' || v < lo || v > hi)
         return -1;
     *out = (unsigned)v;
+    return 0;
+}
+
+int cli_parse_duration_ms(const char *s, unsigned lo_ms, unsigned hi_ms,
+                          unsigned *out)
+{
+    unsigned long long ms = 0, frac = 0, scale = 1000;
+    const char *p = s;
+    bool dot = false;
+
+    if (*p < '0' || *p > '9')
+        return -1;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        ms = ms * 10 + (unsigned)(*p - '0');
+        if (ms > 100000000ULL)
+            return -1;
+    }
+    if (*p == '.') {
+        dot = true;
+        if (*++p < '0' || *p > '9')
+            return -1;
+        for (; *p >= '0' && *p <= '9'; p++) {
+            if (scale == 1)
+                return -1;   /* finer than a millisecond */
+            scale /= 10;
+            frac += (unsigned)(*p - '0') * scale;
+        }
+    }
+    if (!strcmp(p, "s"))
+        ms = ms * 1000 + frac;
+    else if (strcmp(p, "ms") || dot)
+        return -1;
+    if (ms < lo_ms || ms > hi_ms)
+        return -1;
+    *out = (unsigned)ms;
     return 0;
 }
 

@@ -42,6 +42,10 @@ const char *cli_opt_value(int argc, char **argv, int *i, const char *name);
 int cli_parse_target(const char *cmd, const char *s, enum rf_target *out);
 /* Parse a decimal in [lo, hi] into *out; 0 or -1. */
 int cli_parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out);
+/* Parse a duration with its unit ("2s", "1.5s", "500ms") into
+ * milliseconds in [lo_ms, hi_ms]; 0 or -1. A bare number is refused. */
+int cli_parse_duration_ms(const char *s, unsigned lo_ms, unsigned hi_ms,
+                          unsigned *out);
 
 /* "rfguard 0.1.0 (rev abc123)" */
 const char *cli_version(void);
