@@ -717,7 +717,7 @@ int kclient_request(struct kclient *kc, const char *method, const char *path,
 {
     uint64_t start = kclient_mono_ms(), now;
     unsigned n = 0, left, wait;
-    bool force = false, reauth = false;
+    bool force = false, reauth = false, cut = false, over = false;
     CURLcode cc = CURLE_OPERATION_TIMEDOUT;
 
     memset(resp, 0, sizeof(*resp));
@@ -734,10 +734,12 @@ int kclient_request(struct kclient *kc, const char *method, const char *path,
         left = now - start < deadline_ms ? (unsigned)(deadline_ms -
                                                       (now - start))
                                          : 0;
-        if (!left)   /* never past the deadline, not even by a bit */
+        if (!left) {   /* never past the deadline, not even by a bit */
+            over = true;
             break;
-        cc = attempt(kc, method, path, body,
-                     left < kc->cfg.timeout_ms ? left : kc->cfg.timeout_ms,
+        }
+        cut = left <= kc->cfg.timeout_ms;   /* this attempt ends with it */
+        cc = attempt(kc, method, path, body, cut ? left : kc->cfg.timeout_ms,
                      max_body, force, resp);
         force = false;
         if (cc == CURLE_OUT_OF_MEMORY)
@@ -761,6 +763,7 @@ int kclient_request(struct kclient *kc, const char *method, const char *path,
     }
     if (cc == CURLE_OK)
         return RFG_OK;   /* the last answer was 429/5xx: let callers see */
+    resp->deadline = over || (cut && cc == CURLE_OPERATION_TIMEDOUT);
     if (!resp->err[0])
         snprintf(resp->err, sizeof(resp->err), "deadline exceeded");
     return RFG_EUPSTREAM;

@@ -82,6 +82,7 @@ struct kclient_resp {
     char *body;            /* owned, NUL-ended; NULL when empty */
     size_t len;
     char err[200];         /* transport error or Status message */
+    bool deadline;         /* no answer because deadline_ms ran out */
 };
 
 void kclient_resp_cleanup(struct kclient_resp *r);

@@ -6,7 +6,8 @@
  * `keep`) are deleted with a resourceVersion precondition, so two
  * replicas that both see a stale claim cannot delete a fresh one. For
  * dryRun requests it only reads (GET): a dry run predicts the verdict
- * and changes nothing.
+ * and changes nothing. Every call of one claim shares the caller's
+ * deadline; what happens when it runs out is the caller's policy.
  */
 #include "lease.h"
 
@@ -16,6 +17,7 @@
 #include <time.h>
 
 #include <cjson/cJSON.h>
+#include <openssl/rand.h>
 
 #include "crypto.h"
 #include "sbuf.h"
@@ -36,6 +38,29 @@ void lease_name(char *out, size_t len, const char *identity)
     }
     tail[20] = '\0';
     snprintf(out, len, "%s%s", LEASE_NAME_PREFIX, tail);
+}
+
+void lease_new_claim_id(char out[LEASE_CLAIM_ID_LEN])
+{
+    static const char hex[] = "0123456789abcdef";
+    static _Atomic unsigned long counter;
+    unsigned char r[16];
+    size_t i;
+
+    if (RAND_bytes(r, sizeof(r)) != 1) {
+        /* no randomness: time and a counter are still unique here */
+        struct timespec ts;
+        unsigned long c = ++counter;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        memcpy(r, &ts, sizeof(ts) < 8 ? sizeof(ts) : 8);
+        memcpy(r + 8, &c, sizeof(c) < 8 ? sizeof(c) : 8);
+    }
+    for (i = 0; i < sizeof(r); i++) {
+        out[2 * i] = hex[r[i] >> 4];
+        out[2 * i + 1] = hex[r[i] & 15];
+    }
+    out[LEASE_CLAIM_ID_LEN - 1] = '\0';
 }
 
 static const cJSON *jget(const cJSON *o, const char *k)
@@ -92,7 +117,8 @@ static void micro_now(char *buf, size_t len)
 }
 
 static char *lease_body(const char *ns, const char *name,
-                        const char *identity, const char *holder)
+                        const char *identity, const char *holder,
+                        const char *claim_id)
 {
     cJSON *o = cJSON_CreateObject(), *md, *lab, *ann, *spec;
     char when[64];
@@ -109,6 +135,8 @@ static char *lease_body(const char *ns, const char *name,
         cJSON_AddStringToObject(lab, LEASE_LABEL, LEASE_LABEL_VALUE) &&
         (ann = cJSON_AddObjectToObject(md, "annotations")) &&
         cJSON_AddStringToObject(ann, LEASE_ANNOTATION, identity) &&
+        (!claim_id ||
+         cJSON_AddStringToObject(ann, LEASE_CLAIM_ID_ANNOTATION, claim_id)) &&
         (spec = cJSON_AddObjectToObject(o, "spec")) &&
         cJSON_AddStringToObject(spec, "holderIdentity", holder) &&
         cJSON_AddStringToObject(spec, "acquireTime", when))
@@ -127,7 +155,8 @@ static bool delete_if(struct kclient *kc, const char *ns, const char *name,
 
     sbuf_init(&path, 4096);
     sbuf_init(&body, 4096);
-    if (!sbuf_printf(&path, LEASE_API "%s/leases/%s", ns, name) &&
+    if (deadline_ms &&
+        !sbuf_printf(&path, LEASE_API "%s/leases/%s", ns, name) &&
         !sbuf_adds(&body, "{\"kind\":\"DeleteOptions\",\"apiVersion\":"
                           "\"v1\",\"preconditions\":{\"resourceVersion\":") &&
         !sbuf_add_json_str(&body, rv) && !sbuf_adds(&body, "}}") &&
@@ -157,60 +186,119 @@ static bool stale(const cJSON *l, unsigned grace_s, lease_keep_fn keep,
     return !keep(arg, id, holder);
 }
 
+/* Milliseconds left until `until`; 0 once it has passed. */
+static unsigned left_ms(uint64_t until)
+{
+    uint64_t now = kclient_mono_ms();
+
+    return now < until ? (unsigned)(until - now) : 0;
+}
+
+#define NOT_SENT 1   /* call_until: the deadline had passed already */
+
+/* One API call that ends by `until`. RFG_OK when the server answered
+ * (any status); otherwise `err` says why, LEASE_ERR_DEADLINE when time
+ * ran out: NOT_SENT when it had before the call, so nothing can have
+ * reached the server. RFG_ENOMEM is passed up. */
+static int call_until(struct kclient *kc, const char *method,
+                      const char *path, const char *body, uint64_t until,
+                      struct kclient_resp *r, char *err, size_t errlen)
+{
+    unsigned left = left_ms(until);
+    int rc;
+
+    kclient_resp_cleanup(r);
+    if (!left) {
+        snprintf(err, errlen, "%s", LEASE_ERR_DEADLINE);
+        return NOT_SENT;
+    }
+    rc = kclient_request(kc, method, path, body, left, 0, 0, r);
+    if (rc && rc != RFG_ENOMEM)
+        snprintf(err, errlen, "%s",
+                 r->deadline || !left_ms(until) ? LEASE_ERR_DEADLINE
+                 : r->err[0] ? r->err : "no answer");
+    return rc;
+}
+
+/* The lease `got` (a GET result) with our claim id, for an update that
+ * keeps its resourceVersion as the precondition. Owned, or NULL. */
+static char *adopt_body(cJSON *got, const char *claim_id)
+{
+    cJSON *md = cJSON_GetObjectItemCaseSensitive(got, "metadata");
+    cJSON *ann;
+
+    if (!cJSON_IsObject(md))
+        return NULL;
+    ann = cJSON_GetObjectItemCaseSensitive(md, "annotations");
+    if (!cJSON_IsObject(ann)) {
+        cJSON_DeleteItemFromObjectCaseSensitive(md, "annotations");
+        ann = cJSON_AddObjectToObject(md, "annotations");
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive(ann, LEASE_CLAIM_ID_ANNOTATION);
+    if (!ann ||
+        !cJSON_AddStringToObject(ann, LEASE_CLAIM_ID_ANNOTATION, claim_id))
+        return NULL;
+    return cJSON_PrintUnformatted(got);
+}
+
 int lease_claim(struct kclient *kc, const struct lease_claim_opts *o,
                 char *other, size_t otherlen, char *err, size_t errlen)
 {
-    unsigned deadline = o->deadline_ms ? o->deadline_ms : 2000;
+    uint64_t until = o->until_ms ? o->until_ms : kclient_mono_ms() + 2000;
     struct kclient_resp r;
     struct sbuf path;
     cJSON *got = NULL;
-    char name[64], *body = NULL;
-    int rc = LEASE_UNAVAILABLE, round;
+    char name[64], *body = NULL, *upd = NULL;
+    int rc = LEASE_UNAVAILABLE, round, c;
 
     other[0] = '\0';
     err[0] = '\0';
     memset(&r, 0, sizeof(r));
     lease_name(name, sizeof(name), o->identity);
-    body = lease_body(o->ns, name, o->identity, o->holder);
+    body = lease_body(o->ns, name, o->identity, o->holder, o->claim_id);
     sbuf_init(&path, 4096);
-    if (!body || sbuf_printf(&path, LEASE_API "%s/leases", o->ns)) {
+    if (!body) {
         rc = RFG_ENOMEM;
         goto out;
     }
     for (round = 0; round < 3; round++) {
-        const char *holder;
+        const char *holder, *id;
 
-        kclient_resp_cleanup(&r);
         if (o->dry_run) {
+            kclient_resp_cleanup(&r);
             r.status = 409;   /* look at the current holder, if any */
-        } else if (kclient_request(kc, "POST", path.p, body, deadline, 0, 0,
-                                   &r)) {
-            snprintf(err, errlen, "%s", r.err[0] ? r.err : "no answer");
-            goto out;
-        }
-        if (r.status == 201 || r.status == 200) {
-            rc = LEASE_CLAIMED;
-            goto out;
-        }
-        if (r.status != 409) {
-            snprintf(err, errlen, "create lease: HTTP %ld: %s", r.status,
-                     r.err[0] ? r.err : "no message");
-            goto out;
+        } else {
+            sbuf_reset(&path);
+            if (sbuf_printf(&path, LEASE_API "%s/leases", o->ns)) {
+                rc = RFG_ENOMEM;
+                goto out;
+            }
+            c = call_until(kc, "POST", path.p, body, until, &r, err, errlen);
+            if (c) {   /* if sent, the create may have landed all the same */
+                rc = c == RFG_ENOMEM ? c
+                     : c == NOT_SENT ? LEASE_UNAVAILABLE : LEASE_UNSURE;
+                goto out;
+            }
+            if (r.status == 201 || r.status == 200) {
+                rc = LEASE_CLAIMED;
+                goto out;
+            }
+            if (r.status != 409) {
+                snprintf(err, errlen, "create lease: HTTP %ld: %s", r.status,
+                         r.err[0] ? r.err : "no message");
+                rc = r.status >= 500 ? LEASE_UNSURE : LEASE_UNAVAILABLE;
+                goto out;
+            }
         }
         /* taken: by whom? */
-        kclient_resp_cleanup(&r);
         sbuf_reset(&path);
         if (sbuf_printf(&path, LEASE_API "%s/leases/%s", o->ns, name)) {
             rc = RFG_ENOMEM;
             goto out;
         }
-        if (kclient_request(kc, "GET", path.p, NULL, deadline, 0, 0, &r)) {
-            snprintf(err, errlen, "%s", r.err[0] ? r.err : "no answer");
-            goto out;
-        }
-        sbuf_reset(&path);
-        if (sbuf_printf(&path, LEASE_API "%s/leases", o->ns)) {
-            rc = RFG_ENOMEM;
+        c = call_until(kc, "GET", path.p, NULL, until, &r, err, errlen);
+        if (c) {
+            rc = c == RFG_ENOMEM ? c : LEASE_UNAVAILABLE;
             goto out;
         }
         if (r.status == 404 && o->dry_run) {
@@ -227,8 +315,37 @@ int lease_claim(struct kclient *kc, const struct lease_claim_opts *o,
         cJSON_Delete(got);
         got = cJSON_ParseWithLength(r.body, r.len);
         holder = jstr(jget(got, "spec"), "holderIdentity");
-        if (holder && !strcmp(holder, o->holder)) {
+        id = jstr(jget(jget(got, "metadata"), "annotations"),
+                  LEASE_CLAIM_ID_ANNOTATION);
+        if (holder && !strcmp(holder, o->holder) &&
+            (o->dry_run || !o->adopt || !o->claim_id ||
+             (id && !strcmp(id, o->claim_id)))) {
             rc = LEASE_CLAIMED;
+            goto out;
+        }
+        if (holder && !strcmp(holder, o->holder)) {
+            /* ours, from another review: make it this one's */
+            cJSON_free(upd);
+            upd = adopt_body(got, o->claim_id);
+            if (!upd) {
+                rc = RFG_ENOMEM;
+                goto out;
+            }
+            c = call_until(kc, "PUT", path.p, upd, until, &r, err, errlen);
+            if (c) {
+                rc = c == RFG_ENOMEM ? c
+                     : c == NOT_SENT ? LEASE_UNAVAILABLE : LEASE_UNSURE;
+                goto out;
+            }
+            if (r.status == 200) {
+                rc = LEASE_CLAIMED;
+                goto out;
+            }
+            if (r.status == 409 || r.status == 404)
+                continue;   /* changed or released meanwhile: again */
+            snprintf(err, errlen, "update lease: HTTP %ld: %s", r.status,
+                     r.err[0] ? r.err : "no message");
+            rc = r.status >= 500 ? LEASE_UNSURE : LEASE_UNAVAILABLE;
             goto out;
         }
         if (holder && o->dry_run &&
@@ -240,8 +357,12 @@ int lease_claim(struct kclient *kc, const struct lease_claim_opts *o,
                                          o->keep_arg)) {
             const char *rv = jstr(jget(got, "metadata"), "resourceVersion");
 
-            if (rv && delete_if(kc, o->ns, name, rv, deadline))
+            if (rv && delete_if(kc, o->ns, name, rv, left_ms(until)))
                 continue;   /* the stale claim is gone: claim again */
+            if (!left_ms(until)) {   /* it would have been ours */
+                snprintf(err, errlen, "%s", LEASE_ERR_DEADLINE);
+                goto out;
+            }
         }
         snprintf(other, otherlen, "%s", holder ? holder : "?");
         rc = LEASE_TAKEN;
@@ -253,6 +374,68 @@ out:
     kclient_resp_cleanup(&r);
     sbuf_cleanup(&path);
     cJSON_free(body);
+    cJSON_free(upd);
+    return rc;
+}
+
+int lease_release(struct kclient *kc, const char *ns, const char *name,
+                  const char *claim_id, lease_keep_fn keep, void *arg,
+                  unsigned deadline_ms, char *err, size_t errlen)
+{
+    struct kclient_resp r;
+    struct sbuf path;
+    cJSON *got = NULL;
+    const cJSON *md;
+    const char *id, *ident, *holder, *rv;
+    int rc = LEASE_RELEASE_RETRY, c;
+
+    err[0] = '\0';
+    memset(&r, 0, sizeof(r));
+    sbuf_init(&path, 4096);
+    if (sbuf_printf(&path, LEASE_API "%s/leases/%s", ns, name)) {
+        rc = RFG_ENOMEM;
+        goto out;
+    }
+    c = kclient_request(kc, "GET", path.p, NULL, deadline_ms, 0, 0, &r);
+    if (c) {
+        snprintf(err, errlen, "get lease: %s", r.err[0] ? r.err
+                                                        : "no answer");
+        rc = c == RFG_ENOMEM ? c : LEASE_RELEASE_RETRY;
+        goto out;
+    }
+    if (r.status == 404) {
+        rc = LEASE_RELEASE_ABSENT;
+        goto out;
+    }
+    if (r.status != 200) {
+        snprintf(err, errlen, "get lease: HTTP %ld: %s", r.status,
+                 r.err[0] ? r.err : "no message");
+        goto out;
+    }
+    got = cJSON_ParseWithLength(r.body, r.len);
+    if (!got) {
+        snprintf(err, errlen, "get lease: malformed JSON");
+        goto out;
+    }
+    md = jget(got, "metadata");
+    id = jstr(jget(md, "annotations"), LEASE_CLAIM_ID_ANNOTATION);
+    ident = jstr(jget(md, "annotations"), LEASE_ANNOTATION);
+    holder = jstr(jget(got, "spec"), "holderIdentity");
+    rv = jstr(md, "resourceVersion");
+    if (!id || strcmp(id, claim_id) || !rv ||
+        (keep && ident && holder && keep(arg, ident, holder))) {
+        rc = LEASE_RELEASE_NONE;
+        goto out;
+    }
+    if (delete_if(kc, ns, name, rv, deadline_ms)) {
+        rc = LEASE_RELEASED;
+        goto out;
+    }
+    snprintf(err, errlen, "delete lease: no answer, or it changed");
+out:
+    cJSON_Delete(got);
+    kclient_resp_cleanup(&r);
+    sbuf_cleanup(&path);
     return rc;
 }
 

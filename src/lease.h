@@ -10,6 +10,13 @@
  * the same failover). A background reconcile deletes claims whose holder
  * is gone, with a resourceVersion precondition so a claim re-taken in the
  * meantime survives. No rule logic here: callers say what to claim.
+ *
+ * Every call of a claim ends by one deadline. A create cut off by it may
+ * still land in the API server: lease_claim then says LEASE_UNSURE, and
+ * a caller that does not admit the failover releases the claim later
+ * with lease_release(), which deletes it only if it still carries the
+ * claim id of that attempt (an annotation), so a claim taken again since
+ * by a later review is never lost.
  */
 #ifndef RFG_LEASE_H
 #define RFG_LEASE_H
@@ -25,6 +32,13 @@
 #define LEASE_LABEL "app.kubernetes.io/managed-by"
 #define LEASE_LABEL_VALUE "rfguard"
 #define LEASE_ANNOTATION "rfguard.io/identity"
+#define LEASE_CLAIM_ID_ANNOTATION "rfguard.io/claim-id"
+/* lease_claim's `err` when the deadline ran out. */
+#define LEASE_ERR_DEADLINE "the API server did not answer in time"
+#define LEASE_CLAIM_ID_LEN 33  /* 32 hex digits and a NUL */
+
+/* A fresh random claim id (LEASE_CLAIM_ID_LEN bytes) into out. */
+void lease_new_claim_id(char out[LEASE_CLAIM_ID_LEN]);
 
 /* Lease name for `identity` into out (at least 40 bytes). */
 void lease_name(char *out, size_t len, const char *identity);
@@ -37,14 +51,25 @@ typedef bool (*lease_keep_fn)(void *arg, const char *identity,
 enum lease_result {
     LEASE_CLAIMED = 0,     /* created now, or already held by `holder` */
     LEASE_TAKEN = 1,       /* held by another failover: see `other` */
-    LEASE_UNAVAILABLE = 2  /* the API server did not say: see `err` */
+    LEASE_UNAVAILABLE = 2, /* the API server did not say: see `err` */
+    LEASE_UNSURE = 3       /* as UNAVAILABLE, but a write got no answer
+                              and may have landed: if the failover is not
+                              admitted, lease_release() the claim id */
 };
 
 struct lease_claim_opts {
     const char *ns;            /* rfguard's namespace */
     const char *identity;      /* e.g. "master/cache" */
     const char *holder;        /* "<namespace>/<name>" of the failover */
-    unsigned deadline_ms;      /* whole call; 0 = 2000 */
+    uint64_t until_ms;         /* kclient_mono_ms() by which every API
+                                  call has ended; 0 = 2000 ms from now */
+    const char *claim_id;      /* written to the claim; may be NULL */
+    bool adopt;                /* a claim `holder` already has under
+                                  another claim id is rewritten to ours
+                                  (one update), so a release pending for
+                                  the old id cannot delete it: set on
+                                  CREATE, where that claim may be the
+                                  leftover of a denied review */
     unsigned grace_s;          /* a stale claim older than this whose
                                   holder `keep` rejects is taken over */
     lease_keep_fn keep;        /* may be NULL: never take over */
@@ -58,6 +83,24 @@ struct lease_claim_opts {
  * LEASE_UNAVAILABLE. */
 int lease_claim(struct kclient *kc, const struct lease_claim_opts *o,
                 char *other, size_t otherlen, char *err, size_t errlen)
+    RFG_MUST_CHECK;
+
+enum lease_release_result {
+    LEASE_RELEASED = 0,        /* deleted */
+    LEASE_RELEASE_NONE = 1,    /* nothing to do: another claim id holds
+                                  it, or `keep` keeps it */
+    LEASE_RELEASE_ABSENT = 2,  /* no such Lease (yet): a late create may
+                                  still land */
+    LEASE_RELEASE_RETRY = 3    /* no answer, or it changed: err says why */
+};
+
+/* Delete the Lease `name` in `ns` if it still carries `claim_id` and
+ * `keep` (may be NULL) does not keep its (identity, holder): a GET, then
+ * a DELETE with a resourceVersion precondition. Each call ends within
+ * `deadline_ms`. Returns an enum lease_release_result or RFG_ENOMEM. */
+int lease_release(struct kclient *kc, const char *ns, const char *name,
+                  const char *claim_id, lease_keep_fn keep, void *arg,
+                  unsigned deadline_ms, char *err, size_t errlen)
     RFG_MUST_CHECK;
 
 /* Delete rfguard's claims in `ns` that `keep` rejects and that are older

@@ -5,10 +5,14 @@
  * --in-cluster, or auto-detection of a pod's service account; without
  * any, serve runs with no cluster view as before. A request takes the
  * current snapshot (never a network call); only a /validate request that
- * passed every rule and names a unique master makes one API call, the
- * Lease create. The reconcile thread lists rfguard's Leases every
- * reconcile_s and deletes those whose failover the (fresh) view no
- * longer has. Logs never carry tokens or Secret values.
+ * passed every rule and has something to claim (a master name, or a
+ * sentinel identity when that rule denies) talks to the API server: the
+ * Lease create, and a GET (and a delete or update) when it is taken. All
+ * of these end by one deadline per review. The reconcile thread lists
+ * rfguard's Leases every reconcile_s and deletes those whose failover
+ * the (fresh) view no longer has; it also releases, within seconds, the
+ * claims of denied reviews whose create got no answer in time. Logs
+ * never carry tokens or Secret values.
  */
 #include "serve_cluster.h"
 
@@ -28,6 +32,18 @@
 
 #define DEFAULT_NS "rfguard"
 #define CLAIM_RULE "master-name-clusterwide-unique"
+#define DEFAULT_DEADLINE_MS 2000u
+#define MAX_RELEASES 256
+#define IDENTITY_MAX 512
+
+/* A claim whose create got no answer by the deadline of a review that
+ * was then denied: released by the reconcile thread if it landed. */
+struct pending_release {
+    char name[64];                         /* the Lease */
+    char claim_id[LEASE_CLAIM_ID_LEN];
+    uint64_t due_ms, expire_ms;            /* kclient_mono_ms() */
+    unsigned tries;
+};
 
 struct serve_cluster {
     struct serve_cluster_opts o;
@@ -38,8 +54,10 @@ struct serve_cluster {
     pthread_t thr;
     bool thr_started;
     pthread_mutex_t mu;
-    pthread_cond_t cv;
+    pthread_cond_t cv;         /* CLOCK_MONOTONIC */
     bool stop;                 /* under mu */
+    struct pending_release rel[MAX_RELEASES];   /* under mu */
+    size_t nrel;
 };
 
 void serve_cluster_opts_init(struct serve_cluster_opts *o)
@@ -85,6 +103,14 @@ int serve_cluster_parse_opt(struct serve_cluster_opts *o, int argc,
         num = &o->reconcile_s;
     } else if ((v = cli_opt_value(argc, argv, i, "--watch-timeout"))) {
         num = &o->watch_timeout_s;
+    } else if ((v = cli_opt_value(argc, argv, i, "--api-deadline"))) {
+        if (cli_parse_duration_ms(v, 10, 30000, &o->api_deadline_ms)) {
+            fprintf(stderr, "rfguard serve: bad value for '%s': a duration "
+                            "from 10ms to 30s, such as 2s or 1500ms\n",
+                    name);
+            return -1;
+        }
+        return 1;
     } else {
         return 0;
     }
@@ -114,7 +140,11 @@ void serve_cluster_usage(FILE *f)
         "  --claim-grace SEC      age before a claim whose failover is "
         "gone is released (60)\n"
         "  --claim-reconcile SEC  how often claims are reconciled (30)\n"
-        "  --watch-timeout SEC    server-side watch timeout (300)\n");
+        "  --watch-timeout SEC    server-side watch timeout (300)\n"
+        "  --api-deadline DUR     one deadline for all API calls of a "
+        "review (2s; e.g.\n"
+        "                         1500ms): past it the rule's "
+        "onUnavailable applies\n");
 }
 
 static void log_kcache(void *arg, const char *level, const char *msg,
@@ -126,22 +156,26 @@ static void log_kcache(void *arg, const char *level, const char *msg,
 }
 
 /* Does the view still have `holder` ("ns/name") with `identity`? */
-static bool holder_has(const struct cview *cv, const char *identity,
-                       const char *holder)
+static bool holder_has(const struct cview *cv, enum rf_target det,
+                       const char *identity, const char *holder)
 {
     const char *slash = strchr(holder, '/');
     size_t nslen, i;
 
-    if (!slash || strncmp(identity, "master/", 7))
+    (void)det;
+    if (strncmp(identity, "master/", 7))
+        return false;
+    if (!slash)
         return false;
     nslen = (size_t)(slash - holder);
     for (i = cview_first(&cv->rf_name, cview_key_str2(slash + 1, NULL));
          i != CVIEW_END; i = cview_next(&cv->rf_name, i)) {
         const struct cview_failover *f = &cv->rfs[i];
 
-        if (strlen(f->ns) == nslen && !strncmp(f->ns, holder, nslen) &&
-            !strcmp(f->name, slash + 1))
-            return f->disable_mymaster && !strcmp(f->name, identity + 7);
+        if (strlen(f->ns) != nslen || strncmp(f->ns, holder, nslen) ||
+            strcmp(f->name, slash + 1))
+            continue;
+        return f->disable_mymaster && !strcmp(f->name, identity + 7);
     }
     return false;
 }
@@ -157,40 +191,131 @@ static bool keep_claim(void *arg, const char *identity, const char *holder)
     if (!cv)
         return true;
     if (kcache_unavailable_since(sc->kc) == 0)
-        keep = holder_has(cv, identity, holder);
+        keep = holder_has(cv, kcache_target(sc->kc), identity, holder);
     kcache_release(cv);
     return keep;
+}
+
+/* Queue the release of a claim that may have landed after its review was
+ * denied. Called on request threads. */
+static void release_later(struct serve_cluster *sc, const char *name,
+                          const char *claim_id)
+{
+    uint64_t now = kclient_mono_ms();
+    unsigned keep_s = sc->o.claim_grace_s > 10 ? sc->o.claim_grace_s : 10;
+    struct pending_release *e;
+    bool full;
+
+    pthread_mutex_lock(&sc->mu);
+    full = sc->nrel == MAX_RELEASES;
+    if (!full) {
+        e = &sc->rel[sc->nrel++];
+        memset(e, 0, sizeof(*e));
+        snprintf(e->name, sizeof(e->name), "%s", name);
+        snprintf(e->claim_id, sizeof(e->claim_id), "%s", claim_id);
+        e->due_ms = now;
+        e->expire_ms = now + keep_s * 1000ull;
+        pthread_cond_broadcast(&sc->cv);
+    }
+    pthread_mutex_unlock(&sc->mu);
+    if (full)
+        sc->log("warn", "claims: too many releases pending; the reconcile "
+                        "will release this claim", "lease", name);
+}
+
+/* Try one pending release on the reconcile thread; requeue it with a
+ * backoff when the Lease is not there yet or the API server did not
+ * answer, until it expires (the reconcile covers it from then on). */
+static void release_one(struct serve_cluster *sc, struct pending_release *e)
+{
+    uint64_t now;
+    char err[240];
+    int rc = LEASE_RELEASE_RETRY;
+
+    if (kcache_ready(sc->kc) && kcache_unavailable_since(sc->kc) == 0)
+        rc = lease_release(sc->client, sc->ns, e->name, e->claim_id,
+                           keep_claim, sc, 5000, err, sizeof(err));
+    else
+        snprintf(err, sizeof(err), "cluster view unavailable");
+    if (rc == LEASE_RELEASED) {
+        sc->log("info", "claims: released the claim of a denied review",
+                "lease", e->name);
+        return;
+    }
+    if (rc == LEASE_RELEASE_NONE)
+        return;
+    now = kclient_mono_ms();
+    if (now >= e->expire_ms) {
+        if (rc != LEASE_RELEASE_ABSENT)
+            sc->log("warn", "claims: could not release the claim of a "
+                            "denied review; the reconcile will", "detail",
+                    err);
+        return;
+    }
+    e->due_ms = now + (e->tries < 5 ? 250u << e->tries : 8000u);
+    e->tries++;
+    pthread_mutex_lock(&sc->mu);
+    if (sc->nrel < MAX_RELEASES)
+        sc->rel[sc->nrel++] = *e;
+    pthread_mutex_unlock(&sc->mu);
+}
+
+/* One reconcile pass: delete the claims of failovers that are gone. */
+static void reconcile_once(struct serve_cluster *sc)
+{
+    unsigned released;
+    char err[240], buf[32];
+    int rc;
+
+    if (!kcache_ready(sc->kc) || kcache_unavailable_since(sc->kc) != 0)
+        return;
+    rc = lease_reconcile(sc->client, sc->ns, sc->o.claim_grace_s, keep_claim,
+                         sc, &released, err, sizeof(err));
+    if (rc) {
+        sc->log("warn", "claims: reconcile failed", "detail", err);
+    } else if (released) {
+        snprintf(buf, sizeof(buf), "%u", released);
+        sc->log("info", "claims: released claims of deleted failovers",
+                "released", buf);
+    }
 }
 
 static void *reconcile_main(void *arg)
 {
     struct serve_cluster *sc = arg;
-    struct timespec until;
-    unsigned released;
-    char err[240], buf[32];
+    uint64_t next = kclient_mono_ms() + sc->o.reconcile_s * 1000ull;
+    struct pending_release due[16];
+    size_t ndue, i;
 
     pthread_mutex_lock(&sc->mu);
     while (!sc->stop) {
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += sc->o.reconcile_s;
-        while (!sc->stop &&
-               pthread_cond_timedwait(&sc->cv, &sc->mu, &until) == 0)
-            ;
-        if (sc->stop)
-            break;
-        pthread_mutex_unlock(&sc->mu);
-        if (kcache_ready(sc->kc) && kcache_unavailable_since(sc->kc) == 0) {
-            int rc = lease_reconcile(sc->client, sc->ns, sc->o.claim_grace_s,
-                                     keep_claim, sc, &released, err,
-                                     sizeof(err));
+        uint64_t now = kclient_mono_ms(), wake = next;
 
-            if (rc) {
-                sc->log("warn", "claims: reconcile failed", "detail", err);
-            } else if (released) {
-                snprintf(buf, sizeof(buf), "%u", released);
-                sc->log("info", "claims: released claims of deleted "
-                                "failovers", "released", buf);
+        for (i = 0; i < sc->nrel; i++)
+            if (sc->rel[i].due_ms < wake)
+                wake = sc->rel[i].due_ms;
+        if (now < wake) {
+            struct timespec until;
+
+            until.tv_sec = (time_t)(wake / 1000);
+            until.tv_nsec = (long)(wake % 1000) * 1000000L;
+            pthread_cond_timedwait(&sc->cv, &sc->mu, &until);
+            continue;   /* woken early, or time: look again */
+        }
+        for (ndue = 0, i = 0; i < sc->nrel && ndue < 16;) {
+            if (sc->rel[i].due_ms <= now) {
+                due[ndue++] = sc->rel[i];
+                sc->rel[i] = sc->rel[--sc->nrel];
+            } else {
+                i++;
             }
+        }
+        pthread_mutex_unlock(&sc->mu);
+        for (i = 0; i < ndue; i++)
+            release_one(sc, &due[i]);
+        if (now >= next) {
+            reconcile_once(sc);
+            next = kclient_mono_ms() + sc->o.reconcile_s * 1000ull;
         }
         pthread_mutex_lock(&sc->mu);
     }
@@ -205,6 +330,7 @@ int serve_cluster_start(struct serve_cluster **out,
     struct serve_cluster *sc = NULL;
     struct kclient_config kcfg;
     struct kcache_config cc;
+    pthread_condattr_t ca;
     const char *ns;
     int rc;
 
@@ -237,9 +363,14 @@ int serve_cluster_start(struct serve_cluster **out,
         sc->o.claim_grace_s = 60;
     if (!sc->o.reconcile_s)
         sc->o.reconcile_s = 30;
+    if (!sc->o.api_deadline_ms)
+        sc->o.api_deadline_ms = DEFAULT_DEADLINE_MS;
     sc->log = log;
     pthread_mutex_init(&sc->mu, NULL);
-    pthread_cond_init(&sc->cv, NULL);
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&sc->cv, &ca);
+    pthread_condattr_destroy(&ca);
     ns = o->ns ? o->ns : kcfg.ns && !o->kubeconfig ? kcfg.ns : DEFAULT_NS;
     sc->ns = strdup(ns);
     if (!sc->ns) {
@@ -310,6 +441,7 @@ void serve_cluster_eval_begin(struct serve_cluster *sc,
     memset(ce, 0, sizeof(*ce));
     if (!sc)
         return;
+    ce->until_ms = kclient_mono_ms() + sc->o.api_deadline_ms;
     ce->cv = kcache_snapshot(sc->kc);
     in->cv = ce->cv;
     since = kcache_unavailable_since(sc->kc);
@@ -356,38 +488,75 @@ static bool rule_skipped(const struct rules_result *res,
     return false;
 }
 
+/* What a review claims: the identity, the rule it enforces, and how the
+ * findings name it. */
+struct claim {
+    const struct rule_desc *d;
+    enum rfg_sev sev;
+    char identity[IDENTITY_MAX];
+    char what[IDENTITY_MAX];   /* "master name "x"" */
+    const char *ptr;
+    const char *why;           /* why a shared one is bad */
+};
+
+/* Fill `c` with the claim of `in`'s object, or return false when it has
+ * nothing to claim: a master name of its own (freshworks disableMyMaster)
+ * whenever master-name-clusterwide-unique is on. */
+static bool claim_of(struct claim *c, const struct rules_input *in,
+                     const char *ns, const struct rules_result *res)
+{
+    enum rf_target t = in->target ? in->target : in->pol->target;
+    const char *master = rf_master_name(in->obj, t);
+
+    (void)ns;
+    memset(c, 0, sizeof(*c));
+    if (!master)
+        return false;
+    if (strcmp(master, RF_DEFAULT_MASTER_NAME)) {
+        c->d = rules_find(CLAIM_RULE);
+        if (!c->d || !(c->d->targets & t))
+            return false;
+        c->sev = rules_severity(c->d, in->pol);
+        if (c->sev == RFG_SEV_OFF || rule_skipped(res, c->d))
+            return false;
+        snprintf(c->identity, sizeof(c->identity), "master/%s", master);
+        snprintf(c->what, sizeof(c->what), "master name \"%s\"", master);
+        c->ptr = "/metadata/name";
+        c->why = "namespaces do not isolate sentinels";
+        return true;
+    }
+    return false;
+}
+
 int serve_cluster_claim(struct serve_cluster *sc,
                         struct serve_cluster_eval *ce,
                         const struct rules_input *in, const char *ns,
                         bool dry_run, struct rules_result *res)
 {
-    const struct rule_desc *d = rules_find(CLAIM_RULE);
-    enum rf_target t = in->target ? in->target : in->pol->target;
     struct lease_claim_opts lo;
-    const char *master, *name;
-    char identity[300], holder[600], other[300], err[240], msg[900];
+    struct claim c;
+    const char *name;
+    char holder[600], other[300], err[240], msg[1400];
+    char claim_id[LEASE_CLAIM_ID_LEN], lname[64];
     enum rfg_sev sev;
     int r;
 
-    (void)ce;
-    if (!sc || !d || res->ndeny ||
+    if (!sc || res->ndeny ||
         (in->op != RULES_CREATE && in->op != RULES_UPDATE) ||
-        !rf_is_failover(in->obj) || !(d->targets & t))
-        return RFG_OK;
-    sev = rules_severity(d, in->pol);
-    if (sev == RFG_SEV_OFF || rule_skipped(res, d))
+        !rf_is_failover(in->obj))
         return RFG_OK;
     name = rf_name(in->obj);
-    master = rf_master_name(in->obj, t);
-    if (!name || !master || !strcmp(master, RF_DEFAULT_MASTER_NAME))
+    if (!name || !claim_of(&c, in, ns, res))
         return RFG_OK;
-    snprintf(identity, sizeof(identity), "master/%s", master);
     snprintf(holder, sizeof(holder), "%s/%s", ns, name);
+    lease_new_claim_id(claim_id);
     memset(&lo, 0, sizeof(lo));
     lo.ns = sc->ns;
-    lo.identity = identity;
+    lo.identity = c.identity;
     lo.holder = holder;
-    lo.deadline_ms = 2000;
+    lo.until_ms = ce->until_ms;
+    lo.claim_id = claim_id;
+    lo.adopt = in->op == RULES_CREATE;
     lo.grace_s = sc->o.claim_grace_s;
     lo.keep = keep_claim;
     lo.keep_arg = sc;
@@ -397,20 +566,30 @@ int serve_cluster_claim(struct serve_cluster *sc,
         return r;
     if (r == LEASE_CLAIMED)
         return RFG_OK;
+    sev = c.sev;
     if (r == LEASE_TAKEN) {
         snprintf(msg, sizeof(msg),
-                 "master name \"%s\" is already claimed by RedisFailover "
-                 "%s (Lease in namespace %s): namespaces do not isolate "
-                 "sentinels", master, other, sc->ns);
-    } else {
-        sev = rules_unavailable_severity(d, in->pol);
-        if (sev == RFG_SEV_OFF)
-            return RFG_OK;
-        snprintf(msg, sizeof(msg),
-                 "cannot verify: claiming master name \"%s\" in the API "
-                 "server failed: %s", master, err);
-        sc->log("warn", "claims: cannot claim a master name", "detail",
-                err);
+                 "%s is already claimed by RedisFailover %s (Lease in "
+                 "namespace %s): %s", c.what, other, sc->ns, c.why);
+        return rules_add_finding(res, c.d, sev, c.ptr, msg);
     }
-    return rules_add_finding(res, d, sev, "/metadata/name", msg);
+    sev = rules_unavailable_severity(c.d, in->pol);
+    if (r == LEASE_UNSURE && sev == RFG_SEV_DENY) {
+        /* not admitted: a create that landed late must not stay */
+        lease_name(lname, sizeof(lname), c.identity);
+        release_later(sc, lname, claim_id);
+    }
+    sc->log("warn", "claims: cannot claim", "detail", err);
+    if (sev == RFG_SEV_OFF)
+        return RFG_OK;
+    if (!strcmp(err, LEASE_ERR_DEADLINE))
+        snprintf(msg, sizeof(msg),
+                 "cannot verify: claiming %s: the API server did not "
+                 "answer within rfguard's %u ms deadline for API calls",
+                 c.what, sc->o.api_deadline_ms);
+    else
+        snprintf(msg, sizeof(msg),
+                 "cannot verify: claiming %s in the API server failed: %s",
+                 c.what, err);
+    return rules_add_finding(res, c.d, sev, c.ptr, msg);
 }

@@ -5,13 +5,16 @@
  * a request evaluates against, "cannot verify" when the view is stale,
  * and the Lease claims that make master names unique across webhook
  * replicas (with a background reconcile that releases claims whose
- * failover is gone). cmd_serve.c calls these at a few delimited points;
- * the HTTP side knows nothing of them.
+ * failover is gone, and a prompt release of claims whose review was
+ * denied). The API calls of one
+ * review share one deadline (--api-deadline). cmd_serve.c calls these
+ * at a few delimited points; the HTTP side knows nothing of them.
  */
 #ifndef RFG_SERVE_CLUSTER_H
 #define RFG_SERVE_CLUSTER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "diag.h"
@@ -26,6 +29,7 @@ struct serve_cluster_opts {
     unsigned claim_grace_s;    /* 0 = 60 */
     unsigned reconcile_s;      /* 0 = 30 */
     unsigned watch_timeout_s;  /* 0 = 300 */
+    unsigned api_deadline_ms;  /* every API call of a review; 0 = 2000 */
 };
 
 void serve_cluster_opts_init(struct serve_cluster_opts *o);
@@ -55,13 +59,18 @@ bool serve_cluster_ready(struct serve_cluster *sc);
 struct serve_cluster_eval {
     const struct cview *cv;    /* snapshot held, or NULL */
     char unavailable[160];
+    uint64_t until_ms;         /* kclient_mono_ms() deadline of the
+                                  review's API calls */
 };
 void serve_cluster_eval_begin(struct serve_cluster *sc,
                               struct serve_cluster_eval *ce,
                               struct rules_input *in);
-/* After rules_eval on /validate: claim the failover's master name when
- * nothing denied it, adding a finding when the name is taken or the
- * claim cannot be made. On dryRun it only reads the claim (no write), so
+/* After rules_eval on /validate: when nothing denied the failover, claim
+ * its master name (master-name-clusterwide-unique). Adds a finding when
+ * the claim is held by another failover, or when it cannot
+ * be made by the review's deadline (the rule's onUnavailable decides;
+ * a claim whose create may have landed late is released again when the
+ * review is denied). On dryRun it only reads the claim (no write), so
  * the verdict matches the real request's. Returns RFG_OK or RFG_ENOMEM. */
 int serve_cluster_claim(struct serve_cluster *sc,
                         struct serve_cluster_eval *ce,

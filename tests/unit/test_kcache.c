@@ -581,6 +581,84 @@ static void test_lease__claims(void)
     CHECK_INT_EQ(control("/set", "{\"forbidden\": []}"), 200);
 }
 
+/* Claims against a slow API server: one deadline for every call, a
+ * create whose answer comes too late (LEASE_UNSURE, then released by its
+ * claim id), and a claim made again by the same failover that takes the
+ * claim id over, so the release pending for the old one cannot delete
+ * it. */
+static void test_lease__deadline_and_release(void)
+{
+    struct lease_claim_opts o;
+    struct kclient_resp r;
+    char other[200], err[200], name[64], id1[LEASE_CLAIM_ID_LEN];
+    char id2[LEASE_CLAIM_ID_LEN];
+    int rc;
+
+    lease_new_claim_id(id1);
+    lease_new_claim_id(id2);
+    CHECK_INT_EQ(strlen(id1), LEASE_CLAIM_ID_LEN - 1);
+    CHECK(strcmp(id1, id2) != 0);
+    memset(&o, 0, sizeof(o));
+    o.ns = "rfguard";
+    o.identity = "sentinel/7000/secret:ns1/auth";
+    o.holder = "ns1/late";
+    o.claim_id = id1;
+    o.keep = keep_all;
+    lease_name(name, sizeof(name), o.identity);
+
+    /* kclient: a request never outlives its deadline */
+    CHECK_INT_EQ(control("/set", "{\"delays\": [{\"resource\": \"leases\", "
+                                 "\"before_ms\": 3000, \"times\": 1}]}"), 200);
+    CHECK_INT_EQ(kclient_request(api, "GET", "/apis/coordination.k8s.io/v1/"
+                                 "namespaces/rfguard/leases/x", NULL, 300, 0,
+                                 0, &r), RFG_EUPSTREAM);
+    CHECK(r.deadline);
+    kclient_resp_cleanup(&r);
+
+    /* the create lands, its answer is late: unsure, with the reason */
+    CHECK_INT_EQ(control("/set", "{\"delays\": [{\"method\": \"POST\", "
+                                 "\"after_ms\": 3000, \"times\": 1}]}"), 200);
+    o.until_ms = kclient_mono_ms() + 500;
+    CHECK_INT_EQ(lease_claim(api, &o, other, sizeof(other), err,
+                             sizeof(err)), LEASE_UNSURE);
+    CHECK_STR_EQ(err, LEASE_ERR_DEADLINE);
+    /* a deadline already gone makes no call at all: nothing to release */
+    o.until_ms = kclient_mono_ms();
+    CHECK_INT_EQ(lease_claim(api, &o, other, sizeof(other), err,
+                             sizeof(err)), LEASE_UNAVAILABLE);
+    CHECK_STR_EQ(err, LEASE_ERR_DEADLINE);
+    o.until_ms = 0;
+    /* another claim id, or a holder `keep` keeps: not released */
+    CHECK_INT_EQ(lease_release(api, "rfguard", name, id2, keep_none, NULL,
+                               5000, err, sizeof(err)), LEASE_RELEASE_NONE);
+    CHECK_INT_EQ(lease_release(api, "rfguard", name, id1, keep_all, NULL,
+                               5000, err, sizeof(err)), LEASE_RELEASE_NONE);
+    CHECK_INT_EQ(lease_release(api, "rfguard", name, id1, keep_none, NULL,
+                               5000, err, sizeof(err)), LEASE_RELEASED);
+    CHECK_INT_EQ(lease_release(api, "rfguard", name, id1, keep_none, NULL,
+                               5000, err, sizeof(err)), LEASE_RELEASE_ABSENT);
+
+    /* the same failover claims again (a CREATE after a denied one): the
+     * claim becomes the new review's, so the old release finds nothing */
+    CHECK_INT_EQ(lease_claim(api, &o, other, sizeof(other), err,
+                             sizeof(err)), LEASE_CLAIMED);
+    o.claim_id = id2;
+    o.adopt = true;
+    CHECK_INT_EQ(lease_claim(api, &o, other, sizeof(other), err,
+                             sizeof(err)), LEASE_CLAIMED);
+    CHECK_INT_EQ(lease_release(api, "rfguard", name, id1, keep_none, NULL,
+                               5000, err, sizeof(err)), LEASE_RELEASE_NONE);
+    /* without adopt (an UPDATE), the claim id stays */
+    o.claim_id = id1;
+    o.adopt = false;
+    CHECK_INT_EQ(lease_claim(api, &o, other, sizeof(other), err,
+                             sizeof(err)), LEASE_CLAIMED);
+    rc = lease_release(api, "rfguard", name, id2, keep_none, NULL, 5000,
+                       err, sizeof(err));
+    CHECK_INT_EQ(rc, LEASE_RELEASED);
+    CHECK_INT_EQ(control("/set", "{\"delays\": []}"), 200);
+}
+
 static void test_lease__names_and_time(void)
 {
     char a[64], b[64];
@@ -658,6 +736,7 @@ int main(void)
     RUN(test_kclient__statuses);
     RUN(test_kcache__sync_watch_relist);
     RUN(test_lease__claims);
+    RUN(test_lease__deadline_and_release);
     stop_kapi();
     curl_global_cleanup();
     return CHECK_DONE();
