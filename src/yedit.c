@@ -9,8 +9,9 @@
  * mapping), a removed key loses exactly its own lines, a new sequence item
  * is appended. Everything else is left byte for byte. Anchors, aliases
  * and merge keys in the edited node are refused: an edit there could
- * change other nodes. The caller re-reads the result and compares it with
- * what it expected before writing anything.
+ * change other nodes. A file whose first line ends in CRLF gets CRLF in
+ * every line it gains too. The caller re-reads the result and compares it
+ * with what it expected before writing anything.
  */
 #include "yedit.h"
 
@@ -51,6 +52,7 @@ struct yedit {
     size_t len;
     size_t *c2b;           /* char index -> byte offset; NULL if ASCII */
     size_t nchars;
+    bool crlf;             /* the first line ends in CRLF: so do new ones */
     struct ynode **roots;  /* owned */
     size_t nroots, caproots;
     struct edit *edits;
@@ -211,6 +213,11 @@ int yedit_new(struct yedit **out, const char *buf, size_t len,
         return RFG_ENOMEM;
     ye->buf = buf;
     ye->len = len;
+    {
+        const char *nl = memchr(buf, '\n', len);
+
+        ye->crlf = nl && nl > buf && nl[-1] == '\r';
+    }
     if (build_c2b(ye)) {
         yedit_free(ye);
         return RFG_ENOMEM;
@@ -744,6 +751,19 @@ static int cmp_edit(const void *pa, const void *pb)
     return a->seq < b->seq ? -1 : (a->seq > b->seq);
 }
 
+/* Append an edit's text, with CRLF line ends in a CRLF file. */
+static void add_text(const struct yedit *ye, struct sbuf *out, const char *t)
+{
+    const char *nl;
+
+    while (ye->crlf && (nl = strchr(t, '\n')) != NULL) {
+        (void)sbuf_add(out, t, (size_t)(nl - t));
+        (void)sbuf_add(out, "\r\n", 2);
+        t = nl + 1;
+    }
+    (void)sbuf_adds(out, t);
+}
+
 int yedit_render(struct yedit *ye, struct sbuf *out)
 {
     size_t pos = 0, i;
@@ -756,7 +776,7 @@ int yedit_render(struct yedit *ye, struct sbuf *out)
         if (e->at < pos)
             return RFG_EINVAL; /* overlapping edits */
         (void)sbuf_add(out, ye->buf + pos, e->at - pos);
-        (void)sbuf_adds(out, e->text);
+        add_text(ye, out, e->text);
         pos = e->end;
     }
     (void)sbuf_add(out, ye->buf + pos, ye->len - pos);

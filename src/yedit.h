@@ -31,7 +31,8 @@ void yedit_free(struct yedit *ye);
 int yedit_diff(struct yedit *ye, struct src_pos pos, const cJSON *before,
                const cJSON *after, struct diag_list *dl) RFG_MUST_CHECK;
 
-/* Write the text with every queued edit applied. */
+/* Write the text with every queued edit applied. When the first line of
+ * the text ends in CRLF, every line break the edits add is CRLF too. */
 int yedit_render(struct yedit *ye, struct sbuf *out) RFG_MUST_CHECK;
 
 #endif
