@@ -6,16 +6,24 @@
  * key order and the formatting of every line that does not change. Same
  * engine, same policy, same cluster view as `lint`.
  */
+#define _XOPEN_SOURCE 700 /* realpath(), beside POSIX 2008 */
+
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "arena.h"
 #include "cli.h"
+#include "crypto.h"
 #include "inputs.h"
 #include "jpatch.h"
 #include "rules.h"
@@ -43,7 +51,12 @@ static void fix_usage(FILE *f)
         "the lines\n"
         "                        the patch touches (comments and layout "
         "stay);\n"
-        "                        templated files are refused\n"
+        "                        a symbolic link's target is rewritten; "
+        "templated,\n"
+        "                        read-only and hard-linked files are "
+        "refused, and\n"
+        "                        so is a file changed by someone else "
+        "meanwhile\n"
         "  -h, --help            this help\n\n"
         "Exit codes: 0 done, 2 usage, I/O or parse error, or a file that "
         "could not\nbe rewritten safely (it is left untouched).\n");
@@ -117,44 +130,318 @@ static int objects_of(cJSON *out, const struct ydoc_stream *ys)
     return rc;
 }
 
-static int write_atomically(const char *path, const char *data, size_t len)
-{
+/* What a file was when it was read: it must still be exactly that just
+ * before it is replaced, or someone else's edit would be lost. */
+struct file_snap {
     struct stat st;
-    struct sbuf tmp;
-    FILE *f;
-    int rc = RFG_EIO;
+    size_t len;                /* bytes read (at most the cap + 1) */
+    unsigned char sha[32];     /* SHA-256 of those bytes */
+};
 
-    sbuf_init(&tmp, 0);
-    if (sbuf_printf(&tmp, "%s.rfguard-XXXXXX", path))
-        return RFG_ENOMEM;
-    {
-        int fd = mkstemp(tmp.p);
+/* Stat and hash the regular file `path` (no symbolic link), reading at
+ * most cap + 1 bytes: more means it is not the file that was read. */
+static int snap_take(struct file_snap *out, const char *path, size_t cap,
+                     struct diag_list *dl)
+{
+    char *buf = NULL;
+    ssize_t got = 0;
+    int fd, rc = RFG_OK;
 
-        if (fd < 0) {
-            sbuf_cleanup(&tmp);
-            return RFG_EIO;
-        }
-        if (stat(path, &st) == 0)
-            (void)fchmod(fd, st.st_mode & 07777);
-        f = fdopen(fd, "wb");
-        if (!f) {
-            close(fd);
-            unlink(tmp.p);
-            sbuf_cleanup(&tmp);
-            return RFG_EIO;
-        }
+    memset(out, 0, sizeof(*out));
+    fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return diag_fail(dl, RFG_EIO, NULL, "cannot open: %s",
+                         strerror(errno));
+    if (fstat(fd, &out->st) != 0) {
+        rc = diag_fail(dl, RFG_EIO, NULL, "cannot stat: %s",
+                       strerror(errno));
+        goto out;
     }
-    if (fwrite(data, 1, len, f) == len && fflush(f) == 0 &&
-        fsync(fileno(f)) == 0)
-        rc = RFG_OK;
-    if (fclose(f) != 0)
-        rc = RFG_EIO;
-    if (rc == RFG_OK && rename(tmp.p, path) != 0)
-        rc = RFG_EIO;
-    if (rc)
-        unlink(tmp.p);
-    sbuf_cleanup(&tmp);
+    if (!S_ISREG(out->st.st_mode)) {
+        rc = diag_fail(dl, RFG_EINVAL, NULL, "not a regular file");
+        goto out;
+    }
+    buf = malloc(cap + 1);
+    if (!buf) {
+        rc = diag_fail(dl, RFG_ENOMEM, NULL, "out of memory");
+        goto out;
+    }
+    while (out->len < cap + 1 &&
+           ((got = read(fd, buf + out->len, cap + 1 - out->len)) > 0 ||
+            (got < 0 && errno == EINTR)))
+        if (got > 0)
+            out->len += (size_t)got;
+    if (got < 0) {
+        rc = diag_fail(dl, RFG_EIO, NULL, "cannot read: %s",
+                       strerror(errno));
+        goto out;
+    }
+    rfg_sha256(buf, out->len, out->sha);
+out:
+    free(buf);
+    close(fd);
     return rc;
+}
+
+/* Is the file as `b` found it the one `a` found (same inode, size,
+ * modification time to the nanosecond, mode, owner, links and bytes)? */
+static bool snap_same(const struct file_snap *a, const struct file_snap *b)
+{
+    return a->st.st_dev == b->st.st_dev && a->st.st_ino == b->st.st_ino &&
+           a->st.st_size == b->st.st_size &&
+           a->st.st_mtim.tv_sec == b->st.st_mtim.tv_sec &&
+           a->st.st_mtim.tv_nsec == b->st.st_mtim.tv_nsec &&
+           a->st.st_mode == b->st.st_mode && a->st.st_uid == b->st.st_uid &&
+           a->st.st_gid == b->st.st_gid &&
+           a->st.st_nlink == b->st.st_nlink && a->len == b->len &&
+           !memcmp(a->sha, b->sha, sizeof(a->sha));
+}
+
+/* The temporary file being written, for the signal handler: a fixed
+ * buffer (nothing is allocated in a handler) and a flag set while the
+ * file exists. Both change only while the signals are blocked. */
+static char tmp_path[PATH_MAX + 32];
+static volatile sig_atomic_t tmp_live;
+static const int fatal_signals[] = {SIGINT, SIGTERM, SIGHUP};
+static struct sigaction old_actions[3];
+static bool handlers_set[3];
+
+/* SIGINT, SIGTERM, SIGHUP: remove the temporary file, then die of the
+ * signal (the handler was reset to the default on entry; the raised
+ * signal is delivered as soon as this returns). Async-signal-safe. */
+static void on_fatal_signal(int sig)
+{
+    int saved = errno;
+
+    if (tmp_live)
+        (void)unlink(tmp_path);
+    errno = saved;
+    (void)raise(sig);
+}
+
+/* Install on_fatal_signal, leaving alone a signal the caller ignores
+ * (nohup, background jobs of a script). */
+static void signals_install(void)
+{
+    struct sigaction sa;
+    size_t i;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_fatal_signal;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    for (i = 0; i < 3; i++) {
+        if (sigaction(fatal_signals[i], NULL, &old_actions[i]) != 0 ||
+            old_actions[i].sa_handler == SIG_IGN)
+            continue;
+        handlers_set[i] = sigaction(fatal_signals[i], &sa, NULL) == 0;
+    }
+}
+
+static void signals_restore(void)
+{
+    size_t i;
+
+    for (i = 0; i < 3; i++)
+        if (handlers_set[i])
+            (void)sigaction(fatal_signals[i], &old_actions[i], NULL);
+}
+
+/* Block (or, with `block` false, restore) the fatal signals around a
+ * change of tmp_path/tmp_live and the file system operation it tracks. */
+static void signals_block(bool block, sigset_t *saved)
+{
+    sigset_t set;
+    size_t i;
+
+    if (!block) {
+        (void)sigprocmask(SIG_SETMASK, saved, NULL);
+        return;
+    }
+    sigemptyset(&set);
+    for (i = 0; i < 3; i++)
+        sigaddset(&set, fatal_signals[i]);
+    (void)sigprocmask(SIG_BLOCK, &set, saved);
+}
+
+/* Remove the temporary file, if there is one. */
+static void tmp_discard(void)
+{
+    sigset_t saved;
+
+    signals_block(true, &saved);
+    if (tmp_live)
+        (void)unlink(tmp_path);
+    tmp_live = 0;
+    signals_block(false, &saved);
+}
+
+/* Write `len` bytes to fd, whatever the short writes. */
+static int write_all(int fd, const char *p, size_t len)
+{
+    while (len) {
+        ssize_t n = write(fd, p, len);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return RFG_EIO;
+        p += n;
+        len -= (size_t)n;
+    }
+    return RFG_OK;
+}
+
+/* Test hook: when RFG_TEST_FIX_PAUSE_FILE names a file, write our pid
+ * into it (creating it; a FIFO lets the test wait for this moment) and
+ * wait until someone removes it, so that a test can change the file
+ * being fixed, or send a signal, at a known point: after the new text
+ * is in its temporary file, before the final check and the rename. */
+static void test_pause(void)
+{
+    const char *m = getenv("RFG_TEST_FIX_PAUSE_FILE");
+    char ev[4096];
+    int fd, in, n;
+
+    if (!m || !*m)
+        return;
+    fd = open(m, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return;
+    n = snprintf(ev, sizeof(ev), "%ld\n", (long)getpid());
+    (void)write_all(fd, ev, (size_t)n);
+    close(fd);
+    in = inotify_init1(IN_CLOEXEC);
+    if (in >= 0 && inotify_add_watch(in, m, IN_DELETE_SELF | IN_MOVE_SELF |
+                                                IN_ATTRIB) < 0) {
+        close(in);
+        in = -1;
+    }
+    while (access(m, F_OK) == 0) {
+        if (in < 0 || read(in, ev, sizeof(ev)) < 0)
+            nanosleep(&(struct timespec){0, 20000000}, NULL);
+    }
+    if (in >= 0)
+        close(in);
+}
+
+/* Replace the real file `target` (snapshot `was`) by `data`: a temporary
+ * file beside it, with its owner, group and mode, fsync'd; a last check
+ * that nobody changed the file meanwhile; rename; fsync the directory.
+ * *written says whether the rename happened. The temporary file is
+ * removed on every error and on SIGINT/SIGTERM/SIGHUP. */
+static int replace_file(const char *target, const struct file_snap *was,
+                        const char *data, size_t len, bool *written,
+                        struct diag_list *dl)
+{
+    struct file_snap now;
+    struct stat tst;
+    sigset_t saved;
+    char *dir = NULL, *slash;
+    int fd = -1, dfd, rc = RFG_OK, n, err;
+
+    *written = false;
+    n = snprintf(tmp_path, sizeof(tmp_path), "%s.rfguard-XXXXXX", target);
+    if (n < 0 || (size_t)n >= sizeof(tmp_path))
+        return diag_fail(dl, RFG_EINVAL, NULL, "path too long");
+    signals_block(true, &saved);
+    fd = mkstemp(tmp_path);
+    tmp_live = fd >= 0;
+    signals_block(false, &saved);
+    if (fd < 0)
+        return diag_fail(dl, RFG_EIO, NULL, "cannot create a temporary "
+                         "file beside it: %s", strerror(errno));
+    /* owner and group first: chown clears the set-id bits of a mode */
+    if (fstat(fd, &tst) != 0 ||
+        ((tst.st_uid != was->st.st_uid || tst.st_gid != was->st.st_gid) &&
+         fchown(fd, tst.st_uid != was->st.st_uid ? was->st.st_uid
+                                                 : (uid_t)-1,
+                tst.st_gid != was->st.st_gid ? was->st.st_gid
+                                             : (gid_t)-1) != 0)) {
+        rc = diag_fail(dl, RFG_EIO, NULL, "cannot keep its owner and group "
+                       "(%lu:%lu): %s", (unsigned long)was->st.st_uid,
+                       (unsigned long)was->st.st_gid, strerror(errno));
+        goto fail;
+    }
+    if (fchmod(fd, was->st.st_mode & 07777) != 0 ||
+        write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+        rc = diag_fail(dl, RFG_EIO, NULL, "cannot write the new text: %s",
+                       strerror(errno));
+        goto fail;
+    }
+    n = close(fd);
+    fd = -1;
+    if (n != 0) {
+        rc = diag_fail(dl, RFG_EIO, NULL, "cannot write the new text: %s",
+                       strerror(errno));
+        goto fail;
+    }
+    test_pause();
+    /* someone's edit since the read would be lost: refuse instead */
+    rc = snap_take(&now, target, was->len, dl);
+    if (!rc && !snap_same(was, &now))
+        rc = diag_fail(dl, RFG_EINVAL, NULL, "changed while rfguard was "
+                       "fixing it (another editor or program?): run "
+                       "'rfguard fix --write' again");
+    if (rc)
+        goto fail;
+    /* (a change in the instant between that check and the rename is
+     * the one window left: rename cannot compare and swap) */
+    signals_block(true, &saved);
+    n = rename(tmp_path, target);
+    err = errno;
+    if (n != 0)
+        (void)unlink(tmp_path);
+    tmp_live = 0;
+    signals_block(false, &saved);
+    if (n != 0)
+        return diag_fail(dl, RFG_EIO, NULL, "cannot replace it: %s",
+                         strerror(err));
+    *written = true;
+    /* the rename itself must reach the disk too */
+    dir = strdup(target);
+    if (!dir)
+        return diag_fail(dl, RFG_ENOMEM, NULL, "out of memory");
+    slash = strrchr(dir, '/');
+    if (slash)
+        slash[slash == dir] = '\0';
+    dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0 || fsync(dfd) != 0)
+        rc = diag_fail(dl, RFG_EIO, NULL, "written, but its directory "
+                       "could not be synced to disk: %s", strerror(errno));
+    if (dfd >= 0)
+        close(dfd);
+    free(dir);
+    return rc;
+fail:
+    if (fd >= 0)
+        close(fd);
+    tmp_discard();
+    return rc;
+}
+
+/* Refuse what cannot be replaced without harm: not the text that was
+ * parsed, several hard links (a rename would split them), no write
+ * permission. */
+static int check_replaceable(const struct file_snap *s,
+                             const struct input_file *f, const char *target,
+                             struct diag_list *dl)
+{
+    unsigned char sha[32];
+
+    rfg_sha256(f->buf, f->len, sha);
+    if (s->len != f->len || memcmp(sha, s->sha, sizeof(sha)))
+        return diag_fail(dl, RFG_EINVAL, NULL, "changed since rfguard read "
+                         "it: run 'rfguard fix --write' again");
+    if (s->st.st_nlink > 1)
+        return diag_fail(dl, RFG_EINVAL, NULL, "has %lu hard links, and "
+                         "rewriting it would split them: fix it with "
+                         "'rfguard fix --apply' or edit it by hand",
+                         (unsigned long)s->st.st_nlink);
+    if (!(s->st.st_mode & S_IWUSR) || access(target, W_OK) != 0)
+        return diag_fail(dl, RFG_EINVAL, NULL, "is read-only: make it "
+                         "writable to fix it in place");
+    return RFG_OK;
 }
 
 /* Patch one file in place. `res[i]` are the results of its documents
@@ -168,9 +455,12 @@ static int write_file(struct input_file *f, const struct input_doc *d,
     struct ydoc_stream ys = {0};
     struct sbuf out;
     cJSON *want = NULL, *got = NULL;
+    struct file_snap snap;
+    char *target = NULL;
     size_t i, changed = 0;
     unsigned tl;
     char line[512];
+    bool written = false;
     int rc;
 
     diag_list_init(&dl, f->name);
@@ -194,7 +484,17 @@ static int write_file(struct input_file *f, const struct input_doc *d,
                 f->name, tl);
         return RFG_EINVAL;
     }
-    rc = yedit_new(&ye, f->buf, f->len, &dl);
+    /* a symbolic link stays: its target is the file to rewrite */
+    target = realpath(f->path, NULL);
+    if (!target)
+        rc = diag_fail(&dl, RFG_EIO, NULL, "cannot resolve its path: %s",
+                       strerror(errno));
+    else
+        rc = snap_take(&snap, target, f->len, &dl);
+    if (!rc)
+        rc = check_replaceable(&snap, f, target, &dl);
+    if (!rc)
+        rc = yedit_new(&ye, f->buf, f->len, &dl);
     for (i = 0; !rc && i < n; i++)
         if (after[i])
             rc = yedit_diff(ye, posmap_get(d[i].doc->pm, d[i].obj),
@@ -220,17 +520,16 @@ static int write_file(struct input_file *f, const struct input_doc *d,
                        "cannot rewrite in place: the result would not read "
                        "back as the patched objects");
     if (!rc) {
-        rc = write_atomically(f->path, out.p, out.len);
-        if (rc)
-            diag_fail(&dl, rc, NULL, "cannot write: %s", strerror(errno));
-        else
+        rc = replace_file(target, &snap, out.p, out.len, &written, &dl);
+        if (written)
             fprintf(stderr, "%s: fixed %zu failover%s\n", f->name, changed,
                     changed == 1 ? "" : "s");
     }
     if (rc) {
         for (i = 0; i < dl.len; i++) {
             diag_format(&dl.v[i], line, sizeof(line));
-            fprintf(stderr, "%s (file left unchanged)\n", line);
+            fprintf(stderr, "%s%s\n", line,
+                    written ? "" : " (file left unchanged)");
         }
         if (!dl.len)
             fprintf(stderr, "%s: cannot rewrite in place (file left "
@@ -241,6 +540,7 @@ static int write_file(struct input_file *f, const struct input_doc *d,
     cJSON_Delete(got);
     yedit_free(ye);
     sbuf_cleanup(&out);
+    free(target);
     diag_list_cleanup(&dl);
     return rc;
 }
@@ -353,6 +653,7 @@ int cmd_fix(int argc, char **argv)
             goto oom;
     }
     if (mode == FIX_WRITE) {
+        signals_install();
         for (i = 0, k = 0; i < in.nfiles; i++) {
             size_t start = k;
 
@@ -373,6 +674,7 @@ int cmd_fix(int argc, char **argv)
                            after + start))
                 failed = true;
         }
+        signals_restore();
     }
     exit_code = failed ? CLI_EXIT_ERROR : CLI_EXIT_OK;
     goto out;
