@@ -32,6 +32,7 @@
 
 #define DEFAULT_NS "rfguard"
 #define CLAIM_RULE "master-name-clusterwide-unique"
+#define SENTINEL_RULE "sentinel-identity-shared"
 #define DEFAULT_DEADLINE_MS 2000u
 #define MAX_RELEASES 256
 #define IDENTITY_MAX 512
@@ -155,16 +156,31 @@ static void log_kcache(void *arg, const char *level, const char *msg,
     sc->log(level, msg, detail ? "detail" : NULL, detail);
 }
 
-/* Does the view still have `holder` ("ns/name") with `identity`? */
+/* The sentinel identity claim of a failover whose sentinels monitor
+ * mymaster: redis port and auth Secret ("none" without auth). The Secret
+ * names the password without revealing it: a Lease name derived from the
+ * password or its hash would let anyone who can list Leases test
+ * password guesses offline. */
+static void sentinel_identity(char *out, size_t len, int port,
+                              const char *ns, const char *secret)
+{
+    if (secret)
+        snprintf(out, len, "sentinel/%d/secret:%s/%s", port, ns, secret);
+    else
+        snprintf(out, len, "sentinel/%d/none", port);
+}
+
+/* Does the view still have `holder` ("ns/name") with `identity`? Claims
+ * of a kind this version does not know are kept. */
 static bool holder_has(const struct cview *cv, enum rf_target det,
                        const char *identity, const char *holder)
 {
     const char *slash = strchr(holder, '/');
     size_t nslen, i;
+    char mine[IDENTITY_MAX];
 
-    (void)det;
-    if (strncmp(identity, "master/", 7))
-        return false;
+    if (strncmp(identity, "master/", 7) && strncmp(identity, "sentinel/", 9))
+        return true;
     if (!slash)
         return false;
     nslen = (size_t)(slash - holder);
@@ -175,7 +191,12 @@ static bool holder_has(const struct cview *cv, enum rf_target det,
         if (strlen(f->ns) != nslen || strncmp(f->ns, holder, nslen) ||
             strcmp(f->name, slash + 1))
             continue;
-        return f->disable_mymaster && !strcmp(f->name, identity + 7);
+        if (!strncmp(identity, "master/", 7))
+            return f->disable_mymaster && !strcmp(f->name, identity + 7);
+        if (f->disable_mymaster && det == RF_TARGET_FRESHWORKS_V33)
+            return false;   /* its master name is its own */
+        sentinel_identity(mine, sizeof(mine), f->port, f->ns, f->secret);
+        return !strcmp(mine, identity);
     }
     return false;
 }
@@ -494,21 +515,23 @@ struct claim {
     const struct rule_desc *d;
     enum rfg_sev sev;
     char identity[IDENTITY_MAX];
-    char what[IDENTITY_MAX];   /* "master name "x"" */
+    char what[IDENTITY_MAX];   /* "master name "x"", "sentinel identity..." */
     const char *ptr;
     const char *why;           /* why a shared one is bad */
 };
 
 /* Fill `c` with the claim of `in`'s object, or return false when it has
  * nothing to claim: a master name of its own (freshworks disableMyMaster)
- * whenever master-name-clusterwide-unique is on. */
+ * whenever master-name-clusterwide-unique is on, else the sentinel
+ * identity, only when sentinel-identity-shared denies. */
 static bool claim_of(struct claim *c, const struct rules_input *in,
                      const char *ns, const struct rules_result *res)
 {
     enum rf_target t = in->target ? in->target : in->pol->target;
     const char *master = rf_master_name(in->obj, t);
+    const char *sp;
+    int port;
 
-    (void)ns;
     memset(c, 0, sizeof(*c));
     if (!master)
         return false;
@@ -525,7 +548,25 @@ static bool claim_of(struct claim *c, const struct rules_input *in,
         c->why = "namespaces do not isolate sentinels";
         return true;
     }
-    return false;
+    c->d = rules_find(SENTINEL_RULE);
+    if (!c->d || !(c->d->targets & t))
+        return false;
+    c->sev = rules_severity(c->d, in->pol);
+    if (c->sev != RFG_SEV_DENY || rule_skipped(res, c->d))
+        return false;   /* only a uniqueness that denies is claimed */
+    sp = rf_secret_path(in->obj);
+    port = rf_redis_port(in->obj);
+    sentinel_identity(c->identity, sizeof(c->identity), port, ns, sp);
+    if (sp)
+        snprintf(c->what, sizeof(c->what), "sentinel identity (master %s, "
+                 "port %d, password of Secret %s/%s)",
+                 RF_DEFAULT_MASTER_NAME, port, ns, sp);
+    else
+        snprintf(c->what, sizeof(c->what), "sentinel identity (master %s, "
+                 "port %d, no password)", RF_DEFAULT_MASTER_NAME, port);
+    c->ptr = "/spec/redis/port";
+    c->why = "their sentinels can merge and overwrite each other's data";
+    return true;
 }
 
 int serve_cluster_claim(struct serve_cluster *sc,

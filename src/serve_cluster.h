@@ -3,10 +3,10 @@
  * serve_cluster.h - the cluster side of `rfguard serve`: its command-line
  * options, the API client and watch-fed cache behind them, the snapshot
  * a request evaluates against, "cannot verify" when the view is stale,
- * and the Lease claims that make master names unique across webhook
- * replicas (with a background reconcile that releases claims whose
- * failover is gone, and a prompt release of claims whose review was
- * denied). The API calls of one
+ * and the Lease claims that make master names and Spotahome sentinel
+ * identities unique across webhook replicas (with a background
+ * reconcile that releases claims whose failover is gone, and a prompt
+ * release of claims whose review was denied). The API calls of one
  * review share one deadline (--api-deadline). cmd_serve.c calls these
  * at a few delimited points; the HTTP side knows nothing of them.
  */
@@ -66,8 +66,10 @@ void serve_cluster_eval_begin(struct serve_cluster *sc,
                               struct serve_cluster_eval *ce,
                               struct rules_input *in);
 /* After rules_eval on /validate: when nothing denied the failover, claim
- * its master name (master-name-clusterwide-unique). Adds a finding when
- * the claim is held by another failover, or when it cannot
+ * its master name (master-name-clusterwide-unique) or, for a failover
+ * whose sentinels monitor mymaster and when sentinel-identity-shared
+ * denies, its sentinel identity (redis port and auth Secret). Adds a
+ * finding when the claim is held by another failover, or when it cannot
  * be made by the review's deadline (the rule's onUnavailable decides;
  * a claim whose create may have landed late is released again when the
  * review is denied). On dryRun it only reads the claim (no write), so

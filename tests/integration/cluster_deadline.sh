@@ -13,6 +13,8 @@
 #   - calls that are each short but add up past the deadline (409, then a
 #     GET that cannot finish in time): "cannot verify", where a per-call
 #     timeout would have waited for the answer and said "already claimed";
+#   - with onUnavailable warn (a sentinel identity claim), the same late
+#     answer admits with a warning and the claim is not released;
 #   - a dryRun only reads, within the deadline too;
 #   - --api-deadline is in serve --help, and a bad value exits 2.
 #
@@ -47,6 +49,7 @@ spec:
   rules:
     spread-missing: off
     master-name-clusterwide-unique: {severity: deny, onUnavailable: deny}
+    sentinel-identity-shared: {severity: deny, onUnavailable: warn}
     auth-secret-exists: {severity: deny, onUnavailable: warn}
     auth-password-key: {severity: deny, onUnavailable: warn}
     auth-password-charset: {severity: deny, onUnavailable: warn}
@@ -134,6 +137,30 @@ expect "the claim is still the first failover's" '^b/taken ' \
 expect "quick again: the loser is told who holds it" \
     'denied: .*master name "taken" is already claimed by RedisFailover b/taken' \
     validate c taken --secret auth
+
+# --- onUnavailable warn: the late create admits with a warning, keeps
+# the claim (the failover is admitted: the claim is its own)
+SID=sentinel/7101/secret:a/auth
+reset_calls
+delays '[{"method": "POST", "resource": "leases", "after_ms": 6000, "times": 1}]'
+expect "sentinel identity, late answer, onUnavailable warn: admitted with a warning" \
+    "^allowed warnings=\[sentinel-identity-shared\] cannot verify: claiming sentinel identity \(master mymaster, port 7101, " \
+    validate a sid --secret auth --mymaster --port 7101
+delays '[]'
+expect "sentinel identity, late answer: the claim landed and stays" \
+    '^a/sid ' lease_of "$SID"
+# a later review of the same failover finds its own claim: no release is
+# pending for it, so its claim id is unchanged by anyone
+id1=$(lease_of "$SID" | cut -d' ' -f2)
+expect "sentinel identity: the admitted failover's update is admitted" \
+    '^allowed$' validate a sid --secret auth --mymaster --port 7101 --op UPDATE
+check "sentinel identity: still the same claim" \
+    test "$(lease_of "$SID" | cut -d' ' -f2)" = "$id1"
+if calls | grep -q "^DELETE delete $(lease_name "$SID")"; then
+    bad "the admitted failover's claim was deleted"
+else
+    ok "the admitted failover's claim was never deleted"
+fi
 
 # --- a dryRun only reads, and also within the deadline
 DRY=$(lease_name master/dry)
