@@ -43,15 +43,17 @@ EOF
 add_secret red auth "$PASSWORD" >/dev/null
 
 # the racing failovers are never added to the cluster: a long grace keeps
-# the reconcile from releasing their claims until the end
+# the reconcile from releasing their claims until the end. A long API
+# deadline keeps a loaded machine from turning a claim into "cannot
+# verify" (cluster_deadline tests the deadline).
 start_server --kubeconfig "$WORK/kubeconfig" --policy "$WORK/policy.yaml" \
-    --claim-grace 600 || exit 1
+    --claim-grace 600 --api-deadline 20s || exit 1
 PORT1=$PORT
 FIRST_PID=$SERVER_PID
 EXTRA_PIDS=$FIRST_PID
 mv "$WORK/server.log" "$WORK/server1.log"
 start_server --kubeconfig "$WORK/kubeconfig" --policy "$WORK/policy.yaml" \
-    --claim-grace 600 || exit 1
+    --claim-grace 600 --api-deadline 20s || exit 1
 PORT2=$PORT
 for p in $PORT1 $PORT2; do
     rft wait-ready "$p" "$CERTS/ca.crt" 60 || bad "replica on $p not ready"
@@ -152,7 +154,7 @@ check "replica 2 stops cleanly" stop_server
 add_rf red "${winner#red/}" --secret auth --port 7000 --mymaster >/dev/null
 mv "$WORK/server.log" "$WORK/server2.log"
 start_server --kubeconfig "$WORK/kubeconfig" --policy "$WORK/policy.yaml" \
-    --claim-grace 1 --claim-reconcile 1 || exit 1
+    --claim-grace 1 --claim-reconcile 1 --api-deadline 20s || exit 1
 rft wait-ready "$PORT" "$CERTS/ca.crt" 60 || bad "replica 2 not ready again"
 expect_eventually "claims of failovers that never appeared are released" 120 \
     '^1$' nleases
