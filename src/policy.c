@@ -11,6 +11,7 @@
  *   spec:
  *     target: spotahome-v1.3
  *     mutations: true
+ *     podTemplateMutations: create     # or always (also on UPDATE)
  *     exemptions: {namespaces: [kube-system]}
  *     rules:
  *       auth-required: deny            # or warn, off
@@ -180,6 +181,13 @@ static int load_spec(struct ploader *L, struct policy_set *p,
             if (!cJSON_IsBool(kv))
                 return bad(L, kv, "%s must be true or false", "mutations");
             p->mutations = cJSON_IsTrue(kv);
+        } else if (!strcmp(kv->string, "podTemplateMutations")) {
+            if (!cJSON_IsString(kv) ||
+                (strcmp(kv->valuestring, "create") &&
+                 strcmp(kv->valuestring, "always")))
+                return bad(L, kv, "%s must be create or always",
+                           "podTemplateMutations");
+            p->pod_template_on_update = !strcmp(kv->valuestring, "always");
         } else if (!strcmp(kv->string, "rules")) {
             if (!cJSON_IsObject(kv))
                 return bad(L, kv, "%s must be a mapping of rule ids",
@@ -223,7 +231,8 @@ static int load_spec(struct ploader *L, struct policy_set *p,
         } else {
             return bad(L, kv,
                        "unknown key \"%s\" in spec (expected target, "
-                       "mutations, exemptions, rules)",
+                       "mutations, podTemplateMutations, exemptions, "
+                       "rules)",
                        kv->string);
         }
     }

@@ -2,7 +2,8 @@
  *
  * policy.h - load a policy file (YAML) into an immutable policy_set: the
  * operator target, per-rule severity and parameters, whether mutations are
- * on, and namespace exemptions. Structure errors carry file:line:col.
+ * on (and on UPDATE for the pod template), and namespace exemptions.
+ * Structure errors carry file:line:col.
  * Rule ids and parameters are checked against the catalogue by
  * rules_policy_check() (rules.h), which keeps this module free of rules.
  */
@@ -36,6 +37,11 @@ struct policy_set {
     enum rf_target target;
     struct src_pos target_pos;
     bool mutations;
+    /* spec.podTemplateMutations: "always" (true) lets fixes that change
+     * the pod template (so the operator restarts every pod) apply on
+     * UPDATE too; "create" (false, the default) keeps them to CREATE and
+     * reports them as held back on UPDATE. */
+    bool pod_template_on_update;
     struct policy_rule *rules; /* owned */
     size_t nrules;
     char **exempt_ns;      /* owned namespace globs */

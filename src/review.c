@@ -469,13 +469,21 @@ static size_t cut_line(char *buf, size_t n, size_t max)
 }
 
 /* The k-th warning line: warn findings first, then skipped rules, as
- * "[id] msg" and "[id] skipped: reason". Returns its length. */
+ * "[id] msg" and "[id] skipped: reason"; with `held`, the k-th fix held
+ * back on UPDATE instead. Returns its length. */
 static size_t warning_line(char *buf, size_t cap,
-                           const struct rules_result *res, size_t k)
+                           const struct rules_result *res, size_t k,
+                           bool held)
 {
     size_t i, seen = 0;
     int w = -1;
 
+    if (held && k < res->nheld)
+        w = snprintf(buf, cap, "[%s] %s",
+                     res->held[k].rule ? res->held[k].rule->id : "?",
+                     res->held[k].msg ? res->held[k].msg : "");
+    if (held)
+        goto out;
     for (i = 0; i < res->len && w < 0; i++) {
         const struct finding *f = &res->v[i];
 
@@ -493,28 +501,31 @@ static size_t warning_line(char *buf, size_t cap,
                      sk->rule ? sk->rule->id : "all rules",
                      sk->reason ? sk->reason : "");
     }
+out:
     if (w < 0)
         return 0;
     return cut_line(buf, (size_t)w < cap ? (size_t)w : cap - 1,
                     REVIEW_WARN_MAX_LEN);
 }
 
-int review_warnings_json(struct sbuf *b, const struct rules_result *res,
-                         size_t *nout)
+/* review_warnings_json, or with `held` the fixes held back on UPDATE
+ * (what /mutate warns about). */
+static int warnings_json(struct sbuf *b, const struct rules_result *res,
+                         bool held, size_t *nout)
 {
     char line[512], summary[64];
     size_t i, total = 0, emitted = 0, nwarn = 0, len, slen;
     int rc = sbuf_addc(b, '[');
 
-    for (i = 0; res && i < res->len; i++)
+    for (i = 0; res && !held && i < res->len; i++)
         if (res->v[i].sev == RFG_SEV_WARN)
             nwarn++;
     if (res)
-        nwarn += res->nskipped;
+        nwarn += held ? res->nheld : res->nskipped;
     for (i = 0; !rc && res && i < nwarn; i++) {
         size_t left;
 
-        len = warning_line(line, sizeof(line), res, i);
+        len = warning_line(line, sizeof(line), res, i, held);
         left = nwarn - emitted - 1;     /* warnings after this one */
         /* Keep room for the summary if anything would follow. */
         slen = left ? (size_t)snprintf(summary, sizeof(summary),
@@ -543,6 +554,12 @@ int review_warnings_json(struct sbuf *b, const struct rules_result *res,
     if (nout)
         *nout = emitted;
     return rc;
+}
+
+int review_warnings_json(struct sbuf *b, const struct rules_result *res,
+                         size_t *nout)
+{
+    return warnings_json(b, res, false, nout);
 }
 
 /* status.message for a denial: every denying rule, in catalogue order. */
@@ -615,6 +632,12 @@ int review_respond(char **out, size_t *out_len,
         rc = sbuf_adds(&b, ",\"warnings\":");
         if (!rc)
             rc = review_warnings_json(&b, res, &nwarn);
+    }
+    /* /mutate warns about the fixes it held back on UPDATE. */
+    if (!rc && res && mutate && res->nheld > 0) {
+        rc = sbuf_adds(&b, ",\"warnings\":");
+        if (!rc)
+            rc = warnings_json(&b, res, true, &nwarn);
     }
     if (!rc && res && mutate && cJSON_GetArraySize(res->patch) > 0) {
         patch = cJSON_PrintUnformatted(res->patch);

@@ -80,7 +80,8 @@ bool review_wants_eval(const struct review_req *req);
 /* Build the AdmissionReview response for `req` into *out (malloc'd,
  * NUL-ended, owned by the caller; free()). `res` is the engine result or
  * NULL to allow untouched. For `mutate`, the response carries res->patch
- * (when non-empty) and is never a denial; otherwise denials and warnings
+ * (when non-empty) and, as warnings, the fixes held back on UPDATE
+ * (res->held), and is never a denial; otherwise denials and warnings
  * come from the findings. *verdict (may be NULL) says what was sent.
  * Returns RFG_OK or RFG_ENOMEM. */
 int review_respond(char **out, size_t *out_len,

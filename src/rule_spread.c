@@ -256,13 +256,15 @@ int fix_sentinel_spread_scope(struct rule_ctx *ctx, const cJSON *work)
     return fix_scope(ctx, RF_SENTINEL, work);
 }
 
-/* The per-cluster podAntiAffinity of 2.13 (mode required|preferred). */
+/* The per-failover podAntiAffinity over nodes: preferred (weight 100)
+ * by default, so that with fewer nodes than replicas the pods still
+ * schedule; the rule's `mode: required` makes it a hard constraint. */
 static cJSON *anti_affinity(struct rule_ctx *ctx, const char *rf,
                             enum rf_component c)
 {
     const cJSON *mode = rule_param(ctx, "mode");
-    bool preferred = cJSON_IsString(mode) &&
-                     !strcmp(mode->valuestring, "preferred");
+    bool preferred = !cJSON_IsString(mode) ||
+                     strcmp(mode->valuestring, "required");
     cJSON *paa = cJSON_CreateObject();
     cJSON *list = cJSON_CreateArray();
     cJSON *term = cJSON_CreateObject();

@@ -121,11 +121,11 @@ static const struct rule_desc catalog[] = {
      "redis and sentinel pods are spread over nodes and zones",
      ISSUES "403", "mode zoneSpread", check_spread_missing,
      fix_spread_missing},
-    {"spread-selector-role", RFG_SEV_WARN, ALL, RULE_FIX_CREATE_ONLY,
+    {"spread-selector-role", RFG_SEV_WARN, ALL, 0,
      "spread selectors do not use the runtime redisfailovers-role "
      "label",
      ISSUES "403", "", check_spread_selector_role, fix_spread_selector_role},
-    {"spread-selector-no-match", RFG_SEV_WARN, ALL, RULE_FIX_CREATE_ONLY,
+    {"spread-selector-no-match", RFG_SEV_WARN, ALL, 0,
      "spread selectors can match this failover's pods; no deprecated "
      "zone topologyKey",
      ISSUES "403", "", check_spread_selector_no_match, fix_spread_selector_no_match},
@@ -168,7 +168,7 @@ static const struct rule_desc catalog[] = {
      "when the master is not known)",
      ISSUES "240", "", check_scale_down_master, NULL},
     /* 2.5 */
-    {"labels-volatile", RFG_SEV_WARN, ALL, RULE_FIX_CREATE_ONLY,
+    {"labels-volatile", RFG_SEV_WARN, ALL, 0,
      "release-specific labels (helm.sh/chart, version) are kept off "
      "pods by a labelWhitelist",
      ISSUES "403", "", check_labels_volatile, fix_labels_volatile},
@@ -199,7 +199,7 @@ static const struct rule_desc catalog[] = {
      "removing bootstrapNode makes the operator elect its own master",
      ISSUES "664", "", check_bootstrap_removed, NULL},
     /* 2.7 */
-    {"image-pinned", RFG_SEV_DENY, ALL, RULE_FIX_CREATE_ONLY,
+    {"image-pinned", RFG_SEV_DENY, ALL, 0,
      "redis, sentinel and exporter images are set with a version tag "
      "(deny :latest or no tag, warn unset)",
      ISSUES "550", "", check_image_pinned, fix_image_pinned},
@@ -249,7 +249,7 @@ static const struct rule_desc catalog[] = {
      "each command is renamed once (deny) and is a Redis command "
      "(warn)",
      ISSUES "716", "", check_rename_duplicate, NULL},
-    {"exporter-config-rename", RFG_SEV_WARN, ALL, RULE_FIX_CREATE_ONLY,
+    {"exporter-config-rename", RFG_SEV_WARN, ALL, 0,
      "with CONFIG renamed, the redis exporter is told the new name",
      "https://github.com/oliver006/redis_exporter/issues/146", "", check_exporter_config_rename, fix_exporter_config_rename},
     /* 2.10 */
@@ -282,7 +282,7 @@ static const struct rule_desc catalog[] = {
      "redis storage sets emptyDir or persistentVolumeClaim, not both",
      ISSUES "403", "", check_storage_both, fix_storage_both},
     /* 2.12 */
-    {"hostnetwork", RFG_SEV_DENY, ALL, RULE_FIX_CREATE_ONLY,
+    {"hostnetwork", RFG_SEV_DENY, ALL, 0,
      "redis and sentinel avoid hostNetwork (deny for sentinels next "
      "to another hostNetwork failover)",
      ISSUES "550", "", check_hostnetwork, fix_hostnetwork},
@@ -342,6 +342,8 @@ struct rule_ctx {
     cJSON *undo;                    /* owned: work before the current
                                        rule's first op; NULL until then */
     int patch_mark;                 /* ops in res->patch before it */
+    bool pod_template;              /* one of them changes the pod
+                                       template */
 };
 
 const struct rule_desc *rules_catalog(size_t *n)
@@ -575,6 +577,12 @@ void rules_result_cleanup(struct rules_result *r)
     for (i = 0; i < r->nskipped; i++)
         free(r->skipped[i].reason);
     free(r->skipped);
+    for (i = 0; i < r->nheld; i++) {
+        free(r->held[i].ptr);
+        free(r->held[i].msg);
+        free(r->held[i].hint);
+    }
+    free(r->held);
     for (i = 0; i < r->len; i++) {
         free(r->v[i].ptr);
         free(r->v[i].msg);
@@ -622,6 +630,83 @@ static bool skipped(const struct rule_ctx *ctx, const struct rule_desc *d)
            list_has(ctx->skip, d->id);
 }
 
+/* Where a JSON pointer into a RedisFailover lands: in what the operator
+ * copies into the pod templates of the redis StatefulSet and sentinel
+ * Deployment (changing it restarts every pod), outside them, or in an
+ * object that holds both (classify its members). */
+enum tmpl_class { TMPL_OUT, TMPL_IN, TMPL_MIXED };
+
+static enum tmpl_class tmpl_classify(const char *ptr)
+{
+    static const char *const mixed[] = {
+        "", "/spec", "/metadata", "/spec/redis", "/spec/sentinel",
+        "/spec/redis/storage",
+    };
+    /* Read by the operator at run time (CONFIG SET, SENTINEL SET, the
+     * ConfigMaps, the PDBs) or frozen in the volumeClaimTemplates: not
+     * in the pod template. */
+    static const char *const outside[] = {
+        "/spec/redis/replicas", "/spec/sentinel/replicas",
+        "/spec/redis/customConfig", "/spec/sentinel/customConfig",
+        "/spec/redis/customCommandRenames",
+        "/spec/redis/disablePodDisruptionBudget",
+        "/spec/sentinel/disablePodDisruptionBudget",
+        "/spec/sentinel/disableMyMaster",
+        "/spec/redis/storage/keepAfterDeletion",
+        "/spec/redis/storage/persistentVolumeClaim",
+        "/spec/bootstrapNode",
+    };
+    size_t i, n;
+
+    for (i = 0; i < sizeof(mixed) / sizeof(mixed[0]); i++)
+        if (!strcmp(ptr, mixed[i]))
+            return TMPL_MIXED;
+    for (i = 0; i < sizeof(outside) / sizeof(outside[0]); i++) {
+        n = strlen(outside[i]);
+        if (!strncmp(ptr, outside[i], n) && (!ptr[n] || ptr[n] == '/'))
+            return TMPL_OUT;
+    }
+    /* Failover labels are copied onto the pods; other metadata is not.
+     * Everything else under spec is, or may be (unknown fields too). */
+    if (!strncmp(ptr, "/metadata/labels", 16) && (!ptr[16] || ptr[16] == '/'))
+        return TMPL_IN;
+    return !strncmp(ptr, "/spec/", 6) ? TMPL_IN : TMPL_OUT;
+}
+
+/* Does `node` (NULL: nothing) at `ptr` hold anything of a pod template?
+ * Sets *oom when out of memory. */
+static bool tmpl_touches(const char *ptr, const cJSON *node, bool *oom)
+{
+    const cJSON *c;
+    struct sbuf p;
+    bool hit = false;
+
+    if (!node || cJSON_IsNull(node))
+        return false;
+    switch (tmpl_classify(ptr)) {
+    case TMPL_IN:
+        return true;
+    case TMPL_OUT:
+        return false;
+    case TMPL_MIXED:
+        break;
+    }
+    if (!cJSON_IsObject(node))
+        return false;
+    sbuf_init(&p, 0);
+    cJSON_ArrayForEach(c, node) {
+        sbuf_reset(&p);
+        if (sbuf_adds(&p, ptr) || jptr_append(&p, c->string)) {
+            *oom = true;
+            break;
+        }
+        if ((hit = tmpl_touches(sbuf_str(&p), c, oom)))
+            break;
+    }
+    sbuf_cleanup(&p);
+    return hit;
+}
+
 /* Append the op to the patch and apply it to ctx->work at once.
  * `value` (owned) may be NULL for remove; NULL otherwise means the caller
  * ran out of memory. Returns RFG_OK, RFG_ENOMEM, or RFG_EINVAL when the
@@ -638,6 +723,22 @@ static int emit(struct rule_ctx *ctx, const char *op, const char *path,
     if (!ctx->undo && !(ctx->undo = cJSON_Duplicate(ctx->work, 1))) {
         cJSON_Delete(value);
         return RFG_ENOMEM;
+    }
+    if (!ctx->pod_template) {
+        enum tmpl_class cls = tmpl_classify(path);
+        bool oom = false;
+
+        /* What the op writes, and what it overwrites or removes (only an
+         * object that holds both kinds needs a look at either). */
+        ctx->pod_template =
+            cls == TMPL_IN ||
+            (cls == TMPL_MIXED &&
+             (tmpl_touches(path, value, &oom) ||
+              tmpl_touches(path, jptr_get(ctx->work, path), &oom)));
+        if (oom) {
+            cJSON_Delete(value);
+            return RFG_ENOMEM;
+        }
     }
     one = cJSON_CreateArray();
     if (!one) {
@@ -700,6 +801,45 @@ static void undo_rule(struct rule_ctx *ctx)
         cJSON_Delete(op);
 }
 
+/* Record that the current rule's fix, whose first op was at `ptr`, was
+ * held back: it changes the pod template and this is an UPDATE. */
+static int add_held(struct rule_ctx *ctx, const char *ptr)
+{
+    struct rules_result *r = ctx->res;
+    struct finding *f = rfg_grow(r->held, &r->capheld, r->nheld,
+                                 sizeof(*f), 4);
+
+    if (!f)
+        return RFG_ENOMEM;
+    r->held = f;
+    f = &r->held[r->nheld];
+    memset(f, 0, sizeof(*f));
+    f->rule = ctx->cur;
+    f->sev = RFG_SEV_WARN;
+    f->ptr = strdup(ptr);
+    /* Admission warnings stay under 120 characters with the rule id. */
+    f->msg = strdup("not patched on UPDATE: it would restart every pod; "
+                    "apply what 'rfguard fix' prints");
+    f->hint = strdup("run 'rfguard fix' on the manifest and apply it when "
+                     "a rollout of the failover's pods is planned (or set "
+                     "podTemplateMutations: always in the policy)");
+    if (!f->ptr || !f->msg || !f->hint) {
+        free(f->ptr);
+        free(f->msg);
+        free(f->hint);
+        return RFG_ENOMEM;
+    }
+    r->nheld++;
+    return RFG_OK;
+}
+
+/* Is the current rule's fix, just run, one to hold back? */
+static bool hold_fix(const struct rule_ctx *ctx)
+{
+    return ctx->undo && ctx->pod_template && ctx->in->op != RULES_CREATE &&
+           !ctx->in->pol->pod_template_on_update;
+}
+
 static int run_fixes(struct rule_ctx *ctx)
 {
     const struct rules_input *in = ctx->in;
@@ -722,12 +862,23 @@ static int run_fixes(struct rule_ctx *ctx)
         if ((d->flags & RULE_FIX_CREATE_ONLY) && in->op != RULES_CREATE)
             continue;
         ctx->patch_mark = cJSON_GetArraySize(ctx->res->patch);
+        ctx->pod_template = false;
         rc = d->fix(ctx, ctx->work);
         /* A fix that does not apply (an odd object shape) is dropped
          * rather than failing the evaluation: the finding stays. */
         if (rc == RFG_EINVAL) {
             undo_rule(ctx);
             rc = RFG_OK;
+        } else if (!rc && hold_fix(ctx)) {
+            const cJSON *first = cJSON_GetArrayItem(ctx->res->patch,
+                                                    ctx->patch_mark);
+            char *ptr = strdup(cJSON_GetObjectItemCaseSensitive(first,
+                                                                "path")
+                                   ->valuestring);
+
+            undo_rule(ctx);
+            rc = ptr ? add_held(ctx, ptr) : RFG_ENOMEM;
+            free(ptr);
         }
         cJSON_Delete(ctx->undo);
         ctx->undo = NULL;
@@ -953,6 +1104,13 @@ int rules_policy_check(const struct policy_set *pol, struct diag_list *dl)
                                pr->id, p->string,
                                *d->params ? " (parameters: " : "",
                                *d->params ? d->params : "");
+            else if (!strcmp(p->string, "mode") &&
+                     (!cJSON_IsString(p) ||
+                      (strcmp(p->valuestring, "preferred") &&
+                       strcmp(p->valuestring, "required"))))
+                rc = diag_fail(dl, RFG_EINVAL, &pr->params_pos,
+                               "rule \"%s\": mode must be preferred or "
+                               "required", pr->id);
         }
     }
     dl->file = saved;

@@ -39,9 +39,19 @@ typedef void (*rule_check_fn)(struct rule_ctx *ctx);
  * and its finding stays). */
 typedef int (*rule_fix_fn)(struct rule_ctx *ctx, const cJSON *work);
 
+/* On UPDATE, a fix whose ops change the pod template the operator renders
+ * (affinity, spread, images, resources, labels copied to pods...: every
+ * field under spec.redis and spec.sentinel but replicas, customConfig,
+ * customCommandRenames, storage PVC settings, disablePodDisruptionBudget
+ * and disableMyMaster; spec.auth, spec.labelWhitelist, metadata.labels)
+ * would make the operator restart every pod. Such a fix applies on
+ * CREATE only, unless the policy says podTemplateMutations: always; on
+ * UPDATE it is held back and reported in rules_result.held. */
 enum rule_flags {
     RULE_UPDATE_ONLY = 1u << 0, /* needs the old object */
     RULE_CLUSTER = 1u << 1,     /* consults the cluster view */
+    /* the fix never applies on UPDATE, whatever it changes (the field
+     * is immutable there, or changing it is unsafe) */
     RULE_FIX_CREATE_ONLY = 1u << 2
 };
 
@@ -121,6 +131,12 @@ struct rules_result {
                                        want_fix (then maybe empty) */
     struct rule_skip *skipped;      /* owned; in catalogue order */
     size_t nskipped, capskipped;
+    /* Fixes held back on UPDATE because they change the pod template
+     * (want_fix only): one WARN entry per rule, its pointer the first
+     * op's path, its message naming `rfguard fix`. Not in ndeny/nwarn:
+     * /mutate sends them as warnings. Owned; in catalogue order. */
+    struct finding *held;
+    size_t nheld, capheld;
 };
 
 /* Object annotations for exemptions: a comma-separated list of rule ids,

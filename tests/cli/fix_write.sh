@@ -57,8 +57,9 @@ cp "$work/rf.yaml" "$work/orig.yaml"
 grep -q "fixed 1 failover" "$work/err" && ok "reports what it fixed" || bad "no report"
 only_added "$work/orig.yaml" "$work/rf.yaml" && ok "no original line changed" || { bad "lines changed"; diff "$work/orig.yaml" "$work/rf.yaml"; }
 n=$(diff "$work/orig.yaml" "$work/rf.yaml" | grep -c '^>')
-# spread (20 lines) and the pinned redis and sentinel images (2)
-[ "$n" = 22 ] && ok "22 lines added" || bad "added $n lines"
+# spread (22 lines: preferred anti-affinity and a zone spread) and the
+# pinned redis and sentinel images (2)
+[ "$n" = 24 ] && ok "24 lines added" || bad "added $n lines"
 grep -q "# Production cache. Keep this comment!" "$work/rf.yaml" && ok "comments kept" || bad "comment lost"
 "$rfguard" lint --no-color "$work/rf.yaml" > "$work/lint.out"
 [ $? = 0 ] && ok "fixed file lints clean" || { bad "fixed file not clean"; cat "$work/lint.out"; }

@@ -47,6 +47,7 @@ static void test_policy__builtin(void)
         CHECK_STR_EQ(p->name, "default");
         CHECK_INT_EQ(p->target, RF_TARGET_SPOTAHOME_V13);
         CHECK(p->mutations);
+        CHECK(!p->pod_template_on_update); /* no surprise rollouts */
         CHECK(policy_rule_get(p, "auth-required") != NULL);
         CHECK_INT_EQ(rules_severity(rules_find("auth-required"), p),
                      RFG_SEV_DENY);
@@ -79,6 +80,7 @@ static void test_policy__shipped_files(void)
 static void test_policy__values(void)
 {
     const char *y = HEAD "  target: freshworks-v3.3\n  mutations: false\n"
+                         "  podTemplateMutations: always\n"
                          "  exemptions:\n    namespaces: [kube-*, dev]\n"
                          "  rules:\n    auth-required: warn\n"
                          "    auth-password-charset: {severity: off, "
@@ -93,6 +95,7 @@ static void test_policy__values(void)
         return;
     CHECK_INT_EQ(p->target, RF_TARGET_FRESHWORKS_V33);
     CHECK(!p->mutations);
+    CHECK(p->pod_template_on_update);
     CHECK(policy_ns_exempt(p, "kube-system"));
     CHECK(policy_ns_exempt(p, "dev"));
     CHECK(!policy_ns_exempt(p, "prod"));
@@ -126,6 +129,13 @@ static void test_policy__errors(void)
                4, 3);
     expect_bad(HEAD "  frobnicate: 1\n", "unknown key \"frobnicate\" in spec",
                4, 3);
+    expect_bad(HEAD "  podTemplateMutations: yes\n",
+               "podTemplateMutations must be create or always", 4, 3);
+    expect_bad(HEAD "  podTemplateMutations: never\n",
+               "podTemplateMutations must be create or always", 4, 3);
+    expect_bad(HEAD "  rules:\n    spread-missing: {mode: requird}\n",
+               "rule \"spread-missing\": mode must be preferred or required",
+               5, 5);
     expect_bad("apiVersion: v1\nkind: Policy\nspec: {}\n",
                "apiVersion must be rfguard.io/v1alpha1", 1, 1);
     expect_bad("kind: Policy\nspec: {}\n", "apiVersion is missing", 1, 1);

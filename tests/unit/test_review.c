@@ -554,6 +554,58 @@ static void test_review__mutate_patch(void)
     review_req_free(req);
 }
 
+/* No surprise rollouts, codec and engine together: under the default
+ * policy the /mutate answer to the UPDATE of a running failover without
+ * spread (tests/review/update-nospread) carries no patch, only a warning
+ * that names `rfguard fix`; the CREATE of the same failover is patched. */
+static void test_review__mutate_update_held(void)
+{
+    static const char *const names[] = {"update-nospread.v1.request.json",
+                                        "create-nospread.v1.request.json"};
+    struct policy_set *pol = NULL;
+    struct diag_list dl;
+    size_t i;
+
+    diag_list_init(&dl, NULL);
+    CHECK_INT_EQ(policy_load_builtin(&pol, &dl), RFG_OK);
+    for (i = 0; pol && i < 2; i++) {
+        struct review_req *req = decode_fixture(names[i]);
+        struct rules_input in = {0};
+        struct rules_result res;
+        enum review_verdict v = REVIEW_SKIPPED;
+        char *out = NULL;
+        size_t len = 0;
+
+        CHECK(req != NULL);
+        if (!req)
+            continue;
+        in.obj = req->object;
+        in.old = req->op == RULES_UPDATE ? req->old_object : NULL;
+        in.op = req->op;
+        in.pol = pol;
+        in.default_ns = req->ns;
+        in.want_fix = true;
+        CHECK_INT_EQ(rules_eval(&res, &in), RFG_OK);
+        CHECK_INT_EQ(review_respond(&out, &len, &v, req, &res, true),
+                     RFG_OK);
+        if (i == 0) {
+            CHECK_INT_EQ(v, REVIEW_ALLOWED);
+            CHECK(out && !strstr(out, "\"patch\""));
+            CHECK_CONTAINS(out, "\"warnings\":[\"[spread-missing] not "
+                                "patched on UPDATE: it would restart every "
+                                "pod; apply what 'rfguard fix' prints\"]");
+        } else {
+            CHECK_INT_EQ(v, REVIEW_PATCHED);
+            CHECK(out && !strstr(out, "\"warnings\""));
+        }
+        free(out);
+        rules_result_cleanup(&res);
+        review_req_free(req);
+    }
+    policy_free(pol);
+    diag_list_cleanup(&dl);
+}
+
 static void test_review__error_body(void)
 {
     char *out = NULL;
@@ -578,6 +630,7 @@ int main(void)
     RUN(test_review__warning_limits);
     RUN(test_review__skipped_warnings);
     RUN(test_review__mutate_patch);
+    RUN(test_review__mutate_update_held);
     RUN(test_review__error_body);
     return CHECK_DONE();
 }

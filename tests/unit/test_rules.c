@@ -212,13 +212,33 @@ static void test_rules__fixtures(void)
     }
 }
 
-/* The 2.13 reference mutation, scoped to the failover's own labels. */
+/* A policy from YAML text, checked against the catalogue. */
+static struct policy_set *policy_from(const char *yaml)
+{
+    struct policy_set *p = NULL;
+    struct diag_list dl;
+
+    diag_list_init(&dl, NULL);
+    CHECK_INT_EQ(policy_load(&p, yaml, strlen(yaml), "test.yaml", &dl),
+                 RFG_OK);
+    if (p)
+        CHECK_INT_EQ(rules_policy_check(p, &dl), RFG_OK);
+    diag_list_cleanup(&dl);
+    return p;
+}
+
+/* The per-failover spread mutation, scoped to the failover's own labels:
+ * the anti-affinity over nodes is preferred unless the policy says
+ * mode: required. */
 static void test_rules__spread_fix_shape(void)
 {
     const char *src =
         "{\"apiVersion\":\"databases.spotahome.com/v1\","
         "\"kind\":\"RedisFailover\",\"metadata\":{\"name\":\"cache\"},"
         "\"spec\":{\"auth\":{\"secretPath\":\"x\"}}}";
+    struct policy_set *req = policy_from(
+        "apiVersion: rfguard.io/v1alpha1\nkind: Policy\nspec:\n"
+        "  rules:\n    spread-missing: {severity: warn, mode: required}\n");
     cJSON *obj = cJSON_Parse(src);
     struct rules_input ri = {0};
     struct rules_result res;
@@ -230,19 +250,125 @@ static void test_rules__spread_fix_shape(void)
     CHECK(rules_eval(&res, &ri) == RFG_OK);
     s = cJSON_PrintUnformatted(res.patch);
     CHECK_CONTAINS(s, "{\"op\":\"add\",\"path\":\"/spec/redis\",\"value\":"
-                      "{\"affinity\":{\"podAntiAffinity\":{\"required"
-                      "DuringSchedulingIgnoredDuringExecution\":[{\"topology"
-                      "Key\":\"kubernetes.io/hostname\",\"labelSelector\":"
-                      "{\"matchLabels\":{\"app.kubernetes.io/part-of\":"
-                      "\"redis-failover\",\"app.kubernetes.io/component\":"
-                      "\"redis\",\"app.kubernetes.io/name\":\"cache\"}}}]}}}}");
+                      "{\"affinity\":{\"podAntiAffinity\":{\"preferred"
+                      "DuringSchedulingIgnoredDuringExecution\":[{\"weight\":"
+                      "100,\"podAffinityTerm\":{\"topologyKey\":\"kubernetes"
+                      ".io/hostname\",\"labelSelector\":{\"matchLabels\":"
+                      "{\"app.kubernetes.io/part-of\":\"redis-failover\","
+                      "\"app.kubernetes.io/component\":\"redis\","
+                      "\"app.kubernetes.io/name\":\"cache\"}}}}]}}}}");
+    CHECK(!strstr(s, "requiredDuringScheduling"));
     CHECK_CONTAINS(s, "{\"op\":\"add\",\"path\":\"/spec/redis/topology"
                       "SpreadConstraints\"");
     CHECK_CONTAINS(s, "\"path\":\"/spec/sentinel\"");
     CHECK_CONTAINS(s, "\"app.kubernetes.io/component\":\"sentinel\"");
     free(s);
     rules_result_cleanup(&res);
+    ri.pol = req;
+    CHECK(req && rules_eval(&res, &ri) == RFG_OK);
+    s = cJSON_PrintUnformatted(res.patch);
+    CHECK_CONTAINS(s, "{\"op\":\"add\",\"path\":\"/spec/redis\",\"value\":"
+                      "{\"affinity\":{\"podAntiAffinity\":{\"required"
+                      "DuringSchedulingIgnoredDuringExecution\":[{\"topology"
+                      "Key\":\"kubernetes.io/hostname\",\"labelSelector\":"
+                      "{\"matchLabels\":{\"app.kubernetes.io/part-of\":"
+                      "\"redis-failover\",\"app.kubernetes.io/component\":"
+                      "\"redis\",\"app.kubernetes.io/name\":\"cache\"}}}]}}}}");
+    free(s);
+    rules_result_cleanup(&res);
+    policy_free(req);
     cJSON_Delete(obj);
+}
+
+/* Is there an op in `patch` whose path starts with `prefix`? */
+static bool patch_touches(const cJSON *patch, const char *prefix)
+{
+    const cJSON *op;
+
+    cJSON_ArrayForEach(op, patch) {
+        const cJSON *p = cJSON_GetObjectItemCaseSensitive(op, "path");
+
+        if (cJSON_IsString(p) &&
+            !strncmp(p->valuestring, prefix, strlen(prefix)))
+            return true;
+    }
+    return false;
+}
+
+/* No surprise rollouts: on UPDATE, fixes that change the pod template
+ * (spread, images...) are held back and reported, while fixes outside
+ * it (sentinel customConfig, read at run time) still apply; CREATE gets
+ * everything, and podTemplateMutations: always opts UPDATE in. */
+static void test_rules__update_holds_pod_template(void)
+{
+    const char *src =
+        "{\"apiVersion\":\"databases.spotahome.com/v1\","
+        "\"kind\":\"RedisFailover\",\"metadata\":{\"name\":\"cache\","
+        "\"namespace\":\"shop\"},\"spec\":{\"auth\":{\"secretPath\":"
+        "\"x\"},\"redis\":{\"replicas\":3},\"sentinel\":{\"replicas\":3,"
+        "\"customConfig\":[\"quorum 2\",\"down-after-milliseconds 5000\","
+        "\"failover-timeout 10000\"]}}}";
+    struct policy_set *always = policy_from(
+        "apiVersion: rfguard.io/v1alpha1\nkind: Policy\nspec:\n"
+        "  podTemplateMutations: always\n");
+    cJSON *obj = cJSON_Parse(src), *old = cJSON_Parse(src);
+    struct rules_input ri = {0};
+    struct rules_result res;
+    bool spread = false, image = false;
+    size_t k;
+
+    ri.obj = obj;
+    ri.pol = pol;
+    ri.want_fix = true;
+    /* CREATE: the spread and the pinned images. */
+    CHECK(rules_eval(&res, &ri) == RFG_OK);
+    CHECK(patch_touches(res.patch, "/spec/redis/affinity"));
+    CHECK(patch_touches(res.patch,
+                        "/spec/sentinel/topologySpreadConstraints"));
+    CHECK(patch_touches(res.patch, "/spec/redis/image"));
+    CHECK(patch_touches(res.patch, "/spec/sentinel/customConfig/0"));
+    CHECK_INT_EQ(res.nheld, 0);
+    rules_result_cleanup(&res);
+    /* UPDATE: only the customConfig fix, the rest held with a warning. */
+    ri.op = RULES_UPDATE;
+    ri.old = old;
+    CHECK(rules_eval(&res, &ri) == RFG_OK);
+    {
+        char *s = cJSON_PrintUnformatted(res.patch);
+
+        CHECK_STR_EQ(s, "[{\"op\":\"remove\",\"path\":"
+                        "\"/spec/sentinel/customConfig/0\"}]");
+        free(s);
+    }
+    for (k = 0; k < res.nheld; k++) {
+        const struct finding *f = &res.held[k];
+        char line[256];
+        int n = snprintf(line, sizeof(line), "[%s] %s", f->rule->id,
+                         f->msg);
+
+        CHECK(n > 0 && n < 120);
+        CHECK_CONTAINS(f->msg, "rfguard fix");
+        CHECK(f->sev == RFG_SEV_WARN);
+        spread |= !strcmp(f->rule->id, "spread-missing") &&
+                  !strcmp(f->ptr, "/spec/redis/affinity");
+        image |= !strcmp(f->rule->id, "image-pinned");
+    }
+    CHECK(spread && image);
+    /* the check findings are unchanged: spread-missing still warns */
+    for (k = 0, spread = false; k < res.len; k++)
+        spread |= !strcmp(res.v[k].rule->id, "spread-missing");
+    CHECK(spread);
+    rules_result_cleanup(&res);
+    /* UPDATE under podTemplateMutations: always: everything applies. */
+    ri.pol = always;
+    CHECK(always && rules_eval(&res, &ri) == RFG_OK);
+    CHECK(patch_touches(res.patch, "/spec/redis/affinity"));
+    CHECK(patch_touches(res.patch, "/spec/redis/image"));
+    CHECK_INT_EQ(res.nheld, 0);
+    rules_result_cleanup(&res);
+    policy_free(always);
+    cJSON_Delete(obj);
+    cJSON_Delete(old);
 }
 
 static void test_rules__scope_fix_adds_name(void)
@@ -495,6 +621,7 @@ int main(void)
     RUN(test_rules__shipped_policies);
     RUN(test_rules__skip_reported);
     RUN(test_rules__fixes_compose);
+    RUN(test_rules__update_holds_pod_template);
     policy_free(pol);
     return CHECK_DONE();
 }
