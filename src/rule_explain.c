@@ -116,7 +116,8 @@ static const struct rule_explain explain[] = {
      NULL},
     {"auth-secret-unique",
      "identical auth-pass/masterauth lets a stale sentinel or SLAV"
-     "EOF reach another RF (source: §1.6 (inference), #550)",
+     "EOF reach another RF (source: #550; inferred from how sentinels "
+     "adopt replicas they can authenticate to)",
      "spec:\n"
      "  auth:\n"
      "    secretPath: shared-auth\n",
@@ -255,7 +256,7 @@ static const struct rule_explain explain[] = {
      NULL},
     {"custom-renames-latent",
      "only redis.conf changes; applies at next pod restart, mixed "
-     "state (source: §1.7)",
+     "state (the operator writes renames to redis.conf only)",
      "# before:\n"
      "spec:\n"
      "  redis:\n"
@@ -333,7 +334,8 @@ static const struct rule_explain explain[] = {
      "    - maxmemory-policy allkeys-lru\n",
      NULL},
     {"disablemymaster-pruned",
-     "silently pruned → still `mymaster` (source: §1.5)",
+     "silently pruned → still `mymaster` (the target CRD has no "
+     "disableMyMaster field)",
      "# target: spotahome-v1.3\n"
      "spec:\n"
      "  sentinel:\n"
@@ -434,9 +436,9 @@ static const struct rule_explain explain[] = {
      "    redis-failover.freshworks.com/skip-reconcile: 'false'\n",
      NULL},
     {"hostnetwork",
-     "fixed ports 26379/9121/9355 collide per node cluster-wide; n"
-     "ode IP shared → §1.6 worse (source: `generator.go:52,592,844"
-     "-849`, `constants.go:5-6`)",
+     "fixed ports 26379/9121/9355 collide per node cluster-wide; "
+     "the node IP is shared, so sentinel groups merge more easily "
+     "(source: `generator.go:52,592,844-849`, `constants.go:5-6`)",
      "spec:\n"
      "  redis:\n"
      "    hostNetwork: true\n",
@@ -905,8 +907,8 @@ static const struct rule_explain explain[] = {
      "        memory: 512Mi\n",
      NULL},
     {"scale-down-master",
-     "StatefulSet removes highest ordinals; kills the master (sour"
-     "ce: §3)",
+     "the StatefulSet removes the highest ordinals first: a scale-down "
+     "that reaches the master's ordinal kills the master",
      "# before:\n"
      "spec:\n"
      "  redis:\n"
@@ -1149,7 +1151,11 @@ static const struct rule_explain explain[] = {
      "          app.kubernetes.io/name: cache\n"
      "          app.kubernetes.io/component: redis\n"
      "          app.kubernetes.io/part-of: redis-failover\n",
-     "see §2.13 patch"},
+     "`add /spec/<redis|sentinel>/affinity/podAntiAffinity` (preferred "
+     "per node, weight 100; `mode: required` makes it required) and "
+     "`add .../topologySpreadConstraints` (zones, ScheduleAnyway), both "
+     "pinned to this failover's pods; on UPDATE only with the policy's "
+     "podTemplateMutations: always, as it restarts every pod"},
     {"spread-namespace-selector",
      "same-named RFs in other namespaces counted (source: k8s sema"
      "ntics)",
