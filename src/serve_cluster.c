@@ -160,14 +160,18 @@ static void log_kcache(void *arg, const char *level, const char *msg,
  * mymaster: redis port and auth Secret ("none" without auth). The Secret
  * names the password without revealing it: a Lease name derived from the
  * password or its hash would let anyone who can list Leases test
- * password guesses offline. */
-static void sentinel_identity(char *out, size_t len, int port,
+ * password guesses offline. False when it does not fit in `len` (no
+ * valid Secret name is that long). */
+static bool sentinel_identity(char *out, size_t len, int port,
                               const char *ns, const char *secret)
 {
+    int n;
+
     if (secret)
-        snprintf(out, len, "sentinel/%d/secret:%s/%s", port, ns, secret);
+        n = snprintf(out, len, "sentinel/%d/secret:%s/%s", port, ns, secret);
     else
-        snprintf(out, len, "sentinel/%d/none", port);
+        n = snprintf(out, len, "sentinel/%d/none", port);
+    return n >= 0 && (size_t)n < len;
 }
 
 /* Does the view still have `holder` ("ns/name") with `identity`? Claims
@@ -195,8 +199,8 @@ static bool holder_has(const struct cview *cv, enum rf_target det,
             return f->disable_mymaster && !strcmp(f->name, identity + 7);
         if (f->disable_mymaster && det == RF_TARGET_FRESHWORKS_V33)
             return false;   /* its master name is its own */
-        sentinel_identity(mine, sizeof(mine), f->port, f->ns, f->secret);
-        return !strcmp(mine, identity);
+        return sentinel_identity(mine, sizeof(mine), f->port, f->ns,
+                                 f->secret) && !strcmp(mine, identity);
     }
     return false;
 }
@@ -439,6 +443,14 @@ void serve_cluster_stop(struct serve_cluster *sc)
     pthread_mutex_unlock(&sc->mu);
     if (sc->thr_started)
         pthread_join(sc->thr, NULL);
+    if (sc->nrel) {   /* the thread has stopped: no lock needed */
+        char buf[32];
+
+        snprintf(buf, sizeof(buf), "%zu", sc->nrel);
+        sc->log("warn", "claims: releases still pending at shutdown; the "
+                        "reconcile will release those claims", "pending",
+                buf);
+    }
     kcache_stop(sc->kc);
     kclient_free(sc->client);
     pthread_cond_destroy(&sc->cv);
@@ -556,7 +568,8 @@ static bool claim_of(struct claim *c, const struct rules_input *in,
         return false;   /* only a uniqueness that denies is claimed */
     sp = rf_secret_path(in->obj);
     port = rf_redis_port(in->obj);
-    sentinel_identity(c->identity, sizeof(c->identity), port, ns, sp);
+    if (!sentinel_identity(c->identity, sizeof(c->identity), port, ns, sp))
+        return false;
     if (sp)
         snprintf(c->what, sizeof(c->what), "sentinel identity (master %s, "
                  "port %d, password of Secret %s/%s)",
