@@ -361,6 +361,11 @@ class Api(BaseHTTPRequestHandler):
             time.sleep(ctl.delay_ms / 1000.0)
         if before:
             time.sleep(before / 1000.0)
+        if ctl.down:
+            # a server that is down answers nothing, not even on a
+            # connection accepted just before it went down
+            self.close_connection = True
+            return False
         authz = self.headers.get("Authorization", "")
         try:
             has_cert = bool(self.connection.getpeercert())
@@ -540,7 +545,9 @@ class Api(BaseHTTPRequestHandler):
                             last_bm = time.time()
                             break
                         st.cond.wait(0.2)
-                        if self.connection not in st.watches:
+                        # dropped, or the server went down after this
+                        # watch started (before it was in st.watches)
+                        if self.connection not in st.watches or ctl.down:
                             raise ConnectionError
                 if pending and pending[0][1] == "BOOKMARK":
                     self.chunk({"type": "BOOKMARK",

@@ -415,6 +415,24 @@ static bool has_two_rfs(const struct cview *cv, const void *arg)
     "\"disableMyMaster\":true},\"redis\":{\"port\":7000},\"auth\":{"      \
     "\"secretPath\":\"s1\"}}}"
 
+/* The cache's log lines go to stderr (ctest shows them on a failure),
+ * stamped with the milliseconds since the cache started. */
+static struct timespec log_t0;
+
+static void log_line(void *arg, const char *level, const char *msg,
+                     const char *detail)
+{
+    struct timespec now;
+    long long ms;
+
+    (void)arg;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    ms = (long long)(now.tv_sec - log_t0.tv_sec) * 1000 +
+         (now.tv_nsec - log_t0.tv_nsec) / 1000000;
+    fprintf(stderr, "kcache %lld ms %s: %s%s%s\n", ms, level, msg,
+            detail ? ": " : "", detail ? detail : "");
+}
+
 static void test_kcache__sync_watch_relist(void)
 {
     struct kcache_config cc;
@@ -439,6 +457,8 @@ static void test_kcache__sync_watch_relist(void)
     cc.hash = rfg_sha256;
     cc.stale_after_ms = 500;
     cc.page_size = 1;              /* exercise paging */
+    cc.log = log_line;
+    clock_gettime(CLOCK_MONOTONIC, &log_t0);
     CHECK_INT_EQ(kcache_start(&kc, &cc, &dl), RFG_OK);
     CHECK(kcache_unavailable_since(kc) != 0);   /* not synced yet */
     CHECK(eventually(is_ready, kc));
