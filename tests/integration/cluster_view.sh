@@ -25,11 +25,13 @@ add_secret a auth-a "$PW_A" >/dev/null
 add_rf a cache --secret auth-a >/dev/null
 
 # kapi answers nothing while hung: rfguard listens but is not ready.
-# Staleness is cluster_outage's subject: here a view is never stale, so
-# no verdict depends on how fast a loaded machine reconnects a watch.
+# Staleness is cluster_outage's subject and the API deadline
+# cluster_deadline's: here a view is never stale and a Lease call has 30 s,
+# so no verdict depends on how fast a loaded machine answers.
 kctl /set '{"hang": true}' >/dev/null
 start_server --kubeconfig "$WORK/kubeconfig" --policy "$WORK/policy.yaml" \
-    --cluster-stale-ms 3600000 --claim-grace 1 --claim-reconcile 1 || exit 1
+    --cluster-stale-ms 3600000 --claim-grace 1 --claim-reconcile 1 \
+    --api-deadline 30s || exit 1
 expect "readyz is 503 before the first sync" '^503$' readyz_code
 expect "cannot verify before the first sync" \
     'denied: .*\[master-name-clusterwide-unique\] cannot verify: cluster view not synced yet' \
