@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 
 #include "cli.h"
@@ -653,6 +654,10 @@ int cmd_serve(int argc, char **argv)
     rc = parse_args(&o, argc, argv);
     if (rc)
         return rc > 0 ? CLI_EXIT_OK : CLI_EXIT_ERROR;
+    /* The process holds the TLS key and sees Secrets: no core dumps, and
+     * no ptrace or /proc/PID/mem for anyone below CAP_SYS_PTRACE. */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+        log_msg("warn", "cannot make the process non-dumpable", NULL, NULL);
     memset(&st, 0, sizeof(st));
     pthread_mutex_init(&st.pol_mu, NULL);
     atomic_init(&st.ready, false);

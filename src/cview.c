@@ -12,6 +12,7 @@
 
 #include "model.h"
 #include "sbuf.h"
+#include "wipe.h"
 
 /* FNV-1a, 64 bit: keys are short and this is not exposed to attackers
  * who could profit from collisions beyond a longer chain. */
@@ -360,7 +361,7 @@ static int fill_secret(struct cview *cv, struct cview_secret *s,
                 continue;
             }
             take_password(cv, s, pw, n);
-            memset(pw, 0, n);
+            rfg_wipe(pw, n);
             free(pw);
         }
     }
