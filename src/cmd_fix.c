@@ -515,7 +515,7 @@ static int write_file(struct input_file *f, const struct input_doc *d,
         rc = ydoc_load(&ys, sbuf_str(&out), out.len, NULL, &dl);
     if (!rc)
         rc = objects_of(got, &ys);
-    if (!rc && !cJSON_Compare(want, got, 1))
+    if (!rc && !json_equal(want, got))
         rc = diag_fail(&dl, RFG_EINVAL, NULL,
                        "cannot rewrite in place: the result would not read "
                        "back as the patched objects");

@@ -363,7 +363,7 @@ static int apply_one(cJSON **root, const cJSON *op, const char **why,
     }
     if (!strcmp(name, "test")) {
         v = jptr_get(*root, path);
-        if (!value || !v || !cJSON_Compare(v, value, 1)) {
+        if (!value || !v || !json_equal(v, value)) {
             *why = "test failed";
             return -1;
         }
@@ -523,4 +523,112 @@ char *jpatch_format(const cJSON *v, bool compact)
         return NULL;
     }
     return sbuf_take(&b, NULL);
+}
+
+/* ---- equality ---- */
+
+static int cmp_member(const void *x, const void *y)
+{
+    const cJSON *a = *(const cJSON *const *)x;
+    const cJSON *b = *(const cJSON *const *)y;
+
+    return strcmp(a->string ? a->string : "", b->string ? b->string : "");
+}
+
+/* Members of `o` (n of them) sorted by name, or NULL when out of
+ * memory. */
+static const cJSON **sorted_members(const cJSON *o, size_t n)
+{
+    const cJSON **v = malloc((n ? n : 1) * sizeof(*v));
+    const cJSON *c;
+    size_t i = 0;
+
+    if (!v)
+        return NULL;
+    for (c = o->child; c; c = c->next)
+        v[i++] = c;
+    qsort(v, n, sizeof(*v), cmp_member);
+    return v;
+}
+
+/* A member without a name (a hand-built tree) matches nothing. */
+static bool same_name(const cJSON *a, const cJSON *b)
+{
+    return a->string && b->string && !strcmp(a->string, b->string);
+}
+
+/* Objects of up to this many members are matched by a scan. */
+#define EQUAL_SCAN_MAX 16
+
+static bool objects_equal(const cJSON *a, const cJSON *b)
+{
+    const cJSON *c, *d, **va = NULL, **vb = NULL;
+    size_t na = 0, nb = 0, i;
+    bool eq = true;
+
+    for (c = a->child; c; c = c->next)
+        na++;
+    for (c = b->child; c; c = c->next)
+        nb++;
+    if (na != nb)
+        return false;
+    if (na <= EQUAL_SCAN_MAX) {
+        /* Every name of a in b with an equal value, and every name of b
+         * in a (the latter only looked up, so that duplicate names
+         * cannot make two different objects equal). */
+        for (c = a->child; c && eq; c = c->next) {
+            for (d = b->child; d && !same_name(c, d); d = d->next)
+                ;
+            eq = d && json_equal(c, d);
+        }
+        for (d = b->child; d && eq; d = d->next) {
+            for (c = a->child; c && !same_name(c, d); c = c->next)
+                ;
+            eq = c != NULL;
+        }
+        return eq;
+    }
+    va = sorted_members(a, na);
+    vb = sorted_members(b, nb);
+    if (!va || !vb) {
+        eq = false;             /* out of memory: "not equal" is safe */
+    } else {
+        for (i = 0; i < na && eq; i++)
+            eq = same_name(va[i], vb[i]) && json_equal(va[i], vb[i]);
+    }
+    free(va);
+    free(vb);
+    return eq;
+}
+
+bool json_equal(const cJSON *a, const cJSON *b)
+{
+    const cJSON *c, *d;
+
+    if (!a || !b)
+        return a == b;
+    if ((a->type & 0xFF) != (b->type & 0xFF))
+        return false;
+    switch (a->type & 0xFF) {
+    case cJSON_False:
+    case cJSON_True:
+    case cJSON_NULL:
+        return true;
+    case cJSON_Number:
+        return a->valuedouble == b->valuedouble;
+    case cJSON_String:
+    case cJSON_Raw:
+        if (!a->valuestring || !b->valuestring)
+            return a->valuestring == b->valuestring;
+        return !strcmp(a->valuestring, b->valuestring);
+    case cJSON_Array:
+        for (c = a->child, d = b->child; c && d; c = c->next, d = d->next)
+            if (!json_equal(c, d))
+                return false;
+        return !c && !d;
+    case cJSON_Object:
+        return objects_equal(a, b);
+    default:
+        return false;
+    }
 }

@@ -57,4 +57,13 @@ int jpatch_apply_op(cJSON **root, const cJSON *op, struct diag_list *dl)
  * (free()), or NULL when out of memory. */
 char *jpatch_format(const cJSON *v, bool compact);
 
+/* JSON equality as RFC 6902's "test" defines it: same type; numbers
+ * numerically equal; strings equal; arrays equal item by item; objects
+ * with the same set of member names, each member equal (order does not
+ * matter). Each pair of nodes is compared once, so the time is linear in
+ * the size of the trees (cJSON_Compare compares every object member
+ * twice, which is exponential in the nesting depth), plus a sort of the
+ * members of wide objects. NULL equals only NULL. */
+bool json_equal(const cJSON *a, const cJSON *b);
+
 #endif

@@ -75,7 +75,7 @@ void check_auth_change(struct rule_ctx *ctx)
 static void pvc_field(struct rule_ctx *ctx, const cJSON *a, const cJSON *b,
                       const char *ptr, const char *what)
 {
-    if ((!a && !b) || (a && b && cJSON_Compare(a, b, true)))
+    if ((!a && !b) || (a && b && json_equal(a, b)))
         return;
     rule_report(ctx, RULE_STRONG, ptr,
                 "revert the change; to move the data, create a new "
@@ -177,7 +177,7 @@ void check_custom_renames_latent(struct rule_ctx *ctx)
 
     if (cJSON_GetArraySize(a) == 0 && cJSON_GetArraySize(b) == 0)
         return;
-    if (a && b && cJSON_Compare(a, b, true))
+    if (a && b && json_equal(a, b))
         return;
     rule_report(ctx, RULE_STRONG, "/spec/redis/customCommandRenames",
                 "restart the redis pods (replicas first) after the change",

@@ -438,7 +438,7 @@ static void check_enum(struct walk *w, const cJSON *v, const cJSON *sch)
     if (!cJSON_IsArray(en))
         return;
     cJSON_ArrayForEach(e, en)
-        if (cJSON_Compare(e, v, true))
+        if (json_equal(e, v))
             return;
     sbuf_init(&list, 1024);
     cJSON_ArrayForEach(e, en)

@@ -21,6 +21,7 @@
 
 #include <yaml.h>
 
+#include "jpatch.h"
 #include "ydoc.h"
 
 enum ynode_kind { YN_SCALAR, YN_MAP, YN_SEQ, YN_ALIAS };
@@ -691,8 +692,8 @@ static int diff_seq(struct yedit *ye, struct ynode *y, const cJSON *o,
     }
     /* items removed: match the rest in order */
     for (i = 0, j = 0; i < no; i++) {
-        if (j < np && cJSON_Compare(cJSON_GetArrayItem(o, i),
-                                    cJSON_GetArrayItem(p, j), 1)) {
+        if (j < np && json_equal(cJSON_GetArrayItem(o, i),
+                                 cJSON_GetArrayItem(p, j))) {
             j++;
             continue;
         }
@@ -710,7 +711,7 @@ static int diff_seq(struct yedit *ye, struct ynode *y, const cJSON *o,
 static int diff(struct yedit *ye, struct ynode *y, const cJSON *o,
                 const cJSON *p, struct diag_list *dl)
 {
-    if (cJSON_Compare(o, p, 1))
+    if (json_equal(o, p))
         return RFG_OK;
     if (y->tricky)
         return refuse(dl, y, "anchors, aliases, tags or merge keys");

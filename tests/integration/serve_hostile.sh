@@ -12,6 +12,8 @@
 #  - A 5 KB untagged image: /validate denies it (403, image-pinned) with
 #    the image quoted shortened with an ellipsis, and /mutate allows it;
 #    never a 500.
+#  - An UPDATE nesting 40 levels deep in old and new objects is answered
+#    (comparing them must not take exponential time).
 # The server keeps answering afterwards.
 #
 # Usage: serve_hostile.sh RFGUARD SOURCE_DIR BUILD_DIR
@@ -60,6 +62,17 @@ assert b"a\\\\u0000b" in open(f"{d}/not-nul.json", "rb").read()
 def big(spec):
     spec["redis"]["image"] = "registry.example.com/" + "a" * 5000 + "/redis"
 write("big-image.json", review(big))
+# An UPDATE whose old and new objects nest 40 levels in a field the
+# update rules compare (a tree compare that looks at each object member
+# twice takes 2^40 steps here).
+deep = 1
+for _ in range(40):
+    deep = {"x": deep}
+r = json.load(open(base))
+r["request"]["operation"] = "UPDATE"
+r["request"]["object"]["spec"]["redis"]["customCommandRenames"] = [deep]
+r["request"]["oldObject"] = json.loads(json.dumps(r["request"]["object"]))
+write("deep-update.json", json.dumps(r))
 PY
 
 # is_400 FILE POINTER: 400 with a Status that names the NUL and where.
@@ -119,6 +132,17 @@ check "validate: a 5 KB untagged image is denied, quoted shortened" \
     verdict deny-image
 post mutate "$WORK/big-image.json" >/dev/null
 check "mutate: a 5 KB image is allowed" verdict allow
+
+answered() {   # a 200 with a verdict
+    [ "$(cat "$WORK/code")" = 200 ] && python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))["response"]
+assert r["allowed"] in (True, False), r' "$WORK/out.json"
+}
+for ep in validate mutate; do
+    post "$ep" "$WORK/deep-update.json" >/dev/null
+    check "$ep: an UPDATE nested 40 levels deep is answered" answered
+done
 
 # Still serving, and the clean review is still allowed.
 post validate "$FIX/create-clean.v1.request.json" >/dev/null

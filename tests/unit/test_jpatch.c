@@ -251,6 +251,71 @@ static void test_jpatch__format(void)
     cJSON_Delete(empty);
 }
 
+/* Equality: order-free objects, exact types, duplicates cannot fool it,
+ * and deep nesting costs linear time (cJSON_Compare took 2^depth: a
+ * depth of 60 would never finish). */
+static bool eq_text(const char *a, const char *b)
+{
+    cJSON *x = cJSON_Parse(a), *y = cJSON_Parse(b);
+    bool eq;
+
+    CHECK(x && y);
+    eq = json_equal(x, y);
+    cJSON_Delete(x);
+    cJSON_Delete(y);
+    return eq;
+}
+
+static void test_jpatch__equal(void)
+{
+    struct sbuf a, w1, w2;
+    cJSON *x, *y;
+    int i;
+
+    CHECK(eq_text("{\"a\":1,\"b\":[1,2]}", "{\"b\":[1,2],\"a\":1.0}"));
+    CHECK(!eq_text("{\"a\":1}", "{\"a\":\"1\"}"));
+    CHECK(!eq_text("[1,2]", "[2,1]"));
+    CHECK(!eq_text("[1,2]", "[1,2,3]"));
+    CHECK(!eq_text("{\"a\":1}", "{\"a\":1,\"b\":2}"));
+    CHECK(!eq_text("{\"a\":true}", "{\"a\":false}"));
+    CHECK(eq_text("null", "null"));
+    CHECK(!eq_text("{\"x\":1,\"x\":1}", "{\"x\":1,\"y\":2}"));
+    CHECK(!eq_text("{\"x\":1,\"y\":2}", "{\"x\":1,\"x\":1}"));
+    CHECK(json_equal(NULL, NULL));
+    /* Deep: [{"x":{"x":...{"x":1}...}}] 60 levels, equal and not. */
+    sbuf_init(&a, 0);
+    for (i = 0; i < 60; i++)
+        CHECK(!sbuf_adds(&a, "{\"x\":"));
+    CHECK(!sbuf_adds(&a, "1"));
+    for (i = 0; i < 60; i++)
+        CHECK(!sbuf_adds(&a, "}"));
+    x = cJSON_Parse(sbuf_str(&a));
+    y = cJSON_Parse(sbuf_str(&a));
+    CHECK(x && y && json_equal(x, y));
+    cJSON_Delete(y);
+    a.p[a.len - 61] = '2';
+    y = cJSON_Parse(sbuf_str(&a));
+    CHECK(x && y && !json_equal(x, y));
+    cJSON_Delete(x);
+    cJSON_Delete(y);
+    sbuf_cleanup(&a);
+    /* Wide objects (sorted path), members in opposite orders. */
+    sbuf_init(&w1, 0);
+    sbuf_init(&w2, 0);
+    CHECK(!sbuf_adds(&w1, "{") && !sbuf_adds(&w2, "{"));
+    for (i = 0; i < 500; i++) {
+        CHECK(!sbuf_printf(&w1, "%s\"k%d\":%d", i ? "," : "", i, i));
+        CHECK(!sbuf_printf(&w2, "%s\"k%d\":%d", i ? "," : "", 499 - i,
+                           499 - i));
+    }
+    CHECK(!sbuf_adds(&w1, "}") && !sbuf_adds(&w2, "}"));
+    CHECK(eq_text(sbuf_str(&w1), sbuf_str(&w2)));
+    w2.p[w2.len - 2] = '7';     /* "k0":0 -> "k0":7 */
+    CHECK(!eq_text(sbuf_str(&w1), sbuf_str(&w2)));
+    sbuf_cleanup(&w1);
+    sbuf_cleanup(&w2);
+}
+
 int main(void)
 {
     RUN(test_jpatch__pointer);
@@ -260,5 +325,6 @@ int main(void)
     RUN(test_jpatch__copy_bomb);
     RUN(test_jpatch__apply_op_in_place);
     RUN(test_jpatch__format);
+    RUN(test_jpatch__equal);
     return CHECK_DONE();
 }
