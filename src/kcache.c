@@ -691,7 +691,7 @@ out:
     cJSON_Delete(ev);
 }
 
-static size_t on_watch_data(char *p, size_t size, size_t n, void *arg)
+static size_t take_watch_data(char *p, size_t size, size_t n, void *arg)
 {
     struct source *src = arg;
     size_t total = size * n, start = 0, i;
@@ -720,6 +720,17 @@ static size_t on_watch_data(char *p, size_t size, size_t n, void *arg)
     if (start < total && sbuf_add(&src->line, p + start, total - start))
         return 0;   /* an event over MAX_EVENT: drop the stream */
     return total;
+}
+
+static size_t on_watch_data(char *p, size_t size, size_t n, void *arg)
+{
+    struct source *src = arg;
+    size_t r = take_watch_data(p, size, n, arg);
+
+    /* Secrets: leave no copy of the event in curl's receive buffer. */
+    if (src->is_secret)
+        OPENSSL_cleanse(p, size * n);
+    return r;
 }
 
 static int start_watch(struct kcache *kc, struct source *src)
@@ -977,7 +988,10 @@ static void init_source(struct kcache *kc, struct source *src, bool secret)
     src->kc = kc;
     src->is_secret = secret;
     src->need_list = true;
-    sbuf_init(&src->line, MAX_EVENT);
+    if (src->is_secret)
+        sbuf_init_sensitive(&src->line, MAX_EVENT);
+    else
+        sbuf_init(&src->line, MAX_EVENT);
     atomic_init(&src->down_mono, 0);
     atomic_init(&src->down_wall, 0);
     if (secret) {

@@ -26,6 +26,7 @@
 #include <cjson/cJSON.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <openssl/ssl.h>
 
 #include "cli.h"
 #include "cview.h"
@@ -507,6 +508,25 @@ static int on_progress(void *arg, curl_off_t dlt, curl_off_t dln,
     return atomic_load(&kc->aborted) ? 1 : 0;
 }
 
+/* libcurl's OpenSSL context: clear each TLS record's plaintext once it
+ * has been read (the Secrets of list and watch bodies would otherwise
+ * stay in OpenSSL's read buffers). Set only when curl's TLS library is
+ * OpenSSL 3, whose SSL_CTX this is. */
+static CURLcode on_ssl_ctx(CURL *h, void *sslctx, void *arg)
+{
+    (void)h;
+    (void)arg;
+    SSL_CTX_set_options((SSL_CTX *)sslctx, SSL_OP_CLEANSE_PLAINTEXT);
+    return CURLE_OK;
+}
+
+static bool curl_uses_openssl3(void)
+{
+    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+
+    return v && v->ssl_version && !strncmp(v->ssl_version, "OpenSSL/3", 9);
+}
+
 static int setup(struct kclient *kc, CURL *h, const char *path,
                  struct curl_slist **hdrs, bool force_token)
 {
@@ -523,6 +543,11 @@ static int setup(struct kclient *kc, CURL *h, const char *path,
     curl_easy_setopt(h, CURLOPT_URL, url.p);
     sbuf_cleanup(&url);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    /* HTTP/1.1: bodies reach the write callbacks straight from curl's
+     * receive buffer, which they wipe; HTTP/2 would keep stream copies. */
+    curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+    if (curl_uses_openssl3())
+        curl_easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https,http");
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
@@ -591,8 +616,11 @@ struct body_sink {
 static size_t on_body(char *p, size_t size, size_t n, void *arg)
 {
     struct body_sink *s = arg;
+    int rc = sbuf_add(&s->b, p, size * n);
 
-    if (sbuf_add(&s->b, p, size * n))
+    /* The body may hold Secrets: leave no copy in curl's buffer. */
+    OPENSSL_cleanse(p, size * n);
+    if (rc)
         return 0;  /* over the cap: curl fails with CURLE_WRITE_ERROR */
     return size * n;
 }
@@ -664,7 +692,7 @@ static CURLcode attempt(struct kclient *kc, const char *method,
     CURLcode cc = CURLE_OUT_OF_MEMORY;
     char errbuf[CURL_ERROR_SIZE];
 
-    sbuf_init(&sink.b, max_body);
+    sbuf_init_sensitive(&sink.b, max_body);
     errbuf[0] = '\0';
     if (!h)
         goto out;

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wipe.h"
+
 #define SBUF_DEFAULT_MAX ((size_t)256 << 20)
 
 void sbuf_init(struct sbuf *b, size_t max)
@@ -20,8 +22,16 @@ void sbuf_init(struct sbuf *b, size_t max)
     b->max = max ? max : SBUF_DEFAULT_MAX;
 }
 
+void sbuf_init_sensitive(struct sbuf *b, size_t max)
+{
+    sbuf_init(b, max);
+    b->sensitive = true;
+}
+
 void sbuf_cleanup(struct sbuf *b)
 {
+    if (b->sensitive)
+        rfg_wipe(b->p, b->cap);
     free(b->p);
     b->p = NULL;
     b->len = b->cap = 0;
@@ -30,6 +40,8 @@ void sbuf_cleanup(struct sbuf *b)
 
 void sbuf_reset(struct sbuf *b)
 {
+    if (b->sensitive)
+        rfg_wipe(b->p, b->len);
     b->len = 0;
     b->failed = 0;
     if (b->p)
@@ -55,7 +67,17 @@ static int grow(struct sbuf *b, size_t extra)
         ncap *= 2;
     if (ncap > b->max + 1)
         ncap = b->max + 1;
-    np = realloc(b->p, ncap);
+    if (b->sensitive) {
+        /* realloc would leave the old copy behind, unwiped */
+        np = malloc(ncap);
+        if (np && b->p) {
+            memcpy(np, b->p, b->len + 1);
+            rfg_wipe(b->p, b->cap);
+            free(b->p);
+        }
+    } else {
+        np = realloc(b->p, ncap);
+    }
     if (!np) {
         b->failed = RFG_ENOMEM;
         return RFG_ENOMEM;

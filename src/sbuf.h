@@ -7,6 +7,7 @@
 #define RFG_SBUF_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "diag.h"
@@ -17,9 +18,14 @@ struct sbuf {
     size_t cap;
     size_t max;    /* hard cap in bytes (0 = 256 MiB) */
     int failed;    /* sticky: an append failed (ENOMEM or ELIMIT) */
+    bool sensitive; /* holds secrets: wiped on growth, reset and cleanup */
 };
 
 void sbuf_init(struct sbuf *b, size_t max);
+/* sbuf_init for a buffer that may hold secrets (API responses carrying
+ * Secrets): every copy it drops is wiped first. sbuf_take hands the bytes
+ * over; wiping them is then the taker's job. */
+void sbuf_init_sensitive(struct sbuf *b, size_t max);
 void sbuf_cleanup(struct sbuf *b);
 /* Empty the buffer but keep its memory. */
 void sbuf_reset(struct sbuf *b);
