@@ -13,6 +13,11 @@
  *     mutations: true
  *     podTemplateMutations: create     # or always (also on UPDATE)
  *     exemptions: {namespaces: [kube-system]}
+ *     skips:                           # deny rules an annotation may skip
+ *       denyRules: [auth-required]
+ *       namespaces: [dev-*]            # optional
+ *       users: [alice]                 # optional, with groups
+ *       groups: [platform-admins]
  *     rules:
  *       auth-required: deny            # or warn, off
  *       sentinel-replicas: {severity: deny, fix: true}
@@ -26,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "schema.h"
 #include "ydoc.h"
 
 #define POLICY_API_VERSION "rfguard.io/v1alpha1"
@@ -56,12 +62,31 @@ static int parse_sev(const char *s, enum rfg_sev *out)
     return 0;
 }
 
+static void free_strs(char **v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
 void policy_free(struct policy_set *p)
 {
     size_t i;
 
     if (!p)
         return;
+    for (i = 0; i < p->nskips; i++) {
+        struct policy_skip_grant *g = &p->skips[i];
+
+        free_strs(g->rules, g->nrules);
+        free(g->rule_pos);
+        free_strs(g->namespaces, g->nnamespaces);
+        free_strs(g->users, g->nusers);
+        free_strs(g->groups, g->ngroups);
+    }
+    free(p->skips);
     for (i = 0; i < p->nrules; i++) {
         free(p->rules[i].id);
         cJSON_Delete(p->rules[i].params);
@@ -162,6 +187,119 @@ static int load_rule(struct ploader *L, struct policy_set *p,
     return RFG_OK;
 }
 
+/* Load the list of strings `node` (key `what`) into *out. Each item must
+ * be a non-empty string; `pos` (may be NULL) gets where each one is. */
+static int load_strs(struct ploader *L, const cJSON *node, const char *what,
+                     char ***out, size_t *n, struct src_pos **pos)
+{
+    const cJSON *it;
+    size_t cap = (size_t)cJSON_GetArraySize(node) + 1;
+
+    if (!cJSON_IsArray(node))
+        return bad(L, node, "%s must be a list of strings", what);
+    *out = calloc(cap, sizeof(char *));
+    if (pos)
+        *pos = calloc(cap, sizeof(**pos));
+    if (!*out || (pos && !*pos))
+        return diag_fail(L->dl, RFG_ENOMEM, NULL, "out of memory");
+    cJSON_ArrayForEach(it, node) {
+        if (!cJSON_IsString(it) || !it->valuestring[0])
+            return bad(L, it, "each item of %s must be a non-empty string",
+                       what);
+        if (!((*out)[*n] = strdup(it->valuestring)))
+            return diag_fail(L->dl, RFG_ENOMEM, NULL, "out of memory");
+        if (pos)
+            (*pos)[*n] = posmap_get(L->doc->pm, it);
+        (*n)++;
+    }
+    return RFG_OK;
+}
+
+/* One grant of spec.skips (a mapping). */
+static int load_grant(struct ploader *L, struct policy_skip_grant *g,
+                      const cJSON *m)
+{
+    static const char *const keys[] = {"denyRules", "namespaces", "users",
+                                       "groups"};
+    const cJSON *kv;
+    int rc;
+
+    g->pos = posmap_get(L->doc->pm, m);
+    if (!cJSON_IsObject(m))
+        return bad(L, m,
+                   "skips must be a mapping (denyRules, namespaces, users, "
+                   "groups) or a list of them");
+    cJSON_ArrayForEach(kv, m) {
+        if (!strcmp(kv->string, "denyRules"))
+            rc = load_strs(L, kv, "skips.denyRules", &g->rules, &g->nrules,
+                           &g->rule_pos);
+        else if (!strcmp(kv->string, "namespaces"))
+            rc = load_strs(L, kv, "skips.namespaces", &g->namespaces,
+                           &g->nnamespaces, NULL);
+        else if (!strcmp(kv->string, "users"))
+            rc = load_strs(L, kv, "skips.users", &g->users, &g->nusers,
+                           NULL);
+        else if (!strcmp(kv->string, "groups"))
+            rc = load_strs(L, kv, "skips.groups", &g->groups, &g->ngroups,
+                           NULL);
+        else {
+            const char *best = NULL;
+            size_t i, d, bestd = 4;
+
+            for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+                if ((d = schema_edit_distance(kv->string, keys[i], true)) <
+                    bestd) {
+                    bestd = d;
+                    best = keys[i];
+                }
+            if (best)
+                return bad(L, kv,
+                           "unknown key \"%s\" in skips (did you mean "
+                           "\"%s\"?)",
+                           kv->string, best);
+            return bad(L, kv,
+                       "unknown key \"%s\" in skips (expected denyRules, "
+                       "namespaces, users, groups)",
+                       kv->string);
+        }
+        if (rc)
+            return rc;
+    }
+    /* A grant that names no rule would be read as "every rule" by some
+     * and "none" by others: say which rules. */
+    if (!cJSON_GetObjectItemCaseSensitive(m, "denyRules"))
+        return bad(L, m,
+                   "skips: denyRules is missing (list the deny rules an "
+                   "rfguard.io/skip annotation may skip)");
+    return RFG_OK;
+}
+
+/* spec.skips: one grant (a mapping) or a list of grants. */
+static int load_skips(struct ploader *L, struct policy_set *p,
+                      const cJSON *node)
+{
+    const cJSON *g;
+    int rc;
+
+    if (!cJSON_IsArray(node)) {
+        p->skips = calloc(1, sizeof(*p->skips));
+        if (!p->skips)
+            return diag_fail(L->dl, RFG_ENOMEM, NULL, "out of memory");
+        p->nskips = 1;
+        return load_grant(L, &p->skips[0], node);
+    }
+    p->skips = calloc((size_t)cJSON_GetArraySize(node) + 1,
+                      sizeof(*p->skips));
+    if (!p->skips)
+        return diag_fail(L->dl, RFG_ENOMEM, NULL, "out of memory");
+    cJSON_ArrayForEach(g, node) {
+        rc = load_grant(L, &p->skips[p->nskips++], g);
+        if (rc)
+            return rc;
+    }
+    return RFG_OK;
+}
+
 static int load_spec(struct ploader *L, struct policy_set *p,
                      const cJSON *spec)
 {
@@ -200,6 +338,9 @@ static int load_spec(struct ploader *L, struct policy_set *p,
                 if ((rc = load_rule(L, p, r)))
                     return rc;
             }
+        } else if (!strcmp(kv->string, "skips")) {
+            if ((rc = load_skips(L, p, kv)))
+                return rc;
         } else if (!strcmp(kv->string, "exemptions")) {
             if (!cJSON_IsObject(kv))
                 return bad(L, kv, "%s must be a mapping", "exemptions");
@@ -232,7 +373,7 @@ static int load_spec(struct ploader *L, struct policy_set *p,
             return bad(L, kv,
                        "unknown key \"%s\" in spec (expected target, "
                        "mutations, podTemplateMutations, exemptions, "
-                       "rules)",
+                       "skips, rules)",
                        kv->string);
         }
     }
@@ -462,4 +603,62 @@ bool policy_ns_exempt(const struct policy_set *p, const char *ns)
         if (fnmatch(p->exempt_ns[i], ns, 0) == 0)
             return true;
     return false;
+}
+
+/* Is `s` in the list? */
+static bool in_list(char *const *v, size_t n, const char *s)
+{
+    size_t i;
+
+    for (i = 0; s && i < n; i++)
+        if (!strcmp(v[i], s))
+            return true;
+    return false;
+}
+
+/* Does the grant let `user` skip? No users and no groups: anyone. */
+static enum policy_skip_verdict grant_user(const struct policy_skip_grant *g,
+                                           const struct policy_user *user)
+{
+    const cJSON *grp;
+
+    if (!g->nusers && !g->ngroups)
+        return POLICY_SKIP_ALLOWED;
+    if (!user)
+        return POLICY_SKIP_NO_USER;
+    if (in_list(g->users, g->nusers, user->name))
+        return POLICY_SKIP_ALLOWED;
+    if (cJSON_IsArray(user->groups)) {
+        cJSON_ArrayForEach(grp, user->groups) {
+            if (cJSON_IsString(grp) &&
+                in_list(g->groups, g->ngroups, grp->valuestring))
+                return POLICY_SKIP_ALLOWED;
+        }
+    }
+    return POLICY_SKIP_USER;
+}
+
+enum policy_skip_verdict policy_skip_allowed(const struct policy_set *p,
+                                             const char *rule_id,
+                                             const char *ns,
+                                             const struct policy_user *user)
+{
+    enum policy_skip_verdict best = POLICY_SKIP_RULE, v;
+    size_t i, j;
+
+    for (i = 0; p && i < p->nskips; i++) {
+        const struct policy_skip_grant *g = &p->skips[i];
+        bool ns_ok = !g->nnamespaces;
+
+        if (!in_list(g->rules, g->nrules, rule_id))
+            continue;
+        for (j = 0; j < g->nnamespaces && !ns_ok; j++)
+            ns_ok = ns && fnmatch(g->namespaces[j], ns, 0) == 0;
+        v = ns_ok ? grant_user(g, user) : POLICY_SKIP_NAMESPACE;
+        if (v == POLICY_SKIP_ALLOWED)
+            return v;
+        if (v > best)
+            best = v;
+    }
+    return best;
 }

@@ -2,8 +2,9 @@
  *
  * policy.h - load a policy file (YAML) into an immutable policy_set: the
  * operator target, per-rule severity and parameters, whether mutations are
- * on (and on UPDATE for the pod template), and namespace exemptions.
- * Structure errors carry file:line:col.
+ * on (and on UPDATE for the pod template), namespace exemptions, and
+ * who may skip deny rules by annotation (spec.skips). Structure errors
+ * carry file:line:col.
  * Rule ids and parameters are checked against the catalogue by
  * rules_policy_check() (rules.h), which keeps this module free of rules.
  */
@@ -31,6 +32,41 @@ struct policy_rule {
     struct src_pos params_pos;
 };
 
+/* One entry of spec.skips: the deny rules an object's rfguard.io/skip
+ * annotation may skip, and optionally where (namespace globs) and for
+ * whom (user names, group names: exact matches against the admission
+ * request's userInfo). No namespaces: any namespace. No users and no
+ * groups: anyone. Warn rules need no grant. */
+struct policy_skip_grant {
+    char **rules;          /* owned rule ids (checked by
+                              rules_policy_check) */
+    struct src_pos *rule_pos; /* owned: where each id is in the file */
+    size_t nrules;
+    char **namespaces;     /* owned globs (fnmatch) */
+    size_t nnamespaces;
+    char **users;          /* owned */
+    size_t nusers;
+    char **groups;         /* owned */
+    size_t ngroups;
+    struct src_pos pos;
+};
+
+/* Who sent an admission request (request.userInfo). */
+struct policy_user {
+    const char *name;      /* borrowed; NULL when not given */
+    const cJSON *groups;   /* borrowed array of strings; may be NULL */
+};
+
+/* Whether an annotation may skip a deny rule, and if not, why. */
+enum policy_skip_verdict {
+    POLICY_SKIP_ALLOWED = 0,
+    POLICY_SKIP_RULE,      /* no grant names the rule */
+    POLICY_SKIP_NAMESPACE, /* granted, but not in this namespace */
+    POLICY_SKIP_USER,      /* granted here, but not to this user */
+    POLICY_SKIP_NO_USER    /* granted only to some users or groups, and
+                              there is no user (rfguard lint) */
+};
+
 struct policy_set {
     char *name;            /* owned: metadata.name or file name */
     char *file;            /* owned: where it came from ("<builtin>") */
@@ -46,6 +82,8 @@ struct policy_set {
     size_t nrules;
     char **exempt_ns;      /* owned namespace globs */
     size_t nexempt_ns;
+    struct policy_skip_grant *skips; /* owned: spec.skips */
+    size_t nskips;
     struct policy_rule **by_id; /* owned: rules sorted by id, for lookup */
 };
 
@@ -69,5 +107,13 @@ const struct policy_rule *policy_rule_get(const struct policy_set *p,
                                           const char *id);
 /* True if `ns` matches an exempt namespace glob (fnmatch). */
 bool policy_ns_exempt(const struct policy_set *p, const char *ns);
+/* May an annotation on an object in namespace `ns` skip deny rule
+ * `rule_id`, asked by `user` (NULL: no user, as in rfguard lint)? A
+ * grant that names the rule and matches the namespace and the user
+ * allows it; otherwise the verdict says how far the best grant got. */
+enum policy_skip_verdict policy_skip_allowed(const struct policy_set *p,
+                                             const char *rule_id,
+                                             const char *ns,
+                                             const struct policy_user *user);
 
 #endif

@@ -1122,17 +1122,38 @@ static const struct rule_explain explain[] = {
      "              app.kubernetes.io/part-of: redis-failover\n",
      "same"},
     {"skip-annotation",
-     "An exemption without a reason cannot be reviewed, and a miss"
-     "pelt rule id exempts nothing while looking as if it did. (so"
-     "urce: rfguard policy)",
+     "An exemption is a hole in the checks, so it is governed. It needs "
+     "rfguard.io/skip-reason of at least 10 characters (not counting "
+     "spaces) that a reviewer can check; without one nothing is skipped "
+     "and this rule denies. A misspelt rule id exempts nothing while "
+     "looking as if it did, so it is named. Anyone who can write the "
+     "object can skip a warn rule; a deny rule (its severity under the "
+     "policy in force) is skipped only where the policy's spec.skips "
+     "lists it, and only in the namespaces and for the users or groups "
+     "(the admission request's userInfo) it names. Otherwise the rule is "
+     "checked as usual, so its finding still denies, and this rule warns "
+     "why the skip is not honoured: not allowed by the policy, not in an "
+     "allowed namespace, or not an allowed user. rfguard lint has no "
+     "user: a skip the policy limits to users or groups is not honoured "
+     "there, though admission may honour it. The webhook logs every skip "
+     "it honours (rule, user, reason) and counts it in "
+     "rfguard_skips_total. (source: rfguard policy)",
      "metadata:\n"
      "  annotations:\n"
-     "    rfguard.io/skip: redis-replicas-ha\n",
+     "    rfguard.io/skip: redis-replicas-ha, auth-required\n"
+     "    rfguard.io/skip-reason: ok\n",
      "metadata:\n"
      "  annotations:\n"
-     "    rfguard.io/skip: redis-replicas-ha\n",
-     "Add rfguard.io/skip-reason and use the ids of `rfguard rules"
-     "`."},
+     "    rfguard.io/skip: redis-replicas-ha\n"
+     "    rfguard.io/skip-reason: cache only, rebuilt from the DB nightly\n",
+     "Give a reason of at least 10 characters and use the ids of "
+     "`rfguard rules`. For a deny rule, fix what it reports, or have a "
+     "cluster admin allow the skip in the policy:\n"
+     "  spec:\n"
+     "    skips:\n"
+     "      - denyRules: [auth-required]\n"
+     "        namespaces: [dev-*]        # optional\n"
+     "        groups: [platform-admins]  # optional, with users"},
     {"spread-missing",
      "default is soft only; all redis pods may land on one node (s"
      "ource: `generator.go:782-797`, #403)",

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * rule_schema.c - the schema-* rules (CRD structural schema of the target,
- * see schema.h) and skip-annotation (the object's own exemptions). The
+ * see schema.h) and skip-annotation (the object's own exemptions: a
+ * reason is required, and a deny rule is skipped only where the policy's
+ * spec.skips allows it). The
  * schema is walked once per evaluation; each rule reports the issues of
  * its kind. Fields that a dedicated rule explains better are left to it.
  */
@@ -71,6 +73,61 @@ void check_schema_required(struct rule_ctx *ctx)
 }
 
 #define SKIP_PTR "/metadata/annotations/rfguard.io~1skip"
+#define REASON_PTR "/metadata/annotations/rfguard.io~1skip-reason"
+
+/* The annotation names deny rule `id`, which the policy does not let
+ * this object (or this user) skip: say why. The rule itself is checked
+ * as usual, so its own finding still denies; this one only warns, and
+ * is quiet when the rule is off or does not apply. */
+static void report_refused(struct rule_ctx *ctx, const char *id)
+{
+    const struct rules_input *in = rule_input(ctx);
+    const struct policy_set *pol = rule_policy(ctx);
+    const char *pname = pol->name ? pol->name : "";
+    enum policy_skip_verdict why;
+
+    if (rule_skip_check(ctx, rules_find(id), &why) != RULE_SKIP_REFUSED)
+        return;
+    switch (why) {
+    case POLICY_SKIP_NAMESPACE:
+        rule_report(ctx, RULE_WEAK, SKIP_PTR,
+                    "the policy's spec.skips names the namespaces where "
+                    "this rule may be skipped",
+                    "%s is not skipped: policy %s allows that skip in "
+                    "other namespaces, not in %s",
+                    id, pname, rule_ns(ctx));
+        break;
+    case POLICY_SKIP_USER:
+        rule_report(ctx, RULE_WEAK, SKIP_PTR,
+                    "the policy's spec.skips names the users and groups "
+                    "who may skip this rule",
+                    "%s is not skipped: user %s may not skip it under "
+                    "policy %s",
+                    id, in->user && in->user->name ? in->user->name : "(none)",
+                    pname);
+        break;
+    case POLICY_SKIP_NO_USER:
+        rule_report(ctx, RULE_WEAK, SKIP_PTR,
+                    "offline there is no user to check; the admission "
+                    "webhook honours the skip for the users and groups "
+                    "the policy's spec.skips names",
+                    "%s is not skipped offline: policy %s lets only some "
+                    "users or groups skip it",
+                    id, pname);
+        break;
+    case POLICY_SKIP_ALLOWED:
+    case POLICY_SKIP_RULE:
+    default:
+        rule_report(ctx, RULE_WEAK, SKIP_PTR,
+                    "fix what the rule reports; to allow the skip, a "
+                    "cluster admin lists the rule in the policy's "
+                    "spec.skips.denyRules",
+                    "%s is not skipped: it is a deny rule and policy %s "
+                    "lets no annotation skip it",
+                    id, pname);
+        break;
+    }
+}
 
 void check_skip_annotation(struct rule_ctx *ctx)
 {
@@ -79,6 +136,7 @@ void check_skip_annotation(struct rule_ctx *ctx)
     const cJSON *skip = rj_get(ann, RULES_SKIP_ANNOTATION);
     const char *reason = rj_str(ann, RULES_SKIP_REASON_ANNOTATION);
     const char *p, *q;
+    bool reason_ok = rules_skip_reason_ok(reason);
     char id[128];
 
     if (!skip)
@@ -100,7 +158,16 @@ void check_skip_annotation(struct rule_ctx *ctx)
                     RULES_SKIP_REASON_ANNOTATION ": an exemption must say "
                     "why, so no rule is skipped",
                     skip->valuestring);
-    /* Name every id that is not a rule: a typo exempts nothing. */
+    else if (!reason_ok)
+        rule_report(ctx, RULE_STRONG, REASON_PTR,
+                    "say what makes the rules not apply here, e.g. \"cache "
+                    "only, rebuilt nightly\" or a ticket id",
+                    "annotation " RULES_SKIP_REASON_ANNOTATION " (\"%s\") is "
+                    "too short (at least %d characters), so no rule is "
+                    "skipped",
+                    reason, RULES_SKIP_REASON_MIN);
+    /* Name every id that is not a rule: a typo exempts nothing. Name
+     * every deny rule the policy does not let this object skip. */
     for (p = skip->valuestring; p && *p; p = q ? q + 1 : NULL) {
         size_t n;
 
@@ -122,5 +189,7 @@ void check_skip_annotation(struct rule_ctx *ctx)
         else if (!strcmp(id, "skip-annotation"))
             rule_report(ctx, RULE_WEAK, SKIP_PTR, NULL,
                         "skip-annotation cannot be skipped");
+        else if (reason_ok)
+            report_refused(ctx, id);
     }
 }

@@ -307,8 +307,8 @@ static const struct rule_desc catalog[] = {
      "https://github.com/freshworks-oss/redis-operator", "", check_fw_master_rollout, NULL},
     /* exemptions */
     {"skip-annotation", RFG_SEV_DENY, ALL, 0,
-     "an rfguard.io/skip annotation carries rfguard.io/skip-reason and "
-     "names real rules",
+     "an rfguard.io/skip annotation gives a reason, names real rules, "
+     "and skips deny rules only where the policy's spec.skips allows",
      "https://github.com/spotahome/redis-operator", "",
      check_skip_annotation, NULL},
 };
@@ -602,32 +602,77 @@ static bool applies(const struct rule_desc *d, const struct rule_ctx *ctx)
     return true;
 }
 
-/* The object's rfguard.io/skip list, honoured only with a reason (the
- * skip-annotation rule reports one without). */
+bool rules_skip_reason_ok(const char *reason)
+{
+    const unsigned char *p;
+    size_t n = 0;
+
+    /* Count characters (UTF-8 lead bytes), not bytes, and no blanks. */
+    for (p = (const unsigned char *)reason; p && *p; p++)
+        if (!isspace(*p) && (*p & 0xC0) != 0x80)
+            n++;
+    return n >= RULES_SKIP_REASON_MIN;
+}
+
+/* The object's rfguard.io/skip list, honoured only with a good reason
+ * (the skip-annotation rule reports one without). */
 static void read_skip(struct rule_ctx *ctx)
 {
     const cJSON *ann = rj_get(rj_get(ctx->in->obj, "metadata"),
                               "annotations");
     const char *skip = rj_str(ann, RULES_SKIP_ANNOTATION);
     const char *reason = rj_str(ann, RULES_SKIP_REASON_ANNOTATION);
-    const char *p;
 
-    if (!skip || !reason)
-        return;
-    for (p = reason; *p == ' ' || *p == '\t' || *p == '\n'; p++)
-        ;
-    if (!*p)
+    if (!skip || !rules_skip_reason_ok(reason))
         return;
     ctx->skip = skip;
     ctx->skip_reason = reason;
 }
 
-/* True if the object's annotation skips `d`. The annotation rule itself
- * cannot be skipped. */
+/* Severity of rule `d` under the policy in force. */
+static enum rfg_sev sev_of(const struct rule_ctx *ctx,
+                           const struct rule_desc *d)
+{
+    const struct rules_input *in = ctx->in;
+
+    return in->plan ? in->plan->sev[d - catalog]
+                    : rules_severity(d, in->pol);
+}
+
+const struct policy_set *rule_policy(const struct rule_ctx *ctx)
+{
+    return ctx->in->pol;
+}
+
+enum rule_skip_state rule_skip_check(const struct rule_ctx *ctx,
+                                     const struct rule_desc *d,
+                                     enum policy_skip_verdict *why)
+{
+    enum rfg_sev sev = sev_of(ctx, d);
+
+    *why = POLICY_SKIP_ALLOWED;
+    if (sev == RFG_SEV_OFF || !applies(d, ctx))
+        return RULE_SKIP_MOOT;
+    if (sev == RFG_SEV_WARN)
+        return RULE_SKIP_WARN;
+    *why = policy_skip_allowed(ctx->in->pol, d->id, ctx->ns, ctx->in->user);
+    return *why == POLICY_SKIP_ALLOWED ? RULE_SKIP_GRANTED
+                                       : RULE_SKIP_REFUSED;
+}
+
+/* True if the object's annotation skips `d`: it names `d`, gives a
+ * reason, and `d` warns or is a deny rule the policy lets this object
+ * and user skip. The annotation rule itself cannot be skipped. */
 static bool skipped(const struct rule_ctx *ctx, const struct rule_desc *d)
 {
-    return ctx->skip && strcmp(d->id, "skip-annotation") &&
-           list_has(ctx->skip, d->id);
+    enum policy_skip_verdict why;
+    enum rule_skip_state st;
+
+    if (!ctx->skip || !strcmp(d->id, "skip-annotation") ||
+        !list_has(ctx->skip, d->id))
+        return false;
+    st = rule_skip_check(ctx, d, &why);
+    return st == RULE_SKIP_WARN || st == RULE_SKIP_GRANTED;
 }
 
 /* Where a JSON pointer into a RedisFailover lands: in what the operator
@@ -1051,6 +1096,31 @@ static bool has_param(const struct rule_desc *d, const char *name)
     return false;
 }
 
+/* Report `id`, not a rule, at `pos`, with the closest rule id. `where`
+ * says in what list ("" or " in skips.denyRules"). */
+static int unknown_rule(struct diag_list *dl, const struct src_pos *pos,
+                        const char *id, const char *where)
+{
+    const char *best = NULL;
+    size_t j, bestd = 4;
+
+    for (j = 0; j < NCATALOG; j++) {
+        size_t dist = schema_edit_distance(id, catalog[j].id, false);
+
+        if (dist < bestd) {
+            bestd = dist;
+            best = catalog[j].id;
+        }
+    }
+    if (best)
+        return diag_fail(dl, RFG_EINVAL, pos,
+                         "unknown rule \"%s\"%s (did you mean \"%s\"?)", id,
+                         where, best);
+    return diag_fail(dl, RFG_EINVAL, pos,
+                     "unknown rule \"%s\"%s (see 'rfguard rules')", id,
+                     where);
+}
+
 int rules_policy_check(const struct policy_set *pol, struct diag_list *dl)
 {
     const char *saved = dl->file;
@@ -1064,25 +1134,7 @@ int rules_policy_check(const struct policy_set *pol, struct diag_list *dl)
         const cJSON *p;
 
         if (!d) {
-            const char *best = NULL;
-            size_t bestd = 4;
-
-            for (j = 0; j < NCATALOG; j++) {
-                size_t dist = schema_edit_distance(pr->id, catalog[j].id, false);
-
-                if (dist < bestd) {
-                    bestd = dist;
-                    best = catalog[j].id;
-                }
-            }
-            if (best)
-                rc = diag_fail(dl, RFG_EINVAL, &pr->pos,
-                               "unknown rule \"%s\" (did you mean \"%s\"?)",
-                               pr->id, best);
-            else
-                rc = diag_fail(dl, RFG_EINVAL, &pr->pos,
-                               "unknown rule \"%s\" (see 'rfguard rules')",
-                               pr->id);
+            rc = unknown_rule(dl, &pr->pos, pr->id, "");
             continue;
         }
         cJSON_ArrayForEach(p, pr->params) {
@@ -1111,6 +1163,19 @@ int rules_policy_check(const struct policy_set *pol, struct diag_list *dl)
                 rc = diag_fail(dl, RFG_EINVAL, &pr->params_pos,
                                "rule \"%s\": mode must be preferred or "
                                "required", pr->id);
+        }
+    }
+    for (i = 0; i < pol->nskips; i++) {
+        const struct policy_skip_grant *g = &pol->skips[i];
+
+        for (j = 0; j < g->nrules; j++) {
+            if (!rules_find(g->rules[j]))
+                rc = unknown_rule(dl, &g->rule_pos[j], g->rules[j],
+                                  " in skips.denyRules");
+            else if (!strcmp(g->rules[j], "skip-annotation"))
+                rc = diag_fail(dl, RFG_EINVAL, &g->rule_pos[j],
+                               "skip-annotation cannot be skipped: it is "
+                               "what reports a refused or unexplained skip");
         }
     }
     dl->file = saved;

@@ -98,6 +98,9 @@ struct rules_input {
     const struct cview *cv;         /* borrowed; NULL = no cluster view */
     enum rf_target target;          /* 0 = the policy's */
     const char *default_ns;         /* namespace when metadata has none */
+    /* Who asks (admission: request.userInfo), for the policy's
+     * spec.skips; NULL when there is no user (rfguard lint, fix). */
+    const struct policy_user *user;
     bool want_fix;                  /* compute the patch */
     /* >>> cluster: non-NULL when the cluster view may be stale, saying
      * why ("cluster view unavailable since ..."). RULE_CLUSTER rules then
@@ -140,9 +143,19 @@ struct rules_result {
 };
 
 /* Object annotations for exemptions: a comma-separated list of rule ids,
- * and the reason, which is required. */
+ * and the reason, which is required. A warn rule (its severity under
+ * the policy) is skipped; a deny rule only when the policy's spec.skips
+ * allows it for the object's namespace and the requesting user
+ * (policy_skip_allowed); otherwise it is checked as usual and
+ * skip-annotation warns why. */
 #define RULES_SKIP_ANNOTATION "rfguard.io/skip"
 #define RULES_SKIP_REASON_ANNOTATION "rfguard.io/skip-reason"
+/* A reason has at least this many characters, not counting whitespace:
+ * "x" or "n/a" is no reason. */
+#define RULES_SKIP_REASON_MIN 10
+
+/* Is `reason` (may be NULL) long enough to honour a skip? */
+bool rules_skip_reason_ok(const char *reason);
 
 /* Evaluate every rule that is on under the policy and applies to the
  * target. Returns RFG_OK (findings are not failures) or RFG_ENOMEM. */

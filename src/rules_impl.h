@@ -34,6 +34,20 @@ int rule_fix_remove(struct rule_ctx *ctx, const char *path) RFG_MUST_CHECK;
 int rule_fix_add_nested(struct rule_ctx *ctx, const char *const *keys,
                         size_t nkeys, cJSON *value) RFG_MUST_CHECK;
 
+/* How the object's rfguard.io/skip annotation treats rule `d`, were it
+ * named there with a good reason (skip-annotation reports the rest). */
+enum rule_skip_state {
+    RULE_SKIP_MOOT,     /* d is off under the policy or does not apply */
+    RULE_SKIP_WARN,     /* d is a warn rule: skipped */
+    RULE_SKIP_GRANTED,  /* a deny rule the policy lets this object skip */
+    RULE_SKIP_REFUSED   /* a deny rule it does not: *why says why */
+};
+enum rule_skip_state rule_skip_check(const struct rule_ctx *ctx,
+                                     const struct rule_desc *d,
+                                     enum policy_skip_verdict *why);
+/* The policy in force, and who asks (NULL: no user, offline). */
+const struct policy_set *rule_policy(const struct rule_ctx *ctx);
+
 /* Identity helpers shared by identity and auth rules. */
 bool rj_is_self(const struct rule_ctx *ctx, const struct cview_failover *f);
 

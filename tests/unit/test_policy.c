@@ -145,11 +145,98 @@ static void test_policy__errors(void)
                "namespaces must be a list", 5, 5);
 }
 
+/* spec.skips: one grant or a list of them, each naming deny rules and
+ * optionally namespaces, users and groups. */
+static void test_policy__skips(void)
+{
+    const char *one = HEAD "  skips: {denyRules: [auth-required]}\n";
+    const char *y = HEAD "  skips:\n"
+                         "    - denyRules: [auth-required, name-length]\n"
+                         "      namespaces: [lab, dev-*]\n"
+                         "    - denyRules: [auth-required]\n"
+                         "      users: [alice]\n"
+                         "      groups: [\"system:serviceaccounts:ci\"]\n"
+                         "    - denyRules: []\n";
+    cJSON *groups = cJSON_Parse("[\"system:authenticated\","
+                                "\"system:serviceaccounts:ci\"]");
+    struct policy_user alice = {"alice", NULL}, ci = {"bot", groups};
+    struct policy_user bob = {"bob", NULL};
+    struct policy_set *p = NULL;
+    struct diag_list dl;
+
+    diag_list_init(&dl, NULL);
+    CHECK_INT_EQ(policy_load(&p, one, strlen(one), "p.yaml", &dl), RFG_OK);
+    CHECK(p && p->nskips == 1 && p->skips[0].nrules == 1);
+    if (p) {
+        CHECK_INT_EQ(policy_skip_allowed(p, "auth-required", "any", NULL),
+                     POLICY_SKIP_ALLOWED);
+        CHECK_INT_EQ(policy_skip_allowed(p, "name-length", "any", NULL),
+                     POLICY_SKIP_RULE);
+    }
+    policy_free(p);
+    p = NULL;
+    CHECK_INT_EQ(policy_load(&p, y, strlen(y), "p.yaml", &dl), RFG_OK);
+    CHECK(p && p->nskips == 3);
+    if (p) {
+        CHECK_INT_EQ(rules_policy_check(p, &dl), RFG_OK);
+        CHECK_INT_EQ(p->skips[0].rule_pos[1].line, 5);
+        CHECK_INT_EQ(p->skips[0].rule_pos[1].col, 34);
+        /* first grant: namespaces only, anyone */
+        CHECK_INT_EQ(policy_skip_allowed(p, "name-length", "dev-1", NULL),
+                     POLICY_SKIP_ALLOWED);
+        CHECK_INT_EQ(policy_skip_allowed(p, "name-length", "prod", &alice),
+                     POLICY_SKIP_NAMESPACE);
+        /* second grant: any namespace, alice or the ci group */
+        CHECK_INT_EQ(policy_skip_allowed(p, "auth-required", "prod", &alice),
+                     POLICY_SKIP_ALLOWED);
+        CHECK_INT_EQ(policy_skip_allowed(p, "auth-required", "prod", &ci),
+                     POLICY_SKIP_ALLOWED);
+        CHECK_INT_EQ(policy_skip_allowed(p, "auth-required", "prod", &bob),
+                     POLICY_SKIP_USER);
+        CHECK_INT_EQ(policy_skip_allowed(p, "auth-required", "prod", NULL),
+                     POLICY_SKIP_NO_USER);
+        CHECK_INT_EQ(policy_skip_allowed(p, "auth-required", "lab", NULL),
+                     POLICY_SKIP_ALLOWED);
+        CHECK_INT_EQ(policy_skip_allowed(p, "auth-change", "lab", &alice),
+                     POLICY_SKIP_RULE);
+    }
+    policy_free(p);
+    diag_list_cleanup(&dl);
+    cJSON_Delete(groups);
+
+    expect_bad(HEAD "  skips: [auth-required]\n",
+               "skips must be a mapping (denyRules, namespaces, users, "
+               "groups) or a list of them", 4, 11);
+    expect_bad(HEAD "  skips:\n    denyRules: [auth-required]\n"
+                    "    usres: [alice]\n",
+               "unknown key \"usres\" in skips (did you mean \"users\"?)",
+               6, 5);
+    expect_bad(HEAD "  skips:\n    denyRules: [auth-required]\n"
+                    "    who: [alice]\n",
+               "unknown key \"who\" in skips (expected denyRules, "
+               "namespaces, users, groups)", 6, 5);
+    expect_bad(HEAD "  skips:\n    users: [alice]\n",
+               "skips: denyRules is missing", 4, 3);
+    expect_bad(HEAD "  skips:\n    denyRules: auth-required\n",
+               "skips.denyRules must be a list of strings", 5, 5);
+    expect_bad(HEAD "  skips:\n    denyRules: [auth-required, 3]\n",
+               "each item of skips.denyRules must be a non-empty string",
+               5, 32);
+    expect_bad(HEAD "  skips:\n    denyRules: [x]\n    groups: [\"\"]\n",
+               "each item of skips.groups must be a non-empty string", 6, 14);
+    expect_bad(HEAD "  skips:\n    denyRules: [auth-required, auth-chnage]\n",
+               "unknown rule \"auth-chnage\" in skips.denyRules (did you "
+               "mean \"auth-change\"?)", 5, 32);
+    expect_bad(HEAD "  skips:\n    - denyRules: [skip-annotation]\n",
+               "skip-annotation cannot be skipped", 5, 19);
+}
+
 int main(void)
 {
     RUN(test_policy__builtin);
     RUN(test_policy__shipped_files);
     RUN(test_policy__values);
     RUN(test_policy__errors);
+    RUN(test_policy__skips);
     return CHECK_DONE();
 }

@@ -513,34 +513,178 @@ static void test_rules__shipped_policies(void)
     }
 }
 
-/* Exemptions: a skip with a reason skips and says why; a namespace
- * exemption skips everything. */
+/* Exemptions: a skip with a reason skips a warn rule and says why; a
+ * deny rule the policy does not let annotations skip is checked as
+ * usual, and skip-annotation warns that its skip is not honoured. */
 static void test_rules__skip_reported(void)
 {
     const char *src =
         "{\"apiVersion\":\"databases.spotahome.com/v1\","
         "\"kind\":\"RedisFailover\",\"metadata\":{\"name\":\"c\","
         "\"annotations\":{\"rfguard.io/skip\":\"auth-required, "
-        "name-length\",\"rfguard.io/skip-reason\":\"lab cluster\"}}}";
+        "storage-ephemeral\",\"rfguard.io/skip-reason\":\"lab cluster\"}}}";
     cJSON *obj = cJSON_Parse(src);
     struct rules_input ri = {0};
     struct rules_result res;
     size_t k;
-    int n = 0;
+    int n = 0, auth = 0, refused = 0;
 
     ri.obj = obj;
     ri.pol = pol;
     CHECK(rules_eval(&res, &ri) == RFG_OK);
-    for (k = 0; k < res.len; k++)
-        CHECK(strcmp(res.v[k].rule->id, "auth-required") != 0);
+    for (k = 0; k < res.len; k++) {
+        if (!strcmp(res.v[k].rule->id, "auth-required")) {
+            auth++;
+            CHECK_INT_EQ(res.v[k].sev, RFG_SEV_DENY);
+        }
+        if (!strcmp(res.v[k].rule->id, "skip-annotation")) {
+            refused++;
+            CHECK_INT_EQ(res.v[k].sev, RFG_SEV_WARN);
+            CHECK_CONTAINS(res.v[k].msg, "auth-required is not skipped: "
+                                         "it is a deny rule");
+        }
+    }
+    CHECK_INT_EQ(auth, 1);
+    CHECK_INT_EQ(refused, 1);
     for (k = 0; k < res.nskipped; k++) {
         CHECK(res.skipped[k].rule != NULL);
+        CHECK_STR_EQ(res.skipped[k].rule->id, "storage-ephemeral");
         CHECK_STR_EQ(res.skipped[k].reason, "lab cluster");
         n++;
     }
-    CHECK_INT_EQ(n, 2);
+    CHECK_INT_EQ(n, 1);
     rules_result_cleanup(&res);
     cJSON_Delete(obj);
+}
+
+/* Evaluate a failover in namespace `ns` whose annotation skips `skip`
+ * with `reason`, asked by `user` (NULL: offline). Is `rule` skipped?
+ * *msg gets the skip-annotation findings, joined (caller frees). */
+static bool skip_case(const struct policy_set *p, const char *ns,
+                      const char *skip, const char *reason,
+                      const struct policy_user *user, const char *rule,
+                      char **msg)
+{
+    char src[1024];
+    cJSON *obj;
+    struct rules_input ri = {0};
+    struct rules_result res;
+    bool hit = false, found = false;
+    size_t k, len = 0;
+
+    snprintf(src, sizeof(src),
+             "{\"apiVersion\":\"databases.spotahome.com/v1\","
+             "\"kind\":\"RedisFailover\",\"metadata\":{\"name\":\"c\","
+             "\"namespace\":\"%s\",\"annotations\":{\"rfguard.io/skip\":"
+             "\"%s\",\"rfguard.io/skip-reason\":\"%s\"}},\"spec\":"
+             "{\"sentinel\":{\"replicas\":1}}}",
+             ns, skip, reason);
+    obj = cJSON_Parse(src);
+    CHECK(obj != NULL);
+    *msg = calloc(1, 4096);
+    ri.obj = obj;
+    ri.pol = p;
+    ri.user = user;
+    ri.want_fix = true;
+    CHECK(rules_eval(&res, &ri) == RFG_OK);
+    for (k = 0; k < res.nskipped; k++)
+        if (res.skipped[k].rule && !strcmp(res.skipped[k].rule->id, rule))
+            hit = true;
+    for (k = 0; k < res.len; k++) {
+        if (!strcmp(res.v[k].rule->id, rule))
+            found = true;
+        if (*msg && !strcmp(res.v[k].rule->id, "skip-annotation"))
+            len += (size_t)snprintf(*msg + len, len < 4000 ? 4000 - len : 0,
+                                    "%s|", res.v[k].msg);
+    }
+    /* A rule is either skipped or checked, never both. */
+    CHECK(!(hit && found));
+    rules_result_cleanup(&res);
+    cJSON_Delete(obj);
+    return hit;
+}
+
+/* Governed skips: spec.skips names the deny rules an annotation may
+ * skip, where, and for whom; everything else is checked and
+ * skip-annotation says why the skip is not honoured. Offline (no user)
+ * a grant limited to users or groups is not honoured. A reason under
+ * RULES_SKIP_REASON_MIN characters skips nothing, not even warn rules. */
+static void test_rules__skip_governed(void)
+{
+    struct policy_set *gp = policy_from(
+        "apiVersion: rfguard.io/v1alpha1\nkind: Policy\n"
+        "metadata: {name: gov}\nspec:\n"
+        "  skips:\n"
+        "    - denyRules: [auth-required]\n"
+        "      namespaces: [lab, dev-*]\n"
+        "    - denyRules: [sentinel-replicas]\n"
+        "      users: [alice]\n"
+        "      groups: [ops]\n");
+    const char *why = "cache only, rebuilt nightly";
+    cJSON *g_ops = cJSON_Parse("[\"dev\",\"ops\"]");
+    cJSON *g_dev = cJSON_Parse("[\"dev\",\"system:authenticated\"]");
+    struct policy_user alice = {"alice", NULL};
+    struct policy_user bob_ops = {"bob", g_ops};
+    struct policy_user bob_dev = {"bob", g_dev};
+    struct policy_user nobody = {NULL, NULL};
+    char *m = NULL;
+
+    CHECK(gp != NULL);
+    if (!gp)
+        return;
+#define CASE(want, ns, skip, reason, user, rule, text)                     \
+    do {                                                                   \
+        CHECK(skip_case(gp, ns, skip, reason, user, rule, &m) == (want));  \
+        CHECK_CONTAINS(m, text);                                           \
+        free(m);                                                           \
+        m = NULL;                                                          \
+    } while (0)
+    /* auth-required: granted in lab and dev-*, to anyone. */
+    CASE(true, "lab", "auth-required", why, NULL, "auth-required", "");
+    CASE(true, "dev-7", "auth-required", why, &bob_dev, "auth-required",
+         "");
+    CASE(false, "prod", "auth-required", why, &alice, "auth-required",
+         "auth-required is not skipped: policy gov allows that skip in "
+         "other namespaces, not in prod|");
+    /* the default policy grants nothing */
+    CHECK(!skip_case(pol, "lab", "auth-required", why, &alice,
+                     "auth-required", &m));
+    CHECK_CONTAINS(m, "auth-required is not skipped: it is a deny rule and "
+                      "policy default lets no annotation skip it");
+    free(m);
+    /* sentinel-replicas: granted to alice and group ops, anywhere. */
+    CASE(true, "prod", "sentinel-replicas", why, &alice,
+         "sentinel-replicas", "");
+    CASE(true, "prod", "sentinel-replicas", why, &bob_ops,
+         "sentinel-replicas", "");
+    CASE(false, "prod", "sentinel-replicas", why, &bob_dev,
+         "sentinel-replicas",
+         "sentinel-replicas is not skipped: user bob may not skip it "
+         "under policy gov|");
+    CASE(false, "prod", "sentinel-replicas", why, &nobody,
+         "sentinel-replicas", "user (none) may not skip it");
+    CASE(false, "prod", "sentinel-replicas", why, NULL, "sentinel-replicas",
+         "sentinel-replicas is not skipped offline: policy gov lets only "
+         "some users or groups skip it|");
+    /* not granted at all */
+    CASE(false, "lab", "name-charset, auth-required", why, &alice,
+         "name-charset",
+         "name-charset is not skipped: it is a deny rule and policy gov "
+         "lets no annotation skip it|");
+    /* warn rules: anyone, anywhere, with a reason */
+    CASE(true, "prod", "storage-ephemeral", why, NULL, "storage-ephemeral",
+         "");
+    /* a short reason skips nothing */
+    CASE(false, "lab", "storage-ephemeral", "n/a", &alice,
+         "storage-ephemeral", "(\"n/a\") is too short");
+    CASE(false, "lab", "auth-required", "  x  y  ", &alice, "auth-required",
+         "is too short");
+    CASE(true, "lab", "auth-required", "TICKET-123", &alice, "auth-required",
+         "");
+#undef CASE
+    cJSON_Delete(g_ops);
+    cJSON_Delete(g_dev);
+    policy_free(gp);
 }
 
 /* Fixes compose: when several fixes add under a parent that is missing
@@ -620,6 +764,7 @@ int main(void)
     RUN(test_rules__explain_and_ids);
     RUN(test_rules__shipped_policies);
     RUN(test_rules__skip_reported);
+    RUN(test_rules__skip_governed);
     RUN(test_rules__fixes_compose);
     RUN(test_rules__update_holds_pod_template);
     policy_free(pol);
