@@ -11,7 +11,8 @@
  * request takes a reference for its evaluation, a reload swaps the
  * pointer, and the old set is freed by whoever drops the last reference.
  * Logs never carry object contents or secrets: only uid, kind,
- * namespace/name, operation, verdict and rule ids.
+ * namespace/name, operation, verdict, rule ids, the requesting user and,
+ * for rules skipped by annotation, their ids and the reason (shortened).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -186,6 +187,41 @@ static int op_index(const struct review_req *req)
     return req ? (int)req->op : METRICS_NOPS - 1;
 }
 
+/* The log line's audit of annotation skips: ,"user":..,"skipped":[ids],
+ * "skipReason":.. (shortened), each only when there is one. */
+static int log_skips(struct sbuf *b, const struct review_req *req,
+                     const struct rules_result *res)
+{
+    const char *reason = NULL;
+    struct sbuf r;
+    size_t i;
+    int rc = RFG_OK;
+
+    if (req && req->user.name) {
+        rc = sbuf_adds(b, ",\"user\":");
+        if (!rc)
+            rc = sbuf_add_json_str(b, req->user.name);
+    }
+    for (i = 0; !rc && res && i < res->nskipped; i++) {
+        if (!res->skipped[i].rule) /* a namespace exemption */
+            continue;
+        rc = sbuf_adds(b, reason ? "," : ",\"skipped\":[");
+        if (!rc)
+            rc = sbuf_add_json_str(b, res->skipped[i].rule->id);
+        reason = res->skipped[i].reason;
+    }
+    if (rc || !reason)
+        return rc;
+    sbuf_init(&r, 4096);
+    rc = sbuf_add_clipped(&r, reason, strlen(reason), 80);
+    if (!rc)
+        rc = sbuf_adds(b, "],\"skipReason\":");
+    if (!rc)
+        rc = sbuf_add_json_str(b, sbuf_str(&r));
+    sbuf_cleanup(&r);
+    return rc;
+}
+
 static void log_admission(enum metrics_endpoint ep,
                           const struct review_req *req,
                           const struct rules_result *res,
@@ -241,6 +277,8 @@ static void log_admission(enum metrics_endpoint ep,
     } else if (!rc) {
         rc = sbuf_addc(&b, ']');
     }
+    if (!rc)
+        rc = log_skips(&b, req, res);
     if (!rc)
         rc = sbuf_printf(&b, ",\"us\":%llu", (unsigned long long)us);
     if (!rc)
@@ -318,6 +356,7 @@ static void handle_admission(struct serve_state *st,
         in.plan = pol->plan;
         in.cv = NULL;
         in.default_ns = req->ns;
+        in.user = &req->user;
         in.want_fix = mutate && pol->p->mutations;
         /* >>> cluster */
         serve_cluster_eval_begin(st->cluster, &ce, &in);
@@ -354,6 +393,10 @@ static void handle_admission(struct serve_state *st,
             res.v[i].rule < st->catalog + st->ncatalog)
             metrics_finding(st->m, (size_t)(res.v[i].rule - st->catalog),
                             res.v[i].sev == RFG_SEV_DENY);
+    for (i = 0; !mutate && have_res && i < res.nskipped; i++)
+        if (res.skipped[i].rule && res.skipped[i].rule >= st->catalog &&
+            res.skipped[i].rule < st->catalog + st->ncatalog)
+            metrics_skip(st->m, (size_t)(res.skipped[i].rule - st->catalog));
     log_admission(ep, req, have_res ? &res : NULL,
                   review_verdict_name(verdict), NULL, us);
 out:

@@ -44,6 +44,7 @@ struct metrics {
     const char *const *rule_ids;        /* borrowed */
     size_t nrules;
     atomic_ullong *findings;            /* owned: [rule][warn, deny] */
+    atomic_ullong *skips;               /* owned: [rule] */
 };
 
 struct metrics *metrics_new(const char *const *rule_ids, size_t nrules)
@@ -56,7 +57,10 @@ struct metrics *metrics_new(const char *const *rule_ids, size_t nrules)
      * platforms we build for (C11 7.17.2.1 leaves it implementation
      * defined; glibc/x86-64 and aarch64 are fine). */
     m->findings = calloc(nrules ? nrules * 2 : 1, sizeof(*m->findings));
-    if (!m->findings) {
+    m->skips = calloc(nrules ? nrules : 1, sizeof(*m->skips));
+    if (!m->findings || !m->skips) {
+        free(m->findings);
+        free(m->skips);
         free(m);
         return NULL;
     }
@@ -70,6 +74,7 @@ void metrics_free(struct metrics *m)
     if (!m)
         return;
     free(m->findings);
+    free(m->skips);
     free(m);
 }
 
@@ -99,6 +104,12 @@ void metrics_finding(struct metrics *m, size_t rule, bool deny)
     if (m && rule < m->nrules)
         atomic_fetch_add_explicit(&m->findings[rule * 2 + (deny ? 1 : 0)],
                                   1, memory_order_relaxed);
+}
+
+void metrics_skip(struct metrics *m, size_t rule)
+{
+    if (m && rule < m->nrules)
+        atomic_fetch_add_explicit(&m->skips[rule], 1, memory_order_relaxed);
 }
 
 void metrics_refused(struct metrics *m, int status)
@@ -186,6 +197,17 @@ int metrics_render(struct metrics *m, struct sbuf *b)
                                 "severity=\"%s\"} %llu\n",
                              m->rule_ids[i / 2], i % 2 ? "deny" : "warn",
                              n);
+    }
+    if (!rc)
+        rc = sbuf_adds(b, "# HELP rfguard_skips_total Rules skipped by an "
+                          "object's rfguard.io/skip annotation in "
+                          "admission reviews.\n"
+                          "# TYPE rfguard_skips_total counter\n");
+    for (i = 0; !rc && i < m->nrules; i++) {
+        n = load(&m->skips[i]);
+        if (n)
+            rc = sbuf_printf(b, "rfguard_skips_total{rule=\"%s\"} %llu\n",
+                             m->rule_ids[i], n);
     }
     if (!rc)
         rc = sbuf_adds(b, "# HELP rfguard_http_refused_total Requests "

@@ -2,7 +2,8 @@
  *
  * metrics.h - the webhook's Prometheus metrics: admission requests by
  * endpoint, operation and verdict, a latency histogram, findings by rule
- * and severity, requests the HTTP layer refused, policy reloads, and the
+ * and severity, rules skipped by annotation, requests the HTTP layer
+ * refused, policy reloads, and the
  * serving certificate's expiry. Every update is a relaxed C11 atomic, so
  * any thread may record without locks; rendering reads a consistent
  * enough snapshot for scraping. It does not serve HTTP (cmd_serve.c does).
@@ -41,6 +42,8 @@ void metrics_free(struct metrics *m);
 void metrics_admission(struct metrics *m, enum metrics_endpoint ep, int op,
                        enum metrics_verdict v, uint64_t usec);
 void metrics_finding(struct metrics *m, size_t rule, bool deny);
+/* Rule `rule` was skipped by an object's rfguard.io/skip annotation. */
+void metrics_skip(struct metrics *m, size_t rule);
 /* The HTTP layer answered `status` on its own (404, 405, 413, ...). */
 void metrics_refused(struct metrics *m, int status);
 void metrics_policy_reload(struct metrics *m, bool ok);

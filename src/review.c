@@ -264,6 +264,48 @@ static bool opt_object(const cJSON *request, const char *key,
     return true;
 }
 
+/* request.userInfo: username and groups, for the policy's spec.skips
+ * (extra and uid are not used). Absent is fine; a wrong type is not, so
+ * a malformed request cannot pass as someone it does not name. Returns
+ * false, with a diagnostic, on a bad shape. */
+static bool user_info(struct review_req *req, const cJSON *request,
+                      struct diag_list *dl)
+{
+    const cJSON *ui = get(request, "userInfo"), *name, *groups, *g;
+
+    if (!ui || cJSON_IsNull(ui))
+        return true;
+    if (!cJSON_IsObject(ui)) {
+        diag_fail(dl, RFG_EINVAL, NULL, "request.userInfo must be an object");
+        return false;
+    }
+    name = get(ui, "username");
+    groups = get(ui, "groups");
+    if (name && !cJSON_IsNull(name) && !cJSON_IsString(name)) {
+        diag_fail(dl, RFG_EINVAL, NULL,
+                  "request.userInfo.username must be a string");
+        return false;
+    }
+    if (groups && !cJSON_IsNull(groups)) {
+        if (!cJSON_IsArray(groups)) {
+            diag_fail(dl, RFG_EINVAL, NULL,
+                      "request.userInfo.groups must be a list of strings");
+            return false;
+        }
+        cJSON_ArrayForEach(g, groups) {
+            if (!cJSON_IsString(g)) {
+                diag_fail(dl, RFG_EINVAL, NULL,
+                          "request.userInfo.groups must be a list of "
+                          "strings");
+                return false;
+            }
+        }
+        req->user.groups = groups;
+    }
+    req->user.name = cJSON_IsString(name) ? name->valuestring : NULL;
+    return true;
+}
+
 int review_decode(struct review_req **out, const char *body, size_t len,
                   struct diag_list *dl)
 {
@@ -387,6 +429,10 @@ int review_decode(struct review_req **out, const char *body, size_t len,
                                             : req->old_object,
                                 "metadata"),
                             "name", "");
+    if (!user_info(req, request, dl)) {
+        rc = RFG_EINVAL;
+        goto out;
+    }
     dry = get(request, "dryRun");
     req->dry_run = cJSON_IsTrue(dry);
     req->is_failover = !strcmp(req->group, RF_GROUP) &&

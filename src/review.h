@@ -61,6 +61,9 @@ struct review_req {
     const cJSON *old_object;    /* borrowed; NULL when absent or null */
     bool dry_run;
     bool is_failover;           /* databases.spotahome.com RedisFailover */
+    /* request.userInfo: who asks, for the policy's spec.skips. Borrowed
+     * from root; user.name is NULL and user.groups NULL when absent. */
+    struct policy_user user;
 };
 
 /* Parse `len` bytes (no NUL needed) into *out (owned by the caller, free
@@ -68,7 +71,9 @@ struct review_req {
  * character (\u0000 or a 0 byte) in any string or key, which cJSON would
  * cut short, and RFG_EINVAL on JSON that is not an AdmissionReview; dl
  * says why (for a NUL, with the JSON pointer of the string). A
- * RedisFailover CREATE or UPDATE must carry an object. */
+ * RedisFailover CREATE or UPDATE must carry an object. request.userInfo
+ * may be absent; when present, username is a string and groups a list
+ * of strings. */
 int review_decode(struct review_req **out, const char *body, size_t len,
                   struct diag_list *dl) RFG_MUST_CHECK;
 void review_req_free(struct review_req *req);

@@ -214,6 +214,56 @@ static void test_review__decode_refuses(void)
     }
 }
 
+/* request.userInfo: username and groups reach the engine (for the
+ * policy's spec.skips); absent is no user; a wrong type is a 400. */
+static void test_review__user_info(void)
+{
+    static const char *const fmt =
+        "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":"
+        "\"AdmissionReview\",\"request\":{\"uid\":\"u\",\"operation\":"
+        "\"DELETE\",\"kind\":{}%s}}";
+    struct review_req *req = NULL;
+    struct diag_list dl;
+    char buf[512], msg[240];
+
+    diag_list_init(&dl, NULL);
+    snprintf(buf, sizeof(buf), fmt,
+             ",\"userInfo\":{\"username\":\"alice\",\"uid\":\"1\","
+             "\"groups\":[\"ops\",\"system:authenticated\"],"
+             "\"extra\":{\"k\":[\"v\"]}}");
+    CHECK_INT_EQ(review_decode(&req, buf, strlen(buf), &dl), RFG_OK);
+    if (req) {
+        CHECK_STR_EQ(req->user.name, "alice");
+        CHECK_INT_EQ(cJSON_GetArraySize(req->user.groups), 2);
+        CHECK_STR_EQ(cJSON_GetArrayItem(req->user.groups, 0)->valuestring,
+                     "ops");
+    }
+    review_req_free(req);
+    req = NULL;
+    snprintf(buf, sizeof(buf), fmt, "");
+    CHECK_INT_EQ(review_decode(&req, buf, strlen(buf), &dl), RFG_OK);
+    if (req) {
+        CHECK(req->user.name == NULL);
+        CHECK(req->user.groups == NULL);
+    }
+    review_req_free(req);
+    diag_list_cleanup(&dl);
+    snprintf(buf, sizeof(buf), fmt, ",\"userInfo\":\"alice\"");
+    CHECK_INT_EQ(decode_str(buf, msg, sizeof(msg)), RFG_EINVAL);
+    CHECK_CONTAINS(msg, "request.userInfo must be an object");
+    snprintf(buf, sizeof(buf), fmt, ",\"userInfo\":{\"username\":7}");
+    CHECK_INT_EQ(decode_str(buf, msg, sizeof(msg)), RFG_EINVAL);
+    CHECK_CONTAINS(msg, "username must be a string");
+    snprintf(buf, sizeof(buf), fmt,
+             ",\"userInfo\":{\"username\":\"a\",\"groups\":\"ops\"}");
+    CHECK_INT_EQ(decode_str(buf, msg, sizeof(msg)), RFG_EINVAL);
+    CHECK_CONTAINS(msg, "groups must be a list of strings");
+    snprintf(buf, sizeof(buf), fmt,
+             ",\"userInfo\":{\"username\":\"a\",\"groups\":[\"ops\",1]}");
+    CHECK_INT_EQ(decode_str(buf, msg, sizeof(msg)), RFG_EINVAL);
+    CHECK_CONTAINS(msg, "groups must be a list of strings");
+}
+
 /* A NUL character in any string or key of the body: cJSON would cut the
  * C string there, so the rules would check less than the API server
  * stores. It is a 400 with the JSON pointer of the string. An escaped
@@ -625,6 +675,7 @@ int main(void)
     RUN(test_review__decode_fixtures);
     RUN(test_review__decode_refuses);
     RUN(test_review__nul_refused);
+    RUN(test_review__user_info);
     RUN(test_review__base64);
     RUN(test_review__deny_response);
     RUN(test_review__warning_limits);
