@@ -157,7 +157,9 @@ gen_once() {
 }
 
 if gen_once 1; then
-    if git -C "$src" check-ignore -q deploy/self-signed/generated/secret.yaml \
+    if ! git -C "$src" rev-parse --git-dir >/dev/null 2>&1; then
+        echo "skip generated/ is git-ignored: the source is no git checkout"
+    elif git -C "$src" check-ignore -q deploy/self-signed/generated/secret.yaml \
         2>/dev/null; then
         ok "generated/ (private key) is git-ignored"
     else
