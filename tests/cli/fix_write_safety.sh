@@ -55,8 +55,11 @@ start_paused() {
     {
         RFG_TEST_FIX_PAUSE_FILE=$p "$rfguard" fix --write "$@" 2> "$p.err"
         echo $? > "$p.rc"
-        # a command that never paused: let the reader below go on
-        if [ -p "$p" ]; then : > "$p"; fi
+        # a command that never paused: let the reader below go on. Opened
+        # read-write, which never blocks: if the command did pause and was
+        # killed, nobody reads any more, and a write-only open would wait
+        # for a reader forever.
+        if [ -p "$p" ]; then : 1<> "$p"; fi
     } 2> /dev/null &
     sub=$!
     pid=$(cat "$p")
