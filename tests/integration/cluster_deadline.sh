@@ -64,7 +64,7 @@ add_secret c auth As4dFg6hJk8lQw0eRt2y >/dev/null
 # be what removes a ghost claim here
 start_server --kubeconfig "$WORK/kubeconfig" --policy "$WORK/policy.yaml" \
     --api-deadline 3s --claim-grace 600 || exit 1
-rft wait-ready "$PORT" "$CERTS/ca.crt" 60 || bad "not ready"
+rft wait-ready "$PORT" "$CERTS/ca.crt" "$RFG_WAIT" || bad "not ready"
 
 # calls: the calls kapi saw on single Leases since the last reset, one per
 # line: "METHOD verb name status" (not the lists of the periodic reconcile)

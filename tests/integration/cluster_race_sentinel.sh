@@ -56,7 +56,7 @@ start_server --kubeconfig "$WORK/kubeconfig" --policy "$WORK/policy.yaml" \
     --claim-grace 600 --api-deadline 20s || exit 1
 PORT2=$PORT
 for p in $PORT1 $PORT2; do
-    rft wait-ready "$p" "$CERTS/ca.crt" 60 || bad "replica on $p not ready"
+    rft wait-ready "$p" "$CERTS/ca.crt" "$RFG_WAIT" || bad "replica on $p not ready"
 done
 
 cat >"$WORK/race.py" <<'PY'
@@ -155,7 +155,7 @@ add_rf red "${winner#red/}" --secret auth --port 7000 --mymaster >/dev/null
 mv "$WORK/server.log" "$WORK/server2.log"
 start_server --kubeconfig "$WORK/kubeconfig" --policy "$WORK/policy.yaml" \
     --claim-grace 1 --claim-reconcile 1 --api-deadline 20s || exit 1
-rft wait-ready "$PORT" "$CERTS/ca.crt" 60 || bad "replica 2 not ready again"
+rft wait-ready "$PORT" "$CERTS/ca.crt" "$RFG_WAIT" || bad "replica 2 not ready again"
 expect_eventually "claims of failovers that never appeared are released" 120 \
     '^1$' nleases
 check "the existing failover keeps its claim" \
