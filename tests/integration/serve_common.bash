@@ -84,11 +84,13 @@ make_certs() {   # make_certs [DIR]
         --dev >"$WORK/bundle.txt" 2>"$WORK/certs.log"
 }
 
-# start_server [ARGS...]: sets SERVER_PID, PORT, MPORT.
+# start_server [ARGS...]: sets SERVER_PID, PORT, MPORT. TLS_CERT and
+# TLS_KEY name another certificate and key than $CERTS/tls.{crt,key}.
 start_server() {
     : >"$WORK/server.log"
     "$RFG" serve --listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 \
-        --tls-cert "$CERTS/tls.crt" --tls-key "$CERTS/tls.key" "$@" \
+        --tls-cert "${TLS_CERT:-$CERTS/tls.crt}" \
+        --tls-key "${TLS_KEY:-$CERTS/tls.key}" "$@" \
         2>>"$WORK/server.log" &
     SERVER_PID=$!
     if ! wait_for started_or_gone; then

@@ -66,18 +66,8 @@ openssl ca -batch -config "$WORK/ca.cnf" -cert "$CERTS/ca.crt" \
 ready_code() {
     curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$MPORT/readyz"
 }
-: >"$WORK/server.log"
-"$RFG" serve --listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 \
-    --tls-cert "$WORK/old.crt" --tls-key "$WORK/old.key" --no-cluster \
-    2>>"$WORK/server.log" &
-SERVER_PID=$!
-for _ in $(seq 1 1200); do
-    grep -q '"msg":"listening"' "$WORK/server.log" && break
-    kill -0 "$SERVER_PID" 2>/dev/null || break
-    sleep 0.1
-done
-MPORT=$(grep -o '"metrics_port":[0-9]*' "$WORK/server.log" | head -n1 |
-        cut -d: -f2)
+TLS_CERT=$WORK/old.crt TLS_KEY=$WORK/old.key start_server --no-cluster ||
+    exit 1
 check "expired certificate: a warning says so" \
     grep -q 'serving certificate has expired' "$WORK/server.log"
 check "expired certificate: /readyz is 503" test "$(ready_code)" = 503
@@ -119,18 +109,8 @@ printf 'subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n' \
 openssl x509 -req -in "$WORK/rsa.csr" -CA "$CERTS/ca.crt" \
     -CAkey "$CERTS/ca.key" -CAcreateserial -days 1 -out "$WORK/rsa.crt" \
     -extfile "$WORK/rsa.ext" 2>/dev/null || { echo "openssl failed"; exit 1; }
-: >"$WORK/server.log"
-"$RFG" serve --listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 \
-    --tls-cert "$WORK/rsa.crt" --tls-key "$WORK/rsa.key" --no-cluster \
-    2>>"$WORK/server.log" &
-SERVER_PID=$!
-for _ in $(seq 1 1200); do
-    grep -q '"msg":"listening"' "$WORK/server.log" && break
-    kill -0 "$SERVER_PID" 2>/dev/null || break
-    sleep 0.1
-done
-PORT=$(grep -o '"https_port":[0-9]*' "$WORK/server.log" | head -n1 |
-       cut -d: -f2)
+TLS_CERT=$WORK/rsa.crt TLS_KEY=$WORK/rsa.key start_server --no-cluster ||
+    exit 1
 check "RSA: ECDHE-RSA-AES128-GCM-SHA256 accepted" \
     handshake ECDHE-RSA-AES128-GCM-SHA256
 check "RSA: static-RSA AES128-GCM-SHA256 refused" \
