@@ -53,13 +53,8 @@ setpriv --reuid=65534 --regid=65534 --clear-groups \
     2>"$WORK/nobody.log" &
 NOBODY=$!
 EXTRA_PIDS="$EXTRA_PIDS $NOBODY"
-for _ in $(seq 1 1200); do
-    grep -q '"msg":"listening"' "$WORK/nobody.log" && break
-    kill -0 "$NOBODY" 2>/dev/null || break
-    sleep 0.1
-done
-check "an unprivileged serve starts" grep -q '"msg":"listening"' \
-    "$WORK/nobody.log"
+check "an unprivileged serve starts" \
+    wait_for grep -q '"msg":"listening"' "$WORK/nobody.log"
 check "it runs as that user" \
     grep -qE '^Uid:[[:space:]]+65534' "/proc/$NOBODY/status"
 check "its /proc files belong to root: not dumpable" \
@@ -86,44 +81,34 @@ add_secret b watched "$PW_WATCH" >/dev/null
 add_secret a changing "$PW_NEW" >/dev/null
 kctl /delete '{"kind": "Secret", "namespace": "a", "name": "doomed"}' \
     >/dev/null
-# seen NS SECRET: the view knows the Secret (waits for the watch; the
-# ceiling only catches a hang).
-seen() {
-    local i out
-    for i in $(seq 1 1500); do
-        out=$(validate "$1" "probe$i" --secret "$2" 2>&1)
-        case "$out" in
-            *"Secret $1/$2 does not exist"*|"") ;;
-            *) return 0 ;;
-        esac
-        sleep 0.2
-    done
-    return 1
+# Each probe reviews a new failover name, so that no claim of an earlier
+# probe answers for it; wait_for repeats them until the view has caught up
+# with the watch (its ceiling only catches a hang).
+n=0
+probe() {   # probe NS SECRET: the verdict on a new failover, in probe.out
+    n=$((n + 1))
+    validate "$1" "probe$n" --secret "$2" >"$WORK/probe.out" 2>&1
+}
+seen() {    # seen NS SECRET: the view knows the Secret
+    probe "$1" "$2"
+    [ -s "$WORK/probe.out" ] &&
+        ! grep -q "Secret $1/$2 does not exist" "$WORK/probe.out"
 }
 gone() {
-    local i
-    for i in $(seq 1 1500); do
-        validate "$1" "probe$i" --secret "$2" 2>&1 |
-            grep -q "Secret $1/$2 does not exist" && return 0
-        sleep 0.2
-    done
-    return 1
+    probe "$1" "$2"
+    grep -q "Secret $1/$2 does not exist" "$WORK/probe.out"
 }
-check "a Secret added by watch is seen" seen b watched
-check "a deleted Secret is gone" gone a doomed
+check "a Secret added by watch is seen" wait_for seen b watched
+check "a deleted Secret is gone" wait_for gone a doomed
 # The changed one: its new password, used by a/user, is the one of a
 # fresh Secret, which the view can only tell once it hashed the new value.
 add_secret a twin "$PW_NEW" >/dev/null
 shared() {
-    local i
-    for i in $(seq 1 1500); do
-        validate a "probe$i" --secret twin 2>&1 |
-            grep -q 'auth-secret-unique' && return 0
-        sleep 0.2
-    done
-    return 1
+    probe a twin
+    grep -q 'auth-secret-unique' "$WORK/probe.out"
 }
-check "a changed Secret's new password is seen (shared with another)" shared
+check "a changed Secret's new password is seen (shared with another)" \
+    wait_for shared
 validate a cache --secret listed >/dev/null
 
 # A sanitizer build maps terabytes of shadow memory, which gcore cannot

@@ -166,26 +166,14 @@ for s in socks:
     s.close()
 PY
 HOLDER=$!
-for _ in $(seq 1 1200); do
-    [ -e "$hold.ready" ] && break
-    kill -0 "$HOLDER" 2>/dev/null || break
-    sleep 0.1
-done
-check "three idle connections held" test -e "$hold.ready"
+check "three idle connections held" wait_for test -e "$hold.ready"
 check "a fourth from the same address is refused" \
     test "$(req --interface 127.0.0.1)" = 000
 check "another address is still served" \
     test "$(req --interface 127.0.0.2)" = 200
 echo go >"$hold.go"
 wait "$HOLDER"
-served_again() {
-    local i
-    for i in $(seq 1 1200); do
-        [ "$(req --interface 127.0.0.1)" = 200 ] && return 0
-        sleep 0.1
-    done
-    return 1
-}
-check "the first address is served once it lets go" served_again
+served_here() { [ "$(req --interface 127.0.0.1)" = 200 ]; }
+check "the first address is served once it lets go" wait_for served_here
 check "SIGTERM exits 0" stop_server
 finish
