@@ -712,9 +712,7 @@ static size_t take_watch_data(char *p, size_t size, size_t n, void *arg)
             return 0;
         if (src->line.len)
             handle_event(src, src->line.p, src->line.len);
-        if (src->line.p)
-            OPENSSL_cleanse(src->line.p, src->line.len);
-        sbuf_reset(&src->line);
+        sbuf_reset(&src->line);     /* wipes a Secret line (sensitive) */
         start = i + 1;
     }
     if (start < total && sbuf_add(&src->line, p + start, total - start))
@@ -794,8 +792,6 @@ static void stop_watch(struct kcache *kc, struct source *src)
     src->h = NULL;
     curl_slist_free_all(src->hdrs);
     src->hdrs = NULL;
-    if (src->line.p)
-        OPENSSL_cleanse(src->line.p, src->line.len);
     sbuf_reset(&src->line);
 }
 

@@ -13,9 +13,3 @@ void rfg_wipe(void *p, size_t n)
     if (p && n)
         explicit_bzero(p, n);
 }
-
-void rfg_wipe_str(char *s)
-{
-    if (s)
-        rfg_wipe(s, strlen(s));
-}

@@ -11,7 +11,4 @@
 /* Overwrite n bytes at p with zeros (p may be NULL when n is 0). */
 void rfg_wipe(void *p, size_t n);
 
-/* rfg_wipe(s, strlen(s)) for a NUL-ended string; NULL is fine. */
-void rfg_wipe_str(char *s);
-
 #endif
