@@ -12,7 +12,7 @@ foreach(src ${RFG_UNIT_TESTS})
   string(REGEX REPLACE "^test_" "" mod ${name})
   add_executable(${name} ${src})
   target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/tests)
-  target_link_libraries(${name} PRIVATE rfg_net rfg_core)
+  target_link_libraries(${name} PRIVATE rfg_cli)
   target_compile_definitions(${name} PRIVATE
     RFG_TEST_DIR="${CMAKE_SOURCE_DIR}/tests"
     RFG_SOURCE_DIR="${CMAKE_SOURCE_DIR}")

@@ -81,7 +81,7 @@ expect deep990.json 200 '"allowed":' "JSON nested 990 deep is evaluated"
 expect wide.json 200 '"allowed":' "20000 labels are evaluated"
 expect items10001.json 400 'more than 10000 items' "an array of 10001 items"
 # These two were quadratic (minutes of CPU for one request) before the
-# fixes in model.c, rule_*.c and the item limit; bench/ measures them,
+# fixes in rf.c, rule_*.c and the item limit; bench/ measures them,
 # here the ceiling (RFG_WAIT) only catches a hang.
 expect labels150k.json 200 '"allowed":' "150000 labels are evaluated"
 got=$(post mutate "$WORK/items10000.json" --max-time "$RFG_WAIT")

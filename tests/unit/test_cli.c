@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * test_cli.c - unit tests of the option helpers the subcommands share
- * (src/cli.c): option values ("--x V" and "--x=V"), bounded decimals and
+ * (src/cli/cli.c): option values ("--x V" and "--x=V"), bounded decimals and
  * durations with their unit. Not the subcommands themselves: the tests
  * in tests/cli run the binary.
  */

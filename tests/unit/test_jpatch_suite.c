@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * test_jpatch_suite.c - src/jpatch.c against the public RFC 6902
+ * test_jpatch_suite.c - src/util/jpatch.c against the public RFC 6902
  * conformance suite (json-patch-tests: tests.json, spec_tests.json),
  * read from ../shared/conformance next to the source tree; the suite is
  * data, not part of the project, so the test exits 77 (skipped) when it

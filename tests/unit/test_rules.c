@@ -22,6 +22,7 @@
 
 #include "check.h"
 #include "cli.h"
+#include "crypto.h"
 #include "inputs.h"
 #include "jpatch.h"
 #include "rules.h"
@@ -79,7 +80,7 @@ static int eval_fixture(const struct fixture *fx, const char *rule,
     size_t i, k;
     int e;
 
-    inputs_init(&in, "default");
+    inputs_init(&in, "default", rfg_sha256);
     paths[0] = (char *)(uintptr_t)fx->path;
     CHECK(inputs_load(&in, paths, 1, NULL) == RFG_OK);
     CHECK_INT_EQ(inputs_nerrors(&in), 0);

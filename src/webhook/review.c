@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model.h"
+#include "rf.h"
 
 #define API_V1 "admission.k8s.io/v1"
 #define API_V1BETA1 "admission.k8s.io/v1beta1"

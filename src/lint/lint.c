@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * lintrun.c - streaming lint: local rules while the trees exist, cluster
- * rules on skeletons afterwards (lintrun.h). Each worker writes only to
+ * lint.c - streaming lint: local rules while the trees exist, cluster
+ * rules on skeletons afterwards (lint.h). Each worker writes only to
  * the state of the file it holds; everything is joined in file order, so
  * output never depends on scheduling.
  */
-#include "lintrun.h"
+#include "lint.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -421,8 +421,8 @@ int lint_run(struct report *rep, char **paths, size_t npaths,
 
     memset(&r, 0, sizeof(r));
     r.o = o;
-    inputs_init(&r.in, o->ns);
-    cview_init(&r.cv, inputs_sha256);
+    inputs_init(&r.in, o->ns, o->hash);
+    cview_init(&r.cv, o->hash);
     r.in.excludes = o->excludes;
     r.in.nexcludes = o->nexcludes;
     r.in.jobs = o->jobs;
@@ -437,7 +437,7 @@ int lint_run(struct report *rep, char **paths, size_t npaths,
             rc = RFG_ENOMEM;
     }
     for (i = 0; !rc && i < r.in.nfiles; i++)
-        cview_init(&r.files[i].part, inputs_sha256);
+        cview_init(&r.files[i].part, o->hash);
     if (!rc)
         inputs_stream(&r.in, on_file, &r);
     /* join the parts in file order; a complete cluster state makes the

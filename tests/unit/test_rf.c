@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * test_model.c - the operator's implicit defaults, generated names and
+ * test_rf.c - the operator's implicit defaults, generated names and
  * pod labels (rules.md 1.1-1.3).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
-#include "model.h"
+#include "rf.h"
 
 static cJSON *rf(const char *spec)
 {
@@ -22,7 +22,7 @@ static cJSON *rf(const char *spec)
     return cJSON_Parse(buf);
 }
 
-static void test_model__defaults(void)
+static void test_rf__defaults(void)
 {
     cJSON *o = rf("{\"redis\":{\"replicas\":0,\"port\":-1},"
                   "\"sentinel\":{\"replicas\":5}}");
@@ -49,7 +49,7 @@ static void test_model__defaults(void)
                  "down-after-milliseconds 5000");
 }
 
-static void test_model__names(void)
+static void test_rf__names(void)
 {
     char buf[80];
 
@@ -68,7 +68,7 @@ static void test_model__names(void)
     CHECK_INT_EQ(rf_object_name(buf, 4, RF_OBJ_REDIS, "cache"), 9);
 }
 
-static void test_model__labels(void)
+static void test_rf__labels(void)
 {
     cJSON *o = rf("{}");
     cJSON *l = rf_pod_labels(o, RF_SENTINEL);
@@ -96,7 +96,7 @@ static void test_model__labels(void)
     cJSON_Delete(o);
 }
 
-static void test_model__targets(void)
+static void test_rf__targets(void)
 {
     CHECK_INT_EQ(rf_target_parse("spotahome-v1.2"), RF_TARGET_SPOTAHOME_V12);
     CHECK_INT_EQ(rf_target_parse("freshworks-v3.3"),
@@ -107,9 +107,9 @@ static void test_model__targets(void)
 
 int main(void)
 {
-    RUN(test_model__defaults);
-    RUN(test_model__names);
-    RUN(test_model__labels);
-    RUN(test_model__targets);
+    RUN(test_rf__defaults);
+    RUN(test_rf__names);
+    RUN(test_rf__labels);
+    RUN(test_rf__targets);
     return CHECK_DONE();
 }

@@ -15,8 +15,9 @@
 
 #include "arena.h"
 #include "cli.h"
+#include "crypto.h"
 #include "inputs.h"
-#include "lintrun.h"
+#include "lint.h"
 #include "report.h"
 #include "rules.h"
 
@@ -168,6 +169,7 @@ int cmd_lint(int argc, char **argv)
     lo.jobs = (unsigned)jobs;
     lo.cluster_state = state;
     lo.progress = isatty(STDERR_FILENO);
+    lo.hash = rfg_sha256;
     if (lint_run(&rep, argv + optind, (size_t)(argc - optind), &lo))
         goto oom;
     report_write(&rep, &ro, stdout);

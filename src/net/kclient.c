@@ -28,7 +28,7 @@
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 
-#include "cli.h"
+#include "file.h"
 #include "cview.h"
 #include "sbuf.h"
 #include "ydoc.h"
@@ -81,7 +81,7 @@ void kclient_config_cleanup(struct kclient_config *cfg)
 /* Read a small file into an owned, NUL-ended buffer. */
 static int read_small(char **out, size_t *len, const char *path, size_t max)
 {
-    return cli_read_file(out, len, path, max);
+    return rfg_read_file(out, len, path, max);
 }
 
 /* Drop trailing whitespace (token files often end in a newline). */
@@ -329,7 +329,7 @@ int kclient_config_kubeconfig(struct kclient_config *cfg, const char *path,
 
     memset(cfg, 0, sizeof(*cfg));
     memset(&ys, 0, sizeof(ys));
-    rc = cli_read_file(&buf, &len, path, MAX_KUBECONFIG);
+    rc = rfg_read_file(&buf, &len, path, MAX_KUBECONFIG);
     if (rc) {
         rc = diag_fail(dl, rc, NULL, "%s: cannot read the kubeconfig (%s)",
                        path, rfg_strerror(rc));

@@ -23,22 +23,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
 #include "arena.h"
-#include "cli.h"
+#include "file.h"
 #include "jpatch.h"
 #include "sbuf.h"
 
 #define INPUT_MAX_BYTES ((size_t)64 << 20)
-
-void inputs_sha256(const void *data, size_t len, unsigned char out[32])
-{
-    unsigned int n = 32;
-
-    if (!EVP_Digest(data, len, out, &n, EVP_sha256(), NULL))
-        memset(out, 0, 32);
-}
 
 unsigned inputs_ncpus(void)
 {
@@ -47,12 +37,13 @@ unsigned inputs_ncpus(void)
     return n > 0 ? (unsigned)n : 1;
 }
 
-void inputs_init(struct input_set *s, const char *default_ns)
+void inputs_init(struct input_set *s, const char *default_ns,
+                 cview_hash_fn hash)
 {
     memset(s, 0, sizeof(*s));
     diag_list_init(&s->errors, NULL);
     s->errors.max = 10000;
-    cview_init(&s->cv, inputs_sha256);
+    cview_init(&s->cv, hash);
     s->default_ns = default_ns ? default_ns : "default";
 }
 
@@ -257,7 +248,7 @@ static void parse_file(struct input_file *f)
     int rc;
 
     diag_list_init(&f->errs, f->name);
-    rc = cli_read_file(&f->buf, &f->len, f->path, INPUT_MAX_BYTES);
+    rc = rfg_read_file(&f->buf, &f->len, f->path, INPUT_MAX_BYTES);
     if (rc == RFG_ELIMIT) {
         diag_fail(&f->errs, rc, NULL, "file is larger than %zu MiB",
                   INPUT_MAX_BYTES >> 20);

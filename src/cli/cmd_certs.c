@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "file.h"
 #include "crypto.h"
 #include "diag.h"
 #include "sbuf.h"
@@ -63,7 +64,7 @@ static int add_b64_file(struct sbuf *b, const char *dir, const char *name)
     if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
         sizeof(path))
         return RFG_EINVAL;
-    rc = cli_read_file(&data, &len, path, (size_t)1 << 20);
+    rc = rfg_read_file(&data, &len, path, (size_t)1 << 20);
     if (rc)
         return rc;
     rc = crypto_base64(&enc, data, len);

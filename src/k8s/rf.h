@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * model.h - what the redis-operator does with a RedisFailover: its
+ * rf.h - what the redis-operator does with a RedisFailover: its
  * implicit defaults, the names of the objects it generates and the labels
  * it puts on pods (rules.md 1.1-1.3). Reads cJSON, never changes it.
  */

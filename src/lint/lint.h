@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * lintrun.h - the streaming lint pipeline behind `rfguard lint`. Files are
+ * lint.h - the streaming lint pipeline behind `rfguard lint`. Files are
  * parsed on worker threads; while a file's trees exist, its failovers get
  * the rules that need only the object, and a small skeleton (what the
  * cluster-wide rules read, see rf_skeleton) is kept with the source
@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cview.h"
 #include "policy.h"
 #include "report.h"
 
@@ -27,6 +28,7 @@ struct lint_opts {
     unsigned jobs;                 /* 0 = online CPUs */
     const char *cluster_state;     /* NULL for none */
     bool progress;                 /* file counter on stderr */
+    cview_hash_fn hash;            /* password fingerprints (SHA-256) */
 };
 
 /* Lint `paths` into `rep` (entries in input order, then sorted by

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * model.c - the redis-operator's view of a RedisFailover: defaults it
+ * rf.c - the redis-operator's view of a RedisFailover: defaults it
  * applies at reconcile time (never persisted), generated object names,
  * and pod labels. Mirrors spotahome validate.go, names.go, generator.go
  * as summarised in reference/rules.md 1.1-1.3. Reads, never writes.
  */
-#include "model.h"
+#include "rf.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -603,7 +603,7 @@ int cmd_fix(int argc, char **argv)
     }
     if (cli_open_policy(&pol, policy_path, stderr))
         return CLI_EXIT_ERROR;
-    inputs_init(&in, ns);
+    inputs_init(&in, ns, rfg_sha256);
     if (inputs_load(&in, argv + optind, (size_t)(argc - optind), NULL))
         goto oom;
     for (i = 0; i < in.nfiles; i++)

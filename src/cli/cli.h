@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * cli.h - the subcommands of the one rfguard binary and the small helpers
- * they share (policy opening, file reading). Each cmd_* takes argv with
+ * they share (policy opening, option parsing). Each cmd_* takes argv with
  * argv[0] = the subcommand name and returns the process exit code.
  */
 #ifndef RFG_CLI_H
@@ -29,9 +29,6 @@ int cmd_explain(int argc, char **argv);
  * rule catalogue, and print every problem to `err` as file:line:col.
  * Returns RFG_OK or an error code. */
 int cli_open_policy(struct policy_set **out, const char *path, FILE *err);
-
-/* Read a whole file ("-" = stdin) up to `max` bytes. Owned, NUL-ended. */
-int cli_read_file(char **out, size_t *len, const char *path, size_t max);
 
 /* Value of option argv[*i] when it is `name` ("--x V" or "--x=V"),
  * advancing *i past a separate value; NULL when argv[*i] is not `name`

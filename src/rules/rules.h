@@ -17,7 +17,7 @@
 
 #include "cview.h"
 #include "diag.h"
-#include "model.h"
+#include "rf.h"
 #include "policy.h"
 #include "schema.h"
 

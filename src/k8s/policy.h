@@ -17,7 +17,7 @@
 #include <cjson/cJSON.h>
 
 #include "diag.h"
-#include "model.h"
+#include "rf.h"
 
 enum rfg_sev { RFG_SEV_OFF = 0, RFG_SEV_WARN = 1, RFG_SEV_DENY = 2 };
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model.h"
+#include "rf.h"
 #include "sbuf.h"
 #include "wipe.h"
 

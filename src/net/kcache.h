@@ -23,7 +23,7 @@
 #include "cview.h"
 #include "diag.h"
 #include "kclient.h"
-#include "model.h"
+#include "rf.h"
 
 /* Told about state changes (synced, relisting, disconnected...), on the
  * cache thread. `msg` never holds object contents. */

@@ -28,7 +28,7 @@
 #include "kcache.h"
 #include "kclient.h"
 #include "lease.h"
-#include "model.h"
+#include "rf.h"
 
 #define DEFAULT_NS "rfguard"
 #define CLAIM_RULE "master-name-clusterwide-unique"

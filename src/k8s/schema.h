@@ -18,7 +18,7 @@
 #include <cjson/cJSON.h>
 
 #include "diag.h"
-#include "model.h"
+#include "rf.h"
 
 enum schema_kind {
     SCHEMA_UNKNOWN_FIELD,  /* pruned by the API server */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * cli.c - helpers every subcommand shares: opening the policy (file or
- * built-in) with its problems printed as file:line:col, reading files
- * and stdin with a cap, and the version string.
+ * built-in) with its problems printed as file:line:col, option parsing and
+ * the version string.
  */
 #include "cli.h"
 
@@ -63,63 +63,6 @@ int cli_open_policy(struct policy_set **out, const char *path, FILE *err)
     }
     diag_list_cleanup(&dl);
     return rc;
-}
-
-int cli_read_file(char **out, size_t *len, const char *path, size_t max)
-{
-    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    char *buf = NULL;
-    size_t n = 0, cap = 0, got;
-    int rc = RFG_OK;
-
-    *out = NULL;
-    *len = 0;
-    if (!f)
-        return RFG_EIO;
-    for (;;) {
-        if (cap - n < 65536) {
-            char *nb;
-
-            if (cap > max) {
-                rc = RFG_ELIMIT;
-                break;
-            }
-            cap = cap ? cap * 2 : 65536 * 2;
-            nb = realloc(buf, cap + 1);
-            if (!nb) {
-                rc = RFG_ENOMEM;
-                break;
-            }
-            buf = nb;
-        }
-        got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (n > max) {
-            rc = RFG_ELIMIT;
-            break;
-        }
-        if (got == 0) {
-            if (ferror(f))
-                rc = RFG_EIO;
-            break;
-        }
-    }
-    if (f != stdin) {
-        int saved = errno;
-
-        fclose(f);
-        errno = saved;
-    }
-    if (rc) {
-        free(buf);
-        return rc;
-    }
-    if (!buf && !(buf = malloc(1)))
-        return RFG_ENOMEM;
-    buf[n] = '\0';
-    *out = buf;
-    *len = n;
-    return RFG_OK;
 }
 
 const char *cli_opt_value(int argc, char **argv, int *i, const char *name)

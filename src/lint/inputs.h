@@ -52,7 +52,8 @@ struct input_set {
     void *progress_arg;
 };
 
-void inputs_init(struct input_set *s, const char *default_ns);
+void inputs_init(struct input_set *s, const char *default_ns,
+                 cview_hash_fn hash);
 void inputs_cleanup(struct input_set *s);
 
 /* Read and parse every path ("-" = stdin; directories recursively:
@@ -98,8 +99,6 @@ typedef int (*inputs_object_fn)(void *arg, const struct ydoc *yd,
                                 const cJSON *obj, struct src_pos pos);
 int inputs_each_object(const struct ydoc *yd, inputs_object_fn fn,
                        void *arg);
-/* OpenSSL SHA-256, as the cview_hash_fn of every view built here. */
-void inputs_sha256(const void *data, size_t len, unsigned char out[32]);
 
 /* The number of online CPUs (at least 1). */
 unsigned inputs_ncpus(void);
