@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
 #include "cli.h"
 #include "file.h"
 #include "crypto.h"
@@ -57,7 +58,7 @@ static void usage(FILE *f)
 static int add_b64_file(struct sbuf *b, const char *dir, const char *name)
 {
     char path[4096];
-    char *data = NULL, *enc = NULL;
+    char *data = NULL;
     size_t len = 0;
     int rc;
 
@@ -67,13 +68,10 @@ static int add_b64_file(struct sbuf *b, const char *dir, const char *name)
     rc = rfg_read_file(&data, &len, path, (size_t)1 << 20);
     if (rc)
         return rc;
-    rc = crypto_base64(&enc, data, len);
-    if (!rc)
-        rc = sbuf_adds(b, enc);
+    rc = base64_encode(b, data, len);
     if (data)
         memset(data, 0, len); /* the key: do not leave it in freed memory */
     free(data);
-    free(enc);
     return rc;
 }
 

@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "clock.h"
 #include "diag.h"
 #include "http_server.h"
 #include "metrics.h"
@@ -115,14 +116,6 @@ static int pol_set(struct serve_state *st, struct policy_set *p)
 }
 
 /* ---- logging ---- */
-
-static uint64_t now_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 /* Start a JSON log line: {"ts":"...","level":"..","msg":".." */
 static int log_begin(struct sbuf *b, const char *level, const char *msg)
@@ -297,7 +290,7 @@ static void fail_reply(struct serve_state *st, enum metrics_endpoint ep,
                                                 rc == RFG_EINVAL
                                             ? 400
                                             : 500;
-    uint64_t us = now_us() - t0;
+    uint64_t us = rfg_mono_us() - t0;
 
     rep->status = code;
     if (review_error_body(&rep->body, &rep->len, code,
@@ -322,7 +315,7 @@ static void handle_admission(struct serve_state *st,
     struct diag_list dl;
     enum review_verdict verdict = REVIEW_SKIPPED;
     bool have_res = false, mutate = ep == METRICS_MUTATE;
-    uint64_t t0 = now_us(), us;
+    uint64_t t0 = rfg_mono_us(), us;
     char reason[300];
     size_t i;
     int rc;
@@ -383,7 +376,7 @@ static void handle_admission(struct serve_state *st,
         goto out;
     }
     rep->status = 200;
-    us = now_us() - t0;
+    us = rfg_mono_us() - t0;
     metrics_admission(st->m, ep, op_index(req), (enum metrics_verdict)verdict,
                       us);
     /* Findings are counted on /validate only: one kubectl apply goes

@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "clock.h"
 #include "crypto.h"
 #include "kcache.h"
 #include "kclient.h"
@@ -42,7 +43,7 @@
 struct pending_release {
     char name[64];                         /* the Lease */
     char claim_id[LEASE_CLAIM_ID_LEN];
-    uint64_t due_ms, expire_ms;            /* kclient_mono_ms() */
+    uint64_t due_ms, expire_ms;            /* rfg_mono_ms() */
     unsigned tries;
 };
 
@@ -226,7 +227,7 @@ static bool keep_claim(void *arg, const char *identity, const char *holder)
 static void release_later(struct serve_cluster *sc, const char *name,
                           const char *claim_id)
 {
-    uint64_t now = kclient_mono_ms();
+    uint64_t now = rfg_mono_ms();
     unsigned keep_s = sc->o.claim_grace_s > 10 ? sc->o.claim_grace_s : 10;
     struct pending_release *e;
     bool full;
@@ -269,7 +270,7 @@ static void release_one(struct serve_cluster *sc, struct pending_release *e)
     }
     if (rc == LEASE_RELEASE_NONE)
         return;
-    now = kclient_mono_ms();
+    now = rfg_mono_ms();
     if (now >= e->expire_ms) {
         if (rc != LEASE_RELEASE_ABSENT)
             sc->log("warn", "claims: could not release the claim of a "
@@ -308,13 +309,13 @@ static void reconcile_once(struct serve_cluster *sc)
 static void *reconcile_main(void *arg)
 {
     struct serve_cluster *sc = arg;
-    uint64_t next = kclient_mono_ms() + sc->o.reconcile_s * 1000ull;
+    uint64_t next = rfg_mono_ms() + sc->o.reconcile_s * 1000ull;
     struct pending_release due[16];
     size_t ndue, i;
 
     pthread_mutex_lock(&sc->mu);
     while (!sc->stop) {
-        uint64_t now = kclient_mono_ms(), wake = next;
+        uint64_t now = rfg_mono_ms(), wake = next;
 
         for (i = 0; i < sc->nrel; i++)
             if (sc->rel[i].due_ms < wake)
@@ -340,7 +341,7 @@ static void *reconcile_main(void *arg)
             release_one(sc, &due[i]);
         if (now >= next) {
             reconcile_once(sc);
-            next = kclient_mono_ms() + sc->o.reconcile_s * 1000ull;
+            next = rfg_mono_ms() + sc->o.reconcile_s * 1000ull;
         }
         pthread_mutex_lock(&sc->mu);
     }
@@ -474,7 +475,7 @@ void serve_cluster_eval_begin(struct serve_cluster *sc,
     memset(ce, 0, sizeof(*ce));
     if (!sc)
         return;
-    ce->until_ms = kclient_mono_ms() + sc->o.api_deadline_ms;
+    ce->until_ms = rfg_mono_ms() + sc->o.api_deadline_ms;
     ce->cv = kcache_snapshot(sc->kc);
     in->cv = ce->cv;
     since = kcache_unavailable_since(sc->kc);

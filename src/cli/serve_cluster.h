@@ -59,7 +59,7 @@ bool serve_cluster_ready(struct serve_cluster *sc);
 struct serve_cluster_eval {
     const struct cview *cv;    /* snapshot held, or NULL */
     char unavailable[160];
-    uint64_t until_ms;         /* kclient_mono_ms() deadline of the
+    uint64_t until_ms;         /* rfg_mono_ms() deadline of the
                                   review's API calls */
 };
 void serve_cluster_eval_begin(struct serve_cluster *sc,

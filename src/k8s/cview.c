@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
+#include "json.h"
 #include "rf.h"
 #include "sbuf.h"
 #include "wipe.h"
@@ -180,18 +182,6 @@ void cview_cleanup(struct cview *cv)
     memset(cv, 0, sizeof(*cv));
 }
 
-static const cJSON *get(const cJSON *o, const char *k)
-{
-    return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
-}
-
-static const char *get_str(const cJSON *o, const char *k)
-{
-    const cJSON *v = get(o, k);
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static char *dup_or_null(const char *s)
 {
     return s ? strdup(s) : NULL;
@@ -224,7 +214,7 @@ static int add_failover(struct cview *cv, const cJSON *obj, const char *ns,
     f->port = rf_redis_port(obj);
     f->disable_mymaster = rf_disable_mymaster(obj);
     f->host_network = rf_host_network(obj);
-    f->bootstrap = get(get(obj, "spec"), "bootstrapNode") != NULL;
+    f->bootstrap = json_get(json_get(obj, "spec"), "bootstrapNode") != NULL;
     /* every map gets an entry per failover so indices stay aligned */
     if (hmap_add(&cv->rf_port, cview_key_int(f->port)) ||
         hmap_add(&cv->rf_name, cview_key_str2(f->name, NULL)) ||
@@ -235,56 +225,6 @@ static int add_failover(struct cview *cv, const cJSON *obj, const char *ns,
     }
     cv->nrfs++;
     return RFG_OK;
-}
-
-static int b64val(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
-unsigned char *cview_base64_decode(const char *s, size_t *len)
-{
-    size_t n = strlen(s), i, o = 0, npad = 0;
-    unsigned char *out;
-    unsigned acc = 0;
-    int bits = 0;
-
-    while (n && s[n - 1] == '=' && npad < 2) {
-        n--;
-        npad++;
-    }
-    if (n % 4 == 1)
-        return NULL;
-    out = malloc(n / 4 * 3 + 3);
-    if (!out)
-        return NULL;
-    for (i = 0; i < n; i++) {
-        int v = b64val((unsigned char)s[i]);
-
-        if (v < 0) {
-            free(out);
-            return NULL;
-        }
-        acc = (acc << 6) | (unsigned)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (unsigned char)(acc >> bits);
-            acc &= (1u << bits) - 1;
-        }
-    }
-    *len = o;
-    return out;
 }
 
 static enum cview_pw_problem classify(const unsigned char *p, size_t n)
@@ -339,8 +279,8 @@ static void take_password(struct cview *cv, struct cview_secret *s,
 static int fill_secret(struct cview *cv, struct cview_secret *s,
                        const cJSON *obj)
 {
-    const cJSON *data = get(obj, "data");
-    const cJSON *sdata = get(obj, "stringData");
+    const cJSON *data = json_get(obj, "data");
+    const cJSON *sdata = json_get(obj, "stringData");
     const cJSON *kv;
     int rc;
 
@@ -354,7 +294,7 @@ static int fill_secret(struct cview *cv, struct cview_secret *s,
             unsigned char *pw = NULL;
 
             if (cJSON_IsString(kv))
-                pw = cview_base64_decode(kv->valuestring, &n);
+                pw = base64_decode(kv->valuestring, &n);
             if (!pw) {
                 s->has_password = true;
                 s->pw_problem = CVIEW_PW_UNDECODABLE;
@@ -378,7 +318,7 @@ static int fill_secret(struct cview *cv, struct cview_secret *s,
 
 static int fill_sealed(struct cview_secret *s, const cJSON *obj)
 {
-    const cJSON *enc = get(get(obj, "spec"), "encryptedData");
+    const cJSON *enc = json_get(json_get(obj, "spec"), "encryptedData");
     const cJSON *kv;
     int rc;
 
@@ -394,14 +334,14 @@ static int fill_sealed(struct cview_secret *s, const cJSON *obj)
 
 static int fill_external(struct cview_secret *s, const cJSON *obj)
 {
-    const cJSON *spec = get(obj, "spec");
-    const cJSON *data = get(spec, "data");
+    const cJSON *spec = json_get(obj, "spec");
+    const cJSON *data = json_get(spec, "data");
     const cJSON *d;
     int rc;
 
-    s->keys_known = get(spec, "dataFrom") == NULL;
+    s->keys_known = json_get(spec, "dataFrom") == NULL;
     cJSON_ArrayForEach(d, data) {
-        const char *k = get_str(d, "secretKey");
+        const char *k = json_str(d, "secretKey");
 
         if (!k)
             continue;
@@ -416,11 +356,11 @@ static int fill_external(struct cview_secret *s, const cJSON *obj)
 int cview_add_object(struct cview *cv, const cJSON *obj,
                      const char *default_ns, const char *origin)
 {
-    const char *kind = get_str(obj, "kind");
-    const char *av = get_str(obj, "apiVersion");
-    const cJSON *md = get(obj, "metadata");
-    const char *name = get_str(md, "name");
-    const char *ns = get_str(md, "namespace");
+    const char *kind = json_str(obj, "kind");
+    const char *av = json_str(obj, "apiVersion");
+    const cJSON *md = json_get(obj, "metadata");
+    const char *name = json_str(md, "name");
+    const char *ns = json_str(md, "namespace");
     struct cview_secret *s;
     int rc;
 
@@ -431,13 +371,13 @@ int cview_add_object(struct cview *cv, const cJSON *obj,
     if (!kind || !av)
         return RFG_OK;
     if (!strcmp(kind, "ExternalSecret")) {
-        const char *tn = get_str(get(get(obj, "spec"), "target"), "name");
+        const char *tn = json_str(json_get(json_get(obj, "spec"), "target"), "name");
 
         if (tn && *tn)
             name = tn;
     } else if (!strcmp(kind, "SealedSecret")) {
-        const char *tn = get_str(
-            get(get(get(obj, "spec"), "template"), "metadata"), "name");
+        const char *tn = json_str(
+            json_get(json_get(json_get(obj, "spec"), "template"), "metadata"), "name");
 
         if (tn && *tn)
             name = tn;

@@ -125,8 +125,4 @@ int cview_add_secret(struct cview *cv, const struct cview_secret *src)
 void cview_secret_cleanup(struct cview_secret *s);
 /* <<< cluster */
 
-/* Decode standard base64 (padding optional). Returns an owned buffer
- * with its length, or NULL for invalid input / OOM. */
-unsigned char *cview_base64_decode(const char *s, size_t *len);
-
 #endif

@@ -7,6 +7,8 @@
  */
 #include "rf.h"
 
+#include "json.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,22 +49,10 @@ const char *rf_component_name(enum rf_component c)
     return c == RF_REDIS ? "redis" : "sentinel";
 }
 
-static const cJSON *get(const cJSON *o, const char *k)
-{
-    return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
-}
-
-static const char *get_str(const cJSON *o, const char *k)
-{
-    const cJSON *v = get(o, k);
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 bool rf_is_failover(const cJSON *obj)
 {
-    const char *av = get_str(obj, "apiVersion");
-    const char *kind = get_str(obj, "kind");
+    const char *av = json_str(obj, "apiVersion");
+    const char *kind = json_str(obj, "kind");
 
     return av && kind && !strcmp(av, RF_API_VERSION) &&
            !strcmp(kind, RF_KIND);
@@ -70,26 +60,26 @@ bool rf_is_failover(const cJSON *obj)
 
 const char *rf_name(const cJSON *obj)
 {
-    return get_str(get(obj, "metadata"), "name");
+    return json_str(json_get(obj, "metadata"), "name");
 }
 
 const char *rf_namespace(const cJSON *obj, const char *fallback)
 {
-    const char *ns = get_str(get(obj, "metadata"), "namespace");
+    const char *ns = json_str(json_get(obj, "metadata"), "namespace");
 
     return ns && *ns ? ns : fallback;
 }
 
 const cJSON *rf_component_spec(const cJSON *obj, enum rf_component c)
 {
-    const cJSON *v = get(get(obj, "spec"), rf_component_name(c));
+    const cJSON *v = json_get(json_get(obj, "spec"), rf_component_name(c));
 
     return cJSON_IsObject(v) ? v : NULL;
 }
 
 int rf_replicas(const cJSON *obj, enum rf_component c)
 {
-    const cJSON *r = get(rf_component_spec(obj, c), "replicas");
+    const cJSON *r = json_get(rf_component_spec(obj, c), "replicas");
 
     if (!cJSON_IsNumber(r) || r->valuedouble <= 0)
         return RF_DEFAULT_REPLICAS;
@@ -100,7 +90,7 @@ int rf_replicas(const cJSON *obj, enum rf_component c)
 
 int rf_redis_port(const cJSON *obj)
 {
-    const cJSON *p = get(rf_component_spec(obj, RF_REDIS), "port");
+    const cJSON *p = json_get(rf_component_spec(obj, RF_REDIS), "port");
 
     if (!cJSON_IsNumber(p) || p->valuedouble <= 0)
         return RF_DEFAULT_PORT;
@@ -111,7 +101,7 @@ int rf_redis_port(const cJSON *obj)
 
 const char *rf_secret_path(const cJSON *obj)
 {
-    const char *s = get_str(get(get(obj, "spec"), "auth"), "secretPath");
+    const char *s = json_str(json_get(json_get(obj, "spec"), "auth"), "secretPath");
 
     return s && *s ? s : NULL;
 }
@@ -119,7 +109,7 @@ const char *rf_secret_path(const cJSON *obj)
 bool rf_disable_mymaster(const cJSON *obj)
 {
     return cJSON_IsTrue(
-        get(rf_component_spec(obj, RF_SENTINEL), "disableMyMaster"));
+        json_get(rf_component_spec(obj, RF_SENTINEL), "disableMyMaster"));
 }
 
 const char *rf_master_name(const cJSON *obj, enum rf_target t)
@@ -133,9 +123,9 @@ const char *rf_master_name(const cJSON *obj, enum rf_target t)
 
 bool rf_host_network(const cJSON *obj)
 {
-    return cJSON_IsTrue(get(rf_component_spec(obj, RF_REDIS),
+    return cJSON_IsTrue(json_get(rf_component_spec(obj, RF_REDIS),
                             "hostNetwork")) ||
-           cJSON_IsTrue(get(rf_component_spec(obj, RF_SENTINEL),
+           cJSON_IsTrue(json_get(rf_component_spec(obj, RF_SENTINEL),
                             "hostNetwork"));
 }
 
@@ -250,7 +240,7 @@ cJSON *rf_selector_labels(const char *rf, enum rf_component c)
 cJSON *rf_pod_labels(const cJSON *obj, enum rf_component c)
 {
     const char *name = rf_name(obj);
-    const cJSON *md_labels = get(get(obj, "metadata"), "labels");
+    const cJSON *md_labels = json_get(json_get(obj, "metadata"), "labels");
     const cJSON *l;
     cJSON *out = cJSON_CreateObject();
 
@@ -315,7 +305,7 @@ static cJSON *pick(const cJSON *src, const char *const *keys, rf_copy_fn fn,
     if (fn)
         fn(arg, src, o);
     for (i = 0; keys[i]; i++) {
-        const cJSON *v = get(src, keys[i]);
+        const cJSON *v = json_get(src, keys[i]);
 
         if (v && !copy_tree(o, keys[i], v, fn, arg)) {
             cJSON_Delete(o);
@@ -331,7 +321,7 @@ cJSON *rf_skeleton(const cJSON *obj, rf_copy_fn on_copy, void *arg)
     static const char *const spec_keys[] = {"auth", "bootstrapNode", NULL};
     static const char *const comp_keys[] = {"replicas", "port", "hostNetwork",
                                             "disableMyMaster", NULL};
-    const cJSON *spec = get(obj, "spec");
+    const cJSON *spec = json_get(obj, "spec");
     cJSON *sk = pick(obj, top, on_copy, arg), *sp = NULL, *c;
     int i;
 
@@ -342,7 +332,7 @@ cJSON *rf_skeleton(const cJSON *obj, rf_copy_fn on_copy, void *arg)
         if (!sp || !cJSON_AddItemToObject(sk, "spec", sp))
             goto fail;
         for (i = RF_REDIS; i <= RF_SENTINEL; i++) {
-            const cJSON *cs = get(spec, rf_component_name(i));
+            const cJSON *cs = json_get(spec, rf_component_name(i));
 
             if (!cJSON_IsObject(cs))
                 continue;

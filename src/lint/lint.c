@@ -15,6 +15,7 @@
 
 #include "inputs.h"
 #include "jpatch.h"
+#include "json.h"
 #include "rules.h"
 #include "sbuf.h"
 
@@ -190,15 +191,6 @@ static void on_copy(void *arg, const cJSON *src, const cJSON *copy)
     d->nsp++;
 }
 
-static const char *str_of(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_IsObject(o)
-                         ? cJSON_GetObjectItemCaseSensitive(o, k)
-                         : NULL;
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* One document of a file being read: describe it, run the local rules,
  * keep a skeleton for the cluster rules. */
 static int one_doc(struct run *r, struct lfile *lf, struct input_file *f,
@@ -208,7 +200,7 @@ static int one_doc(struct run *r, struct lfile *lf, struct input_file *f,
     const char *ns = r->o->ns;
     struct ldoc *d;
     struct sbuf object;
-    const char *name = str_of(
+    const char *name = json_str(
         cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, "metadata")
                             : NULL,
         "name");
@@ -233,7 +225,7 @@ static int one_doc(struct run *r, struct lfile *lf, struct input_file *f,
                          d->rf ? rf_namespace(obj, ns) : "",
                          d->rf ? "/" : "", name ? name : ""))
         err = RFG_ENOMEM;
-    d->kind = dup_opt(str_of(obj, "kind") ? str_of(obj, "kind") : "", &err);
+    d->kind = dup_opt(json_str(obj, "kind") ? json_str(obj, "kind") : "", &err);
     d->object = dup_opt(sbuf_str(&object), &err);
     sbuf_cleanup(&object);
     d->source = dup_opt(yd->source, &err);

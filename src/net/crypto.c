@@ -343,19 +343,3 @@ out:
     return rc;
 }
 
-int crypto_base64(char **out, const void *data, size_t len)
-{
-    char *b;
-    int n;
-
-    *out = NULL;
-    if (len > (size_t)1 << 30)
-        return RFG_ELIMIT;
-    b = malloc((len + 2) / 3 * 4 + 1);
-    if (!b)
-        return RFG_ENOMEM;
-    n = EVP_EncodeBlock((unsigned char *)b, data, (int)len);
-    b[n] = '\0';
-    *out = b;
-    return RFG_OK;
-}

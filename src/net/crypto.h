@@ -42,8 +42,6 @@ int crypto_certs_write(const struct crypto_certs_opts *o, char **bundle,
 int crypto_write_file(const char *dir, const char *name, const void *data,
                       size_t len, unsigned mode, struct diag_list *dl)
     RFG_MUST_CHECK;
-/* Standard base64 of `len` bytes, one line, owned (free()). */
-int crypto_base64(char **out, const void *data, size_t len) RFG_MUST_CHECK;
 
 /* True if `s` is an RFC 1123 DNS label (lower case, digits, '-'). */
 bool crypto_dns_label_ok(const char *s);

@@ -28,6 +28,8 @@
 #include <cjson/cJSON.h>
 #include <openssl/crypto.h>
 
+#include "clock.h"
+#include "json.h"
 #include "sbuf.h"
 
 #define NSRC 2
@@ -95,14 +97,6 @@ struct kcache {
     uint64_t last_pub;
     bool crd_logged;
 };
-
-static uint64_t mono_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static void logf_(struct kcache *kc, const char *level, const char *msg,
                   const char *detail)
@@ -222,23 +216,6 @@ static void store_del(struct store *s, const char *key)
 
 /* ---- objects ---- */
 
-static const cJSON *jget(const cJSON *o, const char *k)
-{
-    return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
-}
-
-static cJSON *jget_mut(cJSON *o, const char *k)
-{
-    return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
-}
-
-static const char *jstr(const cJSON *o, const char *k)
-{
-    const cJSON *v = jget(o, k);
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* Overwrite every value under data and stringData before the tree is
  * freed, so no password lingers in freed memory. */
 static void scrub_secret(cJSON *obj)
@@ -248,15 +225,15 @@ static void scrub_secret(cJSON *obj)
     size_t i;
 
     for (i = 0; i < 2; i++)
-        cJSON_ArrayForEach(kv, jget_mut(obj, keys[i]))
+        cJSON_ArrayForEach(kv, json_get_mut(obj, keys[i]))
             if (cJSON_IsString(kv) && kv->valuestring)
                 OPENSSL_cleanse(kv->valuestring, strlen(kv->valuestring));
 }
 
 static char *make_key(const cJSON *obj)
 {
-    const cJSON *md = jget(obj, "metadata");
-    const char *ns = jstr(md, "namespace"), *name = jstr(md, "name");
+    const cJSON *md = json_get(obj, "metadata");
+    const char *ns = json_str(md, "namespace"), *name = json_str(md, "name");
     struct sbuf b;
 
     if (!name)
@@ -273,13 +250,13 @@ static char *make_key(const cJSON *obj)
 static cJSON *trim_failover(const cJSON *obj)
 {
     cJSON *o = cJSON_CreateObject(), *md;
-    const cJSON *omd = jget(obj, "metadata"), *spec = jget(obj, "spec");
-    const char *ns = jstr(omd, "namespace");
+    const cJSON *omd = json_get(obj, "metadata"), *spec = json_get(obj, "spec");
+    const char *ns = json_str(omd, "namespace");
 
     if (!o || !cJSON_AddStringToObject(o, "apiVersion", RF_API_VERSION) ||
         !cJSON_AddStringToObject(o, "kind", RF_KIND) ||
         !(md = cJSON_AddObjectToObject(o, "metadata")) ||
-        !cJSON_AddStringToObject(md, "name", jstr(omd, "name")) ||
+        !cJSON_AddStringToObject(md, "name", json_str(omd, "name")) ||
         (ns && !cJSON_AddStringToObject(md, "namespace", ns)))
         goto fail;
     if (spec) {
@@ -304,13 +281,13 @@ static int put_object(struct source *src, struct store *st, cJSON *obj)
     struct cview tmp;
     int rc;
 
-    if (!jstr(obj, "kind") &&
+    if (!json_str(obj, "kind") &&
         !cJSON_AddStringToObject(obj, "kind", src->kind))
         return RFG_ENOMEM;
-    if (!jstr(obj, "apiVersion") &&
+    if (!json_str(obj, "apiVersion") &&
         !cJSON_AddStringToObject(obj, "apiVersion", src->api_version))
         return RFG_ENOMEM;
-    if (!jstr(jget(obj, "metadata"), "name"))
+    if (!json_str(json_get(obj, "metadata"), "name"))
         return RFG_OK;
     e = calloc(1, sizeof(*e));
     if (!e)
@@ -389,7 +366,7 @@ static int publish(struct kcache *kc)
     snap_put(old);
     atomic_fetch_add(&kc->snapshots, 1);
     kc->dirty = false;
-    kc->last_pub = mono_ms();
+    kc->last_pub = rfg_mono_ms();
     return RFG_OK;
 }
 
@@ -427,7 +404,7 @@ static void mark_down(struct source *src, const char *why)
     snprintf(now, sizeof(now), "%s: %s", src->what, why);
     if (atomic_load(&src->down_mono) == 0) {
         atomic_store(&src->down_wall, (int_least64_t)time(NULL));
-        atomic_store(&src->down_mono, mono_ms());
+        atomic_store(&src->down_mono, rfg_mono_ms());
         logf_(src->kc, "warn", "cluster view: API server unreachable", now);
     } else if (strcmp(now, src->why) != 0) {
         /* still down, for another reason (e.g. now a 403): say so once */
@@ -450,7 +427,7 @@ static void mark_up(struct source *src)
 
 int64_t kcache_unavailable_since(struct kcache *kc)
 {
-    uint64_t now = mono_ms();
+    uint64_t now = rfg_mono_ms();
     int64_t since = 0;
     size_t i;
 
@@ -510,9 +487,9 @@ static void detect_target(struct kcache *kc)
         return;
     }
     root = cJSON_ParseWithLength(r.body, r.len);
-    cJSON_ArrayForEach(v, jget(jget(root, "spec"), "versions")) {
-        const cJSON *s = jget(jget(jget(jget(jget(jget(jget(jget(
-            jget(v, "schema"), "openAPIV3Schema"), "properties"), "spec"),
+    cJSON_ArrayForEach(v, json_get(json_get(root, "spec"), "versions")) {
+        const cJSON *s = json_get(json_get(json_get(json_get(json_get(json_get(json_get(json_get(
+            json_get(v, "schema"), "openAPIV3Schema"), "properties"), "spec"),
             "properties"), "sentinel"), "properties"), "disableMyMaster"),
             "type");
 
@@ -595,21 +572,21 @@ static int do_list(struct kcache *kc, struct source *src)
             rc = RFG_EPARSE;
             goto out;
         }
-        cJSON_ArrayForEach(item, jget_mut(root, "items")) {
+        cJSON_ArrayForEach(item, json_get_mut(root, "items")) {
             rc = put_object(src, &fresh, item);
             if (src->is_secret)
                 scrub_secret(item);
             if (rc)
                 goto out;
         }
-        md = jget(root, "metadata");
+        md = json_get(root, "metadata");
         snprintf(rv, sizeof(rv), "%s",
-                 jstr(md, "resourceVersion") ? jstr(md, "resourceVersion")
+                 json_str(md, "resourceVersion") ? json_str(md, "resourceVersion")
                                              : "");
         free(cont);
         cont = NULL;
         {
-            const char *c = jstr(md, "continue");
+            const char *c = json_str(md, "continue");
 
             if (c && *c && !(cont = strdup(c))) {
                 rc = RFG_ENOMEM;
@@ -627,7 +604,7 @@ static int do_list(struct kcache *kc, struct source *src)
     memset(&fresh, 0, sizeof(fresh));
 out:
     if (root && src->is_secret) {
-        cJSON_ArrayForEach(item, jget_mut(root, "items"))
+        cJSON_ArrayForEach(item, json_get_mut(root, "items"))
             scrub_secret(item);
     }
     cJSON_Delete(root);
@@ -644,9 +621,9 @@ static void handle_event(struct source *src, char *line, size_t len)
 {
     struct kcache *kc = src->kc;
     cJSON *ev = cJSON_ParseWithLength(line, len);
-    cJSON *obj = jget_mut(ev, "object");
-    const char *type = jstr(ev, "type");
-    const char *rv = jstr(jget(obj, "metadata"), "resourceVersion");
+    cJSON *obj = json_get_mut(ev, "object");
+    const char *type = json_str(ev, "type");
+    const char *rv = json_str(json_get(obj, "metadata"), "resourceVersion");
     int rc = RFG_OK;
 
     if (!ev || !type || !cJSON_IsObject(obj)) {
@@ -665,7 +642,7 @@ static void handle_event(struct source *src, char *line, size_t len)
         free(key);
         kc->dirty = true;
     } else if (!strcmp(type, "ERROR")) {
-        const cJSON *code = jget(obj, "code");
+        const cJSON *code = json_get(obj, "code");
         char msg[300];
 
         rv = NULL;
@@ -674,7 +651,7 @@ static void handle_event(struct source *src, char *line, size_t len)
         } else {
             snprintf(msg, sizeof(msg), "%s: watch error %d: %s", src->what,
                      cJSON_IsNumber(code) ? code->valueint : 0,
-                     jstr(obj, "message") ? jstr(obj, "message") : "");
+                     json_str(obj, "message") ? json_str(obj, "message") : "");
             logf_(kc, "warn", "cluster view: watch error", msg);
             src->stream_error = true;
         }
@@ -698,7 +675,7 @@ static size_t take_watch_data(char *p, size_t size, size_t n, void *arg)
     long status = 0;
 
     curl_easy_getinfo(src->h, CURLINFO_RESPONSE_CODE, &status);
-    src->last_data = mono_ms();
+    src->last_data = rfg_mono_ms();
     if (status != 200)   /* a Status body: judged when the transfer ends */
         return sbuf_add(&src->line, p, total) ? 0 : total;
     if (!src->up_seen) {
@@ -762,7 +739,7 @@ static int start_watch(struct kcache *kc, struct source *src)
     curl_easy_setopt(h, CURLOPT_WRITEDATA, src);
     curl_easy_setopt(h, CURLOPT_PRIVATE, src);
     src->expired = src->stream_error = src->up_seen = false;
-    src->started = src->last_data = mono_ms();
+    src->started = src->last_data = rfg_mono_ms();
     sbuf_reset(&src->line);
     src->h = h;
     if (curl_multi_add_handle(kc->multi, h) != CURLM_OK) {
@@ -837,11 +814,11 @@ static void finish_watch(struct kcache *kc, struct source *src, CURLcode cc)
         /* an established stream broke (server restart, load balancer):
          * reconnect soon; only a failed reconnect counts as down */
         src->fails = 1;
-        src->retry_at = mono_ms() + kclient_backoff_ms(0, 250, 10000);
+        src->retry_at = rfg_mono_ms() + kclient_backoff_ms(0, 250, 10000);
         return;
     }
     mark_down(src, why[0] ? why : "watch failed");
-    src->retry_at = mono_ms() + kclient_backoff_ms(src->fails++, 250, 10000);
+    src->retry_at = rfg_mono_ms() + kclient_backoff_ms(src->fails++, 250, 10000);
 }
 
 /* ---- the thread ---- */
@@ -888,14 +865,14 @@ static void run_lists(struct kcache *kc, uint64_t now)
         if (!src->is_secret)
             detect_target(kc);
         if (do_list(kc, src) != RFG_OK) {
-            src->retry_at = mono_ms() +
+            src->retry_at = rfg_mono_ms() +
                             kclient_backoff_ms(src->fails++, 250, 10000);
             continue;
         }
         src->need_list = false;
         src->listed = true;
         kc->dirty = true;
-        now = mono_ms();
+        now = rfg_mono_ms();
     }
 }
 
@@ -908,7 +885,7 @@ static void *cache_main(void *arg)
     size_t i;
 
     while (!atomic_load(&kc->stop)) {
-        now = mono_ms();
+        now = rfg_mono_ms();
         run_lists(kc, now);
         if (atomic_load(&kc->stop))
             break;
@@ -918,7 +895,7 @@ static void *cache_main(void *arg)
                 logf_(kc, "info", "cluster view: synced", NULL);
             }
         }
-        now = mono_ms();
+        now = rfg_mono_ms();
         for (i = 0; i < NSRC; i++) {
             struct source *src = &kc->src[i];
 
@@ -948,9 +925,9 @@ static void *cache_main(void *arg)
                 src->up_seen = true;
                 mark_up(src);
             }
-            check_stuck(kc, src, mono_ms());
+            check_stuck(kc, src, rfg_mono_ms());
         }
-        now = mono_ms();
+        now = rfg_mono_ms();
         if (kc->dirty && atomic_load(&kc->ready) &&
             now - kc->last_pub >= kc->cfg.publish_ms &&
             publish(kc) != RFG_OK)

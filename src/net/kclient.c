@@ -28,8 +28,10 @@
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 
+#include "base64.h"
+#include "clock.h"
 #include "file.h"
-#include "cview.h"
+#include "json.h"
 #include "sbuf.h"
 #include "ydoc.h"
 
@@ -171,29 +173,17 @@ fail:
 
 /* ---- kubeconfig ---- */
 
-static const cJSON *jget(const cJSON *o, const char *k)
-{
-    return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
-}
-
-static const char *jstr(const cJSON *o, const char *k)
-{
-    const cJSON *v = jget(o, k);
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* The `what` (e.g. "cluster") of the entry named `name` in list `key`. */
 static const cJSON *named(const cJSON *root, const char *key,
                           const char *name, const char *what)
 {
     const cJSON *e;
 
-    cJSON_ArrayForEach(e, jget(root, key)) {
-        const char *n = jstr(e, "name");
+    cJSON_ArrayForEach(e, json_get(root, key)) {
+        const char *n = json_str(e, "name");
 
         if (n && !strcmp(n, name))
-            return jget(e, what);
+            return json_get(e, what);
     }
     return NULL;
 }
@@ -206,7 +196,7 @@ static int take_b64(char **out, size_t *len, const char *s, const char *what,
     size_t n = 0;
     char *z;
 
-    p = cview_base64_decode(s, &n);
+    p = base64_decode(s, &n);
     if (!p)
         return diag_fail(dl, RFG_EINVAL, NULL,
                          "kubeconfig: %s is not valid base64", what);
@@ -239,7 +229,7 @@ static int fill_from_kubeconfig(struct kclient_config *cfg,
     int rc = RFG_OK;
 
     if (!context)
-        context = jstr(root, "current-context");
+        context = json_str(root, "current-context");
     if (!context || !*context)
         return diag_fail(dl, RFG_EINVAL, NULL,
                          "%s: no current-context; pass --context", path);
@@ -247,10 +237,10 @@ static int fill_from_kubeconfig(struct kclient_config *cfg,
     if (!cJSON_IsObject(ctx))
         return diag_fail(dl, RFG_ENOTFOUND, NULL,
                          "%s: context \"%s\" not found", path, context);
-    cname = jstr(ctx, "cluster");
-    uname = jstr(ctx, "user");
+    cname = json_str(ctx, "cluster");
+    uname = json_str(ctx, "user");
     cluster = cname ? named(root, "clusters", cname, "cluster") : NULL;
-    if (!cJSON_IsObject(cluster) || !jstr(cluster, "server"))
+    if (!cJSON_IsObject(cluster) || !json_str(cluster, "server"))
         return diag_fail(dl, RFG_ENOTFOUND, NULL,
                          "%s: context \"%s\": cluster \"%s\" not found or "
                          "has no server", path, context, cname ? cname : "");
@@ -261,46 +251,46 @@ static int fill_from_kubeconfig(struct kclient_config *cfg,
                              "%s: context \"%s\": user \"%s\" not found",
                              path, context, uname);
     }
-    if (jget(user, "exec") || jget(user, "auth-provider"))
+    if (json_get(user, "exec") || json_get(user, "auth-provider"))
         return diag_fail(dl, RFG_EINVAL, NULL,
                          "%s: user \"%s\" uses an exec or auth-provider "
                          "plugin, which rfguard does not run; use a "
                          "token, a client certificate or --in-cluster",
                          path, uname);
-    s = jstr(cluster, "server");
+    s = json_str(cluster, "server");
     cfg->server = strdup(s);
     if (!cfg->server)
         return diag_fail(dl, RFG_ENOMEM, NULL, "out of memory");
     while (*cfg->server && cfg->server[strlen(cfg->server) - 1] == '/')
         cfg->server[strlen(cfg->server) - 1] = '\0';
-    ins = jget(cluster, "insecure-skip-tls-verify");
+    ins = json_get(cluster, "insecure-skip-tls-verify");
     cfg->insecure = cJSON_IsTrue(ins);
-    if ((s = jstr(cluster, "certificate-authority-data")))
+    if ((s = json_str(cluster, "certificate-authority-data")))
         rc = take_b64(&cfg->ca_data, &cfg->ca_len, s,
                       "certificate-authority-data", dl);
-    else if ((s = jstr(cluster, "certificate-authority")))
+    else if ((s = json_str(cluster, "certificate-authority")))
         rc = take_path(&cfg->ca_file, dir, s, dl);
     if (rc)
         return rc;
-    if ((s = jstr(user, "client-certificate-data")))
+    if ((s = json_str(user, "client-certificate-data")))
         rc = take_b64(&cfg->cert_data, &cfg->cert_len, s,
                       "client-certificate-data", dl);
-    else if ((s = jstr(user, "client-certificate")))
+    else if ((s = json_str(user, "client-certificate")))
         rc = take_path(&cfg->cert_file, dir, s, dl);
     if (rc)
         return rc;
-    if ((s = jstr(user, "client-key-data")))
+    if ((s = json_str(user, "client-key-data")))
         rc = take_b64(&cfg->key_data, &cfg->key_len, s, "client-key-data",
                       dl);
-    else if ((s = jstr(user, "client-key")))
+    else if ((s = json_str(user, "client-key")))
         rc = take_path(&cfg->key_file, dir, s, dl);
     if (rc)
         return rc;
-    if ((s = jstr(user, "token"))) {
+    if ((s = json_str(user, "token"))) {
         cfg->token = strdup(s);
         if (!cfg->token)
             return diag_fail(dl, RFG_ENOMEM, NULL, "out of memory");
-    } else if ((s = jstr(user, "tokenFile"))) {
+    } else if ((s = json_str(user, "tokenFile"))) {
         if ((rc = take_path(&cfg->token_file, dir, s, dl)))
             return rc;
     }
@@ -310,7 +300,7 @@ static int fill_from_kubeconfig(struct kclient_config *cfg,
                          "%s: user \"%s\" has a client certificate without "
                          "a key, or a key without a certificate", path,
                          uname ? uname : "");
-    if ((s = jstr(ctx, "namespace")) && *s) {
+    if ((s = json_str(ctx, "namespace")) && *s) {
         cfg->ns = strdup(s);
         if (!cfg->ns)
             return diag_fail(dl, RFG_ENOMEM, NULL, "out of memory");
@@ -635,7 +625,7 @@ void kclient_status_message(const char *body, size_t len, char *buf,
     if (!body || !len)
         return;
     root = cJSON_ParseWithLength(body, len);
-    m = jstr(root, "message");
+    m = json_str(root, "message");
     if (m)
         snprintf(buf, buflen, "%s", m);
     cJSON_Delete(root);
@@ -657,14 +647,6 @@ unsigned kclient_backoff_ms(unsigned n, unsigned base_ms, unsigned max_ms)
         r = (unsigned)clock();
     /* "equal jitter": half fixed, half random */
     return (unsigned)(d / 2 + r % (d / 2 + 1));
-}
-
-uint64_t kclient_mono_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
 static void sleep_ms(unsigned ms)
@@ -743,7 +725,7 @@ int kclient_request(struct kclient *kc, const char *method, const char *path,
                     const char *body, unsigned deadline_ms, size_t max_body,
                     unsigned flags, struct kclient_resp *resp)
 {
-    uint64_t start = kclient_mono_ms(), now;
+    uint64_t start = rfg_mono_ms(), now;
     unsigned n = 0, left, wait;
     bool force = false, reauth = false, cut = false, over = false;
     CURLcode cc = CURLE_OPERATION_TIMEDOUT;
@@ -758,7 +740,7 @@ int kclient_request(struct kclient *kc, const char *method, const char *path,
             snprintf(resp->err, sizeof(resp->err), "shutting down");
             return RFG_EUPSTREAM;
         }
-        now = kclient_mono_ms();
+        now = rfg_mono_ms();
         left = now - start < deadline_ms ? (unsigned)(deadline_ms -
                                                       (now - start))
                                          : 0;
@@ -784,7 +766,7 @@ int kclient_request(struct kclient *kc, const char *method, const char *path,
         if (flags & KCLIENT_NO_RETRY)
             break;
         wait = kclient_backoff_ms(n++, 200, 5000);
-        now = kclient_mono_ms();
+        now = rfg_mono_ms();
         if (now - start + wait >= deadline_ms)
             break;
         sleep_ms(wait);

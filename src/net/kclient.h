@@ -120,10 +120,6 @@ void kclient_status_message(const char *body, size_t len, char *buf,
  * uniformly random in [base*2^n/2, base*2^n], capped at `max_ms`. */
 unsigned kclient_backoff_ms(unsigned n, unsigned base_ms, unsigned max_ms);
 
-/* Milliseconds on CLOCK_MONOTONIC, for deadlines that span several
- * requests (kclient_request takes the time left). */
-uint64_t kclient_mono_ms(void);
-
 /* Percent-encode `s` for a query value into `b`. */
 struct sbuf;
 int kclient_query_escape(struct sbuf *b, const char *s) RFG_MUST_CHECK;

@@ -19,7 +19,9 @@
 #include <cjson/cJSON.h>
 #include <openssl/rand.h>
 
+#include "clock.h"
 #include "crypto.h"
+#include "json.h"
 #include "sbuf.h"
 
 #define LEASE_API "/apis/coordination.k8s.io/v1/namespaces/"
@@ -61,18 +63,6 @@ void lease_new_claim_id(char out[LEASE_CLAIM_ID_LEN])
         out[2 * i + 1] = hex[r[i] & 15];
     }
     out[LEASE_CLAIM_ID_LEN - 1] = '\0';
-}
-
-static const cJSON *jget(const cJSON *o, const char *k)
-{
-    return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
-}
-
-static const char *jstr(const cJSON *o, const char *k)
-{
-    const cJSON *v = jget(o, k);
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 /* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
@@ -174,10 +164,10 @@ static bool delete_if(struct kclient *kc, const char *ns, const char *name,
 static bool stale(const cJSON *l, unsigned grace_s, lease_keep_fn keep,
                   void *arg)
 {
-    const cJSON *md = jget(l, "metadata");
-    const char *id = jstr(jget(md, "annotations"), LEASE_ANNOTATION);
-    const char *holder = jstr(jget(l, "spec"), "holderIdentity");
-    int64_t born = lease_parse_time(jstr(md, "creationTimestamp"));
+    const cJSON *md = json_get(l, "metadata");
+    const char *id = json_str(json_get(md, "annotations"), LEASE_ANNOTATION);
+    const char *holder = json_str(json_get(l, "spec"), "holderIdentity");
+    int64_t born = lease_parse_time(json_str(md, "creationTimestamp"));
 
     if (!keep || !id || !holder || born < 0)
         return false;
@@ -189,7 +179,7 @@ static bool stale(const cJSON *l, unsigned grace_s, lease_keep_fn keep,
 /* Milliseconds left until `until`; 0 once it has passed. */
 static unsigned left_ms(uint64_t until)
 {
-    uint64_t now = kclient_mono_ms();
+    uint64_t now = rfg_mono_ms();
 
     return now < until ? (unsigned)(until - now) : 0;
 }
@@ -244,7 +234,7 @@ static char *adopt_body(cJSON *got, const char *claim_id)
 int lease_claim(struct kclient *kc, const struct lease_claim_opts *o,
                 char *other, size_t otherlen, char *err, size_t errlen)
 {
-    uint64_t until = o->until_ms ? o->until_ms : kclient_mono_ms() + 2000;
+    uint64_t until = o->until_ms ? o->until_ms : rfg_mono_ms() + 2000;
     struct kclient_resp r;
     struct sbuf path;
     cJSON *got = NULL;
@@ -314,8 +304,8 @@ int lease_claim(struct kclient *kc, const struct lease_claim_opts *o,
         }
         cJSON_Delete(got);
         got = cJSON_ParseWithLength(r.body, r.len);
-        holder = jstr(jget(got, "spec"), "holderIdentity");
-        id = jstr(jget(jget(got, "metadata"), "annotations"),
+        holder = json_str(json_get(got, "spec"), "holderIdentity");
+        id = json_str(json_get(json_get(got, "metadata"), "annotations"),
                   LEASE_CLAIM_ID_ANNOTATION);
         if (holder && !strcmp(holder, o->holder) &&
             (o->dry_run || !o->adopt || !o->claim_id ||
@@ -355,7 +345,7 @@ int lease_claim(struct kclient *kc, const struct lease_claim_opts *o,
         }
         if (holder && round < 2 && stale(got, o->grace_s, o->keep,
                                          o->keep_arg)) {
-            const char *rv = jstr(jget(got, "metadata"), "resourceVersion");
+            const char *rv = json_str(json_get(got, "metadata"), "resourceVersion");
 
             if (rv && delete_if(kc, o->ns, name, rv, left_ms(until)))
                 continue;   /* the stale claim is gone: claim again */
@@ -417,11 +407,11 @@ int lease_release(struct kclient *kc, const char *ns, const char *name,
         snprintf(err, errlen, "get lease: malformed JSON");
         goto out;
     }
-    md = jget(got, "metadata");
-    id = jstr(jget(md, "annotations"), LEASE_CLAIM_ID_ANNOTATION);
-    ident = jstr(jget(md, "annotations"), LEASE_ANNOTATION);
-    holder = jstr(jget(got, "spec"), "holderIdentity");
-    rv = jstr(md, "resourceVersion");
+    md = json_get(got, "metadata");
+    id = json_str(json_get(md, "annotations"), LEASE_CLAIM_ID_ANNOTATION);
+    ident = json_str(json_get(md, "annotations"), LEASE_ANNOTATION);
+    holder = json_str(json_get(got, "spec"), "holderIdentity");
+    rv = json_str(md, "resourceVersion");
     if (!id || strcmp(id, claim_id) || !rv ||
         (keep && ident && holder && keep(arg, ident, holder))) {
         rc = LEASE_RELEASE_NONE;
@@ -470,9 +460,9 @@ int lease_reconcile(struct kclient *kc, const char *ns, unsigned grace_s,
         rc = RFG_EUPSTREAM;
         goto out;
     }
-    cJSON_ArrayForEach(l, jget(root, "items")) {
-        const cJSON *md = jget(l, "metadata");
-        const char *name = jstr(md, "name"), *rv = jstr(md, "resourceVersion");
+    cJSON_ArrayForEach(l, json_get(root, "items")) {
+        const cJSON *md = json_get(l, "metadata");
+        const char *name = json_str(md, "name"), *rv = json_str(md, "resourceVersion");
 
         if (!name || !rv || strncmp(name, LEASE_NAME_PREFIX,
                                     strlen(LEASE_NAME_PREFIX)))

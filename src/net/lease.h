@@ -61,7 +61,7 @@ struct lease_claim_opts {
     const char *ns;            /* rfguard's namespace */
     const char *identity;      /* e.g. "master/cache" */
     const char *holder;        /* "<namespace>/<name>" of the failover */
-    uint64_t until_ms;         /* kclient_mono_ms() by which every API
+    uint64_t until_ms;         /* rfg_mono_ms() by which every API
                                   call has ended; 0 = 2000 ms from now */
     const char *claim_id;      /* written to the claim; may be NULL */
     bool adopt;                /* a claim `holder` already has under

@@ -126,7 +126,7 @@ void check_auth_secret_unique(struct rule_ctx *ctx)
     size_t nsame = 0, npw = 0, i, j;
     bool pw_same_ns = false;
 
-    if (!sp || !cv || rj_get(rj_get(obj, "spec"), "bootstrapNode"))
+    if (!sp || !cv || json_get(json_get(obj, "spec"), "bootstrapNode"))
         return;
     for (i = cview_first(&cv->rf_secret, cview_key_str2(ns, sp));
          i != CVIEW_END; i = cview_next(&cv->rf_secret, i)) {

@@ -16,7 +16,7 @@
 
 static const cJSON *custom_config(const cJSON *obj, enum rf_component c)
 {
-    return rj_get(rf_component_spec(obj, c), "customConfig");
+    return json_get(rf_component_spec(obj, c), "customConfig");
 }
 
 /* Lower-cased first token of `entry` into key (empty when none). */
@@ -159,14 +159,14 @@ int fix_customconfig_forbidden(struct rule_ctx *ctx, const cJSON *work)
         if (cJSON_IsString(e) && entry_port(e->valuestring))
             port = entry_port(e->valuestring);
     }
-    if (port && !rj_get(rf_component_spec(work, RF_REDIS), "port")) {
+    if (port && !json_get(rf_component_spec(work, RF_REDIS), "port")) {
         static const char *const keys[] = {"spec", "redis", "port"};
 
         rc = rule_fix_add_nested(ctx, keys, 3, cJSON_CreateNumber(port));
     }
     /* Remove from the end so earlier indexes stay valid; each remove
      * frees its entry, so step back first. */
-    e = rj_last(cc);
+    e = json_last(cc);
     for (i = n - 1; i >= 0 && !rc; i--, e = prev) {
         char key[64];
 
@@ -299,7 +299,7 @@ int fix_sentinel_customconfig_forbidden(struct rule_ctx *ctx,
                                         const cJSON *work)
 {
     const cJSON *cc = custom_config(work, RF_SENTINEL);
-    const cJSON *e = rj_last(cc), *prev;
+    const cJSON *e = json_last(cc), *prev;
     int i, rc = RFG_OK;
 
     /* From the end; each remove frees its entry, so step back first. */

@@ -186,7 +186,7 @@ void check_disablemymaster_pruned(struct rule_ctx *ctx)
 {
     const cJSON *s = rf_component_spec(rule_obj(ctx), RF_SENTINEL);
 
-    if (!rj_get(s, "disableMyMaster"))
+    if (!json_get(s, "disableMyMaster"))
         return;
     rule_report(ctx, RULE_STRONG, "/spec/sentinel/disableMyMaster",
                 "remove the field, or target freshworks-v3.3 with its "
@@ -198,7 +198,7 @@ void check_disablemymaster_pruned(struct rule_ctx *ctx)
 
 int fix_disablemymaster_pruned(struct rule_ctx *ctx, const cJSON *work)
 {
-    if (!rj_get(rf_component_spec(work, RF_SENTINEL), "disableMyMaster"))
+    if (!json_get(rf_component_spec(work, RF_SENTINEL), "disableMyMaster"))
         return RFG_OK;
     return rule_fix_remove(ctx, "/spec/sentinel/disableMyMaster");
 }

@@ -21,7 +21,7 @@
 
 static bool valkey(const cJSON *obj)
 {
-    const char *e = rj_str(rj_get(obj, "spec"), "engine");
+    const char *e = json_str(json_get(obj, "spec"), "engine");
 
     return e && !strcmp(e, "Valkey");
 }
@@ -62,19 +62,19 @@ static size_t images(const cJSON *obj, struct image_ref out[4])
     size_t n = 0;
 
     out[n++] = (struct image_ref){"/spec/redis/image", "spec.redis.image",
-                                  rj_get(r, "image"), true};
+                                  json_get(r, "image"), true};
     out[n++] = (struct image_ref){"/spec/sentinel/image",
                                   "spec.sentinel.image",
-                                  rj_get(s, "image"), true};
-    if (cJSON_IsTrue(rj_get(rj_get(r, "exporter"), "enabled")))
+                                  json_get(s, "image"), true};
+    if (cJSON_IsTrue(json_get(json_get(r, "exporter"), "enabled")))
         out[n++] = (struct image_ref){"/spec/redis/exporter/image",
                                       "spec.redis.exporter.image",
-                                      rj_get(rj_get(r, "exporter"), "image"),
+                                      json_get(json_get(r, "exporter"), "image"),
                                       false};
-    if (cJSON_IsTrue(rj_get(rj_get(s, "exporter"), "enabled")))
+    if (cJSON_IsTrue(json_get(json_get(s, "exporter"), "enabled")))
         out[n++] = (struct image_ref){"/spec/sentinel/exporter/image",
                                       "spec.sentinel.exporter.image",
-                                      rj_get(rj_get(s, "exporter"), "image"),
+                                      json_get(json_get(s, "exporter"), "image"),
                                       false};
     return n;
 }
@@ -116,7 +116,7 @@ int fix_image_pinned(struct rule_ctx *ctx, const cJSON *work)
 
     for (i = 0; i < 2 && !rc; i++) {
         const char *keys[3] = {"spec", rf_component_name(comps[i]), "image"};
-        const cJSON *v = rj_get(rf_component_spec(work, comps[i]), "image");
+        const cJSON *v = json_get(rf_component_spec(work, comps[i]), "image");
 
         if (cJSON_IsString(v) && *v->valuestring)
             continue;
@@ -151,7 +151,7 @@ void check_image_redis_min(struct rule_ctx *ctx)
     if (valkey(rule_obj(ctx)))
         return;
     for (i = 0; i < 2; i++) {
-        const char *img = rj_str(rf_component_spec(rule_obj(ctx), comps[i]),
+        const char *img = json_str(rf_component_spec(rule_obj(ctx), comps[i]),
                                  "image");
         const char *tag = img ? image_tag(img) : NULL;
         long major = tag ? tag_major(tag) : -1;
@@ -176,7 +176,7 @@ void check_engine_image(struct rule_ctx *ctx)
     size_t i;
 
     for (i = 0; i < 2; i++) {
-        const char *img = rj_str(rf_component_spec(rule_obj(ctx), comps[i]),
+        const char *img = json_str(rf_component_spec(rule_obj(ctx), comps[i]),
                                  "image");
         char ptr[48];
 
@@ -215,24 +215,24 @@ void check_resources_set(struct rule_ctx *ctx)
 
     for (i = 0; i < 2; i++) {
         const cJSON *spec = rf_component_spec(rule_obj(ctx), comps[i]);
-        const cJSON *res = rj_get(spec, "resources");
-        const cJSON *req = rj_get(res, "requests");
+        const cJSON *res = json_get(spec, "resources");
+        const cJSON *req = json_get(res, "requests");
         const char *c = rf_component_name(comps[i]);
         char ptr[48];
 
         snprintf(ptr, sizeof(ptr), "/spec/%s/resources", c);
-        if (!rj_get(req, "cpu") || !rj_get(req, "memory"))
+        if (!json_get(req, "cpu") || !json_get(req, "memory"))
             rule_report(ctx, RULE_STRONG, ptr,
                         "set resources.requests.cpu and .memory",
                         "spec.%s.resources has no %s request: the scheduler "
                         "cannot place the pods sensibly and they are the "
                         "first to be evicted under pressure", c,
-                        !rj_get(req, "cpu") && !rj_get(req, "memory")
+                        !json_get(req, "cpu") && !json_get(req, "memory")
                             ? "cpu or memory"
-                        : !rj_get(req, "cpu") ? "cpu" : "memory");
+                        : !json_get(req, "cpu") ? "cpu" : "memory");
         if (comps[i] == RF_REDIS &&
-            !rj_get(rj_get(res, "limits"), "memory") &&
-            !has_maxmemory(rj_get(spec, "customConfig")))
+            !json_get(json_get(res, "limits"), "memory") &&
+            !has_maxmemory(json_get(spec, "customConfig")))
             rule_report(ctx, RULE_STRONG, ptr,
                         "set resources.limits.memory or a maxmemory in "
                         "spec.redis.customConfig",
@@ -272,10 +272,10 @@ static int redis_bytes(const char *s, double *out)
 void check_maxmemory_headroom(struct rule_ctx *ctx)
 {
     const cJSON *spec = rf_component_spec(rule_obj(ctx), RF_REDIS);
-    const cJSON *res = rj_get(spec, "resources"), *e;
-    const char *mem = rj_str(rj_get(res, "requests"), "memory");
+    const cJSON *res = json_get(spec, "resources"), *e;
+    const char *mem = json_str(json_get(res, "requests"), "memory");
     const char *from = "request";
-    const cJSON *pctv = rj_get(spec, "reservedPodMemoryPercent");
+    const cJSON *pctv = json_get(spec, "reservedPodMemoryPercent");
     double pod, max = -1;
     int pct = 10;
     size_t i = 0, at = 0;
@@ -283,16 +283,16 @@ void check_maxmemory_headroom(struct rule_ctx *ctx)
     char ptr[64];
 
     if (!mem) {
-        mem = rj_str(rj_get(res, "limits"), "memory");
+        mem = json_str(json_get(res, "limits"), "memory");
         from = "limit";
     }
-    cJSON_ArrayForEach(e, rj_get(spec, "customConfig")) {
+    cJSON_ArrayForEach(e, json_get(spec, "customConfig")) {
         if (cJSON_IsString(e) && !strncmp(e->valuestring, "maxmemory ", 10) &&
             !redis_bytes(e->valuestring + 10, &max))
             at = i;
         i++;
     }
-    if (!mem || max < 0 || rj_quantity(mem, &pod) || pod <= 0)
+    if (!mem || max < 0 || quantity_parse(mem, &pod) || pod <= 0)
         return;
     if (rule_target(ctx) == RF_TARGET_FRESHWORKS_V33 && cJSON_IsNumber(pctv))
         pct = pctv->valueint;

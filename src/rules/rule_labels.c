@@ -28,7 +28,7 @@ static bool is_volatile(const char *k)
 
 static const cJSON *labels(const cJSON *obj)
 {
-    return rj_get(rj_get(obj, "metadata"), "labels");
+    return json_get(json_get(obj, "metadata"), "labels");
 }
 
 /* First volatile label of `obj` when it has no labelWhitelist. */
@@ -36,7 +36,7 @@ static const char *first_volatile(const cJSON *obj)
 {
     const cJSON *l;
 
-    if (cJSON_GetArraySize(rj_get(rj_get(obj, "spec"), "labelWhitelist")))
+    if (cJSON_GetArraySize(json_get(json_get(obj, "spec"), "labelWhitelist")))
         return NULL;
     cJSON_ArrayForEach(l, labels(obj))
         if (is_volatile(l->string))
@@ -128,7 +128,7 @@ void check_labels_override(struct rule_ctx *ctx)
     size_t i;
 
     for (i = 0; i < 2; i++) {
-        const char *v = rj_str(labels(rule_obj(ctx)), keys[i]);
+        const char *v = json_str(labels(rule_obj(ctx)), keys[i]);
         struct sbuf p;
 
         if (!v)
@@ -280,7 +280,7 @@ void check_labelwhitelist_regex(struct rule_ctx *ctx)
     const cJSON *e;
     size_t i = 0;
 
-    cJSON_ArrayForEach(e, rj_get(rj_get(rule_obj(ctx), "spec"),
+    cJSON_ArrayForEach(e, json_get(json_get(rule_obj(ctx), "spec"),
                                  "labelWhitelist")) {
         const char *why;
         char ptr[64];

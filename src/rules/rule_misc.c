@@ -21,7 +21,7 @@ static const enum rf_component comps[] = {RF_REDIS, RF_SENTINEL};
 
 void check_sentinel_no_auth(struct rule_ctx *ctx)
 {
-    const char *np = rj_str(rj_get(rj_get(rule_obj(ctx), "metadata"),
+    const char *np = json_str(json_get(json_get(rule_obj(ctx), "metadata"),
                                    "annotations"),
                             NETPOL_ANNOTATION);
 
@@ -56,7 +56,7 @@ void check_hostnetwork(struct rule_ctx *ctx)
         const struct cview_failover *f;
         char ptr[48];
 
-        if (!cJSON_IsTrue(rj_get(rf_component_spec(rule_obj(ctx), comps[i]),
+        if (!cJSON_IsTrue(json_get(rf_component_spec(rule_obj(ctx), comps[i]),
                                  "hostNetwork")))
             continue;
         snprintf(ptr, sizeof(ptr), "/spec/%s/hostNetwork", c);
@@ -90,8 +90,8 @@ int fix_hostnetwork(struct rule_ctx *ctx, const cJSON *work)
         const char *keys[3] = {"spec", rf_component_name(comps[i]),
                                "dnsPolicy"};
 
-        if (!cJSON_IsTrue(rj_get(spec, "hostNetwork")) ||
-            rj_get(spec, "dnsPolicy"))
+        if (!cJSON_IsTrue(json_get(spec, "hostNetwork")) ||
+            json_get(spec, "dnsPolicy"))
             continue;
         rc = rule_fix_add_nested(ctx, keys, 3,
                            cJSON_CreateString("ClusterFirstWithHostNet"));
@@ -127,9 +127,9 @@ static void reserved_in(struct rule_ctx *ctx, enum rf_component c,
     const cJSON *e;
     size_t i = 0;
 
-    cJSON_ArrayForEach(e, rj_get(rf_component_spec(rule_obj(ctx), c),
+    cJSON_ArrayForEach(e, json_get(rf_component_spec(rule_obj(ctx), c),
                                  list)) {
-        const char *v = rj_str(e, field);
+        const char *v = json_str(e, field);
         char ptr[96];
 
         snprintf(ptr, sizeof(ptr), "/spec/%s/%s/%zu/%s",
@@ -172,9 +172,9 @@ static bool cmd_has(const cJSON *cmd, const char *needle)
 
 void check_custom_command(struct rule_ctx *ctx)
 {
-    const cJSON *rc = rj_get(rf_component_spec(rule_obj(ctx), RF_REDIS),
+    const cJSON *rc = json_get(rf_component_spec(rule_obj(ctx), RF_REDIS),
                              "command");
-    const cJSON *sc = rj_get(rf_component_spec(rule_obj(ctx), RF_SENTINEL),
+    const cJSON *sc = json_get(rf_component_spec(rule_obj(ctx), RF_SENTINEL),
                              "command");
 
     if (cJSON_GetArraySize(rc) && !cmd_has(rc, "/redis/redis.conf"))
@@ -196,7 +196,7 @@ void check_custom_command(struct rule_ctx *ctx)
 void check_fw_operator_group(struct rule_ctx *ctx)
 {
     const cJSON *want = rule_param(ctx, "group");
-    const char *have = rj_str(rj_get(rj_get(rule_obj(ctx), "metadata"),
+    const char *have = json_str(json_get(json_get(rule_obj(ctx), "metadata"),
                                      "labels"), FW_GROUP_LABEL);
     const char *w = cJSON_IsString(want) && *want->valuestring
                         ? want->valuestring
@@ -227,7 +227,7 @@ int fix_fw_operator_group(struct rule_ctx *ctx, const cJSON *work)
     const cJSON *want = rule_param(ctx, "group");
 
     if (!cJSON_IsString(want) || !*want->valuestring ||
-        rj_get(rj_get(rj_get(work, "metadata"), "labels"), FW_GROUP_LABEL))
+        json_get(json_get(json_get(work, "metadata"), "labels"), FW_GROUP_LABEL))
         return RFG_OK;
     return rule_fix_add_nested(ctx, keys, 3,
                          cJSON_CreateString(want->valuestring));
@@ -235,7 +235,7 @@ int fix_fw_operator_group(struct rule_ctx *ctx, const cJSON *work)
 
 void check_fw_skip_reconcile(struct rule_ctx *ctx)
 {
-    const char *v = rj_str(rj_get(rj_get(rule_obj(ctx), "metadata"),
+    const char *v = json_str(json_get(json_get(rule_obj(ctx), "metadata"),
                                   "annotations"), FW_SKIP_ANNOTATION);
 
     if (!v || strcmp(v, "true"))
@@ -251,7 +251,7 @@ void check_fw_skip_reconcile(struct rule_ctx *ctx)
 
 void check_fw_master_rollout(struct rule_ctx *ctx)
 {
-    if (!cJSON_IsTrue(rj_get(rf_component_spec(rule_obj(ctx), RF_REDIS),
+    if (!cJSON_IsTrue(json_get(rf_component_spec(rule_obj(ctx), RF_REDIS),
                              "disableMasterRollout")))
         return;
     rule_report(ctx, RULE_STRONG, "/spec/redis/disableMasterRollout",

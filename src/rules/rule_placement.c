@@ -36,23 +36,23 @@ static void each_term(struct rule_ctx *ctx, const cJSON *obj,
                       enum rf_component c, term_fn fn, void *arg)
 {
     const cJSON *spec = rf_component_spec(obj, c);
-    const cJSON *paa = rj_get(rj_get(spec, "affinity"), PAA), *e;
+    const cJSON *paa = json_get(json_get(spec, "affinity"), PAA), *e;
     const char *cn = rf_component_name(c);
     struct term t;
     size_t i = 0;
 
-    cJSON_ArrayForEach(e, rj_get(paa, REQ)) {
+    cJSON_ArrayForEach(e, json_get(paa, REQ)) {
         t.term = e;
-        t.sel = rj_get(e, "labelSelector");
+        t.sel = json_get(e, "labelSelector");
         t.affinity = true;
         snprintf(t.ptr, sizeof(t.ptr), "/spec/%s/affinity/" PAA "/" REQ "/%zu",
                  cn, i++);
         fn(ctx, c, &t, arg);
     }
     i = 0;
-    cJSON_ArrayForEach(e, rj_get(paa, PREF)) {
-        t.term = rj_get(e, "podAffinityTerm");
-        t.sel = rj_get(t.term, "labelSelector");
+    cJSON_ArrayForEach(e, json_get(paa, PREF)) {
+        t.term = json_get(e, "podAffinityTerm");
+        t.sel = json_get(t.term, "labelSelector");
         t.affinity = true;
         snprintf(t.ptr, sizeof(t.ptr),
                  "/spec/%s/affinity/" PAA "/" PREF "/%zu/podAffinityTerm", cn,
@@ -60,9 +60,9 @@ static void each_term(struct rule_ctx *ctx, const cJSON *obj,
         fn(ctx, c, &t, arg);
     }
     i = 0;
-    cJSON_ArrayForEach(e, rj_get(spec, TSC)) {
+    cJSON_ArrayForEach(e, json_get(spec, TSC)) {
         t.term = e;
-        t.sel = rj_get(e, "labelSelector");
+        t.sel = json_get(e, "labelSelector");
         t.affinity = false;
         snprintf(t.ptr, sizeof(t.ptr), "/spec/%s/" TSC "/%zu", cn, i++);
         fn(ctx, c, &t, arg);
@@ -89,7 +89,7 @@ static void role_check(struct rule_ctx *ctx, enum rf_component c,
 
     (void)c;
     (void)arg;
-    if (rj_get(rj_get(t->sel, "matchLabels"), RF_LABEL_ROLE)) {
+    if (json_get(json_get(t->sel, "matchLabels"), RF_LABEL_ROLE)) {
         snprintf(ptr, sizeof(ptr), "%s/labelSelector/matchLabels/%s", t->ptr,
                  RF_LABEL_ROLE);
         rule_report(ctx, RULE_STRONG, ptr, "remove the role key",
@@ -97,8 +97,8 @@ static void role_check(struct rule_ctx *ctx, enum rf_component c,
                     "flips at run time: the spread changes meaning on every "
                     "failover");
     }
-    cJSON_ArrayForEach(e, rj_get(t->sel, "matchExpressions")) {
-        const char *k = rj_str(e, "key");
+    cJSON_ArrayForEach(e, json_get(t->sel, "matchExpressions")) {
+        const char *k = json_str(e, "key");
 
         if (k && !strcmp(k, RF_LABEL_ROLE)) {
             snprintf(ptr, sizeof(ptr), "%s/labelSelector/matchExpressions/%zu",
@@ -125,15 +125,15 @@ static void role_fix(struct rule_ctx *ctx, enum rf_component c,
                      const struct term *t, void *arg)
 {
     struct fix_arg *fa = arg;
-    const cJSON *exprs = rj_get(t->sel, "matchExpressions");
-    const cJSON *e = rj_last(exprs), *prev;
+    const cJSON *exprs = json_get(t->sel, "matchExpressions");
+    const cJSON *e = json_last(exprs), *prev;
     char ptr[256];
     int i;
 
     (void)c;
     if (fa->rc)
         return;
-    if (rj_get(rj_get(t->sel, "matchLabels"), RF_LABEL_ROLE)) {
+    if (json_get(json_get(t->sel, "matchLabels"), RF_LABEL_ROLE)) {
         snprintf(ptr, sizeof(ptr), "%s/labelSelector/matchLabels/%s", t->ptr,
                  RF_LABEL_ROLE);
         fa->rc = rule_fix_remove(ctx, ptr);
@@ -141,7 +141,7 @@ static void role_fix(struct rule_ctx *ctx, enum rf_component c,
     /* From the end; each remove frees its entry, so step back first. */
     for (i = cJSON_GetArraySize(exprs) - 1; i >= 0 && !fa->rc;
          i--, e = prev) {
-        const char *k = rj_str(e, "key");
+        const char *k = json_str(e, "key");
 
         prev = e->prev;
         if (!k || strcmp(k, RF_LABEL_ROLE))
@@ -165,15 +165,15 @@ int fix_spread_selector_role(struct rule_ctx *ctx, const cJSON *work)
 /* Does requirement `e` hold for `labels`? Unknown operators hold. */
 static bool expr_matches(const cJSON *e, const cJSON *labels)
 {
-    const char *k = rj_str(e, "key"), *op = rj_str(e, "operator");
+    const char *k = json_str(e, "key"), *op = json_str(e, "operator");
     const char *v;
     const cJSON *x;
     bool in = false;
 
     if (!k || !op || !strcmp(k, RF_LABEL_ROLE))
         return true;
-    v = rj_str(labels, k);
-    cJSON_ArrayForEach(x, rj_get(e, "values"))
+    v = json_str(labels, k);
+    cJSON_ArrayForEach(x, json_get(e, "values"))
         if (v && cJSON_IsString(x) && !strcmp(x->valuestring, v))
             in = true;
     if (!strcmp(op, "In"))
@@ -192,24 +192,24 @@ static const char *mismatch(const cJSON *sel, const cJSON *labels)
 {
     const cJSON *m, *e;
 
-    cJSON_ArrayForEach(m, rj_get(sel, "matchLabels")) {
-        const char *v = rj_str(labels, m->string);
+    cJSON_ArrayForEach(m, json_get(sel, "matchLabels")) {
+        const char *v = json_str(labels, m->string);
 
         if (!strcmp(m->string, RF_LABEL_ROLE))
             continue;
         if (!cJSON_IsString(m) || !v || strcmp(v, m->valuestring))
             return m->string;
     }
-    cJSON_ArrayForEach(e, rj_get(sel, "matchExpressions"))
+    cJSON_ArrayForEach(e, json_get(sel, "matchExpressions"))
         if (!expr_matches(e, labels))
-            return rj_str(e, "key") ? rj_str(e, "key") : "?";
+            return json_str(e, "key") ? json_str(e, "key") : "?";
     return NULL;
 }
 
 static void nomatch_check(struct rule_ctx *ctx, enum rf_component c,
                           const struct term *t, void *arg)
 {
-    const char *key = rj_str(t->term, "topologyKey");
+    const char *key = json_str(t->term, "topologyKey");
     const char *bad;
     char ptr[256];
     cJSON *labels = NULL;
@@ -250,7 +250,7 @@ static void zone_fix(struct rule_ctx *ctx, enum rf_component c,
                      const struct term *t, void *arg)
 {
     struct fix_arg *fa = arg;
-    const char *key = rj_str(t->term, "topologyKey");
+    const char *key = json_str(t->term, "topologyKey");
     char ptr[256];
 
     (void)c;
@@ -273,7 +273,7 @@ int fix_spread_selector_no_match(struct rule_ctx *ctx, const cJSON *work)
 static void ns_check(struct rule_ctx *ctx, enum rf_component c,
                      const struct term *t, void *arg)
 {
-    const cJSON *nss = rj_get(t->term, "namespaces"), *n;
+    const cJSON *nss = json_get(t->term, "namespaces"), *n;
     const char *other = NULL;
     char ptr[256];
 
@@ -284,7 +284,7 @@ static void ns_check(struct rule_ctx *ctx, enum rf_component c,
     cJSON_ArrayForEach(n, nss)
         if (cJSON_IsString(n) && strcmp(n->valuestring, rule_ns(ctx)))
             other = n->valuestring;
-    if (rj_get(t->term, "namespaceSelector")) {
+    if (json_get(t->term, "namespaceSelector")) {
         snprintf(ptr, sizeof(ptr), "%s/namespaceSelector", t->ptr);
         rule_report(ctx, RULE_STRONG, ptr,
                     "drop namespaceSelector: per-failover spread belongs in "

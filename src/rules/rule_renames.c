@@ -17,7 +17,7 @@
 
 static const cJSON *renames(const cJSON *obj)
 {
-    return rj_get(rf_component_spec(obj, RF_REDIS), "customCommandRenames");
+    return json_get(rf_component_spec(obj, RF_REDIS), "customCommandRenames");
 }
 
 static bool safe_token(const char *s)
@@ -39,7 +39,7 @@ void check_rename_injection(struct rule_ctx *ctx)
         size_t f;
 
         for (f = 0; f < 2; f++) {
-            const char *v = rj_str(e, fields[f]);
+            const char *v = json_str(e, fields[f]);
             char ptr[80];
 
             snprintf(ptr, sizeof(ptr), "/spec/redis/customCommandRenames/"
@@ -83,7 +83,7 @@ void check_rename_operator_commands(struct rule_ctx *ctx)
     size_t i = 0;
 
     cJSON_ArrayForEach(e, renames(rule_obj(ctx))) {
-        const char *from = rj_str(e, "from");
+        const char *from = json_str(e, "from");
         char ptr[64];
 
         snprintf(ptr, sizeof(ptr), "/spec/redis/customCommandRenames/%zu",
@@ -100,12 +100,12 @@ void check_rename_operator_commands(struct rule_ctx *ctx)
 int fix_rename_operator_commands(struct rule_ctx *ctx, const cJSON *work)
 {
     const cJSON *r = renames(work);
-    const cJSON *e = rj_last(r), *prev;
+    const cJSON *e = json_last(r), *prev;
     int i, rc = RFG_OK;
 
     /* From the end; each remove frees its entry, so step back first. */
     for (i = cJSON_GetArraySize(r) - 1; i >= 0 && !rc; i--, e = prev) {
-        const char *from = rj_str(e, "from");
+        const char *from = json_str(e, "from");
         char ptr[64];
 
         prev = e->prev;
@@ -204,7 +204,7 @@ static int *first_same(const cJSON *r, int n)
         return NULL;
     }
     cJSON_ArrayForEach(e, r) {
-        const char *from = rj_str(e, "from");
+        const char *from = json_str(e, "from");
 
         if (i >= n)
             break;
@@ -237,7 +237,7 @@ void check_rename_duplicate(struct rule_ctx *ctx)
     if (n > 0 && !first)
         return;     /* out of memory: no finding rather than a wrong one */
     cJSON_ArrayForEach(e, r) {
-        const char *from = rj_str(e, "from");
+        const char *from = json_str(e, "from");
         char ptr[80];
 
         if (++i >= n)
@@ -269,7 +269,7 @@ static const cJSON *config_rename(const cJSON *obj)
     const cJSON *e;
 
     cJSON_ArrayForEach(e, renames(obj)) {
-        const char *from = rj_str(e, "from");
+        const char *from = json_str(e, "from");
 
         if (from && !strcasecmp(from, "CONFIG"))
             return e;
@@ -279,14 +279,14 @@ static const cJSON *config_rename(const cJSON *obj)
 
 static const cJSON *exporter(const cJSON *obj)
 {
-    return rj_get(rf_component_spec(obj, RF_REDIS), "exporter");
+    return json_get(rf_component_spec(obj, RF_REDIS), "exporter");
 }
 
 static bool has_config_arg(const cJSON *exp)
 {
     const cJSON *a;
 
-    cJSON_ArrayForEach(a, rj_get(exp, "args"))
+    cJSON_ArrayForEach(a, json_get(exp, "args"))
         if (cJSON_IsString(a) &&
             !strncmp(a->valuestring, "--config-command", 16))
             return true;
@@ -297,9 +297,9 @@ void check_exporter_config_rename(struct rule_ctx *ctx)
 {
     const cJSON *exp = exporter(rule_obj(ctx));
     const cJSON *e = config_rename(rule_obj(ctx));
-    const char *to = rj_str(e, "to");
+    const char *to = json_str(e, "to");
 
-    if (!e || !cJSON_IsTrue(rj_get(exp, "enabled")) || has_config_arg(exp))
+    if (!e || !cJSON_IsTrue(json_get(exp, "enabled")) || has_config_arg(exp))
         return;
     rule_report(ctx, RULE_STRONG, "/spec/redis/exporter",
                 to && *to ? "add --config-command=<new name> to the "
@@ -314,14 +314,14 @@ void check_exporter_config_rename(struct rule_ctx *ctx)
 int fix_exporter_config_rename(struct rule_ctx *ctx, const cJSON *work)
 {
     const cJSON *exp = exporter(work);
-    const char *to = rj_str(config_rename(work), "to");
+    const char *to = json_str(config_rename(work), "to");
     char arg[160];
 
-    if (!to || !*to || !cJSON_IsTrue(rj_get(exp, "enabled")) ||
+    if (!to || !*to || !cJSON_IsTrue(json_get(exp, "enabled")) ||
         has_config_arg(exp) || !safe_token(to))
         return RFG_OK;
     snprintf(arg, sizeof(arg), "--config-command=%.100s", to);
-    if (cJSON_IsArray(rj_get(exp, "args")))
+    if (cJSON_IsArray(json_get(exp, "args")))
         return rule_fix_add(ctx, "/spec/redis/exporter/args/-",
                             cJSON_CreateString(arg));
     {

@@ -14,7 +14,7 @@ static bool pdb_disabled(struct rule_ctx *ctx, const cJSON *obj,
                          enum rf_component c)
 {
     return rule_target(ctx) != RF_TARGET_SPOTAHOME_V12 &&
-           cJSON_IsTrue(rj_get(rf_component_spec(obj, c),
+           cJSON_IsTrue(json_get(rf_component_spec(obj, c),
                                "disablePodDisruptionBudget"));
 }
 
@@ -24,7 +24,7 @@ void check_replicas_zero(struct rule_ctx *ctx)
     size_t i;
 
     for (i = 0; i < 2; i++) {
-        const cJSON *v = rj_get(rf_component_spec(rule_obj(ctx), comps[i]),
+        const cJSON *v = json_get(rf_component_spec(rule_obj(ctx), comps[i]),
                                 "replicas");
         char ptr[48];
 

@@ -131,10 +131,10 @@ static void report_refused(struct rule_ctx *ctx, const char *id)
 
 void check_skip_annotation(struct rule_ctx *ctx)
 {
-    const cJSON *ann = rj_get(rj_get(rule_obj(ctx), "metadata"),
+    const cJSON *ann = json_get(json_get(rule_obj(ctx), "metadata"),
                               "annotations");
-    const cJSON *skip = rj_get(ann, RULES_SKIP_ANNOTATION);
-    const char *reason = rj_str(ann, RULES_SKIP_REASON_ANNOTATION);
+    const cJSON *skip = json_get(ann, RULES_SKIP_ANNOTATION);
+    const char *reason = json_str(ann, RULES_SKIP_REASON_ANNOTATION);
     const char *p, *q;
     bool reason_ok = rules_skip_reason_ok(reason);
     char id[128];

@@ -21,14 +21,14 @@
  * "In" with a single value), or NULL. */
 static const char *pin_value(const cJSON *sel, const char *key)
 {
-    const char *v = rj_str(rj_get(sel, "matchLabels"), key);
+    const char *v = json_str(json_get(sel, "matchLabels"), key);
     const cJSON *e;
 
     if (v)
         return v;
-    cJSON_ArrayForEach(e, rj_get(sel, "matchExpressions")) {
-        const cJSON *vals = rj_get(e, "values");
-        const char *k = rj_str(e, "key"), *op = rj_str(e, "operator");
+    cJSON_ArrayForEach(e, json_get(sel, "matchExpressions")) {
+        const cJSON *vals = json_get(e, "values");
+        const char *k = json_str(e, "key"), *op = json_str(e, "operator");
 
         if (k && op && !strcmp(k, key) && !strcmp(op, "In") &&
             cJSON_GetArraySize(vals) == 1 &&
@@ -46,7 +46,7 @@ static int each_selector(struct rule_ctx *ctx, const cJSON *obj,
                          enum rf_component c, sel_fn fn, void *arg)
 {
     const cJSON *spec = rf_component_spec(obj, c);
-    const cJSON *paa = rj_get(rj_get(spec, "affinity"), PAA);
+    const cJSON *paa = json_get(json_get(spec, "affinity"), PAA);
     const cJSON *t;
     struct sbuf p;
     size_t i;
@@ -54,31 +54,31 @@ static int each_selector(struct rule_ctx *ctx, const cJSON *obj,
 
     sbuf_init(&p, 0);
     i = 0;
-    cJSON_ArrayForEach(t, rj_get(paa, REQ)) {
+    cJSON_ArrayForEach(t, json_get(paa, REQ)) {
         sbuf_reset(&p);
         if (sbuf_printf(&p, "/spec/%s/affinity/" PAA "/" REQ "/%zu/labelSelector",
                         rf_component_name(c), i++) ||
-            (rc = fn(ctx, c, rj_get(t, "labelSelector"), sbuf_str(&p), arg)))
+            (rc = fn(ctx, c, json_get(t, "labelSelector"), sbuf_str(&p), arg)))
             goto out;
     }
     i = 0;
-    cJSON_ArrayForEach(t, rj_get(paa, PREF)) {
+    cJSON_ArrayForEach(t, json_get(paa, PREF)) {
         sbuf_reset(&p);
         if (sbuf_printf(&p,
                         "/spec/%s/affinity/" PAA "/" PREF
                         "/%zu/podAffinityTerm/labelSelector",
                         rf_component_name(c), i++) ||
-            (rc = fn(ctx, c, rj_get(rj_get(t, "podAffinityTerm"),
+            (rc = fn(ctx, c, json_get(json_get(t, "podAffinityTerm"),
                                     "labelSelector"),
                      sbuf_str(&p), arg)))
             goto out;
     }
     i = 0;
-    cJSON_ArrayForEach(t, rj_get(spec, TSC)) {
+    cJSON_ArrayForEach(t, json_get(spec, TSC)) {
         sbuf_reset(&p);
         if (sbuf_printf(&p, "/spec/%s/" TSC "/%zu/labelSelector",
                         rf_component_name(c), i++) ||
-            (rc = fn(ctx, c, rj_get(t, "labelSelector"), sbuf_str(&p), arg)))
+            (rc = fn(ctx, c, json_get(t, "labelSelector"), sbuf_str(&p), arg)))
             goto out;
     }
 out:
@@ -160,7 +160,7 @@ static int scope_fix_one(struct rule_ctx *ctx, enum rf_component c,
 {
     struct fix_arg *fa = arg;
     const char *rf = rf_name(fa->work);
-    const cJSON *ml = rj_get(sel, "matchLabels");
+    const cJSON *ml = json_get(sel, "matchLabels");
     struct pin pins[3];
     struct sbuf p;
     size_t i;
@@ -193,7 +193,7 @@ static int scope_fix_one(struct rule_ctx *ctx, enum rf_component c,
         return rc;
     }
     for (i = 0; i < 3 && !rc; i++) {
-        const char *have = rj_str(ml, pins[i].key);
+        const char *have = json_str(ml, pins[i].key);
         const char *pv = pin_value(sel, pins[i].key);
 
         if (pv && !strcmp(pv, pins[i].want))
@@ -345,11 +345,11 @@ void check_affinity_drops_default(struct rule_ctx *ctx)
     int c;
 
     for (c = RF_REDIS; c <= RF_SENTINEL; c++) {
-        const cJSON *aff = rj_get(rf_component_spec(rule_obj(ctx), c),
+        const cJSON *aff = json_get(rf_component_spec(rule_obj(ctx), c),
                                   "affinity");
         char ptr[64];
 
-        if (!cJSON_IsObject(aff) || rj_get(aff, PAA))
+        if (!cJSON_IsObject(aff) || json_get(aff, PAA))
             continue;
         snprintf(ptr, sizeof(ptr), "/spec/%s/affinity",
                  rf_component_name(c));
@@ -368,10 +368,10 @@ int fix_affinity_drops_default(struct rule_ctx *ctx, const cJSON *work)
     int c, rc = RFG_OK;
 
     for (c = RF_REDIS; c <= RF_SENTINEL && !rc && rf; c++) {
-        const cJSON *aff = rj_get(rf_component_spec(work, c), "affinity");
+        const cJSON *aff = json_get(rf_component_spec(work, c), "affinity");
         const char *keys[] = {"spec", rf_component_name(c), "affinity", PAA};
 
-        if (!cJSON_IsObject(aff) || rj_get(aff, PAA))
+        if (!cJSON_IsObject(aff) || json_get(aff, PAA))
             continue;
         rc = rule_fix_add_nested(ctx, keys, 4, anti_affinity(ctx, rf, c));
     }
@@ -382,8 +382,8 @@ static bool has_spread(const cJSON *obj, enum rf_component c)
 {
     const cJSON *spec = rf_component_spec(obj, c);
 
-    return rj_get(rj_get(spec, "affinity"), PAA) ||
-           cJSON_GetArraySize(rj_get(spec, TSC)) > 0;
+    return json_get(json_get(spec, "affinity"), PAA) ||
+           cJSON_GetArraySize(json_get(spec, TSC)) > 0;
 }
 
 void check_spread_missing(struct rule_ctx *ctx)

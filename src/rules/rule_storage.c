@@ -14,7 +14,7 @@
 
 static const cJSON *bootstrap(const cJSON *obj)
 {
-    return rj_get(rj_get(obj, "spec"), "bootstrapNode");
+    return json_get(json_get(obj, "spec"), "bootstrapNode");
 }
 
 static bool is_ip(const char *s)
@@ -27,7 +27,7 @@ static bool is_ip(const char *s)
 void check_bootstrap_host(struct rule_ctx *ctx)
 {
     const cJSON *b = bootstrap(rule_obj(ctx));
-    const char *host = rj_str(b, "host");
+    const char *host = json_str(b, "host");
 
     if (!b)
         return;
@@ -39,7 +39,7 @@ void check_bootstrap_host(struct rule_ctx *ctx)
                     "the failover");
         return;
     }
-    if (cJSON_IsTrue(rj_get(b, "allowSentinels")) && !is_ip(host))
+    if (cJSON_IsTrue(json_get(b, "allowSentinels")) && !is_ip(host))
         rule_report(ctx, RULE_WEAK, "/spec/bootstrapNode/host",
                     "use an IP address (e.g. the Service's ClusterIP)",
                     "spec.bootstrapNode.host \"%s\" is a name, but with "
@@ -50,7 +50,7 @@ void check_bootstrap_host(struct rule_ctx *ctx)
 void check_bootstrap_port(struct rule_ctx *ctx)
 {
     const cJSON *b = bootstrap(rule_obj(ctx));
-    const cJSON *port = rj_get(b, "port");
+    const cJSON *port = json_get(b, "port");
     char *end;
     long v;
 
@@ -78,7 +78,7 @@ int fix_bootstrap_port(struct rule_ctx *ctx, const cJSON *work)
 {
     static const char *const keys[] = {"spec", "bootstrapNode", "port"};
     const cJSON *b = bootstrap(work);
-    const cJSON *port = rj_get(b, "port");
+    const cJSON *port = json_get(b, "port");
 
     if (!cJSON_IsObject(b))
         return RFG_OK;
@@ -92,7 +92,7 @@ int fix_bootstrap_port(struct rule_ctx *ctx, const cJSON *work)
 
 void check_bootstrap_intermingle(struct rule_ctx *ctx)
 {
-    if (!cJSON_IsTrue(rj_get(bootstrap(rule_obj(ctx)), "allowSentinels")))
+    if (!cJSON_IsTrue(json_get(bootstrap(rule_obj(ctx)), "allowSentinels")))
         return;
     rule_report(ctx, RULE_STRONG, "/spec/bootstrapNode/allowSentinels",
                 "leave allowSentinels off unless the source has no "
@@ -104,17 +104,17 @@ void check_bootstrap_intermingle(struct rule_ctx *ctx)
 
 static const cJSON *storage(const cJSON *obj)
 {
-    return rj_get(rf_component_spec(obj, RF_REDIS), "storage");
+    return json_get(rf_component_spec(obj, RF_REDIS), "storage");
 }
 
 static const cJSON *pvc(const cJSON *obj)
 {
-    return rj_get(storage(obj), "persistentVolumeClaim");
+    return json_get(storage(obj), "persistentVolumeClaim");
 }
 
 void check_storage_ephemeral(struct rule_ctx *ctx)
 {
-    if (pvc(rule_obj(ctx)) || rj_get(rule_obj(ctx), "spec") == NULL)
+    if (pvc(rule_obj(ctx)) || json_get(rule_obj(ctx), "spec") == NULL)
         return;
     rule_report(ctx, RULE_STRONG, "/spec/redis",
                 "add spec.redis.storage.persistentVolumeClaim",
@@ -132,7 +132,7 @@ static const char *const reserved_volumes[] = {
 void check_pvc_name(struct rule_ctx *ctx)
 {
     const cJSON *p = pvc(rule_obj(ctx));
-    const char *name = rj_str(rj_get(p, "metadata"), "name");
+    const char *name = json_str(json_get(p, "metadata"), "name");
     const char *const *r;
 
     if (!p)
@@ -162,7 +162,7 @@ int fix_pvc_name(struct rule_ctx *ctx, const cJSON *work)
                                        "name"};
     const cJSON *p = pvc(work);
 
-    if (!cJSON_IsObject(p) || rj_get(rj_get(p, "metadata"), "name"))
+    if (!cJSON_IsObject(p) || json_get(json_get(p, "metadata"), "name"))
         return RFG_OK;
     return rule_fix_add_nested(ctx, keys, 6, cJSON_CreateString("redis-data"));
 }
@@ -170,7 +170,7 @@ int fix_pvc_name(struct rule_ctx *ctx, const cJSON *work)
 void check_keep_after_deletion(struct rule_ctx *ctx)
 {
     if (!pvc(rule_obj(ctx)) ||
-        cJSON_IsTrue(rj_get(storage(rule_obj(ctx)), "keepAfterDeletion")))
+        cJSON_IsTrue(json_get(storage(rule_obj(ctx)), "keepAfterDeletion")))
         return;
     rule_report(ctx, RULE_STRONG, "/spec/redis/storage",
                 "set spec.redis.storage.keepAfterDeletion: true (only at "
@@ -185,14 +185,14 @@ int fix_keep_after_deletion(struct rule_ctx *ctx, const cJSON *work)
                                        "keepAfterDeletion"};
     const cJSON *st = storage(work);
 
-    if (!pvc(work) || rj_get(st, "keepAfterDeletion"))
+    if (!pvc(work) || json_get(st, "keepAfterDeletion"))
         return RFG_OK;
     return rule_fix_add_nested(ctx, keys, 4, cJSON_CreateTrue());
 }
 
 void check_storage_both(struct rule_ctx *ctx)
 {
-    if (!pvc(rule_obj(ctx)) || !rj_get(storage(rule_obj(ctx)), "emptyDir"))
+    if (!pvc(rule_obj(ctx)) || !json_get(storage(rule_obj(ctx)), "emptyDir"))
         return;
     rule_report(ctx, RULE_STRONG, "/spec/redis/storage/emptyDir",
                 "remove emptyDir",
@@ -203,7 +203,7 @@ void check_storage_both(struct rule_ctx *ctx)
 
 int fix_storage_both(struct rule_ctx *ctx, const cJSON *work)
 {
-    if (!pvc(work) || !rj_get(storage(work), "emptyDir"))
+    if (!pvc(work) || !json_get(storage(work), "emptyDir"))
         return RFG_OK;
     return rule_fix_remove(ctx, "/spec/redis/storage/emptyDir");
 }

@@ -16,7 +16,7 @@
 
 static const cJSON *storage(const cJSON *obj)
 {
-    return rj_get(rf_component_spec(obj, RF_REDIS), "storage");
+    return json_get(rf_component_spec(obj, RF_REDIS), "storage");
 }
 
 void check_disablemymaster_toggle(struct rule_ctx *ctx)
@@ -88,8 +88,8 @@ static void pvc_field(struct rule_ctx *ctx, const cJSON *a, const cJSON *b,
 
 void check_storage_kind_immutable(struct rule_ctx *ctx)
 {
-    const cJSON *a = rj_get(storage(rule_old(ctx)), "persistentVolumeClaim");
-    const cJSON *b = rj_get(storage(rule_obj(ctx)), "persistentVolumeClaim");
+    const cJSON *a = json_get(storage(rule_old(ctx)), "persistentVolumeClaim");
+    const cJSON *b = json_get(storage(rule_obj(ctx)), "persistentVolumeClaim");
 
     if (!a != !b) {
         rule_report(ctx, RULE_STRONG, b ? PVC_PTR : "/spec/redis/storage",
@@ -103,20 +103,20 @@ void check_storage_kind_immutable(struct rule_ctx *ctx)
     }
     if (!a)
         return;
-    pvc_field(ctx, rj_get(rj_get(a, "metadata"), "name"),
-              rj_get(rj_get(b, "metadata"), "name"), PVC_PTR "/metadata/name",
+    pvc_field(ctx, json_get(json_get(a, "metadata"), "name"),
+              json_get(json_get(b, "metadata"), "name"), PVC_PTR "/metadata/name",
               "metadata.name");
-    pvc_field(ctx, rj_get(rj_get(a, "spec"), "storageClassName"),
-              rj_get(rj_get(b, "spec"), "storageClassName"),
+    pvc_field(ctx, json_get(json_get(a, "spec"), "storageClassName"),
+              json_get(json_get(b, "spec"), "storageClassName"),
               PVC_PTR "/spec/storageClassName", "spec.storageClassName");
-    pvc_field(ctx, rj_get(rj_get(a, "spec"), "accessModes"),
-              rj_get(rj_get(b, "spec"), "accessModes"),
+    pvc_field(ctx, json_get(json_get(a, "spec"), "accessModes"),
+              json_get(json_get(b, "spec"), "accessModes"),
               PVC_PTR "/spec/accessModes", "spec.accessModes");
 }
 
 static const char *pvc_size(const cJSON *obj)
 {
-    return rj_str(rj_get(rj_get(rj_get(rj_get(storage(obj),
+    return json_str(json_get(json_get(json_get(json_get(storage(obj),
                                               "persistentVolumeClaim"),
                                        "spec"),
                                 "resources"),
@@ -130,7 +130,7 @@ void check_storage_size(struct rule_ctx *ctx)
     const char *now = pvc_size(rule_obj(ctx));
     double a, b;
 
-    if (!was || !now || rj_quantity(was, &a) || rj_quantity(now, &b) ||
+    if (!was || !now || quantity_parse(was, &a) || quantity_parse(now, &b) ||
         a == b)
         return;
     if (b < a)
@@ -152,9 +152,9 @@ void check_storage_size(struct rule_ctx *ctx)
 
 void check_keep_after_deletion_immutable(struct rule_ctx *ctx)
 {
-    bool was = cJSON_IsTrue(rj_get(storage(rule_old(ctx)),
+    bool was = cJSON_IsTrue(json_get(storage(rule_old(ctx)),
                                    "keepAfterDeletion"));
-    bool now = cJSON_IsTrue(rj_get(storage(rule_obj(ctx)),
+    bool now = cJSON_IsTrue(json_get(storage(rule_obj(ctx)),
                                    "keepAfterDeletion"));
 
     if (was == now)
@@ -170,9 +170,9 @@ void check_keep_after_deletion_immutable(struct rule_ctx *ctx)
 
 void check_custom_renames_latent(struct rule_ctx *ctx)
 {
-    const cJSON *a = rj_get(rf_component_spec(rule_old(ctx), RF_REDIS),
+    const cJSON *a = json_get(rf_component_spec(rule_old(ctx), RF_REDIS),
                             "customCommandRenames");
-    const cJSON *b = rj_get(rf_component_spec(rule_obj(ctx), RF_REDIS),
+    const cJSON *b = json_get(rf_component_spec(rule_obj(ctx), RF_REDIS),
                             "customCommandRenames");
 
     if (cJSON_GetArraySize(a) == 0 && cJSON_GetArraySize(b) == 0)
@@ -188,8 +188,8 @@ void check_custom_renames_latent(struct rule_ctx *ctx)
 
 void check_bootstrap_removed(struct rule_ctx *ctx)
 {
-    if (!rj_get(rj_get(rule_old(ctx), "spec"), "bootstrapNode") ||
-        rj_get(rj_get(rule_obj(ctx), "spec"), "bootstrapNode"))
+    if (!json_get(json_get(rule_old(ctx), "spec"), "bootstrapNode") ||
+        json_get(json_get(rule_obj(ctx), "spec"), "bootstrapNode"))
         return;
     rule_report(ctx, RULE_STRONG, "/spec",
                 "make sure replication from the bootstrap source is "
@@ -234,7 +234,7 @@ void check_pdb_disable_noop(struct rule_ctx *ctx)
     size_t i;
 
     for (i = 0; i < 2; i++) {
-        const cJSON *v = rj_get(rf_component_spec(rule_obj(ctx), comps[i]),
+        const cJSON *v = json_get(rf_component_spec(rule_obj(ctx), comps[i]),
                                 "disablePodDisruptionBudget");
         const char *c = rf_component_name(comps[i]);
         char ptr[64];
@@ -249,7 +249,7 @@ void check_pdb_disable_noop(struct rule_ctx *ctx)
                         "spec.%s.disablePodDisruptionBudget is not in the "
                         "spotahome-v1.2 CRD: the API server prunes it and "
                         "the operator keeps creating the PDB", c);
-        else if (old && !cJSON_IsTrue(rj_get(rf_component_spec(old,
+        else if (old && !cJSON_IsTrue(json_get(rf_component_spec(old,
                                                                 comps[i]),
                                              "disablePodDisruptionBudget")))
             rule_report(ctx, RULE_STRONG, ptr,

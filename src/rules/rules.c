@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "rules_impl.h"
 #include "schema.h"
 #include "sbuf.h"
@@ -618,10 +619,10 @@ bool rules_skip_reason_ok(const char *reason)
  * (the skip-annotation rule reports one without). */
 static void read_skip(struct rule_ctx *ctx)
 {
-    const cJSON *ann = rj_get(rj_get(ctx->in->obj, "metadata"),
+    const cJSON *ann = json_get(json_get(ctx->in->obj, "metadata"),
                               "annotations");
-    const char *skip = rj_str(ann, RULES_SKIP_ANNOTATION);
-    const char *reason = rj_str(ann, RULES_SKIP_REASON_ANNOTATION);
+    const char *skip = json_str(ann, RULES_SKIP_ANNOTATION);
+    const char *reason = json_str(ann, RULES_SKIP_REASON_ANNOTATION);
 
     if (!skip || !rules_skip_reason_ok(reason))
         return;
@@ -1184,23 +1185,6 @@ int rules_policy_check(const struct policy_set *pol, struct diag_list *dl)
 
 /* ---- shared helpers for rule implementations ---- */
 
-const cJSON *rj_get(const cJSON *o, const char *k)
-{
-    return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
-}
-
-const cJSON *rj_last(const cJSON *a)
-{
-    return a && a->child ? a->child->prev : NULL;
-}
-
-const char *rj_str(const cJSON *o, const char *k)
-{
-    const cJSON *v = rj_get(o, k);
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 int rule_fix_add_nested(struct rule_ctx *ctx, const char *const *keys,
                         size_t nkeys, cJSON *value)
 {
@@ -1214,7 +1198,7 @@ int rule_fix_add_nested(struct rule_ctx *ctx, const char *const *keys,
     sbuf_init(&path, 0);
     /* Walk down while the parents exist. */
     while (depth + 1 < nkeys) {
-        const cJSON *next = rj_get(node, keys[depth]);
+        const cJSON *next = json_get(node, keys[depth]);
 
         if (!cJSON_IsObject(next))
             break;
@@ -1243,35 +1227,6 @@ int rule_fix_add_nested(struct rule_ctx *ctx, const char *const *keys,
     rc = rule_fix_add(ctx, sbuf_str(&path), value);
     sbuf_cleanup(&path);
     return rc;
-}
-
-int rj_quantity(const char *s, double *out)
-{
-    static const struct {
-        const char *suffix;
-        double mul;
-    } units[] = {
-        {"Ki", 1024.0}, {"Mi", 1048576.0}, {"Gi", 1073741824.0},
-        {"Ti", 1099511627776.0}, {"Pi", 1125899906842624.0},
-        {"Ei", 1152921504606846976.0}, {"n", 1e-9}, {"u", 1e-6},
-        {"m", 1e-3}, {"k", 1e3}, {"M", 1e6}, {"G", 1e9}, {"T", 1e12},
-        {"P", 1e15}, {"E", 1e18}, {"", 1.0},
-    };
-    char *end;
-    double v;
-    size_t i;
-
-    if (!s || !*s || isspace((unsigned char)*s))
-        return -1;
-    v = strtod(s, &end);
-    if (end == s)
-        return -1;
-    for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-        if (!strcmp(end, units[i].suffix)) {
-            *out = v * units[i].mul;
-            return 0;
-        }
-    return -1;
 }
 
 bool rj_is_self(const struct rule_ctx *ctx, const struct cview_failover *f)

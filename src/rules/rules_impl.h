@@ -8,17 +8,9 @@
 #define RFG_RULES_IMPL_H
 
 #include "jpatch.h"
+#include "json.h"
+#include "quantity.h"
 #include "rules.h"
-
-/* Borrowed child of an object, or NULL. */
-const cJSON *rj_get(const cJSON *o, const char *k);
-const char *rj_str(const cJSON *o, const char *k);
-/* Last item of an array (or object), or NULL. Walk back with ->prev, counting: the
- * first item's prev is the last again. cJSON_GetArrayItem(a, i) walks
- * from the front, so loops over it are quadratic in the array's size,
- * which a request controls. */
-const cJSON *rj_last(const cJSON *a);
-/* Pointer "/spec/<component>/<rest>" built from parts; owned by sbuf. */
 
 /* Fix ops, for fix functions only: each appends one op to the patch and
  * applies it to the working copy at once (see rule_fix_fn). `value` is
@@ -85,9 +77,6 @@ void check_redis_replicas_ha(struct rule_ctx *ctx);
 void check_name_length(struct rule_ctx *ctx);
 void check_name_charset(struct rule_ctx *ctx);
 
-/* Kubernetes resource quantity ("1Gi", "500m", "1e3") as a number of
- * units (bytes, cores). Returns 0, or -1 when `s` is not a quantity. */
-int rj_quantity(const char *s, double *out);
 
 /* rule_update.c */
 void check_disablemymaster_toggle(struct rule_ctx *ctx);

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
+#include "json.h"
 #include "rf.h"
 
 #define API_V1 "admission.k8s.io/v1"
@@ -209,17 +211,11 @@ static const cJSON *long_array(const cJSON *n)
     return NULL;
 }
 
-static const cJSON *get(const cJSON *obj, const char *key)
-{
-    return cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, key)
-                               : NULL;
-}
-
 /* Borrowed string child, or `def` when absent or not a string. */
 static const char *get_str(const cJSON *obj, const char *key,
                            const char *def)
 {
-    const cJSON *v = get(obj, key);
+    const cJSON *v = json_get(obj, key);
 
     return cJSON_IsString(v) && v->valuestring ? v->valuestring : def;
 }
@@ -253,7 +249,7 @@ static int parse_op(const char *s, enum rules_op *op)
 static bool opt_object(const cJSON *request, const char *key,
                        const cJSON **out)
 {
-    const cJSON *v = get(request, key);
+    const cJSON *v = json_get(request, key);
 
     *out = NULL;
     if (!v || cJSON_IsNull(v))
@@ -271,7 +267,7 @@ static bool opt_object(const cJSON *request, const char *key,
 static bool user_info(struct review_req *req, const cJSON *request,
                       struct diag_list *dl)
 {
-    const cJSON *ui = get(request, "userInfo"), *name, *groups, *g;
+    const cJSON *ui = json_get(request, "userInfo"), *name, *groups, *g;
 
     if (!ui || cJSON_IsNull(ui))
         return true;
@@ -279,8 +275,8 @@ static bool user_info(struct review_req *req, const cJSON *request,
         diag_fail(dl, RFG_EINVAL, NULL, "request.userInfo must be an object");
         return false;
     }
-    name = get(ui, "username");
-    groups = get(ui, "groups");
+    name = json_get(ui, "username");
+    groups = json_get(ui, "groups");
     if (name && !cJSON_IsNull(name) && !cJSON_IsString(name)) {
         diag_fail(dl, RFG_EINVAL, NULL,
                   "request.userInfo.username must be a string");
@@ -382,7 +378,7 @@ int review_decode(struct review_req **out, const char *body, size_t len,
                        "kind is not AdmissionReview");
         goto out;
     }
-    request = get(root, "request");
+    request = json_get(root, "request");
     if (!cJSON_IsObject(request)) {
         rc = diag_fail(dl, RFG_EINVAL, NULL, "missing request object");
         goto out;
@@ -398,7 +394,7 @@ int review_decode(struct review_req **out, const char *body, size_t len,
                        "missing or unknown request.operation");
         goto out;
     }
-    kind = get(request, "kind");
+    kind = json_get(request, "kind");
     if (!cJSON_IsObject(kind)) {
         rc = diag_fail(dl, RFG_EINVAL, NULL, "missing request.kind");
         goto out;
@@ -425,7 +421,7 @@ int review_decode(struct review_req **out, const char *body, size_t len,
     }
     req->name = get_str(request, "name", NULL);
     if (!req->name || !*req->name)
-        req->name = get_str(get(req->object ? req->object
+        req->name = get_str(json_get(req->object ? req->object
                                             : req->old_object,
                                 "metadata"),
                             "name", "");
@@ -433,7 +429,7 @@ int review_decode(struct review_req **out, const char *body, size_t len,
         rc = RFG_EINVAL;
         goto out;
     }
-    dry = get(request, "dryRun");
+    dry = json_get(request, "dryRun");
     req->dry_run = cJSON_IsTrue(dry);
     req->is_failover = !strcmp(req->group, RF_GROUP) &&
                        !strcmp(req->kind, RF_KIND);
@@ -465,38 +461,6 @@ bool review_wants_eval(const struct review_req *req)
 {
     return req->is_failover &&
            (req->op == RULES_CREATE || req->op == RULES_UPDATE);
-}
-
-int review_base64(struct sbuf *b, const void *data, size_t len)
-{
-    static const char tab[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    const unsigned char *p = data;
-    char quad[4];
-    size_t i;
-    int rc = RFG_OK;
-
-    for (i = 0; !rc && i + 3 <= len; i += 3) {
-        unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 |
-                     p[i + 2];
-        quad[0] = tab[v >> 18 & 63];
-        quad[1] = tab[v >> 12 & 63];
-        quad[2] = tab[v >> 6 & 63];
-        quad[3] = tab[v & 63];
-        rc = sbuf_add(b, quad, 4);
-    }
-    if (!rc && i < len) {
-        unsigned v = (unsigned)p[i] << 16;
-
-        if (i + 1 < len)
-            v |= (unsigned)p[i + 1] << 8;
-        quad[0] = tab[v >> 18 & 63];
-        quad[1] = tab[v >> 12 & 63];
-        quad[2] = i + 1 < len ? tab[v >> 6 & 63] : '=';
-        quad[3] = '=';
-        rc = sbuf_add(b, quad, 4);
-    }
-    return rc;
 }
 
 /* Cut `buf` (n bytes) to at most `max` bytes on a UTF-8 boundary, ending
@@ -694,7 +658,7 @@ int review_respond(char **out, size_t *out_len,
         v = REVIEW_PATCHED;
         rc = sbuf_adds(&b, ",\"patchType\":\"JSONPatch\",\"patch\":\"");
         if (!rc)
-            rc = review_base64(&b, patch, strlen(patch));
+            rc = base64_encode(&b, patch, strlen(patch));
         if (!rc)
             rc = sbuf_addc(&b, '"');
     }

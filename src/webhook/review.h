@@ -102,10 +102,6 @@ int review_error_body(char **out, size_t *out_len, int code,
                       const char *reason, const char *message)
     RFG_MUST_CHECK;
 
-/* Append the standard (RFC 4648, padded) base64 of `data` to `b`. */
-int review_base64(struct sbuf *b, const void *data, size_t len)
-    RFG_MUST_CHECK;
-
 /* Append the warnings array for `res` (a JSON array, "[]" when none):
  * "[rule-id] message", each cut to REVIEW_WARN_MAX_LEN bytes on a UTF-8
  * boundary, all within REVIEW_WARN_BUDGET bytes; what does not fit is

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
 #include "check.h"
 #include "cview.h"
 
@@ -95,18 +96,18 @@ static void test_cview__failovers(void)
 static void test_cview__base64(void)
 {
     size_t n;
-    unsigned char *p = cview_base64_decode("aGVsbG8", &n);
+    unsigned char *p = base64_decode("aGVsbG8", &n);
 
     CHECK(p && n == 5 && !memcmp(p, "hello", 5));
     free(p);
-    p = cview_base64_decode("aGVsbG8=", &n);
+    p = base64_decode("aGVsbG8=", &n);
     CHECK(p && n == 5);
     free(p);
-    p = cview_base64_decode("", &n);
+    p = base64_decode("", &n);
     CHECK(p && n == 0);
     free(p);
-    CHECK(cview_base64_decode("a", &n) == NULL);
-    CHECK(cview_base64_decode("a b=", &n) == NULL);
+    CHECK(base64_decode("a", &n) == NULL);
+    CHECK(base64_decode("a b=", &n) == NULL);
 }
 
 int main(void)

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "clock.h"
 #include "crypto.h"
 #include "kcache.h"
 #include "kclient.h"
@@ -638,12 +639,12 @@ static void test_lease__deadline_and_release(void)
     /* the create lands, its answer is late: unsure, with the reason */
     CHECK_INT_EQ(control("/set", "{\"delays\": [{\"method\": \"POST\", "
                                  "\"after_ms\": 3000, \"times\": 1}]}"), 200);
-    o.until_ms = kclient_mono_ms() + 500;
+    o.until_ms = rfg_mono_ms() + 500;
     CHECK_INT_EQ(lease_claim(api, &o, other, sizeof(other), err,
                              sizeof(err)), LEASE_UNSURE);
     CHECK_STR_EQ(err, LEASE_ERR_DEADLINE);
     /* a deadline already gone makes no call at all: nothing to release */
-    o.until_ms = kclient_mono_ms();
+    o.until_ms = rfg_mono_ms();
     CHECK_INT_EQ(lease_claim(api, &o, other, sizeof(other), err,
                              sizeof(err)), LEASE_UNAVAILABLE);
     CHECK_STR_EQ(err, LEASE_ERR_DEADLINE);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
 #include "check.h"
 #include "review.h"
 #include "sbuf.h"
@@ -348,7 +349,7 @@ static void test_review__base64(void)
 
     for (i = 0; i < 7; i++) {
         sbuf_init(&b, 0);
-        CHECK_INT_EQ(review_base64(&b, in[i], strlen(in[i])), RFG_OK);
+        CHECK_INT_EQ(base64_encode(&b, in[i], strlen(in[i])), RFG_OK);
         CHECK_STR_EQ(sbuf_str(&b), want[i]);
         sbuf_cleanup(&b);
     }

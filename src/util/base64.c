@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * base64.c - standard base64 (RFC 4648 section 4): the encoder that
+ * writes admission patches and kubeconfig data, the decoder that reads
+ * Secret data and kubeconfig certificates. Not the URL alphabet.
+ */
+#include "base64.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int base64_encode(struct sbuf *b, const void *data, size_t len)
+{
+    static const char tab[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const unsigned char *p = data;
+    char quad[4];
+    size_t i;
+    int rc = RFG_OK;
+
+    for (i = 0; !rc && i + 3 <= len; i += 3) {
+        unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 |
+                     p[i + 2];
+        quad[0] = tab[v >> 18 & 63];
+        quad[1] = tab[v >> 12 & 63];
+        quad[2] = tab[v >> 6 & 63];
+        quad[3] = tab[v & 63];
+        rc = sbuf_add(b, quad, 4);
+    }
+    if (!rc && i < len) {
+        unsigned v = (unsigned)p[i] << 16;
+
+        if (i + 1 < len)
+            v |= (unsigned)p[i + 1] << 8;
+        quad[0] = tab[v >> 18 & 63];
+        quad[1] = tab[v >> 12 & 63];
+        quad[2] = i + 1 < len ? tab[v >> 6 & 63] : '=';
+        quad[3] = '=';
+        rc = sbuf_add(b, quad, 4);
+    }
+    return rc;
+}
+
+/* The 6-bit value of one base64 character, or -1. */
+static int b64val(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+')
+        return 62;
+    if (c == '/')
+        return 63;
+    return -1;
+}
+
+unsigned char *base64_decode(const char *s, size_t *len)
+{
+    size_t n = strlen(s), i, o = 0, npad = 0;
+    unsigned char *out;
+    unsigned acc = 0;
+    int bits = 0;
+
+    while (n && s[n - 1] == '=' && npad < 2) {
+        n--;
+        npad++;
+    }
+    if (n % 4 == 1)
+        return NULL;
+    out = malloc(n / 4 * 3 + 3);
+    if (!out)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        int v = b64val((unsigned char)s[i]);
+
+        if (v < 0) {
+            free(out);
+            return NULL;
+        }
+        acc = (acc << 6) | (unsigned)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[o++] = (unsigned char)(acc >> bits);
+            acc &= (1u << bits) - 1;
+        }
+    }
+    *len = o;
+    return out;
+}
+
