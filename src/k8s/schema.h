@@ -4,10 +4,10 @@
  * target operator's CRD, as the API server would: fields the schema does
  * not know (which the server prunes without a word), wrong types,
  * int-or-string, enums, required fields and the quantity pattern. The
- * schemas are compiled in at build time from crds/ (tools/crd2schema.c)
- * and parsed once, on first use; nothing is fetched. It reports issues,
- * not findings: rules.c turns them into findings of the schema-* rules.
- * Thread-safe.
+ * schemas are compiled in (crd_schemas.c, generated from the operators'
+ * CRDs by tools/crd2schema) and parsed once, on first use; nothing is
+ * fetched. It reports issues, not findings: rules.c turns them into
+ * findings of the schema-* rules. Thread-safe.
  */
 #ifndef RFG_SCHEMA_H
 #define RFG_SCHEMA_H
