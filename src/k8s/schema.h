@@ -19,6 +19,7 @@
 
 #include "diag.h"
 #include "rf.h"
+#include "suggest.h"
 
 enum schema_kind {
     SCHEMA_UNKNOWN_FIELD,  /* pruned by the API server */
@@ -58,9 +59,5 @@ void schema_issues_cleanup(struct schema_issues *s);
 /* "spec.redis.customConfig[0]" for "/spec/redis/customConfig/0", into
  * buf (truncated to fit). */
 void schema_ptr_human(char *buf, size_t len, const char *ptr);
-
-/* Levenshtein distance of a and b (99 when either is 63+ bytes), for
- * "did you mean"; fold_case compares letters case-insensitively. */
-size_t schema_edit_distance(const char *a, const char *b, bool fold_case);
 
 #endif
