@@ -11,8 +11,9 @@
 #include "rules_impl.h"
 
 #define AUTH_PTR "/spec/auth/secretPath"
+#define NETPOL_ANNOTATION "rfguard.io/sentinel-network-policy"
 
-void check_auth_required(struct rule_ctx *ctx)
+static void check_auth_required(struct rule_ctx *ctx)
 {
     char hint[256];
 
@@ -37,7 +38,7 @@ static const struct cview_secret *own_secret(struct rule_ctx *ctx)
     return cview_find_secret(rule_input(ctx)->cv, rule_ns(ctx), sp);
 }
 
-void check_auth_secret_exists(struct rule_ctx *ctx)
+static void check_auth_secret_exists(struct rule_ctx *ctx)
 {
     const struct cview *cv = rule_input(ctx)->cv;
     const char *sp = rf_secret_path(rule_obj(ctx));
@@ -58,7 +59,7 @@ void check_auth_secret_exists(struct rule_ctx *ctx)
                     rule_ns(ctx), sp);
 }
 
-void check_auth_password_key(struct rule_ctx *ctx)
+static void check_auth_password_key(struct rule_ctx *ctx)
 {
     const struct cview_secret *s = own_secret(ctx);
 
@@ -83,7 +84,7 @@ void check_auth_password_key(struct rule_ctx *ctx)
                     s->kind, s->ns, s->name);
 }
 
-void check_auth_password_charset(struct rule_ctx *ctx)
+static void check_auth_password_charset(struct rule_ctx *ctx)
 {
     const struct cview_secret *s = own_secret(ctx);
     int min = rule_param_int(ctx, "minLength", 16);
@@ -115,7 +116,7 @@ void check_auth_password_charset(struct rule_ctx *ctx)
 /* Count the other failovers that share `sp` in this namespace, or (when
  * `mine` has a fingerprint) the same password anywhere; name the
  * earliest. */
-void check_auth_secret_unique(struct rule_ctx *ctx)
+static void check_auth_secret_unique(struct rule_ctx *ctx)
 {
     const struct cview *cv = rule_input(ctx)->cv;
     const cJSON *obj = rule_obj(ctx);
@@ -181,3 +182,120 @@ void check_auth_secret_unique(struct rule_ctx *ctx)
                     pw->origin ? " (" : "", pw->origin ? pw->origin : "",
                     pw->origin ? ")" : "", npw > 1 ? " and others" : "");
 }
+
+static void check_auth_change(struct rule_ctx *ctx)
+{
+    const char *was = rf_secret_path(rule_old(ctx));
+    const char *now = rf_secret_path(rule_obj(ctx));
+
+    if ((!was && !now) || (was && now && !strcmp(was, now)))
+        return;
+    rule_report(ctx, RULE_STRONG, "/spec/auth/secretPath",
+                "the operator cannot rotate passwords: plan a migration to "
+                "a new failover",
+                "spec.auth.secretPath changes from %s%s%s to %s%s%s: the "
+                "operator uses the new password at once while running pods "
+                "keep the old one, so replication breaks mid-roll and "
+                "sentinel auth-pass goes stale",
+                was ? "\"" : "", was ? was : "none", was ? "\"" : "",
+                now ? "\"" : "", now ? now : "none", now ? "\"" : "");
+}
+
+static void check_sentinel_no_auth(struct rule_ctx *ctx)
+{
+    const char *np = json_str(json_get(json_get(rule_obj(ctx), "metadata"),
+                                   "annotations"),
+                            NETPOL_ANNOTATION);
+
+    if (np && *np)
+        return;
+    rule_report(ctx, RULE_STRONG, "/spec/sentinel",
+                "restrict port 26379 with a NetworkPolicy and name it in "
+                "annotation " NETPOL_ANNOTATION,
+                "sentinels of this failover accept unauthenticated clients "
+                "on port 26379 (the operator sets no sentinel password), "
+                "so any pod can reconfigure them (spotahome #302)");
+}
+
+/* The auth rules that read Secrets from the view have nothing to check,
+ * and so nothing they cannot verify, without spec.auth.secretPath. */
+static bool view_has_secret(const struct rule_ctx *ctx)
+{
+    return rf_secret_path(rule_obj(ctx)) != NULL;
+}
+
+/* The auth rules, in catalogue order. */
+static const struct rule_desc auth_rules[] = {
+    {
+        .id = "auth-required",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_ALL,
+        .doc = "spec.auth.secretPath names the Secret holding the Redis "
+            "password",
+        .link = RULE_ISSUE(698),
+        .check = check_auth_required,
+    },
+    {
+        .id = "auth-secret-exists",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_ALL,
+        .flags = RULE_CLUSTER,
+        .doc = "the auth Secret exists in the failover's namespace",
+        .link = RULE_ISSUE(302),
+        .check = check_auth_secret_exists,
+        .needs_view = view_has_secret,
+    },
+    {
+        .id = "auth-password-key",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_ALL,
+        .flags = RULE_CLUSTER,
+        .doc = "the auth Secret has a non-empty 'password' key",
+        .link = RULE_ISSUE(302),
+        .check = check_auth_password_key,
+        .needs_view = view_has_secret,
+    },
+    {
+        .id = "auth-password-charset",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_ALL,
+        .flags = RULE_CLUSTER,
+        .doc = "the password has no whitespace, quotes, # or control "
+            "characters and is long enough",
+        .link = RULE_ISSUE(716),
+        .params = "minLength",
+        .check = check_auth_password_charset,
+        .needs_view = view_has_secret,
+    },
+    {
+        .id = "auth-secret-unique",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_ALL,
+        .flags = RULE_CLUSTER,
+        .doc = "no two failovers share an auth Secret or password",
+        .link = RULE_ISSUE(550),
+        .check = check_auth_secret_unique,
+        .needs_view = view_has_secret,
+    },
+    {
+        .id = "auth-change",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_ALL,
+        .flags = RULE_UPDATE_ONLY,
+        .doc = "spec.auth.secretPath is not added, removed or changed on an "
+            "existing failover",
+        .link = RULE_ISSUE(568),
+        .check = check_auth_change,
+    },
+    {
+        .id = "sentinel-no-auth",
+        .default_sev = RFG_SEV_WARN,
+        .targets = RF_TARGET_ALL,
+        .doc = "sentinels take no password: a NetworkPolicy should guard port "
+            "26379 (annotation rfguard.io/sentinel-network-policy)",
+        .link = RULE_ISSUE(302),
+        .check = check_sentinel_no_auth,
+    },
+};
+
+RULE_FAMILY(auth, auth_rules);

@@ -8,7 +8,7 @@
 
 #include "rules_impl.h"
 
-void check_sentinel_replicas(struct rule_ctx *ctx)
+static void check_sentinel_replicas(struct rule_ctx *ctx)
 {
     int n = rf_replicas(rule_obj(ctx), RF_SENTINEL);
 
@@ -26,7 +26,7 @@ void check_sentinel_replicas(struct rule_ctx *ctx)
                     n, n - 1);
 }
 
-int fix_sentinel_replicas(struct rule_ctx *ctx, const cJSON *work)
+static int fix_sentinel_replicas(struct rule_ctx *ctx, const cJSON *work)
 {
     if (!rule_param_bool(ctx, "fix", false) ||
         rf_replicas(work, RF_SENTINEL) >= 3)
@@ -35,7 +35,7 @@ int fix_sentinel_replicas(struct rule_ctx *ctx, const cJSON *work)
                           cJSON_CreateNumber(3));
 }
 
-void check_redis_replicas_ha(struct rule_ctx *ctx)
+static void check_redis_replicas_ha(struct rule_ctx *ctx)
 {
     int n = rf_replicas(rule_obj(ctx), RF_REDIS);
 
@@ -47,7 +47,7 @@ void check_redis_replicas_ha(struct rule_ctx *ctx)
                     n);
 }
 
-void check_name_length(struct rule_ctx *ctx)
+static void check_name_length(struct rule_ctx *ctx)
 {
     const char *name = rf_name(rule_obj(ctx));
     size_t n = name ? strlen(name) : 0;
@@ -61,7 +61,7 @@ void check_name_length(struct rule_ctx *ctx)
                     n, RF_NAME_MAX);
 }
 
-void check_name_charset(struct rule_ctx *ctx)
+static void check_name_charset(struct rule_ctx *ctx)
 {
     const char *name = rf_name(rule_obj(ctx));
     const char *p;
@@ -84,3 +84,46 @@ void check_name_charset(struct rule_ctx *ctx)
                     "operator's rfr-/rfs- Services cannot be created",
                     name);
 }
+
+/* The basic rules, in catalogue order. */
+static const struct rule_desc basic_rules[] = {
+    {
+        .id = "sentinel-replicas",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_ALL,
+        .doc = "at least 3 sentinels, and an odd number (deny below 3, warn "
+            "when even)",
+        .link = "https://redis.io/docs/latest/operate/oss_and_stack/"
+            "management/sentinel/",
+        .params = "fix",
+        .check = check_sentinel_replicas,
+        .fix = fix_sentinel_replicas,
+    },
+    {
+        .id = "redis-replicas-ha",
+        .default_sev = RFG_SEV_WARN,
+        .targets = RF_TARGET_ALL,
+        .doc = "at least 2 redis replicas, so there is a failover target",
+        .link = RULE_ISSUE(403),
+        .check = check_redis_replicas_ha,
+    },
+    {
+        .id = "name-length",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_ALL,
+        .doc = "metadata.name is at most 48 characters",
+        .link = RULE_ISSUE(91),
+        .check = check_name_length,
+    },
+    {
+        .id = "name-charset",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_ALL,
+        .doc = "metadata.name is a DNS-1035 label (lower case, digits, '-', "
+            "no '.')",
+        .link = RULE_ISSUE(91),
+        .check = check_name_charset,
+    },
+};
+
+RULE_FAMILY(basic, basic_rules);

@@ -60,7 +60,7 @@ static const char *format_problem(const char *e)
     return NULL;
 }
 
-void check_customconfig_format(struct rule_ctx *ctx)
+static void check_customconfig_format(struct rule_ctx *ctx)
 {
     static const enum rf_component comps[] = {RF_REDIS, RF_SENTINEL};
     size_t c;
@@ -112,7 +112,7 @@ static const char *redis_forbidden(const char *k)
     return NULL;
 }
 
-void check_customconfig_forbidden(struct rule_ctx *ctx)
+static void check_customconfig_forbidden(struct rule_ctx *ctx)
 {
     const cJSON *e;
     size_t i = 0;
@@ -148,7 +148,7 @@ static int entry_port(const char *e)
     return *end || v < 1 || v > 65535 ? 0 : (int)v;
 }
 
-int fix_customconfig_forbidden(struct rule_ctx *ctx, const cJSON *work)
+static int fix_customconfig_forbidden(struct rule_ctx *ctx, const cJSON *work)
 {
     const cJSON *cc = custom_config(work, RF_REDIS);
     int n = cJSON_GetArraySize(cc), i, rc = RFG_OK, port = 0;
@@ -182,7 +182,7 @@ int fix_customconfig_forbidden(struct rule_ctx *ctx, const cJSON *work)
     return rc;
 }
 
-void check_customconfig_replica_priority(struct rule_ctx *ctx)
+static void check_customconfig_replica_priority(struct rule_ctx *ctx)
 {
     const cJSON *e;
     size_t i = 0;
@@ -220,7 +220,7 @@ static bool has_key(const cJSON *cc, const char *k)
     return false;
 }
 
-void check_sentinel_customconfig_partial(struct rule_ctx *ctx)
+static void check_sentinel_customconfig_partial(struct rule_ctx *ctx)
 {
     const cJSON *cc = custom_config(rule_obj(ctx), RF_SENTINEL);
     bool down, fo;
@@ -243,8 +243,8 @@ void check_sentinel_customconfig_partial(struct rule_ctx *ctx)
                              : "failover-timeout");
 }
 
-int fix_sentinel_customconfig_partial(struct rule_ctx *ctx,
-                                      const cJSON *work)
+static int fix_sentinel_customconfig_partial(struct rule_ctx *ctx,
+                                             const cJSON *work)
 {
     const cJSON *cc = custom_config(work, RF_SENTINEL);
     int rc = RFG_OK;
@@ -267,7 +267,7 @@ static const char *const sentinel_warn[] = {
     "notification-script", "client-reconfig-script", NULL,
 };
 
-void check_sentinel_customconfig_forbidden(struct rule_ctx *ctx)
+static void check_sentinel_customconfig_forbidden(struct rule_ctx *ctx)
 {
     const cJSON *e;
     size_t i = 0;
@@ -295,8 +295,8 @@ void check_sentinel_customconfig_forbidden(struct rule_ctx *ctx)
     }
 }
 
-int fix_sentinel_customconfig_forbidden(struct rule_ctx *ctx,
-                                        const cJSON *work)
+static int fix_sentinel_customconfig_forbidden(struct rule_ctx *ctx,
+                                               const cJSON *work)
 {
     const cJSON *cc = custom_config(work, RF_SENTINEL);
     const cJSON *e = json_last(cc), *prev;
@@ -317,3 +317,56 @@ int fix_sentinel_customconfig_forbidden(struct rule_ctx *ctx,
     }
     return rc;
 }
+
+/* The config rules, in catalogue order. */
+static const struct rule_desc config_rules[] = {
+    {
+        .id = "customconfig-format",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_ALL,
+        .doc = "every customConfig entry is \"<key> <value>\" with one space",
+        .link = RULE_ISSUE(505),
+        .check = check_customconfig_format,
+    },
+    {
+        .id = "customconfig-forbidden",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_ALL,
+        .doc = "redis customConfig sets no key the operator owns or that "
+            "cannot change at run time",
+        .link = RULE_ISSUE(175),
+        .check = check_customconfig_forbidden,
+        .fix = fix_customconfig_forbidden,
+    },
+    {
+        .id = "customconfig-replica-priority",
+        .default_sev = RFG_SEV_WARN,
+        .targets = RF_TARGET_ALL,
+        .doc = "redis customConfig does not set replica-priority",
+        .link = RULE_ISSUE(403),
+        .check = check_customconfig_replica_priority,
+    },
+    {
+        .id = "sentinel-customconfig-partial",
+        .default_sev = RFG_SEV_WARN,
+        .targets = RF_TARGET_ALL,
+        .flags = RULE_FIX_CREATE_ONLY,
+        .doc = "a sentinel customConfig keeps down-after-milliseconds and "
+            "failover-timeout",
+        .link = RULE_ISSUE(505),
+        .check = check_sentinel_customconfig_partial,
+        .fix = fix_sentinel_customconfig_partial,
+    },
+    {
+        .id = "sentinel-customconfig-forbidden",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_ALL,
+        .doc = "sentinel customConfig sets no auth-pass, auth-user, quorum or "
+            "rename-command (warn on scripts)",
+        .link = RULE_ISSUE(505),
+        .check = check_sentinel_customconfig_forbidden,
+        .fix = fix_sentinel_customconfig_forbidden,
+    },
+};
+
+RULE_FAMILY(config, config_rules);

@@ -67,7 +67,7 @@ identity_conflict(struct rule_ctx *ctx, const cJSON *obj, size_t *count)
     return first;
 }
 
-void check_sentinel_identity_shared(struct rule_ctx *ctx)
+static void check_sentinel_identity_shared(struct rule_ctx *ctx)
 {
     const cJSON *obj = rule_obj(ctx);
     const struct cview_failover *f;
@@ -94,7 +94,8 @@ void check_sentinel_identity_shared(struct rule_ctx *ctx)
                 n > 1 ? " and others" : "");
 }
 
-int fix_sentinel_identity_shared(struct rule_ctx *ctx, const cJSON *work)
+static int fix_sentinel_identity_shared(struct rule_ctx *ctx,
+                                        const cJSON *work)
 {
     static const char *const keys[] = {"spec", "sentinel",
                                        "disableMyMaster"};
@@ -106,7 +107,7 @@ int fix_sentinel_identity_shared(struct rule_ctx *ctx, const cJSON *work)
     return rule_fix_add_nested(ctx, keys, 3, cJSON_CreateTrue());
 }
 
-void check_master_name_unique(struct rule_ctx *ctx)
+static void check_master_name_unique(struct rule_ctx *ctx)
 {
     const cJSON *obj = rule_obj(ctx);
     const struct cview *cv = rule_input(ctx)->cv;
@@ -147,7 +148,7 @@ void check_master_name_unique(struct rule_ctx *ctx)
                     first->origin ? ")" : "", n > 1 ? " and others" : "");
 }
 
-void check_redis_port_unique(struct rule_ctx *ctx)
+static void check_redis_port_unique(struct rule_ctx *ctx)
 {
     const cJSON *obj = rule_obj(ctx);
     const struct cview *cv = rule_input(ctx)->cv;
@@ -182,7 +183,7 @@ void check_redis_port_unique(struct rule_ctx *ctx)
                     : "");
 }
 
-void check_disablemymaster_pruned(struct rule_ctx *ctx)
+static void check_disablemymaster_pruned(struct rule_ctx *ctx)
 {
     const cJSON *s = rf_component_spec(rule_obj(ctx), RF_SENTINEL);
 
@@ -196,9 +197,127 @@ void check_disablemymaster_pruned(struct rule_ctx *ctx)
                 rf_target_name(rule_target(ctx)), RF_DEFAULT_MASTER_NAME);
 }
 
-int fix_disablemymaster_pruned(struct rule_ctx *ctx, const cJSON *work)
+static int fix_disablemymaster_pruned(struct rule_ctx *ctx, const cJSON *work)
 {
     if (!json_get(rf_component_spec(work, RF_SENTINEL), "disableMyMaster"))
         return RFG_OK;
     return rule_fix_remove(ctx, "/spec/sentinel/disableMyMaster");
 }
+
+static void check_disablemymaster_toggle(struct rule_ctx *ctx)
+{
+    bool was = rf_disable_mymaster(rule_old(ctx));
+    bool now = rf_disable_mymaster(rule_obj(ctx));
+
+    if (was == now)
+        return;
+    rule_report(ctx, RULE_STRONG, "/spec/sentinel/disableMyMaster",
+                "create a new failover with the new setting and migrate "
+                "clients to it",
+                "spec.sentinel.disableMyMaster changes from %s to %s: the "
+                "master name switches between %s and the failover name "
+                "while live sentinels keep the old group until they "
+                "restart, and clients asking for the old name lose the "
+                "master", was ? "true" : "false", now ? "true" : "false",
+                RF_DEFAULT_MASTER_NAME);
+}
+
+static void check_port_change(struct rule_ctx *ctx)
+{
+    int was = rf_redis_port(rule_old(ctx));
+    int now = rf_redis_port(rule_obj(ctx));
+
+    if (was == now)
+        return;
+    rule_report(ctx, RULE_STRONG, "/spec/redis/port",
+                "keep the port, or create a new failover on the new port "
+                "and migrate",
+                "spec.redis.port changes from %d to %d: pods roll one by "
+                "one (OnDelete), so master and replicas run on different "
+                "ports mid-roll and the sentinel monitor flips",
+                was, now);
+}
+
+/* sentinel-identity-shared looks at the view only for a failover that
+ * uses the default master name; master-name-clusterwide-unique only
+ * with disableMyMaster. What a rule does not look at, it cannot fail to
+ * verify when the view is stale. */
+static bool view_default_master(const struct rule_ctx *ctx)
+{
+    return !strcmp(rf_master_name(rule_obj(ctx), rule_target(ctx)),
+                   RF_DEFAULT_MASTER_NAME);
+}
+
+static bool view_disable_mymaster(const struct rule_ctx *ctx)
+{
+    return rf_disable_mymaster(rule_obj(ctx));
+}
+
+/* The identity rules, in catalogue order. */
+static const struct rule_desc identity_rules[] = {
+    {
+        .id = "sentinel-identity-shared",
+        .default_sev = RFG_SEV_WARN,
+        .targets = RF_TARGET_ALL,
+        .flags = RULE_CLUSTER | RULE_FIX_CREATE_ONLY,
+        .doc = "two failovers share master name, redis port and password, so "
+            "their sentinels can merge",
+        .link = RULE_ISSUE(550),
+        .check = check_sentinel_identity_shared,
+        .fix = fix_sentinel_identity_shared,
+        .needs_view = view_default_master,
+    },
+    {
+        .id = "master-name-clusterwide-unique",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_FRESHWORKS_V33,
+        .flags = RULE_CLUSTER,
+        .doc = "with disableMyMaster the failover name is the master name: "
+            "unique across all namespaces and not mymaster",
+        .link = "https://github.com/freshworks-oss/"
+            "redis-operator#sentinel-master-name",
+        .check = check_master_name_unique,
+        .needs_view = view_disable_mymaster,
+    },
+    {
+        .id = "redis-port-unique",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_ALL,
+        .flags = RULE_CLUSTER,
+        .doc = "spec.redis.port is unique across failovers (deny with "
+            "hostNetwork, else warn)",
+        .link = RULE_ISSUE(550),
+        .check = check_redis_port_unique,
+    },
+    {
+        .id = "disablemymaster-pruned",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_SPOTAHOME_V12 | RF_TARGET_SPOTAHOME_V13,
+        .doc = "spec.sentinel.disableMyMaster is set but the target CRD lacks "
+            "it",
+        .link = RULE_ISSUE(698),
+        .check = check_disablemymaster_pruned,
+        .fix = fix_disablemymaster_pruned,
+    },
+    {
+        .id = "disablemymaster-toggle",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_FRESHWORKS_V33,
+        .flags = RULE_UPDATE_ONLY,
+        .doc = "spec.sentinel.disableMyMaster does not change on an existing "
+            "failover",
+        .link = RULE_ISSUE(698),
+        .check = check_disablemymaster_toggle,
+    },
+    {
+        .id = "port-change",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_ALL,
+        .flags = RULE_UPDATE_ONLY,
+        .doc = "spec.redis.port does not change on an existing failover",
+        .link = RULE_ISSUE(550),
+        .check = check_port_change,
+    },
+};
+
+RULE_FAMILY(identity, identity_rules);

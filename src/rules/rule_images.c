@@ -79,7 +79,7 @@ static size_t images(const cJSON *obj, struct image_ref out[4])
     return n;
 }
 
-void check_image_pinned(struct rule_ctx *ctx)
+static void check_image_pinned(struct rule_ctx *ctx)
 {
     struct image_ref im[4];
     size_t i, n = images(rule_obj(ctx), im);
@@ -108,7 +108,7 @@ void check_image_pinned(struct rule_ctx *ctx)
     }
 }
 
-int fix_image_pinned(struct rule_ctx *ctx, const cJSON *work)
+static int fix_image_pinned(struct rule_ctx *ctx, const cJSON *work)
 {
     static const enum rf_component comps[] = {RF_REDIS, RF_SENTINEL};
     size_t i;
@@ -143,7 +143,7 @@ static long tag_major(const char *tag)
     return end != tag ? v : -1;
 }
 
-void check_image_redis_min(struct rule_ctx *ctx)
+static void check_image_redis_min(struct rule_ctx *ctx)
 {
     static const enum rf_component comps[] = {RF_REDIS, RF_SENTINEL};
     size_t i;
@@ -169,7 +169,7 @@ void check_image_redis_min(struct rule_ctx *ctx)
     }
 }
 
-void check_engine_image(struct rule_ctx *ctx)
+static void check_engine_image(struct rule_ctx *ctx)
 {
     static const enum rf_component comps[] = {RF_REDIS, RF_SENTINEL};
     bool vk = valkey(rule_obj(ctx));
@@ -208,7 +208,7 @@ static bool has_maxmemory(const cJSON *cc)
     return false;
 }
 
-void check_resources_set(struct rule_ctx *ctx)
+static void check_resources_set(struct rule_ctx *ctx)
 {
     static const enum rf_component comps[] = {RF_REDIS, RF_SENTINEL};
     size_t i;
@@ -269,7 +269,7 @@ static int redis_bytes(const char *s, double *out)
     return 0;
 }
 
-void check_maxmemory_headroom(struct rule_ctx *ctx)
+static void check_maxmemory_headroom(struct rule_ctx *ctx)
 {
     const cJSON *spec = rf_component_spec(rule_obj(ctx), RF_REDIS);
     const cJSON *res = json_get(spec, "resources"), *e;
@@ -311,3 +311,53 @@ void check_maxmemory_headroom(struct rule_ctx *ctx)
                          "StatefulSet"
                        : "pods get OOM-killed or evicted under load");
 }
+
+/* The images rules, in catalogue order. */
+static const struct rule_desc images_rules[] = {
+    {
+        .id = "image-pinned",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_ALL,
+        .doc = "redis, sentinel and exporter images are set with a version "
+            "tag (deny :latest or no tag, warn unset)",
+        .link = RULE_ISSUE(550),
+        .check = check_image_pinned,
+        .fix = fix_image_pinned,
+    },
+    {
+        .id = "image-redis-min",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_ALL,
+        .doc = "the redis image is Redis 6 or later",
+        .link = RULE_ISSUE(302),
+        .check = check_image_redis_min,
+    },
+    {
+        .id = "engine-image",
+        .default_sev = RFG_SEV_WARN,
+        .targets = RF_TARGET_FRESHWORKS_V33,
+        .doc = "spec.engine and the image agree (Redis or Valkey)",
+        .link = "https://github.com/freshworks-oss/redis-operator",
+        .check = check_engine_image,
+    },
+    {
+        .id = "resources-set",
+        .default_sev = RFG_SEV_WARN,
+        .targets = RF_TARGET_ALL,
+        .doc = "redis and sentinel request cpu and memory; redis has a memory "
+            "limit or maxmemory",
+        .link = RULE_ISSUE(403),
+        .check = check_resources_set,
+    },
+    {
+        .id = "maxmemory-headroom",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_ALL,
+        .doc = "maxmemory leaves reservedPodMemoryPercent (10%) of the pod "
+            "memory free (deny on freshworks create, else warn)",
+        .link = "https://github.com/freshworks-oss/redis-operator",
+        .check = check_maxmemory_headroom,
+    },
+};
+
+RULE_FAMILY(images, images_rules);

@@ -44,7 +44,7 @@ static const char *first_volatile(const cJSON *obj)
     return NULL;
 }
 
-void check_labels_volatile(struct rule_ctx *ctx)
+static void check_labels_volatile(struct rule_ctx *ctx)
 {
     const char *k = first_volatile(rule_obj(ctx));
     struct sbuf p;
@@ -89,7 +89,7 @@ static cJSON *anchored(const char *key)
     return s;
 }
 
-int fix_labels_volatile(struct rule_ctx *ctx, const cJSON *work)
+static int fix_labels_volatile(struct rule_ctx *ctx, const cJSON *work)
 {
     static const char *const keys[] = {"spec", "labelWhitelist"};
     cJSON *list;
@@ -121,7 +121,7 @@ int fix_labels_volatile(struct rule_ctx *ctx, const cJSON *work)
     return rule_fix_add_nested(ctx, keys, 2, list);
 }
 
-void check_labels_override(struct rule_ctx *ctx)
+static void check_labels_override(struct rule_ctx *ctx)
 {
     static const char *const keys[] = {RF_LABEL_MANAGED_BY,
                                        RF_LABEL_RF_NAME};
@@ -275,7 +275,7 @@ static const char *re2_problem(const char *re)
     return depth ? "missing closing )" : NULL;
 }
 
-void check_labelwhitelist_regex(struct rule_ctx *ctx)
+static void check_labelwhitelist_regex(struct rule_ctx *ctx)
 {
     const cJSON *e;
     size_t i = 0;
@@ -298,3 +298,36 @@ void check_labelwhitelist_regex(struct rule_ctx *ctx)
                         "dropped", i - 1, e->valuestring, why);
     }
 }
+
+/* The labels rules, in catalogue order. */
+static const struct rule_desc labels_rules[] = {
+    {
+        .id = "labels-volatile",
+        .default_sev = RFG_SEV_WARN,
+        .targets = RF_TARGET_ALL,
+        .doc = "release-specific labels (helm.sh/chart, version) are kept off "
+            "pods by a labelWhitelist",
+        .link = RULE_ISSUE(403),
+        .check = check_labels_volatile,
+        .fix = fix_labels_volatile,
+    },
+    {
+        .id = "labels-override-operator",
+        .default_sev = RFG_SEV_WARN,
+        .targets = RF_TARGET_ALL,
+        .doc = "failover labels do not override the operator's managed-by and "
+            "name labels",
+        .link = RULE_ISSUE(403),
+        .check = check_labels_override,
+    },
+    {
+        .id = "labelwhitelist-regex",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_ALL,
+        .doc = "every spec.labelWhitelist entry is a valid RE2 expression",
+        .link = RULE_ISSUE(403),
+        .check = check_labelwhitelist_regex,
+    },
+};
+
+RULE_FAMILY(labels, labels_rules);

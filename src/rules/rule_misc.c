@@ -15,25 +15,8 @@
 
 #define FW_GROUP_LABEL "redis-failover.freshworks.com/operator-group"
 #define FW_SKIP_ANNOTATION "redis-failover.freshworks.com/skip-reconcile"
-#define NETPOL_ANNOTATION "rfguard.io/sentinel-network-policy"
 
 static const enum rf_component comps[] = {RF_REDIS, RF_SENTINEL};
-
-void check_sentinel_no_auth(struct rule_ctx *ctx)
-{
-    const char *np = json_str(json_get(json_get(rule_obj(ctx), "metadata"),
-                                   "annotations"),
-                            NETPOL_ANNOTATION);
-
-    if (np && *np)
-        return;
-    rule_report(ctx, RULE_STRONG, "/spec/sentinel",
-                "restrict port 26379 with a NetworkPolicy and name it in "
-                "annotation " NETPOL_ANNOTATION,
-                "sentinels of this failover accept unauthenticated clients "
-                "on port 26379 (the operator sets no sentinel password), "
-                "so any pod can reconfigure them (spotahome #302)");
-}
 
 /* Another failover in the view with hostNetwork, or NULL. */
 static const struct cview_failover *other_hostnet(struct rule_ctx *ctx)
@@ -47,7 +30,7 @@ static const struct cview_failover *other_hostnet(struct rule_ctx *ctx)
     return NULL;
 }
 
-void check_hostnetwork(struct rule_ctx *ctx)
+static void check_hostnetwork(struct rule_ctx *ctx)
 {
     size_t i;
 
@@ -80,7 +63,7 @@ void check_hostnetwork(struct rule_ctx *ctx)
     }
 }
 
-int fix_hostnetwork(struct rule_ctx *ctx, const cJSON *work)
+static int fix_hostnetwork(struct rule_ctx *ctx, const cJSON *work)
 {
     size_t i;
     int rc = RFG_OK;
@@ -143,7 +126,7 @@ static void reserved_in(struct rule_ctx *ctx, enum rf_component c,
     }
 }
 
-void check_reserved_names(struct rule_ctx *ctx)
+static void check_reserved_names(struct rule_ctx *ctx)
 {
     size_t i;
 
@@ -170,7 +153,7 @@ static bool cmd_has(const cJSON *cmd, const char *needle)
     return false;
 }
 
-void check_custom_command(struct rule_ctx *ctx)
+static void check_custom_command(struct rule_ctx *ctx)
 {
     const cJSON *rc = json_get(rf_component_spec(rule_obj(ctx), RF_REDIS),
                              "command");
@@ -193,7 +176,7 @@ void check_custom_command(struct rule_ctx *ctx)
                     "failover has no sentinels");
 }
 
-void check_fw_operator_group(struct rule_ctx *ctx)
+static void check_fw_operator_group(struct rule_ctx *ctx)
 {
     const cJSON *want = rule_param(ctx, "group");
     const char *have = json_str(json_get(json_get(rule_obj(ctx), "metadata"),
@@ -221,7 +204,7 @@ void check_fw_operator_group(struct rule_ctx *ctx)
                     "ignores this one silently");
 }
 
-int fix_fw_operator_group(struct rule_ctx *ctx, const cJSON *work)
+static int fix_fw_operator_group(struct rule_ctx *ctx, const cJSON *work)
 {
     static const char *const keys[] = {"metadata", "labels", FW_GROUP_LABEL};
     const cJSON *want = rule_param(ctx, "group");
@@ -233,7 +216,7 @@ int fix_fw_operator_group(struct rule_ctx *ctx, const cJSON *work)
                          cJSON_CreateString(want->valuestring));
 }
 
-void check_fw_skip_reconcile(struct rule_ctx *ctx)
+static void check_fw_skip_reconcile(struct rule_ctx *ctx)
 {
     const char *v = json_str(json_get(json_get(rule_obj(ctx), "metadata"),
                                   "annotations"), FW_SKIP_ANNOTATION);
@@ -249,7 +232,7 @@ void check_fw_skip_reconcile(struct rule_ctx *ctx)
                 "changes are not applied and nothing heals it");
 }
 
-void check_fw_master_rollout(struct rule_ctx *ctx)
+static void check_fw_master_rollout(struct rule_ctx *ctx)
 {
     if (!cJSON_IsTrue(json_get(rf_component_spec(rule_obj(ctx), RF_REDIS),
                              "disableMasterRollout")))
@@ -261,3 +244,65 @@ void check_fw_master_rollout(struct rule_ctx *ctx)
                 "restarts the master, so image and config changes leave it "
                 "on the old version");
 }
+
+/* The misc rules, in catalogue order. */
+static const struct rule_desc misc_rules[] = {
+    {
+        .id = "hostnetwork",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_ALL,
+        .doc = "redis and sentinel avoid hostNetwork (deny for sentinels next "
+            "to another hostNetwork failover)",
+        .link = RULE_ISSUE(550),
+        .check = check_hostnetwork,
+        .fix = fix_hostnetwork,
+    },
+    {
+        .id = "reserved-names",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_ALL,
+        .doc = "extra volumes, mounts and containers do not reuse the "
+            "operator's names and paths",
+        .link = RULE_ISSUE(403),
+        .check = check_reserved_names,
+    },
+    {
+        .id = "custom-command",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_ALL,
+        .doc = "a custom command still loads /redis/redis.conf (sentinel: /"
+            "redis/sentinel.conf --sentinel)",
+        .link = RULE_ISSUE(403),
+        .check = check_custom_command,
+    },
+    {
+        .id = "fw-operator-group",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_FRESHWORKS_V33,
+        .doc = "the failover carries the operator-group label its Freshworks "
+            "operator reconciles",
+        .link = "https://github.com/freshworks-oss/redis-operator",
+        .params = "group",
+        .check = check_fw_operator_group,
+        .fix = fix_fw_operator_group,
+    },
+    {
+        .id = "fw-skip-reconcile",
+        .default_sev = RFG_SEV_WARN,
+        .targets = RF_TARGET_FRESHWORKS_V33,
+        .doc = "the skip-reconcile annotation is not left on",
+        .link = "https://github.com/freshworks-oss/redis-operator",
+        .check = check_fw_skip_reconcile,
+    },
+    {
+        .id = "fw-master-rollout",
+        .default_sev = RFG_SEV_WARN,
+        .targets = RF_TARGET_FRESHWORKS_V33,
+        .doc = "spec.redis.disableMasterRollout is not on (the master never "
+            "updates)",
+        .link = "https://github.com/freshworks-oss/redis-operator",
+        .check = check_fw_master_rollout,
+    },
+};
+
+RULE_FAMILY(misc, misc_rules);

@@ -112,7 +112,7 @@ static void role_check(struct rule_ctx *ctx, enum rf_component c,
     }
 }
 
-void check_spread_selector_role(struct rule_ctx *ctx)
+static void check_spread_selector_role(struct rule_ctx *ctx)
 {
     run(ctx, rule_obj(ctx), role_check, NULL);
 }
@@ -152,7 +152,7 @@ static void role_fix(struct rule_ctx *ctx, enum rf_component c,
     }
 }
 
-int fix_spread_selector_role(struct rule_ctx *ctx, const cJSON *work)
+static int fix_spread_selector_role(struct rule_ctx *ctx, const cJSON *work)
 {
     struct fix_arg fa = {RFG_OK};
 
@@ -241,7 +241,7 @@ static void nomatch_check(struct rule_ctx *ctx, enum rf_component c,
     cJSON_Delete(labels);
 }
 
-void check_spread_selector_no_match(struct rule_ctx *ctx)
+static void check_spread_selector_no_match(struct rule_ctx *ctx)
 {
     run(ctx, rule_obj(ctx), nomatch_check, NULL);
 }
@@ -260,7 +260,8 @@ static void zone_fix(struct rule_ctx *ctx, enum rf_component c,
     fa->rc = rule_fix_replace(ctx, ptr, cJSON_CreateString(NEW_ZONE));
 }
 
-int fix_spread_selector_no_match(struct rule_ctx *ctx, const cJSON *work)
+static int fix_spread_selector_no_match(struct rule_ctx *ctx,
+                                        const cJSON *work)
 {
     struct fix_arg fa = {RFG_OK};
 
@@ -301,7 +302,42 @@ static void ns_check(struct rule_ctx *ctx, enum rf_component c,
     }
 }
 
-void check_spread_namespace_selector(struct rule_ctx *ctx)
+static void check_spread_namespace_selector(struct rule_ctx *ctx)
 {
     run(ctx, rule_obj(ctx), ns_check, NULL);
 }
+
+/* The placement rules, in catalogue order. */
+static const struct rule_desc placement_rules[] = {
+    {
+        .id = "spread-selector-role",
+        .default_sev = RFG_SEV_WARN,
+        .targets = RF_TARGET_ALL,
+        .doc = "spread selectors do not use the runtime redisfailovers-role "
+            "label",
+        .link = RULE_ISSUE(403),
+        .check = check_spread_selector_role,
+        .fix = fix_spread_selector_role,
+    },
+    {
+        .id = "spread-selector-no-match",
+        .default_sev = RFG_SEV_WARN,
+        .targets = RF_TARGET_ALL,
+        .doc = "spread selectors can match this failover's pods; no "
+            "deprecated zone topologyKey",
+        .link = RULE_ISSUE(403),
+        .check = check_spread_selector_no_match,
+        .fix = fix_spread_selector_no_match,
+    },
+    {
+        .id = "spread-namespace-selector",
+        .default_sev = RFG_SEV_WARN,
+        .targets = RF_TARGET_ALL,
+        .doc = "anti-affinity terms do not reach into other namespaces "
+            "(namespaceSelector, namespaces)",
+        .link = RULE_ISSUE(403),
+        .check = check_spread_namespace_selector,
+    },
+};
+
+RULE_FAMILY(placement, placement_rules);

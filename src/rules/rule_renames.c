@@ -29,7 +29,7 @@ static bool safe_token(const char *s)
     return true;
 }
 
-void check_rename_injection(struct rule_ctx *ctx)
+static void check_rename_injection(struct rule_ctx *ctx)
 {
     const cJSON *e;
     size_t i = 0;
@@ -77,7 +77,7 @@ static bool operator_cmd(const char *from)
     return false;
 }
 
-void check_rename_operator_commands(struct rule_ctx *ctx)
+static void check_rename_operator_commands(struct rule_ctx *ctx)
 {
     const cJSON *e;
     size_t i = 0;
@@ -97,7 +97,8 @@ void check_rename_operator_commands(struct rule_ctx *ctx)
     }
 }
 
-int fix_rename_operator_commands(struct rule_ctx *ctx, const cJSON *work)
+static int fix_rename_operator_commands(struct rule_ctx *ctx,
+                                        const cJSON *work)
 {
     const cJSON *r = renames(work);
     const cJSON *e = json_last(r), *prev;
@@ -227,7 +228,7 @@ static int *first_same(const cJSON *r, int n)
     return first;
 }
 
-void check_rename_duplicate(struct rule_ctx *ctx)
+static void check_rename_duplicate(struct rule_ctx *ctx)
 {
     const cJSON *r = renames(rule_obj(ctx));
     const cJSON *e;
@@ -293,7 +294,7 @@ static bool has_config_arg(const cJSON *exp)
     return false;
 }
 
-void check_exporter_config_rename(struct rule_ctx *ctx)
+static void check_exporter_config_rename(struct rule_ctx *ctx)
 {
     const cJSON *exp = exporter(rule_obj(ctx));
     const cJSON *e = config_rename(rule_obj(ctx));
@@ -311,7 +312,7 @@ void check_exporter_config_rename(struct rule_ctx *ctx)
                 "");
 }
 
-int fix_exporter_config_rename(struct rule_ctx *ctx, const cJSON *work)
+static int fix_exporter_config_rename(struct rule_ctx *ctx, const cJSON *work)
 {
     const cJSON *exp = exporter(work);
     const char *to = json_str(config_rename(work), "to");
@@ -336,3 +337,47 @@ int fix_exporter_config_rename(struct rule_ctx *ctx, const cJSON *work)
         return rule_fix_add_nested(ctx, keys, 4, a);
     }
 }
+
+/* The renames rules, in catalogue order. */
+static const struct rule_desc renames_rules[] = {
+    {
+        .id = "rename-injection",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_ALL,
+        .doc = "customCommandRenames from/to use only [A-Za-z0-9_.-] and from "
+            "is not empty",
+        .link = RULE_ISSUE(716),
+        .check = check_rename_injection,
+    },
+    {
+        .id = "rename-operator-commands",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_ALL,
+        .flags = RULE_FIX_CREATE_ONLY,
+        .doc = "commands the operator, probes and Sentinel need are not "
+            "renamed",
+        .link = RULE_ISSUE(716),
+        .check = check_rename_operator_commands,
+        .fix = fix_rename_operator_commands,
+    },
+    {
+        .id = "rename-duplicate",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_ALL,
+        .doc = "each command is renamed once (deny) and is a Redis command "
+            "(warn)",
+        .link = RULE_ISSUE(716),
+        .check = check_rename_duplicate,
+    },
+    {
+        .id = "exporter-config-rename",
+        .default_sev = RFG_SEV_WARN,
+        .targets = RF_TARGET_ALL,
+        .doc = "with CONFIG renamed, the redis exporter is told the new name",
+        .link = "https://github.com/oliver006/redis_exporter/issues/146",
+        .check = check_exporter_config_rename,
+        .fix = fix_exporter_config_rename,
+    },
+};
+
+RULE_FAMILY(renames, renames_rules);

@@ -18,7 +18,7 @@ static bool pdb_disabled(struct rule_ctx *ctx, const cJSON *obj,
                                "disablePodDisruptionBudget"));
 }
 
-void check_replicas_zero(struct rule_ctx *ctx)
+static void check_replicas_zero(struct rule_ctx *ctx)
 {
     static const enum rf_component comps[] = {RF_REDIS, RF_SENTINEL};
     size_t i;
@@ -40,7 +40,7 @@ void check_replicas_zero(struct rule_ctx *ctx)
     }
 }
 
-void check_pdb_sentinel_from_redis(struct rule_ctx *ctx)
+static void check_pdb_sentinel_from_redis(struct rule_ctx *ctx)
 {
     const cJSON *obj = rule_obj(ctx);
     int r = rf_replicas(obj, RF_REDIS), s = rf_replicas(obj, RF_SENTINEL);
@@ -66,7 +66,7 @@ void check_pdb_sentinel_from_redis(struct rule_ctx *ctx)
                     min, s, r, s - min, s / 2 + 1);
 }
 
-int fix_pdb_single_replica(struct rule_ctx *ctx, const cJSON *work)
+static int fix_pdb_single_replica(struct rule_ctx *ctx, const cJSON *work)
 {
     static const enum rf_component comps[] = {RF_REDIS, RF_SENTINEL};
     size_t i;
@@ -86,7 +86,7 @@ int fix_pdb_single_replica(struct rule_ctx *ctx, const cJSON *work)
     return rc;
 }
 
-void check_pdb_single_replica(struct rule_ctx *ctx)
+static void check_pdb_single_replica(struct rule_ctx *ctx)
 {
     static const enum rf_component comps[] = {RF_REDIS, RF_SENTINEL};
     const cJSON *obj = rule_obj(ctx);
@@ -109,3 +109,118 @@ void check_pdb_single_replica(struct rule_ctx *ctx)
                     "(spotahome #628)", c);
     }
 }
+
+static void check_pdb_disable_noop(struct rule_ctx *ctx)
+{
+    static const enum rf_component comps[] = {RF_REDIS, RF_SENTINEL};
+    const cJSON *old = rule_old(ctx);
+    size_t i;
+
+    for (i = 0; i < 2; i++) {
+        const cJSON *v = json_get(rf_component_spec(rule_obj(ctx), comps[i]),
+                                "disablePodDisruptionBudget");
+        const char *c = rf_component_name(comps[i]);
+        char ptr[64];
+
+        if (!cJSON_IsTrue(v))
+            continue;
+        snprintf(ptr, sizeof(ptr), "/spec/%s/disablePodDisruptionBudget", c);
+        if (rule_target(ctx) == RF_TARGET_SPOTAHOME_V12)
+            rule_report(ctx, RULE_STRONG, ptr,
+                        "upgrade the operator to v1.3.0-rc1 or later, or "
+                        "remove the field",
+                        "spec.%s.disablePodDisruptionBudget is not in the "
+                        "spotahome-v1.2 CRD: the API server prunes it and "
+                        "the operator keeps creating the PDB", c);
+        else if (old && !cJSON_IsTrue(json_get(rf_component_spec(old,
+                                                                comps[i]),
+                                             "disablePodDisruptionBudget")))
+            rule_report(ctx, RULE_STRONG, ptr,
+                        "delete the PDB (rfr-<name> or rfs-<name>) by hand",
+                        "spec.%s.disablePodDisruptionBudget is turned on for "
+                        "an existing failover: the operator stops managing "
+                        "the PDB but never deletes it (spotahome #653)",
+                        c);
+    }
+}
+
+static void check_scale_down_master(struct rule_ctx *ctx)
+{
+    const struct rules_input *in = rule_input(ctx);
+    int was = rf_replicas(rule_old(ctx), RF_REDIS);
+    int now = rf_replicas(rule_obj(ctx), RF_REDIS);
+
+    if (now >= was)
+        return;
+    if (in->master_known) {
+        if (in->master_ordinal >= now)
+            rule_report(ctx, RULE_STRONG, "/spec/redis/replicas",
+                        "fail over first (SENTINEL FAILOVER) so the master "
+                        "has a lower ordinal, then scale down",
+                        "spec.redis.replicas goes from %d to %d, but the "
+                        "master is pod %d: the StatefulSet removes the "
+                        "highest ordinals first and kills the master",
+                        was, now, in->master_ordinal);
+        return;
+    }
+    rule_report(ctx, RULE_WEAK, "/spec/redis/replicas",
+                "check which pod has redisfailovers-role=master; it must "
+                "have an ordinal below the new replica count",
+                "spec.redis.replicas goes from %d to %d and the master's "
+                "ordinal is not known here, so rfguard could not check "
+                "that the scale-down keeps the master (pods %d..%d go)",
+                was, now, now, was - 1);
+}
+
+/* The replicas rules, in catalogue order. */
+static const struct rule_desc replicas_rules[] = {
+    {
+        .id = "replicas-zero",
+        .default_sev = RFG_SEV_WARN,
+        .targets = RF_TARGET_ALL,
+        .doc = "replicas is not 0 or negative (the operator runs 3 instead)",
+        .link = RULE_ISSUE(403),
+        .check = check_replicas_zero,
+    },
+    {
+        .id = "pdb-sentinel-from-redis-count",
+        .default_sev = RFG_SEV_WARN,
+        .targets = RF_TARGET_ALL,
+        .doc = "the sentinel PDB, sized from the redis count, neither blocks "
+            "drains nor lets them take quorum",
+        .link = RULE_ISSUE(628),
+        .check = check_pdb_sentinel_from_redis,
+    },
+    {
+        .id = "pdb-single-replica",
+        .default_sev = RFG_SEV_WARN,
+        .targets = RF_TARGET_ALL,
+        .flags = RULE_FIX_CREATE_ONLY,
+        .doc = "a component with one replica has its PDB disabled (else "
+            "drains hang)",
+        .link = RULE_ISSUE(628),
+        .check = check_pdb_single_replica,
+        .fix = fix_pdb_single_replica,
+    },
+    {
+        .id = "pdb-disable-noop",
+        .default_sev = RFG_SEV_WARN,
+        .targets = RF_TARGET_ALL,
+        .doc = "disablePodDisruptionBudget is not expected to remove a PDB "
+            "(UPDATE) or work on v1.2.4 (pruned)",
+        .link = RULE_ISSUE(653),
+        .check = check_pdb_disable_noop,
+    },
+    {
+        .id = "scale-down-master",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_ALL,
+        .flags = RULE_UPDATE_ONLY,
+        .doc = "a redis scale-down does not remove the master's ordinal "
+            "(warns when the master is not known)",
+        .link = RULE_ISSUE(240),
+        .check = check_scale_down_master,
+    },
+};
+
+RULE_FAMILY(replicas, replicas_rules);

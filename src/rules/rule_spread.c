@@ -140,12 +140,12 @@ static void check_scope(struct rule_ctx *ctx, enum rf_component c)
     (void)each_selector(ctx, rule_obj(ctx), c, scope_check_one, NULL);
 }
 
-void check_redis_spread_scope(struct rule_ctx *ctx)
+static void check_redis_spread_scope(struct rule_ctx *ctx)
 {
     check_scope(ctx, RF_REDIS);
 }
 
-void check_sentinel_spread_scope(struct rule_ctx *ctx)
+static void check_sentinel_spread_scope(struct rule_ctx *ctx)
 {
     check_scope(ctx, RF_SENTINEL);
 }
@@ -246,12 +246,12 @@ static int fix_scope(struct rule_ctx *ctx, enum rf_component c,
     return each_selector(ctx, work, c, scope_fix_dispatch, &fa);
 }
 
-int fix_redis_spread_scope(struct rule_ctx *ctx, const cJSON *work)
+static int fix_redis_spread_scope(struct rule_ctx *ctx, const cJSON *work)
 {
     return fix_scope(ctx, RF_REDIS, work);
 }
 
-int fix_sentinel_spread_scope(struct rule_ctx *ctx, const cJSON *work)
+static int fix_sentinel_spread_scope(struct rule_ctx *ctx, const cJSON *work)
 {
     return fix_scope(ctx, RF_SENTINEL, work);
 }
@@ -340,7 +340,7 @@ fail:
     return NULL;
 }
 
-void check_affinity_drops_default(struct rule_ctx *ctx)
+static void check_affinity_drops_default(struct rule_ctx *ctx)
 {
     int c;
 
@@ -362,7 +362,7 @@ void check_affinity_drops_default(struct rule_ctx *ctx)
     }
 }
 
-int fix_affinity_drops_default(struct rule_ctx *ctx, const cJSON *work)
+static int fix_affinity_drops_default(struct rule_ctx *ctx, const cJSON *work)
 {
     const char *rf = rf_name(work);
     int c, rc = RFG_OK;
@@ -386,7 +386,7 @@ static bool has_spread(const cJSON *obj, enum rf_component c)
            cJSON_GetArraySize(json_get(spec, TSC)) > 0;
 }
 
-void check_spread_missing(struct rule_ctx *ctx)
+static void check_spread_missing(struct rule_ctx *ctx)
 {
     int c;
 
@@ -407,7 +407,7 @@ void check_spread_missing(struct rule_ctx *ctx)
     }
 }
 
-int fix_spread_missing(struct rule_ctx *ctx, const cJSON *work)
+static int fix_spread_missing(struct rule_ctx *ctx, const cJSON *work)
 {
     const char *rf = rf_name(work);
     bool zones = rule_param_bool(ctx, "zoneSpread", true);
@@ -425,3 +425,50 @@ int fix_spread_missing(struct rule_ctx *ctx, const cJSON *work)
     }
     return rc;
 }
+
+/* The spread rules, in catalogue order. */
+static const struct rule_desc spread_rules[] = {
+    {
+        .id = "redis-spread-selector-scope",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_ALL,
+        .doc = "redis anti-affinity and topology spread selectors pin this "
+            "failover's redis pods",
+        .link = RULE_ISSUE(403),
+        .check = check_redis_spread_scope,
+        .fix = fix_redis_spread_scope,
+    },
+    {
+        .id = "sentinel-spread-selector-scope",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_ALL,
+        .doc = "sentinel anti-affinity and topology spread selectors pin this "
+            "failover's sentinel pods",
+        .link = RULE_ISSUE(403),
+        .check = check_sentinel_spread_scope,
+        .fix = fix_sentinel_spread_scope,
+    },
+    {
+        .id = "affinity-drops-default-spread",
+        .default_sev = RFG_SEV_WARN,
+        .targets = RF_TARGET_ALL,
+        .doc = "an affinity without podAntiAffinity replaces the operator's "
+            "default spread",
+        .link = RULE_ISSUE(403),
+        .params = "mode",
+        .check = check_affinity_drops_default,
+        .fix = fix_affinity_drops_default,
+    },
+    {
+        .id = "spread-missing",
+        .default_sev = RFG_SEV_WARN,
+        .targets = RF_TARGET_ALL,
+        .doc = "redis and sentinel pods are spread over nodes and zones",
+        .link = RULE_ISSUE(403),
+        .params = "mode zoneSpread",
+        .check = check_spread_missing,
+        .fix = fix_spread_missing,
+    },
+};
+
+RULE_FAMILY(spread, spread_rules);

@@ -24,7 +24,7 @@ static bool is_ip(const char *s)
     return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
 }
 
-void check_bootstrap_host(struct rule_ctx *ctx)
+static void check_bootstrap_host(struct rule_ctx *ctx)
 {
     const cJSON *b = bootstrap(rule_obj(ctx));
     const char *host = json_str(b, "host");
@@ -47,7 +47,7 @@ void check_bootstrap_host(struct rule_ctx *ctx)
                     "not configured to resolve hostnames", host);
 }
 
-void check_bootstrap_port(struct rule_ctx *ctx)
+static void check_bootstrap_port(struct rule_ctx *ctx)
 {
     const cJSON *b = bootstrap(rule_obj(ctx));
     const cJSON *port = json_get(b, "port");
@@ -74,7 +74,7 @@ void check_bootstrap_port(struct rule_ctx *ctx)
                     port->valuestring);
 }
 
-int fix_bootstrap_port(struct rule_ctx *ctx, const cJSON *work)
+static int fix_bootstrap_port(struct rule_ctx *ctx, const cJSON *work)
 {
     static const char *const keys[] = {"spec", "bootstrapNode", "port"};
     const cJSON *b = bootstrap(work);
@@ -90,7 +90,7 @@ int fix_bootstrap_port(struct rule_ctx *ctx, const cJSON *work)
     return RFG_OK;
 }
 
-void check_bootstrap_intermingle(struct rule_ctx *ctx)
+static void check_bootstrap_intermingle(struct rule_ctx *ctx)
 {
     if (!cJSON_IsTrue(json_get(bootstrap(rule_obj(ctx)), "allowSentinels")))
         return;
@@ -112,7 +112,7 @@ static const cJSON *pvc(const cJSON *obj)
     return json_get(storage(obj), "persistentVolumeClaim");
 }
 
-void check_storage_ephemeral(struct rule_ctx *ctx)
+static void check_storage_ephemeral(struct rule_ctx *ctx)
 {
     if (pvc(rule_obj(ctx)) || json_get(rule_obj(ctx), "spec") == NULL)
         return;
@@ -129,7 +129,7 @@ static const char *const reserved_volumes[] = {
     "sentinel-startup-config", NULL,
 };
 
-void check_pvc_name(struct rule_ctx *ctx)
+static void check_pvc_name(struct rule_ctx *ctx)
 {
     const cJSON *p = pvc(rule_obj(ctx));
     const char *name = json_str(json_get(p, "metadata"), "name");
@@ -155,7 +155,7 @@ void check_pvc_name(struct rule_ctx *ctx)
                         "mounts: the pod spec is invalid", name);
 }
 
-int fix_pvc_name(struct rule_ctx *ctx, const cJSON *work)
+static int fix_pvc_name(struct rule_ctx *ctx, const cJSON *work)
 {
     static const char *const keys[] = {"spec", "redis", "storage",
                                        "persistentVolumeClaim", "metadata",
@@ -167,7 +167,7 @@ int fix_pvc_name(struct rule_ctx *ctx, const cJSON *work)
     return rule_fix_add_nested(ctx, keys, 6, cJSON_CreateString("redis-data"));
 }
 
-void check_keep_after_deletion(struct rule_ctx *ctx)
+static void check_keep_after_deletion(struct rule_ctx *ctx)
 {
     if (!pvc(rule_obj(ctx)) ||
         cJSON_IsTrue(json_get(storage(rule_obj(ctx)), "keepAfterDeletion")))
@@ -179,7 +179,7 @@ void check_keep_after_deletion(struct rule_ctx *ctx)
                 "a helm uninstall) deletes the data too");
 }
 
-int fix_keep_after_deletion(struct rule_ctx *ctx, const cJSON *work)
+static int fix_keep_after_deletion(struct rule_ctx *ctx, const cJSON *work)
 {
     static const char *const keys[] = {"spec", "redis", "storage",
                                        "keepAfterDeletion"};
@@ -190,7 +190,7 @@ int fix_keep_after_deletion(struct rule_ctx *ctx, const cJSON *work)
     return rule_fix_add_nested(ctx, keys, 4, cJSON_CreateTrue());
 }
 
-void check_storage_both(struct rule_ctx *ctx)
+static void check_storage_both(struct rule_ctx *ctx)
 {
     if (!pvc(rule_obj(ctx)) || !json_get(storage(rule_obj(ctx)), "emptyDir"))
         return;
@@ -201,9 +201,85 @@ void check_storage_both(struct rule_ctx *ctx)
                 "settings are ignored");
 }
 
-int fix_storage_both(struct rule_ctx *ctx, const cJSON *work)
+static int fix_storage_both(struct rule_ctx *ctx, const cJSON *work)
 {
     if (!pvc(work) || !json_get(storage(work), "emptyDir"))
         return RFG_OK;
     return rule_fix_remove(ctx, "/spec/redis/storage/emptyDir");
 }
+
+/* The storage rules, in catalogue order. */
+static const struct rule_desc storage_rules[] = {
+    {
+        .id = "bootstrap-host",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_ALL,
+        .doc = "bootstrapNode.host is set (deny) and an IP when sentinels "
+            "follow it (warn)",
+        .link = RULE_ISSUE(664),
+        .check = check_bootstrap_host,
+    },
+    {
+        .id = "bootstrap-port",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_ALL,
+        .flags = RULE_FIX_CREATE_ONLY,
+        .doc = "bootstrapNode.port is a port number string (warn when unset: "
+            "6379 is used)",
+        .link = RULE_ISSUE(664),
+        .check = check_bootstrap_port,
+        .fix = fix_bootstrap_port,
+    },
+    {
+        .id = "bootstrap-sentinels-intermingle",
+        .default_sev = RFG_SEV_WARN,
+        .targets = RF_TARGET_ALL,
+        .doc = "bootstrapNode.allowSentinels may merge the new sentinels into "
+            "the source's group",
+        .link = RULE_ISSUE(550),
+        .check = check_bootstrap_intermingle,
+    },
+    {
+        .id = "storage-ephemeral",
+        .default_sev = RFG_SEV_WARN,
+        .targets = RF_TARGET_ALL,
+        .doc = "redis keeps its data on a PersistentVolumeClaim, not an "
+            "emptyDir",
+        .link = RULE_ISSUE(403),
+        .check = check_storage_ephemeral,
+    },
+    {
+        .id = "pvc-name",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_ALL,
+        .flags = RULE_FIX_CREATE_ONLY,
+        .doc = "the redis PVC has a metadata.name that is not a volume the "
+            "operator uses",
+        .link = RULE_ISSUE(403),
+        .check = check_pvc_name,
+        .fix = fix_pvc_name,
+    },
+    {
+        .id = "keep-after-deletion",
+        .default_sev = RFG_SEV_WARN,
+        .targets = RF_TARGET_ALL,
+        .flags = RULE_FIX_CREATE_ONLY,
+        .doc = "the redis PVC has keepAfterDeletion: true, so deleting the "
+            "failover keeps the data",
+        .link = RULE_ISSUE(403),
+        .check = check_keep_after_deletion,
+        .fix = fix_keep_after_deletion,
+    },
+    {
+        .id = "storage-both",
+        .default_sev = RFG_SEV_WARN,
+        .targets = RF_TARGET_ALL,
+        .flags = RULE_FIX_CREATE_ONLY,
+        .doc = "redis storage sets emptyDir or persistentVolumeClaim, not both",
+        .link = RULE_ISSUE(403),
+        .check = check_storage_both,
+        .fix = fix_storage_both,
+    },
+};
+
+RULE_FAMILY(storage, storage_rules);

@@ -19,58 +19,6 @@ static const cJSON *storage(const cJSON *obj)
     return json_get(rf_component_spec(obj, RF_REDIS), "storage");
 }
 
-void check_disablemymaster_toggle(struct rule_ctx *ctx)
-{
-    bool was = rf_disable_mymaster(rule_old(ctx));
-    bool now = rf_disable_mymaster(rule_obj(ctx));
-
-    if (was == now)
-        return;
-    rule_report(ctx, RULE_STRONG, "/spec/sentinel/disableMyMaster",
-                "create a new failover with the new setting and migrate "
-                "clients to it",
-                "spec.sentinel.disableMyMaster changes from %s to %s: the "
-                "master name switches between %s and the failover name "
-                "while live sentinels keep the old group until they "
-                "restart, and clients asking for the old name lose the "
-                "master", was ? "true" : "false", now ? "true" : "false",
-                RF_DEFAULT_MASTER_NAME);
-}
-
-void check_port_change(struct rule_ctx *ctx)
-{
-    int was = rf_redis_port(rule_old(ctx));
-    int now = rf_redis_port(rule_obj(ctx));
-
-    if (was == now)
-        return;
-    rule_report(ctx, RULE_STRONG, "/spec/redis/port",
-                "keep the port, or create a new failover on the new port "
-                "and migrate",
-                "spec.redis.port changes from %d to %d: pods roll one by "
-                "one (OnDelete), so master and replicas run on different "
-                "ports mid-roll and the sentinel monitor flips",
-                was, now);
-}
-
-void check_auth_change(struct rule_ctx *ctx)
-{
-    const char *was = rf_secret_path(rule_old(ctx));
-    const char *now = rf_secret_path(rule_obj(ctx));
-
-    if ((!was && !now) || (was && now && !strcmp(was, now)))
-        return;
-    rule_report(ctx, RULE_STRONG, "/spec/auth/secretPath",
-                "the operator cannot rotate passwords: plan a migration to "
-                "a new failover",
-                "spec.auth.secretPath changes from %s%s%s to %s%s%s: the "
-                "operator uses the new password at once while running pods "
-                "keep the old one, so replication breaks mid-roll and "
-                "sentinel auth-pass goes stale",
-                was ? "\"" : "", was ? was : "none", was ? "\"" : "",
-                now ? "\"" : "", now ? now : "none", now ? "\"" : "");
-}
-
 /* Compare one PVC field that the frozen volumeClaimTemplate keeps. */
 static void pvc_field(struct rule_ctx *ctx, const cJSON *a, const cJSON *b,
                       const char *ptr, const char *what)
@@ -86,7 +34,7 @@ static void pvc_field(struct rule_ctx *ctx, const cJSON *a, const cJSON *b,
                 what);
 }
 
-void check_storage_kind_immutable(struct rule_ctx *ctx)
+static void check_storage_kind_immutable(struct rule_ctx *ctx)
 {
     const cJSON *a = json_get(storage(rule_old(ctx)), "persistentVolumeClaim");
     const cJSON *b = json_get(storage(rule_obj(ctx)), "persistentVolumeClaim");
@@ -124,7 +72,7 @@ static const char *pvc_size(const cJSON *obj)
                   "storage");
 }
 
-void check_storage_size(struct rule_ctx *ctx)
+static void check_storage_size(struct rule_ctx *ctx)
 {
     const char *was = pvc_size(rule_old(ctx));
     const char *now = pvc_size(rule_obj(ctx));
@@ -150,7 +98,7 @@ void check_storage_size(struct rule_ctx *ctx)
                     "StorageClass allows volume expansion", was, now);
 }
 
-void check_keep_after_deletion_immutable(struct rule_ctx *ctx)
+static void check_keep_after_deletion_immutable(struct rule_ctx *ctx)
 {
     bool was = cJSON_IsTrue(json_get(storage(rule_old(ctx)),
                                    "keepAfterDeletion"));
@@ -168,7 +116,7 @@ void check_keep_after_deletion_immutable(struct rule_ctx *ctx)
                 was ? "true" : "false", now ? "true" : "false");
 }
 
-void check_custom_renames_latent(struct rule_ctx *ctx)
+static void check_custom_renames_latent(struct rule_ctx *ctx)
 {
     const cJSON *a = json_get(rf_component_spec(rule_old(ctx), RF_REDIS),
                             "customCommandRenames");
@@ -186,7 +134,7 @@ void check_custom_renames_latent(struct rule_ctx *ctx)
                 "time and run with mixed command names meanwhile");
 }
 
-void check_bootstrap_removed(struct rule_ctx *ctx)
+static void check_bootstrap_removed(struct rule_ctx *ctx)
 {
     if (!json_get(json_get(rule_old(ctx), "spec"), "bootstrapNode") ||
         json_get(json_get(rule_obj(ctx), "spec"), "bootstrapNode"))
@@ -199,64 +147,56 @@ void check_bootstrap_removed(struct rule_ctx *ctx)
                 "from the bootstrap source (spotahome #664)");
 }
 
-void check_scale_down_master(struct rule_ctx *ctx)
-{
-    const struct rules_input *in = rule_input(ctx);
-    int was = rf_replicas(rule_old(ctx), RF_REDIS);
-    int now = rf_replicas(rule_obj(ctx), RF_REDIS);
+/* The update rules, in catalogue order. */
+static const struct rule_desc update_rules[] = {
+    {
+        .id = "storage-kind-immutable",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_ALL,
+        .flags = RULE_UPDATE_ONLY,
+        .doc = "the redis PVC is not added, removed, renamed or given another "
+            "class or access mode",
+        .link = RULE_ISSUE(278),
+        .check = check_storage_kind_immutable,
+    },
+    {
+        .id = "storage-size",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_ALL,
+        .flags = RULE_UPDATE_ONLY,
+        .doc = "the redis PVC does not shrink (deny) and grows only with "
+            "volume expansion (warn)",
+        .link = RULE_ISSUE(638),
+        .check = check_storage_size,
+    },
+    {
+        .id = "keep-after-deletion-immutable",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_ALL,
+        .flags = RULE_UPDATE_ONLY,
+        .doc = "spec.redis.storage.keepAfterDeletion does not change on an "
+            "existing failover",
+        .link = RULE_ISSUE(403),
+        .check = check_keep_after_deletion_immutable,
+    },
+    {
+        .id = "custom-renames-latent",
+        .default_sev = RFG_SEV_WARN,
+        .targets = RF_TARGET_ALL,
+        .flags = RULE_UPDATE_ONLY,
+        .doc = "a customCommandRenames change only applies as pods restart",
+        .link = RULE_ISSUE(716),
+        .check = check_custom_renames_latent,
+    },
+    {
+        .id = "bootstrap-removed",
+        .default_sev = RFG_SEV_WARN,
+        .targets = RF_TARGET_ALL,
+        .flags = RULE_UPDATE_ONLY,
+        .doc = "removing bootstrapNode makes the operator elect its own master",
+        .link = RULE_ISSUE(664),
+        .check = check_bootstrap_removed,
+    },
+};
 
-    if (now >= was)
-        return;
-    if (in->master_known) {
-        if (in->master_ordinal >= now)
-            rule_report(ctx, RULE_STRONG, "/spec/redis/replicas",
-                        "fail over first (SENTINEL FAILOVER) so the master "
-                        "has a lower ordinal, then scale down",
-                        "spec.redis.replicas goes from %d to %d, but the "
-                        "master is pod %d: the StatefulSet removes the "
-                        "highest ordinals first and kills the master",
-                        was, now, in->master_ordinal);
-        return;
-    }
-    rule_report(ctx, RULE_WEAK, "/spec/redis/replicas",
-                "check which pod has redisfailovers-role=master; it must "
-                "have an ordinal below the new replica count",
-                "spec.redis.replicas goes from %d to %d and the master's "
-                "ordinal is not known here, so rfguard could not check "
-                "that the scale-down keeps the master (pods %d..%d go)",
-                was, now, now, was - 1);
-}
-
-void check_pdb_disable_noop(struct rule_ctx *ctx)
-{
-    static const enum rf_component comps[] = {RF_REDIS, RF_SENTINEL};
-    const cJSON *old = rule_old(ctx);
-    size_t i;
-
-    for (i = 0; i < 2; i++) {
-        const cJSON *v = json_get(rf_component_spec(rule_obj(ctx), comps[i]),
-                                "disablePodDisruptionBudget");
-        const char *c = rf_component_name(comps[i]);
-        char ptr[64];
-
-        if (!cJSON_IsTrue(v))
-            continue;
-        snprintf(ptr, sizeof(ptr), "/spec/%s/disablePodDisruptionBudget", c);
-        if (rule_target(ctx) == RF_TARGET_SPOTAHOME_V12)
-            rule_report(ctx, RULE_STRONG, ptr,
-                        "upgrade the operator to v1.3.0-rc1 or later, or "
-                        "remove the field",
-                        "spec.%s.disablePodDisruptionBudget is not in the "
-                        "spotahome-v1.2 CRD: the API server prunes it and "
-                        "the operator keeps creating the PDB", c);
-        else if (old && !cJSON_IsTrue(json_get(rf_component_spec(old,
-                                                                comps[i]),
-                                             "disablePodDisruptionBudget")))
-            rule_report(ctx, RULE_STRONG, ptr,
-                        "delete the PDB (rfr-<name> or rfs-<name>) by hand",
-                        "spec.%s.disablePodDisruptionBudget is turned on for "
-                        "an existing failover: the operator stops managing "
-                        "the PDB but never deletes it (spotahome #653)",
-                        c);
-    }
-}
+RULE_FAMILY(update, update_rules);

@@ -52,8 +52,16 @@ enum rule_flags {
     RULE_CLUSTER = 1u << 1,     /* consults the cluster view */
     /* the fix never applies on UPDATE, whatever it changes (the field
      * is immutable there, or changing it is unsafe) */
-    RULE_FIX_CREATE_ONLY = 1u << 2
+    RULE_FIX_CREATE_ONLY = 1u << 2,
+    /* an rfguard.io/skip annotation cannot skip the rule, nor can a
+     * policy's spec.skips grant it: it is what reports the skips */
+    RULE_NO_SKIP = 1u << 3
 };
+
+/* Would a RULE_CLUSTER rule consult the cluster view for the object
+ * (rule_obj(), rule_target())? A rule with nothing to look up has
+ * nothing it cannot verify while the view is unavailable. */
+typedef bool (*rule_view_fn)(const struct rule_ctx *ctx);
 
 struct rule_desc {
     const char *id;
@@ -62,9 +70,11 @@ struct rule_desc {
     unsigned flags;           /* enum rule_flags */
     const char *doc;          /* one line: what it checks */
     const char *link;         /* why: upstream issue or source */
-    const char *params;       /* space-separated parameter names, or "" */
+    const char *params;       /* space-separated parameter names, or ""
+                                 (a family table may leave it NULL) */
     rule_check_fn check;
     rule_fix_fn fix;          /* NULL when the rule has no fix */
+    rule_view_fn needs_view;  /* RULE_CLUSTER only; NULL: always */
 };
 
 enum rules_op { RULES_CREATE, RULES_UPDATE, RULES_DELETE, RULES_CONNECT };
@@ -163,8 +173,12 @@ int rules_eval(struct rules_result *out, const struct rules_input *in)
     RFG_MUST_CHECK;
 void rules_result_cleanup(struct rules_result *r);
 
-/* The catalogue, in a stable order. */
+/* The catalogue, in a stable order: one contiguous array, built once
+ * (thread-safe) from the family tables of the rule_*.c files. Every
+ * rule_desc pointer the engine hands out (findings, skips, rules_find)
+ * points into it, so `d - rules_catalog(&n)` is a rule's index. */
 const struct rule_desc *rules_catalog(size_t *n);
+/* The rule named `id`, or NULL. */
 const struct rule_desc *rules_find(const char *id);
 /* The long form of a rule, for `rfguard explain`. Static strings. */
 struct rule_explain {

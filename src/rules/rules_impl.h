@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * rules_impl.h - what rule implementations share: the check and fix
- * functions the catalogue in rules.c points to, and small helpers for
- * reading objects and building fix ops. Private to rules*.c / rule_*.c.
+ * rules_impl.h - what rule implementations share: how a rule_<family>.c
+ * file exports its descriptor table (RULE_FAMILY), and small helpers for
+ * reading objects and building fix ops. Private to rules*.c / rule_*.c;
+ * not the engine's internals (rules_engine.h).
  */
 #ifndef RFG_RULES_IMPL_H
 #define RFG_RULES_IMPL_H
@@ -43,122 +44,22 @@ const struct policy_set *rule_policy(const struct rule_ctx *ctx);
 /* Identity helpers shared by identity and auth rules. */
 bool rj_is_self(const struct rule_ctx *ctx, const struct cview_failover *f);
 
-void check_schema_unknown_field(struct rule_ctx *ctx);
-void check_schema_type(struct rule_ctx *ctx);
-void check_schema_enum(struct rule_ctx *ctx);
-void check_schema_required(struct rule_ctx *ctx);
-void check_skip_annotation(struct rule_ctx *ctx);
+/* A rule family: the descriptors one rule_<family>.c file exports, in
+ * catalogue order. Its check and fix functions are static in that file;
+ * the engine (rules.c) lists the families in catalogue order, which is
+ * the order rules are evaluated and fixes compose in. */
+struct rule_family {
+    const struct rule_desc *v;  /* borrowed, static */
+    size_t n;
+};
 
-void check_sentinel_identity_shared(struct rule_ctx *ctx);
-int fix_sentinel_identity_shared(struct rule_ctx *ctx, const cJSON *work);
-void check_master_name_unique(struct rule_ctx *ctx);
-void check_redis_port_unique(struct rule_ctx *ctx);
-void check_disablemymaster_pruned(struct rule_ctx *ctx);
-int fix_disablemymaster_pruned(struct rule_ctx *ctx, const cJSON *work);
+/* Export static array `table` as family `name` (rules_family_<name>). */
+#define RULE_FAMILY(name, table)                                        \
+    extern const struct rule_family rules_family_##name;                \
+    const struct rule_family rules_family_##name = {                    \
+        (table), sizeof(table) / sizeof((table)[0])}
 
-void check_auth_required(struct rule_ctx *ctx);
-void check_auth_secret_exists(struct rule_ctx *ctx);
-void check_auth_password_key(struct rule_ctx *ctx);
-void check_auth_password_charset(struct rule_ctx *ctx);
-void check_auth_secret_unique(struct rule_ctx *ctx);
-
-void check_redis_spread_scope(struct rule_ctx *ctx);
-void check_sentinel_spread_scope(struct rule_ctx *ctx);
-int fix_redis_spread_scope(struct rule_ctx *ctx, const cJSON *work);
-int fix_sentinel_spread_scope(struct rule_ctx *ctx, const cJSON *work);
-void check_affinity_drops_default(struct rule_ctx *ctx);
-int fix_affinity_drops_default(struct rule_ctx *ctx, const cJSON *work);
-void check_spread_missing(struct rule_ctx *ctx);
-int fix_spread_missing(struct rule_ctx *ctx, const cJSON *work);
-
-void check_sentinel_replicas(struct rule_ctx *ctx);
-int fix_sentinel_replicas(struct rule_ctx *ctx, const cJSON *work);
-void check_redis_replicas_ha(struct rule_ctx *ctx);
-void check_name_length(struct rule_ctx *ctx);
-void check_name_charset(struct rule_ctx *ctx);
-
-
-/* rule_update.c */
-void check_disablemymaster_toggle(struct rule_ctx *ctx);
-void check_port_change(struct rule_ctx *ctx);
-void check_auth_change(struct rule_ctx *ctx);
-void check_storage_kind_immutable(struct rule_ctx *ctx);
-void check_storage_size(struct rule_ctx *ctx);
-void check_keep_after_deletion_immutable(struct rule_ctx *ctx);
-void check_custom_renames_latent(struct rule_ctx *ctx);
-void check_bootstrap_removed(struct rule_ctx *ctx);
-void check_scale_down_master(struct rule_ctx *ctx);
-void check_pdb_disable_noop(struct rule_ctx *ctx);
-
-/* rule_replicas.c */
-void check_replicas_zero(struct rule_ctx *ctx);
-void check_pdb_sentinel_from_redis(struct rule_ctx *ctx);
-void check_pdb_single_replica(struct rule_ctx *ctx);
-int fix_pdb_single_replica(struct rule_ctx *ctx, const cJSON *work);
-
-/* rule_labels.c */
-void check_labels_volatile(struct rule_ctx *ctx);
-int fix_labels_volatile(struct rule_ctx *ctx, const cJSON *work);
-void check_labels_override(struct rule_ctx *ctx);
-void check_labelwhitelist_regex(struct rule_ctx *ctx);
-
-/* rule_images.c */
-void check_image_pinned(struct rule_ctx *ctx);
-int fix_image_pinned(struct rule_ctx *ctx, const cJSON *work);
-void check_image_redis_min(struct rule_ctx *ctx);
-void check_engine_image(struct rule_ctx *ctx);
-void check_resources_set(struct rule_ctx *ctx);
-void check_maxmemory_headroom(struct rule_ctx *ctx);
-
-/* rule_config.c */
-void check_customconfig_format(struct rule_ctx *ctx);
-void check_customconfig_forbidden(struct rule_ctx *ctx);
-int fix_customconfig_forbidden(struct rule_ctx *ctx, const cJSON *work);
-void check_customconfig_replica_priority(struct rule_ctx *ctx);
-void check_sentinel_customconfig_partial(struct rule_ctx *ctx);
-int fix_sentinel_customconfig_partial(struct rule_ctx *ctx,
-                                      const cJSON *work);
-void check_sentinel_customconfig_forbidden(struct rule_ctx *ctx);
-int fix_sentinel_customconfig_forbidden(struct rule_ctx *ctx,
-                                        const cJSON *work);
-
-/* rule_renames.c */
-void check_rename_injection(struct rule_ctx *ctx);
-void check_rename_operator_commands(struct rule_ctx *ctx);
-int fix_rename_operator_commands(struct rule_ctx *ctx, const cJSON *work);
-void check_rename_duplicate(struct rule_ctx *ctx);
-void check_exporter_config_rename(struct rule_ctx *ctx);
-int fix_exporter_config_rename(struct rule_ctx *ctx, const cJSON *work);
-
-/* rule_storage.c */
-void check_bootstrap_host(struct rule_ctx *ctx);
-void check_bootstrap_port(struct rule_ctx *ctx);
-int fix_bootstrap_port(struct rule_ctx *ctx, const cJSON *work);
-void check_bootstrap_intermingle(struct rule_ctx *ctx);
-void check_storage_ephemeral(struct rule_ctx *ctx);
-void check_pvc_name(struct rule_ctx *ctx);
-int fix_pvc_name(struct rule_ctx *ctx, const cJSON *work);
-void check_keep_after_deletion(struct rule_ctx *ctx);
-int fix_keep_after_deletion(struct rule_ctx *ctx, const cJSON *work);
-void check_storage_both(struct rule_ctx *ctx);
-int fix_storage_both(struct rule_ctx *ctx, const cJSON *work);
-
-/* rule_misc.c */
-void check_sentinel_no_auth(struct rule_ctx *ctx);
-void check_hostnetwork(struct rule_ctx *ctx);
-int fix_hostnetwork(struct rule_ctx *ctx, const cJSON *work);
-void check_reserved_names(struct rule_ctx *ctx);
-void check_custom_command(struct rule_ctx *ctx);
-void check_fw_operator_group(struct rule_ctx *ctx);
-int fix_fw_operator_group(struct rule_ctx *ctx, const cJSON *work);
-void check_fw_skip_reconcile(struct rule_ctx *ctx);
-void check_fw_master_rollout(struct rule_ctx *ctx);
-
-/* rule_placement.c */
-void check_spread_selector_role(struct rule_ctx *ctx);
-int fix_spread_selector_role(struct rule_ctx *ctx, const cJSON *work);
-void check_spread_selector_no_match(struct rule_ctx *ctx);
-int fix_spread_selector_no_match(struct rule_ctx *ctx, const cJSON *work);
-void check_spread_namespace_selector(struct rule_ctx *ctx);
+/* A spotahome/redis-operator issue, the usual `link` of a rule. */
+#define RULE_ISSUE(n) "https://github.com/spotahome/redis-operator/issues/" #n
 
 #endif

@@ -356,9 +356,9 @@ static void test_review__base64(void)
 }
 
 static struct rule_desc rule_a = {"rule-a", RFG_SEV_DENY, 0, 0, "", "", "",
-                                  NULL, NULL};
+                                  NULL, NULL, NULL};
 static struct rule_desc rule_b = {"rule-b", RFG_SEV_WARN, 0, 0, "", "", "",
-                                  NULL, NULL};
+                                  NULL, NULL, NULL};
 
 /* A result with `ndeny` denials and `nwarn` warnings of `msglen` bytes. */
 static void fake_result(struct rules_result *r, size_t ndeny, size_t nwarn,

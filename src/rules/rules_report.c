@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * rules_report.c - what rules see of an evaluation and how they report:
+ * the rule_ctx accessors (object, target, namespace, parameters, schema
+ * issues), findings with shortened quotes (rule_report), findings made
+ * outside the engine (rules_add_finding), and freeing a result. Does
+ * not decide which rules run (rules.c) or skip (rules_skip.c).
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules_engine.h"
+#include "sbuf.h"
+
+const cJSON *rule_obj(const struct rule_ctx *ctx)
+{
+    return ctx->in->obj;
+}
+
+const cJSON *rule_old(const struct rule_ctx *ctx)
+{
+    return ctx->in->old;
+}
+
+const struct rules_input *rule_input(const struct rule_ctx *ctx)
+{
+    return ctx->in;
+}
+
+enum rf_target rule_target(const struct rule_ctx *ctx)
+{
+    return ctx->target;
+}
+
+const char *rule_ns(const struct rule_ctx *ctx)
+{
+    return ctx->ns;
+}
+
+const cJSON *rule_param(const struct rule_ctx *ctx, const char *name)
+{
+    return ctx->pr ? cJSON_GetObjectItemCaseSensitive(ctx->pr->params, name)
+                   : NULL;
+}
+
+int rule_param_int(const struct rule_ctx *ctx, const char *name, int def)
+{
+    const cJSON *v = rule_param(ctx, name);
+
+    return cJSON_IsNumber(v) ? v->valueint : def;
+}
+
+bool rule_param_bool(const struct rule_ctx *ctx, const char *name, bool def)
+{
+    const cJSON *v = rule_param(ctx, name);
+
+    return cJSON_IsBool(v) ? cJSON_IsTrue(v) : def;
+}
+
+/* Format a message into a new heap string, or NULL on OOM. Messages
+ * quote what users wrote (names, images, config lines), so every %s
+ * argument is shortened to RULES_QUOTE_MAX characters with an ellipsis:
+ * a 5 KB image name gives a readable finding, not a failed run. Text
+ * past the cap, which only a format bug could reach, is dropped. */
+char *rules_vfmt(const char *fmt, va_list ap)
+{
+    struct sbuf b;
+    int rc;
+
+    sbuf_init(&b, 64 << 10);
+    rc = sbuf_vprintf_clip(&b, RULES_QUOTE_MAX, fmt, ap);
+    if (rc && rc != RFG_ELIMIT) {
+        sbuf_cleanup(&b);
+        return NULL;
+    }
+    return sbuf_take(&b, NULL);
+}
+
+/* Append a finding with message `msg` (owned; NULL: out of memory). */
+static void add_finding(struct rule_ctx *ctx, enum rule_strength s,
+                        const char *ptr, const char *hint, char *msg)
+{
+    struct rules_result *r = ctx->res;
+    struct finding *f;
+
+    if (ctx->err) {
+        free(msg);
+        return;
+    }
+    f = rfg_grow(r->v, &r->cap, r->len, sizeof(*f), 8);
+    if (!f) {
+        free(msg);
+        ctx->err = RFG_ENOMEM;
+        return;
+    }
+    r->v = f;
+    f = &r->v[r->len];
+    memset(f, 0, sizeof(*f));
+    f->rule = ctx->cur;
+    f->sev = s == RULE_WEAK && ctx->sev > RFG_SEV_WARN ? RFG_SEV_WARN
+                                                       : ctx->sev;
+    f->ptr = strdup(ptr ? ptr : "");
+    f->msg = msg;
+    f->hint = hint ? strdup(hint) : NULL;
+    if (!f->ptr || !f->msg || (hint && !f->hint)) {
+        free(f->ptr);
+        free(f->msg);
+        free(f->hint);
+        ctx->err = RFG_ENOMEM;
+        return;
+    }
+    r->len++;
+    if (f->sev == RFG_SEV_DENY)
+        r->ndeny++;
+    else
+        r->nwarn++;
+}
+
+void rule_report(struct rule_ctx *ctx, enum rule_strength s,
+                 const char *ptr, const char *hint, const char *fmt, ...)
+{
+    va_list ap;
+    char *msg;
+
+    if (ctx->err)
+        return;
+    va_start(ap, fmt);
+    msg = rules_vfmt(fmt, ap);
+    va_end(ap);
+    add_finding(ctx, s, ptr, hint, msg);
+}
+
+void rule_report_msg(struct rule_ctx *ctx, enum rule_strength s,
+                     const char *ptr, const char *hint, const char *msg)
+{
+    if (!ctx->err)
+        add_finding(ctx, s, ptr, hint, strdup(msg ? msg : ""));
+}
+
+const struct schema_issues *rule_schema_issues(struct rule_ctx *ctx)
+{
+    if (!ctx->schema_done) {
+        ctx->schema_done = true;
+        if (schema_validate(&ctx->schema, ctx->in->obj, ctx->target)) {
+            schema_issues_cleanup(&ctx->schema);
+            ctx->err = RFG_ENOMEM;
+        }
+    }
+    return ctx->err ? NULL : &ctx->schema;
+}
+
+void rules_result_cleanup(struct rules_result *r)
+{
+    size_t i;
+
+    if (!r)
+        return;
+    for (i = 0; i < r->nskipped; i++)
+        free(r->skipped[i].reason);
+    free(r->skipped);
+    for (i = 0; i < r->nheld; i++) {
+        free(r->held[i].ptr);
+        free(r->held[i].msg);
+        free(r->held[i].hint);
+    }
+    free(r->held);
+    for (i = 0; i < r->len; i++) {
+        free(r->v[i].ptr);
+        free(r->v[i].msg);
+        free(r->v[i].hint);
+    }
+    free(r->v);
+    cJSON_Delete(r->patch);
+    memset(r, 0, sizeof(*r));
+}
+
+int rules_add_finding(struct rules_result *res, const struct rule_desc *r,
+                      enum rfg_sev sev, const char *ptr, const char *msg)
+{
+    struct rule_ctx ctx;
+    struct rules_input in;
+
+    memset(&ctx, 0, sizeof(ctx));
+    memset(&in, 0, sizeof(in));
+    ctx.in = &in;
+    ctx.res = res;
+    ctx.cur = r;
+    ctx.sev = sev;
+    rule_report_msg(&ctx, RULE_STRONG, ptr, NULL, msg);
+    return ctx.err;
+}
+
+bool rj_is_self(const struct rule_ctx *ctx, const struct cview_failover *f)
+{
+    const char *name = rf_name(ctx->in->obj);
+
+    return name && !strcmp(f->name, name) && !strcmp(f->ns, ctx->ns);
+}
