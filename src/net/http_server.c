@@ -1,23 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * http_server.c - libmicrohttpd daemon setup, TLS credentials, routing and
- * body buffering (see http_server.h).
+ * http_server.c - libmicrohttpd daemon setup, routing and body buffering
+ * (see http_server.h).
  *
  * Threads: MHD runs an epoll thread pool; the access handler and the
  * completion callback run on those threads; http_server_reload_tls and
  * the drain run on the caller's thread. Shared state is the in-flight
- * counter (C11 atomics) and the TLS credential store (a mutex).
+ * counter (C11 atomics), the TLS credential store and the connection
+ * deadlines (each with its own mutex).
  *
- * Certificate rotation: the serving credential is immutable once loaded.
- * GnuTLS asks for it during each handshake (certificate callback); a
- * reload swaps the current pointer and retires the old credential, which
- * is freed only after a grace period longer than any handshake can last
- * (handshakes are bounded by the connection timeout), so a handshake in
- * progress never sees it freed. After the handshake GnuTLS no longer
- * touches the key or the certificate.
- *
- * Not here: JSON, AdmissionReviews, policies, metrics (the caller is told
- * about refusals through on_reject).
+ * Not here: the certificate store and its rotation (tls_creds.c), the
+ * request deadline watchdog (conn_deadline.c), JSON, AdmissionReviews,
+ * policies, metrics (the caller is told about refusals through
+ * on_reject).
  */
 #include "http_server.h"
 
@@ -25,23 +20,21 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <gnutls/abstract.h>
 #include <gnutls/gnutls.h>
-#include <gnutls/x509.h>
 #include <microhttpd.h>
 
+#include "conn_deadline.h"
 #include "sbuf.h"
+#include "tls_creds.h"
 
 /* Mozilla's "intermediate" profile: TLS 1.2 and 1.3, forward-secret
  * key exchange only (no static RSA), AEAD ciphers only (no CBC, so no
@@ -50,70 +43,21 @@
     "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:"                         \
     "-CIPHER-ALL:+AES-128-GCM:+AES-256-GCM:+CHACHA20-POLY1305:"           \
     "-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:+DHE-RSA"
-#define MAX_CHAIN 16
 /* A body larger than the cap is read and dropped (to answer 413) up to
  * this multiple of the cap; beyond it the connection is closed. */
 #define DISCARD_FACTOR 4
 
-struct file_id {
-    dev_t dev;
-    ino_t ino;
-    off_t size;
-    struct timespec mtime;
-    bool valid;
-};
-
-struct tls_cred {
-    gnutls_pcert_st pcerts[MAX_CHAIN];
-    unsigned npcerts;
-    gnutls_privkey_t key;
-    int64_t not_after;
-    struct tls_cred *next;      /* in the retired list */
-    time_t retired_at;
-};
-
-struct tls_store {
-    pthread_mutex_t mu;
-    struct tls_cred *cur;       /* owned */
-    struct tls_cred *retired;   /* owned list */
-    struct file_id cert_id, key_id;  /* of the last load attempt */
-    const char *cert_file, *key_file;  /* borrowed from the config */
-    unsigned grace_s;
-};
-
-/* One open connection, for the request deadline (see watchdog_main). */
-struct conn_track {
-    int fd;
-    struct timespec mark;       /* connection start, headers complete or
-                                   last request done: the deadline runs
-                                   from here */
-    bool shut;                  /* shutdown() already sent */
-    struct conn_track *prev, *next;
-};
-
 struct http_server {
     struct MHD_Daemon *d;
     struct http_config cfg;     /* pointers borrowed from the caller */
-    struct tls_store tls;
-    bool has_tls;
+    struct tls_creds *tls;      /* owned; NULL = plain HTTP */
     char *trust_pem;            /* owned client CA PEM */
     size_t max_body;
     atomic_uint inflight;
     atomic_bool quiesced;
     int listen_fd;              /* returned by MHD_quiesce_daemon */
     unsigned port;
-    /* Slowloris defence: MHD's timeout is an idle timeout, which a client
-     * trickling one header byte per second never trips. Every connection
-     * is listed here, and the watchdog thread shuts down any whose request
-     * took longer than the deadline; MHD then sees the socket end and
-     * closes the connection itself. */
-    pthread_mutex_t ct_mu;
-    pthread_cond_t ct_cv;       /* wakes the watchdog to stop */
-    struct conn_track *conns;   /* owned list */
-    bool ct_stop;
-    bool ct_running;
-    pthread_t ct_thr;
-    unsigned deadline_s;
+    struct conn_deadline *deadline;  /* owned; the slowloris defence */
 };
 
 /* One request: the route it matched and the body so far. */
@@ -124,250 +68,21 @@ struct req_state {
     int refuse;                 /* status to answer once the body ends */
 };
 
-/* GnuTLS's certificate callback has no user pointer: the one TLS store of
- * the process. Set before the daemon starts, cleared after it stops. */
-static struct tls_store *tls_global;
-
-static void cred_free(struct tls_cred *c)
-{
-    unsigned i;
-
-    if (!c)
-        return;
-    for (i = 0; i < c->npcerts; i++)
-        gnutls_pcert_deinit(&c->pcerts[i]);
-    if (c->key)
-        gnutls_privkey_deinit(c->key);
-    free(c);
-}
-
-/* Identity of `path` for change detection (follows symlinks, so the
- * ..data swap of a Kubernetes Secret volume shows up as a new inode).
- * A file that cannot be stat()ed gets valid = false and its errno in
- * `err`; two such ids are never equal, so a missing file is reported on
- * every check instead of looking unchanged. */
-static struct file_id file_id_of(const char *path, int *err)
-{
-    struct file_id id;
-    struct stat st;
-
-    memset(&id, 0, sizeof(id));
-    *err = 0;
-    if (stat(path, &st) != 0) {
-        *err = errno;
-        return id;
-    }
-    id.dev = st.st_dev;
-    id.ino = st.st_ino;
-    id.size = st.st_size;
-    id.mtime = st.st_mtim;
-    id.valid = true;
-    return id;
-}
-
-static bool file_id_eq(const struct file_id *a, const struct file_id *b)
-{
-    return a->valid && b->valid && a->dev == b->dev && a->ino == b->ino &&
-           a->size == b->size && a->mtime.tv_sec == b->mtime.tv_sec &&
-           a->mtime.tv_nsec == b->mtime.tv_nsec;
-}
-
-/* True when `key` is the private half of the certificate's public key. */
-static bool key_matches(gnutls_privkey_t key, gnutls_pcert_st *pc)
-{
-    gnutls_pubkey_t pub = NULL;
-    gnutls_datum_t a = {NULL, 0}, b = {NULL, 0};
-    bool ok = false;
-
-    if (gnutls_pubkey_init(&pub) < 0)
-        return false;
-    if (gnutls_pubkey_import_privkey(pub, key, 0, 0) >= 0 &&
-        gnutls_pubkey_export2(pub, GNUTLS_X509_FMT_DER, &a) >= 0 &&
-        gnutls_pubkey_export2(pc->pubkey, GNUTLS_X509_FMT_DER, &b) >= 0)
-        ok = a.size == b.size && !memcmp(a.data, b.data, a.size);
-    gnutls_free(a.data);
-    gnutls_free(b.data);
-    gnutls_pubkey_deinit(pub);
-    return ok;
-}
-
-/* Load cert + key files into a new credential. */
-static int cred_load(struct tls_cred **out, const char *cert_file,
-                     const char *key_file, struct diag_list *dl)
-{
-    struct tls_cred *c = NULL;
-    gnutls_datum_t cd = {NULL, 0}, kd = {NULL, 0};
-    gnutls_x509_crt_t crt = NULL;
-    int rc, g;
-
-    *out = NULL;
-    c = calloc(1, sizeof(*c));
-    if (!c)
-        return diag_fail(dl, RFG_ENOMEM, NULL, "out of memory");
-    g = gnutls_load_file(cert_file, &cd);
-    if (g < 0) {
-        rc = diag_fail(dl, RFG_EIO, NULL, "cannot read %s: %s", cert_file,
-                       gnutls_strerror(g));
-        goto out;
-    }
-    g = gnutls_load_file(key_file, &kd);
-    if (g < 0) {
-        rc = diag_fail(dl, RFG_EIO, NULL, "cannot read %s: %s", key_file,
-                       gnutls_strerror(g));
-        goto out;
-    }
-    c->npcerts = MAX_CHAIN;
-    g = gnutls_pcert_list_import_x509_raw(c->pcerts, &c->npcerts, &cd,
-                                          GNUTLS_X509_FMT_PEM, 0);
-    if (g < 0 || c->npcerts == 0) {
-        c->npcerts = 0;
-        rc = diag_fail(dl, RFG_EPARSE, NULL, "%s: no usable certificate: %s",
-                       cert_file, gnutls_strerror(g));
-        goto out;
-    }
-    g = gnutls_privkey_init(&c->key);
-    if (g >= 0)
-        g = gnutls_privkey_import_x509_raw(c->key, &kd, GNUTLS_X509_FMT_PEM,
-                                           NULL, 0);
-    if (g < 0) {
-        rc = diag_fail(dl, RFG_EPARSE, NULL, "%s: no usable private key: %s",
-                       key_file, gnutls_strerror(g));
-        goto out;
-    }
-    if (!key_matches(c->key, &c->pcerts[0])) {
-        rc = diag_fail(dl, RFG_EINVAL, NULL,
-                       "%s does not match the key in %s", cert_file,
-                       key_file);
-        goto out;
-    }
-    if (gnutls_x509_crt_init(&crt) >= 0 &&
-        gnutls_x509_crt_import(crt, &c->pcerts[0].cert,
-                               GNUTLS_X509_FMT_DER) >= 0)
-        c->not_after = (int64_t)gnutls_x509_crt_get_expiration_time(crt);
-    *out = c;
-    c = NULL;
-    rc = RFG_OK;
-out:
-    if (crt)
-        gnutls_x509_crt_deinit(crt);
-    if (kd.data) {
-        gnutls_memset(kd.data, 0, kd.size);
-        gnutls_free(kd.data);
-    }
-    gnutls_free(cd.data);
-    cred_free(c);
-    return rc;
-}
-
-/* GnuTLS certificate callback (gnutls_certificate_retrieve_function2):
- * hand out the current credential. */
-static int cert_cb(gnutls_session_t session, const gnutls_datum_t *req_ca,
-                   int nreq, const gnutls_pk_algorithm_t *algos, int nalgos,
-                   gnutls_pcert_st **pcert, unsigned int *npcert,
-                   gnutls_privkey_t *key)
-{
-    struct tls_store *st = tls_global;
-    struct tls_cred *c;
-
-    (void)session;
-    (void)req_ca;
-    (void)nreq;
-    (void)algos;
-    (void)nalgos;
-    if (!st)
-        return -1;
-    pthread_mutex_lock(&st->mu);
-    c = st->cur;
-    pthread_mutex_unlock(&st->mu);
-    if (!c)
-        return -1;
-    *pcert = c->pcerts;
-    *npcert = c->npcerts;
-    *key = c->key;
-    return 0;
-}
-
 int http_server_reload_tls(struct http_server *s, struct diag_list *dl)
 {
-    struct tls_store *st = &s->tls;
-    struct tls_cred *c = NULL, **pp;
-    struct file_id cid, kid;
-    time_t now = time(NULL);
-    int rc, cerr, kerr;
-
-    if (!s->has_tls)
+    if (!s->tls)
         return 0;
-    /* Free retired credentials whose grace period is over. */
-    pthread_mutex_lock(&st->mu);
-    for (pp = &st->retired; *pp;) {
-        if (now - (*pp)->retired_at >= (time_t)st->grace_s) {
-            struct tls_cred *dead = *pp;
-
-            *pp = dead->next;
-            cred_free(dead);
-        } else {
-            pp = &(*pp)->next;
-        }
-    }
-    pthread_mutex_unlock(&st->mu);
-    cid = file_id_of(st->cert_file, &cerr);
-    kid = file_id_of(st->key_file, &kerr);
-    if (!cid.valid || !kid.valid) {
-        bool was_ok = st->cert_id.valid && st->key_id.valid;
-
-        /* Say it once per disappearance (and always at start). */
-        st->cert_id = cid;
-        st->key_id = kid;
-        if (st->cur && !was_ok)
-            return 0;
-        return diag_fail(dl, RFG_EIO, NULL, "cannot read %s: %s",
-                         cid.valid ? st->key_file : st->cert_file,
-                         strerror(cid.valid ? kerr : cerr));
-    }
-    if (file_id_eq(&cid, &st->cert_id) && file_id_eq(&kid, &st->key_id))
-        return 0;
-    st->cert_id = cid;          /* try each change once */
-    st->key_id = kid;
-    rc = cred_load(&c, st->cert_file, st->key_file, dl);
-    if (rc)
-        return rc;
-    pthread_mutex_lock(&st->mu);
-    if (st->cur) {
-        st->cur->retired_at = now;
-        st->cur->next = st->retired;
-        st->retired = st->cur;
-    }
-    st->cur = c;
-    pthread_mutex_unlock(&st->mu);
-    return 1;
+    return tls_creds_reload(s->tls, dl);
 }
 
 bool http_server_tls_ready(struct http_server *s)
 {
-    struct tls_store *st = &s->tls;
-    bool ok;
-
-    if (!s->has_tls)
-        return true;
-    pthread_mutex_lock(&st->mu);
-    ok = st->cur != NULL &&
-         (st->cur->not_after <= 0 || st->cur->not_after > time(NULL));
-    pthread_mutex_unlock(&st->mu);
-    return ok;
+    return !s->tls || tls_creds_ready(s->tls);
 }
 
 int64_t http_server_cert_expiry(struct http_server *s)
 {
-    struct tls_store *st = &s->tls;
-    int64_t t = 0;
-
-    if (!s->has_tls)
-        return 0;
-    pthread_mutex_lock(&st->mu);
-    if (st->cur)
-        t = st->cur->not_after;
-    pthread_mutex_unlock(&st->mu);
-    return t;
+    return s->tls ? tls_creds_expiry(s->tls) : 0;
 }
 
 int http_parse_listen(const char *s, char *host, size_t hostlen,
@@ -521,27 +236,15 @@ static bool is_json_type(const char *ct)
     return *ct == '\0' || *ct == ';';
 }
 
-/* A client certificate must be meant for TLS client authentication: an
- * extendedKeyUsage without clientAuth fails verification (a certificate
- * with no extendedKeyUsage at all is good for any purpose, RFC 5280). */
-static unsigned char kp_client_auth[] = GNUTLS_KP_TLS_WWW_CLIENT;
-static gnutls_typed_vdata_st client_purpose = {
-    GNUTLS_DT_KEY_PURPOSE_OID, kp_client_auth, 0
-};
-
 /* With --client-ca: the peer presented a certificate that verifies. */
 static bool client_ok(struct MHD_Connection *conn)
 {
     const union MHD_ConnectionInfo *ci;
-    unsigned status = 0;
 
     ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
     if (!ci || !ci->tls_session)
         return false;
-    if (gnutls_certificate_verify_peers(ci->tls_session, &client_purpose, 1,
-                                        &status) < 0)
-        return false;
-    return status == 0;
+    return tls_creds_client_verified(ci->tls_session);
 }
 
 /* First call for a request: route it and check what can be checked
@@ -598,80 +301,20 @@ static struct conn_track *conn_track(struct http_server *s,
                                      struct MHD_Connection *conn)
 {
     const union MHD_ConnectionInfo *ci;
-    struct conn_track *t;
 
     ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
     if (!ci)
         return NULL;
-    t = calloc(1, sizeof(*t));
-    if (!t)
-        return NULL;
-    t->fd = ci->connect_fd;
-    clock_gettime(CLOCK_MONOTONIC, &t->mark);
-    pthread_mutex_lock(&s->ct_mu);
-    t->next = s->conns;
-    if (s->conns)
-        s->conns->prev = t;
-    s->conns = t;
-    pthread_mutex_unlock(&s->ct_mu);
-    return t;
-}
-
-/* Forget a closing connection. MHD calls this before it closes the
- * socket, so the watchdog never shuts down a reused descriptor. */
-static void conn_untrack(struct http_server *s, struct conn_track *t)
-{
-    if (!t)
-        return;
-    pthread_mutex_lock(&s->ct_mu);
-    if (t->prev)
-        t->prev->next = t->next;
-    else
-        s->conns = t->next;
-    if (t->next)
-        t->next->prev = t->prev;
-    pthread_mutex_unlock(&s->ct_mu);
-    free(t);
+    return conn_deadline_track(s->deadline, ci->connect_fd);
 }
 
 /* Restart the deadline of the connection `conn`. */
 static void conn_mark(struct http_server *s, struct MHD_Connection *conn)
 {
     const union MHD_ConnectionInfo *ci;
-    struct conn_track *t;
 
     ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    t = ci ? ci->socket_context : NULL;
-    if (!t)
-        return;
-    pthread_mutex_lock(&s->ct_mu);
-    clock_gettime(CLOCK_MONOTONIC, &t->mark);
-    pthread_mutex_unlock(&s->ct_mu);
-}
-
-/* Once a second, shut down every connection whose headers (or body, or
- * response) have taken longer than the deadline. */
-static void *watchdog_main(void *arg)
-{
-    struct http_server *s = arg;
-    struct conn_track *t;
-    struct timespec now, wake;
-
-    pthread_mutex_lock(&s->ct_mu);
-    while (!s->ct_stop) {
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        for (t = s->conns; t; t = t->next)
-            if (!t->shut && now.tv_sec - t->mark.tv_sec >
-                                (time_t)s->deadline_s) {
-                shutdown(t->fd, SHUT_RDWR);
-                t->shut = true;
-            }
-        wake = now;
-        wake.tv_sec += 1;
-        pthread_cond_timedwait(&s->ct_cv, &s->ct_mu, &wake);
-    }
-    pthread_mutex_unlock(&s->ct_mu);
-    return NULL;
+    conn_deadline_mark(s->deadline, ci ? ci->socket_context : NULL);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
@@ -751,7 +394,9 @@ static void on_connection(void *cls, struct MHD_Connection *conn,
     const union MHD_ConnectionInfo *ci;
 
     if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
-        conn_untrack(s, *socket_context);
+        /* MHD tells before it closes the socket, so the watchdog never
+         * shuts down a reused descriptor. */
+        conn_deadline_untrack(s->deadline, *socket_context);
         *socket_context = NULL;
         return;
     }
@@ -763,32 +408,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn,
     ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
     if (!ci || !ci->tls_session)
         return;                     /* the handler checks anyway */
-    gnutls_certificate_server_set_request(ci->tls_session,
-                                          GNUTLS_CERT_REQUIRE);
-    gnutls_session_set_verify_cert2(ci->tls_session, &client_purpose, 1, 0);
-}
-
-/* Read a small file into an owned NUL-ended string. */
-static int read_small(char **out, const char *path, struct diag_list *dl)
-{
-    gnutls_datum_t d = {NULL, 0};
-    char *s;
-    int g = gnutls_load_file(path, &d);
-
-    *out = NULL;
-    if (g < 0)
-        return diag_fail(dl, RFG_EIO, NULL, "cannot read %s: %s", path,
-                         gnutls_strerror(g));
-    s = malloc(d.size + 1);
-    if (!s) {
-        gnutls_free(d.data);
-        return diag_fail(dl, RFG_ENOMEM, NULL, "out of memory");
-    }
-    memcpy(s, d.data, d.size);
-    s[d.size] = '\0';
-    gnutls_free(d.data);
-    *out = s;
-    return RFG_OK;
+    tls_creds_client_require(ci->tls_session);
 }
 
 /* Resolve the host part into `ss`; empty host = any address. Returns
@@ -842,7 +462,7 @@ static struct MHD_Daemon *start_daemon(struct http_server *s,
         opts[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE,
                                             (intptr_t)threads, NULL};
     opts[n] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
-    if (!s->has_tls)
+    if (!s->tls)
         return MHD_start_daemon(
             flags, (uint16_t)port, NULL, NULL, &on_request, s,
             MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, s,
@@ -859,7 +479,7 @@ static struct MHD_Daemon *start_daemon(struct http_server *s,
         MHD_OPTION_NOTIFY_COMPLETED, &on_completed, s,
         MHD_OPTION_NOTIFY_CONNECTION, &on_connection, s,
         MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES,
-        MHD_OPTION_HTTPS_CERT_CALLBACK, &cert_cb,
+        MHD_OPTION_HTTPS_CERT_CALLBACK, &tls_creds_cert_cb,
         MHD_OPTION_HTTPS_MEM_TRUST, s->trust_pem,
         MHD_OPTION_END);
 }
@@ -880,7 +500,7 @@ int http_server_start(struct http_server **out, const struct http_config *cfg,
         return diag_fail(dl, RFG_EINVAL, NULL,
                          "bad listen address '%s' (want HOST:PORT, :PORT "
                          "or [V6]:PORT)", cfg->listen ? cfg->listen : "");
-    if (cfg->cert_file && tls_global)
+    if (cfg->cert_file && tls_creds_published())
         return diag_fail(dl, RFG_EINVAL, NULL,
                          "only one TLS server per process");
     s = calloc(1, sizeof(*s));
@@ -897,43 +517,40 @@ int http_server_start(struct http_server **out, const struct http_config *cfg,
         s->cfg.timeout_s = 10;
     atomic_init(&s->inflight, 0);
     atomic_init(&s->quiesced, false);
-    pthread_mutex_init(&s->tls.mu, NULL);
-    pthread_mutex_init(&s->ct_mu, NULL);
-    {
-        pthread_condattr_t ca;
-
-        pthread_condattr_init(&ca);
-        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-        pthread_cond_init(&s->ct_cv, &ca);
-        pthread_condattr_destroy(&ca);
-    }
-    s->deadline_s = HTTP_DEADLINE_FACTOR * s->cfg.timeout_s;
-    s->has_tls = cfg->cert_file != NULL;
-    if (s->has_tls) {
+    if (cfg->cert_file) {
         if (!cfg->key_file) {
             rc = diag_fail(dl, RFG_EINVAL, NULL,
                            "a certificate needs its key (--tls-key)");
             goto out;
         }
-        s->tls.cert_file = cfg->cert_file;
-        s->tls.key_file = cfg->key_file;
-        s->tls.grace_s = 3 * s->cfg.timeout_s > 120 ? 3 * s->cfg.timeout_s
-                                                    : 120;
-        rc = http_server_reload_tls(s, dl);
+        rc = tls_creds_new(&s->tls, cfg->cert_file, cfg->key_file,
+                           3 * s->cfg.timeout_s > 120 ? 3 * s->cfg.timeout_s
+                                                      : 120, dl);
+        if (rc)
+            goto out;
+        rc = tls_creds_reload(s->tls, dl);
         if (rc < 0)
             goto out;
-        if (!s->tls.cur) {      /* never serve without a certificate */
+        if (!tls_creds_loaded(s->tls)) { /* never serve without one */
             rc = diag_fail(dl, RFG_EIO, NULL, "no certificate loaded from "
                            "%s", cfg->cert_file);
             goto out;
         }
         if (cfg->client_ca_file) {
-            rc = read_small(&s->trust_pem, cfg->client_ca_file, dl);
+            rc = tls_creds_read_pem(&s->trust_pem, cfg->client_ca_file, dl);
             if (rc)
                 goto out;
         }
-        tls_global = &s->tls;
+        rc = tls_creds_publish(s->tls);
+        if (rc) {
+            rc = diag_fail(dl, rc, NULL, "only one TLS server per process");
+            goto out;
+        }
     }
+    rc = conn_deadline_start(&s->deadline,
+                             HTTP_DEADLINE_FACTOR * s->cfg.timeout_s, dl);
+    if (rc)
+        goto out;
     salen = resolve(&ss, host, port, dl);
     if (salen < 0) {
         rc = salen;
@@ -961,11 +578,6 @@ int http_server_start(struct http_server **out, const struct http_config *cfg,
                        cfg->listen);
         goto out;
     }
-    if (pthread_create(&s->ct_thr, NULL, watchdog_main, s) != 0) {
-        rc = diag_fail(dl, RFG_EIO, NULL, "cannot start a thread");
-        goto out;
-    }
-    s->ct_running = true;
     di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
     s->port = di ? di->port : port;
     *out = s;
@@ -1009,31 +621,14 @@ bool http_server_drain(struct http_server *s, unsigned timeout_ms)
 
 void http_server_free(struct http_server *s)
 {
-    struct tls_cred *c;
-
     if (!s)
         return;
-    if (s->ct_running) {
-        pthread_mutex_lock(&s->ct_mu);
-        s->ct_stop = true;
-        pthread_cond_signal(&s->ct_cv);
-        pthread_mutex_unlock(&s->ct_mu);
-        pthread_join(s->ct_thr, NULL);
-    }
     if (s->d)
-        MHD_stop_daemon(s->d);
+        MHD_stop_daemon(s->d);  /* untracks every connection it closes */
+    conn_deadline_free(s->deadline);
     if (s->listen_fd >= 0)
         close(s->listen_fd);
-    if (tls_global == &s->tls)
-        tls_global = NULL;
-    while ((c = s->tls.retired)) {
-        s->tls.retired = c->next;
-        cred_free(c);
-    }
-    cred_free(s->tls.cur);
-    pthread_mutex_destroy(&s->tls.mu);
-    pthread_cond_destroy(&s->ct_cv);
-    pthread_mutex_destroy(&s->ct_mu);
+    tls_creds_free(s->tls);     /* after the daemon: no handshake left */
     free(s->trust_pem);
     free(s);
 }
