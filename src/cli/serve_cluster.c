@@ -465,9 +465,18 @@ bool serve_cluster_ready(struct serve_cluster *sc)
     return !sc || kcache_ready(sc->kc);
 }
 
-void serve_cluster_eval_begin(struct serve_cluster *sc,
-                              struct serve_cluster_eval *ce,
-                              struct rules_input *in)
+/* Per request: the snapshot held for the rules and the deadline of the
+ * review's API calls. */
+struct serve_cluster_eval {
+    const struct cview *cv;    /* snapshot held, or NULL */
+    char unavailable[160];
+    uint64_t until_ms;         /* rfg_mono_ms() deadline of the
+                                  review's API calls */
+};
+
+/* Fill in->cv, in->cv_unavailable and in->target for one request. */
+static void eval_begin(struct serve_cluster *sc,
+                       struct serve_cluster_eval *ce, struct rules_input *in)
 {
     enum rf_target det, pol_t;
     int64_t since;
@@ -504,7 +513,8 @@ void serve_cluster_eval_begin(struct serve_cluster *sc,
         in->target = det;
 }
 
-void serve_cluster_eval_end(struct serve_cluster_eval *ce)
+/* Release what eval_begin held. */
+static void eval_end(struct serve_cluster_eval *ce)
 {
     if (ce->cv)
         kcache_release(ce->cv);
@@ -583,10 +593,12 @@ static bool claim_of(struct claim *c, const struct rules_input *in,
     return true;
 }
 
-int serve_cluster_claim(struct serve_cluster *sc,
-                        struct serve_cluster_eval *ce,
-                        const struct rules_input *in, const char *ns,
-                        bool dry_run, struct rules_result *res)
+/* After rules_eval on /validate: claim what the object needs unique
+ * across the cluster (see serve_cluster_hooks in serve_cluster.h). */
+static int cluster_claim(struct serve_cluster *sc,
+                         struct serve_cluster_eval *ce,
+                         const struct rules_input *in, const char *ns,
+                         bool dry_run, struct rules_result *res)
 {
     struct lease_claim_opts lo;
     struct claim c;
@@ -647,4 +659,43 @@ int serve_cluster_claim(struct serve_cluster *sc,
                  "cannot verify: claiming %s in the API server failed: %s",
                  c.what, err);
     return rules_add_finding(res, c.d, sev, c.ptr, msg);
+}
+
+/* ---- admission hooks ---- */
+
+static int hook_begin(void *arg, void **state, struct rules_input *in,
+                      const struct review_req *req, bool validate)
+{
+    struct serve_cluster_eval *ce = malloc(sizeof(*ce));
+
+    (void)req;
+    (void)validate;
+    if (!ce)
+        return RFG_ENOMEM;
+    eval_begin(arg, ce, in);
+    *state = ce;
+    return RFG_OK;
+}
+
+static int hook_claim(void *arg, void *state, const struct rules_input *in,
+                      const struct review_req *req, struct rules_result *res)
+{
+    return cluster_claim(arg, state, in, req->ns, req->dry_run, res);
+}
+
+static void hook_end(void *arg, void *state)
+{
+    (void)arg;
+    eval_end(state);
+    free(state);
+}
+
+void serve_cluster_hooks(struct serve_cluster *sc, struct admission_hooks *h)
+{
+    if (!sc)
+        return;
+    h->arg = sc;
+    h->begin = hook_begin;
+    h->claim = hook_claim;
+    h->end = hook_end;
 }

@@ -7,8 +7,9 @@
  * identities unique across webhook replicas (with a background
  * reconcile that releases claims whose failover is gone, and a prompt
  * release of claims whose review was denied). The API calls of one
- * review share one deadline (--api-deadline). cmd_serve.c calls these
- * at a few delimited points; the HTTP side knows nothing of them.
+ * review share one deadline (--api-deadline). cmd_serve.c starts and
+ * stops it and hands its hooks to the admission core; the HTTP side
+ * knows nothing of them.
  */
 #ifndef RFG_SERVE_CLUSTER_H
 #define RFG_SERVE_CLUSTER_H
@@ -17,6 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "admission.h"
 #include "diag.h"
 #include "rules.h"
 
@@ -55,30 +57,19 @@ void serve_cluster_stop(struct serve_cluster *sc);
 /* True when there is no cluster view, or after its first full sync. */
 bool serve_cluster_ready(struct serve_cluster *sc);
 
-/* Per request: fills in->cv, in->cv_unavailable and in->target. */
-struct serve_cluster_eval {
-    const struct cview *cv;    /* snapshot held, or NULL */
-    char unavailable[160];
-    uint64_t until_ms;         /* rfg_mono_ms() deadline of the
-                                  review's API calls */
-};
-void serve_cluster_eval_begin(struct serve_cluster *sc,
-                              struct serve_cluster_eval *ce,
-                              struct rules_input *in);
-/* After rules_eval on /validate: when nothing denied the failover, claim
- * its master name (master-name-clusterwide-unique) or, for a failover
- * whose sentinels monitor mymaster and when sentinel-identity-shared
- * denies, its sentinel identity (redis port and auth Secret). Adds a
- * finding when the claim is held by another failover, or when it cannot
- * be made by the review's deadline (the rule's onUnavailable decides;
- * a claim whose create may have landed late is released again when the
- * review is denied). On dryRun it only reads the claim (no write), so
- * the verdict matches the real request's. Returns RFG_OK or RFG_ENOMEM. */
-int serve_cluster_claim(struct serve_cluster *sc,
-                        struct serve_cluster_eval *ce,
-                        const struct rules_input *in, const char *ns,
-                        bool dry_run, struct rules_result *res)
-    RFG_MUST_CHECK;
-void serve_cluster_eval_end(struct serve_cluster_eval *ce);
+/* Point `h` at the cluster view's admission hooks (see admission.h):
+ * per request, a snapshot for the rules (or "cannot verify" when the
+ * view is stale), and on /validate, when nothing denied the failover,
+ * the claim of its master name (master-name-clusterwide-unique) or, for
+ * a failover whose sentinels monitor mymaster and when
+ * sentinel-identity-shared denies, its sentinel identity (redis port and
+ * auth Secret). A claim held by another failover, or one that cannot be
+ * made by the review's deadline (the rule's onUnavailable decides), is a
+ * finding of that rule; a claim whose create may have landed late is
+ * released again when the review is denied. On dryRun it only reads the
+ * claim (no write), so the verdict matches the real request's. With no
+ * cluster view (`sc` NULL), `h` is left as it is. `sc` must outlive
+ * every request that uses `h`. */
+void serve_cluster_hooks(struct serve_cluster *sc, struct admission_hooks *h);
 
 #endif

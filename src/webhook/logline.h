@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * logline.h - the webhook's log lines: one JSON object per line,
+ * {"ts":"<UTC, ms>","level":..,"msg":..,<fields>}, written with a single
+ * fwrite so that lines from several threads never interleave. The
+ * admission line carries uid, kind, namespace/name, operation, dryRun,
+ * verdict, rule ids, the requesting user, annotation skips and the time
+ * taken; never an object, a body or a secret. It does not decide what
+ * to log (admission.c and cmd_serve.c do) and keeps no state.
+ */
+#ifndef RFG_LOGLINE_H
+#define RFG_LOGLINE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "diag.h"
+#include "metrics.h"
+#include "review.h"
+#include "rules.h"
+#include "sbuf.h"
+
+/* Start a line in `b` (an initialised sbuf): {"ts":..,"level":..,"msg":..
+ * Add fields with sbuf calls, then finish with logline_end. Returns
+ * RFG_OK or RFG_ENOMEM/RFG_ELIMIT. */
+int logline_begin(struct sbuf *b, const char *level, const char *msg)
+    RFG_MUST_CHECK;
+/* Close the object, write the line to `f` (NULL = stderr) in one call,
+ * and clean `b` up. */
+void logline_end(struct sbuf *b, FILE *f);
+
+/* A line to stderr with one extra string field `key` (may be NULL; then
+ * `val` is ignored; a NULL `val` is logged as ""). */
+void logline_msg(const char *level, const char *msg, const char *key,
+                 const char *val);
+/* An error line whose "reason" is the first diagnostic of `dl`. */
+void logline_diags(const char *msg, const struct diag_list *dl);
+
+/* The line of one admission request, to `f` (NULL = stderr). `req` and
+ * `res` may be NULL (undecodable body, no evaluation); `reason` non-NULL
+ * makes it a "warn" line naming why the request failed. */
+void logline_admission(FILE *f, enum metrics_endpoint ep,
+                       const struct review_req *req,
+                       const struct rules_result *res, const char *verdict,
+                       const char *reason, uint64_t us);
+
+#endif
