@@ -12,6 +12,7 @@
  *     target: spotahome-v1.3
  *     mutations: true
  *     podTemplateMutations: create     # or always (also on UPDATE)
+ *     defaultSeverity: warn            # rules not named below (optional)
  *     exemptions: {namespaces: [kube-system]}
  *     skips:                           # deny rules an annotation may skip
  *       denyRules: [auth-required]
@@ -326,6 +327,16 @@ static int load_spec(struct ploader *L, struct policy_set *p,
                 return bad(L, kv, "%s must be create or always",
                            "podTemplateMutations");
             p->pod_template_on_update = !strcmp(kv->valuestring, "always");
+        } else if (!strcmp(kv->string, "defaultSeverity")) {
+            /* YAML 1.1 (kubectl's) reads a plain `off` as false. */
+            if (cJSON_IsFalse(kv))
+                p->default_sev = RFG_SEV_OFF;
+            else if (!cJSON_IsString(kv) ||
+                     parse_sev(kv->valuestring, &p->default_sev))
+                return bad(L, kv, "%s must be deny, warn or off",
+                           "defaultSeverity");
+            p->default_sev_set = true;
+            p->default_sev_pos = posmap_get(L->doc->pm, kv);
         } else if (!strcmp(kv->string, "rules")) {
             if (!cJSON_IsObject(kv))
                 return bad(L, kv, "%s must be a mapping of rule ids",
@@ -372,8 +383,8 @@ static int load_spec(struct ploader *L, struct policy_set *p,
         } else {
             return bad(L, kv,
                        "unknown key \"%s\" in spec (expected target, "
-                       "mutations, podTemplateMutations, exemptions, "
-                       "skips, rules)",
+                       "mutations, podTemplateMutations, defaultSeverity, "
+                       "exemptions, skips, rules)",
                        kv->string);
         }
     }
@@ -591,6 +602,16 @@ const struct policy_rule *policy_rule_get(const struct policy_set *p,
             hi = mid;
     }
     return NULL;
+}
+
+enum rfg_sev policy_rule_sev(const struct policy_set *p, const char *id,
+                             enum rfg_sev def)
+{
+    const struct policy_rule *pr = policy_rule_get(p, id);
+
+    if (pr && pr->sev_set)
+        return pr->sev;
+    return p && p->default_sev_set ? p->default_sev : def;
 }
 
 bool policy_ns_exempt(const struct policy_set *p, const char *ns)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * policy.h - load a policy file (YAML) into an immutable policy_set: the
- * operator target, per-rule severity and parameters, whether mutations are
+ * operator target, per-rule severity and parameters (and the severity of
+ * the rules it does not name), whether mutations are
  * on (and on UPDATE for the pod template), namespace exemptions, and
  * who may skip deny rules by annotation (spec.skips). Structure errors
  * carry file:line:col.
@@ -78,6 +79,12 @@ struct policy_set {
      * UPDATE too; "create" (false, the default) keeps them to CREATE and
      * reports them as held back on UPDATE. */
     bool pod_template_on_update;
+    /* spec.defaultSeverity: when set, the severity of every rule the
+     * policy gives none (in place of the rule's own default), so "every
+     * rule warns" holds for rules added later too. */
+    bool default_sev_set;
+    enum rfg_sev default_sev;
+    struct src_pos default_sev_pos;
     struct policy_rule *rules; /* owned */
     size_t nrules;
     char **exempt_ns;      /* owned namespace globs */
@@ -102,6 +109,10 @@ extern const size_t rfg_builtin_policy_len;
 
 void policy_free(struct policy_set *p);
 
+/* Severity of rule `id` under the policy: its entry's severity, else
+ * spec.defaultSeverity, else `def` (the rule's own default). */
+enum rfg_sev policy_rule_sev(const struct policy_set *p, const char *id,
+                             enum rfg_sev def);
 /* The entry for `id`, or NULL when the policy does not mention it. */
 const struct policy_rule *policy_rule_get(const struct policy_set *p,
                                           const char *id);

@@ -95,9 +95,7 @@ const struct rule_desc *rules_find(const char *id)
 enum rfg_sev rules_severity(const struct rule_desc *r,
                             const struct policy_set *pol)
 {
-    const struct policy_rule *pr = policy_rule_get(pol, r->id);
-
-    return pr && pr->sev_set ? pr->sev : r->default_sev;
+    return policy_rule_sev(pol, r->id, r->default_sev);
 }
 
 int rules_plan_new(struct rules_plan **out, const struct policy_set *pol)

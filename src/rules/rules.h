@@ -191,7 +191,8 @@ struct rule_explain {
 
 /* The explanation of rule `id`, or NULL. */
 const struct rule_explain *rules_explain(const char *id);
-/* Effective severity of `r` under `pol` (policy entry or default). */
+/* Effective severity of `r` under `pol`: the policy's entry for it, else
+ * the policy's spec.defaultSeverity, else the rule's default. */
 enum rfg_sev rules_severity(const struct rule_desc *r,
                             const struct policy_set *pol);
 /* >>> cluster */

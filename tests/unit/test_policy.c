@@ -58,7 +58,8 @@ static void test_policy__builtin(void)
 
 static void test_policy__shipped_files(void)
 {
-    static const char *const files[] = {"default.yaml"};
+    static const char *const files[] = {"default.yaml", "strict.yaml",
+                                        "audit.yaml"};
     size_t i;
 
     for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -112,8 +113,54 @@ static void test_policy__values(void)
     diag_list_cleanup(&dl);
 }
 
+/* spec.defaultSeverity: the severity of every rule the policy gives
+ * none; an entry's own severity still wins, parameters alone do not. */
+static void test_policy__default_severity(void)
+{
+    const char *y = HEAD "  defaultSeverity: warn\n"
+                         "  rules:\n    auth-required: deny\n"
+                         "    sentinel-replicas: {fix: true}\n"
+                         "    name-length: off\n";
+    const char *off = HEAD "  defaultSeverity: off\n";
+    const struct rule_desc *cat;
+    struct policy_set *p = NULL;
+    struct diag_list dl;
+    size_t i, n;
+
+    diag_list_init(&dl, NULL);
+    CHECK_INT_EQ(policy_load(&p, y, strlen(y), "p.yaml", &dl), RFG_OK);
+    if (!p)
+        return;
+    CHECK_INT_EQ(rules_policy_check(p, &dl), RFG_OK);
+    CHECK(p->default_sev_set);
+    CHECK_INT_EQ(p->default_sev, RFG_SEV_WARN);
+    CHECK_INT_EQ(p->default_sev_pos.line, 4);
+    CHECK_INT_EQ(rules_severity(rules_find("auth-required"), p),
+                 RFG_SEV_DENY);
+    CHECK_INT_EQ(rules_severity(rules_find("name-length"), p), RFG_SEV_OFF);
+    CHECK_INT_EQ(rules_severity(rules_find("sentinel-replicas"), p),
+                 RFG_SEV_WARN);
+    CHECK_INT_EQ(rules_severity(rules_find("auth-change"), p),
+                 RFG_SEV_WARN);
+    CHECK_INT_EQ(policy_rule_sev(p, "not-a-rule-yet", RFG_SEV_DENY),
+                 RFG_SEV_WARN);
+    policy_free(p);
+    p = NULL;
+    /* YAML 1.1 reads a plain off as false */
+    CHECK_INT_EQ(policy_load(&p, off, strlen(off), "p.yaml", &dl), RFG_OK);
+    cat = rules_catalog(&n);
+    for (i = 0; p && i < n; i++)
+        CHECK_INT_EQ(rules_severity(&cat[i], p), RFG_SEV_OFF);
+    policy_free(p);
+    diag_list_cleanup(&dl);
+}
+
 static void test_policy__errors(void)
 {
+    expect_bad(HEAD "  defaultSeverity: block\n",
+               "defaultSeverity must be deny, warn or off", 4, 3);
+    expect_bad(HEAD "  defaultSeverity: {severity: warn}\n",
+               "defaultSeverity must be deny, warn or off", 4, 3);
     expect_bad(HEAD "  target: spotahome-v9\n", "unknown target", 4, 3);
     expect_bad(HEAD "  rules:\n    auth-requird: deny\n",
                "unknown rule \"auth-requird\" (did you mean "
@@ -236,6 +283,7 @@ int main(void)
     RUN(test_policy__builtin);
     RUN(test_policy__shipped_files);
     RUN(test_policy__values);
+    RUN(test_policy__default_severity);
     RUN(test_policy__errors);
     RUN(test_policy__skips);
     return CHECK_DONE();

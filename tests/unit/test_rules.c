@@ -426,9 +426,30 @@ static void test_rules__other_kinds_and_delete(void)
     cJSON_Delete(obj);
 }
 
-/* README.md "## Rules": one row "| `id` | default | checks |" per rule of
- * the catalogue, in any order, with the default severity first in the
- * default column ("deny / warn" is a deny rule with weak findings). */
+/* The targets column of a README row for target bits `t`: "all", or
+ * the target names joined by ", ". */
+static void targets_text(char *buf, size_t len, unsigned t)
+{
+    static const enum rf_target all[] = {RF_TARGET_SPOTAHOME_V12,
+                                         RF_TARGET_SPOTAHOME_V13,
+                                         RF_TARGET_FRESHWORKS_V33};
+    size_t i, o = 0;
+
+    buf[0] = '\0';
+    if ((t & RF_TARGET_ALL) == RF_TARGET_ALL) {
+        snprintf(buf, len, "all");
+        return;
+    }
+    for (i = 0; i < 3 && o < len; i++)
+        if (t & all[i])
+            o += (size_t)snprintf(buf + o, len - o, "%s%s", o ? ", " : "",
+                                  rf_target_name(all[i]));
+}
+
+/* README.md "## Rules": one row "| `id` | default | targets | checks |"
+ * per rule of the catalogue, in any order, with the default severity
+ * first in the default column ("deny / warn" is a deny rule with weak
+ * findings) and the rule's targets ("all" or the names). */
 static void test_rules__readme_table(void)
 {
     FILE *f = fopen(RFG_SOURCE_DIR "/README.md", "r");
@@ -445,14 +466,15 @@ static void test_rules__readme_table(void)
     seen = calloc(ncat, sizeof(*seen));
     CHECK(seen != NULL);
     while (seen && fgets(line, sizeof(line), f)) {
-        char id[128], sev[64];
+        char id[128], sev[64], tg[128], want[128];
         const struct rule_desc *d;
 
         if (!strncmp(line, "## ", 3)) {
             in = !strncmp(line, "## Rules", 8);
             continue;
         }
-        if (!in || sscanf(line, "| `%127[^`]` | %63[a-z] ", id, sev) != 2)
+        if (!in || sscanf(line, "| `%127[^`]` | %63[a-z]%*[^|]| %127[^|]|",
+                          id, sev, tg) != 3)
             continue;
         rows++;
         d = rules_find(id);
@@ -466,6 +488,15 @@ static void test_rules__readme_table(void)
             fprintf(stderr, "README.md: %s defaults to %s, not %s\n", id,
                     rfg_sev_name(d->default_sev), sev);
         CHECK_STR_EQ(sev, rfg_sev_name(d->default_sev));
+        tg[strcspn(tg, "|")] = '\0';
+        while (*tg && tg[strlen(tg) - 1] == ' ')
+            tg[strlen(tg) - 1] = '\0';
+        targets_text(want, sizeof(want), d->targets);
+        if (strcmp(tg, want))
+            fprintf(stderr, "README.md: %s targets %s, not %s\n", id, want,
+                    tg);
+        CHECK_STR_EQ(tg, want);
+        CHECK(!seen[d - cat]);
         seen[d - cat] = true;
     }
     fclose(f);
@@ -476,6 +507,76 @@ static void test_rules__readme_table(void)
     }
     CHECK_INT_EQ(rows, ncat);
     free(seen);
+}
+
+/* Load policies/<name>.yaml, checked against the catalogue. */
+static struct policy_set *shipped(const char *name)
+{
+    char path[512];
+    struct policy_set *p = NULL;
+
+    snprintf(path, sizeof(path), "%s/policies/%s.yaml", RFG_SOURCE_DIR,
+             name);
+    CHECK(cli_open_policy(&p, path, stderr) == RFG_OK);
+    return p;
+}
+
+/* audit.yaml never denies: every catalogue rule warns under it, and so
+ * would a deny rule added later (its severity comes from the policy's
+ * defaultSeverity, not from a list of ids). */
+static void test_rules__audit_only_warns(void)
+{
+    static const struct rule_desc new_rule = {
+        .id = "a-rule-added-later", .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_ALL};
+    struct policy_set *p = shipped("audit");
+    const struct rule_desc *cat;
+    size_t i, n;
+
+    if (!p)
+        return;
+    cat = rules_catalog(&n);
+    for (i = 0; i < n; i++) {
+        if (rules_severity(&cat[i], p) != RFG_SEV_WARN)
+            fprintf(stderr, "audit.yaml: %s is %s\n", cat[i].id,
+                    rfg_sev_name(rules_severity(&cat[i], p)));
+        CHECK_INT_EQ(rules_severity(&cat[i], p), RFG_SEV_WARN);
+    }
+    CHECK(p->default_sev_set && p->default_sev == RFG_SEV_WARN);
+    CHECK_INT_EQ(rules_severity(&new_rule, p), RFG_SEV_WARN);
+    for (i = 0; i < p->nrules; i++)
+        CHECK(!p->rules[i].sev_set || p->rules[i].sev == RFG_SEV_WARN);
+    CHECK(!p->mutations);
+    policy_free(p);
+}
+
+/* strict.yaml decides every rule: it names the rule with a severity, or
+ * its defaultSeverity (deny) covers it; only the rules it names warn. */
+static void test_rules__strict_decides_every_rule(void)
+{
+    struct policy_set *p = shipped("strict");
+    const struct rule_desc *cat;
+    size_t i, n, nwarn = 0;
+
+    if (!p)
+        return;
+    cat = rules_catalog(&n);
+    CHECK(p->default_sev_set && p->default_sev == RFG_SEV_DENY);
+    for (i = 0; i < n; i++) {
+        const struct policy_rule *pr = policy_rule_get(p, cat[i].id);
+        enum rfg_sev sev = rules_severity(&cat[i], p);
+
+        CHECK(sev != RFG_SEV_OFF);
+        if (sev == RFG_SEV_DENY)
+            continue;
+        nwarn++;
+        if (!pr || !pr->sev_set)
+            fprintf(stderr, "strict.yaml: %s warns but is not named\n",
+                    cat[i].id);
+        CHECK(pr && pr->sev_set);
+    }
+    CHECK(nwarn < n / 4); /* strict: most rules deny */
+    policy_free(p);
 }
 
 /* Every rule can be explained, and every id is unique. */
@@ -764,6 +865,8 @@ int main(void)
     RUN(test_rules__readme_table);
     RUN(test_rules__explain_and_ids);
     RUN(test_rules__shipped_policies);
+    RUN(test_rules__audit_only_warns);
+    RUN(test_rules__strict_decides_every_rule);
     RUN(test_rules__skip_reported);
     RUN(test_rules__skip_governed);
     RUN(test_rules__fixes_compose);
