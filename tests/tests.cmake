@@ -91,3 +91,20 @@ if(TEST integration.abuse_soak)
     LABELS "integration;soak" TIMEOUT 900)
 endif()
 # <<< abuse
+
+# >>> fence
+# rfg_core links no network library. core_only is built from the core
+# alone, linked without --as-needed so every library the core drags in
+# stays a dependency; tests/fence/core_libs.sh fails if one of them is a
+# network or TLS library. scripts/checksrc.sh checks the includes.
+add_executable(core_only tests/fence/core_only.c)
+target_link_libraries(core_only PRIVATE rfg_core)
+target_link_options(core_only PRIVATE LINKER:--no-as-needed)
+set_target_properties(core_only PROPERTIES
+  RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/fence)
+add_test(NAME style.core_links_no_network
+         COMMAND bash ${CMAKE_SOURCE_DIR}/tests/fence/core_libs.sh
+                 $<TARGET_FILE:core_only>)
+set_tests_properties(style.core_links_no_network PROPERTIES LABELS style
+                     TIMEOUT 60 SKIP_RETURN_CODE 77)
+# <<< fence
