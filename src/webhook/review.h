@@ -33,6 +33,8 @@
 #define REVIEW_WARN_BUDGET 4096
 
 enum review_version { REVIEW_V1 = 1, REVIEW_V1BETA1 = 2 };
+#define REVIEW_API_V1 "admission.k8s.io/v1"
+#define REVIEW_API_V1BETA1 "admission.k8s.io/v1beta1"
 
 /* What the response said, for metrics and logs. */
 enum review_verdict {
