@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * scalar.c - what a YAML scalar means, as kubectl reads it
+ * (sigs.k8s.io/yaml over go-yaml v2, YAML 1.1): booleans yes/no/on/off,
+ * null ~, Go's integer bases, YAML floats, .inf/.nan, explicit !!tags,
+ * and how a non-string mapping key is spelled as a string. Pure
+ * functions over text; the loader (ytree.c) builds nodes from the result
+ * and the emitter (emit.c) uses it to decide what needs quotes.
+ */
+#include "ydoc_impl.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const words_true[] = {"y", "Y", "yes", "Yes", "YES",
+    "true", "True", "TRUE", "on", "On", "ON"};
+static const char *const words_false[] = {"n", "N", "no", "No", "NO",
+    "false", "False", "FALSE", "off", "Off", "OFF"};
+static const char *const words_null[] = {"~", "null", "Null", "NULL"};
+static const char *const words_pinf[] = {".inf", ".Inf", ".INF", "+.inf",
+    "+.Inf", "+.INF"};
+static const char *const words_ninf[] = {"-.inf", "-.Inf", "-.INF"};
+static const char *const words_nan[] = {".nan", ".NaN", ".NAN"};
+
+/* True if the n-byte `s` is one of the `count` words. */
+static bool in_words(const char *s, size_t n, const char *const *w,
+                     size_t count)
+{
+    size_t i;
+
+    for (i = 0; i < count; i++)
+        if (strlen(w[i]) == n && memcmp(w[i], s, n) == 0)
+            return true;
+    return false;
+}
+
+#define IN_WORDS(s, n, w) in_words(s, n, w, sizeof(w) / sizeof(w[0]))
+
+/* Go's strconv.ParseUint(s, 0, 64): 0x, 0o, 0b and leading-0 octal. */
+static bool go_parse_uint(const char *s, size_t n, uint64_t *out)
+{
+    unsigned base = 10;
+    uint64_t v = 0;
+    size_t i;
+
+    if (n == 0)
+        return false;
+    if (s[0] == '0') {
+        char c = n >= 3 ? (char)(s[1] | 0x20) : 0;
+
+        if (c == 'b' || c == 'o' || c == 'x') {
+            base = c == 'b' ? 2 : c == 'o' ? 8 : 16;
+            s += 2;
+            n -= 2;
+        } else {
+            base = 8;
+            s++;
+            n--;
+        }
+    }
+    for (i = 0; i < n; i++) {
+        unsigned d;
+        char c = s[i];
+
+        if (c >= '0' && c <= '9')
+            d = (unsigned)(c - '0');
+        else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+            d = (unsigned)((c | 0x20) - 'a' + 10);
+        else
+            return false;
+        if (d >= base)
+            return false;
+        if (v > (UINT64_MAX - d) / base)
+            return false;
+        v = v * base + d;
+    }
+    *out = v;
+    return true;
+}
+
+/* Go's strconv.ParseInt(s, 0, 64). */
+static bool go_parse_int(const char *s, size_t n, int64_t *out)
+{
+    bool neg = false;
+    uint64_t u;
+
+    if (n && (s[0] == '+' || s[0] == '-')) {
+        neg = s[0] == '-';
+        s++;
+        n--;
+    }
+    if (!go_parse_uint(s, n, &u))
+        return false;
+    if (neg) {
+        if (u > (uint64_t)INT64_MAX + 1)
+            return false;
+        *out = u == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)u;
+    } else {
+        if (u > (uint64_t)INT64_MAX)
+            return false;
+        *out = (int64_t)u;
+    }
+    return true;
+}
+
+/* Count the ASCII digits at s[0..n). */
+static size_t digits(const char *s, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+        i++;
+    return i;
+}
+
+/* ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$ */
+static bool yaml_style_float(const char *s, size_t n)
+{
+    size_t i = 0, d;
+
+    if (i < n && (s[i] == '+' || s[i] == '-'))
+        i++;
+    if (i < n && s[i] == '.') {
+        d = digits(s + i + 1, n - i - 1);
+        if (!d)
+            return false;
+        i += 1 + d;
+    } else {
+        d = digits(s + i, n - i);
+        if (!d)
+            return false;
+        i += d;
+        if (i < n && s[i] == '.')
+            i += 1 + digits(s + i + 1, n - i - 1);
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            i++;
+        d = digits(s + i, n - i);
+        if (!d)
+            return false;
+        i += d;
+    }
+    return i == n;
+}
+
+/* strtod of the NUL-terminated `s`, false if it overflows (Go's ParseFloat
+ * fails with ErrRange there, and go-yaml then keeps the string). */
+static bool parse_float(const char *s, double *out)
+{
+    double f = strtod(s, NULL);
+
+    if (isinf(f))
+        return false;
+    *out = f;
+    return true;
+}
+
+void yscalar_resolve_plain(const char *s, size_t n, struct yscalar *v)
+{
+    char small[128], *plain = small, *big = NULL;
+    size_t i, pn;
+    char c;
+
+    memset(v, 0, sizeof(*v));
+    v->kind = SK_STR;
+    if (n == 0) {
+        v->kind = SK_NULL;
+        return;
+    }
+    c = s[0];
+    if (!strchr("+-0123456789.yYnNtTfFoO~", c) || c == '\0')
+        return;
+    if (n <= 6) {
+        if (IN_WORDS(s, n, words_true) || IN_WORDS(s, n, words_false)) {
+            v->kind = SK_BOOL;
+            v->b = IN_WORDS(s, n, words_true);
+            return;
+        }
+        if (IN_WORDS(s, n, words_null)) {
+            v->kind = SK_NULL;
+            return;
+        }
+        if (IN_WORDS(s, n, words_pinf) || IN_WORDS(s, n, words_ninf) ||
+            IN_WORDS(s, n, words_nan)) {
+            v->kind = SK_NOTJSON;
+            v->f = IN_WORDS(s, n, words_nan) ? (double)NAN
+                   : IN_WORDS(s, n, words_ninf) ? -(double)INFINITY
+                                                : (double)INFINITY;
+            return;
+        }
+    }
+    if (c == '.') {
+        /* strconv.ParseFloat on the raw text: only \.[0-9]+(e[-+]?[0-9]+)?
+         * can start with a dot. */
+        if (yaml_style_float(s, n) && parse_float(s, &v->f))
+            v->kind = SK_FLOAT;
+        return;
+    }
+    if (!strchr("+-0123456789", c))
+        return;
+    /* Drop underscores (go-yaml does strings.Replace(in, "_", "")). */
+    if (memchr(s, '_', n)) {
+        if (n >= sizeof(small)) {
+            big = malloc(n + 1);
+            if (!big)
+                return;     /* stays a string; cannot happen in practice */
+            plain = big;
+        }
+        for (i = pn = 0; i < n; i++)
+            if (s[i] != '_')
+                plain[pn++] = s[i];
+        plain[pn] = '\0';
+        s = plain;
+        n = pn;
+    }
+    if (go_parse_int(s, n, &v->i))
+        v->kind = SK_INT;
+    else if (go_parse_uint(s, n, &v->u))
+        v->kind = SK_UINT;
+    else if (yaml_style_float(s, n) && parse_float(s, &v->f))
+        v->kind = SK_FLOAT;
+    free(big);
+}
+
+bool yscalar_is_int64(double d)
+{
+    return d >= -9223372036854775808.0 && d < 9223372036854775808.0 &&
+           (double)(int64_t)d == d;
+}
+
+double yscalar_number(const struct yscalar *v)
+{
+    if (v->kind == SK_INT)
+        return (double)v->i;
+    if (v->kind == SK_UINT)
+        return (double)v->u;
+    return v->f;
+}
+
+int yscalar_resolve(struct yscalar *v, const yaml_event_t *ev,
+                    struct src_pos pos, struct diag_list *dl)
+{
+    const char *s = (const char *)ev->data.scalar.value;
+    size_t n = ev->data.scalar.length;
+    const char *tag = (const char *)ev->data.scalar.tag;
+    const char *t;
+    const char *want;
+
+    memset(v, 0, sizeof(*v));
+    v->kind = SK_STR;
+    if (!tag) {
+        if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
+            yscalar_resolve_plain(s, n, v);
+        return RFG_OK;
+    }
+    /* Local tags (!foo), "!" and yaml.org tags go-yaml cannot resolve
+     * (!!binary, !!timestamp, !!map...) leave the text as a string. */
+    if (strncmp(tag, TAG_PREFIX, TAG_PREFIX_LEN) != 0)
+        return RFG_OK;
+    t = tag + TAG_PREFIX_LEN;
+    if (strcmp(t, "int") != 0 && strcmp(t, "float") != 0 &&
+        strcmp(t, "bool") != 0 && strcmp(t, "null") != 0)
+        return RFG_OK;
+    yscalar_resolve_plain(s, n, v);
+    want = t;
+    if (strcmp(t, "int") == 0 && (v->kind == SK_INT || v->kind == SK_UINT))
+        return RFG_OK;
+    if (strcmp(t, "float") == 0 &&
+        (v->kind == SK_INT || v->kind == SK_UINT || v->kind == SK_FLOAT ||
+         v->kind == SK_NOTJSON)) {
+        if (v->kind != SK_NOTJSON) {
+            v->f = yscalar_number(v);
+            v->kind = SK_FLOAT;
+        }
+        return RFG_OK;
+    }
+    if (strcmp(t, "bool") == 0 && v->kind == SK_BOOL)
+        return RFG_OK;
+    if (strcmp(t, "null") == 0 && v->kind == SK_NULL)
+        return RFG_OK;
+    return diag_fail(dl, RFG_EPARSE, &pos,
+                     "cannot decode \"%.60s\" as !!%s", s, want);
+}
+
+void yscalar_format_key(char *out, size_t len, double d)
+{
+    float f = (float)d;
+    char tmp[64];
+    int prec, exp;
+
+    if (isnan(f)) {
+        snprintf(out, len, ".nan");
+        return;
+    }
+    if (isinf(f)) {
+        snprintf(out, len, f > 0 ? ".inf" : "-.inf");
+        return;
+    }
+    if (f == 0.0f) {
+        snprintf(out, len, signbit(f) ? "-0" : "0");
+        return;
+    }
+    for (prec = 1; prec < 9; prec++) {
+        snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, (double)f);
+        if (strtof(tmp, NULL) == f)
+            break;
+    }
+    snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, (double)f);
+    exp = (int)strtol(strchr(tmp, 'e') + 1, NULL, 10);
+    if (exp < -4 || exp >= 6)
+        snprintf(out, len, "%s", tmp);
+    else
+        snprintf(out, len, "%.*f", prec - 1 - exp > 0 ? prec - 1 - exp : 0,
+                 (double)f);
+}

@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * ydoc_impl.h - declarations the files of src/yaml share and nobody else
+ * sees: the position map and the character-to-byte cursor (posmap.c),
+ * scalar resolution (scalar.c), the string-keyed table (ktab.c), the
+ * loader state and its tree builder (ytree.c), all driven by ydoc.c and
+ * used by the emitter (emit.c) and yedit.c. Not a public API: other
+ * layers include ydoc.h only.
+ */
+#ifndef RFG_YDOC_IMPL_H
+#define RFG_YDOC_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+#include <yaml.h>
+
+#include "diag.h"
+#include "ydoc.h"
+
+#define TAG_PREFIX "tag:yaml.org,2002:"
+#define TAG_PREFIX_LEN (sizeof(TAG_PREFIX) - 1)
+
+/* 1-based position of a libyaml mark. */
+static inline struct src_pos ymark_pos(yaml_mark_t m)
+{
+    struct src_pos p = {(unsigned)(m.line + 1), (unsigned)(m.column + 1)};
+
+    return p;
+}
+
+/* ---- posmap.c: where nodes and characters are ---- */
+
+/* An empty posmap with room for a small document; NULL when out of
+ * memory. Owned by the caller: posmap_free(). */
+struct posmap *posmap_new(void);
+
+/* Free a posmap; NULL is a no-op. */
+void posmap_free(struct posmap *pm);
+
+/* Record `pos` for `k` (replacing an earlier position). RFG_OK or
+ * RFG_ENOMEM. */
+int posmap_put(struct posmap *pm, const cJSON *k, struct src_pos pos)
+    RFG_MUST_CHECK;
+
+/* libyaml's mark.index counts characters after any UTF-8 BOM; this maps
+ * it to a byte offset of the input. A cursor: each call walks from the
+ * previous answer, forwards or backwards, so calls in (nearly) increasing
+ * order cost linear time all together. Pure ASCII input is a sum. */
+struct ytext {
+    const char *buf;        /* borrowed input */
+    size_t len;
+    size_t bom;             /* bytes of UTF-8 BOM before mark.index 0 */
+    bool ascii;             /* no byte >= 0x80 after the BOM */
+    size_t cur_char;        /* cursor: a mark.index ... */
+    size_t cur_byte;        /* ... and the byte offset it stands for */
+};
+
+void ytext_init(struct ytext *t, const char *buf, size_t len);
+
+/* Byte offset of character index `idx`, at most t->len. */
+size_t ytext_byte(struct ytext *t, size_t idx);
+
+/* 1-based line:col of the byte offset `off` (libyaml reader errors carry
+ * an offset, not a mark). Columns count UTF-8 characters. */
+struct src_pos ytext_pos(const struct ytext *t, size_t off);
+
+/* ---- scalar.c: scalar resolution (go-yaml v2, YAML 1.1) ---- */
+
+/* What a scalar resolves to. */
+enum sk { SK_STR, SK_NULL, SK_BOOL, SK_INT, SK_UINT, SK_FLOAT, SK_NOTJSON };
+
+/* A resolved scalar: kind, and the value for that kind. */
+struct yscalar {
+    enum sk kind;
+    bool b;
+    int64_t i;
+    uint64_t u;
+    double f;               /* SK_FLOAT; for SK_NOTJSON: +inf, -inf or nan */
+};
+/* Resolve the plain scalar s[0..n) (NUL-terminated) like go-yaml v2. */
+void yscalar_resolve_plain(const char *s, size_t n, struct yscalar *v);
+
+/* Resolve the scalar of event `ev` into `v`, honouring an explicit
+ * !!int, !!float, !!bool or !!null tag; a value the tag cannot decode is
+ * RFG_EPARSE, reported at `pos` in `dl`. */
+int yscalar_resolve(struct yscalar *v, const yaml_event_t *ev,
+                    struct src_pos pos, struct diag_list *dl)
+    RFG_MUST_CHECK;
+
+/* True if `d` is integral and in int64 range (no libm needed). */
+bool yscalar_is_int64(double d);
+
+/* The number a resolved int or float stands for. */
+double yscalar_number(const struct yscalar *v);
+
+/* Go's strconv.FormatFloat(f, 'g', -1, 32), as sigs.k8s.io/yaml formats
+ * float map keys. */
+void yscalar_format_key(char *out, size_t len, double d);
+
+/* ---- ktab.c: string-keyed table, for large mappings and anchors ---- */
+
+struct kent {
+    const void *obj;        /* the mapping (NULL for anchors) */
+    char *key;              /* NULL = empty; owned only in the anchor table */
+    const cJSON *item;
+    size_t h;
+};
+
+/* Open addressing over (owner, string) keys. */
+struct ktab {
+    struct kent *v;         /* owned */
+    size_t cap, len;
+    bool owns_keys;
+};
+
+/* The item stored for (obj, key), or NULL. */
+const cJSON *ktab_get(const struct ktab *t, const void *obj,
+                      const char *key);
+
+/* The key the table stores for (obj, key) (it lives as long as the
+ * entry), or NULL. */
+const char *ktab_key(const struct ktab *t, const void *obj,
+                     const char *key);
+
+/* Insert or update (obj, key) -> item. An owning table takes `key` (it is
+ * freed here if an equal key is already present); on failure the caller
+ * still owns it. RFG_OK or RFG_ENOMEM. */
+int ktab_put(struct ktab *t, const void *obj, char *key, const cJSON *item)
+    RFG_MUST_CHECK;
+
+/* Empty the table. A small table keeps its memory for the next
+ * document; a big one is released so clearing stays cheap. */
+void ktab_clear(struct ktab *t);
+
+/* Release everything the table holds. */
+void ktab_free(struct ktab *t);
+
+/* ---- the loader (ydoc.c) and its tree builder (ytree.c) ---- */
+
+enum fkind { F_SEQ, F_MAP, F_MERGE_SEQ };
+
+/* One open collection (or "<<" sequence) on the loader's stack. */
+struct yframe {
+    cJSON *node;            /* borrowed (owned by its parent, the root or
+                               the graveyard); NULL for F_MERGE_SEQ */
+    char *anchor;           /* owned; registered when the node closes */
+    size_t nkeys;           /* F_MAP: keys so far, merged ones included */
+    size_t merge_base;      /* L->nmerge when the frame opened */
+    size_t target;          /* merge sources: index of the receiving map */
+    struct src_pos key_pos; /* F_MAP: position of the pending key */
+    enum fkind kind;
+    bool have_key;          /* F_MAP: a key waits for its value */
+    bool key_is_merge;      /* F_MAP: the pending key is "<<" */
+    bool merge_src;         /* an inline mapping given to "<<" */
+};
+
+/* A merge source waiting for its mapping to close. */
+struct ymerge {
+    size_t target;          /* frame index of the receiving mapping */
+    const cJSON *src;       /* borrowed: tree or graveyard */
+    struct src_pos pos;     /* the alias or mapping that supplied it */
+    const char *name;       /* borrowed anchor name, or NULL */
+};
+
+/* The state of one ydoc_load() call: the stream, then the document
+ * being built. */
+struct yloader {
+    const struct ydoc_limits *lim;
+    struct diag_list *dl;
+    struct ytext text;      /* the input, and mark.index -> byte */
+    size_t ndocs;
+    size_t prev_end;        /* mark.index where the previous doc ended */
+
+    /* per document */
+    bool in_doc;
+    bool scanned;           /* "# Source:" looked for */
+    cJSON *root;            /* owned */
+    struct posmap *pm;      /* owned */
+    cJSON *grave;           /* owned: anchored keys, inline merge maps */
+    char *source;           /* owned */
+    struct src_pos start;
+    size_t start_index;
+    size_t nnodes, nalias;
+    struct yframe *st;      /* owned stack */
+    size_t depth, st_cap;
+    struct ymerge *merges;  /* owned */
+    size_t nmerge, merge_cap;
+    struct ktab keys;       /* (mapping, key) -> item, large mappings */
+    struct ktab anchors;    /* name -> node */
+    char *kbuf;             /* owned: the pending mapping key */
+    size_t kcap;
+};
+/* Count one more node against max_nodes. */
+int ytree_count_node(struct yloader *L, struct src_pos pos) RFG_MUST_CHECK;
+
+/* The node events of a document, each checked against the limits and
+ * added to L->root (or the graveyard, for merge sources and anchored
+ * keys). Each returns RFG_OK or the code of the diagnostic it appended. */
+int ytree_scalar(struct yloader *L, const yaml_event_t *ev) RFG_MUST_CHECK;
+int ytree_alias(struct yloader *L, const yaml_event_t *ev) RFG_MUST_CHECK;
+int ytree_open(struct yloader *L, const yaml_event_t *ev, bool is_map)
+    RFG_MUST_CHECK;
+int ytree_close(struct yloader *L, const yaml_event_t *ev) RFG_MUST_CHECK;
+
+#endif
