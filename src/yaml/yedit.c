@@ -23,6 +23,7 @@
 
 #include "jpatch.h"
 #include "ydoc.h"
+#include "ydoc_impl.h"
 
 enum ynode_kind { YN_SCALAR, YN_MAP, YN_SEQ, YN_ALIAS };
 
@@ -51,8 +52,7 @@ struct edit {
 struct yedit {
     const char *buf;
     size_t len;
-    size_t *c2b;           /* char index -> byte offset; NULL if ASCII */
-    size_t nchars;
+    struct ytext text;     /* libyaml's char index -> byte offset */
     bool crlf;             /* the first line ends in CRLF: so do new ones */
     struct ynode **roots;  /* owned */
     size_t nroots, caproots;
@@ -85,43 +85,13 @@ void yedit_free(struct yedit *ye)
         free(ye->edits[i].text);
     free(ye->edits);
     free(ye->roots);
-    free(ye->c2b);
     free(ye);
 }
 
-static size_t byte_at(const struct yedit *ye, size_t idx)
+/* Byte offset of libyaml's character index `idx`. */
+static size_t byte_at(struct yedit *ye, size_t idx)
 {
-    if (!ye->c2b)
-        return idx < ye->len ? idx : ye->len;
-    return idx <= ye->nchars ? ye->c2b[idx] : ye->len;
-}
-
-/* libyaml counts characters; build the map to bytes for non-ASCII text. */
-static int build_c2b(struct yedit *ye)
-{
-    size_t i, n = 0;
-    bool ascii = true;
-
-    for (i = 0; i < ye->len; i++)
-        if ((unsigned char)ye->buf[i] >= 0x80) {
-            ascii = false;
-            break;
-        }
-    if (ascii)
-        return RFG_OK;
-    ye->c2b = malloc((ye->len + 1) * sizeof(*ye->c2b));
-    if (!ye->c2b)
-        return RFG_ENOMEM;
-    i = 0;
-    /* a BOM is not counted by libyaml */
-    if (ye->len >= 3 && !memcmp(ye->buf, "\xEF\xBB\xBF", 3))
-        i = 3;
-    for (; i < ye->len; i++)
-        if (((unsigned char)ye->buf[i] & 0xC0) != 0x80)
-            ye->c2b[n++] = i;
-    ye->c2b[n] = ye->len;
-    ye->nchars = n;
-    return RFG_OK;
+    return ytext_byte(&ye->text, idx);
 }
 
 static int add_kid(struct ynode *p, struct ynode *k)
@@ -219,10 +189,7 @@ int yedit_new(struct yedit **out, const char *buf, size_t len,
 
         ye->crlf = nl && nl > buf && nl[-1] == '\r';
     }
-    if (build_c2b(ye)) {
-        yedit_free(ye);
-        return RFG_ENOMEM;
-    }
+    ytext_init(&ye->text, buf, len);
     memset(st, 0, sizeof(st));
     if (!yaml_parser_initialize(&parser)) {
         yedit_free(ye);

@@ -3,7 +3,8 @@
  * test_ydoc.c - unit tests for the YAML loader and emitter: kubectl-style
  * scalar resolution, key conversion, anchors and merge keys, positions,
  * multi-document streams, every limit, libyaml errors and emit round
- * trips. Tests go through the public API only (ydoc.h).
+ * trips, and yedit on text whose characters are not bytes. Tests go
+ * through the public API only (ydoc.h, yedit.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include "check.h"
 #include "ydoc.h"
+#include "yedit.h"
 
 /* Load `yaml` with limits `lim` (NULL = defaults) into `s`. */
 static int load(struct ydoc_stream *s, struct diag_list *dl, const char *yaml,
@@ -1059,6 +1061,87 @@ static void test_ydoc__oom_loop(void)
     CHECK(n > 10);
 }
 
+/* libyaml counts characters, not bytes: with a BOM and multi-byte text
+ * before, between and after the nodes, the loader still finds "# Source:"
+ * lines and error columns, and yedit edits exactly the right bytes, in
+ * both documents and in either order. */
+static void test_ydoc__utf8_offsets(void)
+{
+    static const char yaml[] =
+        "\xEF\xBB\xBF# \xC3\xBCn\xC3\xAF" "c\xC3\xB6" "d\xC3\xA9\n"
+        "name: \xE6\x97\xA5\xE6\x9C\xAC\n"
+        "spec:\n"
+        "  note: \"\xF0\x9F\x98\x80 ok\"\n"
+        "  replicas: 1\n"
+        "---\n"
+        "# Source: chart/templates/\xC3\xBC.yaml\n"
+        "kind: \xC3\xA9t\xC3\xA9\n"
+        "size: 2\n";
+    static const char want[] =
+        "\xEF\xBB\xBF# \xC3\xBCn\xC3\xAF" "c\xC3\xB6" "d\xC3\xA9\n"
+        "name: \xE6\x97\xA5\xE6\x9C\xAC\n"
+        "spec:\n"
+        "  note: \"\xF0\x9F\x98\x80 ok\"\n"
+        "  replicas: 3\n"
+        "---\n"
+        "# Source: chart/templates/\xC3\xBC.yaml\n"
+        "kind: \xC3\xA9t\xC3\xA9\n"
+        "size: 20\n";
+    struct ydoc_stream s;
+    struct diag_list dl;
+    struct yedit *ye = NULL;
+    struct sbuf out;
+    cJSON *after0 = NULL, *after1 = NULL;
+    int rc;
+
+    sbuf_init(&out, 1 << 16);
+    rc = load(&s, &dl, yaml, NULL);
+    CHECK_INT_EQ(rc, RFG_OK);
+    CHECK_INT_EQ(s.len, 2);
+    if (rc || s.len != 2)
+        goto out;
+    CHECK_STR_EQ(str(at(s.docs[0].root, "spec.note")), "\xF0\x9F\x98\x80 ok");
+    CHECK_INT_EQ(posmap_get(s.docs[0].pm, at(s.docs[0].root,
+                                              "spec.replicas")).line, 5);
+    CHECK(s.docs[0].source == NULL);
+    CHECK_STR_EQ(s.docs[1].source, "chart/templates/\xC3\xBC.yaml");
+    after0 = cJSON_Duplicate(s.docs[0].root, 1);
+    after1 = cJSON_Duplicate(s.docs[1].root, 1);
+    CHECK(after0 && after1);
+    if (!after0 || !after1)
+        goto out;
+    cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(after0, "spec"), "replicas"), 3);
+    cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(after1, "size"),
+                         20);
+    CHECK_INT_EQ(yedit_new(&ye, yaml, sizeof(yaml) - 1, &dl), RFG_OK);
+    if (!ye)
+        goto out;
+    /* the second document first: queued edits need not come in order */
+    CHECK_INT_EQ(yedit_diff(ye, posmap_get(s.docs[1].pm, s.docs[1].root),
+                            s.docs[1].root, after1, &dl), RFG_OK);
+    CHECK_INT_EQ(yedit_diff(ye, posmap_get(s.docs[0].pm, s.docs[0].root),
+                            s.docs[0].root, after0, &dl), RFG_OK);
+    CHECK_INT_EQ(yedit_render(ye, &out), RFG_OK);
+    CHECK_STR_EQ(sbuf_str(&out), want);
+out:
+    yedit_free(ye);
+    cJSON_Delete(after0);
+    cJSON_Delete(after1);
+    sbuf_cleanup(&out);
+    done(&s, &dl);
+
+    /* a reader error after multi-byte characters: columns count them */
+    rc = load(&s, &dl, "a: \xC3\xA9\xC3\xA9\nb: x\xFF\n", NULL);
+    CHECK_INT_EQ(rc, RFG_EPARSE);
+    CHECK_INT_EQ(dl.len, 1);
+    if (dl.len == 1) {
+        CHECK_INT_EQ(dl.v[0].pos.line, 2);
+        CHECK_INT_EQ(dl.v[0].pos.col, 5);
+    }
+    done(&s, &dl);
+}
+
 int main(void)
 {
     RUN(test_ydoc__scalars);
@@ -1081,5 +1164,6 @@ int main(void)
     RUN(test_ydoc__hostile);
     RUN(test_ydoc__merge_at_stack_growth);
     RUN(test_ydoc__oom_loop);
+    RUN(test_ydoc__utf8_offsets);
     return CHECK_DONE();
 }
