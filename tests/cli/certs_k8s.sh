@@ -7,14 +7,10 @@
 # in the self-signed overlay (when kubectl is present).
 # Usage: certs_k8s.sh RFGUARD SOURCE_DIR BUILD_DIR
 set -u
+. "$(dirname "$0")/cli_common.bash"
 rfguard=$1
 src=$2
-work=$(mktemp -d "$3/certs-k8s.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-pass=0
-failed=0
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*"; }
+cli_workdir "$3" certs-k8s
 
 "$rfguard" certs --service rfguard --namespace rfguard --out "$work/c" --k8s \
     > "$work/secret.out" 2> "$work/err"
@@ -49,5 +45,4 @@ if command -v kubectl >/dev/null; then
         bad "kubectl kustomize failed"; cat "$work/kerr"
     fi
 fi
-echo "$pass passed, $failed failed"
-[ "$failed" = 0 ]
+cli_finish

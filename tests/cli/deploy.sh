@@ -13,6 +13,7 @@
 # Usage: deploy.sh RFGUARD SOURCE_DIR BUILD_DIR
 # Env:   KUBECTL (default kubectl). Exit 77 (skip) only without kubectl.
 set -u
+. "$(dirname "$0")/cli_common.bash"
 
 rfguard=$1
 src=$2
@@ -20,10 +21,6 @@ build=$3
 kubectl=${KUBECTL:-kubectl}
 check=$build/check_deploy
 work=$build/deploy-test
-failed=0
-
-ok() { echo "ok   $*"; }
-bad() { echo "FAIL $*"; failed=1; }
 
 if ! command -v "$kubectl" >/dev/null 2>&1; then
     echo "SKIP: $kubectl not found (Debian: apt-get install kubernetes-client)"
@@ -291,7 +288,4 @@ else
     bad "Deployment runAsUser differs from the image's UID 65532"
 fi
 
-if [ "$failed" = 0 ]; then
-    echo "cli.deploy: all passed"
-fi
-exit "$failed"
+cli_finish

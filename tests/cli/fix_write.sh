@@ -8,13 +8,9 @@
 # scalars, removed keys and List items work.
 # Usage: fix_write.sh RFGUARD SOURCE_DIR BUILD_DIR
 set -u
+. "$(dirname "$0")/cli_common.bash"
 rfguard=$1
-work=$(mktemp -d "$3/fix-write.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-pass=0
-failed=0
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*"; }
+cli_workdir "$3" fix-write
 
 # only_added ORIG NEW: every line of ORIG is still in NEW, in order
 only_added() {
@@ -146,5 +142,4 @@ cmp -s "$work/anchor.yaml" "$work/anchor.orig" && ok "anchored file untouched" |
 "$rfguard" fix --write - < "$work/orig.yaml" 2>"$work/err"
 [ $? = 2 ] && grep -q "cannot rewrite stdin" "$work/err" && ok "stdin refused" || bad "stdin"
 
-echo "$pass passed, $failed failed"
-[ "$failed" = 0 ]
+cli_finish

@@ -13,13 +13,9 @@
 # goes on when the file is removed.
 # Usage: fix_write_safety.sh RFGUARD SOURCE_DIR BUILD_DIR
 set -u
+. "$(dirname "$0")/cli_common.bash"
 rfguard=$1
-work=$(mktemp -d "$3/fix-safety.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-pass=0
-failed=0
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*"; }
+cli_workdir "$3" fix-safety
 
 rf() {
     cat <<YAML
@@ -212,5 +208,4 @@ set +m
 no_temp "$work" && ok "SIGINT: temporary file removed" || bad "SIGINT: temporary file left"
 cmp -s "$work/sig.yaml" "$work/sig.orig" && ok "SIGINT: original intact" || bad "SIGINT: original changed"
 
-echo "$pass passed, $failed failed"
-[ "$failed" = 0 ]
+cli_finish

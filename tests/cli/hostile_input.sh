@@ -14,16 +14,11 @@
 #    memory" and a failed run.
 # Usage: hostile_input.sh RFGUARD SOURCE_DIR BUILD_DIR
 set -u
+. "$(dirname "$0")/cli_common.bash"
 rfguard=$1
 src=$2
 build=$3
-work=$(mktemp -d "$build/cli-hostile.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-failed=0
-pass=0
-
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*"; }
+cli_workdir "$build" cli-hostile
 
 if ! command -v python3 >/dev/null 2>&1; then
     echo "SKIP: python3 not found"
@@ -199,5 +194,4 @@ else
     bad "big file next to a normal one: exit $rc"
 fi
 
-echo "$pass passed, $failed failed"
-[ "$failed" -eq 0 ]
+cli_finish

@@ -13,17 +13,12 @@
 # with RFG_WAIT seconds (default 180) only turns a hang into a failure.
 # Usage: limits.sh RFGUARD SOURCE_DIR BUILD_DIR
 set -u
+. "$(dirname "$0")/cli_common.bash"
 rfguard=$1
 src=$2
 build=$3
-work=$(mktemp -d "$build/cli-limits.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-failed=0
-pass=0
+cli_workdir "$build" cli-limits
 hang=${RFG_WAIT:-180}
-
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*"; }
 
 if ! command -v python3 >/dev/null 2>&1; then
     echo "SKIP: python3 not found"
@@ -137,5 +132,4 @@ else
     head -c 2000 "$work/out" "$work/err"
 fi
 
-echo "$pass passed, $failed failed"
-[ "$failed" = 0 ]
+cli_finish

@@ -7,16 +7,11 @@
 # that a password never appears in any output.
 # Usage: lint.sh RFGUARD SOURCE_DIR BUILD_DIR
 set -u
+. "$(dirname "$0")/cli_common.bash"
 rfguard=$1
 src=$2
 build=$3
-work=$(mktemp -d "$build/cli-lint.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-failed=0
-pass=0
-
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*"; }
+cli_workdir "$build" cli-lint
 
 # expect_exit CODE DESC CMD...
 expect_exit() {
@@ -130,5 +125,4 @@ for i in range(20000):
 expect_exit 1 "20000 unknown keys" timeout "${RFG_WAIT:-180}" "$rfguard" lint --no-color "$work/wide.yaml"
 expect_out "... and 19950 more like the above (only the first 50 are listed) [schema-unknown-field]" "unknown keys are capped at 50 findings"
 
-echo "$pass passed, $failed failed"
-[ "$failed" = 0 ]
+cli_finish

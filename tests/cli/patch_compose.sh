@@ -15,6 +15,7 @@
 #
 # Usage: patch_compose.sh RFGUARD SOURCE_DIR BUILD_DIR
 set -u
+. "$(dirname "$0")/cli_common.bash"
 rfguard=$1
 src=$2
 py=/usr/bin/python3
@@ -22,8 +23,7 @@ if ! "$py" -c 'import jsonpatch, yaml' 2>/dev/null; then
     echo "SKIP: $py cannot import jsonpatch and yaml (python3-jsonpatch, python3-yaml)"
     exit 77
 fi
-work=$(mktemp -d "$3/patch-compose.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+cli_workdir "$3" patch-compose
 
 # Policies: the two shipped ones that mutate, and one with every fix on.
 cat >"$work/all-fixes.yaml" <<'YAML'
@@ -169,11 +169,6 @@ assert nops > 0, "no op at all: the check checked nothing"
 PY
 
 
-pass=0
-failed=0
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*"; }
-
 # run_policy POLICY: the checks for every input at once under one policy
 # (one run: the inputs share one cluster view, as a lint run does).
 run_policy() {
@@ -233,5 +228,4 @@ else
     bad "a fixed object does not print []"; cat "$work/p2.out"
 fi
 
-echo "$pass passed, $failed failed"
-[ "$failed" = 0 ]
+cli_finish

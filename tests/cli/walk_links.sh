@@ -8,13 +8,9 @@
 # for lint and for fix --write, and a loop is not an error.
 # Usage: walk_links.sh RFGUARD SOURCE_DIR BUILD_DIR
 set -u
+. "$(dirname "$0")/cli_common.bash"
 rfguard=$1
-work=$(mktemp -d "$3/walk-links.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-pass=0
-failed=0
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*"; }
+cli_workdir "$3" walk-links
 
 rf() {
     cat <<YAML
@@ -71,5 +67,4 @@ n=$(grep -c "fixed 1 failover" "$work/err")
 "$rfguard" fix "$work/two/a.yaml" "$work/two/sub/b.yaml" | grep -v '^#' | sort -u > "$work/p"
 [ "$(cat "$work/p")" = "[]" ] && ok "every file fixed" || { bad "not fixed"; cat "$work/p"; }
 
-echo "$pass passed, $failed failed"
-[ "$failed" = 0 ]
+cli_finish

@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: Apache-2.0
+#
+# cli_common.bash - shared by the tests/cli/*.sh tests (sourced, not a
+# test itself: ctest globs only *.sh). Counts checks and reports them the
+# same way in every test:
+#   ok DESC...      a check passed: "ok   DESC"
+#   bad DESC...     a check failed: "FAIL DESC" (the test goes on)
+#   cli_finish      print "N passed, M failed"; status 0 only if none
+#                   failed. Make it the test's last command.
+#   cli_workdir DIR NAME
+#                   $work = a new mktemp directory DIR/NAME.XXXXXX,
+#                   removed when the test exits.
+# Skips stay in each test: print "SKIP: why" and exit 77.
+#
+# Usage: . "$(dirname "$0")/cli_common.bash"
+
+pass=0
+failed=0
+
+ok() { pass=$((pass + 1)); echo "ok   $*"; }
+bad() { failed=$((failed + 1)); echo "FAIL $*"; }
+
+cli_finish() {
+    echo "$pass passed, $failed failed"
+    [ "$failed" = 0 ]
+}
+
+cli_workdir() {
+    work=$(mktemp -d "$1/$2.XXXXXX")
+    trap 'rm -rf "$work"' EXIT
+}
