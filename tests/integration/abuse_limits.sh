@@ -8,8 +8,9 @@
 # encoded surrogate), and a JSON string escape of a lone surrogate. The
 # deepest JSON that parses (990 levels inside the object) and an object
 # with 20000 keys are evaluated normally (200), as are 150000 labels and
-# a /mutate that removes 10000 entries; an array of 10001 items is a 400
-# (REVIEW_MAX_ITEMS). The server keeps serving throughout. The linter's limits are tests/cli/limits.sh.
+# a /mutate whose patch (decoded and applied here) removes 10000 entries;
+# an array of 10001 items is a 400 (REVIEW_MAX_ITEMS). The server keeps
+# serving throughout. The linter's limits are tests/cli/limits.sh.
 #
 # Usage: abuse_limits.sh RFGUARD SOURCE_DIR BUILD_DIR
 . "$(dirname "$0")/serve_common.bash"
@@ -85,10 +86,71 @@ expect items10001.json 400 'more than 10000 items' "an array of 10001 items"
 # here the ceiling (RFG_WAIT) only catches a hang.
 expect labels150k.json 200 '"allowed":' "150000 labels are evaluated"
 got=$(post mutate "$WORK/items10000.json" --max-time "$RFG_WAIT")
-if [ "$(cat "$WORK/code")" = 200 ]; then
-    ok "10000 forbidden entries patched away"
-else
+if [ "$(cat "$WORK/code")" != 200 ]; then
     bad "10000 forbidden entries: HTTP $(cat "$WORK/code")"
+else
+    # Decode the JSONPatch, apply it to the object sent and count: every
+    # one of the 10000 notification-script entries must be gone, and no
+    # other entry of spec.sentinel.customConfig lost (the policy's fixes
+    # may add recommended ones).
+    why=$(python3 - "$WORK/items10000.json" "$WORK/out.json" 2>&1 <<'PY'
+import base64, copy, json, sys
+obj = json.load(open(sys.argv[1]))["request"]["object"]
+resp = json.load(open(sys.argv[2])).get("response", {})
+if resp.get("patchType") != "JSONPatch" or not resp.get("patch"):
+    sys.exit("no JSONPatch in the response (allowed=%s)"
+             % resp.get("allowed"))
+ops = json.loads(base64.b64decode(resp["patch"]))
+
+def walk(doc, path):
+    toks = [t.replace("~1", "/").replace("~0", "~")
+            for t in path.split("/")[1:]]
+    for t in toks[:-1]:
+        doc = doc[int(t)] if isinstance(doc, list) else doc[t]
+    return doc, toks[-1]
+
+def apply(doc, op):
+    parent, last = walk(doc, op["path"])
+    if isinstance(parent, list):
+        i = len(parent) if last == "-" else int(last)
+        if op["op"] in ("remove", "replace"):
+            del parent[i]
+        if op["op"] in ("add", "replace"):
+            parent.insert(i, copy.deepcopy(op["value"]))
+    else:
+        if op["op"] == "remove":
+            del parent[last]
+        elif op["op"] in ("add", "replace"):
+            parent[last] = copy.deepcopy(op["value"])
+    if op["op"] not in ("add", "remove", "replace"):
+        sys.exit("unexpected op %s" % op["op"])
+
+before = obj["spec"]["sentinel"]["customConfig"]
+nbefore = sum(1 for e in before if e.startswith("notification-script"))
+after = copy.deepcopy(obj)
+for op in ops:
+    apply(after, op)
+left = after["spec"]["sentinel"].get("customConfig", [])
+nleft = sum(1 for e in left if e.startswith("notification-script"))
+others = [e for e in before if not e.startswith("notification-script")]
+kept = [e for e in left if not e.startswith("notification-script")]
+if nbefore != 10000:
+    sys.exit("the request held %d entries, not 10000" % nbefore)
+if nleft:
+    sys.exit("%d of 10000 entries left after the patch (%d ops)"
+             % (nleft, len(ops)))
+lost = [e for e in others if e not in kept]
+if lost:
+    sys.exit("the patch also removed %s" % lost[:5])
+print("%d removed by %d ops, %d other entries added"
+      % (nbefore - nleft, len(ops), len(kept) - len(others)))
+PY
+)
+    if [ $? = 0 ]; then
+        ok "10000 forbidden entries patched away ($why)"
+    else
+        bad "10000 forbidden entries: $why"
+    fi
 fi
 check "still serving" test "$(curl -sS --cacert "$CERTS/ca.crt" -o /dev/null \
     -w '%{http_code}' "https://localhost:$PORT/healthz")" = 200
