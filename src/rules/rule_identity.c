@@ -6,6 +6,7 @@
  * adoption path. These rules compare a failover with every other one in
  * the cluster view.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "rules_impl.h"
@@ -67,6 +68,80 @@ identity_conflict(struct rule_ctx *ctx, const cJSON *obj, size_t *count)
     return first;
 }
 
+/* >>> cluster */
+bool rules_sentinel_identity(char *out, size_t len, int port,
+                             const char *ns, const char *secret)
+{
+    int n;
+
+    if (secret)
+        n = snprintf(out, len, "sentinel/%d/secret:%s/%s", port, ns, secret);
+    else
+        n = snprintf(out, len, "sentinel/%d/none", port);
+    return n >= 0 && (size_t)n < len;
+}
+
+/* The view shows no conflict: when the caller claims identities (the
+ * webhook on /validate) and no earlier rule denied, claim `c` across the
+ * cluster; a claim another failover holds is this rule's finding, one
+ * that cannot be made is "cannot verify" per onUnavailable. */
+static void claim_identity(struct rule_ctx *ctx, const char *id,
+                           const char *ptr, const struct rules_claim *c)
+{
+    const struct rules_input *in = rule_input(ctx);
+    const struct rule_desc *d = rules_find(id);
+    enum rfg_sev sev;
+    char msg[1400];
+    int r;
+
+    if (!in->claim || !d || rule_ndeny(ctx) > 0)
+        return;
+    msg[0] = '\0';
+    r = in->claim(in->claim_arg, c, msg, sizeof(msg));
+    if (r == RULES_CLAIM_HELD)
+        return;
+    if (r == RULES_CLAIM_TAKEN) {
+        rule_report_msg(ctx, RULE_STRONG, ptr, NULL, msg);
+        return;
+    }
+    sev = rules_unavailable_severity(d, rule_policy(ctx));
+    if (sev == RFG_SEV_OFF)
+        return;
+    if (r < 0 || !msg[0])
+        snprintf(msg, sizeof(msg), "cannot verify: claiming %s failed: %s",
+                 c->what, rfg_strerror(r < 0 ? r : RFG_EUPSTREAM));
+    rule_report_sev(ctx, sev, ptr, msg);
+}
+
+/* Claim the sentinel identity of a failover whose sentinels monitor
+ * mymaster, when this rule denies (only a uniqueness that denies is
+ * claimed). */
+static void claim_sentinel_identity(struct rule_ctx *ctx, const cJSON *obj)
+{
+    const char *ns = rule_ns(ctx), *sp = rf_secret_path(obj);
+    int port = rf_redis_port(obj);
+    char identity[512], what[512];
+    struct rules_claim c;
+
+    if (!rule_input(ctx)->claim || rule_sev(ctx) != RFG_SEV_DENY ||
+        strcmp(rf_master_name(obj, rule_target(ctx)),
+               RF_DEFAULT_MASTER_NAME) ||
+        !rules_sentinel_identity(identity, sizeof(identity), port, ns, sp))
+        return;
+    if (sp)
+        snprintf(what, sizeof(what), "sentinel identity (master %s, "
+                 "port %d, password of Secret %s/%s)",
+                 RF_DEFAULT_MASTER_NAME, port, ns, sp);
+    else
+        snprintf(what, sizeof(what), "sentinel identity (master %s, "
+                 "port %d, no password)", RF_DEFAULT_MASTER_NAME, port);
+    c.identity = identity;
+    c.what = what;
+    c.why = "their sentinels can merge and overwrite each other's data";
+    claim_identity(ctx, "sentinel-identity-shared", "/spec/redis/port", &c);
+}
+/* <<< cluster */
+
 static void check_sentinel_identity_shared(struct rule_ctx *ctx)
 {
     const cJSON *obj = rule_obj(ctx);
@@ -75,8 +150,10 @@ static void check_sentinel_identity_shared(struct rule_ctx *ctx)
     bool fw = rule_target(ctx) == RF_TARGET_FRESHWORKS_V33;
 
     f = identity_conflict(ctx, obj, &n);
-    if (!f)
+    if (!f) {
+        claim_sentinel_identity(ctx, obj);  /* >>> <<< cluster */
         return;
+    }
     rule_report(ctx, RULE_STRONG,
                 fw ? "/spec/sentinel/disableMyMaster" : "/spec/redis/port",
                 fw ? "set spec.sentinel.disableMyMaster: true (the master "
@@ -137,6 +214,20 @@ static void check_master_name_unique(struct rule_ctx *ctx)
             first = f;
         n++;
     }
+    /* >>> cluster */
+    if (!first && rule_input(ctx)->claim) {
+        char identity[512], what[512];
+        struct rules_claim c;
+
+        snprintf(identity, sizeof(identity), "master/%s", name);
+        snprintf(what, sizeof(what), "master name \"%s\"", name);
+        c.identity = identity;
+        c.what = what;
+        c.why = "namespaces do not isolate sentinels";
+        claim_identity(ctx, "master-name-clusterwide-unique",
+                       "/metadata/name", &c);
+    }
+    /* <<< cluster */
     if (first)
         rule_report(ctx, RULE_STRONG, "/metadata/name",
                     "failover names must be unique across all namespaces "

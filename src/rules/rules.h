@@ -95,6 +95,36 @@ int rules_plan_new(struct rules_plan **out, const struct policy_set *pol)
     RFG_MUST_CHECK;
 void rules_plan_free(struct rules_plan *p);
 
+/* >>> cluster */
+/* A claim that an identity belongs to one failover across the cluster:
+ * what the cluster identity rules (master-name-clusterwide-unique,
+ * sentinel-identity-shared) ask the claim hook for when the view shows
+ * no conflict, so that two failovers admitted at the same time cannot
+ * both take it (the webhook's Lease claims). */
+struct rules_claim {
+    const char *identity;   /* "master/<name>" or rules_sentinel_identity */
+    const char *what;       /* how messages name it */
+    const char *why;        /* why a shared one is bad */
+};
+enum rules_claim_result {
+    RULES_CLAIM_HELD = 0,        /* claimed, or already ours */
+    RULES_CLAIM_TAKEN = 1,       /* another failover holds it */
+    RULES_CLAIM_UNAVAILABLE = 2  /* cannot say: onUnavailable decides */
+};
+/* Claim `c` for the object under evaluation. Returns an enum
+ * rules_claim_result, with the finding's message ("... is already
+ * claimed by ...", "cannot verify: ...") in `msg` for TAKEN and
+ * UNAVAILABLE, or a negative rfg_err (then treated as UNAVAILABLE). */
+typedef int (*rules_claim_fn)(void *arg, const struct rules_claim *c,
+                              char *msg, size_t msglen);
+/* The sentinel identity of a failover whose sentinels monitor mymaster:
+ * "sentinel/<port>/secret:<ns>/<secret>", or "sentinel/<port>/none"
+ * without auth (the Secret names the password without revealing it).
+ * False when it does not fit in `len`. */
+bool rules_sentinel_identity(char *out, size_t len, int port,
+                             const char *ns, const char *secret);
+/* <<< cluster */
+
 struct rules_input {
     enum rules_phase phase;         /* 0 = every rule */
     const struct rules_plan *plan;  /* borrowed; NULL = look up per call;
@@ -117,6 +147,11 @@ struct rules_input {
      * do not check; each reports "cannot verify: <why>" as deny or warn
      * per its onUnavailable parameter (default: its severity). */
     const char *cv_unavailable;
+    /* Claims: NULL = none (rfguard lint, /mutate). Called only when no
+     * rule earlier in the catalogue denied the object; a lost claim is
+     * a finding of the rule that asked. */
+    rules_claim_fn claim;
+    void *claim_arg;
     /* <<< cluster */
 };
 

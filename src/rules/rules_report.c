@@ -138,6 +138,26 @@ void rule_report_msg(struct rule_ctx *ctx, enum rule_strength s,
         add_finding(ctx, s, ptr, hint, strdup(msg ? msg : ""));
 }
 
+enum rfg_sev rule_sev(const struct rule_ctx *ctx)
+{
+    return ctx->sev;
+}
+
+size_t rule_ndeny(const struct rule_ctx *ctx)
+{
+    return ctx->res->ndeny;
+}
+
+void rule_report_sev(struct rule_ctx *ctx, enum rfg_sev sev,
+                     const char *ptr, const char *msg)
+{
+    enum rfg_sev keep = ctx->sev;
+
+    ctx->sev = sev;
+    rule_report_msg(ctx, RULE_STRONG, ptr, NULL, msg);
+    ctx->sev = keep;
+}
+
 const struct schema_issues *rule_schema_issues(struct rule_ctx *ctx)
 {
     if (!ctx->schema_done) {
