@@ -2,12 +2,18 @@
 # Compiles every DIR/<id>.md into the table rule_docs.h declares, sorted
 # by id, so `rfguard explain` needs no files at run time.
 file(GLOB docs "${DIR}/*.md")
-list(SORT docs)
+# Sort the ids, not the paths: "a-b.md" sorts before "a.md", "a" before "a-b".
+set(ids "")
+foreach(doc ${docs})
+  get_filename_component(id "${doc}" NAME_WE)
+  list(APPEND ids "${id}")
+endforeach()
+list(SORT ids)
 set(body "")
 set(table "")
 set(n 0)
-foreach(doc ${docs})
-  get_filename_component(id "${doc}" NAME_WE)
+foreach(id ${ids})
+  set(doc "${DIR}/${id}.md")
   file(READ "${doc}" hex HEX)
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," hex "${hex}")
   string(REGEX REPLACE "(0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,)" "\\1\n" hex "${hex}")
