@@ -19,4 +19,7 @@ struct rule_doc {
 extern const struct rule_doc rule_docs[];
 extern const size_t rule_docs_count;
 
+/* The doc of rule `id` (borrowed, static), or NULL when there is none. */
+const struct rule_doc *rule_doc_find(const char *id);
+
 #endif
