@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * report_text.c - lint output for people and for CI logs: text is
+ * "file:line:col: error|warning: message [rule]" plus indented hints and
+ * a summary, like compilers and kubeconform; "github" prints GitHub
+ * workflow commands (::error file=...). Writes entries report.c
+ * collected; knows nothing about rules.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "report_impl.h"
+
+/* ---- text ---- */
+
+static void write_pos(FILE *out, const struct report_entry *e)
+{
+    fputs(e->file, out);
+    if (e->pos.line)
+        fprintf(out, ":%u", e->pos.line);
+    if (e->pos.line && e->pos.col)
+        fprintf(out, ":%u", e->pos.col);
+}
+
+void report_write_text(const struct report *r, const struct report_opts *o,
+                       FILE *out)
+{
+    const char *red = o->color ? "\033[1;31m" : "";
+    const char *yel = o->color ? "\033[1;33m" : "";
+    const char *cyan = o->color ? "\033[36m" : "";
+    const char *bold = o->color ? "\033[1m" : "";
+    const char *dim = o->color ? "\033[2m" : "";
+    const char *rst = o->color ? "\033[0m" : "";
+    size_t i;
+
+    for (i = 0; i < r->len; i++) {
+        const struct report_entry *e = &r->v[i];
+        bool err = report_is_error(e);
+
+        if (o->quiet && !err)
+            continue;
+        fputs(bold, out);
+        write_pos(out, e);
+        if (e->kind == REPORT_SKIPPED) {
+            fprintf(out, ":%s %sskipped:%s %s %s[%s]%s\n", rst, cyan, rst,
+                    e->msg, dim, e->rule, rst);
+            continue;
+        }
+        fprintf(out, ":%s %s%s:%s %s", rst, err ? red : yel,
+                err ? "error" : "warning", rst, e->msg);
+        if (e->rule)
+            fprintf(out, " %s[%s]%s", dim, e->rule, rst);
+        fputc('\n', out);
+        if (e->source)
+            fprintf(out, "    template: %s\n", e->source);
+        if (e->hint)
+            fprintf(out, "    hint: %s\n", e->hint);
+    }
+    if (o->quiet)
+        return;
+    fprintf(out, "%zu file%s, %zu document%s, %zu failover%s: %zu error%s, "
+                 "%zu warning%s, %zu skipped\n",
+            r->files, r->files == 1 ? "" : "s", r->documents,
+            r->documents == 1 ? "" : "s", r->failovers,
+            r->failovers == 1 ? "" : "s", r->deny + r->errors,
+            r->deny + r->errors == 1 ? "" : "s", r->warn,
+            r->warn == 1 ? "" : "s", r->skipped);
+}
+
+/* ---- GitHub workflow commands ---- */
+
+static void gh_escape(FILE *out, const char *s, bool property)
+{
+    for (; *s; s++) {
+        if (*s == '%')
+            fputs("%25", out);
+        else if (*s == '\r')
+            fputs("%0D", out);
+        else if (*s == '\n')
+            fputs("%0A", out);
+        else if (property && *s == ':')
+            fputs("%3A", out);
+        else if (property && *s == ',')
+            fputs("%2C", out);
+        else
+            fputc(*s, out);
+    }
+}
+
+void report_write_github(const struct report *r, FILE *out)
+{
+    size_t i;
+
+    for (i = 0; i < r->len; i++) {
+        const struct report_entry *e = &r->v[i];
+
+        if (e->kind == REPORT_SKIPPED)
+            continue;
+        fprintf(out, "::%s file=", report_is_error(e) ? "error" : "warning");
+        gh_escape(out, e->file, true);
+        fprintf(out, ",line=%u,col=%u,title=", e->pos.line ? e->pos.line : 1,
+                e->pos.col ? e->pos.col : 1);
+        gh_escape(out, e->rule ? e->rule : REPORT_PARSE_RULE, true);
+        fputs("::", out);
+        gh_escape(out, e->msg, false);
+        if (e->hint) {
+            fputs(" (hint: ", out);
+            gh_escape(out, e->hint, false);
+            fputc(')', out);
+        }
+        fputc('\n', out);
+    }
+}
