@@ -22,7 +22,6 @@
 #include <yaml.h>
 
 #include "jpatch.h"
-#include "ydoc.h"
 #include "ydoc_impl.h"
 
 enum ynode_kind { YN_SCALAR, YN_MAP, YN_SEQ, YN_ALIAS };
@@ -86,12 +85,6 @@ void yedit_free(struct yedit *ye)
     free(ye->edits);
     free(ye->roots);
     free(ye);
-}
-
-/* Byte offset of libyaml's character index `idx`. */
-static size_t byte_at(struct yedit *ye, size_t idx)
-{
-    return ytext_byte(&ye->text, idx);
 }
 
 static int add_kid(struct ynode *p, struct ynode *k)
@@ -161,8 +154,8 @@ static struct ynode *new_node(struct yedit *ye, enum ynode_kind k,
     if (!n)
         return NULL;
     n->kind = k;
-    n->start = byte_at(ye, ev->start_mark.index);
-    n->end = byte_at(ye, ev->end_mark.index);
+    n->start = ytext_byte(&ye->text, ev->start_mark.index);
+    n->end = ytext_byte(&ye->text, ev->end_mark.index);
     n->line = (unsigned)ev->start_mark.line + 1;
     n->col = (unsigned)ev->start_mark.column + 1;
     return n;
@@ -222,7 +215,7 @@ int yedit_new(struct yedit **out, const char *buf, size_t len,
                     rc = RFG_ENOMEM;
                     break;
                 }
-                f->pending_start = byte_at(ye, ev.start_mark.index);
+                f->pending_start = ytext_byte(&ye->text, ev.start_mark.index);
                 f->pending_col = (unsigned)ev.start_mark.column + 1;
                 f->want_key = false;
                 if (ev.data.scalar.anchor || ev.data.scalar.tag)
@@ -303,8 +296,8 @@ int yedit_new(struct yedit **out, const char *buf, size_t len,
             n = st[depth].node;
             free(st[depth].pending_key);
             st[depth].pending_key = NULL;
-            n->close = byte_at(ye, ev.start_mark.index);
-            n->end = byte_at(ye, ev.end_mark.index);
+            n->close = ytext_byte(&ye->text, ev.start_mark.index);
+            n->end = ytext_byte(&ye->text, ev.end_mark.index);
             rc = attach(ye, st, depth, n);
             if (rc)
                 node_free(n);
