@@ -15,6 +15,11 @@
 /* The rule id of unreadable input in formats that need one. */
 #define REPORT_PARSE_RULE "input-error"
 
+/* Where each rule's doc is published: the docs/rules/<id>.md files of the
+ * project's repository, which `rfguard explain` prints too. */
+#define REPORT_RULE_DOCS_URL "https://github.com/rfguard/rfguard/blob/main/docs/rules/"
+#define REPORT_PROJECT_URL "https://github.com/rfguard/rfguard"
+
 /* An input error or a deny finding. */
 bool report_is_error(const struct report_entry *e);
 

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * report_json.c - lint output as JSON: the documented "version 1" schema
- * for scripts, and SARIF 2.1.0 for code scanning, with the help text and
- * link of each rule used. Writes entries report.c collected; reads only
- * rule descriptors.
+ * for scripts, and SARIF 2.1.0 for code scanning, whose rules point at
+ * each rule's doc (docs/rules/<id>.md in the project's repository). Writes
+ * entries report.c collected; reads only rule descriptors.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,11 +94,14 @@ void report_write_json(const struct report *r, FILE *out)
 
 /* ---- SARIF 2.1.0 ---- */
 
-static cJSON *sarif_rule(const char *id, const char *doc, const char *link,
+/* A SARIF reportingDescriptor. A catalogue rule (`has_doc`) points its
+ * help and helpUri at its doc; input errors have none. */
+static cJSON *sarif_rule(const char *id, const char *doc, bool has_doc,
                          const char *level)
 {
     cJSON *r = cJSON_CreateObject();
     cJSON *t;
+    struct sbuf b;
 
     if (!r)
         return NULL;
@@ -108,17 +112,22 @@ static cJSON *sarif_rule(const char *id, const char *doc, const char *link,
     t = cJSON_AddObjectToObject(r, "fullDescription");
     cJSON_AddStringToObject(t, "text", doc);
     t = cJSON_AddObjectToObject(r, "help");
-    if (t) {
-        struct sbuf b;
-
-        sbuf_init(&b, 4096);
-        (void)sbuf_printf(&b, "%s. Run 'rfguard explain %s' for details%s%s",
-                          doc, id, link ? "; see " : ".", link ? link : "");
+    sbuf_init(&b, 4096);
+    if (has_doc)
+        (void)sbuf_printf(&b, "%s. Run 'rfguard explain %s' or see %s%s.md "
+                              "for why, examples and the fix.",
+                          doc, id, REPORT_RULE_DOCS_URL, id);
+    else
+        (void)sbuf_printf(&b, "%s.", doc);
+    if (t)
         cJSON_AddStringToObject(t, "text", sbuf_str(&b));
+    sbuf_cleanup(&b);
+    if (has_doc) {
+        sbuf_init(&b, 4096);
+        (void)sbuf_printf(&b, "%s%s.md", REPORT_RULE_DOCS_URL, id);
+        cJSON_AddStringToObject(r, "helpUri", sbuf_str(&b));
         sbuf_cleanup(&b);
     }
-    if (link)
-        cJSON_AddStringToObject(r, "helpUri", link);
     t = cJSON_AddObjectToObject(r, "defaultConfiguration");
     cJSON_AddStringToObject(t, "level", level);
     return r;
@@ -147,8 +156,7 @@ void report_write_sarif(const struct report *r, const struct report_opts *o,
     cJSON_AddStringToObject(driver, "name", "rfguard");
     cJSON_AddStringToObject(driver, "version",
                             o->version ? o->version : "unknown");
-    cJSON_AddStringToObject(driver, "informationUri",
-                            "https://github.com/spotahome/redis-operator");
+    cJSON_AddStringToObject(driver, "informationUri", REPORT_PROJECT_URL);
     /* Only the rules the results use, in order of first use: the output
      * then depends on the findings, not on the size of the catalogue. */
     rules = cJSON_AddArrayToObject(driver, "rules");
@@ -167,14 +175,14 @@ void report_write_sarif(const struct report *r, const struct report_opts *o,
             continue;
         used[k] = ++nused;
         cJSON_AddItemToArray(rules,
-                             d ? sarif_rule(d->id, d->doc, d->link,
+                             d ? sarif_rule(d->id, d->doc, true,
                                             d->default_sev == RFG_SEV_DENY
                                                 ? "error"
                                                 : "warning")
                                : sarif_rule(REPORT_PARSE_RULE,
                                             "the input could not be read or "
                                             "parsed",
-                                            NULL, "error"));
+                                            false, "error"));
     }
     results = cJSON_AddArrayToObject(run, "results");
     for (i = 0; i < r->len; i++) {

@@ -93,6 +93,23 @@ done
 [ "$explain_bad" = 0 ] && ok "rfguard explain prints every doc, citing nothing users lack"
 [ "$examples_bad" = 0 ] && ok "rfguard lint: every Fails example reports its rule, no Passes example does ($nupdate update rules left to unit.rule_docs)"
 
+# SARIF points each rule's helpUri at its doc in the project's repository.
+"$rfguard" lint --format sarif "$src/tests/lint/headline.yaml" >"$work/out.sarif"
+uris=$(sed -n 's/^[[:space:]]*"helpUri":[[:space:]]*"\([^"]*\)",*$/\1/p' "$work/out.sarif")
+sarif_bad=0
+for u in $uris; do
+    case $u in
+    https://github.com/rfguard/rfguard/blob/main/docs/rules/*.md)
+        [ -f "$src/docs/rules/${u##*/}" ] || { bad "SARIF helpUri $u: no such doc"; sarif_bad=1; } ;;
+    *) bad "SARIF helpUri $u is not a rule doc"; sarif_bad=1 ;;
+    esac
+done
+if [ -n "$uris" ] && [ "$sarif_bad" = 0 ]; then
+    ok "SARIF helpUri of $(echo "$uris" | wc -l) rules points at their docs"
+elif [ -z "$uris" ]; then
+    bad "SARIF output has no helpUri"
+fi
+
 "$rfguard" explain no-such-rule >"$work/out" 2>"$work/err"
 rc=$?
 if [ "$rc" = 2 ] && grep -q "unknown rule 'no-such-rule'" "$work/err"; then
