@@ -32,8 +32,6 @@
 #include "rf.h"
 
 #define DEFAULT_NS "rfguard"
-#define CLAIM_RULE "master-name-clusterwide-unique"
-#define SENTINEL_RULE "sentinel-identity-shared"
 #define DEFAULT_DEADLINE_MS 2000u
 #define MAX_RELEASES 256
 #define IDENTITY_MAX 512
@@ -157,24 +155,6 @@ static void log_kcache(void *arg, const char *level, const char *msg,
     sc->log(level, msg, detail ? "detail" : NULL, detail);
 }
 
-/* The sentinel identity claim of a failover whose sentinels monitor
- * mymaster: redis port and auth Secret ("none" without auth). The Secret
- * names the password without revealing it: a Lease name derived from the
- * password or its hash would let anyone who can list Leases test
- * password guesses offline. False when it does not fit in `len` (no
- * valid Secret name is that long). */
-static bool sentinel_identity(char *out, size_t len, int port,
-                              const char *ns, const char *secret)
-{
-    int n;
-
-    if (secret)
-        n = snprintf(out, len, "sentinel/%d/secret:%s/%s", port, ns, secret);
-    else
-        n = snprintf(out, len, "sentinel/%d/none", port);
-    return n >= 0 && (size_t)n < len;
-}
-
 /* Does the view still have `holder` ("ns/name") with `identity`? Claims
  * of a kind this version does not know are kept. */
 static bool holder_has(const struct cview *cv, enum rf_target det,
@@ -200,8 +180,9 @@ static bool holder_has(const struct cview *cv, enum rf_target det,
             return f->disable_mymaster && !strcmp(f->name, identity + 7);
         if (f->disable_mymaster && det == RF_TARGET_FRESHWORKS_V33)
             return false;   /* its master name is its own */
-        return sentinel_identity(mine, sizeof(mine), f->port, f->ns,
-                                 f->secret) && !strcmp(mine, identity);
+        return rules_sentinel_identity(mine, sizeof(mine), f->port,
+                                       f->ns, f->secret) &&
+               !strcmp(mine, identity);
     }
     return false;
 }
@@ -465,13 +446,22 @@ bool serve_cluster_ready(struct serve_cluster *sc)
     return !sc || kcache_ready(sc->kc);
 }
 
-/* Per request: the snapshot held for the rules and the deadline of the
- * review's API calls. */
+/* Per request: the snapshot held for the rules, the deadline of the
+ * review's API calls, and the claims this review made (released again
+ * if it ends denied). */
 struct serve_cluster_eval {
+    struct serve_cluster *sc;
     const struct cview *cv;    /* snapshot held, or NULL */
     char unavailable[160];
     uint64_t until_ms;         /* rfg_mono_ms() deadline of the
                                   review's API calls */
+    char holder[600];          /* "ns/name" of the failover */
+    bool adopt, dry_run;
+    struct {
+        char lease[64];
+        char claim_id[LEASE_CLAIM_ID_LEN];
+    } made[2];                 /* one per identity rule at most */
+    size_t nmade;
 };
 
 /* Fill in->cv, in->cv_unavailable and in->target for one request. */
@@ -481,9 +471,6 @@ static void eval_begin(struct serve_cluster *sc,
     enum rf_target det, pol_t;
     int64_t since;
 
-    memset(ce, 0, sizeof(*ce));
-    if (!sc)
-        return;
     ce->until_ms = rfg_mono_ms() + sc->o.api_deadline_ms;
     ce->cv = kcache_snapshot(sc->kc);
     in->cv = ce->cv;
@@ -513,152 +500,62 @@ static void eval_begin(struct serve_cluster *sc,
         in->target = det;
 }
 
-/* Release what eval_begin held. */
-static void eval_end(struct serve_cluster_eval *ce)
+/* rules_claim_fn: claim `c` for the review's failover with a Lease, by
+ * the review's deadline. On dryRun only a GET (no side effects), so the
+ * verdict matches the real request's. */
+static int rule_claim(void *arg, const struct rules_claim *c, char *msg,
+                      size_t msglen)
 {
-    if (ce->cv)
-        kcache_release(ce->cv);
-    ce->cv = NULL;
-}
-
-static bool rule_skipped(const struct rules_result *res,
-                         const struct rule_desc *d)
-{
-    size_t i;
-
-    for (i = 0; i < res->nskipped; i++)
-        if (!res->skipped[i].rule || res->skipped[i].rule == d)
-            return true;
-    return false;
-}
-
-/* What a review claims: the identity, the rule it enforces, and how the
- * findings name it. */
-struct claim {
-    const struct rule_desc *d;
-    enum rfg_sev sev;
-    char identity[IDENTITY_MAX];
-    char what[IDENTITY_MAX];   /* "master name "x"", "sentinel identity..." */
-    const char *ptr;
-    const char *why;           /* why a shared one is bad */
-};
-
-/* Fill `c` with the claim of `in`'s object, or return false when it has
- * nothing to claim: a master name of its own (freshworks disableMyMaster)
- * whenever master-name-clusterwide-unique is on, else the sentinel
- * identity, only when sentinel-identity-shared denies. */
-static bool claim_of(struct claim *c, const struct rules_input *in,
-                     const char *ns, const struct rules_result *res)
-{
-    enum rf_target t = in->target ? in->target : in->pol->target;
-    const char *master = rf_master_name(in->obj, t);
-    const char *sp;
-    int port;
-
-    memset(c, 0, sizeof(*c));
-    if (!master)
-        return false;
-    if (strcmp(master, RF_DEFAULT_MASTER_NAME)) {
-        c->d = rules_find(CLAIM_RULE);
-        if (!c->d || !(c->d->targets & t))
-            return false;
-        c->sev = rules_severity(c->d, in->pol);
-        if (c->sev == RFG_SEV_OFF || rule_skipped(res, c->d))
-            return false;
-        snprintf(c->identity, sizeof(c->identity), "master/%s", master);
-        snprintf(c->what, sizeof(c->what), "master name \"%s\"", master);
-        c->ptr = "/metadata/name";
-        c->why = "namespaces do not isolate sentinels";
-        return true;
-    }
-    c->d = rules_find(SENTINEL_RULE);
-    if (!c->d || !(c->d->targets & t))
-        return false;
-    c->sev = rules_severity(c->d, in->pol);
-    if (c->sev != RFG_SEV_DENY || rule_skipped(res, c->d))
-        return false;   /* only a uniqueness that denies is claimed */
-    sp = rf_secret_path(in->obj);
-    port = rf_redis_port(in->obj);
-    if (!sentinel_identity(c->identity, sizeof(c->identity), port, ns, sp))
-        return false;
-    if (sp)
-        snprintf(c->what, sizeof(c->what), "sentinel identity (master %s, "
-                 "port %d, password of Secret %s/%s)",
-                 RF_DEFAULT_MASTER_NAME, port, ns, sp);
-    else
-        snprintf(c->what, sizeof(c->what), "sentinel identity (master %s, "
-                 "port %d, no password)", RF_DEFAULT_MASTER_NAME, port);
-    c->ptr = "/spec/redis/port";
-    c->why = "their sentinels can merge and overwrite each other's data";
-    return true;
-}
-
-/* After rules_eval on /validate: claim what the object needs unique
- * across the cluster (see serve_cluster_hooks in serve_cluster.h). */
-static int cluster_claim(struct serve_cluster *sc,
-                         struct serve_cluster_eval *ce,
-                         const struct rules_input *in, const char *ns,
-                         bool dry_run, struct rules_result *res)
-{
+    struct serve_cluster_eval *ce = arg;
+    struct serve_cluster *sc = ce->sc;
     struct lease_claim_opts lo;
-    struct claim c;
-    const char *name;
-    char holder[600], other[300], err[240], msg[1400];
-    char claim_id[LEASE_CLAIM_ID_LEN], lname[64];
-    enum rfg_sev sev;
+    char other[300], err[240], claim_id[LEASE_CLAIM_ID_LEN];
     int r;
 
-    if (!sc || res->ndeny ||
-        (in->op != RULES_CREATE && in->op != RULES_UPDATE) ||
-        !rf_is_failover(in->obj))
-        return RFG_OK;
-    name = rf_name(in->obj);
-    if (!name || !claim_of(&c, in, ns, res))
-        return RFG_OK;
-    snprintf(holder, sizeof(holder), "%s/%s", ns, name);
     lease_new_claim_id(claim_id);
     memset(&lo, 0, sizeof(lo));
     lo.ns = sc->ns;
-    lo.identity = c.identity;
-    lo.holder = holder;
+    lo.identity = c->identity;
+    lo.holder = ce->holder;
     lo.until_ms = ce->until_ms;
     lo.claim_id = claim_id;
-    lo.adopt = in->op == RULES_CREATE;
+    lo.adopt = ce->adopt;
     lo.grace_s = sc->o.claim_grace_s;
     lo.keep = keep_claim;
     lo.keep_arg = sc;
-    lo.dry_run = dry_run;   /* a GET only: no side effects */
+    lo.dry_run = ce->dry_run;
     r = lease_claim(sc->client, &lo, other, sizeof(other), err, sizeof(err));
     if (r < 0)
         return r;
-    if (r == LEASE_CLAIMED)
-        return RFG_OK;
-    sev = c.sev;
-    if (r == LEASE_TAKEN) {
-        snprintf(msg, sizeof(msg),
-                 "%s is already claimed by RedisFailover %s (Lease in "
-                 "namespace %s): %s", c.what, other, sc->ns, c.why);
-        return rules_add_finding(res, c.d, sev, c.ptr, msg);
+    /* a create that landed (or may have) is undone if the review is
+     * denied after all */
+    if (!ce->dry_run && (r == LEASE_CLAIMED || r == LEASE_UNSURE) &&
+        ce->nmade < sizeof(ce->made) / sizeof(ce->made[0])) {
+        lease_name(ce->made[ce->nmade].lease,
+                   sizeof(ce->made[ce->nmade].lease), c->identity);
+        snprintf(ce->made[ce->nmade].claim_id,
+                 sizeof(ce->made[ce->nmade].claim_id), "%s", claim_id);
+        ce->nmade++;
     }
-    sev = rules_unavailable_severity(c.d, in->pol);
-    if (r == LEASE_UNSURE && sev == RFG_SEV_DENY) {
-        /* not admitted: a create that landed late must not stay */
-        lease_name(lname, sizeof(lname), c.identity);
-        release_later(sc, lname, claim_id);
+    if (r == LEASE_CLAIMED)
+        return RULES_CLAIM_HELD;
+    if (r == LEASE_TAKEN) {
+        snprintf(msg, msglen,
+                 "%s is already claimed by RedisFailover %s (Lease in "
+                 "namespace %s): %s", c->what, other, sc->ns, c->why);
+        return RULES_CLAIM_TAKEN;
     }
     sc->log("warn", "claims: cannot claim", "detail", err);
-    if (sev == RFG_SEV_OFF)
-        return RFG_OK;
     if (!strcmp(err, LEASE_ERR_DEADLINE))
-        snprintf(msg, sizeof(msg),
+        snprintf(msg, msglen,
                  "cannot verify: claiming %s: the API server did not "
                  "answer within rfguard's %u ms deadline for API calls",
-                 c.what, sc->o.api_deadline_ms);
+                 c->what, sc->o.api_deadline_ms);
     else
-        snprintf(msg, sizeof(msg),
+        snprintf(msg, msglen,
                  "cannot verify: claiming %s in the API server failed: %s",
-                 c.what, err);
-    return rules_add_finding(res, c.d, sev, c.ptr, msg);
+                 c->what, err);
+    return RULES_CLAIM_UNAVAILABLE;
 }
 
 /* ---- admission hooks ---- */
@@ -666,28 +563,38 @@ static int cluster_claim(struct serve_cluster *sc,
 static int hook_begin(void *arg, void **state, struct rules_input *in,
                       const struct review_req *req, bool validate)
 {
-    struct serve_cluster_eval *ce = malloc(sizeof(*ce));
+    struct serve_cluster *sc = arg;
+    struct serve_cluster_eval *ce = calloc(1, sizeof(*ce));
+    const char *name = rf_name(in->obj);
 
-    (void)req;
-    (void)validate;
     if (!ce)
         return RFG_ENOMEM;
-    eval_begin(arg, ce, in);
+    ce->sc = sc;
+    eval_begin(sc, ce, in);
+    /* claims on /validate only (mutate never denies) */
+    if (validate && name && rf_is_failover(in->obj) &&
+        (in->op == RULES_CREATE || in->op == RULES_UPDATE)) {
+        snprintf(ce->holder, sizeof(ce->holder), "%s/%s", req->ns, name);
+        ce->adopt = in->op == RULES_CREATE;
+        ce->dry_run = req->dry_run;
+        in->claim = rule_claim;
+        in->claim_arg = ce;
+    }
     *state = ce;
     return RFG_OK;
 }
 
-static int hook_claim(void *arg, void *state, const struct rules_input *in,
-                      const struct review_req *req, struct rules_result *res)
+static void hook_end(void *arg, void *state, const struct rules_result *res)
 {
-    return cluster_claim(arg, state, in, req->ns, req->dry_run, res);
-}
+    struct serve_cluster_eval *ce = state;
+    size_t i;
 
-static void hook_end(void *arg, void *state)
-{
-    (void)arg;
-    eval_end(state);
-    free(state);
+    /* not admitted: a claim it made must not stay */
+    for (i = 0; res && res->ndeny && i < ce->nmade; i++)
+        release_later(arg, ce->made[i].lease, ce->made[i].claim_id);
+    if (ce->cv)
+        kcache_release(ce->cv);
+    free(ce);
 }
 
 void serve_cluster_hooks(struct serve_cluster *sc, struct admission_hooks *h)
@@ -696,6 +603,5 @@ void serve_cluster_hooks(struct serve_cluster *sc, struct admission_hooks *h)
         return;
     h->arg = sc;
     h->begin = hook_begin;
-    h->claim = hook_claim;
     h->end = hook_end;
 }

@@ -59,17 +59,17 @@ bool serve_cluster_ready(struct serve_cluster *sc);
 
 /* Point `h` at the cluster view's admission hooks (see admission.h):
  * per request, a snapshot for the rules (or "cannot verify" when the
- * view is stale), and on /validate, when nothing denied the failover,
- * the claim of its master name (master-name-clusterwide-unique) or, for
- * a failover whose sentinels monitor mymaster and when
- * sentinel-identity-shared denies, its sentinel identity (redis port and
- * auth Secret). A claim held by another failover, or one that cannot be
- * made by the review's deadline (the rule's onUnavailable decides), is a
- * finding of that rule; a claim whose create may have landed late is
- * released again when the review is denied. On dryRun it only reads the
- * claim (no write), so the verdict matches the real request's. With no
- * cluster view (`sc` NULL), `h` is left as it is. `sc` must outlive
- * every request that uses `h`. */
+ * view is stale) and, on /validate, the rules' claim hook: when the
+ * view shows no conflict and nothing earlier denied the failover,
+ * master-name-clusterwide-unique claims its master name and
+ * sentinel-identity-shared (when it denies) its sentinel identity
+ * (redis port and auth Secret) with a Lease. A claim held by another
+ * failover, or one that cannot be made by the review's deadline (the
+ * rule's onUnavailable decides), is that rule's finding; a claim made
+ * by a review that ends denied is released again. On dryRun it only
+ * reads the claim (no write), so the verdict matches the real
+ * request's. With no cluster view (`sc` NULL), `h` is left as it is.
+ * `sc` must outlive every request that uses `h`. */
 void serve_cluster_hooks(struct serve_cluster *sc, struct admission_hooks *h);
 
 #endif

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * admission.c - the admission core (see admission.h): decode, evaluate
- * under a referenced policy, claim through the hooks, respond, count and
- * log. Not the HTTP server (net/http_server.c) nor the cluster view
- * (cli/serve_cluster.c), which reach it only through the hooks.
+ * under a referenced policy with what the hooks add (cluster view,
+ * claims), respond, count and log. Not the HTTP server
+ * (net/http_server.c) nor the cluster view (cli/serve_cluster.c), which
+ * reach it only through the hooks.
  */
 #include "admission.h"
 
@@ -237,12 +238,6 @@ void admission_handle(struct admission *a, enum metrics_endpoint ep,
             goto out;
         }
         have_res = true;
-        /* claims on /validate only (mutate never denies) */
-        if (!mutate && h && h->claim &&
-            h->claim(h->arg, state, &in, req, &res) != RFG_OK) {
-            fail_reply(a, ep, req, rep, RFG_ENOMEM, "claim failed", t0);
-            goto out;
-        }
     }
     rc = review_respond(&rep->body, &rep->len, &verdict, req,
                         have_res ? &res : NULL, mutate);
@@ -260,7 +255,7 @@ void admission_handle(struct admission *a, enum metrics_endpoint ep,
                       review_verdict_name(verdict), NULL, us);
 out:
     if (begun && h->end)
-        h->end(h->arg, state);
+        h->end(h->arg, state, have_res ? &res : NULL);
     if (have_res)
         rules_result_cleanup(&res);
     pol_put(pol);

@@ -34,18 +34,16 @@ struct admission_hooks {
      * snapshot held until `end`), or say why it is unavailable
      * (in->cv_unavailable), and the target the installed CRD implies
      * (in->target). *state (NULL on entry) is the hook's own per-request
-     * data, handed to `claim` and `end`. `validate` is false on /mutate.
-     * Returns RFG_OK, or RFG_ENOMEM with nothing held (then `end` is not
-     * called and the request fails with 500). */
+     * data, handed to `end`. `validate` is false on /mutate: claims
+     * that make identities unique across the cluster (in->claim) are
+     * for /validate only. Returns RFG_OK, or RFG_ENOMEM with nothing
+     * held (then `end` is not called and the request fails with 500). */
     int (*begin)(void *arg, void **state, struct rules_input *in,
                  const struct review_req *req, bool validate);
-    /* After rules_eval on /validate: make the cluster-wide claims of the
-     * object and add a finding to `res` for a claim that is lost or
-     * cannot be made. Returns RFG_OK or RFG_ENOMEM. */
-    int (*claim)(void *arg, void *state, const struct rules_input *in,
-                 const struct review_req *req, struct rules_result *res);
-    /* Release what `begin` held; called once per `begin`. */
-    void (*end)(void *arg, void *state);
+    /* Release what `begin` held; called once per `begin`. `res` is the
+     * result of the evaluation (NULL if it failed): a review that ends
+     * denied must not keep the claims it made. */
+    void (*end)(void *arg, void *state, const struct rules_result *res);
 };
 
 struct admission_reply {

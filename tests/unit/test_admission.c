@@ -25,6 +25,8 @@
 
 #define REQ_SUFFIX ".request.json"
 
+static FILE *devnull;   /* the log of tests that do not read it */
+
 static char *slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -190,7 +192,7 @@ static void test_admission__goldens(void)
     size_t n = 0, nl;
 
     snprintf(dir, sizeof(dir), "%s/review", RFG_TEST_DIR);
-    a = new_core(NULL, fopen("/dev/null", "w"));
+    a = new_core(NULL, devnull);
     CHECK(a != NULL);
     d = opendir(dir);
     CHECK(d != NULL);
@@ -284,9 +286,21 @@ out:
 }
 
 struct fake_view {
-    int begins, claims, ends;
-    bool last_validate;
+    int begins, ends, claims;
+    bool last_validate, end_res;
 };
+
+/* A claim hook that says every identity is taken. */
+static int fake_claim(void *arg, const struct rules_claim *c, char *msg,
+                      size_t len)
+{
+    struct fake_view *v = arg;
+
+    v->claims++;
+    snprintf(msg, len, "%s is already claimed by RedisFailover other/x",
+             c->what);
+    return RULES_CLAIM_TAKEN;
+}
 
 static int fake_begin(void *arg, void **state, struct rules_input *in,
                       const struct review_req *req, bool validate)
@@ -296,45 +310,53 @@ static int fake_begin(void *arg, void **state, struct rules_input *in,
     (void)req;
     v->begins++;
     v->last_validate = validate;
-    in->cv_unavailable = "cluster view not synced yet";
+    if (v->begins == 1) {
+        in->cv_unavailable = "cluster view not synced yet";
+    } else if (validate) {
+        in->claim = fake_claim;
+        in->claim_arg = v;
+    }
     *state = v;
     return RFG_OK;
 }
 
-static int fake_claim(void *arg, void *state, const struct rules_input *in,
-                      const struct review_req *req, struct rules_result *res)
-{
-    struct fake_view *v = arg;
-
-    (void)in;
-    (void)req;
-    (void)res;
-    CHECK(state == arg);
-    v->claims++;
-    return RFG_OK;
-}
-
-static void fake_end(void *arg, void *state)
+static void fake_end(void *arg, void *state, const struct rules_result *res)
 {
     struct fake_view *v = arg;
 
     CHECK(state == arg);
     v->ends++;
+    v->end_res = res != NULL;
 }
 
-/* The hooks: begin/end around every evaluation, the claim on /validate
- * only, nothing for requests that are not evaluated; a view the hook
- * calls unavailable makes the cluster rules say "cannot verify". */
+/* The hooks: begin/end around every evaluation, nothing for requests
+ * that are not evaluated; a view the hook calls unavailable makes the
+ * cluster rules say "cannot verify"; a lost claim is a finding of the
+ * rule that asked (here sentinel-identity-shared under a policy where
+ * it denies). */
 static void test_admission__hooks(void)
 {
-    struct fake_view v = {0, 0, 0, false};
-    struct admission_hooks h = {&v, fake_begin, fake_claim, fake_end};
-    struct admission *a = new_core(&h, fopen("/dev/null", "w"));
+    static const char pol[] =
+        "apiVersion: rfguard.io/v1alpha1\nkind: Policy\nmetadata:\n"
+        "  name: claims\nspec:\n  target: spotahome-v1.3\n"
+        "  rules:\n    sentinel-identity-shared: deny\n";
+    struct fake_view v = {0, 0, 0, false, false};
+    struct admission_hooks h = {&v, fake_begin, fake_end};
+    struct admission *a = NULL;
+    struct policy_set *p = NULL;
     struct admission_reply rep;
+    struct diag_list dl;
     char path[512];
     char *clean, *del;
     size_t nclean = 0, ndel = 0;
 
+    diag_list_init(&dl, "test");
+    CHECK_INT_EQ(policy_load(&p, pol, sizeof(pol) - 1, "test", &dl),
+                 RFG_OK);
+    diag_list_cleanup(&dl);
+    if (p)
+        CHECK_INT_EQ(admission_new(&a, p, &h, devnull),
+                     RFG_OK);
     snprintf(path, sizeof(path), "%s/review/create-clean.v1.request.json",
              RFG_TEST_DIR);
     clean = slurp(path, &nclean);
@@ -349,20 +371,28 @@ static void test_admission__hooks(void)
     CHECK_CONTAINS(rep.body, "cannot verify: cluster view not synced yet");
     free(rep.body);
     CHECK_INT_EQ(v.begins, 1);
-    CHECK_INT_EQ(v.claims, 1);
     CHECK_INT_EQ(v.ends, 1);
-    CHECK(v.last_validate);
+    CHECK_INT_EQ(v.claims, 0);
+    CHECK(v.last_validate && v.end_res);
+    admission_handle(a, METRICS_VALIDATE, clean, nclean, &rep);
+    CHECK_INT_EQ(v.claims, 1);
+    CHECK_CONTAINS(rep.body, "\"allowed\":false");
+    CHECK_CONTAINS(rep.body, "[sentinel-identity-shared] sentinel identity "
+                             "(master mymaster, port 6379, password of "
+                             "Secret shop/");
+    CHECK_CONTAINS(rep.body, "is already claimed by RedisFailover other/x");
+    free(rep.body);
     admission_handle(a, METRICS_MUTATE, clean, nclean, &rep);
     free(rep.body);
-    CHECK_INT_EQ(v.begins, 2);
+    CHECK_INT_EQ(v.begins, 3);
     CHECK_INT_EQ(v.claims, 1);
-    CHECK_INT_EQ(v.ends, 2);
+    CHECK_INT_EQ(v.ends, 3);
     CHECK(!v.last_validate);
     admission_handle(a, METRICS_VALIDATE, del, ndel, &rep);
     CHECK_CONTAINS(rep.body, "\"allowed\":true");
     free(rep.body);
-    CHECK_INT_EQ(v.begins, 2);
-    CHECK_INT_EQ(v.ends, 2);
+    CHECK_INT_EQ(v.begins, 3);
+    CHECK_INT_EQ(v.ends, 3);
 out:
     free(clean);
     free(del);
@@ -376,7 +406,7 @@ static void test_admission__set_policy(void)
         "apiVersion: rfguard.io/v1alpha1\nkind: Policy\nmetadata:\n"
         "  name: no-auth\nspec:\n  target: spotahome-v1.3\n"
         "  rules:\n    auth-required: off\n";
-    struct admission *a = new_core(NULL, fopen("/dev/null", "w"));
+    struct admission *a = new_core(NULL, devnull);
     struct policy_set *p = NULL;
     struct admission_reply rep;
     struct diag_list dl;
@@ -410,10 +440,17 @@ out:
 
 int main(void)
 {
+    int rc;
+
+    devnull = fopen("/dev/null", "w");
+    if (!devnull)
+        return 1;
     RUN(test_admission__goldens);
     RUN(test_admission__log_and_metrics);
     RUN(test_admission__bad_body);
     RUN(test_admission__hooks);
     RUN(test_admission__set_policy);
-    return CHECK_DONE();
+    rc = CHECK_DONE();
+    fclose(devnull);
+    return rc;
 }
