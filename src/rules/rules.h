@@ -235,12 +235,6 @@ enum rfg_sev rules_severity(const struct rule_desc *r,
  * its onUnavailable parameter ("deny" or "warn"), else its severity. */
 enum rfg_sev rules_unavailable_severity(const struct rule_desc *r,
                                         const struct policy_set *pol);
-/* Append a finding made outside the engine (the webhook's cluster-wide
- * claims) for rule `r` with severity `sev` (WARN or DENY). Returns
- * RFG_OK or RFG_ENOMEM. */
-int rules_add_finding(struct rules_result *res, const struct rule_desc *r,
-                      enum rfg_sev sev, const char *ptr, const char *msg)
-    RFG_MUST_CHECK;
 /* <<< cluster */
 
 /* Check the rule ids and parameters a policy names against the

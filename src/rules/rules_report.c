@@ -195,22 +195,6 @@ void rules_result_cleanup(struct rules_result *r)
     memset(r, 0, sizeof(*r));
 }
 
-int rules_add_finding(struct rules_result *res, const struct rule_desc *r,
-                      enum rfg_sev sev, const char *ptr, const char *msg)
-{
-    struct rule_ctx ctx;
-    struct rules_input in;
-
-    memset(&ctx, 0, sizeof(ctx));
-    memset(&in, 0, sizeof(in));
-    ctx.in = &in;
-    ctx.res = res;
-    ctx.cur = r;
-    ctx.sev = sev;
-    rule_report_msg(&ctx, RULE_STRONG, ptr, NULL, msg);
-    return ctx.err;
-}
-
 bool rj_is_self(const struct rule_ctx *ctx, const struct cview_failover *f)
 {
     const char *name = rf_name(ctx->in->obj);
