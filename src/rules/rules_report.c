@@ -2,9 +2,10 @@
  *
  * rules_report.c - what rules see of an evaluation and how they report:
  * the rule_ctx accessors (object, target, namespace, parameters, schema
- * issues), findings with shortened quotes (rule_report), findings made
- * outside the engine (rules_add_finding), and freeing a result. Does
- * not decide which rules run (rules.c) or skip (rules_skip.c).
+ * issues), findings with shortened quotes (rule_report) or with the
+ * severity a lost cluster claim gets (rule_report_sev), and freeing a
+ * result. Does not decide which rules run (rules.c) or skip
+ * (rules_skip.c).
  */
 #include <stdarg.h>
 #include <stdlib.h>
