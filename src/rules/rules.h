@@ -215,17 +215,6 @@ void rules_result_cleanup(struct rules_result *r);
 const struct rule_desc *rules_catalog(size_t *n);
 /* The rule named `id`, or NULL. */
 const struct rule_desc *rules_find(const char *id);
-/* The long form of a rule, for `rfguard explain`. Static strings. */
-struct rule_explain {
-    const char *id;
-    const char *why;       /* the failure it prevents, with its source */
-    const char *bad;       /* a failing YAML fragment */
-    const char *good;      /* a passing YAML fragment */
-    const char *fix;       /* the patch the webhook applies, or NULL */
-};
-
-/* The explanation of rule `id`, or NULL. */
-const struct rule_explain *rules_explain(const char *id);
 /* Effective severity of `r` under `pol`: the policy's entry for it, else
  * the policy's spec.defaultSeverity, else the rule's default. */
 enum rfg_sev rules_severity(const struct rule_desc *r,
