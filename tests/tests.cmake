@@ -49,7 +49,6 @@ add_test(NAME style.checksrc COMMAND bash ${CMAKE_SOURCE_DIR}/scripts/checksrc.s
          ${CMAKE_SOURCE_DIR})
 set_tests_properties(style.checksrc PROPERTIES LABELS style)
 
-# >>> deploy
 # Property test for the rendered deploy/ overlays (driven by
 # tests/cli/deploy.sh, which finds it as <build-dir>/check_deploy).
 add_executable(check_deploy tests/deploy/check_deploy.c)
@@ -57,9 +56,7 @@ target_include_directories(check_deploy PRIVATE ${CMAKE_SOURCE_DIR}/tests)
 target_link_libraries(check_deploy PRIVATE rfg_core)
 set_target_properties(check_deploy PROPERTIES
   RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
-# <<< deploy
 
-# >>> fuzz
 # Fuzz targets (tests/fuzz/fuzz_<t>.c, corpora in tests/fuzz/corpus/<t>/).
 # With RFG_FUZZ (clang) they link libFuzzer and ctest runs each corpus
 # once (-runs=0); otherwise they link tests/fuzz/standalone.c, which
@@ -81,18 +78,14 @@ foreach(t ${RFG_FUZZ_TARGETS})
     RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/fuzz)
   set_tests_properties(fuzz.${t} PROPERTIES LABELS fuzz TIMEOUT 300)
 endforeach()
-# <<< fuzz
 
-# >>> abuse
 # The soak test takes minutes: its own label, and it skips (77) unless
 # RFG_SOAK=1 (scripts/soak.sh runs it).
 if(TEST integration.abuse_soak)
   set_tests_properties(integration.abuse_soak PROPERTIES
     LABELS "integration;soak" TIMEOUT 900)
 endif()
-# <<< abuse
 
-# >>> fence
 # rfg_core links no network library. core_only is built from the core
 # alone, linked without --as-needed so every library the core drags in
 # stays a dependency; tests/fence/core_libs.sh fails if one of them is a
@@ -111,4 +104,3 @@ set_tests_properties(style.core_links_no_network PROPERTIES LABELS style
 add_test(NAME style.filesize COMMAND bash ${CMAKE_SOURCE_DIR}/scripts/checksrc.sh
          --sizes ${CMAKE_SOURCE_DIR})
 set_tests_properties(style.filesize PROPERTIES LABELS style)
-# <<< fence

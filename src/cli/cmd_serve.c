@@ -32,9 +32,7 @@
 #include "review.h"
 #include "sbuf.h"
 #include "serve_args.h"
-/* >>> cluster */
 #include "serve_cluster.h"
-/* <<< cluster */
 
 struct serve_state {
     struct admission *adm;      /* owned: policy, metrics, evaluation */
@@ -44,9 +42,7 @@ struct serve_state {
     atomic_bool ready;
     struct http_server *https;  /* owned */
     struct http_server *plain;  /* owned: /metrics listener */
-    /* >>> cluster */
     struct serve_cluster *cluster;  /* owned; NULL = no cluster view */
-    /* <<< cluster */
 };
 
 /* ---- routes ---- */
@@ -109,7 +105,7 @@ static void on_readyz(void *arg, const struct http_request *req,
      * in place when it reads true; the plain server, which serves this
      * route too, is stopped before st->https is freed. */
     if (atomic_load(&st->ready) && http_server_tls_ready(st->https) &&
-        serve_cluster_ready(st->cluster))  /* >>> <<< cluster */
+        serve_cluster_ready(st->cluster))
         text_reply(rep, 200, "ok\n");
     else
         text_reply(rep, 503, "not ready\n");
@@ -276,7 +272,7 @@ int cmd_serve(int argc, char **argv)
     routes[2] = (struct http_route){"/healthz", "GET", false, on_healthz,
                                     &st};
     routes[3] = (struct http_route){"/readyz", "GET", false, on_readyz, &st};
-    /* >>> cluster: before the server, whose threads read st.cluster */
+    /* Before the server, whose threads read st.cluster */
     if (serve_cluster_start(&st.cluster, &o.cluster, logline_msg, &dl) !=
         RFG_OK) {
         for (i = 0; i < dl.len; i++) {
@@ -286,7 +282,6 @@ int cmd_serve(int argc, char **argv)
         goto out;
     }
     serve_cluster_hooks(st.cluster, &st.hooks);
-    /* <<< cluster */
     memset(&hc, 0, sizeof(hc));
     hc.listen = o.listen;
     hc.cert_file = o.cert;
@@ -365,7 +360,7 @@ int cmd_serve(int argc, char **argv)
 out:
     http_server_free(st.plain);
     http_server_free(st.https);
-    serve_cluster_stop(st.cluster);  /* >>> <<< cluster */
+    serve_cluster_stop(st.cluster);
     admission_free(st.adm);
     diag_list_cleanup(&dl);
     return exit_code;

@@ -56,7 +56,7 @@ int serve_parse_args(struct serve_opts *o, int argc, char **argv)
 {
     const char *v = NULL;
     int i, at = 0;
-    int rc;  /* >>> <<< cluster */
+    int rc;
 
     memset(o, 0, sizeof(*o));
     o->listen = DEFAULT_LISTEN;
@@ -67,7 +67,7 @@ int serve_parse_args(struct serve_opts *o, int argc, char **argv)
         at = i; /* the option, for messages about its value */
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
-            serve_cluster_usage(stdout);  /* >>> <<< cluster */
+            serve_cluster_usage(stdout);
             return 1;
         } else if ((v = cli_opt_value(argc, argv, &i, "--listen"))) {
             o->listen = v;
@@ -97,12 +97,10 @@ int serve_parse_args(struct serve_opts *o, int argc, char **argv)
         } else if ((v = cli_opt_value(argc, argv, &i, "--shutdown-grace"))) {
             if (cli_parse_uint(v, 0, 3600, &o->grace_s))
                 goto bad;
-        /* >>> cluster */
         } else if ((rc = serve_cluster_parse_opt(&o->cluster, argc, argv,
                                                  &i)) != 0) {
             if (rc < 0)
                 return -1;
-        /* <<< cluster */
         } else {
             fprintf(stderr, "rfguard serve: unknown or incomplete option "
                             "'%s'\n", argv[i]);

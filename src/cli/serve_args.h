@@ -16,9 +16,7 @@ struct serve_opts {
     const char *listen, *metrics_listen;     /* borrowed from argv */
     const char *cert, *key, *client_ca, *policy;
     unsigned threads, timeout_s, max_conns, max_conns_ip, grace_s;
-    /* >>> cluster */
     struct serve_cluster_opts cluster;
-    /* <<< cluster */
 };
 
 /* Fill `o` from argv (argv[0] is "serve"). Returns 0 to run, 1 after

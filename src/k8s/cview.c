@@ -438,7 +438,6 @@ const struct cview_secret *cview_find_secret(const struct cview *cv,
     return NULL;
 }
 
-/* >>> cluster */
 void cview_secret_cleanup(struct cview_secret *s)
 {
     if (!s)
@@ -488,7 +487,6 @@ fail:
     free_secret(s);
     return RFG_ENOMEM;
 }
-/* <<< cluster */
 
 /* Grow dst's arrays so `nrfs` and `nsecrets` more entries fit. */
 static int reserve(struct cview *cv, size_t nrfs, size_t nsecrets)

@@ -116,13 +116,12 @@ const struct cview_secret *cview_find_secret(const struct cview *cv,
                                              const char *ns,
                                              const char *name);
 
-/* >>> cluster: summaries kept outside a view (kcache's store) */
-/* Add a copy of the summary `src` (from another view) and index it; the
- * copy is independent of `src`. Returns RFG_OK or RFG_ENOMEM. */
+/* For summaries kept outside a view (kcache's store): add a copy of the
+ * summary `src` (from another view) and index it; the copy is independent
+ * of `src`. Returns RFG_OK or RFG_ENOMEM. */
 int cview_add_secret(struct cview *cv, const struct cview_secret *src)
     RFG_MUST_CHECK;
 /* Free what `s` owns (a summary moved out of a view) and zero it. */
 void cview_secret_cleanup(struct cview_secret *s);
-/* <<< cluster */
 
 #endif

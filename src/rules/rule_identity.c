@@ -68,7 +68,6 @@ identity_conflict(struct rule_ctx *ctx, const cJSON *obj, size_t *count)
     return first;
 }
 
-/* >>> cluster */
 bool rules_sentinel_identity(char *out, size_t len, int port,
                              const char *ns, const char *secret)
 {
@@ -85,11 +84,11 @@ bool rules_sentinel_identity(char *out, size_t len, int port,
  * webhook on /validate) and no earlier rule denied, claim `c` across the
  * cluster; a claim another failover holds is this rule's finding, one
  * that cannot be made is "cannot verify" per onUnavailable. */
-static void claim_identity(struct rule_ctx *ctx, const char *id,
-                           const char *ptr, const struct rules_claim *c)
+static void claim_identity(struct rule_ctx *ctx, const char *ptr,
+                           const struct rules_claim *c)
 {
     const struct rules_input *in = rule_input(ctx);
-    const struct rule_desc *d = rules_find(id);
+    const struct rule_desc *d = rule_current(ctx);
     enum rfg_sev sev;
     char msg[1400];
     int r;
@@ -138,9 +137,8 @@ static void claim_sentinel_identity(struct rule_ctx *ctx, const cJSON *obj)
     c.identity = identity;
     c.what = what;
     c.why = "their sentinels can merge and overwrite each other's data";
-    claim_identity(ctx, "sentinel-identity-shared", "/spec/redis/port", &c);
+    claim_identity(ctx, "/spec/redis/port", &c);
 }
-/* <<< cluster */
 
 static void check_sentinel_identity_shared(struct rule_ctx *ctx)
 {
@@ -151,7 +149,7 @@ static void check_sentinel_identity_shared(struct rule_ctx *ctx)
 
     f = identity_conflict(ctx, obj, &n);
     if (!f) {
-        claim_sentinel_identity(ctx, obj);  /* >>> <<< cluster */
+        claim_sentinel_identity(ctx, obj);
         return;
     }
     rule_report(ctx, RULE_STRONG,
@@ -214,7 +212,6 @@ static void check_master_name_unique(struct rule_ctx *ctx)
             first = f;
         n++;
     }
-    /* >>> cluster */
     if (!first && rule_input(ctx)->claim) {
         char identity[512], what[512];
         struct rules_claim c;
@@ -224,10 +221,8 @@ static void check_master_name_unique(struct rule_ctx *ctx)
         c.identity = identity;
         c.what = what;
         c.why = "namespaces do not isolate sentinels";
-        claim_identity(ctx, "master-name-clusterwide-unique",
-                       "/metadata/name", &c);
+        claim_identity(ctx, "/metadata/name", &c);
     }
-    /* <<< cluster */
     if (first)
         rule_report(ctx, RULE_STRONG, "/metadata/name",
                     "failover names must be unique across all namespaces "

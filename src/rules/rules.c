@@ -159,7 +159,6 @@ enum rfg_sev rules_sev_of(const struct rule_ctx *ctx,
                     : rules_severity(d, in->pol);
 }
 
-/* >>> cluster */
 enum rfg_sev rules_unavailable_severity(const struct rule_desc *r,
                                         const struct policy_set *pol)
 {
@@ -187,7 +186,6 @@ static void report_unavailable(struct rule_ctx *ctx)
                 "from the API server; retry when it is back",
                 "cannot verify: %s", ctx->in->cv_unavailable);
 }
-/* <<< cluster */
 
 int rules_eval(struct rules_result *out, const struct rules_input *in)
 {
@@ -232,12 +230,10 @@ int rules_eval(struct rules_result *out, const struct rules_input *in)
             rules_add_skip(&ctx, d, "%s", ctx.skip_reason);
             continue;
         }
-        /* >>> cluster */
         if ((d->flags & RULE_CLUSTER) && in->cv_unavailable) {
             report_unavailable(&ctx);
             continue;
         }
-        /* <<< cluster */
         d->check(&ctx);
     }
     if (!ctx.err && in->want_fix && in->pol->mutations)

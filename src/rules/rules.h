@@ -95,7 +95,6 @@ int rules_plan_new(struct rules_plan **out, const struct policy_set *pol)
     RFG_MUST_CHECK;
 void rules_plan_free(struct rules_plan *p);
 
-/* >>> cluster */
 /* A claim that an identity belongs to one failover across the cluster:
  * what the cluster identity rules (master-name-clusterwide-unique,
  * sentinel-identity-shared) ask the claim hook for when the view shows
@@ -123,7 +122,6 @@ typedef int (*rules_claim_fn)(void *arg, const struct rules_claim *c,
  * False when it does not fit in `len`. */
 bool rules_sentinel_identity(char *out, size_t len, int port,
                              const char *ns, const char *secret);
-/* <<< cluster */
 
 struct rules_input {
     enum rules_phase phase;         /* 0 = every rule */
@@ -142,7 +140,7 @@ struct rules_input {
      * spec.skips; NULL when there is no user (rfguard lint, fix). */
     const struct policy_user *user;
     bool want_fix;                  /* compute the patch */
-    /* >>> cluster: non-NULL when the cluster view may be stale, saying
+    /* Non-NULL when the cluster view may be stale, saying
      * why ("cluster view unavailable since ..."). RULE_CLUSTER rules then
      * do not check; each reports "cannot verify: <why>" as deny or warn
      * per its onUnavailable parameter (default: its severity). */
@@ -152,7 +150,6 @@ struct rules_input {
      * a finding of the rule that asked. */
     rules_claim_fn claim;
     void *claim_arg;
-    /* <<< cluster */
 };
 
 struct finding {
@@ -219,12 +216,10 @@ const struct rule_desc *rules_find(const char *id);
  * the policy's spec.defaultSeverity, else the rule's default. */
 enum rfg_sev rules_severity(const struct rule_desc *r,
                             const struct policy_set *pol);
-/* >>> cluster */
 /* What a RULE_CLUSTER rule does when the cluster view is unavailable:
  * its onUnavailable parameter ("deny" or "warn"), else its severity. */
 enum rfg_sev rules_unavailable_severity(const struct rule_desc *r,
                                         const struct policy_set *pol);
-/* <<< cluster */
 
 /* Check the rule ids and parameters a policy names against the
  * catalogue; each problem is a diagnostic at its position in the file.

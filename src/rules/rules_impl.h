@@ -40,16 +40,16 @@ enum rule_skip_state rule_skip_check(const struct rule_ctx *ctx,
                                      enum policy_skip_verdict *why);
 /* The policy in force, and who asks (NULL: no user, offline). */
 const struct policy_set *rule_policy(const struct rule_ctx *ctx);
-/* >>> cluster */
 /* The current rule's severity under the policy, and the number of
  * denying findings of the rules before it. */
 enum rfg_sev rule_sev(const struct rule_ctx *ctx);
 size_t rule_ndeny(const struct rule_ctx *ctx);
+/* The descriptor of the rule being checked. */
+const struct rule_desc *rule_current(const struct rule_ctx *ctx);
 /* Report `msg` as is with severity `sev` (WARN or DENY) instead of the
  * rule's: a claim that could not be made, per onUnavailable. */
 void rule_report_sev(struct rule_ctx *ctx, enum rfg_sev sev,
                      const char *ptr, const char *msg);
-/* <<< cluster */
 
 /* Identity helpers shared by identity and auth rules. */
 bool rj_is_self(const struct rule_ctx *ctx, const struct cview_failover *f);

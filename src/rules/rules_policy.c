@@ -70,7 +70,6 @@ int rules_policy_check(const struct policy_set *pol, struct diag_list *dl)
             continue;
         }
         cJSON_ArrayForEach(p, pr->params) {
-            /* >>> cluster */
             if ((d->flags & RULE_CLUSTER) &&
                 !strcmp(p->string, "onUnavailable")) {
                 if (!cJSON_IsString(p) ||
@@ -81,7 +80,6 @@ int rules_policy_check(const struct policy_set *pol, struct diag_list *dl)
                                    "deny or warn", pr->id);
                 continue;
             }
-            /* <<< cluster */
             if (!has_param(d, p->string))
                 rc = diag_fail(dl, RFG_EINVAL, &pr->params_pos,
                                "rule \"%s\" has no parameter \"%s\"%s%s",

@@ -149,6 +149,11 @@ size_t rule_ndeny(const struct rule_ctx *ctx)
     return ctx->res->ndeny;
 }
 
+const struct rule_desc *rule_current(const struct rule_ctx *ctx)
+{
+    return ctx->cur;
+}
+
 void rule_report_sev(struct rule_ctx *ctx, enum rfg_sev sev,
                      const char *ptr, const char *msg)
 {
