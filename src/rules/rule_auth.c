@@ -232,7 +232,6 @@ static const struct rule_desc auth_rules[] = {
         .targets = RF_TARGET_ALL,
         .doc = "spec.auth.secretPath names the Secret holding the Redis "
             "password",
-        .link = RULE_ISSUE(698),
         .check = check_auth_required,
     },
     {
@@ -241,7 +240,6 @@ static const struct rule_desc auth_rules[] = {
         .targets = RF_TARGET_ALL,
         .flags = RULE_CLUSTER,
         .doc = "the auth Secret exists in the failover's namespace",
-        .link = RULE_ISSUE(302),
         .check = check_auth_secret_exists,
         .needs_view = view_has_secret,
     },
@@ -251,7 +249,6 @@ static const struct rule_desc auth_rules[] = {
         .targets = RF_TARGET_ALL,
         .flags = RULE_CLUSTER,
         .doc = "the auth Secret has a non-empty 'password' key",
-        .link = RULE_ISSUE(302),
         .check = check_auth_password_key,
         .needs_view = view_has_secret,
     },
@@ -262,7 +259,6 @@ static const struct rule_desc auth_rules[] = {
         .flags = RULE_CLUSTER,
         .doc = "the password has no whitespace, quotes, # or control "
             "characters and is long enough",
-        .link = RULE_ISSUE(716),
         .params = "minLength",
         .check = check_auth_password_charset,
         .needs_view = view_has_secret,
@@ -273,7 +269,6 @@ static const struct rule_desc auth_rules[] = {
         .targets = RF_TARGET_ALL,
         .flags = RULE_CLUSTER,
         .doc = "no two failovers share an auth Secret or password",
-        .link = RULE_ISSUE(550),
         .check = check_auth_secret_unique,
         .needs_view = view_has_secret,
     },
@@ -284,7 +279,6 @@ static const struct rule_desc auth_rules[] = {
         .flags = RULE_UPDATE_ONLY,
         .doc = "spec.auth.secretPath is not added, removed or changed on an "
             "existing failover",
-        .link = RULE_ISSUE(568),
         .check = check_auth_change,
     },
     {
@@ -293,7 +287,6 @@ static const struct rule_desc auth_rules[] = {
         .targets = RF_TARGET_ALL,
         .doc = "sentinels take no password: a NetworkPolicy should guard port "
             "26379 (annotation rfguard.io/sentinel-network-policy)",
-        .link = RULE_ISSUE(302),
         .check = check_sentinel_no_auth,
     },
 };

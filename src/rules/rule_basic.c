@@ -93,8 +93,6 @@ static const struct rule_desc basic_rules[] = {
         .targets = RF_TARGET_ALL,
         .doc = "at least 3 sentinels, and an odd number (deny below 3, warn "
             "when even)",
-        .link = "https://redis.io/docs/latest/operate/oss_and_stack/"
-            "management/sentinel/",
         .params = "fix",
         .check = check_sentinel_replicas,
         .fix = fix_sentinel_replicas,
@@ -104,7 +102,6 @@ static const struct rule_desc basic_rules[] = {
         .default_sev = RFG_SEV_WARN,
         .targets = RF_TARGET_ALL,
         .doc = "at least 2 redis replicas, so there is a failover target",
-        .link = RULE_ISSUE(403),
         .check = check_redis_replicas_ha,
     },
     {
@@ -112,7 +109,6 @@ static const struct rule_desc basic_rules[] = {
         .default_sev = RFG_SEV_DENY,
         .targets = RF_TARGET_ALL,
         .doc = "metadata.name is at most 48 characters",
-        .link = RULE_ISSUE(91),
         .check = check_name_length,
     },
     {
@@ -121,7 +117,6 @@ static const struct rule_desc basic_rules[] = {
         .targets = RF_TARGET_ALL,
         .doc = "metadata.name is a DNS-1035 label (lower case, digits, '-', "
             "no '.')",
-        .link = RULE_ISSUE(91),
         .check = check_name_charset,
     },
 };

@@ -325,7 +325,6 @@ static const struct rule_desc config_rules[] = {
         .default_sev = RFG_SEV_DENY,
         .targets = RF_TARGET_ALL,
         .doc = "every customConfig entry is \"<key> <value>\" with one space",
-        .link = RULE_ISSUE(505),
         .check = check_customconfig_format,
     },
     {
@@ -334,7 +333,6 @@ static const struct rule_desc config_rules[] = {
         .targets = RF_TARGET_ALL,
         .doc = "redis customConfig sets no key the operator owns or that "
             "cannot change at run time",
-        .link = RULE_ISSUE(175),
         .check = check_customconfig_forbidden,
         .fix = fix_customconfig_forbidden,
     },
@@ -343,7 +341,6 @@ static const struct rule_desc config_rules[] = {
         .default_sev = RFG_SEV_WARN,
         .targets = RF_TARGET_ALL,
         .doc = "redis customConfig does not set replica-priority",
-        .link = RULE_ISSUE(403),
         .check = check_customconfig_replica_priority,
     },
     {
@@ -353,7 +350,6 @@ static const struct rule_desc config_rules[] = {
         .flags = RULE_FIX_CREATE_ONLY,
         .doc = "a sentinel customConfig keeps down-after-milliseconds and "
             "failover-timeout",
-        .link = RULE_ISSUE(505),
         .check = check_sentinel_customconfig_partial,
         .fix = fix_sentinel_customconfig_partial,
     },
@@ -363,7 +359,6 @@ static const struct rule_desc config_rules[] = {
         .targets = RF_TARGET_ALL,
         .doc = "sentinel customConfig sets no auth-pass, auth-user, quorum or "
             "rename-command (warn on scripts)",
-        .link = RULE_ISSUE(505),
         .check = check_sentinel_customconfig_forbidden,
         .fix = fix_sentinel_customconfig_forbidden,
     },

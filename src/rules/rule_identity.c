@@ -348,7 +348,6 @@ static const struct rule_desc identity_rules[] = {
         .flags = RULE_CLUSTER | RULE_FIX_CREATE_ONLY,
         .doc = "two failovers share master name, redis port and password, so "
             "their sentinels can merge",
-        .link = RULE_ISSUE(550),
         .check = check_sentinel_identity_shared,
         .fix = fix_sentinel_identity_shared,
         .needs_view = view_default_master,
@@ -360,8 +359,6 @@ static const struct rule_desc identity_rules[] = {
         .flags = RULE_CLUSTER,
         .doc = "with disableMyMaster the failover name is the master name: "
             "unique across all namespaces and not mymaster",
-        .link = "https://github.com/freshworks-oss/"
-            "redis-operator#sentinel-master-name",
         .check = check_master_name_unique,
         .needs_view = view_disable_mymaster,
     },
@@ -372,7 +369,6 @@ static const struct rule_desc identity_rules[] = {
         .flags = RULE_CLUSTER,
         .doc = "spec.redis.port is unique across failovers (deny with "
             "hostNetwork, else warn)",
-        .link = RULE_ISSUE(550),
         .check = check_redis_port_unique,
     },
     {
@@ -381,7 +377,6 @@ static const struct rule_desc identity_rules[] = {
         .targets = RF_TARGET_SPOTAHOME_V12 | RF_TARGET_SPOTAHOME_V13,
         .doc = "spec.sentinel.disableMyMaster is set but the target CRD lacks "
             "it",
-        .link = RULE_ISSUE(698),
         .check = check_disablemymaster_pruned,
         .fix = fix_disablemymaster_pruned,
     },
@@ -392,7 +387,6 @@ static const struct rule_desc identity_rules[] = {
         .flags = RULE_UPDATE_ONLY,
         .doc = "spec.sentinel.disableMyMaster does not change on an existing "
             "failover",
-        .link = RULE_ISSUE(698),
         .check = check_disablemymaster_toggle,
     },
     {
@@ -401,7 +395,6 @@ static const struct rule_desc identity_rules[] = {
         .targets = RF_TARGET_ALL,
         .flags = RULE_UPDATE_ONLY,
         .doc = "spec.redis.port does not change on an existing failover",
-        .link = RULE_ISSUE(550),
         .check = check_port_change,
     },
 };

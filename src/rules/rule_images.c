@@ -320,7 +320,6 @@ static const struct rule_desc images_rules[] = {
         .targets = RF_TARGET_ALL,
         .doc = "redis, sentinel and exporter images are set with a version "
             "tag (deny :latest or no tag, warn unset)",
-        .link = RULE_ISSUE(550),
         .check = check_image_pinned,
         .fix = fix_image_pinned,
     },
@@ -329,7 +328,6 @@ static const struct rule_desc images_rules[] = {
         .default_sev = RFG_SEV_DENY,
         .targets = RF_TARGET_ALL,
         .doc = "the redis image is Redis 6 or later",
-        .link = RULE_ISSUE(302),
         .check = check_image_redis_min,
     },
     {
@@ -337,7 +335,6 @@ static const struct rule_desc images_rules[] = {
         .default_sev = RFG_SEV_WARN,
         .targets = RF_TARGET_FRESHWORKS_V33,
         .doc = "spec.engine and the image agree (Redis or Valkey)",
-        .link = "https://github.com/freshworks-oss/redis-operator",
         .check = check_engine_image,
     },
     {
@@ -346,7 +343,6 @@ static const struct rule_desc images_rules[] = {
         .targets = RF_TARGET_ALL,
         .doc = "redis and sentinel request cpu and memory; redis has a memory "
             "limit or maxmemory",
-        .link = RULE_ISSUE(403),
         .check = check_resources_set,
     },
     {
@@ -355,7 +351,6 @@ static const struct rule_desc images_rules[] = {
         .targets = RF_TARGET_ALL,
         .doc = "maxmemory leaves reservedPodMemoryPercent (10%) of the pod "
             "memory free (deny on freshworks create, else warn)",
-        .link = "https://github.com/freshworks-oss/redis-operator",
         .check = check_maxmemory_headroom,
     },
 };

@@ -307,7 +307,6 @@ static const struct rule_desc labels_rules[] = {
         .targets = RF_TARGET_ALL,
         .doc = "release-specific labels (helm.sh/chart, version) are kept off "
             "pods by a labelWhitelist",
-        .link = RULE_ISSUE(403),
         .check = check_labels_volatile,
         .fix = fix_labels_volatile,
     },
@@ -317,7 +316,6 @@ static const struct rule_desc labels_rules[] = {
         .targets = RF_TARGET_ALL,
         .doc = "failover labels do not override the operator's managed-by and "
             "name labels",
-        .link = RULE_ISSUE(403),
         .check = check_labels_override,
     },
     {
@@ -325,7 +323,6 @@ static const struct rule_desc labels_rules[] = {
         .default_sev = RFG_SEV_DENY,
         .targets = RF_TARGET_ALL,
         .doc = "every spec.labelWhitelist entry is a valid RE2 expression",
-        .link = RULE_ISSUE(403),
         .check = check_labelwhitelist_regex,
     },
 };

@@ -253,7 +253,6 @@ static const struct rule_desc misc_rules[] = {
         .targets = RF_TARGET_ALL,
         .doc = "redis and sentinel avoid hostNetwork (deny for sentinels next "
             "to another hostNetwork failover)",
-        .link = RULE_ISSUE(550),
         .check = check_hostnetwork,
         .fix = fix_hostnetwork,
     },
@@ -263,7 +262,6 @@ static const struct rule_desc misc_rules[] = {
         .targets = RF_TARGET_ALL,
         .doc = "extra volumes, mounts and containers do not reuse the "
             "operator's names and paths",
-        .link = RULE_ISSUE(403),
         .check = check_reserved_names,
     },
     {
@@ -272,7 +270,6 @@ static const struct rule_desc misc_rules[] = {
         .targets = RF_TARGET_ALL,
         .doc = "a custom command still loads /redis/redis.conf (sentinel: /"
             "redis/sentinel.conf --sentinel)",
-        .link = RULE_ISSUE(403),
         .check = check_custom_command,
     },
     {
@@ -281,7 +278,6 @@ static const struct rule_desc misc_rules[] = {
         .targets = RF_TARGET_FRESHWORKS_V33,
         .doc = "the failover carries the operator-group label its Freshworks "
             "operator reconciles",
-        .link = "https://github.com/freshworks-oss/redis-operator",
         .params = "group",
         .check = check_fw_operator_group,
         .fix = fix_fw_operator_group,
@@ -291,7 +287,6 @@ static const struct rule_desc misc_rules[] = {
         .default_sev = RFG_SEV_WARN,
         .targets = RF_TARGET_FRESHWORKS_V33,
         .doc = "the skip-reconcile annotation is not left on",
-        .link = "https://github.com/freshworks-oss/redis-operator",
         .check = check_fw_skip_reconcile,
     },
     {
@@ -300,7 +295,6 @@ static const struct rule_desc misc_rules[] = {
         .targets = RF_TARGET_FRESHWORKS_V33,
         .doc = "spec.redis.disableMasterRollout is not on (the master never "
             "updates)",
-        .link = "https://github.com/freshworks-oss/redis-operator",
         .check = check_fw_master_rollout,
     },
 };

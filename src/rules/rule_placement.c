@@ -315,7 +315,6 @@ static const struct rule_desc placement_rules[] = {
         .targets = RF_TARGET_ALL,
         .doc = "spread selectors do not use the runtime redisfailovers-role "
             "label",
-        .link = RULE_ISSUE(403),
         .check = check_spread_selector_role,
         .fix = fix_spread_selector_role,
     },
@@ -325,7 +324,6 @@ static const struct rule_desc placement_rules[] = {
         .targets = RF_TARGET_ALL,
         .doc = "spread selectors can match this failover's pods; no "
             "deprecated zone topologyKey",
-        .link = RULE_ISSUE(403),
         .check = check_spread_selector_no_match,
         .fix = fix_spread_selector_no_match,
     },
@@ -335,7 +333,6 @@ static const struct rule_desc placement_rules[] = {
         .targets = RF_TARGET_ALL,
         .doc = "anti-affinity terms do not reach into other namespaces "
             "(namespaceSelector, namespaces)",
-        .link = RULE_ISSUE(403),
         .check = check_spread_namespace_selector,
     },
 };

@@ -346,7 +346,6 @@ static const struct rule_desc renames_rules[] = {
         .targets = RF_TARGET_ALL,
         .doc = "customCommandRenames from/to use only [A-Za-z0-9_.-] and from "
             "is not empty",
-        .link = RULE_ISSUE(716),
         .check = check_rename_injection,
     },
     {
@@ -356,7 +355,6 @@ static const struct rule_desc renames_rules[] = {
         .flags = RULE_FIX_CREATE_ONLY,
         .doc = "commands the operator, probes and Sentinel need are not "
             "renamed",
-        .link = RULE_ISSUE(716),
         .check = check_rename_operator_commands,
         .fix = fix_rename_operator_commands,
     },
@@ -366,7 +364,6 @@ static const struct rule_desc renames_rules[] = {
         .targets = RF_TARGET_ALL,
         .doc = "each command is renamed once (deny) and is a Redis command "
             "(warn)",
-        .link = RULE_ISSUE(716),
         .check = check_rename_duplicate,
     },
     {
@@ -374,7 +371,6 @@ static const struct rule_desc renames_rules[] = {
         .default_sev = RFG_SEV_WARN,
         .targets = RF_TARGET_ALL,
         .doc = "with CONFIG renamed, the redis exporter is told the new name",
-        .link = "https://github.com/oliver006/redis_exporter/issues/146",
         .check = check_exporter_config_rename,
         .fix = fix_exporter_config_rename,
     },

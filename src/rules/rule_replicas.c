@@ -179,7 +179,6 @@ static const struct rule_desc replicas_rules[] = {
         .default_sev = RFG_SEV_WARN,
         .targets = RF_TARGET_ALL,
         .doc = "replicas is not 0 or negative (the operator runs 3 instead)",
-        .link = RULE_ISSUE(403),
         .check = check_replicas_zero,
     },
     {
@@ -188,7 +187,6 @@ static const struct rule_desc replicas_rules[] = {
         .targets = RF_TARGET_ALL,
         .doc = "the sentinel PDB, sized from the redis count, neither blocks "
             "drains nor lets them take quorum",
-        .link = RULE_ISSUE(628),
         .check = check_pdb_sentinel_from_redis,
     },
     {
@@ -198,7 +196,6 @@ static const struct rule_desc replicas_rules[] = {
         .flags = RULE_FIX_CREATE_ONLY,
         .doc = "a component with one replica has its PDB disabled (else "
             "drains hang)",
-        .link = RULE_ISSUE(628),
         .check = check_pdb_single_replica,
         .fix = fix_pdb_single_replica,
     },
@@ -208,7 +205,6 @@ static const struct rule_desc replicas_rules[] = {
         .targets = RF_TARGET_ALL,
         .doc = "disablePodDisruptionBudget is not expected to remove a PDB "
             "(UPDATE) or work on v1.2.4 (pruned)",
-        .link = RULE_ISSUE(653),
         .check = check_pdb_disable_noop,
     },
     {
@@ -218,7 +214,6 @@ static const struct rule_desc replicas_rules[] = {
         .flags = RULE_UPDATE_ONLY,
         .doc = "a redis scale-down does not remove the master's ordinal "
             "(warns when the master is not known)",
-        .link = RULE_ISSUE(240),
         .check = check_scale_down_master,
     },
 };

@@ -78,8 +78,6 @@ static const struct rule_desc schema_rules[] = {
         .targets = RF_TARGET_ALL,
         .doc = "every field is in the target CRD's schema (the API server "
             "prunes unknown fields silently)",
-        .link = "https://kubernetes.io/docs/tasks/extend-kubernetes/"
-            "custom-resources/custom-resource-definitions/#field-pruning",
         .check = check_schema_unknown_field,
     },
     {
@@ -88,8 +86,6 @@ static const struct rule_desc schema_rules[] = {
         .targets = RF_TARGET_ALL,
         .doc = "every value has the type the target CRD wants (int-or-string, "
             "int32, quantities)",
-        .link = "https://kubernetes.io/docs/tasks/extend-kubernetes/"
-            "custom-resources/custom-resource-definitions/#validation",
         .check = check_schema_type,
     },
     {
@@ -98,8 +94,6 @@ static const struct rule_desc schema_rules[] = {
         .targets = RF_TARGET_ALL,
         .doc = "enumerated fields (e.g. freshworks spec.engine) hold an "
             "allowed value",
-        .link = "https://kubernetes.io/docs/tasks/extend-kubernetes/"
-            "custom-resources/custom-resource-definitions/#validation",
         .check = check_schema_enum,
     },
     {
@@ -108,8 +102,6 @@ static const struct rule_desc schema_rules[] = {
         .targets = RF_TARGET_ALL,
         .doc = "fields the target CRD requires are present (spec, container "
             "names, selector keys...)",
-        .link = "https://kubernetes.io/docs/tasks/extend-kubernetes/"
-            "custom-resources/custom-resource-definitions/#validation",
         .check = check_schema_required,
     },
 };

@@ -144,7 +144,6 @@ static const struct rule_desc skip_rules[] = {
         .doc = "an rfguard.io/skip annotation gives a reason, names real "
             "rules, and skips deny rules only where the policy's spec.skips "
             "allows",
-        .link = "https://github.com/spotahome/redis-operator",
         .check = check_skip_annotation,
     },
 };

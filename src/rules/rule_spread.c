@@ -434,7 +434,6 @@ static const struct rule_desc spread_rules[] = {
         .targets = RF_TARGET_ALL,
         .doc = "redis anti-affinity and topology spread selectors pin this "
             "failover's redis pods",
-        .link = RULE_ISSUE(403),
         .check = check_redis_spread_scope,
         .fix = fix_redis_spread_scope,
     },
@@ -444,7 +443,6 @@ static const struct rule_desc spread_rules[] = {
         .targets = RF_TARGET_ALL,
         .doc = "sentinel anti-affinity and topology spread selectors pin this "
             "failover's sentinel pods",
-        .link = RULE_ISSUE(403),
         .check = check_sentinel_spread_scope,
         .fix = fix_sentinel_spread_scope,
     },
@@ -454,7 +452,6 @@ static const struct rule_desc spread_rules[] = {
         .targets = RF_TARGET_ALL,
         .doc = "an affinity without podAntiAffinity replaces the operator's "
             "default spread",
-        .link = RULE_ISSUE(403),
         .params = "mode",
         .check = check_affinity_drops_default,
         .fix = fix_affinity_drops_default,
@@ -464,7 +461,6 @@ static const struct rule_desc spread_rules[] = {
         .default_sev = RFG_SEV_WARN,
         .targets = RF_TARGET_ALL,
         .doc = "redis and sentinel pods are spread over nodes and zones",
-        .link = RULE_ISSUE(403),
         .params = "mode zoneSpread",
         .check = check_spread_missing,
         .fix = fix_spread_missing,

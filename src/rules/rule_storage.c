@@ -216,7 +216,6 @@ static const struct rule_desc storage_rules[] = {
         .targets = RF_TARGET_ALL,
         .doc = "bootstrapNode.host is set (deny) and an IP when sentinels "
             "follow it (warn)",
-        .link = RULE_ISSUE(664),
         .check = check_bootstrap_host,
     },
     {
@@ -226,7 +225,6 @@ static const struct rule_desc storage_rules[] = {
         .flags = RULE_FIX_CREATE_ONLY,
         .doc = "bootstrapNode.port is a port number string (warn when unset: "
             "6379 is used)",
-        .link = RULE_ISSUE(664),
         .check = check_bootstrap_port,
         .fix = fix_bootstrap_port,
     },
@@ -236,7 +234,6 @@ static const struct rule_desc storage_rules[] = {
         .targets = RF_TARGET_ALL,
         .doc = "bootstrapNode.allowSentinels may merge the new sentinels into "
             "the source's group",
-        .link = RULE_ISSUE(550),
         .check = check_bootstrap_intermingle,
     },
     {
@@ -245,7 +242,6 @@ static const struct rule_desc storage_rules[] = {
         .targets = RF_TARGET_ALL,
         .doc = "redis keeps its data on a PersistentVolumeClaim, not an "
             "emptyDir",
-        .link = RULE_ISSUE(403),
         .check = check_storage_ephemeral,
     },
     {
@@ -255,7 +251,6 @@ static const struct rule_desc storage_rules[] = {
         .flags = RULE_FIX_CREATE_ONLY,
         .doc = "the redis PVC has a metadata.name that is not a volume the "
             "operator uses",
-        .link = RULE_ISSUE(403),
         .check = check_pvc_name,
         .fix = fix_pvc_name,
     },
@@ -266,7 +261,6 @@ static const struct rule_desc storage_rules[] = {
         .flags = RULE_FIX_CREATE_ONLY,
         .doc = "the redis PVC has keepAfterDeletion: true, so deleting the "
             "failover keeps the data",
-        .link = RULE_ISSUE(403),
         .check = check_keep_after_deletion,
         .fix = fix_keep_after_deletion,
     },
@@ -276,7 +270,6 @@ static const struct rule_desc storage_rules[] = {
         .targets = RF_TARGET_ALL,
         .flags = RULE_FIX_CREATE_ONLY,
         .doc = "redis storage sets emptyDir or persistentVolumeClaim, not both",
-        .link = RULE_ISSUE(403),
         .check = check_storage_both,
         .fix = fix_storage_both,
     },

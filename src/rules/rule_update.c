@@ -156,7 +156,6 @@ static const struct rule_desc update_rules[] = {
         .flags = RULE_UPDATE_ONLY,
         .doc = "the redis PVC is not added, removed, renamed or given another "
             "class or access mode",
-        .link = RULE_ISSUE(278),
         .check = check_storage_kind_immutable,
     },
     {
@@ -166,7 +165,6 @@ static const struct rule_desc update_rules[] = {
         .flags = RULE_UPDATE_ONLY,
         .doc = "the redis PVC does not shrink (deny) and grows only with "
             "volume expansion (warn)",
-        .link = RULE_ISSUE(638),
         .check = check_storage_size,
     },
     {
@@ -176,7 +174,6 @@ static const struct rule_desc update_rules[] = {
         .flags = RULE_UPDATE_ONLY,
         .doc = "spec.redis.storage.keepAfterDeletion does not change on an "
             "existing failover",
-        .link = RULE_ISSUE(403),
         .check = check_keep_after_deletion_immutable,
     },
     {
@@ -185,7 +182,6 @@ static const struct rule_desc update_rules[] = {
         .targets = RF_TARGET_ALL,
         .flags = RULE_UPDATE_ONLY,
         .doc = "a customCommandRenames change only applies as pods restart",
-        .link = RULE_ISSUE(716),
         .check = check_custom_renames_latent,
     },
     {
@@ -194,7 +190,6 @@ static const struct rule_desc update_rules[] = {
         .targets = RF_TARGET_ALL,
         .flags = RULE_UPDATE_ONLY,
         .doc = "removing bootstrapNode makes the operator elect its own master",
-        .link = RULE_ISSUE(664),
         .check = check_bootstrap_removed,
     },
 };

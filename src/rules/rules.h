@@ -69,7 +69,6 @@ struct rule_desc {
     unsigned targets;         /* enum rf_target bits */
     unsigned flags;           /* enum rule_flags */
     const char *doc;          /* one line: what it checks */
-    const char *link;         /* why: upstream issue or source */
     const char *params;       /* space-separated parameter names, or ""
                                  (a family table may leave it NULL) */
     rule_check_fn check;

@@ -69,7 +69,4 @@ struct rule_family {
     const struct rule_family rules_family_##name = {                    \
         (table), sizeof(table) / sizeof((table)[0])}
 
-/* A spotahome/redis-operator issue, the usual `link` of a rule. */
-#define RULE_ISSUE(n) "https://github.com/spotahome/redis-operator/issues/" #n
-
 #endif

@@ -355,10 +355,10 @@ static void test_review__base64(void)
     }
 }
 
-static struct rule_desc rule_a = {"rule-a", RFG_SEV_DENY, 0, 0, "", "", "",
-                                  NULL, NULL, NULL};
-static struct rule_desc rule_b = {"rule-b", RFG_SEV_WARN, 0, 0, "", "", "",
-                                  NULL, NULL, NULL};
+static struct rule_desc rule_a = {
+    .id = "rule-a", .default_sev = RFG_SEV_DENY, .doc = "", .params = ""};
+static struct rule_desc rule_b = {
+    .id = "rule-b", .default_sev = RFG_SEV_WARN, .doc = "", .params = ""};
 
 /* A result with `ndeny` denials and `nwarn` warnings of `msglen` bytes. */
 static void fake_result(struct rules_result *r, size_t ndeny, size_t nwarn,

@@ -553,7 +553,7 @@ static void test_rules__explain_and_ids(void)
         if (!x)
             fprintf(stderr, "no docs/rules/%s.md\n", cat[i].id);
         CHECK(x && x->len > 0);
-        CHECK(cat[i].doc && *cat[i].doc && cat[i].link && cat[i].check);
+        CHECK(cat[i].doc && *cat[i].doc && cat[i].check);
         for (j = 0; j < i; j++)
             CHECK(strcmp(cat[i].id, cat[j].id) != 0);
     }
