@@ -2,8 +2,8 @@
  *
  * rf.c - the redis-operator's view of a RedisFailover: defaults it
  * applies at reconcile time (never persisted), generated object names,
- * and pod labels. Mirrors spotahome validate.go, names.go, generator.go
- * as summarised in reference/rules.md 1.1-1.3. Reads, never writes.
+ * and pod labels. Mirrors the operator's validate.go, names.go and
+ * generator.go. Reads, never writes.
  */
 #include "rf.h"
 

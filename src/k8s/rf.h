@@ -2,7 +2,7 @@
  *
  * rf.h - what the redis-operator does with a RedisFailover: its
  * implicit defaults, the names of the objects it generates and the labels
- * it puts on pods (rules.md 1.1-1.3). Reads cJSON, never changes it.
+ * it puts on pods. Reads cJSON, never changes it.
  */
 #ifndef RFG_MODEL_H
 #define RFG_MODEL_H
@@ -83,7 +83,7 @@ enum rf_object {
  * it would have had when buf is too small (snprintf semantics). */
 int rf_object_name(char *buf, size_t len, enum rf_object o, const char *rf);
 
-/* Pod labels the operator sets for `c` (rules.md 1.3), with the failover's
+/* Pod labels the operator sets for `c`, with the failover's
  * metadata labels merged in the operator's order. Owned; NULL on OOM.
  * The runtime role label is left out: it changes at run time. */
 cJSON *rf_pod_labels(const cJSON *obj, enum rf_component c);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * rule_auth.c - auth rules (rules.md 2.2): a password Secret is named,
+ * rule_auth.c - auth rules: a password Secret is named,
  * exists, has a usable 'password' key, and is not shared with another
  * failover. Reads Secrets only through the cluster view, which never
  * holds a password: only its length, shape and SHA-256.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * rule_basic.c - replica counts and names (rules.md 2.4, 2.5): sentinel
+ * rule_basic.c - replica counts and names: sentinel
  * quorum, a failover target for redis, and the name limits that follow
  * from the operator's generated object names.
  */

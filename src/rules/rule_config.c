@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * rule_config.c - customConfig (rules.md 2.8). The operator applies each
+ * rule_config.c - customConfig. The operator applies each
  * entry at run time on every reconcile (CONFIG SET for redis, SENTINEL SET
  * for sentinels), split at the first space into key and value; one bad
  * entry fails the whole reconcile every 30 s. Keys it owns (replication,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * rule_identity.c - sentinel identity rules (rules.md 2.1). Sentinels of
+ * rule_identity.c - sentinel identity rules. Sentinels of
  * two failovers can merge when master name, redis port and password all
  * match (spotahome #550, #297, #698); any one that differs breaks the
  * adoption path. These rules compare a failover with every other one in

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * rule_images.c - images and resources (rules.md 2.7). Unpinned images
+ * rule_images.c - images and resources. Unpinned images
  * follow the operator's defaults, which change with its version, so an
  * operator upgrade re-rolls every such failover at once; the operator's
  * redis.conf needs Redis 6 (ACL user line, liveness with --user); the

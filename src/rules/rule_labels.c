@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * rule_labels.c - failover labels (rules.md 2.5). The operator copies the
+ * rule_labels.c - failover labels. The operator copies the
  * failover's metadata.labels onto every child object and pod, after its
  * own labels (so they can override them) and filtered only by
  * spec.labelWhitelist, Go RE2 expressions of which invalid ones are

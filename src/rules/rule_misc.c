@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * rule_misc.c - pod-level pitfalls and fork-specific rules (rules.md 2.2
- * sentinel-no-auth, 2.12): hostNetwork with the operator's fixed ports,
- * names and mount paths the operator already uses, custom commands that
- * stop loading the generated config, and the Freshworks operator's
- * operator-group label, skip-reconcile annotation and master rollout
- * switch.
+ * rule_misc.c - pod-level pitfalls and fork-specific rules: hostNetwork
+ * with the operator's fixed ports, names and mount paths the operator
+ * already uses, custom commands that stop loading the generated config,
+ * and the Freshworks operator's operator-group label, skip-reconcile
+ * annotation and master rollout switch.
  */
 #include <stdio.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * rule_placement.c - the finer placement rules (rules.md 2.3): selectors
+ * rule_placement.c - the finer placement rules: selectors
  * on the runtime role label, selectors that cannot match this failover's
  * pods (and the deprecated zone key), and anti-affinity that counts
  * same-named failovers of other namespaces. The scope rules and the

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * rule_renames.c - spec.redis.customCommandRenames (rules.md 2.9). Each
+ * rule_renames.c - spec.redis.customCommandRenames. Each
  * entry becomes `rename-command "<from>" "<to>"` in redis.conf, unescaped
  * (spotahome #716), so quotes or spaces inject configuration; the
  * operator, its probes and Sentinel failover need a set of commands under

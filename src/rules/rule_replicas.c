@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * rule_replicas.c - replica counts and the operator's PodDisruptionBudgets
- * (rules.md 2.4). Both PDBs get minAvailable 2, or 1 when there are at
- * most 2 *redis* replicas; the sentinel PDB is computed from the redis
- * count too (svc/client.go:195-198), which is where most of these come
- * from.
+ * rule_replicas.c - replica counts and the operator's PodDisruptionBudgets.
+ * Both PDBs get minAvailable 2, or 1 when there are at most 2 *redis*
+ * replicas; the sentinel PDB is computed from the redis count too (the
+ * operator's svc/client.go), which is where most of these come from.
  */
 #include <stdio.h>
 

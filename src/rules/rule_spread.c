@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * rule_spread.c - per-cluster placement (rules.md 2.3, 2.13). The operator
+ * rule_spread.c - per-cluster placement. The operator
  * puts every redis pod of a failover in one StatefulSet and every sentinel
  * in one Deployment; only anti-affinity and topology spread whose selector
  * pins *this* failover's pods (name, component, part-of) spread them over

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * rule_storage.c - bootstrapNode and redis storage (rules.md 2.10, 2.11).
+ * rule_storage.c - bootstrapNode and redis storage.
  * A bootstrap failover replicates from an outside master; its sentinels
  * must be able to address that master. Storage defaults to emptyDir; a
  * PVC is garbage-collected with the failover unless keepAfterDeletion.

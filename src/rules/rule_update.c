@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * rule_update.c - rules that compare the old object with the new one on
- * UPDATE (rules.md 2.1, 2.2, 2.4, 2.6): what the operator cannot apply to
- * a running failover. Its StatefulSet keeps the volumeClaimTemplates it
- * was created with, rolls pods OnDelete, and its sentinels keep the
- * master name, port and password they were seeded with, so these changes
- * either do nothing or split the failover in two mid-roll.
+ * UPDATE: what the operator cannot apply to a running failover. Its
+ * StatefulSet keeps the volumeClaimTemplates it was created with, rolls
+ * pods OnDelete, and its sentinels keep the master name, port and password
+ * they were seeded with, so these changes either do nothing or split the
+ * failover in two mid-roll.
  */
 #include <stdio.h>
 #include <string.h>

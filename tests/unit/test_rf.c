@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * test_rf.c - the operator's implicit defaults, generated names and
- * pod labels (rules.md 1.1-1.3).
+ * pod labels.
  */
 #include <stdlib.h>
 #include <string.h>
