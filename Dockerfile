@@ -24,10 +24,10 @@ ENV DEBIAN_FRONTEND=noninteractive
 COPY scripts/deps.txt /tmp/deps.txt
 # The compiler and build tools, plus every *-dev package named in deps.txt
 # (one list of dependencies for CI and the image), except the sanitizer
-# runtime (libclang-rt-*), which only CI's sanitizer builds need.
+# runtime (libclang-rt-*) and Go (golang-*), which only CI's tests need.
 RUN set -eux; \
     devpkgs=$(tr -s ' \t' '\n\n' </tmp/deps.txt | grep -e '-dev$' \
-              | grep -v -e '^libclang-rt-'); \
+              | grep -v -e '^libclang-rt-' -e '^golang-'); \
     apt-get update; \
     apt-get install -y --no-install-recommends \
         build-essential cmake pkg-config ca-certificates $devpkgs; \
