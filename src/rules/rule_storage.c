@@ -2,13 +2,16 @@
  *
  * rule_storage.c - bootstrapNode and redis storage.
  * A bootstrap failover replicates from an outside master; its sentinels
- * must be able to address that master. Storage defaults to emptyDir; a
- * PVC is garbage-collected with the failover unless keepAfterDeletion.
+ * must be able to address that master, and a loopback host is the pod
+ * itself. Storage defaults to emptyDir; a PVC is garbage-collected with
+ * the failover unless keepAfterDeletion; redis keeps its data in the
+ * volume's mount, /data. Not the customConfig keys (rule_config.c).
  */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "rules_impl.h"
 
@@ -24,6 +27,32 @@ static bool is_ip(const char *s)
     return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
 }
 
+/* Is `host` a loopback address or name: 127.0.0.0/8 (also as an
+ * IPv4-mapped IPv6 address), ::1, localhost or a name under it? In a
+ * pod each of them is the pod itself. */
+static bool is_loopback(const char *host)
+{
+    unsigned char a[16];
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0,
+                                             0, 0, 0xff, 0xff};
+    size_t n = strlen(host);
+
+    if (inet_pton(AF_INET, host, a) == 1)
+        return a[0] == 127;
+    if (inet_pton(AF_INET6, host, a) == 1) {
+        static const unsigned char one[16] = {0, 0, 0, 0, 0, 0, 0, 0,
+                                              0, 0, 0, 0, 0, 0, 0, 1};
+
+        return !memcmp(a, one, 16) ||
+               (!memcmp(a, mapped, 12) && a[12] == 127);
+    }
+    if (n && host[n - 1] == '.')
+        n--;                                /* a fully qualified name */
+    if (n >= 9 && !strncasecmp(host + n - 9, "localhost", 9))
+        return n == 9 || host[n - 10] == '.';
+    return false;
+}
+
 static void check_bootstrap_host(struct rule_ctx *ctx)
 {
     const cJSON *b = bootstrap(rule_obj(ctx));
@@ -37,6 +66,15 @@ static void check_bootstrap_host(struct rule_ctx *ctx)
                     "address",
                     "spec.bootstrapNode has no host: the operator rejects "
                     "the failover");
+        return;
+    }
+    if (is_loopback(host)) {
+        rule_report(ctx, RULE_STRONG, "/spec/bootstrapNode/host",
+                    "set it to the source master's address as the pods "
+                    "reach it (its pod or Service IP, or a Service name)",
+                    "spec.bootstrapNode.host \"%s\" is a loopback address: "
+                    "in each redis pod it is the pod itself, so no pod "
+                    "ever replicates from the source master", host);
         return;
     }
     if (cJSON_IsTrue(json_get(b, "allowSentinels")) && !is_ip(host))
@@ -214,8 +252,8 @@ static const struct rule_desc storage_rules[] = {
         .id = "bootstrap-host",
         .default_sev = RFG_SEV_DENY,
         .targets = RF_TARGET_ALL,
-        .doc = "bootstrapNode.host is set (deny) and an IP when sentinels "
-            "follow it (warn)",
+        .doc = "bootstrapNode.host is set and not loopback (deny), and an IP "
+            "when sentinels follow it (warn)",
         .check = check_bootstrap_host,
     },
     {
