@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * crd2schema.c - development tool: reads RedisFailover CRDs, takes
- * spec.versions[name=v1].schema.openAPIV3Schema from each, keeps only
- * what validation uses (types, properties, items, additionalProperties,
- * required, enum, format, pattern, the x-kubernetes-* markers; never a
- * description, a default or a list-type hint) and writes a C file holding
+ * crd2schema.c - development tool: reads RedisFailover CRDs, takes the
+ * openAPIV3Schema of each one's served storage version stripped to what
+ * validation uses (src/k8s/crd.c does both, for rfguard too: types,
+ * properties, items, additionalProperties, required, enum, format,
+ * pattern, the x-kubernetes-* markers; never a description, a default
+ * or a list-type hint) and writes a C file holding
  * each schema as compact JSON, so rfguard carries the schemas of every
  * operator target and never fetches them. Its output is committed as
  * src/k8s/crd_schemas.c; scripts/gen-schemas.sh regenerates it from the
@@ -21,169 +22,26 @@
 
 #include <cjson/cJSON.h>
 
-#include "ydoc.h"
+#include "crd.h"
 
-static cJSON *strip_schema(const cJSON *s);
-
-/* Read the whole file into a new buffer; NULL on error. */
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL, *nb;
-    size_t cap = 0, n;
-
-    *len = 0;
-    if (!f)
-        return NULL;
-    for (;;) {
-        if (*len + 65536 > cap) {
-            cap = cap ? cap * 2 : 1u << 20;
-            nb = realloc(buf, cap + 1);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = nb;
-        }
-        n = fread(buf + *len, 1, cap - *len, f);
-        *len += n;
-        if (n == 0)
-            break;
-    }
-    if (ferror(f)) {
-        free(buf);
-        buf = NULL;
-    } else {
-        buf[*len] = '\0';
-    }
-    fclose(f);
-    return buf;
-}
-
-/* Copy `props` (field name -> schema), stripping each schema. */
-static cJSON *strip_props(const cJSON *props)
-{
-    cJSON *out = cJSON_CreateObject();
-    const cJSON *p;
-
-    if (!out)
-        return NULL;
-    cJSON_ArrayForEach(p, props) {
-        cJSON *c = strip_schema(p);
-
-        if (!c || !cJSON_AddItemToObject(out, p->string, c)) {
-            cJSON_Delete(c);
-            cJSON_Delete(out);
-            return NULL;
-        }
-    }
-    return out;
-}
-
-/* Keep the keywords schema.c understands; recurse into subschemas. */
-static cJSON *strip_schema(const cJSON *s)
-{
-    static const char *const keep[] = {
-        "type", "required", "format", "enum", "pattern", "nullable",
-        "x-kubernetes-int-or-string", "x-kubernetes-preserve-unknown-fields",
-        "x-kubernetes-embedded-resource", "minimum", "maximum",
-    };
-    cJSON *out = cJSON_CreateObject();
-    const cJSON *k;
-    size_t i;
-
-    if (!out || !cJSON_IsObject(s))
-        goto fail;
-    cJSON_ArrayForEach(k, s) {
-        cJSON *c = NULL;
-
-        if (!strcmp(k->string, "properties")) {
-            c = strip_props(k);
-        } else if (!strcmp(k->string, "items") ||
-                   (!strcmp(k->string, "additionalProperties") &&
-                    cJSON_IsObject(k))) {
-            c = strip_schema(k);
-        } else if (!strcmp(k->string, "anyOf")) {
-            const cJSON *a;
-
-            c = cJSON_CreateArray();
-            cJSON_ArrayForEach(a, k) {
-                cJSON *x = strip_schema(a);
-
-                if (!c || !x || !cJSON_AddItemToArray(c, x)) {
-                    cJSON_Delete(x);
-                    cJSON_Delete(c);
-                    goto fail;
-                }
-            }
-        } else {
-            for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
-                if (!strcmp(k->string, keep[i]) ||
-                    !strcmp(k->string, "additionalProperties"))
-                    break;
-            if (i == sizeof(keep) / sizeof(keep[0]))
-                continue;
-            c = cJSON_Duplicate(k, 1);
-        }
-        if (!c || !cJSON_AddItemToObject(out, k->string, c)) {
-            cJSON_Delete(c);
-            goto fail;
-        }
-    }
-    return out;
-fail:
-    cJSON_Delete(out);
-    return NULL;
-}
-
-/* The v1 openAPIV3Schema of the CRD in `path`, stripped; NULL on error. */
+/* The stripped schema of the CRD in `path` (crd.c, the code `lint --crd`
+ * and serve use too); NULL after a message on stderr. */
 static cJSON *load_schema(const char *path)
 {
-    struct ydoc_stream ys = {0};
-    struct ydoc_limits lim;
     struct diag_list dl;
-    char *buf = NULL;
-    size_t len = 0, i;
-    const cJSON *v;
     cJSON *out = NULL;
+    char line[512];
 
     diag_list_init(&dl, path);
-    ydoc_limits_default(&lim);
-    buf = read_all(path, &len);
-    if (!buf) {
-        fprintf(stderr, "crd2schema: cannot read %s\n", path);
-        goto out;
-    }
-    if (ydoc_load(&ys, buf, len, &lim, &dl) || ys.len < 1) {
-        fprintf(stderr, "crd2schema: %s: %s\n", path,
-                dl.len ? dl.v[0].msg : "no document");
-        goto out;
-    }
-    for (i = 0; i < ys.len && !out; i++) {
-        const cJSON *spec = cJSON_GetObjectItemCaseSensitive(ys.docs[i].root,
-                                                             "spec");
-
-        cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(spec,
-                                                               "versions")) {
-            const cJSON *name = cJSON_GetObjectItemCaseSensitive(v, "name");
-            const cJSON *sch = cJSON_GetObjectItemCaseSensitive(
-                cJSON_GetObjectItemCaseSensitive(v, "schema"),
-                "openAPIV3Schema");
-
-            if (cJSON_IsString(name) && !strcmp(name->valuestring, "v1") &&
-                cJSON_IsObject(sch)) {
-                out = strip_schema(sch);
-                break;
-            }
+    if (crd_load_file(&out, NULL, 0, path, &dl)) {
+        if (dl.len) {
+            diag_format(&dl.v[0], line, sizeof(line));
+            fprintf(stderr, "crd2schema: %s\n", line);
+        } else {
+            fprintf(stderr, "crd2schema: %s: out of memory\n", path);
         }
     }
-    if (!out)
-        fprintf(stderr, "crd2schema: %s: no v1 openAPIV3Schema\n", path);
-out:
-    ydoc_stream_cleanup(&ys);
     diag_list_cleanup(&dl);
-    free(buf);
     return out;
 }
 

@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * crd.c - the RedisFailover CRD's openAPIV3Schema, stripped to what
+ * schema.c validates with (see crd.h). Stripping keeps the keywords of a
+ * structural schema that decide pruning, types and values, and recurses
+ * into properties, items, additionalProperties and anyOf; everything
+ * else (descriptions, defaults, list hints) is dropped, so the compiled-in
+ * table stays small and two CRDs that differ only in prose give the same
+ * schema. Not the validation itself: schema.c.
+ */
+#include "crd.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "file.h"
+#include "json.h"
+#include "ydoc.h"
+
+/* The largest CRD file read: the operators' CRDs are under 1 MiB. */
+#define CRD_MAX_FILE ((size_t)16 << 20)
+
+struct strip {
+    const struct posmap *pm;
+    struct diag_list *dl;
+    int err;
+};
+
+static cJSON *strip_schema(struct strip *st, const cJSON *s);
+
+/* Member `k` of `o` is the string `want`. */
+static bool str_is(const cJSON *o, const char *k, const char *want)
+{
+    const char *v = json_str(o, k);
+
+    return v && !strcmp(v, want);
+}
+
+bool crd_is_redisfailover(const cJSON *doc)
+{
+    return str_is(doc, "apiVersion", "apiextensions.k8s.io/v1") &&
+           str_is(doc, "kind", "CustomResourceDefinition") &&
+           str_is(json_get(doc, "metadata"), "name", CRD_NAME);
+}
+
+/* Record that `node` is not what a schema keyword wants. */
+static cJSON *bad_node(struct strip *st, const cJSON *node, const char *what)
+{
+    struct src_pos pos = posmap_get(st->pm, node);
+
+    if (!st->err)
+        st->err = diag_fail(st->dl, RFG_EINVAL, &pos,
+                            "CRD schema: %s%s%s is not %s",
+                            node && node->string ? "\"" : "",
+                            node && node->string ? node->string : "a node",
+                            node && node->string ? "\"" : "", what);
+    return NULL;
+}
+
+static cJSON *oom(struct strip *st)
+{
+    if (!st->err)
+        st->err = diag_fail(st->dl, RFG_ENOMEM, NULL, "out of memory");
+    return NULL;
+}
+
+/* Copy `props` (field name -> schema), stripping each schema. */
+static cJSON *strip_props(struct strip *st, const cJSON *props)
+{
+    cJSON *out;
+    const cJSON *p;
+
+    if (!cJSON_IsObject(props))
+        return bad_node(st, props, "a map of field schemas");
+    out = cJSON_CreateObject();
+    if (!out)
+        return oom(st);
+    cJSON_ArrayForEach(p, props) {
+        cJSON *c = strip_schema(st, p);
+
+        if (!c || !cJSON_AddItemToObject(out, p->string, c)) {
+            cJSON_Delete(c);
+            cJSON_Delete(out);
+            return st->err ? NULL : oom(st);
+        }
+    }
+    return out;
+}
+
+/* Is `k` a keyword schema.c (or a later check) uses, copied as it is? */
+static bool kept(const char *k)
+{
+    static const char *const keep[] = {
+        "type", "required", "format", "enum", "pattern", "nullable",
+        "x-kubernetes-int-or-string", "x-kubernetes-preserve-unknown-fields",
+        "x-kubernetes-embedded-resource", "minimum", "maximum",
+        "additionalProperties",
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+        if (!strcmp(k, keep[i]))
+            return true;
+    return false;
+}
+
+/* Keep the keywords schema.c understands; recurse into subschemas. */
+static cJSON *strip_schema(struct strip *st, const cJSON *s)
+{
+    cJSON *out;
+    const cJSON *k;
+
+    if (!cJSON_IsObject(s))
+        return bad_node(st, s, "a schema (a map)");
+    out = cJSON_CreateObject();
+    if (!out)
+        return oom(st);
+    cJSON_ArrayForEach(k, s) {
+        cJSON *c = NULL;
+
+        if (!strcmp(k->string, "properties")) {
+            c = strip_props(st, k);
+        } else if (!strcmp(k->string, "items") ||
+                   (!strcmp(k->string, "additionalProperties") &&
+                    cJSON_IsObject(k))) {
+            c = strip_schema(st, k);
+        } else if (!strcmp(k->string, "anyOf")) {
+            const cJSON *a;
+
+            if (!cJSON_IsArray(k)) {
+                bad_node(st, k, "a list of schemas");
+                goto fail;
+            }
+            c = cJSON_CreateArray();
+            if (!c) {
+                oom(st);
+                goto fail;
+            }
+            cJSON_ArrayForEach(a, k) {
+                cJSON *x = strip_schema(st, a);
+
+                if (!x || !cJSON_AddItemToArray(c, x)) {
+                    cJSON_Delete(x);
+                    cJSON_Delete(c);
+                    if (!st->err)
+                        oom(st);
+                    goto fail;
+                }
+            }
+        } else if (kept(k->string)) {
+            c = cJSON_Duplicate(k, 1);
+        } else {
+            continue;
+        }
+        if (!c || !cJSON_AddItemToObject(out, k->string, c)) {
+            cJSON_Delete(c);
+            if (!st->err)
+                oom(st);
+            goto fail;
+        }
+    }
+    return out;
+fail:
+    cJSON_Delete(out);
+    return NULL;
+}
+
+int crd_schema(cJSON **out, char *version, size_t version_len,
+               const cJSON *crd, const struct posmap *pm,
+               struct diag_list *dl)
+{
+    const cJSON *versions = json_get(json_get(crd, "spec"), "versions");
+    const cJSON *v, *pick = NULL, *sch;
+    struct strip st = {pm, dl, RFG_OK};
+    struct src_pos pos;
+
+    *out = NULL;
+    if (version && version_len)
+        version[0] = '\0';
+    cJSON_ArrayForEach(v, versions) {
+        if (cJSON_IsTrue(json_get(v, "served")) &&
+            cJSON_IsTrue(json_get(v, "storage"))) {
+            pick = v;
+            break;
+        }
+    }
+    if (!pick) {
+        pos = posmap_get(pm, versions ? versions : crd);
+        return diag_fail(dl, RFG_EINVAL, &pos,
+                         "the CRD %s has no version that is both served and "
+                         "the storage version (spec.versions)", CRD_NAME);
+    }
+    sch = json_get(json_get(pick, "schema"), "openAPIV3Schema");
+    if (!cJSON_IsObject(sch)) {
+        pos = posmap_get(pm, pick);
+        return diag_fail(dl, RFG_EINVAL, &pos,
+                         "version %s of the CRD %s has no "
+                         "schema.openAPIV3Schema",
+                         json_str(pick, "name") ? json_str(pick, "name") : "?", CRD_NAME);
+    }
+    *out = strip_schema(&st, sch);
+    if (!*out)
+        return st.err ? st.err : RFG_ENOMEM;
+    if (version && version_len)
+        snprintf(version, version_len, "%s",
+                 json_str(pick, "name") ? json_str(pick, "name") : "");
+    return RFG_OK;
+}
+
+/* The RedisFailover CRD among the documents of `ys` (or the items of a
+ * List), with the posmap of its document; NULL when there is none. */
+static const cJSON *find_crd(const struct ydoc_stream *ys,
+                             const struct posmap **pm)
+{
+    size_t i;
+
+    for (i = 0; i < ys->len; i++) {
+        const cJSON *root = ys->docs[i].root, *it;
+
+        *pm = ys->docs[i].pm;
+        if (crd_is_redisfailover(root))
+            return root;
+        if (!str_is(root, "kind", "List") &&
+            !str_is(root, "kind", "CustomResourceDefinitionList"))
+            continue;
+        cJSON_ArrayForEach(it, json_get(root, "items"))
+            if (crd_is_redisfailover(it))
+                return it;
+    }
+    return NULL;
+}
+
+int crd_load_file(cJSON **out, char *version, size_t version_len,
+                  const char *path, struct diag_list *dl)
+{
+    struct arena *prev = arena_use(NULL);   /* the schema outlives arenas */
+    struct ydoc_stream ys = {0};
+    struct ydoc_limits lim;
+    const struct posmap *pm = NULL;
+    const cJSON *crd;
+    struct src_pos first = {1, 1};
+    char *buf = NULL;
+    size_t len = 0;
+    int rc;
+
+    *out = NULL;
+    rc = rfg_read_file(&buf, &len, path, CRD_MAX_FILE);
+    if (rc) {
+        rc = diag_fail(dl, rc, NULL, "cannot read the CRD file: %s",
+                       rc == RFG_ELIMIT ? "larger than 16 MiB"
+                                        : rfg_strerror(rc));
+        goto out;
+    }
+    ydoc_limits_default(&lim);
+    rc = ydoc_load(&ys, buf, len, &lim, dl);
+    if (rc)
+        goto out;       /* ydoc placed the error */
+    crd = find_crd(&ys, &pm);
+    if (!crd) {
+        rc = diag_fail(dl, RFG_EINVAL, &first,
+                       "no CustomResourceDefinition %s "
+                       "(apiextensions.k8s.io/v1) in this file",
+                       CRD_NAME);
+        goto out;
+    }
+    rc = crd_schema(out, version, version_len, crd, pm, dl);
+out:
+    ydoc_stream_cleanup(&ys);
+    free(buf);
+    arena_use(prev);
+    return rc;
+}
