@@ -4,7 +4,10 @@
  * entry at run time on every reconcile (CONFIG SET for redis, SENTINEL SET
  * for sentinels), split at the first space into key and value; one bad
  * entry fails the whole reconcile every 30 s. Keys it owns (replication,
- * port, auth, files) break it when set by hand.
+ * port, auth, files) break it when set by hand, and so do the sentinel's
+ * global options, which SENTINEL SET <master> rejects. Values that are
+ * valid but unsafe (sentinel timings) are warnings. Not the redis
+ * command line (rule_misc.c, rule_storage.c).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -260,8 +263,81 @@ static int fix_sentinel_customconfig_partial(struct rule_ctx *ctx,
     return rc;
 }
 
+/* The value of the last entry of `cc` with key `k` as a whole number of
+ * milliseconds (the last one wins: entries apply in order), its index
+ * in *at; -1 when there is none or its value is not such a number. */
+static long long last_ms(const cJSON *cc, const char *k, size_t *at)
+{
+    const cJSON *e;
+    long long v = -1;
+    size_t i = 0;
+
+    cJSON_ArrayForEach(e, cc) {
+        char key[64];
+        const char *sp;
+        char *end;
+
+        i++;
+        if (!cJSON_IsString(e))
+            continue;
+        entry_key(e->valuestring, key, sizeof(key));
+        sp = strchr(e->valuestring, ' ');
+        if (strcmp(key, k) || !sp)
+            continue;
+        v = strtoll(sp + 1, &end, 10);
+        if (*end || end == sp + 1 || v < 0)
+            v = -1;
+        *at = i - 1;
+    }
+    return v;
+}
+
+static void check_sentinel_timings(struct rule_ctx *ctx)
+{
+    const cJSON *cc = custom_config(rule_obj(ctx), RF_SENTINEL);
+    size_t di = 0, fi = 0;
+    long long down = last_ms(cc, "down-after-milliseconds", &di);
+    long long fo = last_ms(cc, "failover-timeout", &fi);
+    char ptr[64];
+
+    if (down >= 0 && down < 5000) {
+        snprintf(ptr, sizeof(ptr), "/spec/sentinel/customConfig/%zu", di);
+        rule_report(ctx, RULE_STRONG, ptr,
+                    "use 5000 (the operator's default) or more",
+                    "spec.sentinel.customConfig[%zu] sets "
+                    "down-after-milliseconds %lld, below the operator's "
+                    "5000: a GC pause or a slow disk makes the sentinels "
+                    "fail over a healthy master, again and again", di, down);
+    }
+    if (fo >= 0 && fo < 10000) {
+        snprintf(ptr, sizeof(ptr), "/spec/sentinel/customConfig/%zu", fi);
+        rule_report(ctx, RULE_STRONG, ptr,
+                    "use 10000 (the operator's default) or more",
+                    "spec.sentinel.customConfig[%zu] sets failover-timeout "
+                    "%lld, below the operator's 10000: a failover that "
+                    "needs longer is given up and retried, so failovers "
+                    "flap", fi, fo);
+    } else if (down >= 0 && fo >= 0 && fo < down) {
+        snprintf(ptr, sizeof(ptr), "/spec/sentinel/customConfig/%zu", fi);
+        rule_report(ctx, RULE_STRONG, ptr,
+                    "make failover-timeout at least down-after-milliseconds "
+                    "(the operator's defaults are 5000 and 10000)",
+                    "spec.sentinel.customConfig[%zu] sets failover-timeout "
+                    "%lld, below down-after-milliseconds %lld: the "
+                    "sentinels give up a failover (and retry it) sooner "
+                    "than they notice a master is down, so failovers flap",
+                    fi, fo, down);
+    }
+}
+
 static const char *const sentinel_deny[] = {
     "auth-pass", "auth-user", "quorum", "rename-command", NULL,
+};
+/* Options of the sentinel process, not of one monitored master: SENTINEL
+ * SET <master> rejects them. */
+static const char *const sentinel_global[] = {
+    "resolve-hostnames", "announce-hostnames", "announce-ip",
+    "announce-port", "sentinel-user", "sentinel-pass", NULL,
 };
 static const char *const sentinel_warn[] = {
     "notification-script", "client-reconfig-script", NULL,
@@ -279,7 +355,15 @@ static void check_sentinel_customconfig_forbidden(struct rule_ctx *ctx)
         if (!cJSON_IsString(e))
             continue;
         entry_key(e->valuestring, key, sizeof(key));
-        if (in_list(key, sentinel_deny))
+        if (in_list(key, sentinel_global))
+            rule_report(ctx, RULE_STRONG, ptr,
+                        "remove the entry; a global sentinel option "
+                        "cannot be set through customConfig",
+                        "spec.sentinel.customConfig[%zu] sets %s, a global "
+                        "sentinel option: the operator applies each entry "
+                        "with SENTINEL SET <master>, which rejects it, so "
+                        "every reconcile fails", i - 1, key);
+        else if (in_list(key, sentinel_deny))
             rule_report(ctx, RULE_STRONG, ptr, "remove the entry",
                         "spec.sentinel.customConfig[%zu] sets %s, which the "
                         "operator owns (auth and quorum are set on every "
@@ -310,7 +394,8 @@ static int fix_sentinel_customconfig_forbidden(struct rule_ctx *ctx,
         if (!cJSON_IsString(e))
             continue;
         entry_key(e->valuestring, key, sizeof(key));
-        if (!in_list(key, sentinel_deny) && !in_list(key, sentinel_warn))
+        if (!in_list(key, sentinel_deny) && !in_list(key, sentinel_warn) &&
+            !in_list(key, sentinel_global))
             continue;
         snprintf(ptr, sizeof(ptr), "/spec/sentinel/customConfig/%d", i);
         rc = rule_fix_remove(ctx, ptr);
@@ -354,11 +439,20 @@ static const struct rule_desc config_rules[] = {
         .fix = fix_sentinel_customconfig_partial,
     },
     {
+        .id = "sentinel-timings",
+        .default_sev = RFG_SEV_WARN,
+        .targets = RF_TARGET_ALL,
+        .doc = "sentinel down-after-milliseconds and failover-timeout are not "
+            "below the operator's 5000/10000, nor the timeout below the "
+            "pause",
+        .check = check_sentinel_timings,
+    },
+    {
         .id = "sentinel-customconfig-forbidden",
         .default_sev = RFG_SEV_DENY,
         .targets = RF_TARGET_ALL,
-        .doc = "sentinel customConfig sets no auth-pass, auth-user, quorum or "
-            "rename-command (warn on scripts)",
+        .doc = "sentinel customConfig sets no auth-pass, auth-user, quorum, "
+            "rename-command or global option (warn on scripts)",
         .check = check_sentinel_customconfig_forbidden,
         .fix = fix_sentinel_customconfig_forbidden,
     },
