@@ -104,3 +104,10 @@ set_tests_properties(style.core_links_no_network PROPERTIES LABELS style
 add_test(NAME style.filesize COMMAND bash ${CMAKE_SOURCE_DIR}/scripts/checksrc.sh
          --sizes ${CMAKE_SOURCE_DIR})
 set_tests_properties(style.filesize PROPERTIES LABELS style)
+
+# Differential YAML test (tests/cli/yaml_diff.sh): rfguard's loader as a
+# tool that prints each document as JSON, compared with kubectl's library.
+add_executable(ydoc2json tests/yamldiff/ydoc2json.c)
+target_link_libraries(ydoc2json PRIVATE rfg_core)
+set_target_properties(ydoc2json PROPERTIES
+  RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
