@@ -5,9 +5,12 @@
  * not know (which the server prunes without a word), wrong types,
  * int-or-string, enums, required fields and the quantity pattern. The
  * schemas are compiled in (crd_schemas.c, generated from the operators'
- * CRDs by tools/crd2schema) and parsed once, on first use; nothing is
- * fetched. It reports issues, not findings: rules.c turns them into
- * findings of the schema-* rules. Thread-safe.
+ * CRDs by tools/crd2schema) and parsed once, on first use. A caller may
+ * install another schema in a target's place (a CRD file given to
+ * `lint --crd`, or the CRD serve reads from the cluster: crd.h makes
+ * them); nothing here fetches or reads files. It reports issues, not
+ * findings: rules.c turns them into findings of the schema-* rules.
+ * Thread-safe.
  */
 #ifndef RFG_SCHEMA_H
 #define RFG_SCHEMA_H
@@ -40,10 +43,24 @@ struct schema_issues {
     size_t len, cap;
 };
 
-/* The parsed schema of target `t` (one bit), parsed on first use and kept
- * for the life of the process. Borrowed; NULL for an unknown target or
- * when parsing ran out of memory. */
+/* The compiled-in schema of target `t` (one bit), parsed on first use and
+ * kept for the life of the process, whatever is installed. Borrowed;
+ * NULL for an unknown target or when parsing ran out of memory. */
 const cJSON *schema_for(enum rf_target t);
+
+/* From now on validate the targets in `targets` (enum rf_target bits)
+ * against `schema`, a schema as crd_schema() makes it (always taken:
+ * freed here on failure too), described in messages and logs as
+ * `origin` ("the CRD in chart.yaml", "the installed CRD"). A NULL
+ * `schema` puts the compiled-in ones back. Validations already running
+ * finish with the schema they started with. RFG_OK or RFG_ENOMEM. */
+int schema_install(unsigned targets, cJSON *schema, const char *origin)
+    RFG_MUST_CHECK;
+
+/* Which schema validates target `t`, for logs and notes: "the
+ * compiled-in freshworks-v3.3 CRD", or the origin given to
+ * schema_install(). Into buf (truncated to fit). */
+void schema_describe(char *buf, size_t len, enum rf_target t);
 
 /* The subschema describing the node at `ptr` (array indexes and map keys
  * follow items / additionalProperties), or NULL when the schema has no
