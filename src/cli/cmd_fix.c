@@ -43,6 +43,10 @@ static void fix_usage(FILE *f)
         "  -p, --policy FILE     policy file (default: built-in default "
         "policy)\n"
         "  -t, --target NAME     operator target (default: the policy's)\n"
+        "      --crd FILE        validate fields against the schema of this "
+        "CRD file\n"
+        "                        (YAML or JSON) instead of the target's "
+        "compiled-in one\n"
         "  -n, --namespace NS    namespace of documents that name none "
         "(default: default)\n"
         "  -a, --apply           print every document with its patch "
@@ -87,22 +91,6 @@ static int print_applied(const cJSON *obj, bool first)
         printf("%s%s", first ? "" : "---\n", sbuf_str(&out));
     sbuf_cleanup(&out);
     return rc;
-}
-
-/* The first line holding "{{", or 0: helm/gotemplate sources cannot be
- * patched, their rendered output can. */
-static unsigned template_line(const char *buf, size_t len)
-{
-    unsigned line = 1;
-    size_t i;
-
-    for (i = 0; i + 1 < len; i++) {
-        if (buf[i] == '\n')
-            line++;
-        else if (buf[i] == '{' && buf[i + 1] == '{')
-            return line;
-    }
-    return 0;
 }
 
 /* Expand a parsed stream into its objects, as lint and fix read them. */
@@ -458,7 +446,6 @@ static int write_file(struct input_file *f, const struct input_doc *d,
     struct file_snap snap;
     char *target = NULL;
     size_t i, changed = 0;
-    unsigned tl;
     char line[512];
     bool written = false;
     int rc;
@@ -474,14 +461,6 @@ static int write_file(struct input_file *f, const struct input_doc *d,
     if (!strcmp(f->path, "-")) {
         fprintf(stderr, "rfguard fix: --write cannot rewrite stdin; use "
                         "--apply\n");
-        return RFG_EINVAL;
-    }
-    tl = template_line(f->buf, f->len);
-    if (tl) {
-        fprintf(stderr, "%s:%u: refusing to rewrite a template ('{{'): fix "
-                        "the chart's values or templates, or run "
-                        "'rfguard fix' on the rendered output\n",
-                f->name, tl);
         return RFG_EINVAL;
     }
     /* a symbolic link stays: its target is the file to rewrite */
@@ -553,10 +532,11 @@ int cmd_fix(int argc, char **argv)
         {"namespace", required_argument, NULL, 'n'},
         {"apply", no_argument, NULL, 'a'},
         {"write", no_argument, NULL, 'w'},
+        {"crd", required_argument, NULL, 'K'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *policy_path = NULL, *ns = "default";
+    const char *policy_path = NULL, *ns = "default", *crd = NULL;
     struct policy_set *pol = NULL;
     struct input_set in;
     enum rf_target target = 0;
@@ -588,6 +568,9 @@ int cmd_fix(int argc, char **argv)
         case 'w':
             mode = FIX_WRITE;
             break;
+        case 'K':
+            crd = optarg;
+            break;
         case 'h':
             fix_usage(stdout);
             return CLI_EXIT_OK;
@@ -603,7 +586,13 @@ int cmd_fix(int argc, char **argv)
     }
     if (cli_open_policy(&pol, policy_path, stderr))
         return CLI_EXIT_ERROR;
+    if (crd && cli_use_crd("fix", crd, target ? target : pol->target,
+                           false)) {
+        policy_free(pol);
+        return CLI_EXIT_ERROR;
+    }
     inputs_init(&in, ns, rfg_sha256);
+    in.cmd = "fix";
     if (inputs_load(&in, argv + optind, (size_t)(argc - optind), NULL))
         goto oom;
     for (i = 0; i < in.nfiles; i++)
@@ -659,17 +648,10 @@ int cmd_fix(int argc, char **argv)
 
             while (k < in.ndocs && in.docs[k].file == &in.files[i])
                 k++;
-            if (in.files[i].errs.nerr) {
-                unsigned tl = template_line(in.files[i].buf,
-                                            in.files[i].len);
-
-                if (tl)
-                    fprintf(stderr, "%s:%u: refusing to rewrite a template "
-                                    "('{{'): run 'rfguard fix' on the "
-                                    "rendered output\n",
-                            in.files[i].name, tl);
+            /* unreadable files and templates (inputs.c) were reported
+             * above and are never rewritten */
+            if (in.files[i].errs.nerr)
                 continue;
-            }
             if (write_file(&in.files[i], in.docs + start, k - start,
                            after + start))
                 failed = true;

@@ -27,6 +27,7 @@
 #include "file.h"
 #include "jpatch.h"
 #include "sbuf.h"
+#include "template.h"
 
 #define INPUT_MAX_BYTES ((size_t)64 << 20)
 
@@ -242,8 +243,40 @@ static int walk(struct input_set *s, struct seen *seen, const char *dir,
     return rc;
 }
 
+/* Drop the documents parsed so far (the arena keeps the trees). */
+static void drop_docs(struct input_file *f)
+{
+    size_t k;
+
+    for (k = 0; f->arena && k < f->ys.len; k++)
+        f->ys.docs[k].root = NULL;
+    ydoc_stream_cleanup(&f->ys);
+    memset(&f->ys, 0, sizeof(f->ys));
+}
+
+/* A template gets one error, at its first token, and no documents:
+ * before parsing when a token stands in plain text, after a failed parse
+ * when one stands anywhere but in a comment. */
+static bool template_error(const struct input_set *s, struct input_file *f,
+                           bool loose)
+{
+    const char *cmd = s->cmd ? s->cmd : "lint";
+    struct src_pos pos;
+    char tok[3];
+
+    if (!tmpl_find(f->buf, f->len, loose, &pos, tok))
+        return false;
+    drop_docs(f);
+    diag_list_cleanup(&f->errs);
+    diag_list_init(&f->errs, f->name);
+    diag_fail(&f->errs, RFG_EPARSE, &pos, "this is a template (`%s`): "
+              "render it first (`helm template \u2026 | rfguard %s -`)",
+              tok, cmd);
+    return true;
+}
+
 /* Read and parse one file into its own stream and diagnostics. */
-static void parse_file(struct input_file *f)
+static void parse_file(const struct input_set *s, struct input_file *f)
 {
     int rc;
 
@@ -262,6 +295,8 @@ static void parse_file(struct input_file *f)
         diag_fail(&f->errs, rc, NULL, "cannot read: %s", strerror(errno));
         return;
     }
+    if (template_error(s, f, false))
+        return;
     if (arena_hooks_installed()) {
         struct arena *prev;
 
@@ -276,7 +311,10 @@ static void parse_file(struct input_file *f)
     } else {
         rc = ydoc_load(&f->ys, f->buf, f->len, NULL, &f->errs);
     }
-    (void)rc; /* a failure is in f->errs, with what and where */
+    /* a failure is in f->errs, with what and where, unless the text is
+     * a template: then that is the one thing to say */
+    if (rc && rc != RFG_ENOMEM)
+        template_error(s, f, true);
 }
 
 struct pool {
@@ -296,7 +334,7 @@ static void *worker(void *arg)
         struct input_file *f = &p->s->files[i];
 
         if (strcmp(f->path, "-")) {
-            parse_file(f);
+            parse_file(p->s, f);
             if (p->fn) {
                 p->fn(f, i, p->arg);
                 release_data(f);
@@ -321,7 +359,7 @@ static void run_pool(struct input_set *s, inputs_file_fn fn, void *arg)
     /* stdin is read on this thread, before the workers start */
     for (k = 0; k < s->nfiles; k++)
         if (!strcmp(s->files[k].path, "-")) {
-            parse_file(&s->files[k]);
+            parse_file(s, &s->files[k]);
             if (fn) {
                 fn(&s->files[k], k, arg);
                 release_data(&s->files[k]);

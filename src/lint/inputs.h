@@ -50,6 +50,8 @@ struct input_set {
     unsigned jobs;            /* parser threads; 0 = online CPUs */
     inputs_progress_fn progress;
     void *progress_arg;
+    const char *cmd;          /* "lint" or "fix": named in the advice a
+                                 template gets; NULL = "lint" */
 };
 
 void inputs_init(struct input_set *s, const char *default_ns,
@@ -57,7 +59,9 @@ void inputs_init(struct input_set *s, const char *default_ns,
 void inputs_cleanup(struct input_set *s);
 
 /* Read and parse every path ("-" = stdin; directories recursively:
- * *.yaml, *.yml, *.json, skipping hidden entries and --exclude matches)
+ * *.yaml, *.yml, *.json, skipping hidden entries and --exclude matches).
+ * A template (template.h) gets one error at its first template token
+ * instead of the YAML parser's, and no documents
  * and the optional cluster-state file (NULL for none; its objects feed
  * the cluster view only, which then counts as complete). Symbolic links
  * are followed, but each real file and directory is read once, by the

@@ -122,8 +122,14 @@ cp "$work/tpl.yaml" "$work/tpl.orig"
 "$rfguard" fix --write "$work/tpl.yaml" 2>"$work/err"
 rc=$?
 [ $rc = 2 ] && ok "template refused (exit 2)" || bad "template exit $rc"
-grep -q "tpl.yaml:4: refusing to rewrite a template" "$work/err" && ok "template message names the line" || { bad "template message"; cat "$work/err"; }
+grep -q "tpl.yaml:4:9: this is a template (\`{{\`): render it first (\`helm template .* | rfguard fix -\`)" "$work/err" && ok "template message names the token" || { bad "template message"; cat "$work/err"; }
+[ "$(wc -l < "$work/err")" = 1 ] && ok "template: one message, no parser error" || { bad "template: more than one message"; cat "$work/err"; }
 cmp -s "$work/tpl.yaml" "$work/tpl.orig" && ok "template untouched" || bad "template changed"
+# a quoted "{{" is data, not a template: the file is fixed
+printf 'apiVersion: databases.spotahome.com/v1\nkind: RedisFailover\nmetadata:\n  name: quoted\n  annotations:\n    note: "{{ not a template }}"\nspec:\n  auth:\n    secretPath: quoted-auth\n' > "$work/quoted.yaml"
+"$rfguard" fix --write "$work/quoted.yaml" 2>"$work/err"
+[ $? = 0 ] && grep -q 'fixed 1 failover' "$work/err" &&
+    grep -q 'note: "{{ not a template }}"' "$work/quoted.yaml" && ok "quoted {{ is data: file fixed" || { bad "quoted {{"; cat "$work/err"; }
 cat > "$work/anchor.yaml" <<'YAML'
 apiVersion: databases.spotahome.com/v1
 kind: RedisFailover
