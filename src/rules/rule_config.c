@@ -6,7 +6,8 @@
  * entry fails the whole reconcile every 30 s. Keys it owns (replication,
  * port, auth, files) break it when set by hand, and so do the sentinel's
  * global options, which SENTINEL SET <master> rejects. Values that are
- * valid but unsafe (sentinel timings) are warnings. Not the redis
+ * valid but unsafe are checked too: sentinel timings, and a redis
+ * min-replicas-to-write the replica count cannot meet. Not the redis
  * command line (rule_misc.c, rule_storage.c).
  */
 #include <ctype.h>
@@ -205,6 +206,53 @@ static void check_customconfig_replica_priority(struct rule_ctx *ctx)
                     "after the operator's own value: 0 leaves no failover "
                     "target, and above 0 makes bootstrap replicas "
                     "promotable", i - 1, key);
+    }
+}
+
+static void check_min_replicas_to_write(struct rule_ctx *ctx)
+{
+    const cJSON *e;
+    int replicas = rf_replicas(rule_obj(ctx), RF_REDIS) - 1;
+    size_t i = 0;
+
+    cJSON_ArrayForEach(e, custom_config(rule_obj(ctx), RF_REDIS)) {
+        char key[64], ptr[64], hint[96];
+        const char *sp;
+        char *end;
+        long v;
+
+        snprintf(ptr, sizeof(ptr), "/spec/redis/customConfig/%zu", i++);
+        if (!cJSON_IsString(e))
+            continue;
+        entry_key(e->valuestring, key, sizeof(key));
+        sp = strchr(e->valuestring, ' ');
+        if ((strcmp(key, "min-replicas-to-write") &&
+             strcmp(key, "min-slaves-to-write")) || !sp)
+            continue;
+        v = strtol(sp + 1, &end, 10);
+        if (*end || end == sp + 1 || v <= 0 || v < replicas)
+            continue;   /* 0 turns the check off */
+        if (replicas > 1)
+            snprintf(hint, sizeof(hint), "lower it to %d or less "
+                     "(spec.redis.replicas - 2), or add redis replicas",
+                     replicas - 1);
+        else
+            snprintf(hint, sizeof(hint), "remove it (or set 0), or run "
+                     "at least 3 redis replicas");
+        if (v > replicas)
+            rule_report(ctx, RULE_STRONG, ptr, hint,
+                        "spec.redis.customConfig[%zu] sets %s %ld, but "
+                        "with %d redis pod%s the master has %d replica%s: "
+                        "it refuses every write", i - 1, key, v,
+                        replicas + 1, replicas ? "s" : "", replicas,
+                        replicas == 1 ? "" : "s");
+        else
+            rule_report(ctx, RULE_WEAK, ptr, hint,
+                        "spec.redis.customConfig[%zu] sets %s %ld, every "
+                        "replica the master has (%d redis pods): each "
+                        "rolling restart or node drain that takes one "
+                        "replica down blocks writes", i - 1, key, v,
+                        replicas + 1);
     }
 }
 
@@ -427,6 +475,14 @@ static const struct rule_desc config_rules[] = {
         .targets = RF_TARGET_ALL,
         .doc = "redis customConfig does not set replica-priority",
         .check = check_customconfig_replica_priority,
+    },
+    {
+        .id = "min-replicas-to-write",
+        .default_sev = RFG_SEV_DENY,
+        .targets = RF_TARGET_ALL,
+        .doc = "redis min-replicas-to-write is below the replica count the "
+            "master has (deny above, warn when equal)",
+        .check = check_min_replicas_to_write,
     },
     {
         .id = "sentinel-customconfig-partial",
