@@ -8,3 +8,29 @@ pkg_check_modules(CRYPTO REQUIRED IMPORTED_TARGET libcrypto)
 pkg_check_modules(SSL REQUIRED IMPORTED_TARGET libssl)
 pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
 find_package(Threads REQUIRED)
+
+# libre2 (Go's regexp syntax, for labelWhitelist) is a C++ library that
+# src/util/re2_check.cc wraps for C, so the project needs a C++ compiler:
+# the C compiler's own (clang++ for clang, g++ for gcc) unless CXX names
+# one, because the sanitizer runtimes of two compilers do not mix in one
+# link. The C++ code links libstdc++ and libre2; neither is a network
+# library.
+if(NOT CMAKE_CXX_COMPILER AND NOT DEFINED ENV{CXX})
+  get_filename_component(_cc_dir ${CMAKE_C_COMPILER} DIRECTORY)
+  get_filename_component(_cc_name ${CMAKE_C_COMPILER} NAME)
+  string(REGEX REPLACE "^clang(-[0-9.]+)?$" "clang++\\1" _cxx_name ${_cc_name})
+  string(REGEX REPLACE "^gcc(-[0-9.]+)?$" "g++\\1" _cxx_name ${_cxx_name})
+  string(REGEX REPLACE "^(.*-)?gcc(-[0-9.]+)?$" "\\1g++\\2" _cxx_name ${_cxx_name})
+  if(NOT _cxx_name STREQUAL _cc_name AND EXISTS ${_cc_dir}/${_cxx_name})
+    set(CMAKE_CXX_COMPILER ${_cc_dir}/${_cxx_name})
+  endif()
+endif()
+enable_language(CXX)
+if(NOT CMAKE_CXX_COMPILER_ID STREQUAL CMAKE_C_COMPILER_ID)
+  message(FATAL_ERROR "C compiler ${CMAKE_C_COMPILER_ID} but C++ compiler "
+    "${CMAKE_CXX_COMPILER_ID}: set CXX to the C compiler's C++ driver")
+endif()
+set(CMAKE_CXX_STANDARD 17)
+set(CMAKE_CXX_STANDARD_REQUIRED ON)
+set(CMAKE_CXX_EXTENSIONS OFF)
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
