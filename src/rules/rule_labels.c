@@ -4,11 +4,12 @@
  * failover's metadata.labels onto every child object and pod, after its
  * own labels (so they can override them) and filtered only by
  * spec.labelWhitelist, Go RE2 expressions of which invalid ones are
- * skipped with a log line.
+ * skipped with a log line (re2_check, over libre2, judges them).
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "re2_check.h"
 #include "rules_impl.h"
 #include "sbuf.h"
 
@@ -148,133 +149,8 @@ static void check_labels_override(struct rule_ctx *ctx)
     }
 }
 
-/* Why `re` is not valid RE2 syntax, or NULL. Checks what RE2 refuses
- * and Go programs commonly trip on: unbalanced groups and classes,
- * dangling or doubled repetition, backreferences, lookaround, bad
- * repeat counts and a trailing backslash. */
-static const char *re2_problem(const char *re)
-{
-    int depth = 0;
-    bool atom = false;      /* something a quantifier may follow */
-    bool quant = false;     /* the last token was a quantifier */
-    const char *p = re;
-
-    while (*p) {
-        char c = *p++;
-
-        if (c == '\\') {
-            if (!*p)
-                return "trailing backslash";
-            if (*p >= '1' && *p <= '9')
-                return "backreferences are not supported";
-            p++;
-            atom = true;
-            quant = false;
-        } else if (c == '[') {
-            if (*p == '^')
-                p++;
-            if (*p == ']')
-                p++;
-            while (*p && *p != ']') {
-                if (*p == '\\' && p[1])
-                    p++;
-                else if (*p == '[' && p[1] == ':') {
-                    const char *e = strstr(p, ":]");
-
-                    if (!e)
-                        return "unterminated [: :] class";
-                    p = e + 1;
-                }
-                p++;
-            }
-            if (!*p)
-                return "missing closing ]";
-            p++;
-            atom = true;
-            quant = false;
-        } else if (c == '(') {
-            if (*p == '?') {
-                p++;
-                if (*p == '=' || *p == '!' || (*p == '<' &&
-                                               (p[1] == '=' || p[1] == '!')))
-                    return "lookaround is not supported";
-                if (*p == 'P' || *p == '<') {
-                    p = strchr(p, '>');
-                    if (!p)
-                        return "unterminated group name";
-                    p++;
-                } else {
-                    while (*p && strchr("imsU-", *p))
-                        p++;
-                    if (*p == ')') {
-                        p++;
-                        continue;
-                    }
-                    if (*p != ':')
-                        return "invalid group flags";
-                    p++;
-                }
-            }
-            depth++;
-            atom = false;
-            quant = false;
-        } else if (c == ')') {
-            if (--depth < 0)
-                return "unexpected )";
-            atom = true;
-            quant = false;
-        } else if (c == '*' || c == '+' || c == '?' || c == '{') {
-            if (c == '{') {
-                const char *q = p;
-                long lo = 0, hi = -1;
-
-                while (*q >= '0' && *q <= '9')
-                    lo = lo * 10 + (*q++ - '0');
-                if (q == p) {       /* a literal { */
-                    atom = true;
-                    quant = false;
-                    continue;
-                }
-                if (*q == ',') {
-                    q++;
-                    if (*q >= '0' && *q <= '9') {
-                        hi = 0;
-                        while (*q >= '0' && *q <= '9')
-                            hi = hi * 10 + (*q++ - '0');
-                    }
-                } else {
-                    hi = lo;
-                }
-                if (*q != '}') {
-                    atom = true;
-                    quant = false;
-                    continue;
-                }
-                if (lo > 1000 || hi > 1000 || (hi >= 0 && hi < lo))
-                    return "invalid repeat count";
-                p = q + 1;
-            }
-            if (c == '?' && quant) {
-                quant = false;      /* non-greedy modifier */
-                atom = false;
-                continue;
-            }
-            if (quant)
-                return "repetition of a repetition";
-            if (!atom)
-                return "missing argument to repetition operator";
-            quant = true;
-        } else if (c == '|') {
-            atom = false;
-            quant = false;
-        } else {
-            atom = true;
-            quant = false;
-        }
-    }
-    return depth ? "missing closing )" : NULL;
-}
-
+/* Each labelWhitelist entry must compile as Go's regexp.Compile reads
+ * it; re2_check asks libre2, and quotes its reason. */
 static void check_labelwhitelist_regex(struct rule_ctx *ctx)
 {
     const cJSON *e;
@@ -282,20 +158,18 @@ static void check_labelwhitelist_regex(struct rule_ctx *ctx)
 
     cJSON_ArrayForEach(e, json_get(json_get(rule_obj(ctx), "spec"),
                                  "labelWhitelist")) {
-        const char *why;
-        char ptr[64];
+        char ptr[64], why[96];
 
         snprintf(ptr, sizeof(ptr), "/spec/labelWhitelist/%zu", i++);
-        if (!cJSON_IsString(e))
+        if (!cJSON_IsString(e) ||
+            re2_check(e->valuestring, why, sizeof(why)) != RFG_EINVAL)
             continue;
-        why = re2_problem(e->valuestring);
-        if (why)
-            rule_report(ctx, RULE_STRONG, ptr,
-                        "write a Go (RE2) regular expression",
-                        "spec.labelWhitelist[%zu] \"%.80s\" is not a valid "
-                        "regular expression (%s): the operator skips it "
-                        "with a log line and its labels are silently "
-                        "dropped", i - 1, e->valuestring, why);
+        rule_report(ctx, RULE_STRONG, ptr,
+                    "write a Go (RE2) regular expression",
+                    "spec.labelWhitelist[%zu] \"%.80s\" is not a valid "
+                    "Go regular expression (%s): the operator skips it "
+                    "with a log line and its labels are silently "
+                    "dropped", i - 1, e->valuestring, why);
     }
 }
 
