@@ -34,8 +34,7 @@ static size_t ktab_slot(const struct ktab *t, const void *obj,
     return i;
 }
 
-const cJSON *ktab_get(const struct ktab *t, const void *obj,
-                      const char *key)
+cJSON *ktab_get(const struct ktab *t, const void *obj, const char *key)
 {
     size_t i;
 
@@ -55,7 +54,7 @@ const char *ktab_key(const struct ktab *t, const void *obj, const char *key)
     return t->v[i].key;
 }
 
-int ktab_put(struct ktab *t, const void *obj, char *key, const cJSON *item)
+int ktab_put(struct ktab *t, const void *obj, char *key, cJSON *item)
 {
     size_t h = key_hash(obj, key), i;
 

@@ -36,6 +36,7 @@ static void doc_reset(struct yloader *L)
     L->nmerge = 0;
     L->nnodes = L->nalias = 0;
     ktab_clear(&L->keys);
+    ktab_clear(&L->merged);
     ktab_clear(&L->anchors);
     L->in_doc = false;
 }
@@ -260,6 +261,7 @@ int ydoc_load(struct ydoc_stream *out, const char *buf, size_t len,
     L.dl = dl;
     ytext_init(&L.text, buf, len);
     L.anchors.owns_keys = true;
+    L.merged.owns_keys = true;
     if (!yaml_parser_initialize(&parser))
         return diag_fail(dl, RFG_ENOMEM, NULL, "out of memory");
     yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
@@ -285,6 +287,7 @@ out:
     free(L.merges);
     free(L.kbuf);
     ktab_free(&L.keys);
+    ktab_free(&L.merged);
     ktab_free(&L.anchors);
     yaml_parser_delete(&parser);
     return rc;

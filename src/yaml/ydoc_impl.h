@@ -105,7 +105,7 @@ void yscalar_format_key(char *out, size_t len, double d);
 struct kent {
     const void *obj;        /* the mapping (NULL for anchors) */
     char *key;              /* NULL = empty; owned only in the anchor table */
-    const cJSON *item;
+    cJSON *item;            /* borrowed */
     size_t h;
 };
 
@@ -117,8 +117,7 @@ struct ktab {
 };
 
 /* The item stored for (obj, key), or NULL. */
-const cJSON *ktab_get(const struct ktab *t, const void *obj,
-                      const char *key);
+cJSON *ktab_get(const struct ktab *t, const void *obj, const char *key);
 
 /* The key the table stores for (obj, key) (it lives as long as the
  * entry), or NULL. */
@@ -128,7 +127,7 @@ const char *ktab_key(const struct ktab *t, const void *obj,
 /* Insert or update (obj, key) -> item. An owning table takes `key` (it is
  * freed here if an equal key is already present); on failure the caller
  * still owns it. RFG_OK or RFG_ENOMEM. */
-int ktab_put(struct ktab *t, const void *obj, char *key, const cJSON *item)
+int ktab_put(struct ktab *t, const void *obj, char *key, cJSON *item)
     RFG_MUST_CHECK;
 
 /* Empty the table. A small table keeps its memory for the next
@@ -150,6 +149,8 @@ struct yframe {
     size_t nkeys;           /* F_MAP: keys so far, merged ones included */
     size_t merge_base;      /* L->nmerge when the frame opened */
     size_t target;          /* merge sources: index of the receiving map */
+    cJSON *replace;         /* F_MAP: the merged item the pending key
+                               overrides, or NULL */
     struct src_pos key_pos; /* F_MAP: position of the pending key */
     enum fkind kind;
     bool have_key;          /* F_MAP: a key waits for its value */
@@ -157,7 +158,7 @@ struct yframe {
     bool merge_src;         /* an inline mapping given to "<<" */
 };
 
-/* A merge source waiting for its mapping to close. */
+/* A merge source of a "<<" sequence, waiting for the sequence to end. */
 struct ymerge {
     size_t target;          /* frame index of the receiving mapping */
     const cJSON *src;       /* borrowed: tree or graveyard */
@@ -189,6 +190,8 @@ struct yloader {
     struct ymerge *merges;  /* owned */
     size_t nmerge, merge_cap;
     struct ktab keys;       /* (mapping, key) -> item, large mappings */
+    struct ktab merged;     /* (mapping, key) -> item a merge put there
+                               and no explicit key has overridden */
     struct ktab anchors;    /* name -> node */
     char *kbuf;             /* owned: the pending mapping key */
     size_t kcap;

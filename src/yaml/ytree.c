@@ -4,7 +4,10 @@
  * document (scalars, aliases, collection starts and ends) into a cJSON
  * tree with the position of every node, resolving keys and values
  * (scalar.c), rejecting duplicate keys, copying aliases within the alias
- * budget and applying merge keys (<<) when a mapping closes. Stream-level
+ * budget and applying merge keys (<<) where they stand, as go-yaml v2
+ * does: a merge overrides the keys written before it, and the keys (and
+ * merges) after it override it; within "<<: [*a, *b]" the earlier source
+ * wins. Stream-level
  * work (documents, limits on sizes, libyaml itself) is ydoc.c's.
  */
 #include "ydoc_impl.h"
@@ -27,10 +30,10 @@ int ytree_count_node(struct yloader *L, struct src_pos pos)
 }
 
 /* Find the item under `key` in the mapping of frame `f`, or NULL. */
-static const cJSON *map_find(const struct yloader *L, const struct yframe *f,
+static cJSON *map_find(const struct yloader *L, const struct yframe *f,
                              const char *key)
 {
-    const cJSON *c;
+    cJSON *c;
 
     if (f->nkeys > KEYS_LINEAR_MAX)
         return ktab_get(&L->keys, f->node, key);
@@ -71,6 +74,36 @@ static int graveyard_add(struct yloader *L, cJSON *node)
         return RFG_ENOMEM;
     }
     return RFG_OK;
+}
+
+/* Put `repl` where `prev` stands in the mapping of frame `f`, under the
+ * same key, and move `prev` to the graveyard (an anchor may still name
+ * it). Takes ownership of `repl` in every case. */
+static int swap_item(struct yloader *L, struct yframe *f, cJSON *prev,
+                     cJSON *repl)
+{
+    cJSON *parent = f->node;
+
+    repl->string = prev->string;
+    prev->string = NULL;
+    repl->next = prev->next;
+    repl->prev = prev->prev;
+    if (repl->next)
+        repl->next->prev = repl;
+    if (parent->child == prev) {
+        if (prev->prev == prev)
+            repl->prev = repl;
+        parent->child = repl;
+    } else {
+        repl->prev->next = repl;
+        if (!repl->next)
+            parent->child->prev = repl;
+    }
+    prev->next = prev->prev = NULL;
+    if (f->nkeys > KEYS_LINEAR_MAX &&
+        ktab_put(&L->keys, parent, repl->string, repl))
+        return RFG_ENOMEM;
+    return graveyard_add(L, prev);
 }
 
 /* Remember `src` as a merge source of the mapping at frame `target`. */
@@ -175,12 +208,19 @@ static int place(struct yloader *L, cJSON *node, struct src_pos pos)
     } else {
         top->have_key = false;
         pos = top->key_pos;
-        if (!cJSON_AddItemToObject(top->node, L->kbuf, node)) {
+        if (top->replace) {
+            /* The key overrides what a merge put there. */
+            cJSON *prev = top->replace;
+
+            top->replace = NULL;
+            if (swap_item(L, top, prev, node))
+                return diag_fail(L->dl, RFG_ENOMEM, &pos, "out of memory");
+        } else if (!cJSON_AddItemToObject(top->node, L->kbuf, node)) {
             cJSON_Delete(node);
             return diag_fail(L->dl, RFG_ENOMEM, &pos, "out of memory");
-        }
-        if (map_added(L, top, node))
+        } else if (map_added(L, top, node)) {
             return diag_fail(L->dl, RFG_ENOMEM, &pos, "out of memory");
+        }
     }
     rc = posmap_put(L->pm, node, pos);
     if (rc)
@@ -189,7 +229,7 @@ static int place(struct yloader *L, cJSON *node, struct src_pos pos)
 }
 
 /* Register anchor `name` (copied) for `node`. */
-static int anchor_put(struct yloader *L, const char *name, const cJSON *node,
+static int anchor_put(struct yloader *L, const char *name, cJSON *node,
                       struct src_pos pos)
 {
     size_t n = strlen(name);
@@ -321,11 +361,24 @@ static int key_from_node(struct yloader *L, const cJSON *node)
     return key_from_sval(L, &v, NULL, 0);
 }
 
-/* The pending key is set; check it against the keys already in `f`. */
+/* The pending key is set; check it against the keys already in `f`. A
+ * key a merge put there is overridden, once; a key written twice is an
+ * error. */
 static int key_accept(struct yloader *L, struct yframe *f, struct src_pos pos)
 {
-    const cJSON *prev = map_find(L, f, L->kbuf);
+    cJSON *prev = map_find(L, f, L->kbuf);
 
+    f->replace = NULL;
+    if (prev && ktab_get(&L->merged, f->node, L->kbuf) == prev) {
+        char *k = strdup(L->kbuf);
+
+        if (!k || ktab_put(&L->merged, f->node, k, NULL)) {
+            free(k);
+            return diag_fail(L->dl, RFG_ENOMEM, &pos, "out of memory");
+        }
+        f->replace = prev;
+        prev = NULL;
+    }
     if (prev) {
         struct src_pos first = posmap_get(L->pm, prev);
 
@@ -363,6 +416,63 @@ static int merge_want_map(struct yloader *L, struct src_pos pos)
     return diag_fail(L->dl, RFG_EPARSE, &pos,
                      "map merge requires a mapping or a sequence of "
                      "mappings as its value");
+}
+
+/* Merge `src` into the mapping of frame `fi` now, as go-yaml v2 does:
+ * each of its keys is copied, replacing a key of the same name already
+ * there (written or merged before the "<<"). */
+static int merge_one(struct yloader *L, size_t fi, const cJSON *src,
+                     struct src_pos pos, const char *name)
+{
+    const cJSON *c;
+    cJSON *cc = NULL, *prev;
+    char *k;
+    int rc;
+
+    for (c = src->child; c; c = c->next) {
+        struct yframe *f = &L->st[fi];
+
+        rc = dup_tree(L, c, fi + 2, pos, name, &cc);
+        if (rc)
+            return rc;
+        if (posmap_put(L->pm, cc, posmap_get(L->pm, c))) {
+            cJSON_Delete(cc);
+            return diag_fail(L->dl, RFG_ENOMEM, &pos, "out of memory");
+        }
+        prev = map_find(L, f, c->string);
+        if (prev) {
+            rc = swap_item(L, f, prev, cc);
+        } else if (!cJSON_AddItemToObject(f->node, c->string, cc)) {
+            cJSON_Delete(cc);
+            rc = RFG_ENOMEM;
+        } else {
+            rc = map_added(L, f, cc);
+        }
+        k = rc ? NULL : strdup(c->string);
+        if (rc || !k || ktab_put(&L->merged, f->node, k, cc)) {
+            free(k);
+            return diag_fail(L->dl, RFG_ENOMEM, &pos, "out of memory");
+        }
+    }
+    return RFG_OK;
+}
+
+/* A "<<" sequence ends: merge its sources, the last first, so that an
+ * earlier source overrides a later one. */
+static int merge_seq_end(struct yloader *L, const struct yframe *f)
+{
+    size_t m;
+    int rc;
+
+    for (m = L->nmerge; m > f->merge_base; m--) {
+        const struct ymerge *me = &L->merges[m - 1];
+
+        rc = merge_one(L, me->target, me->src, me->pos, me->name);
+        if (rc)
+            return rc;
+    }
+    L->nmerge = f->merge_base;
+    return RFG_OK;
 }
 
 /* A scalar event. */
@@ -459,11 +569,13 @@ int ytree_alias(struct yloader *L, const yaml_event_t *ev)
     if (in_merge(L)) {
         if (!cJSON_IsObject(src))
             return merge_want_map(L, pos);
-        if (top->kind == F_MAP)
-            top->have_key = false;
         /* The anchor name lives in the anchor table until the doc ends. */
-        rc = merge_push(L, merge_target(L), src, pos,
-                        ktab_key(&L->anchors, NULL, name));
+        name = ktab_key(&L->anchors, NULL, name);
+        if (top->kind == F_MAP) {
+            top->have_key = false;
+            return merge_one(L, L->depth - 1, src, pos, name);
+        }
+        rc = merge_push(L, merge_target(L), src, pos, name);
         if (rc)
             return diag_fail(L->dl, rc, &pos, "out of memory");
         return RFG_OK;
@@ -553,49 +665,6 @@ int ytree_open(struct yloader *L, const yaml_event_t *ev, bool is_map)
     return RFG_OK;
 }
 
-/* Copy into the mapping of frame `fi` every key of its merge sources that
- * it does not have yet: explicit keys win, then earlier sources. */
-static int apply_merges(struct yloader *L, size_t fi)
-{
-    struct yframe *f = &L->st[fi];
-    size_t m;
-    const cJSON *c;
-    cJSON *cc = NULL;
-    int rc;
-
-    for (m = f->merge_base; m < L->nmerge; m++) {
-        const struct ymerge *me = &L->merges[m];
-
-        for (c = me->src->child; c; c = c->next) {
-            if (map_find(L, f, c->string)) {
-                /* Charge skipped keys too, or `<<: [*big, *big, ...]`
-                 * would cost time without ever touching the budget. */
-                if (++L->nalias > L->lim->max_alias_nodes)
-                    return diag_fail(L->dl, RFG_ELIMIT, &me->pos,
-                                     "alias *%s expands to more than "
-                                     "max_alias_nodes (%zu) nodes",
-                                     me->name ? me->name : "",
-                                     L->lim->max_alias_nodes);
-                continue;
-            }
-            rc = dup_tree(L, c, fi + 2, me->pos, me->name, &cc);
-            if (rc)
-                return rc;
-            if (!cJSON_AddItemToObject(f->node, c->string, cc)) {
-                cJSON_Delete(cc);
-                return diag_fail(L->dl, RFG_ENOMEM, &me->pos,
-                                 "out of memory");
-            }
-            if (posmap_put(L->pm, cc, posmap_get(L->pm, c)) ||
-                map_added(L, f, cc))
-                return diag_fail(L->dl, RFG_ENOMEM, &me->pos,
-                                 "out of memory");
-        }
-    }
-    L->nmerge = f->merge_base;
-    return RFG_OK;
-}
-
 /* A sequence or mapping end. */
 int ytree_close(struct yloader *L, const yaml_event_t *ev)
 {
@@ -609,13 +678,9 @@ int ytree_close(struct yloader *L, const yaml_event_t *ev)
     fi = L->depth - 1;
     f = &L->st[fi];
     if (f->kind == F_MERGE_SEQ) {
+        rc = merge_seq_end(L, f);
         L->depth--;
-        return RFG_OK;
-    }
-    if (f->kind == F_MAP) {
-        rc = apply_merges(L, fi);
-        if (rc)
-            return rc;
+        return rc;
     }
     if (f->anchor) {
         rc = ktab_put(&L->anchors, NULL, f->anchor, f->node);
@@ -623,11 +688,14 @@ int ytree_close(struct yloader *L, const yaml_event_t *ev)
             return diag_fail(L->dl, rc, &pos, "out of memory");
         f->anchor = NULL;   /* the anchor table owns it now */
     }
-    if (f->merge_src) {
-        rc = merge_push(L, f->target, f->node, ymark_pos(ev->start_mark),
-                        NULL);
+    if (f->merge_src && L->st[fi - 1].kind == F_MERGE_SEQ) {
+        rc = merge_push(L, f->target, f->node, pos, NULL);
         if (rc)
             return diag_fail(L->dl, rc, &pos, "out of memory");
+    } else if (f->merge_src) {
+        rc = merge_one(L, f->target, f->node, pos, NULL);
+        if (rc)
+            return rc;
     }
     L->depth--;
     return RFG_OK;

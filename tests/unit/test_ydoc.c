@@ -352,7 +352,7 @@ static void test_ydoc__merge_keys(void)
     if (s.len != 1)
         goto out;
     r = s.docs[0].root;
-    CHECK(num(at(r, "one.x")) == 0);       /* explicit key wins */
+    CHECK(num(at(r, "one.x")) == 1);       /* the << after it wins */
     CHECK(num(at(r, "one.m")) == 1);
     CHECK(num(at(r, "one.z")) == 1);
     CHECK_INT_EQ(cJSON_GetArraySize(at(r, "one")), 3);
@@ -367,6 +367,7 @@ static void test_ydoc__merge_keys(void)
     CHECK_STR_EQ(str(cJSON_GetObjectItemCaseSensitive(r, "<<")), "quoted");
     /* the untouched anchors */
     CHECK_INT_EQ(cJSON_GetArraySize(at(r, "defs.a")), 3);
+    CHECK_STR_EQ(at(r, "one")->child->string, "x");   /* keeps its place */
     p = posmap_get(s.docs[0].pm, at(r, "one.m"));
     CHECK_INT_EQ(p.line, 2);
     p = posmap_get(s.docs[0].pm, at(r, "two.z"));
@@ -386,6 +387,67 @@ out:
                  RFG_EPARSE);
     done(&s, &dl);
     CHECK_INT_EQ(load(&s, &dl, "a:\n  <<: [[1]]\n", NULL), RFG_EPARSE);
+    done(&s, &dl);
+}
+
+/* Merge keys as kubectl applies them (go-yaml v2): where the << stands,
+ * over the keys before it; a later << or key wins; within a list the
+ * earlier source wins. sentinel.replicas below is what kubectl sends. */
+static void test_ydoc__merge_go_order(void)
+{
+    struct ydoc_stream s;
+    struct diag_list dl;
+    const cJSON *r;
+    char big[2048];
+    size_t o = 0;
+    int i;
+    const char *yaml =
+        "base: &base {replicas: 1, port: 6379}\n"
+        "sentinel: {replicas: 3, <<: *base}\n"
+        "later: {<<: {k: 1, a: 1}, <<: {k: 2}}\n"
+        "list: {k: 0, <<: [{k: 1, a: 1}, {k: 2, b: 2}], b: 9}\n"
+        "anch: {k: &v 5, <<: *base, replicas: 7}\n"
+        "again: *v\n";
+
+    CHECK_INT_EQ(load(&s, &dl, yaml, NULL), RFG_OK);
+    CHECK_INT_EQ(dl.len, 0);
+    if (s.len == 1) {
+        r = s.docs[0].root;
+        CHECK(num(at(r, "sentinel.replicas")) == 1);
+        CHECK(num(at(r, "sentinel.port")) == 6379);
+        CHECK_INT_EQ(cJSON_GetArraySize(at(r, "sentinel")), 2);
+        CHECK_INT_EQ(posmap_get(s.docs[0].pm, at(r, "sentinel.replicas"))
+                         .line, 1);
+        CHECK(num(at(r, "later.k")) == 2);
+        CHECK(num(at(r, "later.a")) == 1);
+        CHECK(num(at(r, "list.k")) == 1);
+        CHECK(num(at(r, "list.a")) == 1);
+        CHECK(num(at(r, "list.b")) == 9);
+        CHECK(num(at(r, "anch.replicas")) == 7);
+        CHECK_INT_EQ(posmap_get(s.docs[0].pm, at(r, "anch.replicas")).line,
+                     5);
+        CHECK(num(at(r, "again")) == 5);
+    }
+    done(&s, &dl);
+    /* A key written twice is still an error, even around a merge. */
+    CHECK_INT_EQ(load(&s, &dl, "b: &b {a: 1}\nm: {<<: *b, a: 2, a: 3}\n",
+                      NULL), RFG_EPARSE);
+    if (dl.len)
+        CHECK_CONTAINS(dl.v[0].msg, "duplicate key \"a\"");
+    done(&s, &dl);
+    /* A mapping with more keys than the linear check holds. */
+    o += (size_t)snprintf(big + o, sizeof(big) - o, "b: &b {k3: x, k30: y}\n"
+                          "m:\n");
+    for (i = 0; i < 30; i++)
+        o += (size_t)snprintf(big + o, sizeof(big) - o, "  k%d: %d\n", i, i);
+    snprintf(big + o, sizeof(big) - o, "  <<: *b\n  k30: z\n");
+    CHECK_INT_EQ(load(&s, &dl, big, NULL), RFG_OK);
+    if (s.len == 1) {
+        r = s.docs[0].root;
+        CHECK_STR_EQ(str(at(r, "m.k3")), "x");
+        CHECK_STR_EQ(str(at(r, "m.k30")), "z");
+        CHECK_INT_EQ(cJSON_GetArraySize(at(r, "m")), 31);
+    }
     done(&s, &dl);
 }
 
@@ -963,7 +1025,7 @@ static void test_ydoc__hostile(void)
     rc = load(&s, &dl, "<<: {a: 1}\n<<: {a: 2, b: 3}\n", NULL);
     CHECK_INT_EQ(rc, RFG_OK);
     if (s.len == 1) {
-        CHECK(num(at(s.docs[0].root, "a")) == 1);
+        CHECK(num(at(s.docs[0].root, "a")) == 2);     /* later << wins */
         CHECK(num(at(s.docs[0].root, "b")) == 3);
     }
     done(&s, &dl);
@@ -1151,6 +1213,7 @@ int main(void)
     RUN(test_ydoc__duplicate_key);
     RUN(test_ydoc__anchors);
     RUN(test_ydoc__merge_keys);
+    RUN(test_ydoc__merge_go_order);
     RUN(test_ydoc__limit_alias_bomb);
     RUN(test_ydoc__limit_depth);
     RUN(test_ydoc__limit_sizes);
