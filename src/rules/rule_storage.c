@@ -246,6 +246,110 @@ static int fix_storage_both(struct rule_ctx *ctx, const cJSON *work)
     return rule_fix_remove(ctx, "/spec/redis/storage/emptyDir");
 }
 
+#define DATA_MOUNT "/data"  /* where the operator mounts the data volume */
+
+/* Is `dir` (unquoted, may end in '/') outside DATA_MOUNT and every mount
+ * of spec.redis.extraVolumeMounts? A relative path counts as inside: it
+ * depends on the working directory, which rfguard does not know. */
+static bool dir_off_volume(const cJSON *obj, const char *dir, size_t len)
+{
+    const cJSON *m;
+
+    while (len > 1 && dir[len - 1] == '/')
+        len--;
+    if (!len || dir[0] != '/')
+        return false;
+    if (!strncmp(dir, DATA_MOUNT, strlen(DATA_MOUNT)) &&
+        (len == strlen(DATA_MOUNT) || dir[strlen(DATA_MOUNT)] == '/'))
+        return false;
+    cJSON_ArrayForEach(m, json_get(rf_component_spec(obj, RF_REDIS),
+                                   "extraVolumeMounts")) {
+        const char *mp = json_str(m, "mountPath");
+        size_t n = mp ? strlen(mp) : 0;
+
+        while (n > 1 && mp[n - 1] == '/')
+            n--;
+        if (n && len >= n && !strncmp(dir, mp, n) &&
+            (len == n || dir[n] == '/' || n == 1))
+            return false;
+    }
+    return true;
+}
+
+/* Report `dir` (the `len` bytes at `v`, quotes stripped) set by what
+ * `what` names at `ptr`, when it is off the volume. */
+static void report_dir(struct rule_ctx *ctx, const char *ptr,
+                       const char *what, const char *v, size_t len)
+{
+    char dir[128];
+
+    if (len >= 2 && (v[0] == '"' || v[0] == '\'') && v[len - 1] == v[0]) {
+        v++;
+        len -= 2;
+    }
+    if (!dir_off_volume(rule_obj(ctx), v, len))
+        return;
+    snprintf(dir, sizeof(dir), "%.*s", (int)(len < 100 ? len : 100), v);
+    rule_report(ctx, RULE_STRONG, ptr,
+                "leave dir to the operator (its redis.conf sets dir "
+                DATA_MOUNT "), or mount a volume there with "
+                "extraVolumeMounts",
+                "%s sets the redis data directory to %s, outside the "
+                "data volume mounted at " DATA_MOUNT ": RDB and AOF files "
+                "go to the container's own filesystem and are lost when "
+                "the pod restarts (with the operator's default read-only "
+                "root filesystem, saves fail at once)", what, dir);
+}
+
+/* The next whitespace-separated token of *p, advancing *p past it;
+ * NULL at the end. */
+static const char *next_token(const char **p, size_t *len)
+{
+    const char *s = *p;
+
+    while (*s == ' ' || *s == '\t' || *s == '\n')
+        s++;
+    if (!*s)
+        return NULL;
+    *len = strcspn(s, " \t\n");
+    *p = s + *len;
+    return s;
+}
+
+static void check_redis_data_dir(struct rule_ctx *ctx)
+{
+    const cJSON *spec = rf_component_spec(rule_obj(ctx), RF_REDIS);
+    const cJSON *e;
+    bool want = false;  /* the previous token was --dir */
+    size_t i = 0;
+
+    cJSON_ArrayForEach(e, json_get(spec, "command")) {
+        const char *p, *t;
+        char ptr[48], what[48];
+        size_t len;
+
+        snprintf(ptr, sizeof(ptr), "/spec/redis/command/%zu", i);
+        snprintf(what, sizeof(what), "spec.redis.command[%zu]", i++);
+        if (!cJSON_IsString(e))
+            continue;
+        for (p = e->valuestring; (t = next_token(&p, &len)) != NULL;) {
+            if (want)
+                report_dir(ctx, ptr, what, t, len);
+            want = len == 5 && !strncmp(t, "--dir", 5);
+        }
+    }
+    i = 0;
+    cJSON_ArrayForEach(e, json_get(spec, "customConfig")) {
+        char ptr[48], what[48];
+
+        snprintf(ptr, sizeof(ptr), "/spec/redis/customConfig/%zu", i);
+        snprintf(what, sizeof(what), "spec.redis.customConfig[%zu]", i++);
+        if (cJSON_IsString(e) && !strncasecmp(e->valuestring, "dir ", 4))
+            report_dir(ctx, ptr, what, e->valuestring + 4,
+                       strlen(e->valuestring + 4));
+    }
+}
+
 /* The storage rules, in catalogue order. */
 static const struct rule_desc storage_rules[] = {
     {
@@ -310,6 +414,14 @@ static const struct rule_desc storage_rules[] = {
         .doc = "redis storage sets emptyDir or persistentVolumeClaim, not both",
         .check = check_storage_both,
         .fix = fix_storage_both,
+    },
+    {
+        .id = "redis-data-dir",
+        .default_sev = RFG_SEV_WARN,
+        .targets = RF_TARGET_ALL,
+        .doc = "redis keeps its data directory on the data volume (/data): "
+            "no --dir or dir elsewhere",
+        .check = check_redis_data_dir,
     },
 };
 
