@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crd.h"
 #include "rules.h"
 
 #ifndef RFG_VERSION
@@ -134,4 +135,23 @@ int cli_parse_target(const char *cmd, const char *s, enum rf_target *out)
     fprintf(stderr, "rfguard %s: unknown target '%s' (spotahome-v1.2, "
                     "spotahome-v1.3, freshworks-v3.3)\n", cmd, s);
     return -1;
+}
+
+int cli_use_crd(const char *cmd, const char *path, enum rf_target t,
+                bool quiet)
+{
+    struct diag_list dl;
+    char note[900];
+    int rc;
+
+    diag_list_init(&dl, path);
+    rc = crd_install_file(note, sizeof(note), path, t, &dl);
+    if (rc) {
+        fprintf(stderr, "rfguard %s: --crd: cannot use this CRD:\n", cmd);
+        print_diags(&dl, stderr);
+    } else if (!quiet) {
+        fprintf(stderr, "rfguard %s: schema: %s\n", cmd, note);
+    }
+    diag_list_cleanup(&dl);
+    return rc ? -1 : 0;
 }

@@ -7,6 +7,7 @@
 #ifndef RFG_CLI_H
 #define RFG_CLI_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "policy.h"
@@ -43,6 +44,12 @@ int cli_parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out);
  * milliseconds in [lo_ms, hi_ms]; 0 or -1. A bare number is refused. */
 int cli_parse_duration_ms(const char *s, unsigned lo_ms, unsigned hi_ms,
                           unsigned *out);
+
+/* --crd FILE of lint and fix: validate target `t` against the schema of
+ * the RedisFailover CRD in FILE (crd.h). Prints "rfguard CMD: schema: ..."
+ * to stderr unless `quiet`, and any error as file:line:col. 0 or -1. */
+int cli_use_crd(const char *cmd, const char *path, enum rf_target t,
+                bool quiet);
 
 /* "rfguard 0.1.0 (rev abc123)" */
 const char *cli_version(void);

@@ -27,7 +27,10 @@ static void lint_usage(FILE *f)
         "Usage: rfguard lint [options] PATH... | -\n\n"
         "Check RedisFailover manifests with the admission webhook's rules.\n"
         "PATH may be a file, a directory (walked for *.yaml, *.yml, *.json)\n"
-        "or - for stdin (e.g. helm template ... | rfguard lint -).\n\n"
+        "or - for stdin (e.g. helm template ... | rfguard lint -).\n"
+        "A template is an error: render it first. A kustomization and a\n"
+        "file it lists as a patch are not linted; a note on stderr says\n"
+        "what to lint instead (kubectl kustomize DIR | rfguard lint -).\n\n"
         "Options:\n"
         "  -p, --policy FILE        policy file (default: the built-in "
         "default policy)\n"
@@ -39,6 +42,10 @@ static void lint_usage(FILE *f)
         "(default: default)\n"
         "  -o, --format FMT         text (default), json, sarif, junit or "
         "github\n"
+        "      --crd FILE           validate fields against the schema of "
+        "this CRD file\n"
+        "                           (YAML or JSON) instead of the "
+        "target's compiled-in one\n"
         "  -c, --cluster-state FILE the output of 'kubectl get "
         "redisfailovers,secrets -A\n"
         "                           -o json': compare against the live "
@@ -51,7 +58,8 @@ static void lint_usage(FILE *f)
         "  -j, --jobs N             worker threads (default: number of "
         "CPUs)\n"
         "      --no-color           no ANSI colours (also NO_COLOR=1)\n"
-        "  -q, --quiet              print errors only, no summary\n"
+        "  -q, --quiet              print errors only: no summary, no "
+        "notes\n"
         "  -h, --help               this help\n\n"
         "Exit codes: 0 clean or warnings only, 1 a deny finding or more "
         "than\n--max-warnings warnings, 2 usage, I/O or parse error.\n");
@@ -65,6 +73,7 @@ int cmd_lint(int argc, char **argv)
         {"namespace", required_argument, NULL, 'n'},
         {"format", required_argument, NULL, 'o'},
         {"cluster-state", required_argument, NULL, 'c'},
+        {"crd", required_argument, NULL, 'K'},
         {"exclude", required_argument, NULL, 'x'},
         {"max-warnings", required_argument, NULL, 'w'},
         {"jobs", required_argument, NULL, 'j'},
@@ -74,6 +83,7 @@ int cmd_lint(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     const char *policy_path = NULL, *ns = "default", *state = NULL;
+    const char *crd = NULL;
     struct report_opts ro = {REPORT_TEXT, false, false, NULL};
     struct policy_set *pol = NULL;
     struct lint_opts lo;
@@ -114,6 +124,9 @@ int cmd_lint(int argc, char **argv)
             break;
         case 'c':
             state = optarg;
+            break;
+        case 'K':
+            crd = optarg;
             break;
         case 'x':
             excludes[nexcludes++] = optarg;
@@ -159,6 +172,11 @@ int cmd_lint(int argc, char **argv)
     ro.version = cli_version_number();
     if (cli_open_policy(&pol, policy_path, stderr))
         goto usage_err;
+    if (crd && cli_use_crd("lint", crd, target ? target : pol->target,
+                           ro.quiet)) {
+        policy_free(pol);
+        goto usage_err;
+    }
     report_init(&rep);
     memset(&lo, 0, sizeof(lo));
     lo.pol = pol;
@@ -170,6 +188,7 @@ int cmd_lint(int argc, char **argv)
     lo.cluster_state = state;
     lo.progress = isatty(STDERR_FILENO);
     lo.hash = rfg_sha256;
+    lo.notes = ro.quiet ? NULL : stderr;
     if (lint_run(&rep, argv + optind, (size_t)(argc - optind), &lo))
         goto oom;
     report_write(&rep, &ro, stdout);

@@ -9,12 +9,14 @@
 
 #include "rules_impl.h"
 
-/* Pruned fields with a rule of their own (disablemymaster-pruned,
- * pdb-disable-noop). */
-static bool has_own_rule(const char *ptr)
+/* Pruned fields with a rule of their own (disablemymaster-pruned, which
+ * runs for the Spotahome targets only: a Freshworks CRD given by --crd
+ * or read from the cluster may lack the field too, pdb-disable-noop). */
+static bool has_own_rule(const struct rule_ctx *ctx, const char *ptr)
 {
-    return !strcmp(ptr, "/spec/sentinel/disableMyMaster") ||
-           !strcmp(ptr, "/spec/redis/disablePodDisruptionBudget") ||
+    if (!strcmp(ptr, "/spec/sentinel/disableMyMaster"))
+        return rule_target(ctx) != RF_TARGET_FRESHWORKS_V33;
+    return !strcmp(ptr, "/spec/redis/disablePodDisruptionBudget") ||
            !strcmp(ptr, "/spec/sentinel/disablePodDisruptionBudget");
 }
 
@@ -33,7 +35,7 @@ static void report_kind(struct rule_ctx *ctx, enum schema_kind k)
         const struct schema_issue *x = &is->v[i];
 
         if (x->kind != k || (k == SCHEMA_UNKNOWN_FIELD &&
-                             has_own_rule(x->ptr)))
+                             has_own_rule(ctx, x->ptr)))
             continue;
         if (n++ >= SCHEMA_MAX_REPORTED) {
             if (!first_dropped)
