@@ -17,6 +17,7 @@
 #include "arena.h"
 #include "file.h"
 #include "json.h"
+#include "schema.h"
 #include "ydoc.h"
 
 /* The largest CRD file read: the operators' CRDs are under 1 MiB. */
@@ -271,4 +272,26 @@ out:
     free(buf);
     arena_use(prev);
     return rc;
+}
+
+int crd_install_file(char *note, size_t note_len, const char *path,
+                     enum rf_target t, struct diag_list *dl)
+{
+    char version[64], was[200], origin[600];
+    cJSON *s = NULL;
+    int rc;
+
+    if (note_len)
+        note[0] = '\0';
+    rc = crd_load_file(&s, version, sizeof(version), path, dl);
+    if (rc)
+        return rc;
+    schema_describe(was, sizeof(was), t);
+    snprintf(origin, sizeof(origin), "the CRD in %s", path);
+    rc = schema_install((unsigned)t, s, origin);
+    if (rc)
+        return diag_fail(dl, rc, NULL, "out of memory");
+    snprintf(note, note_len, "%s (version %s) replaces %s", origin, version,
+             was);
+    return RFG_OK;
 }

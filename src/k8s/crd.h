@@ -50,4 +50,11 @@ int crd_schema(cJSON **out, char *version, size_t version_len,
 int crd_load_file(cJSON **out, char *version, size_t version_len,
                   const char *path, struct diag_list *dl) RFG_MUST_CHECK;
 
+/* crd_load_file(), then schema_install() of the result for target `t`,
+ * described as "the CRD in PATH". `note` receives what changed, for the
+ * user: "the CRD in PATH (version v1) replaces the compiled-in
+ * freshworks-v3.3 CRD". Errors as crd_load_file. */
+int crd_install_file(char *note, size_t note_len, const char *path,
+                     enum rf_target t, struct diag_list *dl) RFG_MUST_CHECK;
+
 #endif
