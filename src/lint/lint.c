@@ -3,8 +3,13 @@
  * lint.c - streaming lint: local rules while the trees exist, cluster
  * rules on skeletons afterwards (lint.h). Each worker writes only to
  * the state of the file it holds; everything is joined in file order, so
- * output never depends on scheduling.
+ * output never depends on scheduling. Input that is not a plain manifest
+ * (lnote.h) gets its notes here too: a file a kustomization of the run
+ * lists as a patch is found once every file was read, and is left out of
+ * the view and the rules.
  */
+#define _XOPEN_SOURCE 700 /* realpath(), beside POSIX 2008 */
+
 #include "lint.h"
 
 #include <pthread.h>
@@ -16,6 +21,7 @@
 #include "inputs.h"
 #include "jpatch.h"
 #include "json.h"
+#include "lnote.h"
 #include "rules.h"
 #include "sbuf.h"
 
@@ -47,10 +53,16 @@ struct ldoc {
     size_t nf, capf;
     struct lskip *sk;      /* owned */
     size_t nsk, capsk;
+    char *note;            /* owned note for stderr, or NULL */
+    const char *partial;   /* what a failover lacks (lnote.h), or NULL */
 };
 
 struct lfile {
     struct cview part;     /* what this file adds to the view */
+    struct lnote_list patches; /* paths a kustomization here lists as
+                                  patches */
+    const char *patch_of;  /* borrowed name of a kustomization listing
+                              this file as a patch, or NULL */
     struct ldoc *docs;     /* owned */
     size_t ndocs, capdocs;
     int err;               /* RFG_ENOMEM while processing */
@@ -88,6 +100,7 @@ static void ldoc_cleanup(struct ldoc *d)
     free(d->kind);
     free(d->object);
     free(d->source);
+    free(d->note);
 }
 
 static char *dup_opt(const char *s, int *err)
@@ -229,8 +242,15 @@ static int one_doc(struct run *r, struct lfile *lf, struct input_file *f,
     d->object = dup_opt(sbuf_str(&object), &err);
     sbuf_cleanup(&object);
     d->source = dup_opt(yd->source, &err);
-    if (err || !d->rf)
+    if (err || lnote_legacy(&f->errs, yd->pm, obj, pos))
         return err;
+    if (lnote_is_kustomization(f->name, obj)) {
+        err = lnote_kustomization(&d->note, f->name, pos.line);
+        return err ? err : lnote_patch_paths(&lf->patches, f->name, obj);
+    }
+    if (!d->rf)
+        return RFG_OK;
+    d->partial = lnote_missing_part(obj);
     {
         struct rules_input ri;
         struct rules_result res;
@@ -368,7 +388,7 @@ static int fill_report(struct report *rep, struct run *r)
             if ((rc = report_add_doc(rep, fname, d->line, d->kind,
                                      d->object, &doc)))
                 return rc;
-            if (!d->rf)
+            if (!d->rf || lf->patch_of)
                 continue;
             rep->failovers++;
             /* the two phases interleave in catalogue order */
@@ -404,6 +424,66 @@ static int fill_report(struct report *rep, struct run *r)
     return RFG_OK;
 }
 
+/* Mark each file that a kustomization of the run lists as a patch: its
+ * failovers are not objects, so they are neither linted nor part of the
+ * view. Files are compared by their real paths. */
+static void find_patches(struct run *r)
+{
+    size_t i, j, k;
+    bool any = false;
+
+    for (j = 0; j < r->in.nfiles; j++)
+        any = any || r->files[j].patches.len;
+    for (i = 0; any && i < r->in.nfiles; i++) {
+        char *real = NULL;
+
+        if (strcmp(r->in.files[i].path, "-"))
+            real = realpath(r->in.files[i].path, NULL);
+        for (j = 0; real && !r->files[i].patch_of && j < r->in.nfiles; j++)
+            for (k = 0; k < r->files[j].patches.len; k++) {
+                char *p = realpath(r->files[j].patches.v[k], NULL);
+                bool same = p && !strcmp(p, real);
+
+                free(p);
+                if (same) {
+                    r->files[i].patch_of = r->in.files[j].name;
+                    break;
+                }
+            }
+        free(real);
+    }
+}
+
+/* The notes on input that is not a plain manifest, in input order. */
+static int print_notes(const struct run *r, FILE *out)
+{
+    size_t i, k;
+    int rc = RFG_OK;
+
+    for (i = 0; !rc && i < r->in.nfiles; i++) {
+        const struct lfile *lf = &r->files[i];
+        const char *fname = r->in.files[i].name;
+
+        for (k = 0; !rc && k < lf->ndocs; k++) {
+            const struct ldoc *d = &lf->docs[k];
+            char *n = NULL;
+
+            if (d->note)
+                fprintf(out, "%s\n", d->note);
+            if (d->rf && lf->patch_of)
+                rc = lnote_patch(&n, fname, d->line, d->object,
+                                 lf->patch_of);
+            else if (d->rf && d->partial)
+                rc = lnote_partial(&n, fname, d->line, d->object,
+                                   d->partial);
+            if (n)
+                fprintf(out, "%s\n", n);
+            free(n);
+        }
+    }
+    return rc;
+}
+
 int lint_run(struct report *rep, char **paths, size_t npaths,
              const struct lint_opts *o)
 {
@@ -432,15 +512,18 @@ int lint_run(struct report *rep, char **paths, size_t npaths,
         cview_init(&r.files[i].part, o->hash);
     if (!rc)
         inputs_stream(&r.in, on_file, &r);
-    /* join the parts in file order; a complete cluster state makes the
-     * view complete */
+    if (!rc)
+        find_patches(&r);
+    /* join the parts in file order (a patch is no object of the view); a
+     * complete cluster state makes the view complete */
     for (i = 0; !rc && i < r.in.nfiles; i++) {
         rc = r.files[i].err;
-        if (!rc)
+        if (!rc && !r.files[i].patch_of)
             rc = cview_merge(&r.cv, &r.files[i].part);
         if (!rc && r.in.files[i].state_only && !r.in.files[i].errs.nerr)
             r.cv.complete = true;
-        for (k = 0; !rc && k < r.files[i].ndocs; k++)
+        for (k = 0; !rc && !r.files[i].patch_of && k < r.files[i].ndocs;
+             k++)
             r.nrf += r.files[i].docs[k].rf;
     }
     if (!rc) {
@@ -449,7 +532,7 @@ int lint_run(struct report *rep, char **paths, size_t npaths,
             rc = RFG_ENOMEM;
         r.nrf = 0;
         for (i = 0; !rc && i < r.in.nfiles; i++)
-            for (k = 0; k < r.files[i].ndocs; k++)
+            for (k = 0; !r.files[i].patch_of && k < r.files[i].ndocs; k++)
                 if (r.files[i].docs[k].rf)
                     r.rfdocs[r.nrf++] = &r.files[i].docs[k];
     }
@@ -461,11 +544,14 @@ int lint_run(struct report *rep, char **paths, size_t npaths,
         rc = fill_report(rep, &r);
     if (!rc)
         report_sort(rep);
+    if (!rc && o->notes)
+        rc = print_notes(&r, o->notes);
     for (i = 0; r.files && i < r.in.nfiles; i++) {
         for (k = 0; k < r.files[i].ndocs; k++)
             ldoc_cleanup(&r.files[i].docs[k]);
         free(r.files[i].docs);
         cview_cleanup(&r.files[i].part);
+        lnote_list_cleanup(&r.files[i].patches);
     }
     free(r.files);
     free(r.rfdocs);

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "cview.h"
 #include "policy.h"
@@ -29,6 +30,8 @@ struct lint_opts {
     const char *cluster_state;     /* NULL for none */
     bool progress;                 /* file counter on stderr */
     cview_hash_fn hash;            /* password fingerprints (SHA-256) */
+    FILE *notes;                   /* notes on input that is not a plain
+                                      manifest (lnote.h); NULL: none */
 };
 
 /* Lint `paths` into `rep` (entries in input order, then sorted by
