@@ -3,7 +3,8 @@
  * test_schema.c - CRD schema validation (schema.c): pruned fields per
  * target with "did you mean" for near misses and fields at the wrong
  * level, types, int-or-string, quantities, enums, required fields, nested
- * arrays, and the pointer helpers. The rule fixtures in tests/rules/
+ * arrays, the pointer helpers, and a schema read from a CRD (crd.c)
+ * installed in a target's place. The rule fixtures in tests/rules/
  * schema-* cover the same through the engine.
  */
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "crd.h"
 #include "schema.h"
 
 /* Validate `json` under `t`; return the issue at `ptr` or NULL. The
@@ -202,6 +204,105 @@ static void test_schema__enum_and_lookup(void)
     CHECK_INT_EQ((long)strlen(h), 7);
 }
 
+/* A CRD whose storage version (v2) is not the first, with prose and a
+ * default to drop. */
+#define CRD_JSON                                                             \
+    "{\"apiVersion\":\"apiextensions.k8s.io/v1\",\"kind\":"               \
+    "\"CustomResourceDefinition\",\"metadata\":{\"name\":"                 \
+    "\"redisfailovers.databases.spotahome.com\"},\"spec\":{\"versions\":[" \
+    "{\"name\":\"v1\",\"served\":true,\"storage\":false,\"schema\":"     \
+    "{\"openAPIV3Schema\":{\"type\":\"object\"}}},"                        \
+    "{\"name\":\"v2\",\"served\":true,\"storage\":true,\"schema\":"      \
+    "{\"openAPIV3Schema\":{\"type\":\"object\",\"description\":\"x\","   \
+    "\"properties\":{\"spec\":{\"type\":\"object\",\"properties\":{"     \
+    "\"redis\":{\"type\":\"object\",\"default\":{},\"properties\":{"     \
+    "\"replicas\":{\"type\":\"integer\"}}}}}}}}}]}}"
+
+static void test_schema__crd_schema(void)
+{
+    struct diag_list dl;
+    cJSON *crd = cJSON_Parse(CRD_JSON), *s = NULL;
+    char ver[16], *txt;
+
+    diag_list_init(&dl, "crd.json");
+    CHECK(crd_is_redisfailover(crd));
+    CHECK(crd_schema(&s, ver, sizeof(ver), crd, NULL, &dl) == RFG_OK);
+    CHECK_STR_EQ(ver, "v2");
+    txt = s ? cJSON_PrintUnformatted(s) : NULL;
+    CHECK(txt != NULL);
+    if (txt)
+        CHECK_STR_EQ(txt, "{\"type\":\"object\",\"properties\":{\"spec\":"
+                          "{\"type\":\"object\",\"properties\":{\"redis\":"
+                          "{\"type\":\"object\",\"properties\":{\"replicas"
+                          "\":{\"type\":\"integer\"}}}}}}}");
+    cJSON_free(txt);
+    cJSON_Delete(s);
+    s = NULL;
+    /* no storage version among the served ones */
+    cJSON_ReplaceItemInObjectCaseSensitive(
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(crd, "spec"), "versions"), 1),
+        "storage", cJSON_CreateFalse());
+    CHECK(crd_schema(&s, NULL, 0, crd, NULL, &dl) == RFG_EINVAL);
+    CHECK(s == NULL);
+    CHECK(dl.len == 1);
+    if (dl.len)
+        CHECK_CONTAINS(dl.v[0].msg, "no version that is both served");
+    cJSON_Delete(crd);
+    diag_list_cleanup(&dl);
+}
+
+static void test_schema__install(void)
+{
+    struct schema_issues is = {0};
+    const struct schema_issue *x;
+    struct diag_list dl;
+    cJSON *s = NULL;
+    char buf[200];
+    const char *fo = RF("{\"sentinel\":{\"disableMyMaster\":true},"
+                        "\"redis\":{\"replicas\":3}}");
+
+    diag_list_init(&dl, "minimal.yaml");
+    CHECK(crd_load_file(&s, buf, sizeof(buf),
+                        RFG_TEST_DIR "/crd/minimal.yaml", &dl) == RFG_OK);
+    CHECK_STR_EQ(buf, "v1");
+    schema_describe(buf, sizeof(buf), RF_TARGET_FRESHWORKS_V33);
+    CHECK_STR_EQ(buf, "the compiled-in freshworks-v3.3 CRD");
+    CHECK(issue_at(&is, fo, RF_TARGET_FRESHWORKS_V33,
+                   "/spec/sentinel/disableMyMaster") == NULL);
+    CHECK(schema_install(RF_TARGET_FRESHWORKS_V33, s, "the test CRD") ==
+          RFG_OK);
+    schema_describe(buf, sizeof(buf), RF_TARGET_FRESHWORKS_V33);
+    CHECK_STR_EQ(buf, "the test CRD");
+    x = issue_at(&is, fo, RF_TARGET_FRESHWORKS_V33,
+                 "/spec/sentinel/disableMyMaster");
+    CHECK(x && x->kind == SCHEMA_UNKNOWN_FIELD);
+    if (x)
+        CHECK_CONTAINS(x->msg, "is not in the test CRD, though the "
+                               "compiled-in freshworks-v3.3 CRD has it");
+    /* the other targets keep their compiled-in schema */
+    schema_describe(buf, sizeof(buf), RF_TARGET_SPOTAHOME_V13);
+    CHECK_STR_EQ(buf, "the compiled-in spotahome-v1.3 CRD");
+    CHECK(issue_at(&is, fo, RF_TARGET_SPOTAHOME_V13, "/spec/redis/replicas")
+          == NULL);
+    /* and NULL puts the compiled-in one back */
+    CHECK(schema_install(RF_TARGET_ALL, NULL, NULL) == RFG_OK);
+    CHECK(issue_at(&is, fo, RF_TARGET_FRESHWORKS_V33,
+                   "/spec/sentinel/disableMyMaster") == NULL);
+    schema_describe(buf, sizeof(buf), RF_TARGET_FRESHWORKS_V33);
+    CHECK_STR_EQ(buf, "the compiled-in freshworks-v3.3 CRD");
+    schema_issues_cleanup(&is);
+    /* a malformed CRD names line and column */
+    CHECK(crd_load_file(&s, NULL, 0, RFG_TEST_DIR "/crd/bad-schema.yaml",
+                        &dl) == RFG_EINVAL);
+    CHECK(dl.len == 1);
+    if (dl.len) {
+        CHECK_INT_EQ(dl.v[0].pos.line, 21);
+        CHECK_INT_EQ(dl.v[0].pos.col, 13);
+    }
+    diag_list_cleanup(&dl);
+}
+
 int main(void)
 {
     RUN(test_schema__clean);
@@ -211,5 +312,7 @@ int main(void)
     RUN(test_schema__types);
     RUN(test_schema__nested_arrays);
     RUN(test_schema__enum_and_lookup);
+    RUN(test_schema__crd_schema);
+    RUN(test_schema__install);
     return CHECK_DONE();
 }
