@@ -1,12 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * main.c - the rfguard binary: dispatches to a subcommand. Holds no logic
- * of its own beyond --help and version.
+ * of its own beyond --help and version (with --verbose: which CRD schema
+ * each target is checked against).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "cli.h"
+#include "crypto.h"
+#include "schema.h"
 
 struct subcmd {
     const char *name;
@@ -23,7 +29,8 @@ static const struct subcmd subcmds[] = {
     {"certs", cmd_certs, "generate a CA and serving certificate"},
     {"rules", cmd_rules, "list every rule with its severity and targets"},
     {"explain", cmd_explain, "explain one rule: why, examples, fix"},
-    {"version", cmd_version, "print the version"},
+    {"version", cmd_version, "print the version (--verbose: and the CRD "
+                             "schemas)"},
 };
 
 #define NSUBCMDS (sizeof(subcmds) / sizeof(subcmds[0]))
@@ -42,11 +49,60 @@ static void usage(FILE *f)
                "2 usage, I/O or parse error.\n");
 }
 
+/* Field names declared under `properties` anywhere in schema `s`. */
+static size_t count_fields(const cJSON *s)
+{
+    const cJSON *c;
+    size_t n = 0;
+
+    cJSON_ArrayForEach(c, s) {
+        if (c->string && !strcmp(c->string, "properties"))
+            n += (size_t)cJSON_GetArraySize(c);
+        n += count_fields(c);
+    }
+    return n;
+}
+
+/* One line per target: where its schema comes from, the first 12 hex
+ * digits of the SHA-256 of its compact JSON (two schemas with the same
+ * digest check the same) and its number of fields. */
+static void print_schemas(void)
+{
+    static const enum rf_target all[] = {RF_TARGET_SPOTAHOME_V12,
+                                         RF_TARGET_SPOTAHOME_V13,
+                                         RF_TARGET_FRESHWORKS_V33};
+    size_t i, k;
+
+    printf("CRD schemas (fields the API server keeps; the rest it prunes):\n");
+    for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+        const cJSON *s = schema_for(all[i]);
+        char *txt = s ? cJSON_PrintUnformatted(s) : NULL;
+        unsigned char d[32];
+        char what[200];
+
+        schema_describe(what, sizeof(what), all[i]);
+        printf("  %-16s %s", rf_target_name(all[i]), what);
+        if (txt) {
+            rfg_sha256(txt, strlen(txt), d);
+            printf(", sha256 ");
+            for (k = 0; k < 6; k++)
+                printf("%02x", d[k]);
+            printf(", %zu fields", count_fields(s));
+        }
+        printf("\n");
+        cJSON_free(txt);
+    }
+    printf("'rfguard lint --crd FILE' checks against a CRD file instead; "
+           "'rfguard serve'\nwith a cluster view checks against the CRD "
+           "installed there (its log says so).\n");
+}
+
 static int cmd_version(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
     printf("%s\n", cli_version());
+    if (argc > 1 && (!strcmp(argv[1], "--verbose") ||
+                     !strcmp(argv[1], "-v")))
+        print_schemas();
     return CLI_EXIT_OK;
 }
 

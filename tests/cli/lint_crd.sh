@@ -8,7 +8,8 @@
 # pruned (disableMyMaster under the freshworks target too), the note on
 # stderr says which schema is in use (and -q silences it), the served
 # storage version is the one read (YAML or JSON), and bad CRD files fail
-# with file:line:col. lint_crd_chart.sh does the same with the freshworks
+# with file:line:col. `rfguard version --verbose` lists the schema of
+# each target. lint_crd_chart.sh does the same with the freshworks
 # chart's CRD.
 # Usage: lint_crd.sh RFGUARD SOURCE_DIR BUILD_DIR
 set -u
@@ -94,6 +95,13 @@ has err "cannot read the CRD file" "an unreadable file says so"
 printf 'spec: [\n' >"$work/broken.yaml"
 run 2 "a YAML error" "$rfguard" lint --crd "$work/broken.yaml" "$fo"
 has err "$work/broken.yaml:" "a YAML error names the file"
+
+# version --verbose names the schema of each target
+run 0 "version --verbose" "$rfguard" version --verbose
+has out "freshworks-v3.3  the compiled-in freshworks-v3.3 CRD, sha256 " \
+    "version --verbose names each target's schema"
+run 0 "version" "$rfguard" version
+hasnt out "CRD schemas" "plain version stays one line"
 
 # fix takes the same option
 run 0 "fix --crd" "$rfguard" fix --crd "$crd/minimal.yaml" "$fo"
