@@ -48,12 +48,13 @@ ARG RFG_VERSION=0.1.0
 ARG RFG_CREATED=unknown
 ARG RFG_SOURCE=https://github.com/rfguard/rfguard
 ENV DEBIAN_FRONTEND=noninteractive
-# Runtime libraries only: cJSON, libyaml, libmicrohttpd (+ GnuTLS), OpenSSL
-# and libcurl; ca-certificates for the API client.
+# Runtime libraries only: cJSON, libyaml, libre2, libmicrohttpd (+ GnuTLS),
+# OpenSSL and libcurl (libstdc++, which libre2 needs, is in the base
+# image); ca-certificates for the API client.
 RUN set -eux; \
     apt-get update; \
     apt-get install -y --no-install-recommends \
-        libcjson1 libyaml-0-2 libmicrohttpd12 libgnutls30 libssl3 \
+        libcjson1 libyaml-0-2 libre2-9 libmicrohttpd12 libgnutls30 libssl3 \
         libcurl4 ca-certificates; \
     rm -rf /var/lib/apt/lists/* /var/cache/debconf/*-old /var/log/*; \
     groupadd --system --gid 65532 rfguard; \
