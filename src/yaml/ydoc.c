@@ -3,7 +3,8 @@
  * ydoc.c - load YAML streams into cJSON trees with the position of every
  * node (posmap). It drives libyaml's event parser directly (not its
  * document loader), so a tree is built in one pass with no intermediate
- * node graph: this file handles the stream (documents, the "# Source:"
+ * node graph: this file handles the stream (documents, JSON values one
+ * after another, the "\n" kubectl adds to a last line, the "# Source:"
  * comment helm writes, parser errors) and the budgets of struct
  * ydoc_limits, checked as the events arrive so hostile input (alias
  * bombs, deep nesting, huge scalars) is refused early; ytree.c builds
@@ -236,14 +237,117 @@ void ydoc_limits_default(struct ydoc_limits *lim)
     lim->max_nodes = 1000000;
 }
 
+/* What libyaml reads: one segment of the input, and the "\n" kubectl
+ * gives a last line that has none (its reader ends every line with one):
+ * a block scalar ending the file keeps its line break. */
+struct yinput {
+    const char *p;
+    size_t len, pos;
+    bool nl;                /* a "\n" still to add after the segment */
+};
+
+static int read_input(void *data, unsigned char *buffer, size_t size,
+                      size_t *size_read)
+{
+    struct yinput *in = data;
+    size_t n = in->len - in->pos;
+
+    if (n > size)
+        n = size;
+    memcpy(buffer, in->p + in->pos, n);
+    in->pos += n;
+    if (n < size && in->nl) {
+        buffer[n++] = '\n';
+        in->nl = false;
+    }
+    *size_read = n;
+    return 1;
+}
+
+/* First byte at or after `i` that is not JSON whitespace. */
+static size_t skip_ws(const char *buf, size_t len, size_t i)
+{
+    while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' ||
+                       buf[i] == '\r'))
+        i++;
+    return i;
+}
+
+/* Where the segment that starts at `i` ends. JSON text (the first
+ * character is "{") may hold several values one after another, as
+ * `jq -c '.items[]'` writes them: kubectl reads each, so each
+ * object or array followed by another is a segment of its own. Anything
+ * else runs to the end of the input, and libyaml judges it. */
+static size_t segment_end(const char *buf, size_t len, size_t i, bool json)
+{
+    size_t depth = 0, j;
+    bool in_str = false;
+
+    if (!json || i >= len || (buf[i] != '{' && buf[i] != '['))
+        return len;
+    for (j = i; j < len; j++) {
+        char c = buf[j];
+
+        if (in_str) {
+            if (c == '\\')
+                j++;
+            else if (c == '"')
+                in_str = false;
+        } else if (c == '"') {
+            in_str = true;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if ((c == '}' || c == ']') && --depth == 0) {
+            j = skip_ws(buf, len, j + 1);
+            return j < len && (buf[j] == '{' || buf[j] == '[') ? j : len;
+        }
+    }
+    return len;
+}
+
+/* Make a mark of the segment that starts at mark `base` a mark of the
+ * whole input. */
+static void mark_shift(yaml_mark_t *m, const yaml_mark_t *base)
+{
+    if (m->line == 0)
+        m->column += base->column;
+    m->line += base->line;
+    m->index += base->index;
+}
+
+/* The mark of byte `off` (a segment start): characters after the BOM,
+ * line and column as libyaml counts them. */
+static yaml_mark_t mark_at(const struct ytext *t, size_t off)
+{
+    yaml_mark_t m = {0, 0, 0};
+    size_t i;
+
+    for (i = t->bom; i < off; i++) {
+        unsigned char c = (unsigned char)t->buf[i];
+
+        if ((c & 0xC0) == 0x80)
+            continue;       /* a UTF-8 continuation byte */
+        m.index++;
+        m.column++;
+        if (c == '\n') {
+            m.line++;
+            m.column = 0;
+        }
+    }
+    return m;
+}
+
 int ydoc_load(struct ydoc_stream *out, const char *buf, size_t len,
               const struct ydoc_limits *lim, struct diag_list *dl)
 {
     struct ydoc_limits deflim;
     struct yloader L;
+    struct yinput in;
     yaml_parser_t parser;
     yaml_event_t ev;
-    bool have_ev = false, done = false;
+    yaml_mark_t base;
+    bool have_ev = false, have_parser = false, done = false, json;
+    size_t seg = 0, seg_end;
     int rc;
 
     if (!lim) {
@@ -262,21 +366,46 @@ int ydoc_load(struct ydoc_stream *out, const char *buf, size_t len,
     ytext_init(&L.text, buf, len);
     L.anchors.owns_keys = true;
     L.merged.owns_keys = true;
-    if (!yaml_parser_initialize(&parser))
-        return diag_fail(dl, RFG_ENOMEM, NULL, "out of memory");
-    yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
-    while (!done) {
-        if (!yaml_parser_parse(&parser, &ev)) {
-            rc = parser_fail(&L, &parser);
+    seg = skip_ws(buf, len, L.text.bom);
+    json = seg < len && buf[seg] == '{';
+    seg = json ? seg : 0;
+    base = mark_at(&L.text, seg);
+    for (;;) {
+        seg_end = segment_end(buf, len, seg, json);
+        if (!yaml_parser_initialize(&parser)) {
+            rc = diag_fail(dl, RFG_ENOMEM, NULL, "out of memory");
             goto out;
         }
-        have_ev = true;
-        done = ev.type == YAML_STREAM_END_EVENT;
-        rc = on_event(&L, out, &ev);
-        yaml_event_delete(&ev);
-        have_ev = false;
-        if (rc)
-            goto out;
+        have_parser = true;
+        in.p = buf + seg;
+        in.len = seg_end - seg;
+        in.pos = 0;
+        in.nl = seg_end == len && len > 0 && buf[len - 1] != '\n';
+        yaml_parser_set_input(&parser, read_input, &in);
+        done = false;
+        while (!done) {
+            if (!yaml_parser_parse(&parser, &ev)) {
+                mark_shift(&parser.problem_mark, &base);
+                parser.problem_offset += seg;
+                rc = parser_fail(&L, &parser);
+                goto out;
+            }
+            have_ev = true;
+            mark_shift(&ev.start_mark, &base);
+            mark_shift(&ev.end_mark, &base);
+            done = ev.type == YAML_STREAM_END_EVENT;
+            rc = on_event(&L, out, &ev);
+            yaml_event_delete(&ev);
+            have_ev = false;
+            if (rc)
+                goto out;
+        }
+        yaml_parser_delete(&parser);
+        have_parser = false;
+        if (seg_end >= len)
+            break;
+        seg = seg_end;
+        base = mark_at(&L.text, seg);
     }
     rc = RFG_OK;
 out:
@@ -289,7 +418,8 @@ out:
     ktab_free(&L.keys);
     ktab_free(&L.merged);
     ktab_free(&L.anchors);
-    yaml_parser_delete(&parser);
+    if (have_parser)
+        yaml_parser_delete(&parser);
     return rc;
 }
 

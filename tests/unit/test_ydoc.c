@@ -451,6 +451,89 @@ static void test_ydoc__merge_go_order(void)
     done(&s, &dl);
 }
 
+/* kubectl's reader ends every line with "\n", the last one too: a block
+ * scalar that ends the file keeps its line break. */
+static void test_ydoc__block_scalar_at_eof(void)
+{
+    static const struct {
+        const char *yaml, *want;
+    } cases[] = {
+        {"a: |\n  x\n  y", "x\ny\n"},
+        {"a: >+\n  x\n  y", "x y\n"},
+        {"a: |-\n  x\n  y", "x\ny"},
+        {"a: |\n  x\n", "x\n"},
+        {"a: |\r\n  x\r\n  y", "x\ny\n"},
+        {"- |\n  x\n---\nb: |\n  y", "x\n"},
+    };
+    struct ydoc_stream s;
+    struct diag_list dl;
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        CHECK_INT_EQ(load(&s, &dl, cases[i].yaml, NULL), RFG_OK);
+        if (s.len >= 1) {
+            const cJSON *r = s.docs[0].root;
+
+            CHECK_STR_EQ(str(cJSON_IsArray(r) ? at(r, "[0]") : at(r, "a")),
+                         cases[i].want);
+        }
+        if (s.len == 2)
+            CHECK_STR_EQ(str(at(s.docs[1].root, "b")), "y\n");
+        done(&s, &dl);
+    }
+    /* An error at the end still names the last line. */
+    CHECK_INT_EQ(load(&s, &dl, "a: 1\nb: 'x", NULL), RFG_EPARSE);
+    if (dl.len)
+        CHECK(dl.v[0].pos.line >= 2);
+    done(&s, &dl);
+}
+
+/* JSON values one after another (jq -c '.items[]'): each is a document,
+ * with its own positions. */
+static void test_ydoc__json_concat(void)
+{
+    struct ydoc_stream s;
+    struct diag_list dl;
+    struct src_pos p;
+    const char *json =
+        "\xef\xbb\xbf\n{\"a\": 1}\n"
+        "{\"b\": \"}{\\\"\", \"c\": [2]} {\"d\":\n  3}\n"
+        "[4, {\"e\": \"\xc3\xa9\"}]\n";
+
+    CHECK_INT_EQ(load(&s, &dl, json, NULL), RFG_OK);
+    CHECK_INT_EQ(dl.len, 0);
+    CHECK_INT_EQ(s.len, 4);
+    if (s.len == 4) {
+        CHECK(num(at(s.docs[0].root, "a")) == 1);
+        CHECK_STR_EQ(str(at(s.docs[1].root, "b")), "}{\"");
+        CHECK(num(at(s.docs[1].root, "c[0]")) == 2);
+        CHECK(num(at(s.docs[2].root, "d")) == 3);
+        CHECK_STR_EQ(str(at(s.docs[3].root, "[1].e")), "\xc3\xa9");
+        p = posmap_get(s.docs[0].pm, at(s.docs[0].root, "a"));
+        CHECK_INT_EQ(p.line, 2);
+        CHECK_INT_EQ(p.col, 2);
+        p = posmap_get(s.docs[1].pm, at(s.docs[1].root, "c"));
+        CHECK_INT_EQ(p.line, 3);
+        CHECK_INT_EQ(p.col, 15);
+        p = posmap_get(s.docs[2].pm, at(s.docs[2].root, "d"));
+        CHECK_INT_EQ(p.line, 3);
+        CHECK_INT_EQ(p.col, 26);
+        CHECK_INT_EQ(s.docs[3].start.line, 5);
+    }
+    done(&s, &dl);
+    /* The error in the second value names its own line and column. */
+    CHECK_INT_EQ(load(&s, &dl, "{\"a\": 1}\n{\"b\": [1,}\n", NULL),
+                 RFG_EPARSE);
+    CHECK_INT_EQ(s.len, 1);
+    if (dl.len)
+        CHECK_INT_EQ(dl.v[0].pos.line, 2);
+    done(&s, &dl);
+    /* YAML after a flow mapping is still YAML's business. */
+    CHECK_INT_EQ(load(&s, &dl, "{a: 1}\n---\nb: 2\n", NULL), RFG_OK);
+    CHECK_INT_EQ(s.len, 2);
+    done(&s, &dl);
+}
+
 static void test_ydoc__limit_alias_bomb(void)
 {
     struct ydoc_stream s;
@@ -1214,6 +1297,8 @@ int main(void)
     RUN(test_ydoc__anchors);
     RUN(test_ydoc__merge_keys);
     RUN(test_ydoc__merge_go_order);
+    RUN(test_ydoc__block_scalar_at_eof);
+    RUN(test_ydoc__json_concat);
     RUN(test_ydoc__limit_alias_bomb);
     RUN(test_ydoc__limit_depth);
     RUN(test_ydoc__limit_sizes);

@@ -75,6 +75,9 @@ CASES = {
     "flow": "a: {b: [1, 2, {c: d}], e: f}\n",
     "json-concat": "{\"a\": 1}\n{\"b\": [2]}\n{\"c\": {\"d\": \"}{\"}}\n",
     "json-concat-pretty": "{\n  \"a\": 1\n}\n{\n  \"b\": 2\n}\n",
+    "json-concat-bom": "\ufeff{\"a\": 1}\n{\"b\": 2}\n",
+    "json-concat-ws": "\n  {\"a\": [1, 2]} {\"b\": \"x\\\"}\"}\n"
+                      "[{\"c\": 3}]\n",
     "json-single": "{\"kind\": \"List\", \"items\": []}\n",
     "dup-key": "a: 1\na: 2\n",
     "nul": "a: \"x\\0y\"\n",
