@@ -432,24 +432,30 @@ static void find_patches(struct run *r)
     size_t i, j, k;
     bool any = false;
 
+    /* each listed path once to its real path (NULL: it does not exist) */
     for (j = 0; j < r->in.nfiles; j++)
-        any = any || r->files[j].patches.len;
+        for (k = 0; k < r->files[j].patches.len; k++) {
+            char *p = realpath(r->files[j].patches.v[k], NULL);
+
+            free(r->files[j].patches.v[k]);
+            r->files[j].patches.v[k] = p;
+            any = any || p;
+        }
     for (i = 0; any && i < r->in.nfiles; i++) {
         char *real = NULL;
+        bool rf = false;
 
-        if (strcmp(r->in.files[i].path, "-"))
+        for (k = 0; k < r->files[i].ndocs; k++)
+            rf = rf || r->files[i].docs[k].rf;
+        if (rf && strcmp(r->in.files[i].path, "-"))
             real = realpath(r->in.files[i].path, NULL);
         for (j = 0; real && !r->files[i].patch_of && j < r->in.nfiles; j++)
-            for (k = 0; k < r->files[j].patches.len; k++) {
-                char *p = realpath(r->files[j].patches.v[k], NULL);
-                bool same = p && !strcmp(p, real);
-
-                free(p);
-                if (same) {
+            for (k = 0; k < r->files[j].patches.len; k++)
+                if (r->files[j].patches.v[k] &&
+                    !strcmp(r->files[j].patches.v[k], real)) {
                     r->files[i].patch_of = r->in.files[j].name;
                     break;
                 }
-            }
         free(real);
     }
 }
