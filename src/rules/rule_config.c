@@ -498,9 +498,9 @@ static const struct rule_desc config_rules[] = {
         .id = "sentinel-timings",
         .default_sev = RFG_SEV_WARN,
         .targets = RF_TARGET_ALL,
-        .doc = "sentinel down-after-milliseconds and failover-timeout are not "
-            "below the operator's 5000/10000, nor the timeout below the "
-            "pause",
+        .doc = "sentinel down-after-milliseconds and failover-timeout are at "
+            "least the operator's 5000/10000 ms, and the timeout at least "
+            "down-after-milliseconds",
         .check = check_sentinel_timings,
     },
     {
