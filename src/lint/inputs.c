@@ -255,16 +255,21 @@ static void drop_docs(struct input_file *f)
 }
 
 /* A template gets one error, at its first token, and no documents:
- * before parsing when a token stands in plain text, after a failed parse
- * when one stands anywhere but in a comment. */
+ * before parsing when a token stands in plain text; after a syntax error
+ * when one stands anywhere but in a comment, up to the error's line (a
+ * token after it cannot be what broke the parse). */
 static bool template_error(const struct input_set *s, struct input_file *f,
                            bool loose)
 {
     const char *cmd = s->cmd ? s->cmd : "lint";
+    unsigned upto = 0;
     struct src_pos pos;
     char tok[3];
 
-    if (!tmpl_find(f->buf, f->len, loose, &pos, tok))
+    if (loose && f->errs.len)
+        upto = f->errs.v[0].pos.line;
+    if (!tmpl_find(f->buf, f->len, loose, &pos, tok) ||
+        (upto && pos.line > upto))
         return false;
     drop_docs(f);
     diag_list_cleanup(&f->errs);
@@ -313,7 +318,7 @@ static void parse_file(const struct input_set *s, struct input_file *f)
     }
     /* a failure is in f->errs, with what and where, unless the text is
      * a template: then that is the one thing to say */
-    if (rc && rc != RFG_ENOMEM)
+    if (rc == RFG_EPARSE)
         template_error(s, f, true);
 }
 
