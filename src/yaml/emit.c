@@ -99,6 +99,8 @@ static int emit_node(yaml_emitter_t *e, const struct emit_ctx *ec,
     if (cJSON_IsString(node))
         return emit_scalar(e, ec, node->valuestring ? node->valuestring : "",
                            true);
+    if (cJSON_IsNumber(node) && node->valuestring)
+        return emit_scalar(e, ec, node->valuestring, false);  /* exact */
     if (cJSON_IsNumber(node))
         return emit_number(e, ec, node->valuedouble);
     if (cJSON_IsBool(node))

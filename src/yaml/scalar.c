@@ -3,11 +3,14 @@
  * scalar.c - what a YAML scalar means, as kubectl reads it
  * (sigs.k8s.io/yaml over go-yaml v2, YAML 1.1): booleans yes/no/on/off,
  * null ~, Go's integer bases, YAML floats, .inf/.nan, explicit !!tags,
- * and how a non-string mapping key is spelled as a string. Pure
+ * and how a non-string mapping key is spelled as a string, !!binary
+ * decoding and the exact text of integers a double cannot hold. Pure
  * functions over text; the loader (ytree.c) builds nodes from the result
  * and the emitter (emit.c) uses it to decide what needs quotes.
  */
 #include "ydoc_impl.h"
+
+#include "base64.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -259,7 +262,8 @@ int yscalar_resolve(struct yscalar *v, const yaml_event_t *ev,
         return RFG_OK;
     }
     /* Local tags (!foo), "!" and yaml.org tags go-yaml cannot resolve
-     * (!!binary, !!timestamp, !!map...) leave the text as a string. */
+     * (!!timestamp, !!map...) leave the text as a string; so does
+     * !!binary, whose text ydoc.c has already decoded. */
     if (strncmp(tag, TAG_PREFIX, TAG_PREFIX_LEN) != 0)
         return RFG_OK;
     t = tag + TAG_PREFIX_LEN;
@@ -317,4 +321,113 @@ void yscalar_format_key(char *out, size_t len, double d)
     else
         snprintf(out, len, "%.*f", prec - 1 - exp > 0 ? prec - 1 - exp : 0,
                  (double)f);
+}
+
+/* Length of the valid UTF-8 sequence at p[0..n) as Go's utf8.DecodeRune
+ * accepts it (no overlong forms, surrogates or code points past
+ * U+10FFFF), or 0. */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+    unsigned char lo = 0x80, hi = 0xBF;
+    size_t len, i;
+
+    if (p[0] < 0x80)
+        return 1;
+    if (p[0] >= 0xC2 && p[0] <= 0xDF)
+        len = 2;
+    else if (p[0] >= 0xE0 && p[0] <= 0xEF)
+        len = 3;
+    else if (p[0] >= 0xF0 && p[0] <= 0xF4)
+        len = 4;
+    else
+        return 0;
+    if (p[0] == 0xE0)
+        lo = 0xA0;
+    else if (p[0] == 0xED)
+        hi = 0x9F;
+    else if (p[0] == 0xF0)
+        lo = 0x90;
+    else if (p[0] == 0xF4)
+        hi = 0x8F;
+    if (n < len || p[1] < lo || p[1] > hi)
+        return 0;
+    for (i = 2; i < len; i++)
+        if (p[i] < 0x80 || p[i] > 0xBF)
+            return 0;
+    return len;
+}
+
+int yscalar_binary(const char *s, size_t n, char **out, size_t *outlen)
+{
+    char *text = malloc(n + 1), *o;
+    unsigned char *raw;
+    size_t i, tn = 0, rn = 0, on = 0, k;
+
+    *out = NULL;
+    *outlen = 0;
+    if (!text)
+        return RFG_ENOMEM;
+    /* Go's base64.StdEncoding: padded, "\r" and "\n" ignored. */
+    for (i = 0; i < n; i++)
+        if (s[i] != '\r' && s[i] != '\n')
+            text[tn++] = s[i];
+    text[tn] = '\0';
+    raw = tn % 4 == 0 ? base64_decode(text, &rn) : NULL;
+    free(text);
+    if (!raw)
+        return RFG_EPARSE;
+    /* Go's JSON encoder writes each byte that is not UTF-8 as U+FFFD. */
+    o = malloc(rn * 3 + 1);
+    if (!o) {
+        free(raw);
+        return RFG_ENOMEM;
+    }
+    for (i = 0; i < rn; i += k) {
+        k = utf8_seq(raw + i, rn - i);
+        if (k) {
+            memcpy(o + on, raw + i, k);
+            on += k;
+        } else {
+            memcpy(o + on, "\xef\xbf\xbd", 3);
+            on += 3;
+            k = 1;
+        }
+    }
+    o[on] = '\0';
+    free(raw);
+    *out = o;
+    *outlen = on;
+    return RFG_OK;
+}
+
+bool yscalar_inexact(const struct yscalar *v, char *buf, size_t len)
+{
+    double d;
+
+    if (v->kind == SK_INT) {
+        d = (double)v->i;
+        if (yscalar_is_int64(d) && (int64_t)d == v->i)
+            return false;
+        snprintf(buf, len, "%lld", (long long)v->i);
+        return true;
+    }
+    if (v->kind == SK_UINT) {
+        d = (double)v->u;
+        if (d < 18446744073709551616.0 && (uint64_t)d == v->u)
+            return false;
+        snprintf(buf, len, "%llu", (unsigned long long)v->u);
+        return true;
+    }
+    return false;
+}
+
+int yscalar_keep_text(cJSON *node, const char *text)
+{
+    size_t n = strlen(text);
+
+    node->valuestring = cJSON_malloc(n + 1);
+    if (!node->valuestring)
+        return RFG_ENOMEM;
+    memcpy(node->valuestring, text, n + 1);
+    return RFG_OK;
 }

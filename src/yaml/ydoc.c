@@ -134,6 +134,35 @@ static int doc_budget(struct yloader *L, const yaml_event_t *ev)
     return RFG_OK;
 }
 
+/* A scalar event; a !!binary one is decoded first, as kubectl decodes
+ * it, and the loader sees the decoded text. */
+static int scalar_event(struct yloader *L, const yaml_event_t *ev)
+{
+    const char *tag = (const char *)ev->data.scalar.tag;
+    struct src_pos pos = ymark_pos(ev->start_mark);
+    yaml_event_t copy;
+    char *bin;
+    size_t n;
+    int rc;
+
+    if (!tag || strcmp(tag, TAG_PREFIX "binary") != 0 ||
+        ev->data.scalar.length > L->lim->max_scalar_bytes)
+        return ytree_scalar(L, ev);
+    rc = yscalar_binary((const char *)ev->data.scalar.value,
+                        ev->data.scalar.length, &bin, &n);
+    if (rc == RFG_EPARSE)
+        return diag_fail(L->dl, rc, &pos,
+                         "!!binary value contains invalid base64 data");
+    if (rc)
+        return diag_fail(L->dl, rc, &pos, "out of memory");
+    copy = *ev;
+    copy.data.scalar.value = (yaml_char_t *)bin;
+    copy.data.scalar.length = n;
+    rc = ytree_scalar(L, &copy);
+    free(bin);
+    return rc;
+}
+
 /* Dispatch one parser event. */
 static int on_event(struct yloader *L, struct ydoc_stream *out,
                     const yaml_event_t *ev)
@@ -178,7 +207,7 @@ static int on_event(struct yloader *L, struct ydoc_stream *out,
                 return diag_fail(L->dl, RFG_ENOMEM, &pos, "out of memory");
         }
         if (ev->type == YAML_SCALAR_EVENT)
-            return ytree_scalar(L, ev);
+            return scalar_event(L, ev);
         if (ev->type == YAML_ALIAS_EVENT)
             return ytree_alias(L, ev);
         return ytree_open(L, ev, ev->type == YAML_MAPPING_START_EVENT);

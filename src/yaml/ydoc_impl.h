@@ -100,6 +100,22 @@ double yscalar_number(const struct yscalar *v);
  * float map keys. */
 void yscalar_format_key(char *out, size_t len, double d);
 
+/* Decode the !!binary scalar s[0..n) as kubectl does: base64 as Go's
+ * StdEncoding reads it (padded, line breaks ignored), each byte that is
+ * not UTF-8 then written as U+FFFD, as Go's JSON encoder writes it.
+ * *out is owned and NUL-ended (it may hold NUL bytes before *outlen).
+ * RFG_OK, RFG_EPARSE (not base64) or RFG_ENOMEM. */
+int yscalar_binary(const char *s, size_t n, char **out, size_t *outlen)
+    RFG_MUST_CHECK;
+
+/* True if the integer `v` is one a double cannot hold exactly (beyond
+ * +-2^53); its decimal text is then in buf. */
+bool yscalar_inexact(const struct yscalar *v, char *buf, size_t len);
+
+/* Keep `text` (copied with cJSON's allocator) as the exact value of the
+ * number `node`, in its valuestring. RFG_OK or RFG_ENOMEM. */
+int yscalar_keep_text(cJSON *node, const char *text) RFG_MUST_CHECK;
+
 /* ---- ktab.c: string-keyed table, for large mappings and anchors ---- */
 
 struct kent {

@@ -158,6 +158,11 @@ static int dup_tree(struct yloader *L, const cJSON *src, size_t depth,
         copy = cJSON_CreateString(src->valuestring);
     } else if (cJSON_IsNumber(src)) {
         copy = cJSON_CreateNumber(src->valuedouble);
+        if (copy && src->valuestring &&
+            yscalar_keep_text(copy, src->valuestring)) {
+            cJSON_Delete(copy);
+            copy = NULL;
+        }
     } else if (cJSON_IsBool(src)) {
         copy = cJSON_CreateBool(cJSON_IsTrue(src));
     } else {
@@ -249,6 +254,8 @@ static int anchor_put(struct yloader *L, const char *name, cJSON *node,
 static int sval_node(struct yloader *L, const struct yscalar *v, const char *s,
                      struct src_pos pos, cJSON **out)
 {
+    char exact[32];
+
     switch (v->kind) {
     case SK_NULL:
         *out = cJSON_CreateNull();
@@ -260,6 +267,11 @@ static int sval_node(struct yloader *L, const struct yscalar *v, const char *s,
     case SK_UINT:
     case SK_FLOAT:
         *out = cJSON_CreateNumber(yscalar_number(v));
+        if (*out && yscalar_inexact(v, exact, sizeof(exact)) &&
+            yscalar_keep_text(*out, exact)) {
+            cJSON_Delete(*out);
+            *out = NULL;
+        }
         break;
     case SK_NOTJSON:
         *out = NULL;

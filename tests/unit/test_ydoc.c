@@ -155,7 +155,7 @@ static void test_ydoc__tags(void)
     CHECK(cJSON_IsNull(at(r, "e")));
     /* go-yaml v2 does not resolve local tags: the text stays a string. */
     CHECK_STR_EQ(str(at(r, "f")), "123");
-    CHECK_STR_EQ(str(at(r, "g")), "aGVsbG8=");
+    CHECK_STR_EQ(str(at(r, "g")), "hello");     /* decoded, as kubectl */
     CHECK_STR_EQ(str(at(r, "h")), "true");
     done(&s, &dl);
 
@@ -531,6 +531,82 @@ static void test_ydoc__json_concat(void)
     /* YAML after a flow mapping is still YAML's business. */
     CHECK_INT_EQ(load(&s, &dl, "{a: 1}\n---\nb: 2\n", NULL), RFG_OK);
     CHECK_INT_EQ(s.len, 2);
+    done(&s, &dl);
+}
+
+/* !!binary is decoded as kubectl decodes it; bytes that are not UTF-8
+ * become U+FFFD, a NUL is refused like any other, bad base64 is an
+ * error. */
+static void test_ydoc__binary(void)
+{
+    struct ydoc_stream s;
+    struct diag_list dl;
+    const char *yaml =
+        "a: !!binary aGVsbG8gd29ybGQ=\n"
+        "b: !!binary |\n  aGVs\n  bG8=\n"
+        "c: !!binary \"/+7/\"\n"
+        "!!binary a2V5: d\n"
+        "e: !!binary ''\n";
+
+    CHECK_INT_EQ(load(&s, &dl, yaml, NULL), RFG_OK);
+    if (s.len == 1) {
+        const cJSON *r = s.docs[0].root;
+
+        CHECK_STR_EQ(str(at(r, "a")), "hello world");
+        CHECK_STR_EQ(str(at(r, "b")), "hello");
+        CHECK_STR_EQ(str(at(r, "c")), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+        CHECK_STR_EQ(str(at(r, "key")), "d");
+        CHECK_STR_EQ(str(at(r, "e")), "");
+    }
+    done(&s, &dl);
+    CHECK_INT_EQ(load(&s, &dl, "x: 1\na: !!binary aGVsbG8\n", NULL),
+                 RFG_EPARSE);
+    if (dl.len) {
+        CHECK_CONTAINS(dl.v[0].msg, "invalid base64");
+        CHECK_INT_EQ(dl.v[0].pos.line, 2);
+    }
+    done(&s, &dl);
+    CHECK_INT_EQ(load(&s, &dl, "a: !!binary AAAA\n", NULL), RFG_EPARSE);
+    if (dl.len)
+        CHECK_CONTAINS(dl.v[0].msg, "NUL");
+    done(&s, &dl);
+}
+
+/* An integer a double cannot hold keeps its exact text (valuestring),
+ * through aliases and back out through the emitter. */
+static void test_ydoc__big_integers(void)
+{
+    struct ydoc_stream s;
+    struct diag_list dl;
+    struct sbuf b;
+    const char *yaml =
+        "a: &a 9007199254740993\n"
+        "b: 18446744073709551615\n"
+        "c: -9223372036854775807\n"
+        "d: 9007199254740992\n"
+        "e: 6379\n"
+        "f: *a\n"
+        "g: 0x20000000000001\n";
+
+    CHECK_INT_EQ(load(&s, &dl, yaml, NULL), RFG_OK);
+    if (s.len == 1) {
+        const cJSON *r = s.docs[0].root;
+
+        CHECK_STR_EQ(at(r, "a")->valuestring, "9007199254740993");
+        CHECK(num(at(r, "a")) == 9007199254740992.0);
+        CHECK_STR_EQ(at(r, "b")->valuestring, "18446744073709551615");
+        CHECK_STR_EQ(at(r, "c")->valuestring, "-9223372036854775807");
+        CHECK(at(r, "d")->valuestring == NULL);     /* exact as a double */
+        CHECK(at(r, "e")->valuestring == NULL);
+        CHECK_STR_EQ(at(r, "f")->valuestring, "9007199254740993");
+        CHECK_STR_EQ(at(r, "g")->valuestring, "9007199254740993");
+        sbuf_init(&b, 1 << 16);
+        CHECK_INT_EQ(ydoc_emit(&b, r), RFG_OK);
+        CHECK_CONTAINS(sbuf_str(&b), "a: 9007199254740993\n");
+        CHECK_CONTAINS(sbuf_str(&b), "b: 18446744073709551615\n");
+        CHECK_CONTAINS(sbuf_str(&b), "e: 6379\n");
+        sbuf_cleanup(&b);
+    }
     done(&s, &dl);
 }
 
@@ -1299,6 +1375,8 @@ int main(void)
     RUN(test_ydoc__merge_go_order);
     RUN(test_ydoc__block_scalar_at_eof);
     RUN(test_ydoc__json_concat);
+    RUN(test_ydoc__binary);
+    RUN(test_ydoc__big_integers);
     RUN(test_ydoc__limit_alias_bomb);
     RUN(test_ydoc__limit_depth);
     RUN(test_ydoc__limit_sizes);

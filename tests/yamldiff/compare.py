@@ -44,8 +44,12 @@ CASES = {
     "tag-int": "a: !!int 42\nb: !!int \"7\"\n",
     "tag-float": "a: !!float 1\nb: !!float 2.5\n",
     "tag-binary": "a: !!binary aGVsbG8gd29ybGQ=\n"
-                  "b: !!binary |\n  R0lGODlhDAAMAIQAAP//9/X17unp5WZmZgAAAOfn515eXvPz7Y6OjuDg4J+fn5\n"
-                  "  OTk6enp56enmlpaWNjY6Ojo4SEhP/++f/++f/++f/++f/++f/++f/++f/++f/+\n",
+                  "b: !!binary |\n  aGVs\n  bG8=\n"
+                  "c: !!binary \"/+7/\"\n"
+                  "!!binary a2V5: d\n",
+    "tag-binary-nul": "a: !!binary |\n"
+                      "  R0lGODlhDAAMAIQAAP//\n",
+    "tag-binary-bad": "a: !!binary aGVsbG8\n",
     "tag-local": "a: !foo bar\nb: !!timestamp 2001-12-14\n",
     "anchors": "base: &b {x: 1, y: [1, 2]}\ncopy: *b\nlist: [*b, *b]\n"
                "s: &s hello\nt: *s\n",
