@@ -3,17 +3,18 @@
  * re2_check.cc - re2_check(): whether Go's regexp.Compile takes a
  * pattern, asked of libre2. Go's regexp is RE2 syntax with Perl's
  * extensions (Perl classes, \b, non-greedy repeats, (?flags), \Q..\E),
- * which is libre2's default, non-POSIX syntax; the one construct libre2
- * adds, \C (any byte), Go refuses, and so does this file.
+ * which is libre2's default, non-POSIX syntax. What libre2 takes and Go
+ * does not, this file refuses itself: \C (any byte), and capturing
+ * groups nested 1000 deep.
  *
  * It is the project's only C++: nothing is thrown across the C boundary
  * and no state is kept. It is not a matcher and not a cache.
  *
  * What it does not model (tests/re2/patterns.txt keeps such patterns
- * out): Go's ceilings for absurd expressions (nested more than 1000
- * deep, or millions of instructions once repeats are expanded), and the
- * Unicode version behind \p{Script} names, which differs between Go
- * releases and libre2 releases.
+ * out): Go's other ceilings for absurd expressions (non-capturing
+ * nesting over 1000 deep, millions of instructions once repeats are
+ * expanded), and the Unicode version behind \p{Script} names, which
+ * differs between Go releases and libre2 releases.
  */
 #include <re2/re2.h>
 
@@ -21,6 +22,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "re2_check.h"
 
@@ -62,11 +64,21 @@ const char *skip_class(const char *p)
     return *p ? p + 1 : p;
 }
 
-/* Whether `re`, which RE2 accepted, uses \C outside a \Q..\E quote.
- * A class cannot hold one (RE2 refuses it there), so classes are
- * skipped whole, lest a '\' inside one be misread. */
-bool uses_any_byte(const char *re)
+/* Go nests an expression at most this deep (syntax.maxHeight); each
+ * capturing group is one level, so this many of them nested are too
+ * many, whatever they hold. */
+constexpr size_t go_max_height = 1000;
+
+/* What Go refuses in `re`, which RE2 accepted: \C outside a \Q..\E
+ * quote, or capturing groups nested go_max_height deep; NULL if
+ * neither. A class can hold no \C or group (RE2 refuses a \C there),
+ * so classes are skipped whole, lest a '\' inside one be misread.
+ * Non-capturing groups are not counted: Go's depth for them depends on
+ * what they hold, which only a full parse knows. */
+const char *go_only_problem(const char *re)
 {
+    std::vector<bool> groups;   /* open groups: capturing or not */
+    size_t captures = 0;
     const char *p = re;
 
     while (*p) {
@@ -74,19 +86,32 @@ bool uses_any_byte(const char *re)
             const char *e = std::strstr(p + 2, "\\E");
 
             if (!e)
-                return false;
+                break;
             p = e + 2;
         } else if (p[0] == '\\' && p[1] == 'C') {
-            return true;
+            return "invalid escape sequence: \\C";
         } else if (p[0] == '\\' && p[1]) {
             p += 2;
         } else if (p[0] == '[') {
             p = skip_class(p);
+        } else if (p[0] == '(') {
+            bool cap = p[1] != '?' || p[2] == 'P';
+
+            groups.push_back(cap);
+            if (cap && ++captures >= go_max_height)
+                return "expression nests too deeply";
+            p++;
+        } else if (p[0] == ')') {
+            if (!groups.empty()) {
+                captures -= groups.back() ? 1 : 0;
+                groups.pop_back();
+            }
+            p++;
         } else {
             p++;
         }
     }
-    return false;
+    return nullptr;
 }
 
 /* re2_check without the exception guard. */
@@ -105,8 +130,8 @@ int check(const char *pattern, char *err, size_t errlen)
         put_err(err, errlen, re.error().c_str());
         return RFG_EINVAL;
     }
-    if (uses_any_byte(pattern)) {
-        put_err(err, errlen, "invalid escape sequence: \\C");
+    if (const char *why = go_only_problem(pattern)) {
+        put_err(err, errlen, why);
         return RFG_EINVAL;
     }
     return RFG_OK;
