@@ -345,9 +345,11 @@ static const char *value_kind(const cJSON *v)
         return "a list";
     if (cJSON_IsObject(v))
         return "a map";
+    if (cJSON_IsNumber(v) && v->valuedouble != floor(v->valuedouble))
+        return "a number";
     if (cJSON_IsNumber(v))
-        return v->valuedouble == floor(v->valuedouble) ? "an integer"
-                                                      : "a number";
+        return fabs(v->valuedouble) < 9.3e18 ? "an integer"
+                                             : "an integer too big for 64 bits";
     return "null";
 }
 
@@ -410,14 +412,19 @@ static void check_enum(struct walk *w, const cJSON *v, const cJSON *sch)
 static void check_integer(struct walk *w, const cJSON *v, const cJSON *sch)
 {
     const cJSON *fmt = json_get(sch, "format");
-    char h[256];
+    char h[256], num[32];
 
     if (cJSON_IsString(fmt) && !strcmp(fmt->valuestring, "int32") &&
         (v->valuedouble > 2147483647.0 || v->valuedouble < -2147483648.0)) {
         human(w, h, sizeof(h));
+        /* The YAML loader keeps the exact text of a number beyond 2^53. */
+        if (v->valuestring)
+            snprintf(num, sizeof(num), "%.31s", v->valuestring);
+        else
+            snprintf(num, sizeof(num), "%.0f", v->valuedouble);
         add_issue(w, SCHEMA_TYPE, NULL,
-                  "%s is %.0f, out of range for a 32-bit integer: the API "
-                  "server rejects the object", h, v->valuedouble);
+                  "%s is %s, out of range for a 32-bit integer: the API "
+                  "server rejects the object", h, num);
     }
 }
 
