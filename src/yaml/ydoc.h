@@ -4,14 +4,22 @@
  * node came from (posmap), and write cJSON back out as YAML. Knows YAML,
  * not Kubernetes: kind/apiVersion checks belong to the rules.
  *
- * Scalars resolve as kubectl resolves them (sigs.k8s.io/yaml, i.e. YAML 1.1
- * go-yaml v2): yes/no/on/off/y/n are booleans, quoted scalars stay strings,
+ * Input reads as kubectl reads it (sigs.k8s.io/yaml over go-yaml v2,
+ * YAML 1.1): yes/no/on/off/y/n are booleans, quoted scalars stay strings,
  * 0x1f and 017 are integers, non-string mapping keys become strings
- * ("on:" is the key "true"). Merge keys (<<) are honoured. A duplicate
- * key is an error, and so is a string or key holding a NUL character
- * (a "\0" or "\u0000" escape), which C strings would cut short. Limits
- * (depth, alias expansion, sizes, document count) each fail with
- * RFG_ELIMIT and a diagnostic that names line:col.
+ * ("on:" is the key "true"), !!binary is decoded. A merge key (<<)
+ * applies where it stands: it overrides the keys before it, and keys or
+ * merges after it override it. Text whose first character is "{" may
+ * hold several JSON values one after another (jq -c output): each is a
+ * document. A last line without a newline gets one, so a block scalar
+ * ending the input keeps its line break. An integer a double cannot hold
+ * exactly (beyond 2^53) keeps its decimal text in the number's
+ * valuestring (valuedouble is the nearest double). A duplicate key is an
+ * error, and so is a string or key holding a NUL character (a "\0" or
+ * "\u0000" escape), which C strings would cut short. Limits (depth,
+ * alias expansion, sizes, document count) each fail with RFG_ELIMIT and
+ * a diagnostic that names line:col. docs/yaml.md lists every difference
+ * from kubectl.
  */
 #ifndef RFG_YDOC_H
 #define RFG_YDOC_H
