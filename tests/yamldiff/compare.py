@@ -90,6 +90,8 @@ CASES = {
     "json-concat-bom": "\ufeff{\"a\": 1}\n{\"b\": 2}\n",
     "json-concat-ws": "\n  {\"a\": [1, 2]} {\"b\": \"x\\\"}\"}\n"
                       "[{\"c\": 3}]\n",
+    "json-then-yaml": "{\"a\": 1}\n---\nb: 2\n",
+    "flow-concat": "{a: 1}\n{b: 2}\n",
     "json-single": "{\"kind\": \"List\", \"items\": []}\n",
     "dup-key": "a: 1\na: 2\n",
     "nul": "a: \"x\\0y\"\n",
