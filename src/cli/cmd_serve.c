@@ -31,6 +31,7 @@
 #include "policy.h"
 #include "review.h"
 #include "sbuf.h"
+#include "schema.h"
 #include "serve_args.h"
 #include "serve_cluster.h"
 
@@ -234,6 +235,7 @@ int cmd_serve(int argc, char **argv)
     char buf[600];
     size_t i;
     int rc, sig, exit_code = CLI_EXIT_ERROR;
+    enum rf_target target = RF_TARGET_DEFAULT;
 
     rc = serve_parse_args(&o, argc, argv);
     if (rc)
@@ -258,6 +260,7 @@ int cmd_serve(int argc, char **argv)
 
     if (cli_open_policy(&p, o.policy, stderr) != RFG_OK)
         goto out;
+    target = p->target;
     /* The core borrows st.hooks: empty until the cluster view starts,
      * which happens before any request thread does. */
     rc = admission_new(&st.adm, p, &st.hooks, NULL);
@@ -333,6 +336,8 @@ int cmd_serve(int argc, char **argv)
     {
         struct sbuf b;
 
+        /* the installed CRD's, once the cluster view has read it */
+        schema_describe(buf, sizeof(buf), target);
         sbuf_init(&b, 8192);
         if (!logline_begin(&b, "info", "listening") &&
             !sbuf_printf(&b, ",\"listen\":") &&
@@ -343,6 +348,8 @@ int cmd_serve(int argc, char **argv)
                          st.plain ? http_server_port(st.plain) : 0u,
                          o.client_ca ? "true" : "false") &&
             !sbuf_add_json_str(&b, o.policy ? o.policy : "<builtin>") &&
+            !sbuf_printf(&b, ",\"schema\":") &&
+            !sbuf_add_json_str(&b, buf) &&
             !sbuf_printf(&b, ",\"version\":") &&
             !sbuf_add_json_str(&b, cli_version()))
             logline_end(&b, NULL);

@@ -25,11 +25,13 @@
 
 #include "cli.h"
 #include "clock.h"
+#include "crd.h"
 #include "crypto.h"
 #include "kcache.h"
 #include "kclient.h"
 #include "lease.h"
 #include "rf.h"
+#include "schema.h"
 
 #define DEFAULT_NS "rfguard"
 #define DEFAULT_DEADLINE_MS 2000u
@@ -103,6 +105,14 @@ int serve_cluster_parse_opt(struct serve_cluster_opts *o, int argc,
         num = &o->reconcile_s;
     } else if ((v = cli_opt_value(argc, argv, i, "--watch-timeout"))) {
         num = &o->watch_timeout_s;
+    } else if ((v = cli_opt_value(argc, argv, i, "--crd-poll"))) {
+        if (cli_parse_duration_ms(v, 100, 86400000, &o->crd_poll_ms)) {
+            fprintf(stderr, "rfguard serve: bad value for '%s': a duration "
+                            "from 100ms to 24h in s or ms, such as 30s\n",
+                    name);
+            return -1;
+        }
+        return 1;
     } else if ((v = cli_opt_value(argc, argv, i, "--api-deadline"))) {
         if (cli_parse_duration_ms(v, 10, 30000, &o->api_deadline_ms)) {
             fprintf(stderr, "rfguard serve: bad value for '%s': a duration "
@@ -144,7 +154,31 @@ void serve_cluster_usage(FILE *f)
         "  --api-deadline DUR     one deadline for all API calls of a "
         "review (2s; e.g.\n"
         "                         1500ms): past it the rule's "
-        "onUnavailable applies\n");
+        "onUnavailable applies\n"
+        "  --crd-poll DUR         how often the installed RedisFailover CRD "
+        "is re-read (30s);\n"
+        "                         its schema decides which fields are "
+        "pruned\n");
+}
+
+/* kcache_crd_fn: the installed CRD's schema is new or changed: from now
+ * on every target is checked against it, since it is what this cluster's
+ * API server prunes with. */
+static void on_crd(void *arg, cJSON *schema, const char *version,
+                   const char *digest)
+{
+    struct serve_cluster *sc = arg;
+    char detail[200];
+
+    if (schema_install(RF_TARGET_ALL, schema, "the installed CRD")) {
+        sc->log("error", "cluster view: out of memory installing the CRD "
+                         "schema; the schema in use stays", NULL, NULL);
+        return;
+    }
+    snprintf(detail, sizeof(detail), CRD_NAME " %s, sha256 %s", version,
+             digest);
+    sc->log("info", "schema: the installed CRD's (pruning and types are "
+                    "checked against it)", "crd", detail);
 }
 
 static void log_kcache(void *arg, const char *level, const char *msg,
@@ -396,6 +430,9 @@ int serve_cluster_start(struct serve_cluster **out,
     cc.watch_timeout_s = o->watch_timeout_s;
     cc.log = log_kcache;
     cc.log_arg = sc;
+    cc.crd_poll_ms = o->crd_poll_ms;
+    cc.crd = on_crd;
+    cc.crd_arg = sc;
     rc = kcache_start(&sc->kc, &cc, dl);
     if (rc)
         goto fail;

@@ -7,7 +7,10 @@
  * identities unique across webhook replicas (with a background
  * reconcile that releases claims whose failover is gone, and a prompt
  * release of claims whose review was denied). The API calls of one
- * review share one deadline (--api-deadline). cmd_serve.c starts and
+ * review share one deadline (--api-deadline). The schema of the
+ * installed RedisFailover CRD, read at start and re-read every
+ * --crd-poll, replaces the compiled-in ones (schema.h), so pruning is
+ * judged as this cluster's API server does. cmd_serve.c starts and
  * stops it and hands its hooks to the admission core; the HTTP side
  * knows nothing of them.
  */
@@ -32,6 +35,7 @@ struct serve_cluster_opts {
     unsigned reconcile_s;      /* 0 = 30 */
     unsigned watch_timeout_s;  /* 0 = 300 */
     unsigned api_deadline_ms;  /* every API call of a review; 0 = 2000 */
+    unsigned crd_poll_ms;      /* re-read the installed CRD; 0 = 30000 */
 };
 
 void serve_cluster_opts_init(struct serve_cluster_opts *o);

@@ -14,6 +14,9 @@
  * event and bookmark moves the version on; a normal end (timeoutSeconds)
  * reconnects at once; an ERROR 410 Expired or an HTTP 410 relists; any
  * other failure marks the source down and retries with jittered backoff.
+ * The CRD is read before each RedisFailover list and every crd_poll_ms
+ * once synced (a GET, not a watch: it changes on operator upgrades only);
+ * its stripped schema goes to the crd callback when its digest changes.
  * It is not the admission path: nothing here is called by a request
  * except kcache_snapshot/_release/_ready/_unavailable_since/_target.
  */
@@ -29,6 +32,7 @@
 #include <cjson/cJSON.h>
 
 #include "clock.h"
+#include "crd.h"
 #include "json.h"
 
 #define WATCH_ANSWER_MS 15000
@@ -179,6 +183,51 @@ void kcache_stats(struct kcache *kc, struct kcache_stats *out)
 
 /* ---- CRD ---- */
 
+/* Hand the schema of the CRD `root` to the crd callback if it changed
+ * since the last one handed over. A schema that cannot be used is
+ * logged once, and the last good one stays: false then. */
+static bool crd_update(struct kcache *kc, const cJSON *root)
+{
+    struct diag_list dl;
+    unsigned char d[32];
+    char ver[64], hex[13], msg[300];
+    cJSON *s = NULL;
+    char *txt;
+    size_t i;
+
+    diag_list_init(&dl, "the installed CRD");
+    if (crd_schema(&s, ver, sizeof(ver), root, NULL, &dl)) {
+        if (!kc->crd_bad_logged && dl.len) {
+            diag_format(&dl.v[0], msg, sizeof(msg));
+            kcache_log(kc, "warn", "cluster view: the installed CRD's "
+                                   "schema cannot be used; the schema in "
+                                   "use stays", msg);
+            kc->crd_bad_logged = true;
+        }
+        diag_list_cleanup(&dl);
+        return false;
+    }
+    diag_list_cleanup(&dl);
+    kc->crd_bad_logged = false;
+    txt = cJSON_PrintUnformatted(s);
+    if (!txt) {
+        cJSON_Delete(s);
+        return true;
+    }
+    kc->cfg.hash(txt, strlen(txt), d);
+    cJSON_free(txt);
+    if (kc->crd_have && !memcmp(d, kc->crd_digest, sizeof(d))) {
+        cJSON_Delete(s);
+        return true;
+    }
+    memcpy(kc->crd_digest, d, sizeof(d));
+    kc->crd_have = true;
+    for (i = 0; i < 6; i++)
+        snprintf(hex + 2 * i, 3, "%02x", d[i]);
+    kc->cfg.crd(kc->cfg.crd_arg, s, ver, hex);
+    return true;
+}
+
 static void detect_target(struct kcache *kc)
 {
     struct kclient_resp r;
@@ -210,6 +259,12 @@ static void detect_target(struct kcache *kc)
 
         if (s)
             t = RF_TARGET_FRESHWORKS_V33;
+    }
+    /* a CRD whose schema cannot be used changes nothing */
+    if (root && kc->cfg.crd && kc->cfg.hash && !crd_update(kc, root)) {
+        cJSON_Delete(root);
+        kclient_resp_cleanup(&r);
+        return;
     }
     if (root && atomic_load(&kc->target) != (unsigned)t) {
         atomic_store(&kc->target, (unsigned)t);
@@ -261,8 +316,10 @@ static void run_lists(struct kcache *kc, uint64_t now)
 
         if (!src->need_list || src->h || now < src->retry_at)
             continue;
-        if (!src->is_secret)
+        if (!src->is_secret) {
             detect_target(kc);
+            kc->crd_next = rfg_mono_ms() + kc->cfg.crd_poll_ms;
+        }
         if (kcache_list(kc, src) != RFG_OK) {
             src->retry_at = rfg_mono_ms() +
                             kclient_backoff_ms(src->fails++, 250, 10000);
@@ -286,6 +343,10 @@ static void *cache_main(void *arg)
     while (!atomic_load(&kc->stop)) {
         now = rfg_mono_ms();
         run_lists(kc, now);
+        if (atomic_load(&kc->ready) && rfg_mono_ms() >= kc->crd_next) {
+            detect_target(kc);
+            kc->crd_next = rfg_mono_ms() + kc->cfg.crd_poll_ms;
+        }
         if (atomic_load(&kc->stop))
             break;
         if (!atomic_load(&kc->ready) && all_listed(kc)) {
@@ -345,6 +406,8 @@ static void *cache_main(void *arg)
             }
             if (kc->dirty && kc->last_pub + kc->cfg.publish_ms < next)
                 next = kc->last_pub + kc->cfg.publish_ms;
+            if (atomic_load(&kc->ready) && kc->crd_next < next)
+                next = kc->crd_next > now ? kc->crd_next : now;
             if (next > now)
                 curl_multi_poll(kc->multi, NULL, 0, (int)(next - now),
                                 NULL);
@@ -406,6 +469,8 @@ int kcache_start(struct kcache **out, const struct kcache_config *cfg,
         kc->cfg.publish_ms = 50;
     if (!kc->cfg.idle_ms)
         kc->cfg.idle_ms = 120000;
+    if (!kc->cfg.crd_poll_ms)
+        kc->cfg.crd_poll_ms = 30000;
     pthread_mutex_init(&kc->mu, NULL);
     atomic_init(&kc->stop, false);
     atomic_init(&kc->ready, false);

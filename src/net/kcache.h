@@ -2,8 +2,9 @@
  *
  * kcache.h - the webhook's cluster view, kept by list+watch against the
  * API server on a thread of its own: every RedisFailover (all namespaces)
- * and every Secret, plus a GET of the redisfailovers CRD to detect the
- * operator target. Watches follow the API's rules: resourceVersion,
+ * and every Secret, plus a GET of the redisfailovers CRD (before each
+ * list, and every crd_poll_ms) to detect the operator target and to hand
+ * its schema to the caller whenever it changes. Watches follow the API's rules: resourceVersion,
  * allowWatchBookmarks, a relist on 410 Gone, reconnection with jittered
  * backoff. The result is published as immutable, refcounted snapshots of
  * struct cview: a request takes one with kcache_snapshot() (a pointer
@@ -20,6 +21,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <cjson/cJSON.h>
+
 #include "cview.h"
 #include "diag.h"
 #include "kclient.h"
@@ -29,6 +32,13 @@
  * cache thread. `msg` never holds object contents. */
 typedef void (*kcache_log_fn)(void *arg, const char *level, const char *msg,
                               const char *detail);
+
+/* The installed CRD's schema is new or changed: `schema` (stripped as
+ * crd.h does; owned by the callee from now on), the CRD version it is
+ * from, and the first 12 hex digits of its SHA-256. On the cache
+ * thread. */
+typedef void (*kcache_crd_fn)(void *arg, cJSON *schema, const char *version,
+                              const char *digest);
 
 struct kcache_config {
     struct kclient *client;     /* borrowed; outlives the cache */
@@ -42,6 +52,10 @@ struct kcache_config {
                                    event, no bookmark); 0 = 120000 */
     kcache_log_fn log;          /* may be NULL */
     void *log_arg;
+    unsigned crd_poll_ms;       /* re-read the CRD this often once synced;
+                                   0 = 30000 */
+    kcache_crd_fn crd;          /* may be NULL: the schema is not wanted */
+    void *crd_arg;
 };
 
 struct kcache;

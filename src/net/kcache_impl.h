@@ -67,6 +67,9 @@ struct kcache {
     bool dirty;
     uint64_t last_pub;
     bool crd_logged;
+    bool crd_have, crd_bad_logged;
+    unsigned char crd_digest[32];  /* of the schema last handed over */
+    uint64_t crd_next;             /* monotonic ms of the next re-read */
 };
 
 /* Tell the configured log callback, if any. */

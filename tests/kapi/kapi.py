@@ -12,7 +12,9 @@
 #     timeoutSeconds= as a chunked stream of one JSON event per line:
 #     ADDED, MODIFIED, DELETED, BOOKMARK, and ERROR with a 410 Expired
 #     Status when the resourceVersion is older than the last compaction;
-#   - GET of the redisfailovers CRD (Spotahome or Freshworks flavour);
+#   - GET of the redisfailovers CRD (Spotahome or Freshworks flavour, or
+#     the CRD a test set with POST /set {"crd": {...}}; null goes back
+#     to the flavour's);
 #   - Leases (coordination.k8s.io/v1) in one namespace: create (201, or
 #     409 AlreadyExists Status), get (404 NotFound Status), list with a
 #     labelSelector, update (PUT; 409 Conflict when metadata.
@@ -235,11 +237,19 @@ def label_match(obj, selector):
 
 
 def crd(flavor):
-    sentinel = {"type": "object", "properties": {
-        "replicas": {"type": "integer"},
-        "customConfig": {"type": "array", "items": {"type": "string"}}}}
+    """The redisfailovers CRD of a flavour: the fields the cluster tests'
+    failovers use (rftool.py rf), and disableMyMaster for Freshworks. A
+    field it lacks is one the API server prunes, and rfguard says so."""
+    def obj(**props):
+        return {"type": "object", "properties": props}
+    num = {"type": "integer", "format": "int32"}
+    text = {"type": "string"}
+    sentinel = obj(replicas=num, image=text,
+                   customConfig={"type": "array", "items": text})
     if flavor == "freshworks":
         sentinel["properties"]["disableMyMaster"] = {"type": "boolean"}
+    redis = obj(replicas=num, port=num, image=text,
+                customConfig={"type": "array", "items": text})
     return {
         "apiVersion": "apiextensions.k8s.io/v1",
         "kind": "CustomResourceDefinition",
@@ -249,14 +259,11 @@ def crd(flavor):
                  "names": {"kind": "RedisFailover", "plural":
                            "redisfailovers"},
                  "versions": [{"name": "v1", "served": True, "storage": True,
-                               "schema": {"openAPIV3Schema": {
-                                   "type": "object", "properties": {
-                                       "spec": {"type": "object",
-                                                "properties": {
-                                                    "sentinel": sentinel,
-                                                    "redis": {
-                                                        "type": "object"}}
-                                                }}}}}]}}
+                               "schema": {"openAPIV3Schema": obj(
+                                   apiVersion=text, kind=text,
+                                   metadata={"type": "object"},
+                                   spec=obj(sentinel=sentinel, redis=redis,
+                                            auth=obj(secretPath=text)))}}]}}
 
 
 class Control:
@@ -267,6 +274,7 @@ class Control:
         self.hang = False
         self.down = False
         self.flavor = args.flavor
+        self.crd = None         # a CRD set by the test, served instead
         self.bookmark_interval = args.bookmark_interval
         self.lock = threading.Lock()
         self.delays = []        # per-call delay rules (see the header)
@@ -397,7 +405,9 @@ class Api(BaseHTTPRequestHandler):
                     404, "NotFound", 'customresourcedefinitions.apiextensions'
                     '.k8s.io "redisfailovers.%s" not found' % RF_GROUP))
             else:
-                self.send_json(200, crd(self.server.ctl.flavor))
+                c = self.server.ctl.crd
+                self.send_json(200, c if c is not None
+                               else crd(self.server.ctl.flavor))
             return
         r = route(u.path)
         if not r:
@@ -764,7 +774,7 @@ class Ctl(BaseHTTPRequestHandler):
             self.reply(200, {"dropped": dropped})
         elif u.path == "/set":
             for k in ("delay_ms", "hang", "down", "flavor", "token",
-                      "bookmark_interval"):
+                      "bookmark_interval", "crd"):
                 if k in body:
                     setattr(ctl, k, body[k])
             if "forbidden" in body:

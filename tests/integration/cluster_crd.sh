@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# cluster_crd.sh - ctest integration.cluster_crd: `rfguard serve` judges
+# pruning by the RedisFailover CRD installed in the cluster, read from
+# tests/kapi/kapi.py at start and re-read (--crd-poll) when it changes.
+# Covers: a failover setting spec.sentinel.disableMyMaster is admitted
+# while the installed CRD has the field and is reported as pruned once
+# the installed CRD lacks it (as the freshworks chart's CRD does), and
+# admitted again when the field is back; a field only the installed CRD
+# lacks (spec.redis.port) is reported as not a field of the installed
+# CRD; a CRD whose schema cannot be used is logged and the last good
+# schema stays; the start-up line and each change say which schema is
+# in use.
+#
+# Usage: cluster_crd.sh RFGUARD SOURCE_DIR BUILD_DIR
+. "$(dirname "$0")/cluster_common.bash"
+
+PW=Xc4vBn6mQw8eRt2yUi0p
+cluster_setup --flavor freshworks || exit 1
+write_policy "$WORK/policy.yaml"
+add_secret a auth-a "$PW" >/dev/null
+
+# a long stale limit and API deadline: no verdict here depends on how
+# fast a loaded machine answers; the CRD is re-read every 300 ms.
+start_server --kubeconfig "$WORK/kubeconfig" --policy "$WORK/policy.yaml" \
+    --cluster-stale-ms 3600000 --api-deadline 30s --crd-poll 300ms || exit 1
+if wait_ready "$PORT"; then ok "ready"; else bad "never ready"; fi
+check "the start-up line says which schema is in use" \
+    grep -q '"msg":"listening".*"schema":"the ' "$WORK/server.log"
+check "reading the installed CRD is logged with its digest" \
+    wait_for log_has '"msg":"schema: the installed CRD.*redisfailovers.databases.spotahome.com v1, sha256 [0-9a-f]{12}'
+
+# the installed CRD has disableMyMaster: admitted
+expect "disableMyMaster is kept by a CRD that has it" '^allowed' \
+    validate a one --secret auth-a
+
+# the installed CRD loses the field (the chart's CRD): pruned
+kctl /set '{"flavor": "spotahome"}' >/dev/null
+expect_eventually "disableMyMaster is reported as pruned once the CRD lacks it" \
+    'denied-other: .*spec\.sentinel\.disableMyMaster is not in the .*prunes' \
+    validate a two --secret auth-a
+check "the change is logged" wait_for log_has '"msg":"schema: the installed CRD' 2
+
+# and gets it back
+kctl /set '{"flavor": "freshworks"}' >/dev/null
+expect_eventually "admitted again once the CRD has the field" '^allowed' \
+    validate a three --secret auth-a
+
+# a CRD without spec.redis.port: only the installed schema knows
+python3 - "$SRC/tests/kapi" >"$WORK/noport.json" <<'PY'
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import kapi
+c = kapi.crd("freshworks")
+spec = c["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]
+del spec["spec"]["properties"]["redis"]["properties"]["port"]
+print(json.dumps({"crd": c}))
+PY
+kctl /set "@$WORK/noport.json" >/dev/null
+expect_eventually "a field the installed CRD lacks is not a field of it" \
+    'denied-other: .*spec\.redis\.port is not in the installed CRD, though the compiled-in .* CRDs have it' \
+    validate a four --secret auth-a --port 6380
+expect "without that field the failover is admitted" '^allowed' \
+    validate a five --secret auth-a
+
+# a CRD whose schema cannot be used: logged, the last good one stays
+kctl /set '{"crd": {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "redisfailovers.databases.spotahome.com"}, "spec": {"versions": [{"name": "v1", "served": true, "storage": true, "schema": {"openAPIV3Schema": {"type": "object", "properties": ["spec"]}}}]}}}' >/dev/null
+check "an unusable CRD schema is logged" \
+    wait_for log_has "the installed CRD's schema cannot be used"
+expect "the last good schema (and target) stays" \
+    'denied-other: .*spec\.redis\.port is not in the installed CRD, though the compiled-in .* CRDs have it' \
+    validate a six --secret auth-a --port 6380
+check "nor does the operator target change (disableMyMaster is kept)" \
+    sh -c "! python3 '$RFT' validate $PORT '$CERTS/ca.crt' a seven --secret auth-a | grep -q disableMyMaster"
+
+if grep -q "$PW" "$WORK/server.log"; then bad "a password is in the log"; else
+    ok "no password in the server log"; fi
+check "rfguard stops cleanly" stop_server
+finish
