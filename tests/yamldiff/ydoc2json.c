@@ -40,7 +40,7 @@ static void put_number(const cJSON *n)
 
     if (n->valuestring)
         fputs(n->valuestring, stdout);
-    else if (d == (double)(long long)d && d > -9.2e18 && d < 9.2e18)
+    else if (d > -9.2e18 && d < 9.2e18 && d == (double)(long long)d)
         printf("%lld", (long long)d);
     else
         printf("%.17g", d);
