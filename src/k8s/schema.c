@@ -482,9 +482,12 @@ static void unknown_field(struct walk *w, const struct schema_level *f,
                   hint ? hint : "remove it, or install the CRD of the "
                                 "operator release you run",
                   "%s is not in %s, though the compiled-in %s CRD%s it: "
-                  "the API server prunes it without a word and the "
-                  "operator never sees it", h, w->s->origin, others,
-                  strstr(others, " and ") ? "s have" : " has");
+                  "the API server prunes it without a word and %s", h,
+                  w->s->origin, others,
+                  strstr(others, " and ") ? "s have" : " has",
+                  strcmp(sbuf_str(&w->ptr), "/spec/sentinel/disableMyMaster")
+                      ? "the operator never sees it"
+                      : "the sentinels still monitor " RF_DEFAULT_MASTER_NAME);
     else if (w->s->origin)
         add_issue(w, SCHEMA_UNKNOWN_FIELD, hint ? hint : "remove it",
                   "%s is not a field of %s: the API server prunes it "

@@ -44,6 +44,8 @@ run 1 "lint --crd: a field the CRD lacks denies" \
 has out "schema-unknown-field" "the pruned field is a schema-unknown-field finding"
 has out "spec.sentinel.disableMyMaster is not in the CRD in $crd/minimal.yaml, though the compiled-in freshworks-v3.3 CRD has it" \
     "disableMyMaster is pruned by the given CRD even under freshworks-v3.3"
+has out "the API server prunes it without a word and the sentinels still monitor mymaster" \
+    "the pruned disableMyMaster says the sentinels keep mymaster"
 has out "spec.redis.hostNetwork is not in the CRD in $crd/minimal.yaml" \
     "a field only the given CRD lacks is reported"
 has err "rfguard lint: schema: the CRD in $crd/minimal.yaml (version v1) replaces the compiled-in freshworks-v3.3 CRD" \
