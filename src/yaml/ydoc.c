@@ -310,20 +310,22 @@ static size_t skip_ws(const char *buf, size_t len, size_t i)
 static size_t segment_end(const char *buf, size_t len, size_t i, bool json)
 {
     size_t depth = 0, j;
-    bool in_str = false;
+    char quote = 0;         /* inside a string: its quote character */
 
     if (!json || i >= len || (buf[i] != '{' && buf[i] != '['))
         return len;
     for (j = i; j < len; j++) {
         char c = buf[j];
 
-        if (in_str) {
-            if (c == '\\')
+        /* JSON has no '...' strings; a YAML flow mapping may, and a "}"
+         * inside one must not end the segment. */
+        if (quote) {
+            if (c == '\\' && quote == '"')
                 j++;
-            else if (c == '"')
-                in_str = false;
-        } else if (c == '"') {
-            in_str = true;
+            else if (c == quote)
+                quote = 0;
+        } else if (c == '"' || c == '\'') {
+            quote = c;
         } else if (c == '{' || c == '[') {
             depth++;
         } else if ((c == '}' || c == ']') && --depth == 0) {

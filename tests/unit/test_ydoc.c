@@ -532,6 +532,15 @@ static void test_ydoc__json_concat(void)
     CHECK_INT_EQ(load(&s, &dl, "{a: 1}\n---\nb: 2\n", NULL), RFG_OK);
     CHECK_INT_EQ(s.len, 2);
     done(&s, &dl);
+    /* A "}{" inside a YAML single-quoted string splits nothing. */
+    CHECK_INT_EQ(load(&s, &dl, "{a: '}{', b: 'it''s'}\n{c: 1}\n", NULL),
+                 RFG_OK);
+    CHECK_INT_EQ(s.len, 2);
+    if (s.len == 2) {
+        CHECK_STR_EQ(str(at(s.docs[0].root, "a")), "}{");
+        CHECK(num(at(s.docs[1].root, "c")) == 1);
+    }
+    done(&s, &dl);
 }
 
 /* !!binary is decoded as kubectl decodes it; bytes that are not UTF-8
