@@ -559,6 +559,7 @@ static void walk_value(struct walk *w, const cJSON *v, const cJSON *sch,
 {
     const cJSON *type = json_get(sch, "type");
     const char *t = cJSON_IsString(type) ? type->valuestring : NULL;
+    const char *want;
     char h[256];
 
     if (!sch || cJSON_IsNull(v) || w->err)
@@ -621,6 +622,7 @@ static void walk_value(struct walk *w, const cJSON *v, const cJSON *sch,
     } else {
         return;
     }
+    want = !strcmp(t, "object") ? "map" : !strcmp(t, "array") ? "list" : t;
     human(w, h, sizeof(h));
     add_issue(w, SCHEMA_TYPE,
               !strcmp(t, "string") && !cJSON_IsObject(v) && !cJSON_IsArray(v)
@@ -628,8 +630,7 @@ static void walk_value(struct walk *w, const cJSON *v, const cJSON *sch,
                   : NULL,
               "%s is %s; the CRD wants %s %s: the API server rejects the "
               "object", *h ? h : "the object", value_kind(v),
-              !strcmp(t, "integer") || !strcmp(t, "array") ? "an" : "a",
-              !strcmp(t, "object") ? "map" : !strcmp(t, "array") ? "list" : t);
+              want[0] && strchr("aeiou", want[0]) ? "an" : "a", want);
 }
 
 int schema_validate(struct schema_issues *out, const cJSON *obj,
