@@ -82,10 +82,10 @@ int rules_policy_check(const struct policy_set *pol, struct diag_list *dl)
             }
             if (!has_param(d, p->string))
                 rc = diag_fail(dl, RFG_EINVAL, &pr->params_pos,
-                               "rule \"%s\" has no parameter \"%s\"%s%s",
+                               "rule \"%s\" has no parameter \"%s\"%s%s%s",
                                pr->id, p->string,
                                *d->params ? " (parameters: " : "",
-                               *d->params ? d->params : "");
+                               d->params, *d->params ? ")" : "");
             else if (!strcmp(p->string, "mode") &&
                      (!cJSON_IsString(p) ||
                       (strcmp(p->valuestring, "preferred") &&

@@ -169,7 +169,8 @@ static void test_policy__errors(void)
                "not one of deny, warn, off", 5, 5);
     expect_bad(HEAD "  rules:\n    auth-password-charset:\n"
                     "      minLenght: 3\n",
-               "has no parameter \"minLenght\"", 5, 5);
+               "has no parameter \"minLenght\" (parameters: minLength)",
+               5, 5);
     expect_bad(HEAD "  rules:\n    auth-required: true\n",
                "expected a severity", 5, 5);
     expect_bad(HEAD "  mutations: maybe\n", "mutations must be true or false",
