@@ -157,6 +157,7 @@ static void free_secret(struct cview_secret *s)
     free(s->name);
     free(s->origin);
     free(s->kind);
+    free(s->bad_key);
     for (i = 0; i < s->nkeys; i++)
         free(s->keys[i]);
     free(s->keys);
@@ -287,8 +288,18 @@ static int fill_secret(struct cview *cv, struct cview_secret *s,
     s->keys_known = true;
     s->value_known = true;
     cJSON_ArrayForEach(kv, data) {
+        const char *why = cJSON_IsString(kv) ? base64_problem(kv->valuestring)
+                          : cJSON_IsNull(kv) ? NULL
+                                             : "is not a string";
+
         if ((rc = push_key(s, kv->string)))
             return rc;
+        if (why && !s->bad_key) {
+            s->bad_key = strdup(kv->string);
+            if (!s->bad_key)
+                return RFG_ENOMEM;
+            s->bad_why = why;
+        }
         if (!strcmp(kv->string, "password")) {
             size_t n = 0;
             unsigned char *pw = NULL;
@@ -466,10 +477,11 @@ int cview_add_secret(struct cview *cv, const struct cview_secret *src)
     s->name = strdup(src->name);
     s->kind = strdup(src->kind);
     s->origin = dup_or_null(src->origin);
+    s->bad_key = dup_or_null(src->bad_key);
     s->keys = src->nkeys ? calloc(src->nkeys, sizeof(*s->keys)) : NULL;
     s->nkeys = 0;
     if (!s->ns || !s->name || !s->kind || (src->origin && !s->origin) ||
-        (src->nkeys && !s->keys))
+        (src->bad_key && !s->bad_key) || (src->nkeys && !s->keys))
         goto fail;
     for (i = 0; i < src->nkeys; i++) {
         s->keys[i] = strdup(src->keys[i]);

@@ -57,6 +57,11 @@ struct cview_secret {
     enum cview_pw_problem pw_problem;
     bool has_hash;
     unsigned char pw_hash[32];
+    char *bad_key;         /* owned: the first data key whose value the
+                              API server cannot decode (it then refuses
+                              the whole Secret), or NULL */
+    const char *bad_why;   /* static: why, from base64_problem(), or
+                              "is not a string" */
 };
 
 /* A multimap from a 64-bit key hash to entry indices, kept up to date as

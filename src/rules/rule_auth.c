@@ -65,7 +65,14 @@ static void check_auth_password_key(struct rule_ctx *ctx)
 
     if (!s || !s->keys_known)
         return;
-    if (!s->has_password)
+    if (s->bad_key)
+        rule_report(ctx, RULE_STRONG, AUTH_PTR,
+                    "data values are padded standard base64; use stringData "
+                    "for plain text",
+                    "%s %s/%s: data.%s %s, so the API server refuses the "
+                    "Secret",
+                    s->kind, s->ns, s->name, s->bad_key, s->bad_why);
+    else if (!s->has_password)
         rule_report(ctx, RULE_STRONG, AUTH_PTR,
                     "add a 'password' key to the Secret",
                     "%s %s/%s has no 'password' key: the operator cannot "

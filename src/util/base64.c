@@ -2,7 +2,11 @@
  *
  * base64.c - standard base64 (RFC 4648 section 4): the encoder that
  * writes admission patches and kubeconfig data, the decoder that reads
- * Secret data and kubeconfig certificates. Not the URL alphabet.
+ * Secret data, kubeconfig certificates and !!binary scalars. The decoder
+ * is exactly as strict as Go's base64.StdEncoding, which the API server
+ * and client-go use for []byte fields: padding required, "\r" and "\n"
+ * skipped, anything else outside the standard alphabet refused. Not the
+ * URL alphabet.
  */
 #include "base64.h"
 
@@ -57,29 +61,58 @@ static int b64val(unsigned char c)
     return -1;
 }
 
+/* Why `s` is not base64 as Go's base64.StdEncoding reads it, or NULL
+ * when it is. "\r" and "\n" are skipped, as Go skips them. */
+const char *base64_problem(const char *s)
+{
+    size_t i, n = 0, pad = 0;
+
+    for (i = 0; s[i]; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (c == '\r' || c == '\n')
+            continue;
+        if (c == '=') {
+            pad++;
+            n++;
+            continue;
+        }
+        if (pad)
+            return "has '=' before its end";
+        if (b64val(c) < 0) {
+            if (c == '-' || c == '_')
+                return "uses the URL-safe alphabet ('-' or '_'), not the "
+                       "standard one";
+            if (c == ' ' || c == '\t')
+                return "contains a space or tab";
+            return "contains a character outside the base64 alphabet";
+        }
+        n++;
+    }
+    if (n % 4 || pad > 2 || (pad && n < 4))
+        return n % 4 && !pad ? "is not padded with '=' to a multiple of 4 "
+                               "characters"
+                             : "has the wrong length or padding";
+    return NULL;
+}
+
 unsigned char *base64_decode(const char *s, size_t *len)
 {
-    size_t n = strlen(s), i, o = 0, npad = 0;
+    size_t n = strlen(s), i, o = 0;
     unsigned char *out;
     unsigned acc = 0;
     int bits = 0;
 
-    while (n && s[n - 1] == '=' && npad < 2) {
-        n--;
-        npad++;
-    }
-    if (n % 4 == 1)
+    if (base64_problem(s))
         return NULL;
     out = malloc(n / 4 * 3 + 3);
     if (!out)
         return NULL;
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < n && s[i] != '='; i++) {
         int v = b64val((unsigned char)s[i]);
 
-        if (v < 0) {
-            free(out);
-            return NULL;
-        }
+        if (v < 0)
+            continue; /* "\r" or "\n": base64_problem allowed only these */
         acc = (acc << 6) | (unsigned)v;
         bits += 6;
         if (bits >= 8) {
@@ -91,4 +124,3 @@ unsigned char *base64_decode(const char *s, size_t *len)
     *len = o;
     return out;
 }
-

@@ -2,7 +2,7 @@
  *
  * test_cview.c - the cluster view: failover summaries, Secret summaries
  * (keys, password shape and fingerprint, never the value), Sealed and
- * External secrets, and base64 decoding.
+ * External secrets, and base64 decoding as the API server does it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -93,21 +93,78 @@ static void test_cview__failovers(void)
     cview_cleanup(&cv);
 }
 
+/* The decoder reads data as the API server does (Go's
+ * base64.StdEncoding): padding required, "\r" and "\n" skipped, nothing
+ * else outside the standard alphabet. */
 static void test_cview__base64(void)
 {
     size_t n;
-    unsigned char *p = base64_decode("aGVsbG8", &n);
+    unsigned char *p = base64_decode("aGVsbG8=", &n);
 
     CHECK(p && n == 5 && !memcmp(p, "hello", 5));
     free(p);
-    p = base64_decode("aGVsbG8=", &n);
-    CHECK(p && n == 5);
+    p = base64_decode("aGVs\nbG8=\r\n", &n);
+    CHECK(p && n == 5 && !memcmp(p, "hello", 5));
+    free(p);
+    p = base64_decode("aGk=", &n);
+    CHECK(p && n == 2 && !memcmp(p, "hi", 2));
+    free(p);
+    p = base64_decode("aA==", &n);
+    CHECK(p && n == 1 && p[0] == 'h');
     free(p);
     p = base64_decode("", &n);
     CHECK(p && n == 0);
     free(p);
+    CHECK(base64_decode("aGVsbG8", &n) == NULL);
+    CHECK(base64_decode("aA", &n) == NULL);
     CHECK(base64_decode("a", &n) == NULL);
     CHECK(base64_decode("a b=", &n) == NULL);
+    CHECK(base64_decode("aA=", &n) == NULL);
+    CHECK(base64_decode("a===", &n) == NULL);
+    CHECK(base64_decode("====", &n) == NULL);
+    CHECK(base64_decode("aA==aA==", &n) == NULL);
+    CHECK(base64_decode("-_8=", &n) == NULL);
+    CHECK(base64_problem("aGk=") == NULL);
+    CHECK_CONTAINS(base64_problem("aGVsbG8"), "not padded");
+    CHECK_CONTAINS(base64_problem("-_8="), "URL-safe");
+    CHECK_CONTAINS(base64_problem("aG k="), "space");
+    CHECK_CONTAINS(base64_problem("aA==aA=="), "'=' before its end");
+    CHECK_CONTAINS(base64_problem("a*b="), "outside the base64 alphabet");
+}
+
+/* A data value the API server cannot decode is named with the reason;
+ * stringData is plain text and never checked. */
+static void test_cview__bad_data(void)
+{
+    struct cview cv, other;
+    const struct cview_secret *s;
+
+    cview_init(&cv, NULL);
+    cview_init(&other, NULL);
+    add(&cv, "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":"
+             "{\"name\":\"a\"},\"data\":{\"password\":\"aGVsbG8=\","
+             "\"user\":\"dXNlcg\",\"ca\":\"-_8=\"}}");
+    add(&cv, "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":"
+             "{\"name\":\"b\"},\"data\":{\"n\":5,\"z\":null},"
+             "\"stringData\":{\"password\":\"not base64!\"}}");
+    add(&cv, "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":"
+             "{\"name\":\"c\"},\"data\":{\"password\":\"aGVsbG8=\"}}");
+    s = cview_find_secret(&cv, "default", "a");
+    CHECK(s && s->bad_key && !strcmp(s->bad_key, "user"));
+    CHECK(s && s->bad_why && strstr(s->bad_why, "not padded"));
+    CHECK(s && s->pw_len == 5 && s->pw_problem == CVIEW_PW_OK);
+    s = cview_find_secret(&cv, "default", "b");
+    CHECK(s && s->bad_key && !strcmp(s->bad_key, "n"));
+    CHECK(s && s->bad_why && strstr(s->bad_why, "not a string"));
+    s = cview_find_secret(&cv, "default", "c");
+    CHECK(s && !s->bad_key);
+    /* a copy (kcache's store) owns its own key name */
+    s = cview_find_secret(&cv, "default", "a");
+    CHECK(s && cview_add_secret(&other, s) == RFG_OK);
+    cview_cleanup(&cv);
+    s = cview_find_secret(&other, "default", "a");
+    CHECK(s && s->bad_key && !strcmp(s->bad_key, "user"));
+    cview_cleanup(&other);
 }
 
 int main(void)
@@ -115,5 +172,6 @@ int main(void)
     RUN(test_cview__secrets);
     RUN(test_cview__failovers);
     RUN(test_cview__base64);
+    RUN(test_cview__bad_data);
     return CHECK_DONE();
 }
