@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * rule_images.c - images and resources. Unpinned images
- * follow the operator's defaults, which change with its version, so an
- * operator upgrade re-rolls every such failover at once; the operator's
- * redis.conf needs Redis 6 (ACL user line, liveness with --user); the
+ * rule_images.c - images and resources. Every image of the pods is a
+ * well-formed reference; unpinned images follow the operator's defaults,
+ * which change with its version, so an operator upgrade re-rolls every
+ * such failover at once; the operator's redis.conf needs Redis 6 (ACL
+ * user line, liveness with --user) in the redis pods only; the
  * Freshworks fork refuses to create a StatefulSet whose maxmemory leaves
  * less than reservedPodMemoryPercent of the pod's memory free.
  */
@@ -47,54 +48,338 @@ static const char *image_tag(const char *image)
     return colon + 1;
 }
 
+/* Image reference grammar (the one the kubelet's container runtime
+ * parses): [host[:port]/]path[:tag][@algo:hex]. Each check writes what is
+ * wrong into `why` and returns false. */
+
+static bool ref_alnum_lower(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+/* A host: dot-separated labels of letters, digits and inner '-', or a
+ * bracketed IPv6 address; then an optional :port of digits. */
+static bool ref_domain(const char *d, size_t n, char *why, size_t wn)
+{
+    size_t i = 0, hend = n, lab = 0;
+    const char *colon = NULL;
+
+    if (n && d[0] == '[') {
+        const char *rb = memchr(d, ']', n);
+
+        if (!rb || rb == d + 1) {
+            snprintf(why, wn, "registry host \"%.*s\" is not a valid "
+                     "bracketed IPv6 address", (int)n, d);
+            return false;
+        }
+        for (i = 1; d + i < rb; i++)
+            if (!isxdigit((unsigned char)d[i]) && d[i] != ':' &&
+                d[i] != '.') {
+                snprintf(why, wn, "registry host \"%.*s\" is not a valid "
+                         "bracketed IPv6 address", (int)(rb - d + 1), d);
+                return false;
+            }
+        hend = (size_t)(rb - d) + 1;
+        if (hend < n && d[hend] != ':') {
+            snprintf(why, wn, "registry \"%.*s\" has text after the IPv6 "
+                     "address that is not a :port", (int)n, d);
+            return false;
+        }
+        colon = hend < n ? d + hend : NULL;
+    } else {
+        colon = memchr(d, ':', n);
+        hend = colon ? (size_t)(colon - d) : n;
+        for (i = 0; i <= hend; i++) {
+            if (i < hend && d[i] != '.') {
+                if (!isalnum((unsigned char)d[i]) && d[i] != '-')
+                    break;
+                lab++;
+                continue;
+            }
+            if (!lab || d[i - 1] == '-' || d[i - lab] == '-')
+                break;
+            lab = 0;
+        }
+        if (i <= hend) {
+            snprintf(why, wn, "registry host \"%.*s\" is not a host name",
+                     (int)hend, d);
+            return false;
+        }
+    }
+    if (colon) {
+        size_t plen = n - (size_t)(colon - d) - 1;
+
+        for (i = 0; i < plen; i++)
+            if (!isdigit((unsigned char)colon[1 + i]))
+                break;
+        if (!plen || i < plen) {
+            snprintf(why, wn, "registry port \"%.*s\" is not a number",
+                     (int)plen, colon + 1);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A repository path: '/'-separated components of a-z and 0-9, joined
+ * inside a component by one '.', one '_', two '_' or any number of '-'. */
+static bool ref_path(const char *p, size_t n, char *why, size_t wn)
+{
+    size_t i = 0, start = 0;
+
+    for (i = 0; i <= n; i++) {
+        size_t len, j, k;
+        const char *c = p + start;
+
+        if (i < n && p[i] != '/')
+            continue;
+        len = i - start;
+        if (!len) {
+            snprintf(why, wn, "the repository path \"%.*s\" has an empty "
+                     "component (a leading, trailing or double '/')",
+                     (int)n, p);
+            return false;
+        }
+        for (j = 0; j < len; j++)
+            if (!isalnum((unsigned char)c[j]) && !strchr("._-", c[j]))
+                break;
+        for (k = 0; j == len && k < len; k++)
+            if (isupper((unsigned char)c[k])) {
+                snprintf(why, wn, "the repository path \"%.*s\" must be "
+                         "lowercase", (int)n, p);
+                return false;
+            }
+        for (j = 0; j < len; j++) {
+            k = j;
+            if (ref_alnum_lower(c[j]))
+                continue;
+            if (j == 0)
+                break;
+            if (c[j] == '-')
+                while (k < len && c[k] == '-')
+                    k++;
+            else if (c[j] == '_' && j + 1 < len && c[j + 1] == '_')
+                k = j + 2;
+            else if (c[j] == '_' || c[j] == '.')
+                k = j + 1;
+            else
+                break;
+            if (k >= len || !ref_alnum_lower(c[k]))
+                break;
+            j = k;
+        }
+        if (j < len) {
+            snprintf(why, wn, "path part \"%.*s\" is not a-z0-9 joined by "
+                     "'.', '_', '__' or '-'", (int)len, c);
+            return false;
+        }
+        start = i + 1;
+    }
+    return true;
+}
+
+static bool ref_tag(const char *t, size_t n, char *why, size_t wn)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (!isalnum((unsigned char)t[i]) && t[i] != '_' &&
+            (i == 0 || (t[i] != '.' && t[i] != '-')))
+            break;
+    if (!n || i < n || n > 128) {
+        snprintf(why, wn, "tag \"%.*s\" is not 1-128 of A-Za-z0-9_.- "
+                 "starting with no '.' or '-'", (int)n, t);
+        return false;
+    }
+    return true;
+}
+
+/* algo:hex; the known algorithms need their exact length of lowercase
+ * hex, as the runtime checks the digest before pulling. */
+static bool ref_digest(const char *d, char *why, size_t wn)
+{
+    static const struct {
+        const char *algo;
+        size_t hex;
+    } known[] = {{"sha256", 64}, {"sha384", 96}, {"sha512", 128}};
+    const char *colon = strchr(d, ':'), *h;
+    size_t i, alen, hlen;
+
+    if (!colon || colon == d) {
+        snprintf(why, wn, "the digest \"%s\" is not ALGORITHM:HEX, such as "
+                 "sha256:<64 hex digits>", d);
+        return false;
+    }
+    alen = (size_t)(colon - d);
+    h = colon + 1;
+    hlen = strlen(h);
+    for (i = 0; i < hlen; i++)
+        if (!isdigit((unsigned char)h[i]) && (h[i] < 'a' || h[i] > 'f'))
+            break;
+    if (i < hlen || hlen < 32) {
+        snprintf(why, wn, "digest \"%s\" needs 32 or more lowercase hex "
+                 "digits", d);
+        return false;
+    }
+    for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        if (strlen(known[i].algo) == alen &&
+            !strncmp(d, known[i].algo, alen) && hlen != known[i].hex) {
+            snprintf(why, wn, "the digest has %zu hex digits, and %s "
+                     "needs %zu", hlen, known[i].algo, known[i].hex);
+            return false;
+        }
+    return true;
+}
+
+/* Whether `img` is a well-formed image reference; if not, `why` says
+ * what is wrong. The first path component is a registry host when it
+ * holds a '.' or ':', is "localhost" or has an uppercase letter, as the
+ * runtime splits it. */
+static bool image_ref_valid(const char *img, char *why, size_t wn)
+{
+    const char *at = strchr(img, '@'), *slash, *colon, *path = img;
+    size_t n = at ? (size_t)(at - img) : strlen(img), i;
+
+    for (i = 0; img[i]; i++)
+        if (isspace((unsigned char)img[i]) || !isprint((unsigned char)img[i])) {
+            snprintf(why, wn, "it holds a space, a control or a non-ASCII "
+                     "character");
+            return false;
+        }
+    if (at && strchr(at + 1, '@')) {
+        snprintf(why, wn, "it has more than one '@'");
+        return false;
+    }
+    if (at && !ref_digest(at + 1, why, wn))
+        return false;
+    slash = memchr(img, '/', n);
+    if (slash) {
+        size_t dn = (size_t)(slash - img);
+        bool dom = !strncmp(img, "localhost", dn) && dn == 9;
+
+        for (i = 0; i < dn && !dom; i++)
+            dom = img[i] == '.' || img[i] == ':' ||
+                  isupper((unsigned char)img[i]);
+        if (dom) {
+            if (!ref_domain(img, dn, why, wn))
+                return false;
+            path = slash + 1;
+            n -= dn + 1;
+        }
+    }
+    colon = memchr(path, ':', n);
+    if (colon && (slash = memchr(colon, '/', n - (size_t)(colon - path)))) {
+        snprintf(why, wn, "a ':' may only mark the port of the registry "
+                 "or the tag after the last '/'");
+        return false;
+    }
+    if (colon && !ref_tag(colon + 1, n - (size_t)(colon - path) - 1, why,
+                          wn))
+        return false;
+    return ref_path(path, colon ? (size_t)(colon - path) : n, why, wn);
+}
+
 struct image_ref {
-    const char *ptr;
-    const char *what;
+    char ptr[80];
+    char what[80];
     const cJSON *val;
-    bool fixable;
+    bool fixable;   /* the operator has a default for it */
 };
 
-/* The images of `obj` that matter: redis, sentinel, enabled exporters. */
-static size_t images(const cJSON *obj, struct image_ref out[4])
-{
-    const cJSON *r = rf_component_spec(obj, RF_REDIS);
-    const cJSON *s = rf_component_spec(obj, RF_SENTINEL);
-    size_t n = 0;
+#define IMAGES_MAX 64
 
-    out[n++] = (struct image_ref){"/spec/redis/image", "spec.redis.image",
-                                  json_get(r, "image"), true};
-    out[n++] = (struct image_ref){"/spec/sentinel/image",
-                                  "spec.sentinel.image",
-                                  json_get(s, "image"), true};
-    if (cJSON_IsTrue(json_get(json_get(r, "exporter"), "enabled")))
-        out[n++] = (struct image_ref){"/spec/redis/exporter/image",
-                                      "spec.redis.exporter.image",
-                                      json_get(json_get(r, "exporter"), "image"),
-                                      false};
-    if (cJSON_IsTrue(json_get(json_get(s, "exporter"), "enabled")))
-        out[n++] = (struct image_ref){"/spec/sentinel/exporter/image",
-                                      "spec.sentinel.exporter.image",
-                                      json_get(json_get(s, "exporter"), "image"),
-                                      false};
+/* Append the images of the containers in `list` (spec.<c>.<key>). */
+static size_t container_images(const cJSON *list, const char *c,
+                               const char *key, struct image_ref *out,
+                               size_t n)
+{
+    const cJSON *e;
+    size_t i = 0;
+
+    if (!cJSON_IsArray(list))
+        return n;
+    cJSON_ArrayForEach(e, list) {
+        if (n < IMAGES_MAX && cJSON_IsObject(e)) {
+            snprintf(out[n].ptr, sizeof(out[n].ptr), "/spec/%s/%s/%zu/image",
+                     c, key, i);
+            snprintf(out[n].what, sizeof(out[n].what), "spec.%s.%s[%zu].image",
+                     c, key, i);
+            out[n].val = json_get(e, "image");
+            out[n].fixable = false;
+            n++;
+        }
+        i++;
+    }
+    return n;
+}
+
+/* Every image of the pods: redis and sentinel, their enabled exporters,
+ * init containers and extra containers. */
+static size_t images(const cJSON *obj, struct image_ref out[IMAGES_MAX])
+{
+    static const enum rf_component comps[] = {RF_REDIS, RF_SENTINEL};
+    size_t i, n = 0;
+
+    for (i = 0; i < 2; i++) {
+        const cJSON *sp = rf_component_spec(obj, comps[i]);
+        const cJSON *ex = json_get(sp, "exporter");
+        const char *c = rf_component_name(comps[i]);
+
+        snprintf(out[n].ptr, sizeof(out[n].ptr), "/spec/%s/image", c);
+        snprintf(out[n].what, sizeof(out[n].what), "spec.%s.image", c);
+        out[n].val = json_get(sp, "image");
+        out[n++].fixable = true;
+        if (cJSON_IsTrue(json_get(ex, "enabled"))) {
+            snprintf(out[n].ptr, sizeof(out[n].ptr), "/spec/%s/exporter/image",
+                     c);
+            snprintf(out[n].what, sizeof(out[n].what),
+                     "spec.%s.exporter.image", c);
+            out[n].val = json_get(ex, "image");
+            out[n++].fixable = false;
+        }
+        n = container_images(json_get(sp, "initContainers"), c,
+                             "initContainers", out, n);
+        n = container_images(json_get(sp, "extraContainers"), c,
+                             "extraContainers", out, n);
+    }
     return n;
 }
 
 static void check_image_pinned(struct rule_ctx *ctx)
 {
-    struct image_ref im[4];
+    struct image_ref im[IMAGES_MAX];
     size_t i, n = images(rule_obj(ctx), im);
 
     for (i = 0; i < n; i++) {
         const char *tag;
+        char why[256];
 
-        if (!cJSON_IsString(im[i].val) || !*im[i].val->valuestring) {
-            rule_report(ctx, RULE_WEAK, im[i].ptr,
-                        im[i].fixable ? "pin the image the operator uses "
-                                        "today ('rfguard fix' adds it)"
-                                      : "set the image with a version tag",
-                        "%s is not set: the operator's default changes with "
-                        "its version, so an operator upgrade re-rolls every "
-                        "such failover at once", im[i].what);
+        if (im[i].val && !cJSON_IsString(im[i].val))
+            continue;   /* a wrong type: the schema rules say so */
+        if (!im[i].val || !*im[i].val->valuestring) {
+            if (!im[i].fixable && strstr(im[i].what, "Containers"))
+                rule_report(ctx, RULE_STRONG, im[i].ptr,
+                            "set the container's image with a version tag",
+                            "%s is not set: a container needs an image, so "
+                            "its pods cannot be created", im[i].what);
+            else
+                rule_report(ctx, RULE_WEAK, im[i].ptr,
+                            im[i].fixable ? "pin the image the operator uses "
+                                            "today ('rfguard fix' adds it)"
+                                          : "set the image with a version tag",
+                            "%s is not set: the operator's default changes "
+                            "with its version, so an operator upgrade "
+                            "re-rolls every such failover at once",
+                            im[i].what);
+            continue;
+        }
+        if (!image_ref_valid(im[i].val->valuestring, why, sizeof(why))) {
+            rule_report(ctx, RULE_STRONG, im[i].ptr,
+                        "write the image as [registry[:port]/]path[:tag]"
+                        "[@sha256:digest]",
+                        "%s \"%s\" is not a valid image reference: %s; the "
+                        "pods cannot pull it", im[i].what,
+                        im[i].val->valuestring, why);
             continue;
         }
         tag = image_tag(im[i].val->valuestring);
@@ -143,30 +428,24 @@ static long tag_major(const char *tag)
     return end != tag ? v : -1;
 }
 
+/* Only the redis pods need Redis 6: the ACL user line is in redis.conf
+ * and the --user liveness probe runs there. The operator's sentinel.conf
+ * and sentinel probes use nothing newer, so the sentinel image is not
+ * checked. */
 static void check_image_redis_min(struct rule_ctx *ctx)
 {
-    static const enum rf_component comps[] = {RF_REDIS, RF_SENTINEL};
-    size_t i;
+    const char *img = json_str(rf_component_spec(rule_obj(ctx), RF_REDIS),
+                               "image");
+    const char *tag = img ? image_tag(img) : NULL;
+    long major = tag ? tag_major(tag) : -1;
 
-    if (valkey(rule_obj(ctx)))
+    if (valkey(rule_obj(ctx)) || major < 0 || major >= 6 ||
+        strstr(img, "valkey"))
         return;
-    for (i = 0; i < 2; i++) {
-        const char *img = json_str(rf_component_spec(rule_obj(ctx), comps[i]),
-                                 "image");
-        const char *tag = img ? image_tag(img) : NULL;
-        long major = tag ? tag_major(tag) : -1;
-        char ptr[48];
-
-        if (major < 0 || major >= 6 || strstr(img, "valkey"))
-            continue;
-        snprintf(ptr, sizeof(ptr), "/spec/%s/image",
-                 rf_component_name(comps[i]));
-        rule_report(ctx, RULE_STRONG, ptr, "use Redis 6 or later",
-                    "spec.%s.image \"%s\" is Redis %ld: the operator's "
-                    "redis.conf has an ACL user line and its liveness probe "
-                    "uses --user, which need Redis 6", rf_component_name(
-                        comps[i]), img, major);
-    }
+    rule_report(ctx, RULE_STRONG, "/spec/redis/image", "use Redis 6 or later",
+                "spec.redis.image \"%s\" is Redis %ld: the operator's "
+                "redis.conf has an ACL user line and the redis liveness probe "
+                "uses --user, which need Redis 6", img, major);
 }
 
 static void check_engine_image(struct rule_ctx *ctx)
@@ -318,8 +597,9 @@ static const struct rule_desc images_rules[] = {
         .id = "image-pinned",
         .default_sev = RFG_SEV_DENY,
         .targets = RF_TARGET_ALL,
-        .doc = "redis, sentinel and exporter images are set with a version "
-            "tag (deny :latest or no tag, warn unset)",
+        .doc = "every image of the pods (redis, sentinel, exporters, init "
+            "and extra containers) is a valid reference with a version tag "
+            "(deny malformed, :latest or no tag; warn unset)",
         .check = check_image_pinned,
         .fix = fix_image_pinned,
     },
@@ -327,7 +607,8 @@ static const struct rule_desc images_rules[] = {
         .id = "image-redis-min",
         .default_sev = RFG_SEV_DENY,
         .targets = RF_TARGET_ALL,
-        .doc = "the redis image is Redis 6 or later",
+        .doc = "the redis image is Redis 6 or later (the sentinel image is "
+            "not checked)",
         .check = check_image_redis_min,
     },
     {
