@@ -26,7 +26,8 @@ const char *review_verdict_name(enum review_verdict v)
 }
 
 /* Cut `buf` (n bytes) to at most `max` bytes on a UTF-8 boundary, ending
- * in "..." when too long. Returns the new length. */
+ * in "..." when too long. Returns the new length. The fallback of
+ * fit_warning for a line with no word boundary to cut at. */
 static size_t cut_line(char *buf, size_t n, size_t max)
 {
     size_t cut;
@@ -40,20 +41,83 @@ static size_t cut_line(char *buf, size_t n, size_t max)
     return cut + 3;
 }
 
+/* True for what a cut line must not end in: a space, or punctuation that
+ * only makes sense with the words after it. */
+static bool dangling(char c)
+{
+    return c != '\0' && strchr(" ,;:([{'\"=-", c) != NULL;
+}
+
+/* Make the warning in `buf` (n bytes, cap bytes of room, starting with
+ * the `head` bytes "[id] ") read whole within REVIEW_WARN_MAX_LEN bytes:
+ * as it is when it fits; else cut after the last clause or, failing
+ * that, the last whole word that fits, ending in an ellipsis (U+2026)
+ * and " (rfguard explain id)", so the reader knows where the rest is. With `id` NULL (no single rule) it
+ * ends in the ellipsis only. Returns the new length. */
+static size_t fit_warning(char *buf, size_t n, size_t cap, size_t head,
+                          const char *id)
+{
+    static const char ell[] = "\xE2\x80\xA6";  /* U+2026 */
+    char tail[REVIEW_WARN_MAX_LEN + 1];
+    size_t tlen = 0, avail, cut, i;
+
+    if (n <= REVIEW_WARN_MAX_LEN)
+        return n;
+    if (id)
+        tlen = (size_t)snprintf(tail, sizeof(tail), " (rfguard explain %s)",
+                                id);
+    /* The tail and the ellipsis must leave room for a few words. */
+    if (tlen + sizeof(ell) - 1 + head + 16 > REVIEW_WARN_MAX_LEN ||
+        cap <= REVIEW_WARN_MAX_LEN)
+        return cut_line(buf, n, REVIEW_WARN_MAX_LEN);
+    avail = REVIEW_WARN_MAX_LEN - tlen - (sizeof(ell) - 1);
+    /* buf[cut] is the first byte left out: cut at a space. */
+    cut = avail;
+    while (cut > head && buf[cut] != ' ')
+        cut--;
+    /* A clause end (", ", ": ", "; ", " (") past the first third of the
+     * room reads better than a word in the middle of a clause. */
+    for (i = cut; i > head + (avail - head) / 3; i--) {
+        if (buf[i] == ' ' && (strchr(",:;", buf[i - 1]) != NULL ||
+                              buf[i + 1] == '(')) {
+            cut = i;
+            break;
+        }
+    }
+    if (cut == head) {
+        /* One word longer than the line: cut it on a UTF-8 boundary. */
+        cut = avail;
+        while (cut > head && ((unsigned char)buf[cut] & 0xC0) == 0x80)
+            cut--;
+    }
+    while (cut > head && dangling(buf[cut - 1]))
+        cut--;
+    memcpy(buf + cut, ell, sizeof(ell) - 1);
+    cut += sizeof(ell) - 1;
+    memcpy(buf + cut, tail, tlen);
+    cut += tlen;
+    buf[cut] = '\0';
+    return cut;
+}
+
 /* The k-th warning line: warn findings first, then skipped rules, as
  * "[id] msg" and "[id] skipped: reason"; with `held`, the k-th fix held
- * back on UPDATE instead. Returns its length. */
+ * back on UPDATE instead. Fitted by fit_warning. Returns its length. */
 static size_t warning_line(char *buf, size_t cap,
                            const struct rules_result *res, size_t k,
                            bool held)
 {
+    const struct rule_desc *rule = NULL;
+    const char *id = "?";
     size_t i, seen = 0;
     int w = -1;
 
-    if (held && k < res->nheld)
-        w = snprintf(buf, cap, "[%s] %s",
-                     res->held[k].rule ? res->held[k].rule->id : "?",
+    if (held && k < res->nheld) {
+        rule = res->held[k].rule;
+        id = rule ? rule->id : "?";
+        w = snprintf(buf, cap, "[%s] %s", id,
                      res->held[k].msg ? res->held[k].msg : "");
+    }
     if (held)
         goto out;
     for (i = 0; i < res->len && w < 0; i++) {
@@ -61,23 +125,25 @@ static size_t warning_line(char *buf, size_t cap,
 
         if (f->sev != RFG_SEV_WARN || seen++ != k)
             continue;
-        w = snprintf(buf, cap, "[%s] %s", f->rule ? f->rule->id : "?",
-                     f->msg ? f->msg : "");
+        rule = f->rule;
+        id = rule ? rule->id : "?";
+        w = snprintf(buf, cap, "[%s] %s", id, f->msg ? f->msg : "");
     }
     for (i = 0; i < res->nskipped && w < 0; i++) {
         const struct rule_skip *sk = &res->skipped[i];
 
         if (seen++ != k)
             continue;
-        w = snprintf(buf, cap, "[%s] skipped: %s",
-                     sk->rule ? sk->rule->id : "all rules",
+        rule = sk->rule;
+        id = rule ? rule->id : "all rules";
+        w = snprintf(buf, cap, "[%s] skipped: %s", id,
                      sk->reason ? sk->reason : "");
     }
 out:
     if (w < 0)
         return 0;
-    return cut_line(buf, (size_t)w < cap ? (size_t)w : cap - 1,
-                    REVIEW_WARN_MAX_LEN);
+    return fit_warning(buf, (size_t)w < cap ? (size_t)w : cap - 1, cap,
+                       strlen(id) + 3, rule ? rule->id : NULL);
 }
 
 /* review_warnings_json, or with `held` the fixes held back on UPDATE
@@ -134,10 +200,13 @@ int review_warnings_json(struct sbuf *b, const struct rules_result *res,
     return warnings_json(b, res, false, nout);
 }
 
-/* status.message for a denial: every denying rule, in catalogue order. */
+/* status.message for a denial: every denying rule, in catalogue order,
+ * then where to read more: "; see `rfguard explain ID`". */
 static int deny_message(struct sbuf *msg, const struct review_req *req,
                         const struct rules_result *res)
 {
+    const char *first = NULL;
+    bool several = false;
     size_t i, n = 0;
     int rc;
 
@@ -152,9 +221,19 @@ static int deny_message(struct sbuf *msg, const struct review_req *req,
 
         if (f->sev != RFG_SEV_DENY)
             continue;
+        if (!first && f->rule)
+            first = f->rule->id;
+        else if (f->rule && strcmp(first, f->rule->id) != 0)
+            several = true;
         rc = sbuf_printf(msg, "%s[%s] %s", n++ ? "; " : "",
                          f->rule ? f->rule->id : "?", f->msg ? f->msg : "");
     }
+    /* Where the reader learns why and how to fix: `rfguard explain`. */
+    if (!rc && first && several)
+        rc = sbuf_printf(msg, "; see `rfguard explain RULE` for each rule "
+                              "id above, e.g. `rfguard explain %s`", first);
+    else if (!rc && first)
+        rc = sbuf_printf(msg, "; see `rfguard explain %s`", first);
     return rc;
 }
 

@@ -27,7 +27,8 @@
  * body could otherwise buy minutes of CPU. No RedisFailover field comes
  * near it. */
 #define REVIEW_MAX_ITEMS 10000
-/* Each warning is shorter than 120 characters ... */
+/* Each warning is shorter than 120 characters (kubectl prints each on
+ * one line) ... */
 #define REVIEW_WARN_MAX_LEN 119
 /* ... and all of them together, summary included, fit in 4 KiB. */
 #define REVIEW_WARN_BUDGET 4096
@@ -105,8 +106,9 @@ int review_error_body(char **out, size_t *out_len, int code,
     RFG_MUST_CHECK;
 
 /* Append the warnings array for `res` (a JSON array, "[]" when none):
- * "[rule-id] message", each cut to REVIEW_WARN_MAX_LEN bytes on a UTF-8
- * boundary, all within REVIEW_WARN_BUDGET bytes; what does not fit is
+ * "[rule-id] message", each within REVIEW_WARN_MAX_LEN bytes: a longer
+ * one is cut after its last whole word that fits and ends in an ellipsis
+ * and " (rfguard explain rule-id)"; all within REVIEW_WARN_BUDGET bytes; what does not fit is
  * summarised as "... and N more warnings". Returns the number of
  * warnings emitted in *n (may be NULL). */
 int review_warnings_json(struct sbuf *b, const struct rules_result *res,

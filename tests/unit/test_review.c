@@ -3,8 +3,11 @@
  * test_review.c - the AdmissionReview codec: decoding real request shapes
  * (the tests/review request fixtures) and refusing what is not one, and the
  * response: uid echo, version echo, denial message, warning limits,
- * base64 patches. Findings are made by hand; no rule runs here.
+ * base64 patches. Findings are made by hand, except in the check that
+ * every warning the review fixtures produce under the built-in policy
+ * fits one kubectl line.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -12,7 +15,9 @@
 
 #include "base64.h"
 #include "check.h"
+#include "policy.h"
 #include "review.h"
+#include "rules.h"
 #include "sbuf.h"
 
 static char *slurp(const char *name, size_t *len)
@@ -451,7 +456,7 @@ static void test_review__deny_response(void)
     CHECK_STR_EQ(cJSON_GetStringValue(
                      cJSON_GetObjectItemCaseSensitive(st, "message")),
                  "rfguard denied RedisFailover shop/sidekiq: [rule-a] first; "
-                 "[rule-a] second \"quoted\"");
+                 "[rule-a] second \"quoted\"; see `rfguard explain rule-a`");
     CHECK_INT_EQ(cJSON_GetArraySize(
                      cJSON_GetObjectItemCaseSensitive(resp, "warnings")), 1);
     CHECK(!cJSON_GetObjectItemCaseSensitive(resp, "patch"));
@@ -493,7 +498,9 @@ static void test_review__warning_limits(void)
     }
     CHECK(total <= REVIEW_WARN_BUDGET);
     CHECK_CONTAINS(cJSON_GetArrayItem(w, 0)->valuestring, "[rule-b] www");
-    CHECK_CONTAINS(cJSON_GetArrayItem(w, 0)->valuestring, "...");
+    /* One word longer than the line: cut on a character boundary. */
+    CHECK_CONTAINS(cJSON_GetArrayItem(w, 0)->valuestring,
+                   "w\xE2\x80\xA6 (rfguard explain rule-b)");
     CHECK_CONTAINS(cJSON_GetArrayItem(w, (int)n - 1)->valuestring,
                    "more warnings");
     {
@@ -657,6 +664,229 @@ static void test_review__mutate_update_held(void)
     diag_list_cleanup(&dl);
 }
 
+/* Several denying rules: the pointer names the first and says the
+ * others have a page too. */
+static void test_review__deny_several_rules(void)
+{
+    static struct rule_desc rule_c = {
+        .id = "rule-c", .default_sev = RFG_SEV_DENY, .doc = "",
+        .params = ""};
+    struct review_req *req = decode_fixture("create-unsafe.v1.request.json");
+    struct rules_result res;
+    enum review_verdict v = REVIEW_ALLOWED;
+    cJSON *root;
+    char *out = NULL;
+    size_t len = 0;
+
+    CHECK(req != NULL);
+    if (!req)
+        return;
+    fake_result(&res, 2, 0, 10);
+    res.v[1].rule = &rule_c;
+    CHECK_INT_EQ(review_respond(&out, &len, &v, req, &res, false), RFG_OK);
+    root = cJSON_Parse(out);
+    CHECK_CONTAINS(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+                       cJSON_GetObjectItemCaseSensitive(
+                           cJSON_GetObjectItemCaseSensitive(root, "response"),
+                           "status"),
+                       "message")),
+                   "; see `rfguard explain RULE` for each rule id above, "
+                   "e.g. `rfguard explain rule-a`");
+    cJSON_Delete(root);
+    free(out);
+    free_result(&res);
+    review_req_free(req);
+}
+
+/* A long warning is cut after a clause or whole word, never inside a
+ * word, and says where the rest is. */
+static void test_review__warning_cut_words(void)
+{
+    struct review_req *req = decode_fixture("create-clean.v1.request.json");
+    struct rules_result res;
+    enum review_verdict v = REVIEW_DENIED;
+    const char *msg = "spec.redis.storage is unset and this sentence goes "
+                      "on and on about why, so that it cannot fit in one "
+                      "line of kubectl output however wide the terminal is";
+    const char *got;
+    cJSON *root, *w;
+    char *out = NULL;
+    size_t len = 0;
+
+    CHECK(req != NULL);
+    if (!req)
+        return;
+    fake_result(&res, 0, 1, 10);
+    free(res.v[0].msg);
+    res.v[0].msg = strdup(msg);
+    CHECK_INT_EQ(review_respond(&out, &len, &v, req, &res, false), RFG_OK);
+    root = cJSON_Parse(out);
+    w = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(root, "response"), "warnings");
+    got = cJSON_GetStringValue(cJSON_GetArrayItem(w, 0));
+    CHECK(got != NULL);
+    if (got) {
+        CHECK(strlen(got) < 120);
+        /* the clause "... about why," is the last that fits */
+        CHECK_STR_EQ(got, "[rule-b] spec.redis.storage is unset and this "
+                          "sentence goes on and on about why\xE2\x80\xA6 "
+                          "(rfguard explain rule-b)");
+    }
+    cJSON_Delete(root);
+    free(out);
+    free_result(&res);
+    review_req_free(req);
+}
+
+/* Code points in `s`. */
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* Check one served warning against the line it came from ("[id] text",
+ * uncut): at most 120 characters, naming a rule of the catalogue, and
+ * either whole or cut after a whole word with a pointer to the rest. */
+static void check_warning(const char *got, const char *full)
+{
+    static const char ell[] = "\xE2\x80\xA6";
+    char id[128], tail[200];
+    const char *e, *cut;
+    size_t keep;
+
+    CHECK(utf8_chars(got) <= 120);
+    if (strncmp(got, "... and ", 8) == 0)
+        return;
+    CHECK(got[0] == '[');
+    e = strchr(got, ']');
+    CHECK(e != NULL && e[1] == ' ');
+    if (!e)
+        return;
+    snprintf(id, sizeof(id), "%.*s", (int)(e - got - 1), got + 1);
+    if (strcmp(id, "all rules") != 0 && !rules_find(id))
+        fprintf(stderr, "warning names no rule: %s\n", got);
+    CHECK(strcmp(id, "all rules") == 0 || rules_find(id) != NULL);
+    if (strcmp(got, full) == 0)
+        return;
+    snprintf(tail, sizeof(tail), "%s (rfguard explain %s)", ell, id);
+    cut = strstr(got, tail);
+    CHECK(cut != NULL && strcmp(cut, tail) == 0);
+    if (!cut)
+        return;
+    keep = (size_t)(cut - got);
+    /* what is kept is the start of the line, ending on a whole word */
+    CHECK(strncmp(got, full, keep) == 0);
+    if (keep >= strlen(full) ||
+        (full[keep] != ' ' && !strchr(",:;", full[keep])))
+        fprintf(stderr, "cut mid-word: %s\n", got);
+    CHECK(keep < strlen(full) &&
+          (full[keep] == ' ' || strchr(",:;", full[keep]) != NULL));
+}
+
+/* Every warning the tests/review requests produce under the built-in
+ * policy (what the admission goldens hold), on /validate and /mutate. */
+static void test_review__golden_warnings_fit(void)
+{
+    struct policy_set *pol = NULL;
+    struct diag_list dl;
+    struct dirent *de;
+    DIR *d;
+    size_t checked = 0;
+    char dir[512];
+
+    diag_list_init(&dl, "<builtin>");
+    CHECK_INT_EQ(policy_load_builtin(&pol, &dl), RFG_OK);
+    diag_list_cleanup(&dl);
+    snprintf(dir, sizeof(dir), "%s/review", RFG_TEST_DIR);
+    d = opendir(dir);
+    CHECK(d != NULL);
+    while (pol && d && (de = readdir(d)) != NULL) {
+        size_t nl = strlen(de->d_name);
+        int mutate;
+
+        if (nl < 13 || strcmp(de->d_name + nl - 13, ".request.json") != 0)
+            continue;
+        for (mutate = 0; mutate < 2; mutate++) {
+            struct review_req *req = decode_fixture(de->d_name);
+            struct rules_result res;
+            struct rules_input in;
+            char **full = NULL;
+            size_t nfull = 0, i, len = 0;
+            char *out = NULL;
+            cJSON *root, *w, *it;
+            int k = 0;
+
+            if (!req)
+                continue;
+            if (!review_wants_eval(req)) {
+                review_req_free(req);
+                continue;
+            }
+            memset(&in, 0, sizeof(in));
+            in.obj = req->object;
+            in.old = req->op == RULES_UPDATE ? req->old_object : NULL;
+            in.op = req->op;
+            in.pol = pol;
+            in.default_ns = req->ns;
+            in.user = &req->user;
+            in.want_fix = mutate && pol->mutations;
+            CHECK_INT_EQ(rules_eval(&res, &in), RFG_OK);
+            /* the uncut lines, in the order review.c emits them */
+            full = calloc(res.len + res.nskipped + res.nheld + 1,
+                          sizeof(*full));
+            for (i = 0; !mutate && i < res.len; i++) {
+                if (res.v[i].sev != RFG_SEV_WARN)
+                    continue;
+                full[nfull] = malloc(strlen(res.v[i].msg) + 140);
+                sprintf(full[nfull++], "[%s] %s", res.v[i].rule->id,
+                        res.v[i].msg);
+            }
+            for (i = 0; !mutate && i < res.nskipped; i++) {
+                const struct rule_skip *sk = &res.skipped[i];
+
+                full[nfull] = malloc(strlen(sk->reason) + 140);
+                sprintf(full[nfull++], "[%s] skipped: %s",
+                        sk->rule ? sk->rule->id : "all rules", sk->reason);
+            }
+            for (i = 0; mutate && i < res.nheld; i++) {
+                full[nfull] = malloc(strlen(res.held[i].msg) + 140);
+                sprintf(full[nfull++], "[%s] %s", res.held[i].rule->id,
+                        res.held[i].msg);
+            }
+            CHECK_INT_EQ(review_respond(&out, &len, NULL, req, &res,
+                                        mutate != 0), RFG_OK);
+            root = out ? cJSON_Parse(out) : NULL;
+            w = cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetObjectItemCaseSensitive(root, "response"),
+                "warnings");
+            cJSON_ArrayForEach(it, w) {
+                CHECK(cJSON_IsString(it));
+                if (cJSON_IsString(it) && (size_t)k < nfull) {
+                    check_warning(it->valuestring, full[k]);
+                    checked++;
+                }
+                k++;
+            }
+            cJSON_Delete(root);
+            free(out);
+            for (i = 0; i < nfull; i++)
+                free(full[i]);
+            free(full);
+            rules_result_cleanup(&res);
+            review_req_free(req);
+        }
+    }
+    if (d)
+        closedir(d);
+    /* the goldens hold warnings, some of them too long to keep whole */
+    CHECK(checked > 10);
+    policy_free(pol);
+}
+
 static void test_review__error_body(void)
 {
     char *out = NULL;
@@ -681,6 +911,9 @@ int main(void)
     RUN(test_review__deny_response);
     RUN(test_review__warning_limits);
     RUN(test_review__skipped_warnings);
+    RUN(test_review__deny_several_rules);
+    RUN(test_review__warning_cut_words);
+    RUN(test_review__golden_warnings_fit);
     RUN(test_review__mutate_patch);
     RUN(test_review__mutate_update_held);
     RUN(test_review__error_body);
