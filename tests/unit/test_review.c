@@ -787,6 +787,17 @@ static void check_warning(const char *got, const char *full)
           (full[keep] == ' ' || strchr(",:;", full[keep]) != NULL));
 }
 
+/* "[id] <sep><msg>", malloc'd. */
+static char *line_of(const char *id, const char *sep, const char *msg)
+{
+    size_t n = strlen(id) + strlen(sep) + strlen(msg) + 4;
+    char *s = malloc(n);
+
+    if (s)
+        snprintf(s, n, "[%s] %s%s", id, sep, msg);
+    return s;
+}
+
 /* Every warning the tests/review requests produce under the built-in
  * policy (what the admission goldens hold), on /validate and /mutate. */
 static void test_review__golden_warnings_fit(void)
@@ -841,21 +852,19 @@ static void test_review__golden_warnings_fit(void)
             for (i = 0; !mutate && i < res.len; i++) {
                 if (res.v[i].sev != RFG_SEV_WARN)
                     continue;
-                full[nfull] = malloc(strlen(res.v[i].msg) + 140);
-                sprintf(full[nfull++], "[%s] %s", res.v[i].rule->id,
-                        res.v[i].msg);
+                full[nfull++] = line_of(res.v[i].rule->id, "",
+                                        res.v[i].msg);
             }
             for (i = 0; !mutate && i < res.nskipped; i++) {
                 const struct rule_skip *sk = &res.skipped[i];
 
-                full[nfull] = malloc(strlen(sk->reason) + 140);
-                sprintf(full[nfull++], "[%s] skipped: %s",
-                        sk->rule ? sk->rule->id : "all rules", sk->reason);
+                full[nfull++] = line_of(sk->rule ? sk->rule->id
+                                                 : "all rules",
+                                        "skipped: ", sk->reason);
             }
             for (i = 0; mutate && i < res.nheld; i++) {
-                full[nfull] = malloc(strlen(res.held[i].msg) + 140);
-                sprintf(full[nfull++], "[%s] %s", res.held[i].rule->id,
-                        res.held[i].msg);
+                full[nfull++] = line_of(res.held[i].rule->id, "",
+                                        res.held[i].msg);
             }
             CHECK_INT_EQ(review_respond(&out, &len, NULL, req, &res,
                                         mutate != 0), RFG_OK);
