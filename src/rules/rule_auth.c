@@ -9,15 +9,64 @@
 #include <string.h>
 
 #include "rules_impl.h"
+#include "suggest.h"
 
 #define AUTH_PTR "/spec/auth/secretPath"
 #define NETPOL_ANNOTATION "rfguard.io/sentinel-network-policy"
 
+/* Why `s` cannot name a Secret (a DNS-1123 subdomain: at most 253 lower
+ * case letters, digits, '-' and '.', each dot-separated part starting
+ * and ending with a letter or digit), or NULL when it can. */
+static const char *secret_name_problem(const char *s)
+{
+    size_t n = strlen(s), i;
+
+    if (s[0] == '/' || s[0] == '~' || !strncmp(s, "./", 2))
+        return "it is a file path, but the operator reads a Secret name";
+    if (n && s[n - 1] == '/')
+        return "it ends with '/': the operator reads a Secret name, not a "
+               "directory";
+    if (strchr(s, '/'))
+        return "it contains '/', as a file path would: the operator reads "
+               "a Secret name";
+    if (n > 253)
+        return "it is longer than 253 characters";
+    for (i = 0; i < n; i++)
+        if (s[i] >= 'A' && s[i] <= 'Z')
+            return "Secret names are lower case (upper case suggests an "
+                   "unreplaced placeholder)";
+    for (i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
+              s[i] == '-' || s[i] == '.'))
+            return "it has a character other than lower-case letters, "
+                   "digits, '-' and '.'";
+    for (i = 0; i < n; i++) {
+        bool edge = i == 0 || i == n - 1 || s[i - 1] == '.' ||
+                    s[i + 1] == '.';
+
+        if (edge && (s[i] == '-' || s[i] == '.'))
+            return "each dot-separated part must start and end with a "
+                   "letter or digit";
+    }
+    return NULL;
+}
+
 static void check_auth_required(struct rule_ctx *ctx)
 {
     char hint[256];
+    const char *sp = rf_secret_path(rule_obj(ctx));
+    const char *why;
 
-    if (rf_secret_path(rule_obj(ctx)))
+    if (sp && (why = secret_name_problem(sp)) != NULL) {
+        rule_report(ctx, RULE_STRONG, AUTH_PTR,
+                    "set spec.auth.secretPath to the name of a Secret in the "
+                    "failover's namespace",
+                    "spec.auth.secretPath \"%s\" is not a valid Secret name: "
+                    "%s",
+                    sp, why);
+        return;
+    }
+    if (sp)
         return;
     snprintf(hint, sizeof(hint),
              "create a Secret with a 'password' key in namespace %s and set "
@@ -38,25 +87,54 @@ static const struct cview_secret *own_secret(struct rule_ctx *ctx)
     return cview_find_secret(rule_input(ctx)->cv, rule_ns(ctx), sp);
 }
 
+/* The Secret of namespace `ns` in the view whose name is nearest to
+ * `want` (a likely typo), or NULL when none is close. Borrowed. */
+static const char *nearest_secret(const struct cview *cv, const char *ns,
+                                  const char *want)
+{
+    const char *best = NULL;
+    size_t bestd = 99, i, n = strlen(want);
+
+    for (i = 0; i < cv->nsecrets; i++) {
+        const struct cview_secret *t = &cv->secrets[i];
+        size_t d;
+
+        if (strcmp(t->ns, ns))
+            continue;
+        d = schema_edit_distance(want, t->name, false);
+        if (d < bestd || (d == bestd && best && strcmp(t->name, best) < 0)) {
+            bestd = d;
+            best = t->name;
+        }
+    }
+    return best && bestd > 0 && (bestd <= 1 || bestd * 3 <= n) ? best : NULL;
+}
+
 static void check_auth_secret_exists(struct rule_ctx *ctx)
 {
     const struct cview *cv = rule_input(ctx)->cv;
     const char *sp = rf_secret_path(rule_obj(ctx));
+    const char *near;
+    char also[160] = "";
 
-    if (!sp || !cv || own_secret(ctx))
+    /* an invalid name is auth-required's finding */
+    if (!sp || !cv || own_secret(ctx) || secret_name_problem(sp))
         return;
+    near = nearest_secret(cv, rule_ns(ctx), sp);
+    if (near)
+        snprintf(also, sizeof(also), " (did you mean `%.100s`?)", near);
     if (cv->complete)
         rule_report(ctx, RULE_STRONG, AUTH_PTR,
                     "create the Secret before the failover",
-                    "Secret %s/%s does not exist: the operator stops before "
-                    "creating any redis or sentinel pod",
-                    rule_ns(ctx), sp);
+                    "Secret %s/%s does not exist%s: the operator stops "
+                    "before creating any redis or sentinel pod",
+                    rule_ns(ctx), sp, also);
     else
         rule_report(ctx, RULE_WEAK, AUTH_PTR,
                     "add the Secret (or SealedSecret/ExternalSecret) to the "
                     "linted files, or make sure it exists in the cluster",
-                    "Secret %s/%s is not among the linted documents",
-                    rule_ns(ctx), sp);
+                    "Secret %s/%s is not among the linted documents%s",
+                    rule_ns(ctx), sp, also);
 }
 
 static void check_auth_password_key(struct rule_ctx *ctx)
