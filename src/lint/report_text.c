@@ -2,12 +2,14 @@
  *
  * report_text.c - lint output for people and for CI logs: text is
  * "file:line:col: error|warning: message [rule]" plus indented hints and
- * a summary, like compilers and kubeconform; "github" prints GitHub
+ * a summary, like compilers and kubeconform, and a pointer to
+ * `rfguard explain` when a rule denied; "github" prints GitHub
  * workflow commands (::error file=...). Writes entries report.c
  * collected; knows nothing about rules.
  */
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "report_impl.h"
 
@@ -20,6 +22,33 @@ static void write_pos(FILE *out, const struct report_entry *e)
         fprintf(out, ":%u", e->pos.line);
     if (e->pos.line && e->pos.col)
         fprintf(out, ":%u", e->pos.col);
+}
+
+/* After the findings, where to read why a deny rule fired and how to fix
+ * it: "see `rfguard explain ID` ..." naming the first deny rule. Nothing
+ * when no rule denied (input errors have no page). */
+static void write_explain(const struct report *r, FILE *out)
+{
+    const char *first = NULL;
+    bool several = false;
+    size_t i;
+
+    for (i = 0; i < r->len; i++) {
+        const struct report_entry *e = &r->v[i];
+
+        if (e->kind != REPORT_FINDING || e->sev != RFG_SEV_DENY || !e->rule)
+            continue;
+        if (!first)
+            first = e->rule;
+        else if (strcmp(first, e->rule) != 0)
+            several = true;
+    }
+    if (several)
+        fprintf(out, "see `rfguard explain RULE` for why a rule fails and "
+                     "how to fix it, e.g. `rfguard explain %s`\n", first);
+    else if (first)
+        fprintf(out, "see `rfguard explain %s` for why it fails and how to "
+                     "fix it\n", first);
 }
 
 void report_write_text(const struct report *r, const struct report_opts *o,
@@ -58,6 +87,7 @@ void report_write_text(const struct report *r, const struct report_opts *o,
     }
     if (o->quiet)
         return;
+    write_explain(r, out);
     fprintf(out, "%zu file%s, %zu document%s, %zu failover%s: %zu error%s, "
                  "%zu warning%s, %zu skipped\n",
             r->files, r->files == 1 ? "" : "s", r->documents,
