@@ -34,6 +34,7 @@
     X(config)                                                           \
     X(renames)                                                          \
     X(storage)                                                          \
+    X(refs)                                                             \
     X(misc)                                                             \
     X(skip)
 
