@@ -284,6 +284,7 @@ struct image_ref {
     char what[80];
     const cJSON *val;
     bool fixable;   /* the operator has a default for it */
+    bool container; /* an init or extra container: no default at all */
 };
 
 #define IMAGES_MAX 64
@@ -299,13 +300,16 @@ static size_t container_images(const cJSON *list, const char *c,
     if (!cJSON_IsArray(list))
         return n;
     cJSON_ArrayForEach(e, list) {
-        if (n < IMAGES_MAX && cJSON_IsObject(e)) {
+        /* keep two slots for the sentinel image and exporter; beyond
+           some 60 containers the rest go unchecked */
+        if (n + 2 < IMAGES_MAX && cJSON_IsObject(e)) {
             snprintf(out[n].ptr, sizeof(out[n].ptr), "/spec/%s/%s/%zu/image",
                      c, key, i);
             snprintf(out[n].what, sizeof(out[n].what), "spec.%s.%s[%zu].image",
                      c, key, i);
             out[n].val = json_get(e, "image");
             out[n].fixable = false;
+            out[n].container = true;
             n++;
         }
         i++;
@@ -328,6 +332,7 @@ static size_t images(const cJSON *obj, struct image_ref out[IMAGES_MAX])
         snprintf(out[n].ptr, sizeof(out[n].ptr), "/spec/%s/image", c);
         snprintf(out[n].what, sizeof(out[n].what), "spec.%s.image", c);
         out[n].val = json_get(sp, "image");
+        out[n].container = false;
         out[n++].fixable = true;
         if (cJSON_IsTrue(json_get(ex, "enabled"))) {
             snprintf(out[n].ptr, sizeof(out[n].ptr), "/spec/%s/exporter/image",
@@ -335,6 +340,7 @@ static size_t images(const cJSON *obj, struct image_ref out[IMAGES_MAX])
             snprintf(out[n].what, sizeof(out[n].what),
                      "spec.%s.exporter.image", c);
             out[n].val = json_get(ex, "image");
+            out[n].container = false;
             out[n++].fixable = false;
         }
         n = container_images(json_get(sp, "initContainers"), c,
@@ -357,7 +363,7 @@ static void check_image_pinned(struct rule_ctx *ctx)
         if (im[i].val && !cJSON_IsString(im[i].val))
             continue;   /* a wrong type: the schema rules say so */
         if (!im[i].val || !*im[i].val->valuestring) {
-            if (!im[i].fixable && strstr(im[i].what, "Containers"))
+            if (im[i].container)
                 rule_report(ctx, RULE_STRONG, im[i].ptr,
                             "set the container's image with a version tag",
                             "%s is not set: a container needs an image, so "
