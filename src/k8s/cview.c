@@ -173,8 +173,11 @@ void cview_cleanup(struct cview *cv)
         free_failover(&cv->rfs[i]);
     for (i = 0; i < cv->nsecrets; i++)
         free_secret(&cv->secrets[i]);
+    for (i = 0; i < cv->nnetpols; i++)
+        cview_netpol_cleanup(&cv->netpols[i]);
     free(cv->rfs);
     free(cv->secrets);
+    free(cv->netpols);
     hmap_free(&cv->rf_port);
     hmap_free(&cv->rf_name);
     hmap_free(&cv->rf_secret);
@@ -381,6 +384,10 @@ int cview_add_object(struct cview *cv, const cJSON *obj,
         return add_failover(cv, obj, ns, origin);
     if (!kind || !av)
         return RFG_OK;
+    if (!strcmp(kind, "NetworkPolicy"))
+        return strcmp(av, "networking.k8s.io/v1")
+                   ? RFG_OK
+                   : cview_add_netpol(cv, obj, ns, origin);
     if (!strcmp(kind, "ExternalSecret")) {
         const char *tn = json_str(json_get(json_get(obj, "spec"), "target"), "name");
 
@@ -526,11 +533,21 @@ static int reserve(struct cview *cv, size_t nrfs, size_t nsecrets)
 
 int cview_merge(struct cview *dst, struct cview *src)
 {
-    size_t i;
+    size_t i, need = dst->nnetpols + src->nnetpols;
     int rc = reserve(dst, src->nrfs, src->nsecrets);
 
     if (rc)
         return rc;
+    /* room for the policies before anything moves */
+    if (need > dst->capnetpols) {
+        struct cview_netpol *nv = realloc(dst->netpols,
+                                          need * 2 * sizeof(*nv));
+
+        if (!nv)
+            return RFG_ENOMEM;
+        dst->netpols = nv;
+        dst->capnetpols = need * 2;
+    }
     for (i = 0; i < src->nrfs; i++) {
         const struct cview_failover *f = &src->rfs[i];
 
@@ -551,9 +568,15 @@ int cview_merge(struct cview *dst, struct cview *src)
             return RFG_ENOMEM;
         dst->secrets[dst->nsecrets++] = *s;
     }
+    if (src->nnetpols) {
+        memcpy(dst->netpols + dst->nnetpols, src->netpols,
+               src->nnetpols * sizeof(*src->netpols));
+        dst->nnetpols += src->nnetpols;
+    }
     /* the entries now belong to dst: drop src's copies of the pointers */
     src->nrfs = 0;
     src->nsecrets = 0;
+    src->nnetpols = 0;
     {
         cview_hash_fn h = src->hash;
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * cview.h - the cluster view the rules consult for cross-object checks:
- * every other RedisFailover (its sentinel identity and auth) and every
- * Secret (names, key names, password fingerprint). It holds summaries
+ * every other RedisFailover (its sentinel identity and auth), every
+ * Secret (names, key names, password fingerprint) and, in lint, every
+ * NetworkPolicy (what it selects, whether it guards the sentinel port). It holds summaries
  * only: a Secret's value is never kept, only its SHA-256 and a few facts
  * about its shape. Built from the documents of a lint run, a
  * --cluster-state file, or the webhook's watch-fed index.
@@ -64,6 +65,17 @@ struct cview_secret {
                               "is not a string" */
 };
 
+/* A NetworkPolicy, as far as the sentinel port is concerned. */
+struct cview_netpol {
+    char *ns, *name;       /* owned */
+    char *origin;          /* owned: "file:line" or NULL */
+    cJSON *selector;       /* owned copy of spec.podSelector ({} when
+                              absent: every pod of the namespace) */
+    bool ingress;          /* isolates the selected pods for ingress */
+    bool open_sentinel;    /* an ingress rule still lets every source
+                              reach 26379/TCP (or every port) */
+};
+
 /* A multimap from a 64-bit key hash to entry indices, kept up to date as
  * entries are added, so cross-object rules look at one group instead of
  * every object (lint runs hold 100k failovers). Chains run from the most
@@ -83,6 +95,9 @@ struct cview {
     size_t nrfs, caprfs;
     struct cview_secret *secrets;
     size_t nsecrets, capsecrets;
+    struct cview_netpol *netpols;  /* lint input only; serve's watch does
+                                      not feed them */
+    size_t nnetpols, capnetpols;
     cview_hash_fn hash;    /* may be NULL: then no fingerprints */
     bool complete;         /* true when it reflects a whole cluster */
     struct cview_hmap rf_port;    /* failovers by redis port */
@@ -105,8 +120,9 @@ uint64_t cview_key_bytes(const unsigned char *p, size_t n);
 void cview_init(struct cview *cv, cview_hash_fn hash);
 void cview_cleanup(struct cview *cv);
 
-/* Add `obj` if it is a RedisFailover or a Secret-like object (Secret,
- * SealedSecret, ExternalSecret target); anything else is ignored.
+/* Add `obj` if it is a RedisFailover, a Secret-like object (Secret,
+ * SealedSecret, ExternalSecret target) or a networking.k8s.io/v1
+ * NetworkPolicy; anything else is ignored.
  * `default_ns` names the namespace of objects that give none. */
 int cview_add_object(struct cview *cv, const cJSON *obj,
                      const char *default_ns, const char *origin)
@@ -128,5 +144,15 @@ int cview_add_secret(struct cview *cv, const struct cview_secret *src)
     RFG_MUST_CHECK;
 /* Free what `s` owns (a summary moved out of a view) and zero it. */
 void cview_secret_cleanup(struct cview_secret *s);
+
+/* cview_netpol.c: add NetworkPolicy `obj` of namespace `ns` (RFG_OK or
+ * RFG_ENOMEM); free what `np` owns and zero it. */
+int cview_add_netpol(struct cview *cv, const cJSON *obj, const char *ns,
+                     const char *origin) RFG_MUST_CHECK;
+void cview_netpol_cleanup(struct cview_netpol *np);
+/* Whether label selector `sel` (matchLabels, matchExpressions) selects a
+ * pod with `labels` (an object of strings). An empty selector selects
+ * every pod; an unknown operator selects none. */
+bool cview_selector_matches(const cJSON *sel, const cJSON *labels);
 
 #endif

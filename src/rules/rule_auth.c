@@ -286,20 +286,79 @@ static void check_auth_change(struct rule_ctx *ctx)
                 now ? "\"" : "", now ? now : "none", now ? "\"" : "");
 }
 
-static void check_sentinel_no_auth(struct rule_ctx *ctx)
+/* The sentinel annotation naming a guarding NetworkPolicy, or NULL. */
+static const char *netpol_annotation(const struct rule_ctx *ctx)
 {
     const char *np = json_str(json_get(json_get(rule_obj(ctx), "metadata"),
-                                   "annotations"),
-                            NETPOL_ANNOTATION);
+                                       "annotations"),
+                              NETPOL_ANNOTATION);
 
-    if (np && *np)
+    return np && *np ? np : NULL;
+}
+
+/* Whether the NetworkPolicies of the view guard this failover's sentinel
+ * pods: at least one selects them and isolates them for ingress, and
+ * none of those lets every source reach port 26379 (policies add up, so
+ * one open rule opens the port). *open names such a policy. */
+static bool netpol_guards(struct rule_ctx *ctx,
+                          const struct cview_netpol **open)
+{
+    const struct cview *cv = rule_input(ctx)->cv;
+    const cJSON *sent = rf_component_spec(rule_obj(ctx), RF_SENTINEL);
+    cJSON *labels;
+    bool any = false;
+    size_t i;
+
+    *open = NULL;
+    /* a policy never applies to pods on the host network */
+    if (!cv || !cv->nnetpols || cJSON_IsTrue(json_get(sent, "hostNetwork")))
+        return false;
+    labels = rf_pod_labels(rule_obj(ctx), RF_SENTINEL);
+    if (!labels)
+        return false;
+    for (i = 0; i < cv->nnetpols; i++) {
+        const struct cview_netpol *np = &cv->netpols[i];
+
+        if (!np->ingress || strcmp(np->ns, rule_ns(ctx)) ||
+            !cview_selector_matches(np->selector, labels))
+            continue;
+        any = true;
+        if (np->open_sentinel && !*open)
+            *open = np;
+    }
+    cJSON_Delete(labels);
+    return any && !*open;
+}
+
+static void check_sentinel_no_auth(struct rule_ctx *ctx)
+{
+    const struct cview_netpol *open;
+
+    if (netpol_annotation(ctx) || netpol_guards(ctx, &open))
         return;
-    rule_report(ctx, RULE_STRONG, "/spec/sentinel",
-                "restrict port 26379 with a NetworkPolicy and name it in "
-                "annotation " NETPOL_ANNOTATION,
-                "sentinels of this failover accept unauthenticated clients "
-                "on port 26379 (the operator sets no sentinel password), "
-                "so any pod can reconfigure them (spotahome #302)");
+    if (open)
+        rule_report(ctx, RULE_STRONG, "/spec/sentinel",
+                    "limit the 'from' of that policy's rules covering port "
+                    "26379 to the pods that need sentinel",
+                    "NetworkPolicy %s/%s selects the sentinels of this "
+                    "failover but lets any source reach port 26379, and "
+                    "sentinels take no password",
+                    open->ns, open->name);
+    else
+        rule_report(ctx, RULE_STRONG, "/spec/sentinel",
+                    "restrict port 26379 with a NetworkPolicy and name it in "
+                    "annotation " NETPOL_ANNOTATION,
+                    "sentinels of this failover accept unauthenticated "
+                    "clients on port 26379 (the operator sets no sentinel "
+                    "password), so any pod can reconfigure them (spotahome "
+                    "#302)");
+}
+
+/* sentinel-no-auth looks for a NetworkPolicy in the view only when no
+ * annotation names one. */
+static bool view_no_annotation(const struct rule_ctx *ctx)
+{
+    return netpol_annotation(ctx) == NULL;
 }
 
 /* The auth rules that read Secrets from the view have nothing to check,
@@ -370,9 +429,11 @@ static const struct rule_desc auth_rules[] = {
         .id = "sentinel-no-auth",
         .default_sev = RFG_SEV_WARN,
         .targets = RF_TARGET_ALL,
+        .flags = RULE_CLUSTER,
         .doc = "sentinels take no password: a NetworkPolicy should guard port "
             "26379 (annotation rfguard.io/sentinel-network-policy)",
         .check = check_sentinel_no_auth,
+        .needs_view = view_no_annotation,
     },
 };
 

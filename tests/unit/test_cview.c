@@ -2,7 +2,8 @@
  *
  * test_cview.c - the cluster view: failover summaries, Secret summaries
  * (keys, password shape and fingerprint, never the value), Sealed and
- * External secrets, and base64 decoding as the API server does it.
+ * External secrets, base64 decoding as the API server does it, and
+ * NetworkPolicy summaries with label selector matching.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -167,11 +168,96 @@ static void test_cview__bad_data(void)
     cview_cleanup(&other);
 }
 
+/* NetworkPolicies: what each selects and whether it guards 26379. */
+static void test_cview__netpols(void)
+{
+    struct cview cv, all;
+    cJSON *labels = cJSON_Parse("{\"app\":\"cache\",\"tier\":\"sentinel\"}");
+
+    cview_init(&cv, NULL);
+    cview_init(&all, NULL);
+    add(&cv, "{\"apiVersion\":\"networking.k8s.io/v1\",\"kind\":"
+             "\"NetworkPolicy\",\"metadata\":{\"name\":\"deny\","
+             "\"namespace\":\"shop\"},\"spec\":{}}");
+    add(&cv, "{\"apiVersion\":\"networking.k8s.io/v1\",\"kind\":"
+             "\"NetworkPolicy\",\"metadata\":{\"name\":\"open\"},\"spec\":"
+             "{\"podSelector\":{\"matchLabels\":{\"app\":\"cache\"}},"
+             "\"ingress\":[{\"ports\":[{\"port\":26000,\"endPort\":27000}]}]"
+             "}}");
+    add(&cv, "{\"apiVersion\":\"networking.k8s.io/v1\",\"kind\":"
+             "\"NetworkPolicy\",\"metadata\":{\"name\":\"udp\"},\"spec\":"
+             "{\"ingress\":[{\"ports\":[{\"port\":26379,\"protocol\":"
+             "\"UDP\"}]},{\"from\":[{\"ipBlock\":{\"cidr\":\"10.0.0.0/8\"}}]}"
+             "]}}");
+    add(&cv, "{\"apiVersion\":\"networking.k8s.io/v1\",\"kind\":"
+             "\"NetworkPolicy\",\"metadata\":{\"name\":\"egress\"},\"spec\":"
+             "{\"policyTypes\":[\"Egress\"],\"ingress\":[{}]}}");
+    add(&cv, "{\"apiVersion\":\"extensions/v1beta1\",\"kind\":"
+             "\"NetworkPolicy\",\"metadata\":{\"name\":\"old\"}}");
+    CHECK(labels != NULL);
+    CHECK_INT_EQ(cv.nnetpols, 4);
+    CHECK_STR_EQ(cv.netpols[0].ns, "shop");
+    CHECK(cv.netpols[0].ingress && !cv.netpols[0].open_sentinel);
+    CHECK(cv.netpols[1].ingress && cv.netpols[1].open_sentinel);
+    CHECK(cv.netpols[2].ingress && !cv.netpols[2].open_sentinel);
+    CHECK(!cv.netpols[3].ingress && !cv.netpols[3].open_sentinel);
+    CHECK(cview_selector_matches(cv.netpols[0].selector, labels));
+    CHECK(cview_selector_matches(cv.netpols[1].selector, labels));
+    /* merging moves the policies */
+    CHECK_INT_EQ(cview_merge(&all, &cv), RFG_OK);
+    CHECK_INT_EQ(all.nnetpols, 4);
+    CHECK_INT_EQ(cv.nnetpols, 0);
+    CHECK_STR_EQ(all.netpols[1].name, "open");
+    cview_cleanup(&cv);
+    cview_cleanup(&all);
+    cJSON_Delete(labels);
+}
+
+/* Label selectors as Kubernetes evaluates them. */
+static void test_cview__selector(void)
+{
+    cJSON *labels = cJSON_Parse("{\"app\":\"cache\",\"tier\":\"sentinel\"}");
+    static const struct {
+        const char *sel;
+        bool match;
+    } cases[] = {
+        {"{}", true},
+        {"{\"matchLabels\":{\"app\":\"cache\"}}", true},
+        {"{\"matchLabels\":{\"app\":\"web\"}}", false},
+        {"{\"matchLabels\":{\"zone\":\"a\"}}", false},
+        {"{\"matchExpressions\":[{\"key\":\"tier\",\"operator\":\"In\","
+         "\"values\":[\"redis\",\"sentinel\"]}]}", true},
+        {"{\"matchExpressions\":[{\"key\":\"tier\",\"operator\":\"NotIn\","
+         "\"values\":[\"sentinel\"]}]}", false},
+        {"{\"matchExpressions\":[{\"key\":\"zone\",\"operator\":\"NotIn\","
+         "\"values\":[\"a\"]}]}", true},
+        {"{\"matchExpressions\":[{\"key\":\"app\",\"operator\":"
+         "\"Exists\"}]}", true},
+        {"{\"matchExpressions\":[{\"key\":\"app\",\"operator\":"
+         "\"DoesNotExist\"}]}", false},
+        {"{\"matchExpressions\":[{\"key\":\"app\",\"operator\":"
+         "\"Gt\"}]}", false},
+    };
+    size_t i;
+
+    CHECK(labels != NULL);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        cJSON *sel = cJSON_Parse(cases[i].sel);
+
+        CHECK(sel != NULL);
+        CHECK_INT_EQ(cview_selector_matches(sel, labels), cases[i].match);
+        cJSON_Delete(sel);
+    }
+    cJSON_Delete(labels);
+}
+
 int main(void)
 {
     RUN(test_cview__secrets);
     RUN(test_cview__failovers);
     RUN(test_cview__base64);
     RUN(test_cview__bad_data);
+    RUN(test_cview__netpols);
+    RUN(test_cview__selector);
     return CHECK_DONE();
 }
