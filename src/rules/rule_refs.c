@@ -272,7 +272,8 @@ static void check_component(struct rule_ctx *ctx, enum rf_component comp)
     check_name(ctx, sp, "priorityClassName", base, &K_PRIORITY);
     check_name(ctx, sp, "serviceAccountName", base, &K_ACCOUNT);
     check_name(ctx, sp, "startupConfigMap", base, &K_OP_CM);
-    check_name(ctx, sp, "shutdownConfigMap", base, &K_OP_CM);
+    if (comp == RF_REDIS)   /* sentinels have none */
+        check_name(ctx, sp, "shutdownConfigMap", base, &K_OP_CM);
     each_obj(ctx, sp, "imagePullSecrets", base, check_pull_secret);
     each_obj(ctx, sp, "extraVolumes", base, check_volume);
     each_obj(ctx, sp, "extraVolumeMounts", base, check_mount);
