@@ -33,6 +33,7 @@ struct cview_failover {
     bool disable_mymaster;
     bool host_network;
     bool bootstrap;        /* has spec.bootstrapNode */
+    bool state_only;       /* from --cluster-state, not a linted file */
 };
 
 enum cview_pw_problem {
@@ -63,6 +64,7 @@ struct cview_secret {
                               the whole Secret), or NULL */
     const char *bad_why;   /* static: why, from base64_problem(), or
                               "is not a string" */
+    bool state_only;       /* from --cluster-state, not a linted file */
 };
 
 /* A NetworkPolicy, as far as the sentinel port is concerned. */

@@ -427,10 +427,19 @@ int inputs_add_to_view(struct cview *cv, const struct input_file *f,
                        const cJSON *obj, struct src_pos pos, const char *ns)
 {
     char origin[4096 + 16];
+    size_t nrfs = cv->nrfs, nsecrets = cv->nsecrets;
+    int rc;
 
     /* origin names the object in other objects' findings: file:line */
     snprintf(origin, sizeof(origin), "%.4096s:%u", f->name, pos.line);
-    return cview_add_object(cv, obj, ns, origin);
+    rc = cview_add_object(cv, obj, ns, origin);
+    /* what the cluster already holds is no second definition of an
+     * object the run applies (duplicate-object) */
+    if (!rc && f->state_only && cv->nrfs > nrfs)
+        cv->rfs[nrfs].state_only = true;
+    if (!rc && f->state_only && cv->nsecrets > nsecrets)
+        cv->secrets[nsecrets].state_only = true;
+    return rc;
 }
 
 void inputs_stream(struct input_set *s, inputs_file_fn fn, void *arg)

@@ -36,6 +36,7 @@
     X(storage)                                                          \
     X(refs)                                                             \
     X(misc)                                                             \
+    X(dupes)                                                            \
     X(skip)
 
 #define RULES_DECLARE(f) extern const struct rule_family rules_family_##f;
