@@ -144,7 +144,7 @@ SID=sentinel/7101/secret:a/auth
 reset_calls
 delays '[{"method": "POST", "resource": "leases", "after_ms": 6000, "times": 1}]'
 expect "sentinel identity, late answer, onUnavailable warn: admitted with a warning" \
-    "^allowed warnings=\[sentinel-identity-shared\] cannot verify: claiming sentinel identity \(master mymaster, port 7101, " \
+    "^allowed warnings=\[sentinel-identity-shared\] cannot verify: claiming sentinel identity… \(rfguard explain sentinel-identity-shared\)$" \
     validate a sid --secret auth --mymaster --port 7101
 delays '[]'
 expect "sentinel identity, late answer: the claim landed and stays" \
