@@ -430,8 +430,9 @@ static const struct rule_desc auth_rules[] = {
         .default_sev = RFG_SEV_WARN,
         .targets = RF_TARGET_ALL,
         .flags = RULE_CLUSTER,
-        .doc = "sentinels take no password: a NetworkPolicy should guard port "
-            "26379 (annotation rfguard.io/sentinel-network-policy)",
+        .doc = "sentinels take no password: a NetworkPolicy guards port 26379 "
+            "(one in the linted files, or named in annotation "
+            "rfguard.io/sentinel-network-policy)",
         .check = check_sentinel_no_auth,
         .needs_view = view_no_annotation,
     },
