@@ -9,6 +9,7 @@
 
 #include "json.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,92 @@ int rf_redis_port(const cJSON *obj)
     if (p->valuedouble > 2147483647.0)
         return 2147483647;
     return (int)p->valuedouble;
+}
+
+/* Absent, null, or an integer the CRD's int32 format allows. */
+static bool int32_or_absent(const cJSON *v)
+{
+    if (!v || cJSON_IsNull(v))
+        return true;
+    return cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble) &&
+           v->valuedouble >= -2147483648.0 && v->valuedouble <= 2147483647.0;
+}
+
+bool rf_replicas_valid(const cJSON *obj, enum rf_component c)
+{
+    return int32_or_absent(json_get(rf_component_spec(obj, c), "replicas"));
+}
+
+bool rf_redis_port_valid(const cJSON *obj)
+{
+    return int32_or_absent(json_get(rf_component_spec(obj, RF_REDIS), "port"));
+}
+
+const cJSON *rf_list(const cJSON *o, const char *k)
+{
+    const cJSON *v = json_get(o, k);
+
+    return cJSON_IsArray(v) ? v : NULL;
+}
+
+const cJSON *rf_map(const cJSON *o, const char *k)
+{
+    const cJSON *v = json_get(o, k);
+
+    return cJSON_IsObject(v) ? v : NULL;
+}
+
+const cJSON *rf_strings(const cJSON *o, const char *k)
+{
+    const cJSON *v = rf_list(o, k), *e;
+
+    cJSON_ArrayForEach(e, v)
+        if (!cJSON_IsString(e))
+            return NULL;
+    return v;
+}
+
+bool rf_not_map(const cJSON *v)
+{
+    return v && !cJSON_IsNull(v) && !cJSON_IsObject(v);
+}
+
+bool rf_not_list(const cJSON *v)
+{
+    return v && !cJSON_IsNull(v) && !cJSON_IsArray(v);
+}
+
+bool rf_not_string(const cJSON *v)
+{
+    return v && !cJSON_IsNull(v) && !cJSON_IsString(v);
+}
+
+bool rf_not_bool(const cJSON *v)
+{
+    return v && !cJSON_IsNull(v) && !cJSON_IsBool(v);
+}
+
+bool rf_selector_typed(const cJSON *sel)
+{
+    const cJSON *ml = json_get(sel, "matchLabels");
+    const cJSON *me = json_get(sel, "matchExpressions"), *e;
+
+    if (!sel || cJSON_IsNull(sel))
+        return true;
+    if (!cJSON_IsObject(sel) || rf_not_map(ml) || rf_not_list(me))
+        return false;
+    cJSON_ArrayForEach(e, ml)
+        if (!cJSON_IsString(e))
+            return false;
+    cJSON_ArrayForEach(e, me) {
+        const cJSON *vals = json_get(e, "values");
+
+        if (!cJSON_IsObject(e) || rf_not_string(json_get(e, "key")) ||
+            rf_not_string(json_get(e, "operator")) || rf_not_list(vals) ||
+            (vals && !cJSON_IsNull(vals) && !rf_strings(e, "values")))
+            return false;
+    }
+    return true;
 }
 
 const char *rf_secret_path(const cJSON *obj)

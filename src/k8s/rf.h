@@ -58,6 +58,36 @@ const cJSON *rf_component_spec(const cJSON *obj, enum rf_component c);
 /* Operator defaults: replicas <= 0 (or absent) -> 3; port <= 0 -> 6379. */
 int rf_replicas(const cJSON *obj, enum rf_component c);
 int rf_redis_port(const cJSON *obj);
+/* Whether spec.<c>.replicas (spec.redis.port) is absent, null, or an
+ * integer in the 32-bit range the CRD allows. When it is not (a string, a
+ * fraction, a number too big), the API server rejects the object and
+ * schema-type says so; rules that read the count or port stay silent
+ * rather than reason about the capped value the two functions above
+ * return. */
+bool rf_replicas_valid(const cJSON *obj, enum rf_component c);
+bool rf_redis_port_valid(const cJSON *obj);
+
+/* Member `k` of `o` when it is a list (rf_list) or a map (rf_map), NULL
+ * otherwise, borrowed. Rules walk a field's children through these: a
+ * map where the CRD wants a list (or the reverse) is schema-type's to
+ * report, once, and its children mean nothing to the rules. */
+const cJSON *rf_list(const cJSON *o, const char *k);
+const cJSON *rf_map(const cJSON *o, const char *k);
+/* Member `k` of `o` when it is a list of strings only (customConfig,
+ * command, args, labelWhitelist...), NULL otherwise. */
+const cJSON *rf_strings(const cJSON *o, const char *k);
+/* Is `v` there (not absent, not JSON null) with a type other than the
+ * one asked for? Rules return early on such a field rather than take it
+ * for absent. */
+bool rf_not_map(const cJSON *v);
+bool rf_not_list(const cJSON *v);
+bool rf_not_string(const cJSON *v);
+bool rf_not_bool(const cJSON *v);
+/* Is label selector `sel` absent, or a map whose matchLabels (if any) is
+ * a map of strings and whose matchExpressions (if any) is a list of maps
+ * with string key and operator and a list of string values? */
+bool rf_selector_typed(const cJSON *sel);
+
 /* spec.auth.secretPath, NULL when absent or empty. Borrowed. */
 const char *rf_secret_path(const cJSON *obj);
 /* spec.sentinel.disableMyMaster == true. */

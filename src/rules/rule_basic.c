@@ -2,7 +2,8 @@
  *
  * rule_basic.c - replica counts and names: sentinel
  * quorum, a failover target for redis, and the name limits that follow
- * from the operator's generated object names.
+ * from the operator's generated object names. A count the API server
+ * rejects (not an int32) is schema-type's: the count rules skip it.
  */
 #include <string.h>
 
@@ -12,6 +13,8 @@ static void check_sentinel_replicas(struct rule_ctx *ctx)
 {
     int n = rf_replicas(rule_obj(ctx), RF_SENTINEL);
 
+    if (!rf_replicas_valid(rule_obj(ctx), RF_SENTINEL))
+        return;
     if (n < 3)
         rule_report(ctx, RULE_STRONG, "/spec/sentinel/replicas",
                     "set spec.sentinel.replicas to 3 (or 5)",
@@ -29,6 +32,7 @@ static void check_sentinel_replicas(struct rule_ctx *ctx)
 static int fix_sentinel_replicas(struct rule_ctx *ctx, const cJSON *work)
 {
     if (!rule_param_bool(ctx, "fix", false) ||
+        !rf_replicas_valid(work, RF_SENTINEL) ||
         rf_replicas(work, RF_SENTINEL) >= 3)
         return RFG_OK;
     return rule_fix_replace(ctx, "/spec/sentinel/replicas",
@@ -39,7 +43,7 @@ static void check_redis_replicas_ha(struct rule_ctx *ctx)
 {
     int n = rf_replicas(rule_obj(ctx), RF_REDIS);
 
-    if (n < 2)
+    if (n < 2 && rf_replicas_valid(rule_obj(ctx), RF_REDIS))
         rule_report(ctx, RULE_STRONG, "/spec/redis/replicas",
                     "set spec.redis.replicas to 3",
                     "spec.redis.replicas is %d: there is no replica to fail "

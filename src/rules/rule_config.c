@@ -8,7 +8,8 @@
  * global options, which SENTINEL SET <master> rejects. Values that are
  * valid but unsafe are checked too: sentinel timings, and a redis
  * min-replicas-to-write the replica count cannot meet. Not the redis
- * command line (rule_misc.c, rule_storage.c).
+ * command line (rule_misc.c, rule_storage.c). A customConfig that is not a
+ * list of strings is schema-type's to report: these rules skip it.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -18,9 +19,10 @@
 
 #include "rules_impl.h"
 
+/* The customConfig of `c` when it is a list of strings, else NULL. */
 static const cJSON *custom_config(const cJSON *obj, enum rf_component c)
 {
-    return json_get(rf_component_spec(obj, c), "customConfig");
+    return rf_strings(rf_component_spec(obj, c), "customConfig");
 }
 
 /* Lower-cased first token of `entry` into key (empty when none). */
@@ -215,6 +217,8 @@ static void check_min_replicas_to_write(struct rule_ctx *ctx)
     int replicas = rf_replicas(rule_obj(ctx), RF_REDIS) - 1;
     size_t i = 0;
 
+    if (!rf_replicas_valid(rule_obj(ctx), RF_REDIS))
+        return; /* schema-type denies the count */
     cJSON_ArrayForEach(e, custom_config(rule_obj(ctx), RF_REDIS)) {
         char key[64], ptr[64], hint[96];
         const char *sp;

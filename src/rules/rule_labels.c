@@ -4,7 +4,9 @@
  * failover's metadata.labels onto every child object and pod, after its
  * own labels (so they can override them) and filtered only by
  * spec.labelWhitelist, Go RE2 expressions of which invalid ones are
- * skipped with a log line (re2_check, over libre2, judges them).
+ * skipped with a log line (re2_check, over libre2, judges them). Labels
+ * that are not a map and a whitelist that is not a list are schema-type's
+ * to report: these rules skip them.
  */
 #include <stdio.h>
 #include <string.h>
@@ -27,17 +29,20 @@ static bool is_volatile(const char *k)
     return false;
 }
 
+/* metadata.labels when it is a map, else NULL. */
 static const cJSON *labels(const cJSON *obj)
 {
-    return json_get(json_get(obj, "metadata"), "labels");
+    return rf_map(json_get(obj, "metadata"), "labels");
 }
 
-/* First volatile label of `obj` when it has no labelWhitelist. */
+/* First volatile label of `obj` when it has no labelWhitelist (one of
+ * the wrong type counts as one: the fix could not replace it). */
 static const char *first_volatile(const cJSON *obj)
 {
+    const cJSON *wl = json_get(json_get(obj, "spec"), "labelWhitelist");
     const cJSON *l;
 
-    if (cJSON_GetArraySize(json_get(json_get(obj, "spec"), "labelWhitelist")))
+    if (cJSON_GetArraySize(wl) || rf_not_list(wl))
         return NULL;
     cJSON_ArrayForEach(l, labels(obj))
         if (is_volatile(l->string))
@@ -156,8 +161,8 @@ static void check_labelwhitelist_regex(struct rule_ctx *ctx)
     const cJSON *e;
     size_t i = 0;
 
-    cJSON_ArrayForEach(e, json_get(json_get(rule_obj(ctx), "spec"),
-                                 "labelWhitelist")) {
+    cJSON_ArrayForEach(e, rf_strings(json_get(rule_obj(ctx), "spec"),
+                                   "labelWhitelist")) {
         char ptr[64], why[96];
 
         snprintf(ptr, sizeof(ptr), "/spec/labelWhitelist/%zu", i++);

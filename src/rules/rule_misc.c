@@ -4,7 +4,8 @@
  * with the operator's fixed ports, names and mount paths the operator
  * already uses, custom commands that stop loading the generated config,
  * and the Freshworks operator's operator-group label, skip-reconcile
- * annotation and master rollout switch.
+ * annotation and master rollout switch. Lists of the wrong type are
+ * schema-type's to report: these rules skip them.
  */
 #include <stdio.h>
 #include <string.h>
@@ -109,7 +110,7 @@ static void reserved_in(struct rule_ctx *ctx, enum rf_component c,
     const cJSON *e;
     size_t i = 0;
 
-    cJSON_ArrayForEach(e, json_get(rf_component_spec(rule_obj(ctx), c),
+    cJSON_ArrayForEach(e, rf_list(rf_component_spec(rule_obj(ctx), c),
                                  list)) {
         const char *v = json_str(e, field);
         char ptr[96];
@@ -154,10 +155,10 @@ static bool cmd_has(const cJSON *cmd, const char *needle)
 
 static void check_custom_command(struct rule_ctx *ctx)
 {
-    const cJSON *rc = json_get(rf_component_spec(rule_obj(ctx), RF_REDIS),
-                             "command");
-    const cJSON *sc = json_get(rf_component_spec(rule_obj(ctx), RF_SENTINEL),
-                             "command");
+    const cJSON *rc = rf_strings(rf_component_spec(rule_obj(ctx), RF_REDIS),
+                                 "command");
+    const cJSON *sc = rf_strings(rf_component_spec(rule_obj(ctx),
+                                                   RF_SENTINEL), "command");
 
     if (cJSON_GetArraySize(rc) && !cmd_has(rc, "/redis/redis.conf"))
         rule_report(ctx, RULE_STRONG, "/spec/redis/command",
@@ -178,14 +179,17 @@ static void check_custom_command(struct rule_ctx *ctx)
 static void check_fw_operator_group(struct rule_ctx *ctx)
 {
     const cJSON *want = rule_param(ctx, "group");
-    const char *have = json_str(json_get(json_get(rule_obj(ctx), "metadata"),
-                                     "labels"), FW_GROUP_LABEL);
+    const cJSON *labels = json_get(json_get(rule_obj(ctx), "metadata"),
+                                   "labels");
+    const char *have = json_str(labels, FW_GROUP_LABEL);
     const char *w = cJSON_IsString(want) && *want->valuestring
                         ? want->valuestring
                         : NULL;
 
     if (have && *have && (!w || !strcmp(have, w)))
         return;
+    if (labels && !cJSON_IsNull(labels) && !cJSON_IsObject(labels))
+        return; /* labels that are not a map: schema-type's */
     if (have && *have)
         rule_report(ctx, RULE_STRONG,
                     "/metadata/labels/redis-failover.freshworks.com~1"

@@ -4,7 +4,8 @@
  * on the runtime role label, selectors that cannot match this failover's
  * pods (and the deprecated zone key), and anti-affinity that counts
  * same-named failovers of other namespaces. The scope rules and the
- * reference mutation are in rule_spread.c.
+ * reference mutation are in rule_spread.c. Terms, selectors and lists of
+ * the wrong type are schema-type's to report: skipped here.
  */
 #include <stdio.h>
 #include <string.h>
@@ -32,6 +33,16 @@ struct term {
 typedef void (*term_fn)(struct rule_ctx *ctx, enum rf_component c,
                         const struct term *t, void *arg);
 
+/* Is term `t` a map whose selector, when there, has the types the API
+ * server accepts (rf_selector_typed), and its topologyKey a string? */
+static bool well_typed(const struct term *t)
+{
+    return cJSON_IsObject(t->term) && rf_selector_typed(t->sel) &&
+           !rf_not_string(json_get(t->term, "topologyKey")) &&
+           !rf_not_list(json_get(t->term, "namespaces"));
+}
+
+/* Call fn for each well-typed term of component `c`. */
 static void each_term(struct rule_ctx *ctx, const cJSON *obj,
                       enum rf_component c, term_fn fn, void *arg)
 {
@@ -41,31 +52,34 @@ static void each_term(struct rule_ctx *ctx, const cJSON *obj,
     struct term t;
     size_t i = 0;
 
-    cJSON_ArrayForEach(e, json_get(paa, REQ)) {
+    cJSON_ArrayForEach(e, rf_list(paa, REQ)) {
         t.term = e;
         t.sel = json_get(e, "labelSelector");
         t.affinity = true;
         snprintf(t.ptr, sizeof(t.ptr), "/spec/%s/affinity/" PAA "/" REQ "/%zu",
                  cn, i++);
-        fn(ctx, c, &t, arg);
+        if (well_typed(&t))
+            fn(ctx, c, &t, arg);
     }
     i = 0;
-    cJSON_ArrayForEach(e, json_get(paa, PREF)) {
+    cJSON_ArrayForEach(e, rf_list(paa, PREF)) {
         t.term = json_get(e, "podAffinityTerm");
         t.sel = json_get(t.term, "labelSelector");
         t.affinity = true;
         snprintf(t.ptr, sizeof(t.ptr),
                  "/spec/%s/affinity/" PAA "/" PREF "/%zu/podAffinityTerm", cn,
                  i++);
-        fn(ctx, c, &t, arg);
+        if (well_typed(&t))
+            fn(ctx, c, &t, arg);
     }
     i = 0;
-    cJSON_ArrayForEach(e, json_get(spec, TSC)) {
+    cJSON_ArrayForEach(e, rf_list(spec, TSC)) {
         t.term = e;
         t.sel = json_get(e, "labelSelector");
         t.affinity = false;
         snprintf(t.ptr, sizeof(t.ptr), "/spec/%s/" TSC "/%zu", cn, i++);
-        fn(ctx, c, &t, arg);
+        if (well_typed(&t))
+            fn(ctx, c, &t, arg);
     }
 }
 
@@ -97,7 +111,7 @@ static void role_check(struct rule_ctx *ctx, enum rf_component c,
                     "flips at run time: the spread changes meaning on every "
                     "failover");
     }
-    cJSON_ArrayForEach(e, json_get(t->sel, "matchExpressions")) {
+    cJSON_ArrayForEach(e, rf_list(t->sel, "matchExpressions")) {
         const char *k = json_str(e, "key");
 
         if (k && !strcmp(k, RF_LABEL_ROLE)) {
@@ -125,7 +139,7 @@ static void role_fix(struct rule_ctx *ctx, enum rf_component c,
                      const struct term *t, void *arg)
 {
     struct fix_arg *fa = arg;
-    const cJSON *exprs = json_get(t->sel, "matchExpressions");
+    const cJSON *exprs = rf_list(t->sel, "matchExpressions");
     const cJSON *e = json_last(exprs), *prev;
     char ptr[256];
     int i;
@@ -173,7 +187,7 @@ static bool expr_matches(const cJSON *e, const cJSON *labels)
     if (!k || !op || !strcmp(k, RF_LABEL_ROLE))
         return true;
     v = json_str(labels, k);
-    cJSON_ArrayForEach(x, json_get(e, "values"))
+    cJSON_ArrayForEach(x, rf_list(e, "values"))
         if (v && cJSON_IsString(x) && !strcmp(x->valuestring, v))
             in = true;
     if (!strcmp(op, "In"))
@@ -192,15 +206,15 @@ static const char *mismatch(const cJSON *sel, const cJSON *labels)
 {
     const cJSON *m, *e;
 
-    cJSON_ArrayForEach(m, json_get(sel, "matchLabels")) {
+    cJSON_ArrayForEach(m, rf_map(sel, "matchLabels")) {
         const char *v = json_str(labels, m->string);
 
-        if (!strcmp(m->string, RF_LABEL_ROLE))
-            continue;
-        if (!cJSON_IsString(m) || !v || strcmp(v, m->valuestring))
+        if (!strcmp(m->string, RF_LABEL_ROLE) || !cJSON_IsString(m))
+            continue; /* a value not a string is schema-type's */
+        if (!v || strcmp(v, m->valuestring))
             return m->string;
     }
-    cJSON_ArrayForEach(e, json_get(sel, "matchExpressions"))
+    cJSON_ArrayForEach(e, rf_list(sel, "matchExpressions"))
         if (!expr_matches(e, labels))
             return json_str(e, "key") ? json_str(e, "key") : "?";
     return NULL;
@@ -215,6 +229,8 @@ static void nomatch_check(struct rule_ctx *ctx, enum rf_component c,
     cJSON *labels = NULL;
 
     (void)arg;
+    if (!rf_name(rule_obj(ctx)))
+        return; /* no name, or not a string: nothing to match */
     if (key && !strcmp(key, OLD_ZONE)) {
         snprintf(ptr, sizeof(ptr), "%s/topologyKey", t->ptr);
         rule_report(ctx, RULE_STRONG, ptr,
@@ -274,7 +290,7 @@ static int fix_spread_selector_no_match(struct rule_ctx *ctx,
 static void ns_check(struct rule_ctx *ctx, enum rf_component c,
                      const struct term *t, void *arg)
 {
-    const cJSON *nss = json_get(t->term, "namespaces"), *n;
+    const cJSON *nss = rf_list(t->term, "namespaces"), *n;
     const char *other = NULL;
     char ptr[256];
 

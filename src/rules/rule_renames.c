@@ -5,7 +5,8 @@
  * (spotahome #716), so quotes or spaces inject configuration; the
  * operator, its probes and Sentinel failover need a set of commands under
  * their own names; Redis refuses to start on an unknown or twice-renamed
- * command.
+ * command. A list, entry or field of the wrong type is schema-type's to
+ * report: these rules skip it.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -15,9 +16,19 @@
 
 #include "rules_impl.h"
 
+/* The renames when they are a list of maps whose from and to, when
+ * there, are strings; else NULL. */
 static const cJSON *renames(const cJSON *obj)
 {
-    return json_get(rf_component_spec(obj, RF_REDIS), "customCommandRenames");
+    const cJSON *r = rf_list(rf_component_spec(obj, RF_REDIS),
+                             "customCommandRenames");
+    const cJSON *e;
+
+    cJSON_ArrayForEach(e, r)
+        if (!cJSON_IsObject(e) || rf_not_string(json_get(e, "from")) ||
+            rf_not_string(json_get(e, "to")))
+            return NULL;
+    return r;
 }
 
 static bool safe_token(const char *s)
@@ -283,11 +294,15 @@ static const cJSON *exporter(const cJSON *obj)
     return json_get(rf_component_spec(obj, RF_REDIS), "exporter");
 }
 
+/* Does the exporter get --config-command? Args that are not a list count
+ * as yes: schema-type reports them, and a fix could not add to them. */
 static bool has_config_arg(const cJSON *exp)
 {
-    const cJSON *a;
+    const cJSON *args = json_get(exp, "args"), *a;
 
-    cJSON_ArrayForEach(a, json_get(exp, "args"))
+    if (rf_not_list(args) || (args && !rf_strings(exp, "args")))
+        return true;
+    cJSON_ArrayForEach(a, args)
         if (cJSON_IsString(a) &&
             !strncmp(a->valuestring, "--config-command", 16))
             return true;

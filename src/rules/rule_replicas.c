@@ -3,7 +3,9 @@
  * rule_replicas.c - replica counts and the operator's PodDisruptionBudgets.
  * Both PDBs get minAvailable 2, or 1 when there are at most 2 *redis*
  * replicas; the sentinel PDB is computed from the redis count too (the
- * operator's svc/client.go), which is where most of these come from.
+ * operator's svc/client.go), which is where most of these come from. A
+ * count the API server rejects (not an int32) is schema-type's: these
+ * rules skip it rather than reason about a capped or rounded value.
  */
 #include <stdio.h>
 
@@ -17,6 +19,14 @@ static bool pdb_disabled(struct rule_ctx *ctx, const cJSON *obj,
                                "disablePodDisruptionBudget"));
 }
 
+/* Is the PDB switch of `c` there with a type other than boolean? Then
+ * the API server rejects the object, and the PDB rules say nothing. */
+static bool pdb_mistyped(const cJSON *obj, enum rf_component c)
+{
+    return rf_not_bool(json_get(rf_component_spec(obj, c),
+                                "disablePodDisruptionBudget"));
+}
+
 static void check_replicas_zero(struct rule_ctx *ctx)
 {
     static const enum rf_component comps[] = {RF_REDIS, RF_SENTINEL};
@@ -27,7 +37,8 @@ static void check_replicas_zero(struct rule_ctx *ctx)
                                 "replicas");
         char ptr[48];
 
-        if (!cJSON_IsNumber(v) || v->valuedouble > 0)
+        if (!cJSON_IsNumber(v) || v->valuedouble > 0 ||
+            !rf_replicas_valid(rule_obj(ctx), comps[i]))
             continue;
         snprintf(ptr, sizeof(ptr), "/spec/%s/replicas",
                  rf_component_name(comps[i]));
@@ -45,7 +56,9 @@ static void check_pdb_sentinel_from_redis(struct rule_ctx *ctx)
     int r = rf_replicas(obj, RF_REDIS), s = rf_replicas(obj, RF_SENTINEL);
     int min = r <= 2 ? 1 : 2;
 
-    if (pdb_disabled(ctx, obj, RF_SENTINEL))
+    if (pdb_disabled(ctx, obj, RF_SENTINEL) ||
+        pdb_mistyped(obj, RF_SENTINEL) || !rf_replicas_valid(obj, RF_REDIS) ||
+        !rf_replicas_valid(obj, RF_SENTINEL))
         return;
     if (s <= min)
         rule_report(ctx, RULE_STRONG, "/spec/sentinel/replicas",
@@ -78,7 +91,8 @@ static int fix_pdb_single_replica(struct rule_ctx *ctx, const cJSON *work)
                                "disablePodDisruptionBudget"};
 
         if (rf_replicas(work, comps[i]) != 1 ||
-            pdb_disabled(ctx, work, comps[i]))
+            !rf_replicas_valid(work, comps[i]) ||
+            pdb_disabled(ctx, work, comps[i]) || pdb_mistyped(work, comps[i]))
             continue;
         rc = rule_fix_add_nested(ctx, keys, 3, cJSON_CreateTrue());
     }
@@ -97,7 +111,8 @@ static void check_pdb_single_replica(struct rule_ctx *ctx)
         char ptr[48];
 
         if (rf_replicas(obj, comps[i]) != 1 ||
-            pdb_disabled(ctx, obj, comps[i]))
+            !rf_replicas_valid(obj, comps[i]) ||
+            pdb_disabled(ctx, obj, comps[i]) || pdb_mistyped(obj, comps[i]))
             continue;
         snprintf(ptr, sizeof(ptr), "/spec/%s/replicas", c);
         rule_report(ctx, RULE_STRONG, ptr,
@@ -149,7 +164,8 @@ static void check_scale_down_master(struct rule_ctx *ctx)
     int was = rf_replicas(rule_old(ctx), RF_REDIS);
     int now = rf_replicas(rule_obj(ctx), RF_REDIS);
 
-    if (now >= was)
+    if (now >= was || !rf_replicas_valid(rule_old(ctx), RF_REDIS) ||
+        !rf_replicas_valid(rule_obj(ctx), RF_REDIS))
         return;
     if (in->master_known) {
         if (in->master_ordinal >= now)

@@ -6,6 +6,7 @@
  * itself. Storage defaults to emptyDir; a PVC is garbage-collected with
  * the failover unless keepAfterDeletion; redis keeps its data in the
  * volume's mount, /data. Not the customConfig keys (rule_config.c).
+ * Fields of the wrong type are schema-type's to report: skipped here.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -15,9 +16,10 @@
 
 #include "rules_impl.h"
 
+/* spec.bootstrapNode when it is a map, else NULL. */
 static const cJSON *bootstrap(const cJSON *obj)
 {
-    return json_get(json_get(obj, "spec"), "bootstrapNode");
+    return rf_map(json_get(obj, "spec"), "bootstrapNode");
 }
 
 static bool is_ip(const char *s)
@@ -56,10 +58,11 @@ static bool is_loopback(const char *host)
 static void check_bootstrap_host(struct rule_ctx *ctx)
 {
     const cJSON *b = bootstrap(rule_obj(ctx));
+    const cJSON *h = json_get(b, "host");
     const char *host = json_str(b, "host");
 
-    if (!b)
-        return;
+    if (!b || (h && !cJSON_IsNull(h) && !host))
+        return; /* a host not a string: schema-type's */
     if (!host || !*host) {
         rule_report(ctx, RULE_STRONG, "/spec/bootstrapNode",
                     "set spec.bootstrapNode.host to the source master's "
@@ -140,19 +143,32 @@ static void check_bootstrap_intermingle(struct rule_ctx *ctx)
                 "the source's sentinel group");
 }
 
+/* spec.redis.storage and its persistentVolumeClaim, when maps. */
 static const cJSON *storage(const cJSON *obj)
 {
-    return json_get(rf_component_spec(obj, RF_REDIS), "storage");
+    return rf_map(rf_component_spec(obj, RF_REDIS), "storage");
 }
 
 static const cJSON *pvc(const cJSON *obj)
 {
-    return json_get(storage(obj), "persistentVolumeClaim");
+    return rf_map(storage(obj), "persistentVolumeClaim");
+}
+
+/* Is the redis storage, or what leads to it, there with the wrong type? */
+static bool storage_mistyped(const cJSON *obj)
+{
+    const cJSON *spec = json_get(obj, "spec");
+    const cJSON *r = json_get(spec, "redis");
+    const cJSON *st = json_get(r, "storage");
+
+    return rf_not_map(spec) || rf_not_map(r) || rf_not_map(st) ||
+           rf_not_map(json_get(st, "persistentVolumeClaim"));
 }
 
 static void check_storage_ephemeral(struct rule_ctx *ctx)
 {
-    if (pvc(rule_obj(ctx)) || json_get(rule_obj(ctx), "spec") == NULL)
+    if (pvc(rule_obj(ctx)) || json_get(rule_obj(ctx), "spec") == NULL ||
+        storage_mistyped(rule_obj(ctx)))
         return;
     rule_report(ctx, RULE_STRONG, "/spec/redis",
                 "add spec.redis.storage.persistentVolumeClaim",
@@ -170,11 +186,12 @@ static const char *const reserved_volumes[] = {
 static void check_pvc_name(struct rule_ctx *ctx)
 {
     const cJSON *p = pvc(rule_obj(ctx));
-    const char *name = json_str(json_get(p, "metadata"), "name");
+    const cJSON *md = json_get(p, "metadata");
+    const char *name = json_str(md, "name");
     const char *const *r;
 
-    if (!p)
-        return;
+    if (!p || rf_not_map(md) || rf_not_string(json_get(md, "name")))
+        return; /* no PVC, or fields of the wrong type: schema-type's */
     if (!name || !*name) {
         rule_report(ctx, RULE_STRONG,
                     "/spec/redis/storage/persistentVolumeClaim",
@@ -207,8 +224,9 @@ static int fix_pvc_name(struct rule_ctx *ctx, const cJSON *work)
 
 static void check_keep_after_deletion(struct rule_ctx *ctx)
 {
-    if (!pvc(rule_obj(ctx)) ||
-        cJSON_IsTrue(json_get(storage(rule_obj(ctx)), "keepAfterDeletion")))
+    const cJSON *keep = json_get(storage(rule_obj(ctx)), "keepAfterDeletion");
+
+    if (!pvc(rule_obj(ctx)) || cJSON_IsTrue(keep) || rf_not_bool(keep))
         return;
     rule_report(ctx, RULE_STRONG, "/spec/redis/storage",
                 "set spec.redis.storage.keepAfterDeletion: true (only at "
@@ -253,6 +271,8 @@ static int fix_storage_both(struct rule_ctx *ctx, const cJSON *work)
  * depends on the working directory, which rfguard does not know. */
 static bool dir_off_volume(const cJSON *obj, const char *dir, size_t len)
 {
+    const cJSON *mounts = json_get(rf_component_spec(obj, RF_REDIS),
+                                   "extraVolumeMounts");
     const cJSON *m;
 
     while (len > 1 && dir[len - 1] == '/')
@@ -262,8 +282,12 @@ static bool dir_off_volume(const cJSON *obj, const char *dir, size_t len)
     if (!strncmp(dir, DATA_MOUNT, strlen(DATA_MOUNT)) &&
         (len == strlen(DATA_MOUNT) || dir[strlen(DATA_MOUNT)] == '/'))
         return false;
-    cJSON_ArrayForEach(m, json_get(rf_component_spec(obj, RF_REDIS),
-                                   "extraVolumeMounts")) {
+    if (rf_not_list(mounts))
+        return false; /* mounts not a list: schema-type's, mounts unknown */
+    cJSON_ArrayForEach(m, mounts)
+        if (!cJSON_IsObject(m) || rf_not_string(json_get(m, "mountPath")))
+            return false; /* the same for one mount */
+    cJSON_ArrayForEach(m, mounts) {
         const char *mp = json_str(m, "mountPath");
         size_t n = mp ? strlen(mp) : 0;
 
@@ -323,7 +347,7 @@ static void check_redis_data_dir(struct rule_ctx *ctx)
     bool want = false;  /* the previous token was --dir */
     size_t i = 0;
 
-    cJSON_ArrayForEach(e, json_get(spec, "command")) {
+    cJSON_ArrayForEach(e, rf_strings(spec, "command")) {
         const char *p, *t;
         char ptr[48], what[48];
         size_t len;
@@ -339,7 +363,7 @@ static void check_redis_data_dir(struct rule_ctx *ctx)
         }
     }
     i = 0;
-    cJSON_ArrayForEach(e, json_get(spec, "customConfig")) {
+    cJSON_ArrayForEach(e, rf_strings(spec, "customConfig")) {
         char ptr[48], what[48];
 
         snprintf(ptr, sizeof(ptr), "/spec/redis/customConfig/%zu", i);

@@ -5,7 +5,8 @@
  * StatefulSet keeps the volumeClaimTemplates it was created with, rolls
  * pods OnDelete, and its sentinels keep the master name, port and password
  * they were seeded with, so these changes either do nothing or split the
- * failover in two mid-roll.
+ * failover in two mid-roll. A new value of the wrong type is schema-type's
+ * to report (the API server rejects the update): these rules skip it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,9 +15,10 @@
 
 #define PVC_PTR "/spec/redis/storage/persistentVolumeClaim"
 
+/* spec.redis.storage when it is a map, else NULL. */
 static const cJSON *storage(const cJSON *obj)
 {
-    return json_get(rf_component_spec(obj, RF_REDIS), "storage");
+    return rf_map(rf_component_spec(obj, RF_REDIS), "storage");
 }
 
 /* Compare one PVC field that the frozen volumeClaimTemplate keeps. */
@@ -38,7 +40,11 @@ static void check_storage_kind_immutable(struct rule_ctx *ctx)
 {
     const cJSON *a = json_get(storage(rule_old(ctx)), "persistentVolumeClaim");
     const cJSON *b = json_get(storage(rule_obj(ctx)), "persistentVolumeClaim");
+    const cJSON *r = json_get(json_get(rule_obj(ctx), "spec"), "redis");
 
+    if (rf_not_map(a) || rf_not_map(b) || rf_not_map(r) ||
+        rf_not_map(json_get(r, "storage")))
+        return;
     if (!a != !b) {
         rule_report(ctx, RULE_STRONG, b ? PVC_PTR : "/spec/redis/storage",
                     "storage kind is fixed at creation: create a new "
@@ -105,7 +111,8 @@ static void check_keep_after_deletion_immutable(struct rule_ctx *ctx)
     bool now = cJSON_IsTrue(json_get(storage(rule_obj(ctx)),
                                    "keepAfterDeletion"));
 
-    if (was == now)
+    if (was == now ||
+        rf_not_bool(json_get(storage(rule_obj(ctx)), "keepAfterDeletion")))
         return;
     rule_report(ctx, RULE_STRONG, "/spec/redis/storage/keepAfterDeletion",
                 "revert it; the owner reference is baked into the "
@@ -123,7 +130,8 @@ static void check_custom_renames_latent(struct rule_ctx *ctx)
     const cJSON *b = json_get(rf_component_spec(rule_obj(ctx), RF_REDIS),
                             "customCommandRenames");
 
-    if (cJSON_GetArraySize(a) == 0 && cJSON_GetArraySize(b) == 0)
+    if ((b && !cJSON_IsNull(b) && !cJSON_IsArray(b)) ||
+        (cJSON_GetArraySize(a) == 0 && cJSON_GetArraySize(b) == 0))
         return;
     if (a && b && json_equal(a, b))
         return;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "json.h"
 #include "rf.h"
 
 static cJSON *rf(const char *spec)
@@ -47,6 +48,45 @@ static void test_rf__defaults(void)
     CHECK_INT_EQ(rf_default_sentinel_config_len, 2);
     CHECK_STR_EQ(rf_default_sentinel_config[0],
                  "down-after-milliseconds 5000");
+}
+
+/* Counts and ports the API server rejects are not valid; the typed
+ * getters see only fields of the type the CRD gives them. */
+static void test_rf__typed(void)
+{
+    cJSON *o = rf("{\"redis\":{\"replicas\":1.5,\"port\":99999999999,"
+                  "\"customConfig\":{\"maxmemory\":\"1mb\"},"
+                  "\"command\":[\"redis-server\",1]},"
+                  "\"sentinel\":{\"replicas\":\"3\"}}");
+    cJSON *ok = rf("{\"redis\":{\"replicas\":2,\"port\":null,"
+                   "\"customConfig\":[\"maxmemory 1mb\"]}}");
+    const cJSON *r;
+
+    CHECK(!rf_replicas_valid(o, RF_REDIS));
+    CHECK(!rf_replicas_valid(o, RF_SENTINEL));
+    CHECK(!rf_redis_port_valid(o));
+    CHECK(rf_replicas_valid(ok, RF_REDIS));
+    CHECK(rf_replicas_valid(ok, RF_SENTINEL)); /* absent */
+    CHECK(rf_redis_port_valid(ok));            /* null */
+    r = rf_component_spec(o, RF_REDIS);
+    CHECK(rf_list(r, "customConfig") == NULL);
+    CHECK(rf_map(r, "customConfig") != NULL);
+    CHECK(rf_list(r, "command") != NULL);
+    CHECK(rf_strings(r, "command") == NULL);
+    CHECK(rf_strings(rf_component_spec(ok, RF_REDIS), "customConfig"));
+    CHECK(rf_not_list(json_get(r, "customConfig")));
+    CHECK(!rf_not_list(NULL));
+    cJSON_Delete(o);
+    cJSON_Delete(ok);
+    o = cJSON_Parse("{\"matchLabels\":[\"a=b\"]}");
+    CHECK(!rf_selector_typed(o));
+    cJSON_Delete(o);
+    o = cJSON_Parse("{\"matchLabels\":{\"a\":\"b\"},\"matchExpressions\":"
+                    "[{\"key\":\"a\",\"operator\":\"In\","
+                    "\"values\":[\"b\"]}]}");
+    CHECK(rf_selector_typed(o));
+    CHECK(rf_selector_typed(NULL));
+    cJSON_Delete(o);
 }
 
 static void test_rf__names(void)
@@ -108,6 +148,7 @@ static void test_rf__targets(void)
 int main(void)
 {
     RUN(test_rf__defaults);
+    RUN(test_rf__typed);
     RUN(test_rf__names);
     RUN(test_rf__labels);
     RUN(test_rf__targets);
