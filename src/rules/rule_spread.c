@@ -4,7 +4,10 @@
  * puts every redis pod of a failover in one StatefulSet and every sentinel
  * in one Deployment; only anti-affinity and topology spread whose selector
  * pins *this* failover's pods (name, component, part-of) spread them over
- * nodes and zones independently of other failovers.
+ * nodes and zones independently of other failovers. The operator's own
+ * redisfailovers.databases.spotahome.com/name label pins the failover as
+ * well as name and part-of do, unless the failover's labels override it.
+ * A term or selector of the wrong type is schema-type's: skipped here.
  */
 #include <stdio.h>
 #include <string.h>
@@ -26,8 +29,8 @@ static const char *pin_value(const cJSON *sel, const char *key)
 
     if (v)
         return v;
-    cJSON_ArrayForEach(e, json_get(sel, "matchExpressions")) {
-        const cJSON *vals = json_get(e, "values");
+    cJSON_ArrayForEach(e, rf_list(sel, "matchExpressions")) {
+        const cJSON *vals = rf_list(e, "values");
         const char *k = json_str(e, "key"), *op = json_str(e, "operator");
 
         if (k && op && !strcmp(k, key) && !strcmp(op, "In") &&
@@ -38,7 +41,16 @@ static const char *pin_value(const cJSON *sel, const char *key)
     return NULL;
 }
 
-/* Visit every label selector of component `c`: fn(sel or NULL, ptr). */
+/* Is `term` a map whose labelSelector, when there, has the types the
+ * API server accepts (rf_selector_typed)? It rejects anything else
+ * (schema-type), so the scope rules leave it alone. */
+static bool well_typed(const cJSON *term, const cJSON *sel)
+{
+    return cJSON_IsObject(term) && rf_selector_typed(sel);
+}
+
+/* Visit every label selector of component `c`: fn(sel or NULL, ptr),
+ * leaving out the terms that are not well_typed. */
 typedef int (*sel_fn)(struct rule_ctx *ctx, enum rf_component c,
                       const cJSON *sel, const char *ptr, void *arg);
 
@@ -47,38 +59,53 @@ static int each_selector(struct rule_ctx *ctx, const cJSON *obj,
 {
     const cJSON *spec = rf_component_spec(obj, c);
     const cJSON *paa = json_get(json_get(spec, "affinity"), PAA);
-    const cJSON *t;
+    const cJSON *t, *sel;
     struct sbuf p;
     size_t i;
     int rc = RFG_OK;
 
     sbuf_init(&p, 0);
     i = 0;
-    cJSON_ArrayForEach(t, json_get(paa, REQ)) {
+    cJSON_ArrayForEach(t, rf_list(paa, REQ)) {
+        sel = json_get(t, "labelSelector");
         sbuf_reset(&p);
+        if (!well_typed(t, sel)) {
+            i++;
+            continue;
+        }
         if (sbuf_printf(&p, "/spec/%s/affinity/" PAA "/" REQ "/%zu/labelSelector",
                         rf_component_name(c), i++) ||
-            (rc = fn(ctx, c, json_get(t, "labelSelector"), sbuf_str(&p), arg)))
+            (rc = fn(ctx, c, sel, sbuf_str(&p), arg)))
             goto out;
     }
     i = 0;
-    cJSON_ArrayForEach(t, json_get(paa, PREF)) {
+    cJSON_ArrayForEach(t, rf_list(paa, PREF)) {
+        const cJSON *term = json_get(t, "podAffinityTerm");
+
+        sel = json_get(term, "labelSelector");
         sbuf_reset(&p);
+        if (!well_typed(term, sel)) {
+            i++;
+            continue;
+        }
         if (sbuf_printf(&p,
                         "/spec/%s/affinity/" PAA "/" PREF
                         "/%zu/podAffinityTerm/labelSelector",
                         rf_component_name(c), i++) ||
-            (rc = fn(ctx, c, json_get(json_get(t, "podAffinityTerm"),
-                                    "labelSelector"),
-                     sbuf_str(&p), arg)))
+            (rc = fn(ctx, c, sel, sbuf_str(&p), arg)))
             goto out;
     }
     i = 0;
-    cJSON_ArrayForEach(t, json_get(spec, TSC)) {
+    cJSON_ArrayForEach(t, rf_list(spec, TSC)) {
+        sel = json_get(t, "labelSelector");
         sbuf_reset(&p);
+        if (!well_typed(t, sel)) {
+            i++;
+            continue;
+        }
         if (sbuf_printf(&p, "/spec/%s/" TSC "/%zu/labelSelector",
                         rf_component_name(c), i++) ||
-            (rc = fn(ctx, c, json_get(t, "labelSelector"), sbuf_str(&p), arg)))
+            (rc = fn(ctx, c, sel, sbuf_str(&p), arg)))
             goto out;
     }
 out:
@@ -91,19 +118,52 @@ out:
 struct pin {
     const char *key;
     const char *want;
+    bool failover;  /* names the failover: the RF-name label stands in */
 };
 
 static void pins_for(struct pin pins[3], const char *rf, enum rf_component c)
 {
-    pins[0] = (struct pin){RF_LABEL_NAME, rf};
-    pins[1] = (struct pin){RF_LABEL_COMPONENT, rf_component_name(c)};
-    pins[2] = (struct pin){RF_LABEL_PART_OF, RF_PART_OF};
+    pins[0] = (struct pin){RF_LABEL_NAME, rf, true};
+    pins[1] = (struct pin){RF_LABEL_COMPONENT, rf_component_name(c), false};
+    pins[2] = (struct pin){RF_LABEL_PART_OF, RF_PART_OF, true};
+}
+
+/* Does `sel` pin the operator's redisfailovers.databases.spotahome.com/name
+ * label to this failover's name, and do the failover's pods carry that
+ * value? Its own metadata.labels may override the label (with a value
+ * other failovers may share), and then it pins nothing. */
+static bool pins_rf_label(const cJSON *obj, const cJSON *sel,
+                          enum rf_component c)
+{
+    const char *rf = rf_name(obj);
+    const char *v = pin_value(sel, RF_LABEL_RF_NAME);
+    cJSON *labels;
+    bool ok;
+
+    if (!rf || !v || strcmp(v, rf))
+        return false;
+    labels = rf_pod_labels(obj, c);
+    ok = labels && json_str(labels, RF_LABEL_RF_NAME) &&
+         !strcmp(json_str(labels, RF_LABEL_RF_NAME), rf);
+    cJSON_Delete(labels);
+    return ok;
+}
+
+/* Is pin `p` met by `sel`, directly or (for the failover's identity)
+ * through the RF-name label (`by_rf`)? */
+static bool pin_met(const cJSON *sel, const struct pin *p, bool by_rf)
+{
+    const char *v = pin_value(sel, p->key);
+
+    return (v && !strcmp(v, p->want)) || (p->failover && by_rf);
 }
 
 static int scope_check_one(struct rule_ctx *ctx, enum rf_component c,
                            const cJSON *sel, const char *ptr, void *arg)
 {
     const char *rf = rf_name(rule_obj(ctx));
+    bool by_rf = sel && pins_rf_label(rule_obj(ctx), sel, c);
+    bool failover_pinned = true;
     struct pin pins[3];
     char missing[256] = "";
     size_t i, used = 0;
@@ -111,10 +171,10 @@ static int scope_check_one(struct rule_ctx *ctx, enum rf_component c,
     (void)arg;
     pins_for(pins, rf, c);
     for (i = 0; i < 3; i++) {
-        const char *v = pin_value(sel, pins[i].key);
-
-        if (v && !strcmp(v, pins[i].want))
+        if (pin_met(sel, &pins[i], by_rf))
             continue;
+        if (pins[i].failover)
+            failover_pinned = false;
         used += (size_t)snprintf(missing + used, sizeof(missing) - used,
                                  "%s%s=%s", used ? ", " : "", pins[i].key,
                                  pins[i].want);
@@ -123,6 +183,16 @@ static int scope_check_one(struct rule_ctx *ctx, enum rf_component c,
     }
     if (!*missing)
         return RFG_OK;
+    if (failover_pinned) {
+        rule_report(ctx, RULE_STRONG, ptr,
+                    "pin app.kubernetes.io/component in matchLabels",
+                    "label selector does not pin %s: it also counts this "
+                    "failover's %s pods, so its %s pods are not spread on "
+                    "their own", missing,
+                    rf_component_name(c == RF_REDIS ? RF_SENTINEL : RF_REDIS),
+                    rf_component_name(c));
+        return RFG_OK;
+    }
     rule_report(ctx, RULE_STRONG, ptr,
                 "pin app.kubernetes.io/name, app.kubernetes.io/component and "
                 "app.kubernetes.io/part-of in matchLabels",
@@ -161,17 +231,19 @@ static int scope_fix_one(struct rule_ctx *ctx, enum rf_component c,
     struct fix_arg *fa = arg;
     const char *rf = rf_name(fa->work);
     const cJSON *ml = json_get(sel, "matchLabels");
+    bool by_rf = pins_rf_label(fa->work, sel, c);
     struct pin pins[3];
     struct sbuf p;
     size_t i;
     int rc = RFG_OK;
 
     pins_for(pins, rf, c);
-    if (!cJSON_IsObject(ml)) {
+    if (!ml) {
         bool any = false;
 
         for (i = 0; i < 3; i++)
-            any |= !pin_value(sel, pins[i].key);
+            any |= !pin_value(sel, pins[i].key) &&
+                   !pin_met(sel, &pins[i], by_rf);
         if (!any)
             return RFG_OK; /* pinned wrongly via matchExpressions */
         sbuf_init(&p, 0);
@@ -183,6 +255,7 @@ static int scope_fix_one(struct rule_ctx *ctx, enum rf_component c,
 
             for (i = 0; v && i < 3; i++)
                 if (!pin_value(sel, pins[i].key) &&
+                    !pin_met(sel, &pins[i], by_rf) &&
                     !cJSON_AddStringToObject(v, pins[i].key, pins[i].want)) {
                     cJSON_Delete(v);
                     v = NULL;
@@ -196,7 +269,7 @@ static int scope_fix_one(struct rule_ctx *ctx, enum rf_component c,
         const char *have = json_str(ml, pins[i].key);
         const char *pv = pin_value(sel, pins[i].key);
 
-        if (pv && !strcmp(pv, pins[i].want))
+        if (pin_met(sel, &pins[i], by_rf))
             continue;
         if (!have && pv)
             continue; /* pinned wrongly via matchExpressions: leave it */
@@ -340,6 +413,14 @@ fail:
     return NULL;
 }
 
+/* Is spec.<c> there with a type other than map? Its rules then say
+ * nothing: schema-type reports it. */
+static bool comp_mistyped(const cJSON *obj, enum rf_component c)
+{
+    return rf_not_map(json_get(json_get(obj, "spec"), rf_component_name(c))) ||
+           rf_not_map(json_get(obj, "spec"));
+}
+
 static void check_affinity_drops_default(struct rule_ctx *ctx)
 {
     int c;
@@ -378,12 +459,18 @@ static int fix_affinity_drops_default(struct rule_ctx *ctx, const cJSON *work)
     return rc;
 }
 
+/* Does component `c` have a spread of its own? An affinity or a list of
+ * constraints of the wrong type counts as one: schema-type reports it,
+ * and a fix could not add to it. */
 static bool has_spread(const cJSON *obj, enum rf_component c)
 {
     const cJSON *spec = rf_component_spec(obj, c);
+    const cJSON *aff = json_get(spec, "affinity"), *tsc = json_get(spec, TSC);
 
-    return json_get(json_get(spec, "affinity"), PAA) ||
-           cJSON_GetArraySize(json_get(spec, TSC)) > 0;
+    return (aff && !cJSON_IsNull(aff) && !cJSON_IsObject(aff)) ||
+           json_get(aff, PAA) ||
+           (tsc && !cJSON_IsNull(tsc) && !cJSON_IsArray(tsc)) ||
+           cJSON_GetArraySize(tsc) > 0;
 }
 
 static void check_spread_missing(struct rule_ctx *ctx)
@@ -393,7 +480,7 @@ static void check_spread_missing(struct rule_ctx *ctx)
     for (c = RF_REDIS; c <= RF_SENTINEL; c++) {
         char ptr[64];
 
-        if (has_spread(rule_obj(ctx), c))
+        if (has_spread(rule_obj(ctx), c) || comp_mistyped(rule_obj(ctx), c))
             continue;
         snprintf(ptr, sizeof(ptr), "/spec/%s", rf_component_name(c));
         rule_report(ctx, RULE_STRONG, ptr,
@@ -417,7 +504,7 @@ static int fix_spread_missing(struct rule_ctx *ctx, const cJSON *work)
         const char *k1[] = {"spec", rf_component_name(c), "affinity", PAA};
         const char *k2[] = {"spec", rf_component_name(c), TSC};
 
-        if (has_spread(work, c))
+        if (has_spread(work, c) || comp_mistyped(work, c))
             continue;
         rc = rule_fix_add_nested(ctx, k1, 4, anti_affinity(ctx, rf, c));
         if (!rc && zones)
