@@ -4,7 +4,8 @@
  * two failovers can merge when master name, redis port and password all
  * match (spotahome #550, #297, #698); any one that differs breaks the
  * adoption path. These rules compare a failover with every other one in
- * the cluster view.
+ * the cluster view. A spec.redis.port the API server rejects (not an
+ * int32, see rf_redis_port_valid) is schema-type's: these rules skip it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -51,7 +52,8 @@ identity_conflict(struct rule_ctx *ctx, const cJSON *obj, size_t *count)
     size_t i;
 
     *count = 0;
-    if (!cv || strcmp(rf_master_name(obj, t), RF_DEFAULT_MASTER_NAME))
+    if (!cv || strcmp(rf_master_name(obj, t), RF_DEFAULT_MASTER_NAME) ||
+        !rf_redis_port_valid(obj))
         return NULL;
     for (i = cview_first(&cv->rf_port, cview_key_int(port)); i != CVIEW_END;
          i = cview_next(&cv->rf_port, i)) {
@@ -123,6 +125,7 @@ static void claim_sentinel_identity(struct rule_ctx *ctx, const cJSON *obj)
     struct rules_claim c;
 
     if (!rule_input(ctx)->claim || rule_sev(ctx) != RFG_SEV_DENY ||
+        !rf_redis_port_valid(obj) ||
         strcmp(rf_master_name(obj, rule_target(ctx)),
                RF_DEFAULT_MASTER_NAME) ||
         !rules_sentinel_identity(identity, sizeof(identity), port, ns, sp))
@@ -144,29 +147,40 @@ static void check_sentinel_identity_shared(struct rule_ctx *ctx)
 {
     const cJSON *obj = rule_obj(ctx);
     const struct cview_failover *f;
+    const char *both, *other;
     size_t n;
     bool fw = rule_target(ctx) == RF_TARGET_FRESHWORKS_V33;
+    bool mine;
 
     f = identity_conflict(ctx, obj, &n);
     if (!f) {
         claim_sentinel_identity(ctx, obj);
         return;
     }
+    /* Say what each side has: a sentinel that sends a password to a
+     * master that has none is still let in, so one password is no
+     * separation either. */
+    mine = rf_secret_path(obj) != NULL;
+    both = mine && f->secret ? ", same password"
+           : !mine && !f->secret ? ", no password"
+                                 : "";
+    other = mine && !f->secret ? ", which has no password (this one has)"
+            : !mine && f->secret ? ", which has a password (this one has "
+                                   "none)"
+                                 : "";
     rule_report(ctx, RULE_STRONG,
                 fw ? "/spec/sentinel/disableMyMaster" : "/spec/redis/port",
                 fw ? "set spec.sentinel.disableMyMaster: true (the master "
                      "name becomes the failover's name)"
                    : "give this failover its own spec.redis.port or its own "
                      "password",
-                "sentinel identity (master %s, port %d, %s) is shared with "
-                "RedisFailover %s/%s%s%s%s%s: their sentinels can merge and "
-                "overwrite each other's data",
-                RF_DEFAULT_MASTER_NAME, rf_redis_port(obj),
-                rf_secret_path(obj) && f->secret ? "same password"
-                                                 : "no password",
+                "sentinel identity (master %s, port %d%s) is shared with "
+                "RedisFailover %s/%s%s%s%s%s%s: their sentinels can merge "
+                "and overwrite each other's data",
+                RF_DEFAULT_MASTER_NAME, rf_redis_port(obj), both,
                 f->ns, f->name, f->origin ? " (" : "",
-                f->origin ? f->origin : "", f->origin ? ")" : "",
-                n > 1 ? " and others" : "");
+                f->origin ? f->origin : "", f->origin ? ")" : "", other,
+                n < 2 ? "" : *other ? ", and others" : " and others");
 }
 
 static int fix_sentinel_identity_shared(struct rule_ctx *ctx,
@@ -243,6 +257,8 @@ static void check_redis_port_unique(struct rule_ctx *ctx)
     bool hostnet = rf_host_network(obj);
     size_t i, n = 0;
 
+    if (!rf_redis_port_valid(obj))
+        return;
     for (i = cv ? cview_first(&cv->rf_port, cview_key_int(port)) : CVIEW_END;
          i != CVIEW_END; i = cview_next(&cv->rf_port, i)) {
         const struct cview_failover *f = &cv->rfs[i];
@@ -313,7 +329,8 @@ static void check_port_change(struct rule_ctx *ctx)
     int was = rf_redis_port(rule_old(ctx));
     int now = rf_redis_port(rule_obj(ctx));
 
-    if (was == now)
+    if (was == now || !rf_redis_port_valid(rule_old(ctx)) ||
+        !rf_redis_port_valid(rule_obj(ctx)))
         return;
     rule_report(ctx, RULE_STRONG, "/spec/redis/port",
                 "keep the port, or create a new failover on the new port "
