@@ -508,6 +508,45 @@ static void unknown_field(struct walk *w, const struct schema_level *f,
     free(hint);
 }
 
+/* ObjectMeta is the API server's to validate, but rules read its labels
+ * and annotations: a value of the wrong type there is reported here, as
+ * the server rejects it, so that those rules can stay silent. */
+static void check_meta(struct walk *w, const cJSON *md)
+{
+    static const char *const maps[] = {"labels", "annotations"};
+    size_t i, plen = w->ptr.len;
+    char h[256];
+
+    for (i = 0; i < 2 && cJSON_IsObject(md) && !w->err; i++) {
+        const cJSON *m = json_get(md, maps[i]), *e, *bad = NULL;
+
+        if (!m || cJSON_IsNull(m))
+            continue;
+        if (!cJSON_IsObject(m))
+            bad = m;
+        for (e = bad ? NULL : m->child; e; e = e->next) {
+            if (!cJSON_IsString(e) && !cJSON_IsNull(e)) {
+                bad = e;
+                break;
+            }
+        }
+        if (!bad)
+            continue;
+        if (jptr_append(&w->ptr, maps[i]) ||
+            (bad != m && jptr_append(&w->ptr, bad->string))) {
+            w->err = RFG_ENOMEM;
+            return;
+        }
+        human(w, h, sizeof(h));
+        add_issue(w, SCHEMA_TYPE, bad != m ? "quote the value" : NULL,
+                  "%s is %s; the API server wants %s: it rejects the "
+                  "object", h, value_kind(bad),
+                  bad == m ? "a map of strings" : "a string");
+        w->ptr.len = plen;
+        w->ptr.p[plen] = '\0';
+    }
+}
+
 static void walk_object(struct walk *w, const cJSON *v, const cJSON *sch,
                         const struct schema_level *up)
 {
@@ -535,6 +574,8 @@ static void walk_object(struct walk *w, const cJSON *v, const cJSON *sch,
              * the API server and never pruned */
             if (!(up == NULL && !strcmp(c->string, "metadata")))
                 walk_value(w, c, cs, &f);
+            else
+                check_meta(w, c);
         } else if (!open) {
             unknown_field(w, &f, c->string);
         }

@@ -150,6 +150,33 @@ static void test_schema__types(void)
     schema_issues_cleanup(&is);
 }
 
+/* metadata is left to the API server, but labels and annotations of the
+ * wrong type are reported: the rules that read them stay silent. */
+static void test_schema__metadata_maps(void)
+{
+    struct schema_issues is = {0};
+    const struct schema_issue *x;
+    const char *obj =
+        "{\"apiVersion\":\"databases.spotahome.com/v1\",\"kind\":"
+        "\"RedisFailover\",\"metadata\":{\"name\":\"c\",\"labels\":"
+        "[\"a=b\"],\"annotations\":{\"ok\":\"1\",\"port\":9121}},"
+        "\"spec\":{}}";
+
+    x = issue_at(&is, obj, RF_TARGET_SPOTAHOME_V13, "/metadata/labels");
+    CHECK(x && x->kind == SCHEMA_TYPE);
+    if (x)
+        CHECK_CONTAINS(x->msg, "metadata.labels is a list; the API server "
+                               "wants a map of strings");
+    x = issue_at(&is, obj, RF_TARGET_SPOTAHOME_V13,
+                 "/metadata/annotations/port");
+    CHECK(x && x->kind == SCHEMA_TYPE);
+    CHECK_INT_EQ(is.len, 2);
+    schema_issues_cleanup(&is);
+    (void)issue_at(&is, RF("{}"), RF_TARGET_SPOTAHOME_V13, "");
+    CHECK_INT_EQ(is.len, 0);
+    schema_issues_cleanup(&is);
+}
+
 static void test_schema__nested_arrays(void)
 {
     struct schema_issues is = {0};
@@ -313,6 +340,7 @@ int main(void)
     RUN(test_schema__wrong_level);
     RUN(test_schema__per_target);
     RUN(test_schema__types);
+    RUN(test_schema__metadata_maps);
     RUN(test_schema__nested_arrays);
     RUN(test_schema__enum_and_lookup);
     RUN(test_schema__crd_schema);
