@@ -10,6 +10,9 @@
 #   cli_workdir DIR NAME
 #                   $work = a new mktemp directory DIR/NAME.XXXXXX,
 #                   removed when the test exits.
+#   expect_exit CODE DESC CMD...
+#                   run CMD with stdout in $work/out and stderr in
+#                   $work/err; a check that it exits CODE.
 # Skips stay in each test: print "SKIP: why" and exit 77.
 #
 # Usage: . "$(dirname "$0")/cli_common.bash"
@@ -28,4 +31,13 @@ cli_finish() {
 cli_workdir() {
     work=$(mktemp -d "$1/$2.XXXXXX")
     trap 'rm -rf "$work"' EXIT
+}
+
+expect_exit() {
+    local want=$1 desc=$2
+    shift 2
+    "$@" >"$work/out" 2>"$work/err"
+    local got=$?
+    if [ "$got" = "$want" ]; then ok "$desc (exit $got)"; else
+        bad "$desc: exit $got, want $want"; cat "$work/out" "$work/err"; fi
 }

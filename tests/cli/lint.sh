@@ -13,15 +13,6 @@ src=$2
 build=$3
 cli_workdir "$build" cli-lint
 
-# expect_exit CODE DESC CMD...
-expect_exit() {
-    local want=$1 desc=$2
-    shift 2
-    "$@" >"$work/out" 2>"$work/err"
-    local got=$?
-    if [ "$got" = "$want" ]; then ok "$desc (exit $got)"; else
-        bad "$desc: exit $got, want $want"; cat "$work/out" "$work/err"; fi
-}
 expect_out() {
     if grep -qF -- "$1" "$work/out" "$work/err"; then ok "$2"; else
         bad "$2: '$1' not in output"; cat "$work/out" "$work/err"; fi

@@ -20,15 +20,6 @@ build=$3
 cli_workdir "$build" cli-lint-crd
 crd=$src/tests/crd
 
-# run EXPECTED_EXIT DESC CMD...: stdout in $work/out, stderr in $work/err
-run() {
-    local want=$1 desc=$2
-    shift 2
-    "$@" >"$work/out" 2>"$work/err"
-    local got=$?
-    if [ "$got" = "$want" ]; then ok "$desc (exit $got)"; else
-        bad "$desc: exit $got, want $want"; cat "$work/out" "$work/err"; fi
-}
 has() {   # has FILE TEXT DESC
     if grep -qF -- "$2" "$work/$1"; then ok "$3"; else
         bad "$3: '$2' not in $1"; cat "$work/out" "$work/err"; fi
@@ -39,7 +30,7 @@ hasnt() {
 }
 
 fo=$crd/failover.yaml
-run 1 "lint --crd: a field the CRD lacks denies" \
+expect_exit 1 "lint --crd: a field the CRD lacks denies" \
     "$rfguard" lint --target freshworks-v3.3 --crd "$crd/minimal.yaml" "$fo"
 has out "schema-unknown-field" "the pruned field is a schema-unknown-field finding"
 has out "spec.sentinel.disableMyMaster is not in the CRD in $crd/minimal.yaml, though the compiled-in freshworks-v3.3 CRD has it" \
@@ -51,17 +42,17 @@ has out "spec.redis.hostNetwork is not in the CRD in $crd/minimal.yaml" \
 has err "rfguard lint: schema: the CRD in $crd/minimal.yaml (version v1) replaces the compiled-in freshworks-v3.3 CRD" \
     "stderr says which schema is in use"
 
-run 1 "the same failover without --crd" \
+expect_exit 1 "the same failover without --crd" \
     "$rfguard" lint --target freshworks-v3.3 "$fo"
 hasnt out "disableMyMaster is not" "the compiled-in freshworks CRD has disableMyMaster"
 hasnt out "hostNetwork is not" "the compiled-in freshworks CRD has hostNetwork"
 hasnt err "schema:" "no schema note without --crd"
 
-run 1 "without --target the policy's target is replaced" \
+expect_exit 1 "without --target the policy's target is replaced" \
     "$rfguard" lint --crd "$crd/minimal.yaml" "$fo"
 has err "replaces the compiled-in spotahome-v1.3 CRD" \
     "the default policy's target (spotahome-v1.3) is the one replaced"
-run 1 "-q silences the note" \
+expect_exit 1 "-q silences the note" \
     "$rfguard" lint -q --crd "$crd/minimal.yaml" "$fo"
 hasnt err "schema:" "no note with -q"
 
@@ -75,39 +66,39 @@ spec:
   sentinel: {replicas: 3}
   redis: {replicas: 3, port: 6379}
 YAML
-run 0 "a failover within the CRD's fields" \
+expect_exit 0 "a failover within the CRD's fields" \
     "$rfguard" lint --crd "$crd/minimal.yaml" -o json "$work/ok.yaml"
 hasnt out "schema-" "no schema finding (v1, not the open v1beta1, is read)"
 
 # errors name file:line:col
-run 2 "a malformed schema is an error" \
+expect_exit 2 "a malformed schema is an error" \
     "$rfguard" lint --crd "$crd/bad-schema.yaml" "$fo"
 has err "$crd/bad-schema.yaml:21:13: CRD schema: \"properties\" is not a map of field schemas" \
     "the malformed keyword is named with file:line:col"
-run 2 "no served storage version" \
+expect_exit 2 "no served storage version" \
     "$rfguard" lint --crd "$crd/no-storage.json" "$fo"
 has err "$crd/no-storage.json:" "JSON CRD errors name the file"
 has err "no version that is both served and the storage version" \
     "the missing storage version is explained"
-run 2 "a file without the CRD" "$rfguard" lint --crd "$fo" "$fo"
+expect_exit 2 "a file without the CRD" "$rfguard" lint --crd "$fo" "$fo"
 has err "$fo:1:1: no CustomResourceDefinition redisfailovers.databases.spotahome.com" \
     "a file without the CRD says so"
-run 2 "a missing file" "$rfguard" lint --crd "$work/nope.yaml" "$fo"
+expect_exit 2 "a missing file" "$rfguard" lint --crd "$work/nope.yaml" "$fo"
 has err "cannot read the CRD file" "an unreadable file says so"
 printf 'spec: [\n' >"$work/broken.yaml"
-run 2 "a YAML error" "$rfguard" lint --crd "$work/broken.yaml" "$fo"
+expect_exit 2 "a YAML error" "$rfguard" lint --crd "$work/broken.yaml" "$fo"
 has err "$work/broken.yaml:" "a YAML error names the file"
 
 # version --verbose names the schema of each target
-run 0 "version --verbose" "$rfguard" version --verbose
+expect_exit 0 "version --verbose" "$rfguard" version --verbose
 has out "freshworks-v3.3  the compiled-in freshworks-v3.3 CRD, sha256 " \
     "version --verbose names each target's schema"
-run 0 "version" "$rfguard" version
+expect_exit 0 "version" "$rfguard" version
 hasnt out "CRD schemas" "plain version stays one line"
 
 # fix takes the same option
-run 0 "fix --crd" "$rfguard" fix --crd "$crd/minimal.yaml" "$fo"
+expect_exit 0 "fix --crd" "$rfguard" fix --crd "$crd/minimal.yaml" "$fo"
 has err "rfguard fix: schema: the CRD in $crd/minimal.yaml" "fix notes the schema too"
-run 2 "fix --crd with a bad CRD" "$rfguard" fix --crd "$crd/bad-schema.yaml" "$fo"
+expect_exit 2 "fix --crd with a bad CRD" "$rfguard" fix --crd "$crd/bad-schema.yaml" "$fo"
 
 cli_finish
