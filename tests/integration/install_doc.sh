@@ -12,8 +12,10 @@
 # Usage: install_doc.sh RFGUARD SOURCE_DIR BUILD_DIR
 . "$(dirname "$0")/serve_common.bash"
 
-if ! python3 -c 'import yaml' 2>/dev/null; then
-    echo "SKIP: python3-yaml not found"
+# Debian's python3 with python3-yaml and python3-jsonpatch (scripts/deps.txt).
+py=/usr/bin/python3
+if ! "$py" -c 'import yaml, jsonpatch' 2>/dev/null; then
+    echo "SKIP: $py cannot import yaml and jsonpatch (python3-yaml, python3-jsonpatch)"
     exit 77
 fi
 
@@ -22,6 +24,7 @@ start_server || exit 1
 
 cat >"$WORK/doc.py" <<'PY'
 import base64, json, subprocess, sys
+import jsonpatch
 import yaml
 
 doc, port, ca = sys.argv[1:4]
@@ -60,32 +63,10 @@ def post(ep, o):
         input=json.dumps(body).encode(), capture_output=True, check=True)
     return json.loads(out.stdout)["response"]
 
-def apply_patch(doc, ops):
-    """RFC 6902 add/replace/remove, enough for rfguard's patches."""
-    for op in ops:
-        parts = [p.replace("~1", "/").replace("~0", "~")
-                 for p in op["path"].split("/")[1:]]
-        parent = doc
-        for p in parts[:-1]:
-            parent = parent[int(p)] if isinstance(parent, list) else parent[p]
-        last = parts[-1]
-        if op["op"] in ("add", "replace") and not isinstance(parent, list):
-            parent[last] = op["value"]
-        elif op["op"] == "add":
-            parent.insert(len(parent) if last == "-" else int(last),
-                          op["value"])
-        elif op["op"] == "replace":
-            parent[int(last)] = op["value"]
-        elif op["op"] == "remove":
-            del parent[int(last) if isinstance(parent, list) else last]
-        else:
-            raise SystemExit("unexpected op " + op["op"])
-    return doc
-
 m = post("mutate", obj)
 assert m["allowed"] is True, m
 if "patch" in m:
-    obj = apply_patch(obj, json.loads(base64.b64decode(m["patch"])))
+    obj = jsonpatch.apply_patch(obj, json.loads(base64.b64decode(m["patch"])))
 v = post("validate", obj)
 assert v["allowed"] is False, "the doc's example is not denied: %r" % v
 lines = ["Warning: " + w for w in (m.get("warnings") or [])]
@@ -101,5 +82,5 @@ if got != want:
 PY
 
 check "docs/install.md's expected output is what serve sends" \
-    python3 "$WORK/doc.py" "$SRC/docs/install.md" "$PORT" "$CERTS/ca.crt"
+    "$py" "$WORK/doc.py" "$SRC/docs/install.md" "$PORT" "$CERTS/ca.crt"
 finish
