@@ -26,6 +26,7 @@
 #include "crypto.h"
 #include "inputs.h"
 #include "jpatch.h"
+#include "lnote.h"
 #include "rules.h"
 #include "sbuf.h"
 #include "yedit.h"
@@ -62,6 +63,8 @@ static void fix_usage(FILE *f)
         "                        so is a file changed by someone else "
         "meanwhile\n"
         "  -h, --help            this help\n\n"
+        "Templates and RedisFailovers of a legacy API are errors, never "
+        "patched.\n\n"
         "Exit codes: 0 done, 2 usage, I/O or parse error, or a file that "
         "could not\nbe rewritten safely (it is left untouched).\n");
 }
@@ -595,6 +598,11 @@ int cmd_fix(int argc, char **argv)
     in.cmd = "fix";
     if (inputs_load(&in, argv + optind, (size_t)(argc - optind), NULL))
         goto oom;
+    /* A RedisFailover of an API no operator serves is an error, as in
+     * lint: nothing was checked, and its file is not rewritten. */
+    for (i = 0; i < in.ndocs; i++)
+        (void)lnote_legacy(&in.docs[i].file->errs, in.docs[i].doc->pm,
+                           in.docs[i].obj, in.docs[i].pos);
     for (i = 0; i < in.nfiles; i++)
         for (k = 0; k < in.files[i].errs.len; k++) {
             diag_format(&in.files[i].errs.v[k], line, sizeof(line));

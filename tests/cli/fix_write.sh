@@ -125,6 +125,17 @@ rc=$?
 grep -q "tpl.yaml:4:9: this is a template (\`{{\`): render it first (\`helm template .* | rfguard fix -\`)" "$work/err" && ok "template message names the token" || { bad "template message"; cat "$work/err"; }
 [ "$(wc -l < "$work/err")" = 1 ] && ok "template: one message, no parser error" || { bad "template: more than one message"; cat "$work/err"; }
 cmp -s "$work/tpl.yaml" "$work/tpl.orig" && ok "template untouched" || bad "template changed"
+# a legacy API is an error naming it, in every mode, and is never
+# rewritten (not even the fixable failover of a current API beside it)
+printf 'apiVersion: storage.spotahome.com/v1alpha2\nkind: RedisFailover\nmetadata:\n  name: old\nspec:\n  redis:\n    replicas: 3\n---\napiVersion: databases.spotahome.com/v1\nkind: RedisFailover\nmetadata:\n  name: new\nspec:\n  auth:\n    secretPath: new-auth\n' > "$work/legacy.yaml"
+cp "$work/legacy.yaml" "$work/legacy.orig"
+for mode in "" --apply --write; do
+    "$rfguard" fix $mode "$work/legacy.yaml" >/dev/null 2>"$work/err"
+    rc=$?
+    [ $rc = 2 ] && grep -q "legacy.yaml:1:1: RedisFailover of apiVersion storage.spotahome.com/v1alpha2: no operator serves this API" "$work/err" &&
+        ok "legacy API: fix ${mode:-(patch)} exits 2 naming the API" || { bad "legacy API: fix $mode exit $rc"; cat "$work/err"; }
+done
+cmp -s "$work/legacy.yaml" "$work/legacy.orig" && ok "legacy API: file untouched" || bad "legacy API: file changed"
 # a quoted "{{" is data, not a template: the file is fixed
 printf 'apiVersion: databases.spotahome.com/v1\nkind: RedisFailover\nmetadata:\n  name: quoted\n  annotations:\n    note: "{{ not a template }}"\nspec:\n  auth:\n    secretPath: quoted-auth\n' > "$work/quoted.yaml"
 "$rfguard" fix --write "$work/quoted.yaml" 2>"$work/err"
