@@ -25,7 +25,7 @@ if ! command -v python3 >/dev/null 2>&1; then
     exit 77
 fi
 
-python3 - "$work" "$src/examples/redisfailover-good.yaml" <<'PY'
+python3 - "$work" "$src/tests/fixtures/hostile-base.yaml" <<'PY'
 import json, sys
 d, good_path = sys.argv[1], sys.argv[2]
 good = open(good_path).read()
@@ -122,7 +122,7 @@ fi
 
 # --cluster-state is read with the same loader.
 out=$("$rfguard" lint --no-color --cluster-state "$work/state-nul.json" \
-    "$src/examples/redisfailover-good.yaml" 2>&1)
+    "$src/tests/fixtures/hostile-base.yaml" 2>&1)
 rc=$?
 if [ "$rc" -eq 2 ] &&
     grep -qE "state-nul.json:1:[0-9]+: error: a NUL character" <<<"$out"; then

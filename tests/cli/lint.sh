@@ -116,4 +116,12 @@ for i in range(20000):
 expect_exit 1 "20000 unknown keys" timeout "${RFG_WAIT:-180}" "$rfguard" lint --no-color "$work/wide.yaml"
 expect_out "... and 19950 more like the above (only the first 50 are listed) [schema-unknown-field]" "unknown keys are capped at 50 findings"
 
+# the shipped examples say what they show: the good one has no finding
+# under any target it is written for, the bad one is denied
+expect_exit 0 "examples: good" "$rfguard" lint --no-color "$src/examples/redisfailover-good.yaml"
+expect_out "0 errors, 0 warnings" "examples: the good one has no finding"
+expect_exit 0 "examples: good (spotahome-v1.2)" "$rfguard" lint -t spotahome-v1.2 --no-color "$src/examples/redisfailover-good.yaml"
+expect_out "0 errors, 0 warnings" "examples: the good one has no finding under spotahome-v1.2"
+expect_exit 1 "examples: bad" "$rfguard" lint --no-color "$src/examples/redisfailover-bad.yaml"
+expect_out "[auth-required]" "examples: the bad one is denied for its missing password"
 cli_finish
