@@ -55,6 +55,7 @@ static void check_auth_required(struct rule_ctx *ctx)
 {
     char hint[256];
     const char *sp = rf_secret_path(rule_obj(ctx));
+    const cJSON *spec, *auth;
     const char *why;
 
     if (sp && (why = secret_name_problem(sp)) != NULL) {
@@ -67,6 +68,12 @@ static void check_auth_required(struct rule_ctx *ctx)
         return;
     }
     if (sp)
+        return;
+    /* spec.auth (or secretPath) of the wrong type: schema-type says so */
+    spec = json_get(rule_obj(ctx), "spec");
+    auth = json_get(spec, "auth");
+    if (rf_not_map(spec) || rf_not_map(auth) ||
+        rf_not_string(json_get(auth, "secretPath")))
         return;
     snprintf(hint, sizeof(hint),
              "create a Secret with a 'password' key in namespace %s and set "
@@ -333,7 +340,14 @@ static bool netpol_guards(struct rule_ctx *ctx,
 static void check_sentinel_no_auth(struct rule_ctx *ctx)
 {
     const struct cview_netpol *open;
+    const cJSON *md = json_get(rule_obj(ctx), "metadata");
+    const cJSON *ann = json_get(md, "annotations");
 
+    /* annotations of the wrong type may hold the guard's name, but only
+     * schema-type can tell */
+    if (rf_not_map(md) || rf_not_map(ann) ||
+        rf_not_string(json_get(ann, NETPOL_ANNOTATION)))
+        return;
     if (netpol_annotation(ctx) || netpol_guards(ctx, &open))
         return;
     if (open)

@@ -317,8 +317,20 @@ static size_t container_images(const cJSON *list, const char *c,
     return n;
 }
 
+/* Is spec.<c> (and spec) a map, or absent? A string or list there is
+ * schema-type's to report: the rules here then stay silent rather than
+ * report its fields as not set. */
+static bool comp_typed(const cJSON *obj, enum rf_component c)
+{
+    const cJSON *spec = json_get(obj, "spec");
+
+    return !rf_not_map(spec) &&
+           !rf_not_map(json_get(spec, rf_component_name(c)));
+}
+
 /* Every image of the pods: redis and sentinel, their enabled exporters,
- * init containers and extra containers. */
+ * init containers and extra containers; none of a component whose spec
+ * has the wrong type (comp_typed). */
 static size_t images(const cJSON *obj, struct image_ref out[IMAGES_MAX])
 {
     static const enum rf_component comps[] = {RF_REDIS, RF_SENTINEL};
@@ -329,6 +341,8 @@ static size_t images(const cJSON *obj, struct image_ref out[IMAGES_MAX])
         const cJSON *ex = json_get(sp, "exporter");
         const char *c = rf_component_name(comps[i]);
 
+        if (!comp_typed(obj, comps[i]))
+            continue;
         snprintf(out[n].ptr, sizeof(out[n].ptr), "/spec/%s/image", c);
         snprintf(out[n].what, sizeof(out[n].what), "spec.%s.image", c);
         out[n].val = json_get(sp, "image");
@@ -411,7 +425,7 @@ static int fix_image_pinned(struct rule_ctx *ctx, const cJSON *work)
 
         if (cJSON_IsString(v) && *v->valuestring)
             continue;
-        if (v)
+        if (v || !comp_typed(work, comps[i]))
             continue;   /* an explicit "" or non-string: leave it to the
                            user and the schema rules */
         rc = rule_fix_add_nested(ctx, keys, 3,
@@ -505,8 +519,12 @@ static void check_resources_set(struct rule_ctx *ctx)
         const char *c = rf_component_name(comps[i]);
         char ptr[48];
 
+        /* a string or list where a map belongs is schema-type's alone */
+        if (!comp_typed(rule_obj(ctx), comps[i]) || rf_not_map(res))
+            continue;
         snprintf(ptr, sizeof(ptr), "/spec/%s/resources", c);
-        if (!json_get(req, "cpu") || !json_get(req, "memory"))
+        if (!rf_not_map(req) &&
+            (!json_get(req, "cpu") || !json_get(req, "memory")))
             rule_report(ctx, RULE_STRONG, ptr,
                         "set resources.requests.cpu and .memory",
                         "spec.%s.resources has no %s request: the scheduler "
@@ -515,9 +533,10 @@ static void check_resources_set(struct rule_ctx *ctx)
                         !json_get(req, "cpu") && !json_get(req, "memory")
                             ? "cpu or memory"
                         : !json_get(req, "cpu") ? "cpu" : "memory");
-        if (comps[i] == RF_REDIS &&
+        if (comps[i] == RF_REDIS && !rf_not_map(json_get(res, "limits")) &&
+            !rf_not_list(json_get(spec, "customConfig")) &&
             !json_get(json_get(res, "limits"), "memory") &&
-            !has_maxmemory(json_get(spec, "customConfig")))
+            !has_maxmemory(rf_list(spec, "customConfig")))
             rule_report(ctx, RULE_STRONG, ptr,
                         "set resources.limits.memory or a maxmemory in "
                         "spec.redis.customConfig",
@@ -567,11 +586,16 @@ static void check_maxmemory_headroom(struct rule_ctx *ctx)
     bool strong;
     char ptr[64];
 
+    /* a string or list where a map belongs is schema-type's alone */
+    if (!comp_typed(rule_obj(ctx), RF_REDIS) || rf_not_map(res) ||
+        rf_not_map(json_get(res, "requests")) ||
+        rf_not_map(json_get(res, "limits")))
+        return;
     if (!mem) {
         mem = json_str(json_get(res, "limits"), "memory");
         from = "limit";
     }
-    cJSON_ArrayForEach(e, json_get(spec, "customConfig")) {
+    cJSON_ArrayForEach(e, rf_list(spec, "customConfig")) {
         if (cJSON_IsString(e) && !strncmp(e->valuestring, "maxmemory ", 10) &&
             !redis_bytes(e->valuestring + 10, &max))
             at = i;

@@ -248,7 +248,8 @@ static int fix_keep_after_deletion(struct rule_ctx *ctx, const cJSON *work)
 
 static void check_storage_both(struct rule_ctx *ctx)
 {
-    if (!pvc(rule_obj(ctx)) || !json_get(storage(rule_obj(ctx)), "emptyDir"))
+    /* an emptyDir that is not a map is schema-type's alone */
+    if (!pvc(rule_obj(ctx)) || !rf_map(storage(rule_obj(ctx)), "emptyDir"))
         return;
     rule_report(ctx, RULE_STRONG, "/spec/redis/storage/emptyDir",
                 "remove emptyDir",
@@ -259,7 +260,7 @@ static void check_storage_both(struct rule_ctx *ctx)
 
 static int fix_storage_both(struct rule_ctx *ctx, const cJSON *work)
 {
-    if (!pvc(work) || !json_get(storage(work), "emptyDir"))
+    if (!pvc(work) || !rf_map(storage(work), "emptyDir"))
         return RFG_OK;
     return rule_fix_remove(ctx, "/spec/redis/storage/emptyDir");
 }
