@@ -11,8 +11,9 @@
  * of these end by one deadline per review. The reconcile thread lists
  * rfguard's Leases every reconcile_s and deletes those whose failover
  * the (fresh) view no longer has; it also releases, within seconds, the
- * claims of denied reviews whose create got no answer in time. Logs
- * never carry tokens or Secret values.
+ * claims of denied reviews whose create got no answer in time. The
+ * installed CRD's schema arrives from the cache (on_crd) whenever its
+ * watch brings a new one. Logs never carry tokens or Secret values.
  */
 #include "serve_cluster.h"
 
@@ -106,6 +107,8 @@ int serve_cluster_parse_opt(struct serve_cluster_opts *o, int argc,
     } else if ((v = cli_opt_value(argc, argv, i, "--watch-timeout"))) {
         num = &o->watch_timeout_s;
     } else if ((v = cli_opt_value(argc, argv, i, "--crd-poll"))) {
+        /* deprecated: the CRD is watched; still checked, so a value
+         * that was wrong stays an error */
         if (cli_parse_duration_ms(v, 100, 86400000, &o->crd_poll_ms)) {
             fprintf(stderr, "rfguard serve: bad value for '%s': a duration "
                             "from 100ms to 24h in s or ms, such as 30s\n",
@@ -155,10 +158,16 @@ void serve_cluster_usage(FILE *f)
         "review (2s; e.g.\n"
         "                         1500ms): past it the rule's "
         "onUnavailable applies\n"
-        "  --crd-poll DUR         how often the installed RedisFailover CRD "
-        "is re-read (30s);\n"
-        "                         its schema decides which fields are "
-        "pruned\n");
+        "  --crd-poll DUR         deprecated and ignored: the installed "
+        "RedisFailover CRD\n"
+        "                         is watched, and its schema decides which "
+        "fields are pruned\n"
+        "The view watches RedisFailovers, Secrets, NetworkPolicies (a "
+        "policy guarding the\n"
+        "sentinel port quiets sentinel-no-auth) and the redisfailovers "
+        "CRD; a refused\n"
+        "CRD or NetworkPolicy list is logged and the view stays "
+        "available.\n");
 }
 
 /* kcache_crd_fn: the installed CRD's schema is new or changed: from now
@@ -430,7 +439,6 @@ int serve_cluster_start(struct serve_cluster **out,
     cc.watch_timeout_s = o->watch_timeout_s;
     cc.log = log_kcache;
     cc.log_arg = sc;
-    cc.crd_poll_ms = o->crd_poll_ms;
     cc.crd = on_crd;
     cc.crd_arg = sc;
     rc = kcache_start(&sc->kc, &cc, dl);
@@ -444,6 +452,9 @@ int serve_cluster_start(struct serve_cluster **out,
     sc->thr_started = true;
     sc->log("info", "cluster view: starting", "server",
             kclient_server(sc->client));
+    if (o->crd_poll_ms)
+        sc->log("warn", "--crd-poll is deprecated and ignored: the installed "
+                        "CRD is watched", NULL, NULL);
     *out = sc;
     return RFG_OK;
 fail:

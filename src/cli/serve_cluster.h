@@ -8,8 +8,8 @@
  * reconcile that releases claims whose failover is gone, and a prompt
  * release of claims whose review was denied). The API calls of one
  * review share one deadline (--api-deadline). The schema of the
- * installed RedisFailover CRD, read at start and re-read every
- * --crd-poll, replaces the compiled-in ones (schema.h), so pruning is
+ * installed RedisFailover CRD, read at start and on every change (a
+ * watch), replaces the compiled-in ones (schema.h), so pruning is
  * judged as this cluster's API server does. cmd_serve.c starts and
  * stops it and hands its hooks to the admission core; the HTTP side
  * knows nothing of them.
@@ -35,7 +35,8 @@ struct serve_cluster_opts {
     unsigned reconcile_s;      /* 0 = 30 */
     unsigned watch_timeout_s;  /* 0 = 300 */
     unsigned api_deadline_ms;  /* every API call of a review; 0 = 2000 */
-    unsigned crd_poll_ms;      /* re-read the installed CRD; 0 = 30000 */
+    unsigned crd_poll_ms;      /* --crd-poll: deprecated, ignored (the CRD
+                                  is watched); non-zero = given */
 };
 
 void serve_cluster_opts_init(struct serve_cluster_opts *o);

@@ -2,7 +2,7 @@
  *
  * cview.h - the cluster view the rules consult for cross-object checks:
  * every other RedisFailover (its sentinel identity and auth), every
- * Secret (names, key names, password fingerprint) and, in lint, every
+ * Secret (names, key names, password fingerprint) and every
  * NetworkPolicy (what it selects, whether it guards the sentinel port). It holds summaries
  * only: a Secret's value is never kept, only its SHA-256 and a few facts
  * about its shape. Built from the documents of a lint run, a
@@ -97,8 +97,8 @@ struct cview {
     size_t nrfs, caprfs;
     struct cview_secret *secrets;
     size_t nsecrets, capsecrets;
-    struct cview_netpol *netpols;  /* lint input only; serve's watch does
-                                      not feed them */
+    struct cview_netpol *netpols;  /* from the lint run's files, or
+                                      serve's watch of NetworkPolicies */
     size_t nnetpols, capnetpols;
     cview_hash_fn hash;    /* may be NULL: then no fingerprints */
     bool complete;         /* true when it reflects a whole cluster */

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * kcache.c - the cluster cache's thread, state and snapshots: it runs the
- * list+watch of RedisFailovers and Secrets on one thread, with curl's
- * multi interface carrying both watch streams. Each source keeps a store
- * keyed by namespace/name (kstore.c: a trimmed copy of each RedisFailover
- * and, for each Secret, only the summary cview makes of it); the list and
- * the watch of one source are kcache_watch.c. After a batch of events the cache builds
- * a fresh struct cview from the stores and publishes it; readers hold the
+ * list+watch of the redisfailovers CRD, RedisFailovers, Secrets and
+ * NetworkPolicies on one thread, with curl's multi interface carrying
+ * every watch stream. Each source but the CRD keeps a store keyed by
+ * namespace/name (kstore.c: a trimmed copy of each RedisFailover and
+ * NetworkPolicy and, for each Secret, only the summary cview makes of
+ * it); the list and the watch of one source are kcache_watch.c, what the
+ * CRD means is kcache_crd.c. After a batch of events the cache builds a
+ * fresh struct cview from the stores and publishes it; readers hold the
  * old one until they release it.
  *
  * Watch protocol (as client-go's reflector): list with paging, remember
@@ -14,9 +16,12 @@
  * event and bookmark moves the version on; a normal end (timeoutSeconds)
  * reconnects at once; an ERROR 410 Expired or an HTTP 410 relists; any
  * other failure marks the source down and retries with jittered backoff.
- * The CRD is read before each RedisFailover list and every crd_poll_ms
- * once synced (a GET, not a watch: it changes on operator upgrades only);
- * its stripped schema goes to the crd callback when its digest changes.
+ * Two sources never make the view unavailable when they are refused
+ * (403) or not served (404): the CRD (the policy's target and the
+ * compiled-in schema are used, as without a CRD) and the NetworkPolicies
+ * (the view has none, so no policy counts as a guard). Both are logged
+ * once and listed again now and then. The CRD's other failures are only
+ * logged too: its schema only changes on operator upgrades.
  * It is not the admission path: nothing here is called by a request
  * except kcache_snapshot/_release/_ready/_unavailable_since/_target.
  */
@@ -33,11 +38,11 @@
 
 #include "clock.h"
 #include "crd.h"
-#include "json.h"
 
 #define WATCH_ANSWER_MS 15000
-#define CRD_PATH "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/" \
-                 "redisfailovers." RF_GROUP
+/* how long an optional source that was refused waits to list again, at
+ * most */
+#define REFUSED_RETRY_MS 60000
 
 struct snap {
     struct cview cv;           /* first: a cview pointer is a snap */
@@ -121,7 +126,13 @@ void kcache_mark_down(struct source *src, const char *why)
     char now[sizeof(src->why)];
 
     snprintf(now, sizeof(now), "%s: %s", src->what, why);
-    if (atomic_load(&src->down_mono) == 0) {
+    if (src->role == SRC_CRD) {
+        /* never down: the schema and target in use stay */
+        if (strcmp(now, src->why) != 0)
+            kcache_log(src->kc, "warn", "cluster view: cannot read the "
+                       "redisfailovers CRD; the schema and operator target "
+                       "in use stay", now);
+    } else if (atomic_load(&src->down_mono) == 0) {
         atomic_store(&src->down_wall, (int_least64_t)time(NULL));
         atomic_store(&src->down_mono, rfg_mono_ms());
         kcache_log(src->kc, "warn", "cluster view: API server unreachable", now);
@@ -135,6 +146,14 @@ void kcache_mark_down(struct source *src, const char *why)
 
 void kcache_mark_up(struct source *src)
 {
+    if (src->refused)
+        kcache_log(src->kc, "info", "cluster view: allowed again",
+                   src->what);
+    else if (src->role == SRC_CRD && src->why[0])
+        kcache_log(src->kc, "info", "cluster view: the redisfailovers CRD "
+                   "can be read again", NULL);
+    src->why[0] = '\0';
+    src->refused = false;
     if (atomic_load(&src->down_mono) != 0) {
         atomic_store(&src->down_mono, 0);
         atomic_store(&src->down_wall, 0);
@@ -142,6 +161,33 @@ void kcache_mark_up(struct source *src)
               src->what);
     }
     src->fails = 0;
+}
+
+bool kcache_refused(struct source *src, long status, const char *why)
+{
+    char now[sizeof(src->why)];
+
+    if (!src->optional || (status != 403 && status != 404))
+        return false;
+    snprintf(now, sizeof(now), "%s: %s", src->what, why);
+    if (!src->refused || strcmp(now, src->why) != 0)
+        kcache_log(src->kc, "warn",
+                   src->role == SRC_CRD
+                       ? "cluster view: cannot read the redisfailovers CRD; "
+                         "the policy's target and the compiled-in schema "
+                         "are used"
+                       : "cluster view: cannot list networkpolicies; no "
+                         "NetworkPolicy counts as guarding sentinels",
+                   now);
+    memcpy(src->why, now, sizeof(now));
+    src->refused = true;
+    if (src->st.n)
+        src->kc->dirty = true;
+    kstore_clear(&src->st);
+    /* refused is not down: the view stays available */
+    atomic_store(&src->down_mono, 0);
+    atomic_store(&src->down_wall, 0);
+    return true;
 }
 
 int64_t kcache_unavailable_since(struct kcache *kc)
@@ -181,100 +227,6 @@ void kcache_stats(struct kcache *kc, struct kcache_stats *out)
     out->snapshots = atomic_load(&kc->snapshots);
 }
 
-/* ---- CRD ---- */
-
-/* Hand the schema of the CRD `root` to the crd callback if it changed
- * since the last one handed over. A schema that cannot be used is
- * logged once, and the last good one stays: false then. */
-static bool crd_update(struct kcache *kc, const cJSON *root)
-{
-    struct diag_list dl;
-    unsigned char d[32];
-    char ver[64], hex[13], msg[300];
-    cJSON *s = NULL;
-    char *txt;
-    size_t i;
-
-    diag_list_init(&dl, "the installed CRD");
-    if (crd_schema(&s, ver, sizeof(ver), root, NULL, &dl)) {
-        if (!kc->crd_bad_logged && dl.len) {
-            diag_format(&dl.v[0], msg, sizeof(msg));
-            kcache_log(kc, "warn", "cluster view: the installed CRD's "
-                                   "schema cannot be used; the schema in "
-                                   "use stays", msg);
-            kc->crd_bad_logged = true;
-        }
-        diag_list_cleanup(&dl);
-        return false;
-    }
-    diag_list_cleanup(&dl);
-    kc->crd_bad_logged = false;
-    txt = cJSON_PrintUnformatted(s);
-    if (!txt) {
-        cJSON_Delete(s);
-        return true;
-    }
-    kc->cfg.hash(txt, strlen(txt), d);
-    cJSON_free(txt);
-    if (kc->crd_have && !memcmp(d, kc->crd_digest, sizeof(d))) {
-        cJSON_Delete(s);
-        return true;
-    }
-    memcpy(kc->crd_digest, d, sizeof(d));
-    kc->crd_have = true;
-    for (i = 0; i < 6; i++)
-        snprintf(hex + 2 * i, 3, "%02x", d[i]);
-    kc->cfg.crd(kc->cfg.crd_arg, s, ver, hex);
-    return true;
-}
-
-static void detect_target(struct kcache *kc)
-{
-    struct kclient_resp r;
-    cJSON *root = NULL;
-    const cJSON *v;
-    enum rf_target t = RF_TARGET_SPOTAHOME_V13;
-    char msg[300];
-
-    if (kclient_request(kc->cfg.client, "GET", CRD_PATH, NULL, 10000,
-                        (size_t)16 << 20, 0, &r) != RFG_OK ||
-        r.status != 200) {
-        if (!kc->crd_logged) {
-            snprintf(msg, sizeof(msg), "HTTP %ld: %s", r.status,
-                     r.err[0] ? r.err : "no answer");
-            kcache_log(kc, "warn",
-                  "cluster view: cannot read the redisfailovers CRD; the "
-                  "policy's target is used", msg);
-            kc->crd_logged = true;
-        }
-        kclient_resp_cleanup(&r);
-        return;
-    }
-    root = cJSON_ParseWithLength(r.body, r.len);
-    cJSON_ArrayForEach(v, json_get(json_get(root, "spec"), "versions")) {
-        const cJSON *s = json_get(json_get(json_get(json_get(json_get(json_get(json_get(json_get(
-            json_get(v, "schema"), "openAPIV3Schema"), "properties"), "spec"),
-            "properties"), "sentinel"), "properties"), "disableMyMaster"),
-            "type");
-
-        if (s)
-            t = RF_TARGET_FRESHWORKS_V33;
-    }
-    /* a CRD whose schema cannot be used changes nothing */
-    if (root && kc->cfg.crd && kc->cfg.hash && !crd_update(kc, root)) {
-        cJSON_Delete(root);
-        kclient_resp_cleanup(&r);
-        return;
-    }
-    if (root && atomic_load(&kc->target) != (unsigned)t) {
-        atomic_store(&kc->target, (unsigned)t);
-        kcache_log(kc, "info", "cluster view: operator target from the CRD",
-              rf_target_name(t));
-    }
-    cJSON_Delete(root);
-    kclient_resp_cleanup(&r);
-}
-
 /* ---- the thread ---- */
 
 /* A watch whose server accepted the connection but never answers is as
@@ -297,12 +249,16 @@ static void check_stuck(struct kcache *kc, struct source *src, uint64_t now)
     }
 }
 
+/* Every source has been listed (or refused), so the view may sync. The
+ * CRD only has to have been tried: its answer, if any, is in, and the
+ * view does not wait for it. */
 static bool all_listed(const struct kcache *kc)
 {
     size_t i;
 
     for (i = 0; i < NSRC; i++)
-        if (!kc->src[i].listed)
+        if (!kc->src[i].listed &&
+            !(kc->src[i].role == SRC_CRD && kc->src[i].tried))
             return false;
     return true;
 }
@@ -316,18 +272,24 @@ static void run_lists(struct kcache *kc, uint64_t now)
 
         if (!src->need_list || src->h || now < src->retry_at)
             continue;
-        if (!src->is_secret) {
-            detect_target(kc);
-            kc->crd_next = rfg_mono_ms() + kc->cfg.crd_poll_ms;
-        }
+        src->tried = true;
         if (kcache_list(kc, src) != RFG_OK) {
-            src->retry_at = rfg_mono_ms() +
-                            kclient_backoff_ms(src->fails++, 250, 10000);
+            if (src->refused) {
+                /* an empty source is a known state; try again later */
+                src->listed = true;
+                src->retry_at = rfg_mono_ms() +
+                                kclient_backoff_ms(src->fails++, 2000,
+                                                   REFUSED_RETRY_MS);
+            } else {
+                src->retry_at = rfg_mono_ms() +
+                                kclient_backoff_ms(src->fails++, 250, 10000);
+            }
             continue;
         }
         src->need_list = false;
         src->listed = true;
-        kc->dirty = true;
+        if (src->role != SRC_CRD)
+            kc->dirty = true;
         now = rfg_mono_ms();
     }
 }
@@ -343,10 +305,6 @@ static void *cache_main(void *arg)
     while (!atomic_load(&kc->stop)) {
         now = rfg_mono_ms();
         run_lists(kc, now);
-        if (atomic_load(&kc->ready) && rfg_mono_ms() >= kc->crd_next) {
-            detect_target(kc);
-            kc->crd_next = rfg_mono_ms() + kc->cfg.crd_poll_ms;
-        }
         if (atomic_load(&kc->stop))
             break;
         if (!atomic_load(&kc->ready) && all_listed(kc)) {
@@ -406,8 +364,6 @@ static void *cache_main(void *arg)
             }
             if (kc->dirty && kc->last_pub + kc->cfg.publish_ms < next)
                 next = kc->last_pub + kc->cfg.publish_ms;
-            if (atomic_load(&kc->ready) && kc->crd_next < next)
-                next = kc->crd_next > now ? kc->crd_next : now;
             if (next > now)
                 curl_multi_poll(kc->multi, NULL, 0, (int)(next - now),
                                 NULL);
@@ -418,10 +374,43 @@ static void *cache_main(void *arg)
     return NULL;
 }
 
-static void init_source(struct kcache *kc, struct source *src, bool secret)
+/* What each source lists and watches. */
+static const struct {
+    const char *what, *path, *query, *kind, *api_version;
+    enum kstore_type type;
+    bool optional;
+} sources[NSRC] = {
+    [SRC_CRD] = {"customresourcedefinitions",
+                 "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+                 "&fieldSelector=metadata.name%3D" CRD_NAME,
+                 "CustomResourceDefinition", "apiextensions.k8s.io/v1",
+                 KSTORE_FAILOVER, true},
+    [SRC_FAILOVERS] = {"redisfailovers", "/apis/" RF_GROUP "/v1/redisfailovers",
+                       "", RF_KIND, RF_API_VERSION, KSTORE_FAILOVER, false},
+    /* Helm release and token Secrets are large and never hold a
+     * failover's password. */
+    [SRC_SECRETS] = {"secrets", "/api/v1/secrets",
+                     "&fieldSelector=type%21%3Dhelm.sh%2Frelease.v1",
+                     "Secret", "v1", KSTORE_SECRET, false},
+    [SRC_NETPOLS] = {"networkpolicies",
+                     "/apis/networking.k8s.io/v1/networkpolicies", "",
+                     "NetworkPolicy", "networking.k8s.io/v1", KSTORE_NETPOL,
+                     true},
+};
+
+static void init_source(struct kcache *kc, struct source *src,
+                        enum src_role role)
 {
     src->kc = kc;
-    src->is_secret = secret;
+    src->role = role;
+    src->what = sources[role].what;
+    src->path = sources[role].path;
+    src->query = sources[role].query;
+    src->kind = sources[role].kind;
+    src->api_version = sources[role].api_version;
+    src->type = sources[role].type;
+    src->optional = sources[role].optional;
+    src->is_secret = src->type == KSTORE_SECRET;
     src->need_list = true;
     if (src->is_secret)
         sbuf_init_sensitive(&src->line, MAX_EVENT);
@@ -429,21 +418,6 @@ static void init_source(struct kcache *kc, struct source *src, bool secret)
         sbuf_init(&src->line, MAX_EVENT);
     atomic_init(&src->down_mono, 0);
     atomic_init(&src->down_wall, 0);
-    if (secret) {
-        src->what = "secrets";
-        src->path = "/api/v1/secrets";
-        /* Helm release and token Secrets are large and never hold a
-         * failover's password. */
-        src->query = "&fieldSelector=type%21%3Dhelm.sh%2Frelease.v1";
-        src->kind = "Secret";
-        src->api_version = "v1";
-    } else {
-        src->what = "redisfailovers";
-        src->path = "/apis/" RF_GROUP "/v1/redisfailovers";
-        src->query = "";
-        src->kind = RF_KIND;
-        src->api_version = RF_API_VERSION;
-    }
 }
 
 int kcache_start(struct kcache **out, const struct kcache_config *cfg,
@@ -469,8 +443,6 @@ int kcache_start(struct kcache **out, const struct kcache_config *cfg,
         kc->cfg.publish_ms = 50;
     if (!kc->cfg.idle_ms)
         kc->cfg.idle_ms = 120000;
-    if (!kc->cfg.crd_poll_ms)
-        kc->cfg.crd_poll_ms = 30000;
     pthread_mutex_init(&kc->mu, NULL);
     atomic_init(&kc->stop, false);
     atomic_init(&kc->ready, false);
@@ -482,7 +454,7 @@ int kcache_start(struct kcache **out, const struct kcache_config *cfg,
     atomic_init(&kc->snapshots, 0);
     kc->start_wall = (int64_t)time(NULL);
     for (i = 0; i < NSRC; i++)
-        init_source(kc, &kc->src[i], i == 1);
+        init_source(kc, &kc->src[i], (enum src_role)i);
     kc->multi = curl_multi_init();
     if (!kc->multi) {
         kcache_stop(kc);

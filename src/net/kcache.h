@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * kcache.h - the webhook's cluster view, kept by list+watch against the
- * API server on a thread of its own: every RedisFailover (all namespaces)
- * and every Secret, plus a GET of the redisfailovers CRD (before each
- * list, and every crd_poll_ms) to detect the operator target and to hand
- * its schema to the caller whenever it changes. Watches follow the API's rules: resourceVersion,
+ * API server on a thread of its own: every RedisFailover, Secret and
+ * NetworkPolicy (all namespaces), and the redisfailovers CRD, to detect
+ * the operator target and to hand its schema to the caller whenever it
+ * changes. Watches follow the API's rules: resourceVersion,
  * allowWatchBookmarks, a relist on 410 Gone, reconnection with jittered
- * backoff. The result is published as immutable, refcounted snapshots of
- * struct cview: a request takes one with kcache_snapshot() (a pointer
+ * backoff. A refused (403) CRD or NetworkPolicy list is logged and
+ * leaves the view available: without the CRD the policy's target and
+ * the compiled-in schema apply, without NetworkPolicies none guards a
+ * sentinel. The result is published as immutable, refcounted snapshots
+ * of struct cview: a request takes one with kcache_snapshot() (a pointer
  * swap under a mutex, never a network call) and drops it with
  * kcache_release().
  *
@@ -33,10 +36,10 @@
 typedef void (*kcache_log_fn)(void *arg, const char *level, const char *msg,
                               const char *detail);
 
-/* The installed CRD's schema is new or changed: `schema` (stripped as
- * crd.h does; owned by the callee from now on), the CRD version it is
- * from, and the first 12 hex digits of its SHA-256. On the cache
- * thread. */
+/* The installed CRD's schema is new or changed (listed, or a watch
+ * event): `schema` (stripped as crd.h does; owned by the callee from now
+ * on), the CRD version it is from, and the first 12 hex digits of its
+ * SHA-256. On the cache thread. A deleted CRD is only logged. */
 typedef void (*kcache_crd_fn)(void *arg, cJSON *schema, const char *version,
                               const char *digest);
 
@@ -52,8 +55,6 @@ struct kcache_config {
                                    event, no bookmark); 0 = 120000 */
     kcache_log_fn log;          /* may be NULL */
     void *log_arg;
-    unsigned crd_poll_ms;       /* re-read the CRD this often once synced;
-                                   0 = 30000 */
     kcache_crd_fn crd;          /* may be NULL: the schema is not wanted */
     void *crd_arg;
 };
@@ -61,7 +62,9 @@ struct kcache_config {
 struct kcache;
 
 /* Start the cache thread. It syncs in the background; kcache_ready()
- * turns true after the first complete list of every source. */
+ * turns true after the first complete list of every source (a refused
+ * optional source counts as listed, empty; the CRD need only have been
+ * tried). */
 int kcache_start(struct kcache **out, const struct kcache_config *cfg,
                  struct diag_list *dl) RFG_MUST_CHECK;
 /* Stop the thread, drop the cache's snapshot and free. Snapshots still
@@ -78,12 +81,14 @@ bool kcache_ready(struct kcache *kc);
 
 /* 0 when the view is current. Otherwise the Unix time since which it may
  * be stale: a watch or list has been failing for longer than
- * stale_after_ms, or (before the first sync) the start time. */
+ * stale_after_ms, or (before the first sync) the start time. The CRD
+ * never counts, nor does a refused NetworkPolicy list. */
 int64_t kcache_unavailable_since(struct kcache *kc);
 
 /* The target the installed CRD implies: RF_TARGET_FRESHWORKS_V33 when its
  * schema has spec.sentinel.disableMyMaster, RF_TARGET_SPOTAHOME_V13 when
- * not, 0 when unknown (no CRD, or not read yet). */
+ * not, 0 when unknown (no CRD, or not read yet). A deleted CRD leaves the
+ * last target. */
 enum rf_target kcache_target(struct kcache *kc);
 
 struct kcache_stats {

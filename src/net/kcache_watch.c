@@ -5,7 +5,8 @@
  * its continue token expires; a watch is one streaming GET on curl's
  * multi handle whose newline-separated events update the source's store.
  * Secrets are scrubbed from every parsed tree and from curl's buffer the
- * moment they are summarised.
+ * moment they are summarised. The CRD source has no store: its object
+ * goes to kcache_crd.c.
  *
  * Not here: when to list or watch, snapshots, the public API (kcache.c);
  * what is kept of an object (kstore.c).
@@ -24,14 +25,19 @@
 
 #define MAX_LIST_PAGE ((size_t)256 << 20)
 
-/* Add or replace `obj` (borrowed) in `st`, a store of `src`. */
+/* Add or replace `obj` (borrowed) in `st`, a store of `src`; the CRD
+ * goes to kcache_crd_put instead. */
 static int put_object(struct source *src, struct kstore *st, cJSON *obj)
 {
     struct kstore_kind k;
 
+    if (src->role == SRC_CRD) {
+        kcache_crd_put(src->kc, obj);
+        return RFG_OK;
+    }
     k.kind = src->kind;
     k.api_version = src->api_version;
-    k.is_secret = src->is_secret;
+    k.type = src->type;
     k.hash = src->kc->cfg.hash;
     return kstore_put(st, &k, obj);
 }
@@ -59,6 +65,7 @@ int kcache_list(struct kcache *kc, struct source *src)
     memset(&fresh, 0, sizeof(fresh));
     memset(&r, 0, sizeof(r));
     sbuf_init(&path, 64 * 1024);
+    src->crd_seen = false;
     for (;;) {
         sbuf_reset(&path);
         rc = sbuf_printf(&path, "%s?limit=%u%s", src->path,
@@ -90,7 +97,8 @@ int kcache_list(struct kcache *kc, struct source *src)
 
             snprintf(why, sizeof(why), "list: HTTP %ld: %s", r.status,
                      r.err[0] ? r.err : "no message");
-            kcache_mark_down(src, why);
+            if (!kcache_refused(src, r.status, why))
+                kcache_mark_down(src, why);
             rc = RFG_EUPSTREAM;
             goto out;
         }
@@ -133,6 +141,13 @@ int kcache_list(struct kcache *kc, struct source *src)
     kstore_clear(&src->st);
     src->st = fresh;
     memset(&fresh, 0, sizeof(fresh));
+    if (src->role == SRC_CRD)
+        kcache_crd_listed(kc);
+    if (src->refused) {
+        kcache_log(kc, "info", "cluster view: allowed again", src->what);
+        src->refused = false;
+        src->why[0] = '\0';
+    }
 out:
     if (root && src->is_secret) {
         cJSON_ArrayForEach(item, json_get_mut(root, "items"))
@@ -164,7 +179,9 @@ static void handle_event(struct source *src, char *line, size_t len)
     atomic_fetch_add(&kc->events, 1);
     if (!strcmp(type, "ADDED") || !strcmp(type, "MODIFIED")) {
         rc = put_object(src, &src->st, obj);
-        kc->dirty = true;
+        kc->dirty = kc->dirty || src->role != SRC_CRD;
+    } else if (!strcmp(type, "DELETED") && src->role == SRC_CRD) {
+        kcache_crd_deleted(kc);
     } else if (!strcmp(type, "DELETED")) {
         char *key = kstore_key(obj);
 
@@ -327,6 +344,13 @@ void kcache_watch_finish(struct kcache *kc, struct source *src,
     kcache_watch_stop(kc, src);
     if (atomic_load(&kc->stop))
         return;
+    if (kcache_refused(src, status, why)) {
+        /* RBAC changed under the watch: empty, list again later */
+        src->need_list = true;
+        src->retry_at = rfg_mono_ms() + kclient_backoff_ms(src->fails++,
+                                                           2000, 60000);
+        return;
+    }
     if (src->expired || status == 410) {
         src->need_list = true;
         src->retry_at = 0;

@@ -2,7 +2,8 @@
  *
  * kstore.c - the cluster cache's object stores (see kstore.h): a chained
  * hash table (FNV-1a) that doubles when it gets full, the trimming of
- * RedisFailovers, the summarising and wiping of Secrets.
+ * RedisFailovers and NetworkPolicies, the summarising and wiping of
+ * Secrets.
  *
  * Not here: listing, watching, threads or snapshots (kcache.c,
  * kcache_watch.c).
@@ -22,7 +23,8 @@
 struct kstore_entry {
     char *key;                 /* owned: "ns/name" */
     struct kstore_entry *next;
-    cJSON *rf;                 /* owned: trimmed RedisFailover, or NULL */
+    cJSON *obj;                /* owned: trimmed RedisFailover or
+                                  NetworkPolicy, or NULL */
     struct cview_secret sec;   /* owned summary when has_sec */
     bool has_sec;
 };
@@ -43,7 +45,7 @@ static void entry_free(struct kstore_entry *e)
     if (!e)
         return;
     free(e->key);
-    cJSON_Delete(e->rf);
+    cJSON_Delete(e->obj);
     if (e->has_sec)
         cview_secret_cleanup(&e->sec);
     free(e);
@@ -164,28 +166,52 @@ char *kstore_key(const cJSON *obj)
     return sbuf_take(&b, NULL);
 }
 
-/* Keep what the rules read of a RedisFailover. */
-static cJSON *trim_failover(const cJSON *obj)
+/* Add a deep copy of `src` (if not NULL) to `dst` under `key`. */
+static bool copy_item(cJSON *dst, const char *key, const cJSON *src)
 {
-    cJSON *o = cJSON_CreateObject(), *md;
-    const cJSON *omd = json_get(obj, "metadata");
-    const cJSON *spec = json_get(obj, "spec");
-    const char *ns = json_str(omd, "namespace");
+    cJSON *dup;
 
-    if (!o || !cJSON_AddStringToObject(o, "apiVersion", RF_API_VERSION) ||
-        !cJSON_AddStringToObject(o, "kind", RF_KIND) ||
+    if (!src)
+        return true;
+    dup = cJSON_Duplicate(src, 1);
+    if (!dup || !cJSON_AddItemToObject(dst, key, dup)) {
+        cJSON_Delete(dup);
+        return false;
+    }
+    return true;
+}
+
+/* Keep what the rules read: of a RedisFailover its spec, of a
+ * NetworkPolicy what cview_add_netpol reads of its spec. */
+static cJSON *trim_object(const cJSON *obj, const struct kstore_kind *k)
+{
+    static const char *const np_keys[] = {"podSelector", "policyTypes",
+                                          "ingress"};
+    cJSON *o = cJSON_CreateObject(), *md, *spec;
+    const cJSON *omd = json_get(obj, "metadata");
+    const cJSON *ospec = json_get(obj, "spec");
+    const char *ns = json_str(omd, "namespace");
+    bool netpol = k->type == KSTORE_NETPOL;
+    size_t i;
+
+    if (!o || !cJSON_AddStringToObject(o, "apiVersion",
+                                       netpol ? k->api_version
+                                              : RF_API_VERSION) ||
+        !cJSON_AddStringToObject(o, "kind", netpol ? k->kind : RF_KIND) ||
         !(md = cJSON_AddObjectToObject(o, "metadata")) ||
         !cJSON_AddStringToObject(md, "name", json_str(omd, "name")) ||
         (ns && !cJSON_AddStringToObject(md, "namespace", ns)))
         goto fail;
-    if (spec) {
-        cJSON *dup = cJSON_Duplicate(spec, 1);
-
-        if (!dup || !cJSON_AddItemToObject(o, "spec", dup)) {
-            cJSON_Delete(dup);
+    if (!netpol) {
+        if (!copy_item(o, "spec", ospec))
             goto fail;
-        }
+        return o;
     }
+    if (!(spec = cJSON_AddObjectToObject(o, "spec")))
+        goto fail;
+    for (i = 0; i < sizeof(np_keys) / sizeof(np_keys[0]); i++)
+        if (!copy_item(spec, np_keys[i], json_get(ospec, np_keys[i])))
+            goto fail;
     return o;
 fail:
     cJSON_Delete(o);
@@ -214,9 +240,9 @@ int kstore_put(struct kstore *s, const struct kstore_kind *k, cJSON *obj)
         entry_free(e);
         return RFG_ENOMEM;
     }
-    if (!k->is_secret) {
-        e->rf = trim_failover(obj);
-        if (!e->rf) {
+    if (k->type != KSTORE_SECRET) {
+        e->obj = trim_object(obj, k);
+        if (!e->obj) {
             entry_free(e);
             return RFG_ENOMEM;
         }
@@ -245,8 +271,8 @@ int kstore_add_to_view(struct cview *cv, const struct kstore *s)
 
     for (j = 0; j < s->nb && !rc; j++) {
         for (e = s->b[j]; e && !rc; e = e->next) {
-            if (e->rf)
-                rc = cview_add_object(cv, e->rf, NULL, NULL);
+            if (e->obj)
+                rc = cview_add_object(cv, e->obj, NULL, NULL);
             else if (e->has_sec)
                 rc = cview_add_secret(cv, &e->sec);
         }

@@ -2,8 +2,10 @@
  *
  * kstore.h - what the cluster cache keeps of each listed or watched
  * object, keyed by "namespace/name": a trimmed copy of a RedisFailover
- * (apiVersion, kind, name, namespace, spec), or only the summary cview
- * makes of a Secret (key names, the fingerprint and shape of `password`).
+ * (apiVersion, kind, name, namespace, spec) or of a NetworkPolicy (the
+ * same, with only spec.podSelector, policyTypes and ingress: what
+ * cview_add_netpol reads), or only the summary cview makes of a Secret
+ * (key names, the fingerprint and shape of `password`).
  * A Secret's JSON is never stored: kstore_scrub_secret overwrites its
  * values before the caller frees the tree. Also builds a cview from the
  * stores. Not thread-safe (one cache thread owns the stores), and no
@@ -29,10 +31,12 @@ struct kstore {
     size_t nb, n;
 };
 
-/* What a store holds: RedisFailovers or Secrets. */
+/* What a store holds. */
+enum kstore_type { KSTORE_FAILOVER, KSTORE_SECRET, KSTORE_NETPOL };
+
 struct kstore_kind {
     const char *kind, *api_version;  /* set on objects that lack them */
-    bool is_secret;
+    enum kstore_type type;
     cview_hash_fn hash;         /* Secret password fingerprints */
 };
 

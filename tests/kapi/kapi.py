@@ -4,17 +4,19 @@
 # kapi.py - a small stand-in for kube-apiserver, for rfguard's cluster
 # tests. It serves exactly the endpoints rfguard uses, over HTTPS, with the
 # real API's semantics and response shapes:
-#   - list RedisFailovers (all namespaces) and Secrets with
-#     metadata.resourceVersion, limit/continue paging, the Secret
-#     fieldSelector on `type`, and core-type list items without
+#   - list RedisFailovers, Secrets and NetworkPolicies (all namespaces)
+#     and CustomResourceDefinitions with metadata.resourceVersion,
+#     limit/continue paging, fieldSelectors on `type`, metadata.name and
+#     metadata.namespace, and built-in-type list items without
 #     kind/apiVersion (as the real server sends them);
 #   - watch with ?watch=1&resourceVersion=&allowWatchBookmarks=&
 #     timeoutSeconds= as a chunked stream of one JSON event per line:
 #     ADDED, MODIFIED, DELETED, BOOKMARK, and ERROR with a 410 Expired
 #     Status when the resourceVersion is older than the last compaction;
-#   - GET of the redisfailovers CRD (Spotahome or Freshworks flavour, or
-#     the CRD a test set with POST /set {"crd": {...}}; null goes back
-#     to the flavour's);
+#   - the redisfailovers CRD as a stored object (get, list, watch): the
+#     Spotahome or Freshworks flavour's, or the CRD a test set with POST
+#     /set {"crd": {...}} (null goes back to the flavour's); each change
+#     is a MODIFIED event, and flavour "none" deletes it (DELETED);
 #   - Leases (coordination.k8s.io/v1) in one namespace: create (201, or
 #     409 AlreadyExists Status), get (404 NotFound Status), list with a
 #     labelSelector, update (PUT; 409 Conflict when metadata.
@@ -63,7 +65,15 @@ RESOURCES = {
                        "RedisFailover", True),
     "secrets": ("SecretList", "v1", "Secret", False),
     "leases": ("LeaseList", "coordination.k8s.io/v1", "Lease", False),
+    "customresourcedefinitions": ("CustomResourceDefinitionList",
+                                  "apiextensions.k8s.io/v1",
+                                  "CustomResourceDefinition", False),
+    "networkpolicies": ("NetworkPolicyList", "networking.k8s.io/v1",
+                        "NetworkPolicy", False),
 }
+GROUPS = ((RF_GROUP, "v1"), ("coordination.k8s.io", "v1"),
+          ("apiextensions.k8s.io", "v1"), ("networking.k8s.io", "v1"))
+CRD_NAME = "redisfailovers." + RF_GROUP
 KIND_TO_RES = {v[2]: k for k, v in RESOURCES.items()}
 
 
@@ -266,6 +276,19 @@ def crd(flavor):
                                             auth=obj(secretPath=text)))}}]}}
 
 
+def install_crd(st, ctl):
+    """Store the CRD the test set, else the flavour's; none: delete it."""
+    c = ctl.crd if ctl.crd is not None else \
+        (None if ctl.flavor == "none" else crd(ctl.flavor))
+    if c is None:
+        st.delete("customresourcedefinitions", "", CRD_NAME)
+        return
+    c = copy.deepcopy(c)
+    c.setdefault("metadata", {}).setdefault("name", CRD_NAME)
+    c["metadata"].pop("namespace", None)
+    st.put("customresourcedefinitions", c)
+
+
 class Control:
     def __init__(self, args):
         self.token = args.token
@@ -307,7 +330,7 @@ def route(path):
     if p[:2] == ["api", "v1"]:
         rest = p[2:]
     elif len(p) >= 3 and p[0] == "apis" and \
-            (p[1], p[2]) in ((RF_GROUP, "v1"), ("coordination.k8s.io", "v1")):
+            (p[1], p[2]) in GROUPS:
         rest = p[3:]
     else:
         return None
@@ -396,19 +419,6 @@ class Api(BaseHTTPRequestHandler):
     def do_GET(self):
         u = urlsplit(self.path)
         q = {k: v[-1] for k, v in parse_qs(u.query).items()}
-        if u.path == "/apis/apiextensions.k8s.io/v1/" \
-                "customresourcedefinitions/redisfailovers." + RF_GROUP:
-            if not self.gate("customresourcedefinitions", "get"):
-                return
-            if self.server.ctl.flavor == "none":
-                self.send_json(404, status(
-                    404, "NotFound", 'customresourcedefinitions.apiextensions'
-                    '.k8s.io "redisfailovers.%s" not found' % RF_GROUP))
-            else:
-                c = self.server.ctl.crd
-                self.send_json(200, c if c is not None
-                               else crd(self.server.ctl.flavor))
-            return
         r = route(u.path)
         if not r:
             self.send_json(404, status(404, "NotFound",
@@ -779,6 +789,8 @@ class Ctl(BaseHTTPRequestHandler):
                     setattr(ctl, k, body[k])
             if "forbidden" in body:
                 ctl.forbidden = set(body["forbidden"])
+            if "crd" in body or "flavor" in body:
+                install_crd(st, ctl)
             if "delays" in body:
                 with ctl.lock:
                     ctl.delays = [dict(d) for d in body["delays"]]
@@ -814,8 +826,11 @@ def main():
     if args.client_ca:
         sslctx.load_verify_locations(args.client_ca)
         sslctx.verify_mode = ssl.CERT_OPTIONAL
+    fresh = not (args.state and os.path.exists(args.state))
     store = Store(args.state)
     ctl = Control(args)
+    if fresh:   # a restart keeps the CRD it had
+        install_crd(store, ctl)
     api = ApiServer(("127.0.0.1", args.port), store, ctl, sslctx)
     cs = ThreadingHTTPServer(("127.0.0.1", 0), Ctl)
     cs.daemon_threads = True
