@@ -497,8 +497,9 @@ static void unknown_field(struct walk *w, const struct schema_level *f,
         add_issue(w, SCHEMA_UNKNOWN_FIELD,
                   hint ? hint : "remove it, or set the target the cluster "
                                 "really runs",
-                  "%s is not in the %s CRD (only %s has it): the API server "
-                  "prunes it without a word and the operator never sees it",
+                  "%s is not in the %s CRD: the API server prunes it "
+                  "without a word and the operator never sees it (only %s "
+                  "has it)",
                   h, rf_target_name(w->t), others);
     else
         add_issue(w, SCHEMA_UNKNOWN_FIELD, hint ? hint : "remove it",

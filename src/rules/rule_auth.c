@@ -235,11 +235,13 @@ static void check_auth_secret_unique(struct rule_ctx *ctx)
     if (same) {
         rule_report(ctx, RULE_STRONG, AUTH_PTR,
                     "give each failover its own Secret and password",
-                    "Secret %s is also used by RedisFailover %s/%s%s%s%s%s",
-                    sp, same->ns, same->name, same->origin ? " (" : "",
+                    "Secret %s is also used by RedisFailover %s/%s: a "
+                    "stale sentinel or replica of one failover can "
+                    "authenticate to the other%s%s%s",
+                    sp, same->ns, same->name,
+                    same->origin ? "; it is defined at " : "",
                     same->origin ? same->origin : "",
-                    same->origin ? ")" : "",
-                    nsame > 1 ? " and others" : "");
+                    nsame > 1 ? "; more failovers use the Secret too" : "");
         return;
     }
     if (!mine || !mine->has_hash)
@@ -268,11 +270,13 @@ static void check_auth_secret_unique(struct rule_ctx *ctx)
     if (pw)
         rule_report(ctx, pw_same_ns ? RULE_STRONG : RULE_WEAK, AUTH_PTR,
                     "give each failover its own password",
-                    "the password in %s/%s is the same as in %s/%s, used by "
-                    "RedisFailover %s/%s%s%s%s%s",
+                    "the password in %s/%s is the same as in %s/%s, used "
+                    "by RedisFailover %s/%s: a stale sentinel or replica "
+                    "of one failover can authenticate to the other%s%s%s",
                     ns, sp, pw->ns, pw->secret, pw->ns, pw->name,
-                    pw->origin ? " (" : "", pw->origin ? pw->origin : "",
-                    pw->origin ? ")" : "", npw > 1 ? " and others" : "");
+                    pw->origin ? "; it is defined at " : "",
+                    pw->origin ? pw->origin : "",
+                    npw > 1 ? "; more failovers share the password" : "");
 }
 
 static void check_auth_change(struct rule_ctx *ctx)
@@ -354,8 +358,8 @@ static void check_sentinel_no_auth(struct rule_ctx *ctx)
         rule_report(ctx, RULE_STRONG, "/spec/sentinel",
                     "limit the 'from' of that policy's rules covering port "
                     "26379 to the pods that need sentinel",
-                    "NetworkPolicy %s/%s selects the sentinels of this "
-                    "failover but lets any source reach port 26379, and "
+                    "NetworkPolicy %s/%s lets any source reach port "
+                    "26379: it selects this failover's sentinels, and "
                     "sentinels take no password",
                     open->ns, open->name);
     else
@@ -364,8 +368,8 @@ static void check_sentinel_no_auth(struct rule_ctx *ctx)
                     "the failover, or name it in annotation "
                     NETPOL_ANNOTATION,
                     "sentinels of this failover accept unauthenticated "
-                    "clients on port 26379 (the operator sets no sentinel "
-                    "password), so any pod can reconfigure them (spotahome "
+                    "clients on port 26379: the operator sets no sentinel "
+                    "password, so any pod can reconfigure them (spotahome "
                     "#302)");
 }
 

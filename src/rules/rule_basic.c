@@ -59,9 +59,9 @@ static void check_name_length(struct rule_ctx *ctx)
     if (n > RF_NAME_MAX)
         rule_report(ctx, RULE_STRONG, "/metadata/name",
                     "shorten the name to 48 characters or fewer",
-                    "metadata.name is %zu characters; the operator refuses "
-                    "names over %d (the StatefulSet revision label would "
-                    "exceed 63)",
+                    "metadata.name is %zu characters, over the operator's "
+                    "limit of %d: it refuses the failover, since the "
+                    "StatefulSet revision label would exceed 63",
                     n, RF_NAME_MAX);
 }
 

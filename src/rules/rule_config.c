@@ -45,12 +45,14 @@ static bool in_list(const char *k, const char *const *list)
     return false;
 }
 
-/* Why `e` is malformed for the operator's split, or NULL. */
-static const char *format_problem(const char *e)
+/* Why `e` is malformed for the operator's split, or NULL; *more says
+ * what follows from it ("" when nothing to add), ending in "; ". */
+static const char *format_problem(const char *e, const char **more)
 {
     const char *sp = strchr(e, ' ');
     const char *p;
 
+    *more = "";
     for (p = e; *p; p++)
         if (*p == '\t' || *p == '\n' || *p == '\r')
             return "contains a tab or line break";
@@ -58,11 +60,14 @@ static const char *format_problem(const char *e)
         return "starts with a space";
     if (!sp)
         return "has a key but no value";
-    if (sp[1] == ' ')
-        return "has two spaces after the key (the value would start with "
-               "a space)";
-    if (!sp[1])
-        return "has an empty value (write \"\" for an empty one)";
+    if (sp[1] == ' ') {
+        *more = "the value would start with a space; ";
+        return "has two spaces after the key";
+    }
+    if (!sp[1]) {
+        *more = "an empty value is written \"\"; ";
+        return "has an empty value";
+    }
     return NULL;
 }
 
@@ -76,22 +81,22 @@ static void check_customconfig_format(struct rule_ctx *ctx)
         size_t i = 0;
 
         cJSON_ArrayForEach(e, custom_config(rule_obj(ctx), comps[c])) {
-            const char *why;
+            const char *why, *more;
             char ptr[64];
 
             snprintf(ptr, sizeof(ptr), "/spec/%s/customConfig/%zu",
                      rf_component_name(comps[c]), i++);
             if (!cJSON_IsString(e))
                 continue;
-            why = format_problem(e->valuestring);
+            why = format_problem(e->valuestring, &more);
             if (why)
                 rule_report(ctx, RULE_STRONG, ptr,
                             "write \"<key> <value>\" with one space",
-                            "spec.%s.customConfig[%zu] \"%.60s\" %s: the "
+                            "spec.%s.customConfig[%zu] \"%.60s\" %s: %sthe "
                             "operator's CONFIG SET fails and the whole "
                             "reconcile with it, every 30 s",
                             rf_component_name(comps[c]), i - 1,
-                            e->valuestring, why);
+                            e->valuestring, why, more);
         }
     }
 }
@@ -108,13 +113,18 @@ static const char *const redis_static[] = {
     NULL,
 };
 
-/* Why redis customConfig key `k` is forbidden, or NULL. */
-static const char *redis_forbidden(const char *k)
+/* Why redis customConfig key `k` is forbidden ("which ..."), or NULL;
+ * *more says what follows from it, ending in ", so " ("" when nothing
+ * to add). */
+static const char *redis_forbidden(const char *k, const char **more)
 {
+    *more = "";
     if (in_list(k, redis_owned))
-        return "the operator owns it";
-    if (in_list(k, redis_static) || !strncmp(k, "cluster-", 8))
-        return "it cannot be changed at run time (CONFIG SET fails)";
+        return "which the operator owns";
+    if (in_list(k, redis_static) || !strncmp(k, "cluster-", 8)) {
+        *more = "CONFIG SET fails on it, so ";
+        return "which cannot change at run time";
+    }
     return NULL;
 }
 
@@ -125,20 +135,20 @@ static void check_customconfig_forbidden(struct rule_ctx *ctx)
 
     cJSON_ArrayForEach(e, custom_config(rule_obj(ctx), RF_REDIS)) {
         char key[64], ptr[64];
-        const char *why;
+        const char *why, *more;
 
         snprintf(ptr, sizeof(ptr), "/spec/redis/customConfig/%zu", i++);
         if (!cJSON_IsString(e))
             continue;
         entry_key(e->valuestring, key, sizeof(key));
-        why = redis_forbidden(key);
+        why = redis_forbidden(key, &more);
         if (why)
             rule_report(ctx, RULE_STRONG, ptr,
                         !strcmp(key, "port") ? "use spec.redis.port instead"
                                              : "remove the entry",
-                        "spec.redis.customConfig[%zu] sets %s, and %s: the "
+                        "spec.redis.customConfig[%zu] sets %s, %s: %sthe "
                         "reconcile fails in a loop or the operator loses "
-                        "control of the failover", i - 1, key, why);
+                        "control of the failover", i - 1, key, why, more);
     }
 }
 
@@ -175,12 +185,13 @@ static int fix_customconfig_forbidden(struct rule_ctx *ctx, const cJSON *work)
     e = json_last(cc);
     for (i = n - 1; i >= 0 && !rc; i--, e = prev) {
         char key[64];
+        const char *more;
 
         prev = e->prev;
         if (!cJSON_IsString(e))
             continue;
         entry_key(e->valuestring, key, sizeof(key));
-        if (!redis_forbidden(key))
+        if (!redis_forbidden(key, &more))
             continue;
         snprintf(ptr, sizeof(ptr), "/spec/redis/customConfig/%d", i);
         rc = rule_fix_remove(ctx, ptr);
@@ -204,10 +215,11 @@ static void check_customconfig_replica_priority(struct rule_ctx *ctx)
             continue;
         rule_report(ctx, RULE_STRONG, ptr,
                     "leave replica-priority to the operator",
-                    "spec.redis.customConfig[%zu] sets %s on every pod, "
-                    "after the operator's own value: 0 leaves no failover "
-                    "target, and above 0 makes bootstrap replicas "
-                    "promotable", i - 1, key);
+                    "spec.redis.customConfig[%zu] sets %s over the "
+                    "operator's value: it applies to every pod, after the "
+                    "operator's own, so 0 leaves no failover target, and "
+                    "above 0 makes bootstrap replicas promotable", i - 1,
+                    key);
     }
 }
 
@@ -245,15 +257,15 @@ static void check_min_replicas_to_write(struct rule_ctx *ctx)
                      "at least 3 redis replicas");
         if (v > replicas)
             rule_report(ctx, RULE_STRONG, ptr, hint,
-                        "spec.redis.customConfig[%zu] sets %s %ld, but "
-                        "with %d redis pod%s the master has %d replica%s: "
-                        "it refuses every write", i - 1, key, v,
-                        replicas + 1, replicas ? "s" : "", replicas,
-                        replicas == 1 ? "" : "s");
+                        "spec.redis.customConfig[%zu] sets %s %ld, above "
+                        "the master's %d replica%s: with %d redis pod%s, "
+                        "the master refuses every write", i - 1, key, v,
+                        replicas, replicas == 1 ? "" : "s", replicas + 1,
+                        replicas ? "s" : "");
         else
             rule_report(ctx, RULE_WEAK, ptr, hint,
-                        "spec.redis.customConfig[%zu] sets %s %ld, every "
-                        "replica the master has (%d redis pods): each "
+                        "spec.redis.customConfig[%zu] sets %s %ld, all of "
+                        "the master's replicas: with %d redis pods, each "
                         "rolling restart or node drain that takes one "
                         "replica down blocks writes", i - 1, key, v,
                         replicas + 1);
@@ -289,9 +301,9 @@ static void check_sentinel_customconfig_partial(struct rule_ctx *ctx)
     rule_report(ctx, RULE_STRONG, "/spec/sentinel/customConfig",
                 "add \"down-after-milliseconds 5000\" and "
                 "\"failover-timeout 10000\" ('rfguard fix' adds them)",
-                "spec.sentinel.customConfig replaces the operator's "
-                "defaults and lacks %s: the sentinel ConfigMap's seed "
-                "(1000 ms / 3000 ms) applies, so failovers trigger on "
+                "spec.sentinel.customConfig lacks %s: it replaces the "
+                "operator's defaults, so the sentinel ConfigMap's seed "
+                "(1000 ms / 3000 ms) applies and failovers trigger on "
                 "short hiccups",
                 !down && !fo ? "down-after-milliseconds and failover-timeout"
                 : !down      ? "down-after-milliseconds"
@@ -418,9 +430,9 @@ static void check_sentinel_customconfig_forbidden(struct rule_ctx *ctx)
         else if (in_list(key, sentinel_deny))
             rule_report(ctx, RULE_STRONG, ptr, "remove the entry",
                         "spec.sentinel.customConfig[%zu] sets %s, which the "
-                        "operator owns (auth and quorum are set on every "
-                        "MONITOR; multi-word options reach SENTINEL SET as "
-                        "one argument)", i - 1, key);
+                        "operator owns: auth and quorum are set on every "
+                        "MONITOR, and multi-word options reach SENTINEL SET "
+                        "as one argument", i - 1, key);
         else if (in_list(key, sentinel_warn))
             rule_report(ctx, RULE_WEAK, ptr,
                         "remove it, or mount the script with "

@@ -77,8 +77,8 @@ static void check_duplicate_object(struct rule_ctx *ctx)
         rule_report(ctx, RULE_STRONG, "/metadata/name",
                     "keep one definition of each object, or give the copies "
                     "different names",
-                    "RedisFailover %s/%s is defined %zu times (%s): kubectl "
-                    "apply keeps only the last one",
+                    "RedisFailover %s/%s is defined %zu times: at %s; "
+                    "kubectl apply keeps only the last one",
                     ns, name, rf.n, where);
     }
     if (!sp)
@@ -94,7 +94,7 @@ static void check_duplicate_object(struct rule_ctx *ctx)
         places_format(where, sizeof(where), &sec);
         rule_report(ctx, RULE_STRONG, "/spec/auth/secretPath",
                     "keep one definition of the Secret",
-                    "Secret %s/%s is defined %zu times (%s): the last one "
+                    "Secret %s/%s is defined %zu times: at %s; the last one "
                     "wins, and the auth rules check only that one",
                     ns, sp, sec.n, where);
     }

@@ -147,7 +147,7 @@ static void check_sentinel_identity_shared(struct rule_ctx *ctx)
 {
     const cJSON *obj = rule_obj(ctx);
     const struct cview_failover *f;
-    const char *both, *other;
+    const char *pw, *others;
     size_t n;
     bool fw = rule_target(ctx) == RF_TARGET_FRESHWORKS_V33;
     bool mine;
@@ -161,26 +161,23 @@ static void check_sentinel_identity_shared(struct rule_ctx *ctx)
      * master that has none is still let in, so one password is no
      * separation either. */
     mine = rf_secret_path(obj) != NULL;
-    both = mine && f->secret ? ", same password"
-           : !mine && !f->secret ? ", no password"
-                                 : "";
-    other = mine && !f->secret ? ", which has no password (this one has)"
-            : !mine && f->secret ? ", which has a password (this one has "
-                                   "none)"
-                                 : "";
+    pw = mine && f->secret     ? "both use the same password"
+         : !mine && !f->secret ? "neither has a password"
+         : mine                ? "this one has a password, the other none"
+                               : "the other has a password, this one none";
+    others = n < 2 ? "" : "; more failovers share it too";
     rule_report(ctx, RULE_STRONG,
                 fw ? "/spec/sentinel/disableMyMaster" : "/spec/redis/port",
                 fw ? "set spec.sentinel.disableMyMaster: true (the master "
                      "name becomes the failover's name)"
                    : "give this failover its own spec.redis.port or its own "
                      "password",
-                "sentinel identity (master %s, port %d%s) is shared with "
-                "RedisFailover %s/%s%s%s%s%s%s: their sentinels can merge "
-                "and overwrite each other's data",
-                RF_DEFAULT_MASTER_NAME, rf_redis_port(obj), both,
-                f->ns, f->name, f->origin ? " (" : "",
-                f->origin ? f->origin : "", f->origin ? ")" : "", other,
-                n < 2 ? "" : *other ? ", and others" : " and others");
+                "sentinel identity (%s, port %d) is shared with "
+                "RedisFailover %s/%s: their sentinels can merge and "
+                "overwrite each other's data; %s%s%s%s",
+                RF_DEFAULT_MASTER_NAME, rf_redis_port(obj), f->ns, f->name,
+                pw, f->origin ? "; the other is defined at " : "",
+                f->origin ? f->origin : "", others);
 }
 
 static int fix_sentinel_identity_shared(struct rule_ctx *ctx,
@@ -242,10 +239,11 @@ static void check_master_name_unique(struct rule_ctx *ctx)
                     "failover names must be unique across all namespaces "
                     "when disableMyMaster is on",
                     "master name \"%s\" is also used by RedisFailover "
-                    "%s/%s%s%s%s%s: namespaces do not isolate sentinels",
-                    name, first->ns, first->name, first->origin ? " (" : "",
+                    "%s/%s: namespaces do not isolate sentinels%s%s%s",
+                    name, first->ns, first->name,
+                    first->origin ? "; it is defined at " : "",
                     first->origin ? first->origin : "",
-                    first->origin ? ")" : "", n > 1 ? " and others" : "");
+                    n > 1 ? "; more failovers use the name too" : "");
 }
 
 static void check_redis_port_unique(struct rule_ctx *ctx)
@@ -276,13 +274,15 @@ static void check_redis_port_unique(struct rule_ctx *ctx)
     rule_report(ctx, hostnet || first->host_network ? RULE_STRONG : RULE_WEAK,
                 "/spec/redis/port",
                 "pick a redis port no other failover uses",
-                "redis port %d is also used by RedisFailover %s/%s%s%s%s%s%s",
-                port, first->ns, first->name, first->origin ? " (" : "",
-                first->origin ? first->origin : "", first->origin ? ")" : "",
-                n > 1 ? " and others" : "",
+                "redis port %d is also used by RedisFailover %s/%s: only "
+                "their passwords keep their sentinel groups apart%s%s%s%s",
+                port, first->ns, first->name,
                 hostnet || first->host_network
-                    ? ", and hostNetwork shares node IPs"
-                    : "");
+                    ? ", and with hostNetwork they share node IPs too"
+                    : "",
+                first->origin ? "; it is defined at " : "",
+                first->origin ? first->origin : "",
+                n > 1 ? "; more failovers use the port too" : "");
 }
 
 static void check_disablemymaster_pruned(struct rule_ctx *ctx)

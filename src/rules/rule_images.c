@@ -397,8 +397,8 @@ static void check_image_pinned(struct rule_ctx *ctx)
             rule_report(ctx, RULE_STRONG, im[i].ptr,
                         "write the image as [registry[:port]/]path[:tag]"
                         "[@sha256:digest]",
-                        "%s \"%s\" is not a valid image reference: %s; the "
-                        "pods cannot pull it", im[i].what,
+                        "%s is not a valid image reference: in \"%s\", %s; "
+                        "the pods cannot pull it", im[i].what,
                         im[i].val->valuestring, why);
             continue;
         }
@@ -613,8 +613,9 @@ static void check_maxmemory_headroom(struct rule_ctx *ctx)
     rule_report(ctx, strong ? RULE_STRONG : RULE_WEAK, ptr,
                 "lower maxmemory (Redis mb = 2^20 bytes, m = 10^6) or raise "
                 "the memory",
-                "maxmemory is %.0f%% of the redis memory %s (%s), above the "
-                "%d%% that leaves room for fork and buffers: %s",
+                "maxmemory is %.0f%% of the redis memory %s (%s), above "
+                "%d%%: that leaves too little room for fork and buffers, "
+                "so %s",
                 max * 100 / pod, from, mem, 100 - pct,
                 strong ? "the Freshworks operator refuses to create the "
                          "StatefulSet"

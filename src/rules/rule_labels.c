@@ -65,8 +65,8 @@ static void check_labels_volatile(struct rule_ctx *ctx)
     rule_report(ctx, RULE_STRONG, sbuf_str(&p),
                 "add spec.labelWhitelist listing the labels pods should "
                 "carry ('rfguard fix' shows one)",
-                "label %s changes with every release and, with no "
-                "spec.labelWhitelist, is copied to every pod: each bump "
+                "label %s changes with every release and is copied to "
+                "every pod: there is no spec.labelWhitelist, so each bump "
                 "re-rolls all redis pods and rewrites the PDB selectors",
                 k);
     sbuf_cleanup(&p);
@@ -147,8 +147,9 @@ static void check_labels_override(struct rule_ctx *ctx)
         rule_report(ctx, RULE_STRONG, sbuf_str(&p),
                     "leave this label to the operator, or keep it off pods "
                     "with spec.labelWhitelist",
-                    "label %s=%s overrides the operator's own value on "
-                    "every object it creates for this failover",
+                    "label %s=%s overrides the operator's value: it is "
+                    "copied onto every object the operator creates for "
+                    "this failover, confusing tools that rely on it",
                     keys[i], v);
         sbuf_cleanup(&p);
     }
@@ -172,9 +173,9 @@ static void check_labelwhitelist_regex(struct rule_ctx *ctx)
         rule_report(ctx, RULE_STRONG, ptr,
                     "write a Go (RE2) regular expression",
                     "spec.labelWhitelist[%zu] \"%.80s\" is not a valid "
-                    "Go regular expression (%s): the operator skips it "
-                    "with a log line and its labels are silently "
-                    "dropped", i - 1, e->valuestring, why);
+                    "Go regular expression: the operator skips it with a "
+                    "log line and its labels are silently dropped; Go's "
+                    "error is \"%s\"", i - 1, e->valuestring, why);
     }
 }
 

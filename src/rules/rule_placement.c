@@ -306,15 +306,15 @@ static void ns_check(struct rule_ctx *ctx, enum rf_component c,
         rule_report(ctx, RULE_STRONG, ptr,
                     "drop namespaceSelector: per-failover spread belongs in "
                     "the failover's own namespace",
-                    "the anti-affinity term has a namespaceSelector, so it "
+                    "the anti-affinity term has a namespaceSelector: it "
                     "also counts pods of same-named failovers in other "
                     "namespaces");
     } else if (other) {
         snprintf(ptr, sizeof(ptr), "%s/namespaces", t->ptr);
         rule_report(ctx, RULE_STRONG, ptr,
                     "list only the failover's own namespace, or none",
-                    "the anti-affinity term also looks at namespace %s, "
-                    "where a same-named failover's pods would count", other);
+                    "the anti-affinity term also looks at namespace %s: a "
+                    "same-named failover's pods there would count", other);
     }
 }
 

@@ -64,16 +64,17 @@ static void check_pdb_sentinel_from_redis(struct rule_ctx *ctx)
         rule_report(ctx, RULE_STRONG, "/spec/sentinel/replicas",
                     "run at least 3 sentinels, or disable the sentinel PDB "
                     "and bring your own",
-                    "the sentinel PDB asks for %d available of %d sentinels "
-                    "(minAvailable follows the redis count, %d): no "
-                    "sentinel can ever be evicted and node drains hang",
+                    "the sentinel PDB asks for %d available of %d "
+                    "sentinels: minAvailable follows the redis count (%d), "
+                    "so no sentinel can ever be evicted and node drains "
+                    "hang",
                     min, s, r);
     else if (s - min > s / 2)
         rule_report(ctx, RULE_STRONG, "/spec/sentinel/replicas",
                     "disable the sentinel PDB (disablePodDisruptionBudget) "
                     "and add one with minAvailable n/2+1",
-                    "the sentinel PDB keeps only %d of %d sentinels "
-                    "(minAvailable follows the redis count, %d): a drain "
+                    "the sentinel PDB keeps only %d of %d sentinels: "
+                    "minAvailable follows the redis count (%d), so a drain "
                     "may evict %d and lose the quorum of %d",
                     min, s, r, s - min, s / 2 + 1);
 }

@@ -93,17 +93,17 @@ static void check_skip_annotation(struct rule_ctx *ctx)
         rule_report(ctx, RULE_STRONG, SKIP_PTR,
                     "add annotation " RULES_SKIP_REASON_ANNOTATION
                     " saying why these rules do not apply",
-                    "annotation " RULES_SKIP_ANNOTATION " (\"%.80s\") has no "
-                    RULES_SKIP_REASON_ANNOTATION ": an exemption must say "
-                    "why, so no rule is skipped",
+                    "annotation " RULES_SKIP_ANNOTATION " has no "
+                    RULES_SKIP_REASON_ANNOTATION ": an exemption (\"%.80s\") "
+                    "must say why, so no rule is skipped",
                     skip->valuestring);
     else if (!reason_ok)
         rule_report(ctx, RULE_STRONG, REASON_PTR,
                     "say what makes the rules not apply here, e.g. \"cache "
                     "only, rebuilt nightly\" or a ticket id",
                     "annotation " RULES_SKIP_REASON_ANNOTATION " (\"%s\") is "
-                    "too short (at least %d characters), so no rule is "
-                    "skipped",
+                    "too short: it needs at least %d characters, so no rule "
+                    "is skipped",
                     reason, RULES_SKIP_REASON_MIN);
     /* Name every id that is not a rule: a typo exempts nothing. Name
      * every deny rule the policy does not let this object skip. */

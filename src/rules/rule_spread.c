@@ -186,9 +186,10 @@ static int scope_check_one(struct rule_ctx *ctx, enum rf_component c,
     if (failover_pinned) {
         rule_report(ctx, RULE_STRONG, ptr,
                     "pin app.kubernetes.io/component in matchLabels",
-                    "label selector does not pin %s: it also counts this "
-                    "failover's %s pods, so its %s pods are not spread on "
-                    "their own", missing,
+                    "label selector does not pin the %s component: it "
+                    "lacks %s, so it also counts this failover's %s pods, "
+                    "and its %s pods are not spread on their own",
+                    rf_component_name(c), missing,
                     rf_component_name(c == RF_REDIS ? RF_SENTINEL : RF_REDIS),
                     rf_component_name(c));
         return RFG_OK;
@@ -196,8 +197,9 @@ static int scope_check_one(struct rule_ctx *ctx, enum rf_component c,
     rule_report(ctx, RULE_STRONG, ptr,
                 "pin app.kubernetes.io/name, app.kubernetes.io/component and "
                 "app.kubernetes.io/part-of in matchLabels",
-                "%s selector does not pin %s: it counts the pods of other "
-                "failovers, so this failover's %s pods are not spread",
+                "%s selector does not pin this failover: it lacks %s, so "
+                "it counts the pods of other failovers, and this "
+                "failover's %s pods are not spread",
                 sel ? "label" : "missing label", missing,
                 rf_component_name(c));
     return RFG_OK;

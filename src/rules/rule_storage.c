@@ -83,9 +83,9 @@ static void check_bootstrap_host(struct rule_ctx *ctx)
     if (cJSON_IsTrue(json_get(b, "allowSentinels")) && !is_ip(host))
         rule_report(ctx, RULE_WEAK, "/spec/bootstrapNode/host",
                     "use an IP address (e.g. the Service's ClusterIP)",
-                    "spec.bootstrapNode.host \"%s\" is a name, but with "
-                    "allowSentinels the sentinels MONITOR it, and they are "
-                    "not configured to resolve hostnames", host);
+                    "spec.bootstrapNode.host \"%s\" is a name, not an IP: "
+                    "with allowSentinels the sentinels MONITOR it, and they "
+                    "are not configured to resolve hostnames", host);
 }
 
 static void check_bootstrap_port(struct rule_ctx *ctx)
@@ -138,9 +138,9 @@ static void check_bootstrap_intermingle(struct rule_ctx *ctx)
     rule_report(ctx, RULE_STRONG, "/spec/bootstrapNode/allowSentinels",
                 "leave allowSentinels off unless the source has no "
                 "sentinels of its own",
-                "with allowSentinels the new sentinels monitor the source "
-                "under the same master name and password, and may join "
-                "the source's sentinel group");
+                "spec.bootstrapNode.allowSentinels lets the new sentinels "
+                "monitor the source: they use the same master name and "
+                "password, and may join the source's sentinel group");
 }
 
 /* spec.redis.storage and its persistentVolumeClaim, when maps. */
@@ -319,11 +319,12 @@ static void report_dir(struct rule_ctx *ctx, const char *ptr,
                 "leave dir to the operator (its redis.conf sets dir "
                 DATA_MOUNT "), or mount a volume there with "
                 "extraVolumeMounts",
-                "%s sets the redis data directory to %s, outside the "
-                "data volume mounted at " DATA_MOUNT ": RDB and AOF files "
-                "go to the container's own filesystem and are lost when "
-                "the pod restarts (with the operator's default read-only "
-                "root filesystem, saves fail at once)", what, dir);
+                "%s puts the redis data directory at %s, off the data "
+                "volume: that is mounted at " DATA_MOUNT ", so RDB and AOF "
+                "files go to the container's own filesystem and are lost "
+                "when the pod restarts (with the operator's default "
+                "read-only root filesystem, saves fail at once)", what,
+                dir);
 }
 
 /* The next whitespace-separated token of *p, advancing *p past it;

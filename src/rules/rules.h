@@ -240,6 +240,22 @@ bool rule_param_bool(const struct rule_ctx *ctx, const char *name,
 /* Schema issues of the object under the target, computed once per
  * evaluation (shared by the schema-* rules); NULL on OOM. */
 const struct schema_issues *rule_schema_issues(struct rule_ctx *ctx);
+/* Finding messages read "BRIEF: consequence...". BRIEF is the text
+ * before the first ": " that is outside quotes ('...', "...", `...`),
+ * parentheses and brackets. It states the problem on its own, names the
+ * field or value, and carries no file positions (those go after the
+ * ": " or in the hint): when "[id] message" is too long for one
+ * admission warning (REVIEW_WARN_MAX_LEN), the warning is
+ * "[id] BRIEF (rfguard explain id)", or "[id] BRIEF". Keep "[id] BRIEF"
+ * under 120 bytes for every value the fixtures use; tests/cli/warnings.sh
+ * checks it. Lint output and denials keep the whole message.
+ *
+ * rules_msg_brief returns the length in bytes of the BRIEF of `msg`,
+ * trailing spaces left out: strlen(msg) when it has no such ": ". An
+ * apostrophe inside a word ("operator's") opens no quote. The brief of
+ * "cannot verify: WHY" is "cannot verify: " and the brief of WHY. */
+size_t rules_msg_brief(const char *msg);
+
 /* Report a finding of the current rule at `ptr`. `hint` may be NULL.
  * Every %s argument is shortened to RULES_QUOTE_MAX characters, cut on
  * a UTF-8 boundary and ended with an ellipsis: pass user values (names,

@@ -78,6 +78,46 @@ char *rules_vfmt(const char *fmt, va_list ap)
     return sbuf_take(&b, NULL);
 }
 
+/* An ASCII letter or digit: what makes an apostrophe part of a word. */
+static bool word_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9');
+}
+
+size_t rules_msg_brief(const char *msg)
+{
+    static const char unverified[] = "cannot verify: ";
+    size_t i = 0, end, depth = 0;
+    char quote = '\0';
+
+    /* "cannot verify" alone says nothing: keep the brief of the why */
+    if (!strncmp(msg, unverified, sizeof(unverified) - 1))
+        i = sizeof(unverified) - 1;
+    for (; msg[i]; i++) {
+        char c = msg[i];
+
+        if (quote) {
+            /* A ' closes only at a word's end: "'a's b'" stays open. */
+            if (c == quote && (quote != '\'' || !word_char(msg[i + 1])))
+                quote = '\0';
+        } else if (c == '"' || c == '`' ||
+                   (c == '\'' && (i == 0 || !word_char(msg[i - 1])))) {
+            quote = c;
+        } else if (strchr("([{", c)) {
+            depth++;
+        } else if (strchr(")]}", c)) {
+            depth -= depth > 0;
+        } else if (c == ':' && msg[i + 1] == ' ' && depth == 0) {
+            break;
+        }
+    }
+    end = i;
+    while (end > 0 && msg[end - 1] == ' ')
+        end--;
+    return end;
+}
+
 /* Append a finding with message `msg` (owned; NULL: out of memory). */
 static void add_finding(struct rule_ctx *ctx, enum rule_strength s,
                         const char *ptr, const char *hint, char *msg)

@@ -49,13 +49,21 @@ static bool dangling(char c)
 }
 
 /* Make the warning in `buf` (n bytes, cap bytes of room, starting with
- * the `head` bytes "[id] ") read whole within REVIEW_WARN_MAX_LEN bytes:
- * as it is when it fits; else cut after the last clause or, failing
- * that, the last whole word that fits, ending in an ellipsis (U+2026)
- * and " (rfguard explain id)", so the reader knows where the rest is. With `id` NULL (no single rule) it
- * ends in the ellipsis only. Returns the new length. */
+ * the `head` bytes "[id] ") read whole within REVIEW_WARN_MAX_LEN bytes,
+ * the first of these that fits:
+ *   - the line as it is;
+ *   - "[id] BRIEF (rfguard explain id)", where BRIEF is the first `brief`
+ *     bytes after the head (the message's brief, rules_msg_brief), which
+ *     states the problem on its own;
+ *   - "[id] BRIEF";
+ *   - as a last resort (pathological names or paths, skipped lines with
+ *     `brief` 0), cut after the last clause or, failing that, the last
+ *     whole word that fits, ending in an ellipsis (U+2026) and
+ *     " (rfguard explain id)", so the reader knows where the rest is.
+ * With `id` NULL (no single rule) there is no explain tail. Returns the
+ * new length. */
 static size_t fit_warning(char *buf, size_t n, size_t cap, size_t head,
-                          const char *id)
+                          size_t brief, const char *id)
 {
     static const char ell[] = "\xE2\x80\xA6";  /* U+2026 */
     char tail[REVIEW_WARN_MAX_LEN + 1];
@@ -66,6 +74,15 @@ static size_t fit_warning(char *buf, size_t n, size_t cap, size_t head,
     if (id)
         tlen = (size_t)snprintf(tail, sizeof(tail), " (rfguard explain %s)",
                                 id);
+    cut = head + brief;
+    if (brief > 0 && cut < n && cut <= REVIEW_WARN_MAX_LEN) {
+        if (id && cut + tlen <= REVIEW_WARN_MAX_LEN) {
+            memcpy(buf + cut, tail, tlen);
+            cut += tlen;
+        }
+        buf[cut] = '\0';
+        return cut;
+    }
     /* The tail and the ellipsis must leave room for a few words. */
     if (tlen + sizeof(ell) - 1 + head + 16 > REVIEW_WARN_MAX_LEN ||
         cap <= REVIEW_WARN_MAX_LEN)
@@ -102,14 +119,16 @@ static size_t fit_warning(char *buf, size_t n, size_t cap, size_t head,
 
 /* The k-th warning line: warn findings first, then skipped rules, as
  * "[id] msg" and "[id] skipped: reason"; with `held`, the k-th fix held
- * back on UPDATE instead. Fitted by fit_warning. Returns its length. */
+ * back on UPDATE instead. Fitted by fit_warning, findings by their brief
+ * (a skip reason is the user's own text, with no brief). Returns its
+ * length. */
 static size_t warning_line(char *buf, size_t cap,
                            const struct rules_result *res, size_t k,
                            bool held)
 {
     const struct rule_desc *rule = NULL;
     const char *id = "?";
-    size_t i, seen = 0;
+    size_t i, seen = 0, brief = 0;
     int w = -1;
 
     if (held && k < res->nheld) {
@@ -117,6 +136,7 @@ static size_t warning_line(char *buf, size_t cap,
         id = rule ? rule->id : "?";
         w = snprintf(buf, cap, "[%s] %s", id,
                      res->held[k].msg ? res->held[k].msg : "");
+        brief = res->held[k].msg ? rules_msg_brief(res->held[k].msg) : 0;
     }
     if (held)
         goto out;
@@ -128,6 +148,7 @@ static size_t warning_line(char *buf, size_t cap,
         rule = f->rule;
         id = rule ? rule->id : "?";
         w = snprintf(buf, cap, "[%s] %s", id, f->msg ? f->msg : "");
+        brief = f->msg ? rules_msg_brief(f->msg) : 0;
     }
     for (i = 0; i < res->nskipped && w < 0; i++) {
         const struct rule_skip *sk = &res->skipped[i];
@@ -143,7 +164,7 @@ out:
     if (w < 0)
         return 0;
     return fit_warning(buf, (size_t)w < cap ? (size_t)w : cap - 1, cap,
-                       strlen(id) + 3, rule ? rule->id : NULL);
+                       strlen(id) + 3, brief, rule ? rule->id : NULL);
 }
 
 /* review_warnings_json, or with `held` the fixes held back on UPDATE

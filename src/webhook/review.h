@@ -106,11 +106,14 @@ int review_error_body(char **out, size_t *out_len, int code,
     RFG_MUST_CHECK;
 
 /* Append the warnings array for `res` (a JSON array, "[]" when none):
- * "[rule-id] message", each within REVIEW_WARN_MAX_LEN bytes: a longer
- * one is cut after its last whole word that fits and ends in an ellipsis
- * and " (rfguard explain rule-id)"; all within REVIEW_WARN_BUDGET bytes; what does not fit is
- * summarised as "... and N more warnings". Returns the number of
- * warnings emitted in *n (may be NULL). */
+ * "[rule-id] message", each within REVIEW_WARN_MAX_LEN bytes. A longer
+ * one becomes "[rule-id] BRIEF (rfguard explain rule-id)", or
+ * "[rule-id] BRIEF" (the message's brief: see rules_msg_brief); only
+ * when even that is too long is it cut after its last whole word that
+ * fits, ending in an ellipsis and " (rfguard explain rule-id)". All
+ * within REVIEW_WARN_BUDGET bytes; what does not fit is summarised as
+ * "... and N more warnings". Returns the number of warnings emitted in
+ * *n (may be NULL). */
 int review_warnings_json(struct sbuf *b, const struct rules_result *res,
                          size_t *n) RFG_MUST_CHECK;
 

@@ -19,10 +19,10 @@ cp "$rf" "$work/a.yaml"
 { echo "# a copy"; cat "$rf"; } >"$work/b.yaml"
 
 out=$(cd "$work" && "$rfguard" lint a.yaml b.yaml 2>&1)
-n=$(grep -c "RedisFailover shop/cache is defined 2 times (a.yaml:2, b.yaml:3)" <<<"$out")
+n=$(grep -c "RedisFailover shop/cache is defined 2 times: at a.yaml:2, b.yaml:3;" <<<"$out")
 if [ "$n" = 2 ]; then ok "two copies: each warned, both places named"; else
     bad "two copies: $n warnings naming a.yaml:2 and b.yaml:3"; echo "$out"; fi
-if grep -q "Secret shop/cache-auth is defined 2 times (a.yaml:32, b.yaml:33)" <<<"$out"; then
+if grep -q "Secret shop/cache-auth is defined 2 times: at a.yaml:32, b.yaml:33;" <<<"$out"; then
     ok "the failover's Secret defined twice is named too"
 else bad "no warning on the Secret defined twice"; echo "$out"; fi
 

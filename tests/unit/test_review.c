@@ -738,6 +738,124 @@ static void test_review__warning_cut_words(void)
     review_req_free(req);
 }
 
+/* The warning served for one warn finding of rule-b with message
+ * `msg`, into `got` (empty when none). */
+static void warning_for(char *got, size_t cap, const char *msg)
+{
+    struct review_req *req = decode_fixture("create-clean.v1.request.json");
+    struct rules_result res;
+    enum review_verdict v = REVIEW_DENIED;
+    cJSON *root, *w;
+    char *out = NULL;
+    size_t len = 0;
+
+    got[0] = '\0';
+    CHECK(req != NULL);
+    if (!req)
+        return;
+    fake_result(&res, 0, 1, 10);
+    free(res.v[0].msg);
+    res.v[0].msg = strdup(msg);
+    CHECK_INT_EQ(review_respond(&out, &len, &v, req, &res, false), RFG_OK);
+    root = cJSON_Parse(out);
+    w = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(root, "response"), "warnings");
+    CHECK_INT_EQ(cJSON_GetArraySize(w), 1);
+    if (cJSON_GetStringValue(cJSON_GetArrayItem(w, 0)))
+        snprintf(got, cap, "%s",
+                 cJSON_GetStringValue(cJSON_GetArrayItem(w, 0)));
+    cJSON_Delete(root);
+    free(out);
+    free_result(&res);
+    review_req_free(req);
+}
+
+/* The brief of a message: the text before the first ": " outside
+ * quotes, parentheses and brackets, trailing spaces left out. */
+static void test_review__msg_brief(void)
+{
+    static const char *const cases[][2] = {
+        {"no colon at all", "no colon at all"},
+        {"x is bad: because", "x is bad"},
+        {"x is bad : because", "x is bad"},
+        {"ratio 1:2 is bad: because", "ratio 1:2 is bad"},
+        {"defined 2 times (a.yaml:3, b: c): kept last", "defined 2 times "
+         "(a.yaml:3, b: c)"},
+        {"list [a: b] is bad: why", "list [a: b] is bad"},
+        {"line \"save: 900\" is bad: why", "line \"save: 900\" is bad"},
+        {"the operator's line 'a: b' is bad: why", "the operator's line "
+         "'a: b' is bad"},
+        {"`k: v` is bad: why", "`k: v` is bad"},
+        {": starts with it", ""},
+        {"unclosed (paren: never split", "unclosed (paren: never split"},
+        {"cannot verify: claiming x (a: b) failed: why", "cannot verify: "
+         "claiming x (a: b) failed"},
+        {"cannot verify: view unavailable", "cannot verify: view "
+         "unavailable"},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        size_t n = rules_msg_brief(cases[i][0]);
+        char got[128];
+
+        snprintf(got, sizeof(got), "%.*s", (int)n, cases[i][0]);
+        CHECK_STR_EQ(got, cases[i][1]);
+    }
+}
+
+/* A warning that does not fit whole is "[id] BRIEF (rfguard explain
+ * id)", else "[id] BRIEF", else (a brief longer than the line) cut
+ * after a whole word. */
+static void test_review__warning_compose(void)
+{
+    char msg[400], want[400], got[512];
+    const char *tail = " (rfguard explain rule-b)";
+    const char *rest = ": and then the consequence, told at length so "
+                       "that the whole line cannot fit in 120 bytes";
+
+    /* fits whole: kept as it is, colon and all */
+    warning_for(got, sizeof(got), "maxmemory is 95% of the request: no "
+                                  "room for fork");
+    CHECK_STR_EQ(got, "[rule-b] maxmemory is 95% of the request: no room "
+                      "for fork");
+    /* too long: the brief and where to read the rest */
+    snprintf(msg, sizeof(msg), "RedisFailover shop/cache is defined 2 "
+             "times (a.yaml:3, b.yaml:13)%s", rest);
+    warning_for(got, sizeof(got), msg);
+    snprintf(want, sizeof(want), "[rule-b] RedisFailover shop/cache is "
+             "defined 2 times (a.yaml:3, b.yaml:13)%s", tail);
+    CHECK_STR_EQ(got, want);
+    /* exactly REVIEW_WARN_MAX_LEN with the tail: still with it */
+    memset(msg, 'x', sizeof(msg));
+    snprintf(msg + REVIEW_WARN_MAX_LEN - 9 - strlen(tail), 200, "%s", rest);
+    warning_for(got, sizeof(got), msg);
+    CHECK_INT_EQ(strlen(got), REVIEW_WARN_MAX_LEN);
+    CHECK(strstr(got, tail) != NULL);
+    /* one byte more: the brief alone, whole */
+    memset(msg, 'x', sizeof(msg));
+    snprintf(msg + REVIEW_WARN_MAX_LEN - 8 - strlen(tail), 200, "%s", rest);
+    warning_for(got, sizeof(got), msg);
+    snprintf(want, sizeof(want), "[rule-b] %.*s",
+             (int)(strchr(msg, ':') - msg), msg);
+    CHECK_STR_EQ(got, want);
+    CHECK(strstr(got, "rfguard explain") == NULL);
+    /* a brief of exactly REVIEW_WARN_MAX_LEN bytes with the head */
+    memset(msg, 'b', REVIEW_WARN_MAX_LEN - 9);
+    snprintf(msg + REVIEW_WARN_MAX_LEN - 9, sizeof(msg) - 200, "%s", rest);
+    warning_for(got, sizeof(got), msg);
+    CHECK_INT_EQ(strlen(got), REVIEW_WARN_MAX_LEN);
+    CHECK(strchr(got, ':') == NULL);
+    /* a brief longer than the line: the last resort, cut on a word */
+    snprintf(msg, sizeof(msg), "spec.redis.affinity.podAntiAffinity."
+             "requiredDuringSchedulingIgnoredDuringExecution[0] has a "
+             "label selector whose key is longer than any line%s", rest);
+    warning_for(got, sizeof(got), msg);
+    CHECK(strlen(got) <= REVIEW_WARN_MAX_LEN);
+    CHECK_CONTAINS(got, "\xE2\x80\xA6 (rfguard explain rule-b)");
+    CHECK(strncmp(got, "[rule-b] spec.redis.affinity", 28) == 0);
+}
+
 /* Code points in `s`. */
 static size_t utf8_chars(const char *s)
 {
@@ -749,14 +867,19 @@ static size_t utf8_chars(const char *s)
 }
 
 /* Check one served warning against the line it came from ("[id] text",
- * uncut): at most 120 characters, naming a rule of the catalogue, and
- * either whole or cut after a whole word with a pointer to the rest. */
-static void check_warning(const char *got, const char *full)
+ * uncut, `head` bytes of "[id] " and, for a finding, `brief` the length
+ * of its message's brief; 0 for a skipped line): at most 120 characters,
+ * naming a rule of the catalogue, and the first of these that fits: the
+ * whole line, "[id] BRIEF (rfguard explain id)", "[id] BRIEF". Only a
+ * skipped line (the user's own reason) may be cut after a whole word,
+ * with a pointer to the rest. */
+static void check_warning(const char *got, const char *full, size_t head,
+                          size_t brief)
 {
     static const char ell[] = "\xE2\x80\xA6";
-    char id[128], tail[200];
+    char id[128], tail[200], want[512];
     const char *e, *cut;
-    size_t keep;
+    size_t keep, flen = strlen(full);
 
     CHECK(utf8_chars(got) <= 120);
     if (strncmp(got, "... and ", 8) == 0)
@@ -770,8 +893,20 @@ static void check_warning(const char *got, const char *full)
     if (strcmp(id, "all rules") != 0 && !rules_find(id))
         fprintf(stderr, "warning names no rule: %s\n", got);
     CHECK(strcmp(id, "all rules") == 0 || rules_find(id) != NULL);
-    if (strcmp(got, full) == 0)
+    if (flen <= REVIEW_WARN_MAX_LEN) {
+        CHECK_STR_EQ(got, full);
         return;
+    }
+    if (brief) {
+        snprintf(want, sizeof(want), "%.*s (rfguard explain %s)",
+                 (int)(head + brief), full, id);
+        if (strlen(want) > REVIEW_WARN_MAX_LEN)
+            snprintf(want, sizeof(want), "%.*s", (int)(head + brief), full);
+        if (strcmp(got, want) != 0)
+            fprintf(stderr, "brief too long or not used: %s\n", got);
+        CHECK_STR_EQ(got, want);
+        return;
+    }
     snprintf(tail, sizeof(tail), "%s (rfguard explain %s)", ell, id);
     cut = strstr(got, tail);
     CHECK(cut != NULL && strcmp(cut, tail) == 0);
@@ -780,10 +915,9 @@ static void check_warning(const char *got, const char *full)
     keep = (size_t)(cut - got);
     /* what is kept is the start of the line, ending on a whole word */
     CHECK(strncmp(got, full, keep) == 0);
-    if (keep >= strlen(full) ||
-        (full[keep] != ' ' && !strchr(",:;", full[keep])))
+    if (keep >= flen || (full[keep] != ' ' && !strchr(",:;", full[keep])))
         fprintf(stderr, "cut mid-word: %s\n", got);
-    CHECK(keep < strlen(full) &&
+    CHECK(keep < flen &&
           (full[keep] == ' ' || strchr(",:;", full[keep]) != NULL));
 }
 
@@ -826,6 +960,7 @@ static void test_review__golden_warnings_fit(void)
             struct rules_result res;
             struct rules_input in;
             char **full = NULL;
+            size_t *brief = NULL, *head = NULL;
             size_t nfull = 0, i, len = 0;
             char *out = NULL;
             cJSON *root, *w, *it;
@@ -849,9 +984,15 @@ static void test_review__golden_warnings_fit(void)
             /* the uncut lines, in the order review.c emits them */
             full = calloc(res.len + res.nskipped + res.nheld + 1,
                           sizeof(*full));
+            brief = calloc(res.len + res.nskipped + res.nheld + 1,
+                           sizeof(*brief));
+            head = calloc(res.len + res.nskipped + res.nheld + 1,
+                          sizeof(*head));
             for (i = 0; !mutate && i < res.len; i++) {
                 if (res.v[i].sev != RFG_SEV_WARN)
                     continue;
+                head[nfull] = strlen(res.v[i].rule->id) + 3;
+                brief[nfull] = rules_msg_brief(res.v[i].msg);
                 full[nfull++] = line_of(res.v[i].rule->id, "",
                                         res.v[i].msg);
             }
@@ -863,6 +1004,8 @@ static void test_review__golden_warnings_fit(void)
                                         "skipped: ", sk->reason);
             }
             for (i = 0; mutate && i < res.nheld; i++) {
+                head[nfull] = strlen(res.held[i].rule->id) + 3;
+                brief[nfull] = rules_msg_brief(res.held[i].msg);
                 full[nfull++] = line_of(res.held[i].rule->id, "",
                                         res.held[i].msg);
             }
@@ -875,7 +1018,8 @@ static void test_review__golden_warnings_fit(void)
             cJSON_ArrayForEach(it, w) {
                 CHECK(cJSON_IsString(it));
                 if (cJSON_IsString(it) && (size_t)k < nfull) {
-                    check_warning(it->valuestring, full[k]);
+                    check_warning(it->valuestring, full[k], head[k],
+                                  brief[k]);
                     checked++;
                 }
                 k++;
@@ -885,6 +1029,8 @@ static void test_review__golden_warnings_fit(void)
             for (i = 0; i < nfull; i++)
                 free(full[i]);
             free(full);
+            free(brief);
+            free(head);
             rules_result_cleanup(&res);
             review_req_free(req);
         }
@@ -922,6 +1068,8 @@ int main(void)
     RUN(test_review__skipped_warnings);
     RUN(test_review__deny_several_rules);
     RUN(test_review__warning_cut_words);
+    RUN(test_review__msg_brief);
+    RUN(test_review__warning_compose);
     RUN(test_review__golden_warnings_fit);
     RUN(test_review__mutate_patch);
     RUN(test_review__mutate_update_held);
