@@ -121,6 +121,20 @@ static void sch_put(struct sch *s)
     free(s);
 }
 
+bool schema_in_use_has(enum rf_target t, const char *ptr)
+{
+    int i = target_slot(t);
+    struct sch *s;
+    bool has;
+
+    if (i < 0)
+        return false;
+    s = sch_get(i);
+    has = s->root && schema_lookup(s->root, ptr) != NULL;
+    sch_put(s);
+    return has;
+}
+
 int schema_install(unsigned targets, cJSON *schema, const char *origin)
 {
     struct sch *s = NULL, *old[3] = {NULL, NULL, NULL};

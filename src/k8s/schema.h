@@ -57,6 +57,11 @@ const cJSON *schema_for(enum rf_target t);
 int schema_install(unsigned targets, cJSON *schema, const char *origin)
     RFG_MUST_CHECK;
 
+/* Whether the schema validating target `t` now (installed or compiled
+ * in) has a field at `ptr`: a field it lacks is pruned by the API server,
+ * so the operator never sees it. Thread-safe. */
+bool schema_in_use_has(enum rf_target t, const char *ptr);
+
 /* Which schema validates target `t`, for logs and notes: "the
  * compiled-in freshworks-v3.3 CRD", or the origin given to
  * schema_install(). Into buf (truncated to fit). */

@@ -300,8 +300,15 @@ static void test_schema__install(void)
     CHECK_STR_EQ(buf, "the compiled-in freshworks-v3.3 CRD");
     CHECK(issue_at(&is, fo, RF_TARGET_FRESHWORKS_V33,
                    "/spec/sentinel/disableMyMaster") == NULL);
+    CHECK(schema_in_use_has(RF_TARGET_FRESHWORKS_V33,
+                            "/spec/sentinel/disableMyMaster"));
+    CHECK(!schema_in_use_has(RF_TARGET_SPOTAHOME_V13,
+                             "/spec/sentinel/disableMyMaster"));
     CHECK(schema_install(RF_TARGET_FRESHWORKS_V33, s, "the test CRD") ==
           RFG_OK);
+    CHECK(!schema_in_use_has(RF_TARGET_FRESHWORKS_V33,
+                             "/spec/sentinel/disableMyMaster"));
+    CHECK(schema_in_use_has(RF_TARGET_FRESHWORKS_V33, "/spec/redis/replicas"));
     schema_describe(buf, sizeof(buf), RF_TARGET_FRESHWORKS_V33);
     CHECK_STR_EQ(buf, "the test CRD");
     x = issue_at(&is, fo, RF_TARGET_FRESHWORKS_V33,
@@ -319,6 +326,8 @@ static void test_schema__install(void)
     CHECK(schema_install(RF_TARGET_ALL, NULL, NULL) == RFG_OK);
     CHECK(issue_at(&is, fo, RF_TARGET_FRESHWORKS_V33,
                    "/spec/sentinel/disableMyMaster") == NULL);
+    CHECK(schema_in_use_has(RF_TARGET_FRESHWORKS_V33,
+                            "/spec/sentinel/disableMyMaster"));
     schema_describe(buf, sizeof(buf), RF_TARGET_FRESHWORKS_V33);
     CHECK_STR_EQ(buf, "the compiled-in freshworks-v3.3 CRD");
     schema_issues_cleanup(&is);
