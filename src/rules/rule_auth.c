@@ -270,11 +270,12 @@ static void check_auth_secret_unique(struct rule_ctx *ctx)
     if (pw)
         rule_report(ctx, pw_same_ns ? RULE_STRONG : RULE_WEAK, AUTH_PTR,
                     "give each failover its own password",
-                    "the password in %s/%s is the same as in %s/%s, used "
-                    "by RedisFailover %s/%s: a stale sentinel or replica "
-                    "of one failover can authenticate to the other%s%s%s",
+                    "the password in %s/%s is the same as in %s/%s: a "
+                    "stale sentinel or replica of one failover can "
+                    "authenticate to the other; it is used by RedisFailover "
+                    "%s/%s%s%s%s",
                     ns, sp, pw->ns, pw->secret, pw->ns, pw->name,
-                    pw->origin ? "; it is defined at " : "",
+                    pw->origin ? ", defined at " : "",
                     pw->origin ? pw->origin : "",
                     npw > 1 ? "; more failovers share the password" : "");
 }

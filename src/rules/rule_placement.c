@@ -235,8 +235,8 @@ static void nomatch_check(struct rule_ctx *ctx, enum rf_component c,
         snprintf(ptr, sizeof(ptr), "%s/topologyKey", t->ptr);
         rule_report(ctx, RULE_STRONG, ptr,
                     "use topology.kubernetes.io/zone",
-                    "topologyKey " OLD_ZONE " is deprecated and missing on "
-                    "current nodes: the constraint spreads nothing");
+                    "topologyKey " OLD_ZONE " is deprecated: current nodes "
+                    "lack the label, so the constraint spreads nothing");
     }
     if (!cJSON_IsObject(t->sel))
         return;

@@ -160,7 +160,7 @@ static void check_name(struct rule_ctx *ctx, const cJSON *o, const char *key,
                                           : "use the real object's name: "
                                             "lowercase letters, digits, "
                                             "'-' and '.'",
-                "%s is not a valid %s name: \"%s\" (%s%s); %s", field,
+                "%s is an invalid %s name: \"%s\" (%s%s); %s", field,
                 k->kind, v, why,
                 placeholder(v) ? "; it looks like an unreplaced placeholder"
                                : "", k->effect);
