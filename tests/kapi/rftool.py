@@ -8,10 +8,14 @@
 #
 #   rftool.py rf NS NAME [--secret S] [--port N] [--mymaster]   -> JSON
 #   rftool.py secret NS NAME PASSWORD                          -> JSON
+#   rftool.py netpol NS NAME RF [--open]                       -> JSON
+#       a NetworkPolicy selecting the sentinel pods of failover RF that
+#       admits only the failovers' own pods to 26379 (--open: every source)
 #   rftool.py ctl CPORT PATH [JSON|@FILE|-]                    -> reply
 #   rftool.py validate PORT CA NS NAME [--secret S] [--dry-run]
-#             [--port N] [--mymaster] [--op CREATE]
-#       prints "allowed", "allowed warnings=..." or "denied: message"
+#             [--port N] [--mymaster] [--op CREATE] [--rules R1,R2]
+#       prints "allowed", "allowed warnings=..." or "denied: message",
+#       about the cluster rules (CLUSTER_RULES) or the rules of --rules
 #   rftool.py wait-ready PORT CA SECONDS                       -> exit 0/1
 import argparse
 import json
@@ -45,6 +49,20 @@ def secret(ns, name, password):
             "metadata": {"name": name, "namespace": ns},
             "data": {"password":
                      base64.b64encode(password.encode()).decode()}}
+
+
+def netpol(ns, name, rf_name, open_port=False):
+    peer = {"namespaceSelector": {}} if open_port else \
+        {"podSelector": {"matchLabels": {
+            "app.kubernetes.io/part-of": "redis-failover"}}}
+    return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+            "metadata": {"name": name, "namespace": ns},
+            "spec": {"podSelector": {"matchLabels": {
+                        "app.kubernetes.io/name": rf_name,
+                        "app.kubernetes.io/component": "sentinel"}},
+                     "policyTypes": ["Ingress"],
+                     "ingress": [{"from": [peer],
+                                  "ports": [{"port": 26379}]}]}}
 
 
 def review(obj, op="CREATE", dry_run=False):
@@ -86,6 +104,12 @@ CLUSTER_RULES = ("sentinel-identity-shared", "master-name-clusterwide-unique",
 
 def ours(item):
     return any(item.startswith("[%s] " % r) for r in CLUSTER_RULES)
+
+
+def only(rules):
+    """Report on `rules` (a list of rule ids) instead of CLUSTER_RULES."""
+    global CLUSTER_RULES
+    CLUSTER_RULES = tuple(rules)
 
 
 def verdict(resp):
@@ -132,10 +156,16 @@ def main():
         p.add_argument("--mymaster", action="store_true")
         p.add_argument("--dry-run", action="store_true")
         p.add_argument("--op", default="CREATE")
+        p.add_argument("--rules")
     p = sub.add_parser("secret")
     p.add_argument("ns")
     p.add_argument("name")
     p.add_argument("password")
+    p = sub.add_parser("netpol")
+    p.add_argument("ns")
+    p.add_argument("name")
+    p.add_argument("rf")
+    p.add_argument("--open", action="store_true")
     p = sub.add_parser("ctl")
     p.add_argument("cport", type=int)
     p.add_argument("path")
@@ -150,6 +180,8 @@ def main():
         print(json.dumps(rf(a.ns, a.name, a.secret, a.port, a.mymaster)))
     elif a.cmd == "secret":
         print(json.dumps(secret(a.ns, a.name, a.password)))
+    elif a.cmd == "netpol":
+        print(json.dumps(netpol(a.ns, a.name, a.rf, a.open)))
     elif a.cmd == "ctl":
         data = a.data
         if data == "-":
@@ -158,6 +190,8 @@ def main():
             data = open(data[1:]).read()
         print(ctl(a.cport, a.path, data))
     elif a.cmd == "validate":
+        if a.rules:
+            only(a.rules.split(","))
         obj = rf(a.ns, a.name, a.secret, a.port, a.mymaster)
         body = json.dumps(review(obj, a.op, a.dry_run)).encode()
         print(verdict(https_post(a.sport, a.ca, "/validate", body)))
