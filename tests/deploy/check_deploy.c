@@ -6,7 +6,8 @@
  * configurations (excluded namespaces, timeout, sideEffects, review
  * versions, failurePolicy, rules, Service reference), the Deployment's
  * hardening, probes and mounts, the Service's target port, the PDB, the
- * NetworkPolicy, RBAC, and where the caBundle comes from.
+ * NetworkPolicy, RBAC (and that it grants what the cluster cache lists
+ * and watches), and where the caBundle comes from.
  *
  * It knows the manifests, not a cluster: nothing here talks to the API
  * server. Run by tests/cli/deploy.sh:
@@ -529,6 +530,53 @@ static void check_rules(const cJSON *role)
     }
 }
 
+/* Whether a rule of `role` grants `verb` on `res` of API group `group`
+ * (for every object, or for one named `name` when that is not NULL). */
+static bool grants(const cJSON *role, const char *group, const char *res,
+                   const char *verb, const char *name)
+{
+    const cJSON *r, *names;
+
+    EACH(r, get(role, "rules")) {
+        names = get(r, "resourceNames");
+        if (has_str(get(r, "apiGroups"), group) &&
+            has_str(get(r, "resources"), res) &&
+            has_str(get(r, "verbs"), verb) &&
+            (!cJSON_GetArraySize(names) || (name && has_str(names, name))))
+            return true;
+    }
+    return false;
+}
+
+/* The ClusterRole covers what the cluster cache lists and watches
+ * (src/net/kcache.c): RedisFailovers, Secrets, NetworkPolicies and the
+ * redisfailovers CRD, and that CRD only. */
+static void test_rbac_cache(void)
+{
+    static const char *const lw[] = {"list", "watch"};
+    static const char *const crd = "redisfailovers.databases.spotahome.com";
+    const cJSON *cr = find("ClusterRole", RFG_NAME);
+    const cJSON *r;
+    size_t i;
+
+    for (i = 0; i < 2; i++) {
+        CHECK(grants(cr, "databases.spotahome.com", "redisfailovers", lw[i],
+                     NULL));
+        CHECK(grants(cr, "", "secrets", lw[i], NULL));
+        CHECK(grants(cr, "networking.k8s.io", "networkpolicies", lw[i],
+                     NULL));
+        CHECK(grants(cr, "apiextensions.k8s.io", "customresourcedefinitions",
+                     lw[i], crd));
+    }
+    CHECK(grants(cr, "apiextensions.k8s.io", "customresourcedefinitions",
+                 "get", crd));
+    /* no other CRD: the grant is limited to the operator's */
+    EACH(r, get(cr, "rules"))
+        if (has_str(get(r, "resources"), "customresourcedefinitions"))
+            CHECK(cJSON_GetArraySize(get(r, "resourceNames")) == 1 &&
+                  has_str(get(r, "resourceNames"), crd));
+}
+
 static void test_rbac(void)
 {
     const cJSON *sa = find("ServiceAccount", NULL);
@@ -705,6 +753,7 @@ int main(int argc, char **argv)
     RUN(test_pdb);
     RUN(test_networkpolicy);
     RUN(test_rbac);
+    RUN(test_rbac_cache);
     RUN(test_ca_source);
 
     rc = CHECK_DONE();
