@@ -161,7 +161,7 @@ void serve_cluster_usage(FILE *f)
         "  --crd-poll DUR         deprecated and ignored: the installed "
         "RedisFailover CRD\n"
         "                         is watched, and its schema decides which "
-        "fields are pruned\n"
+        "fields are pruned\n\n"
         "The view watches RedisFailovers, Secrets, NetworkPolicies (a "
         "policy guarding the\n"
         "sentinel port quiets sentinel-no-auth) and the redisfailovers "
