@@ -3,7 +3,7 @@
 #
 # cluster_view.sh - ctest integration.cluster_view: `rfguard serve` over
 # HTTPS with its cluster view fed by tests/kapi/kapi.py (list+watch of
-# RedisFailovers and Secrets, the CRD, Leases). Covers: /readyz unready
+# RedisFailovers, Secrets, NetworkPolicies and the CRD; Leases). Covers: /readyz unready
 # until the first full sync (an API server that answers nothing, then
 # one that refuses to list RedisFailovers); the same master name in another namespace
 # denied with a message naming the other object; a missing Secret denied,
@@ -37,8 +37,8 @@ expect "cannot verify before the first sync" \
     'denied: .*\[master-name-clusterwide-unique\] cannot verify: cluster view not synced yet' \
     validate z early --secret auth-a
 # Then RBAC refuses the RedisFailover list (403) but answers everything
-# else: still not ready, whatever a hung request did meanwhile; every
-# list attempt reads the CRD first, so its answer is in before the view
+# else: still not ready, whatever a hung request did meanwhile; the CRD
+# is listed before anything else, so its answer is in before the view
 # can sync.
 kctl /set '{"forbidden": ["redisfailovers"]}' >/dev/null
 kctl /set '{"hang": false}' >/dev/null
