@@ -13,11 +13,30 @@
 #include "rules_impl.h"
 
 
+/* Whether spec.sentinel.disableMyMaster reaches the operator under `t`:
+ * only Freshworks reads it, and only when the schema in use (a --crd
+ * file, the CRD installed in the cluster, or the compiled-in one) keeps
+ * the field; the Freshworks chart's CRD lacks it, so the API server
+ * prunes it and the sentinels still monitor mymaster. */
+static bool mymaster_can_be_disabled(enum rf_target t)
+{
+    return t == RF_TARGET_FRESHWORKS_V33 &&
+           schema_in_use_has(t, "/spec/sentinel/disableMyMaster");
+}
+
+/* Master name `obj` gets from the operator under `t`. */
+static const char *master_name(const cJSON *obj, enum rf_target t)
+{
+    return rf_master_name(obj, mymaster_can_be_disabled(t)
+                                   ? t
+                                   : RF_TARGET_SPOTAHOME_V13);
+}
+
 /* Master name `f` gets from the operator under `t`. */
 static const char *their_master(const struct cview_failover *f,
                                 enum rf_target t)
 {
-    return t == RF_TARGET_FRESHWORKS_V33 && f->disable_mymaster
+    return f->disable_mymaster && mymaster_can_be_disabled(t)
                ? f->name
                : RF_DEFAULT_MASTER_NAME;
 }
@@ -52,7 +71,7 @@ identity_conflict(struct rule_ctx *ctx, const cJSON *obj, size_t *count)
     size_t i;
 
     *count = 0;
-    if (!cv || strcmp(rf_master_name(obj, t), RF_DEFAULT_MASTER_NAME) ||
+    if (!cv || strcmp(master_name(obj, t), RF_DEFAULT_MASTER_NAME) ||
         !rf_redis_port_valid(obj))
         return NULL;
     for (i = cview_first(&cv->rf_port, cview_key_int(port)); i != CVIEW_END;
@@ -126,8 +145,7 @@ static void claim_sentinel_identity(struct rule_ctx *ctx, const cJSON *obj)
 
     if (!rule_input(ctx)->claim || rule_sev(ctx) != RFG_SEV_DENY ||
         !rf_redis_port_valid(obj) ||
-        strcmp(rf_master_name(obj, rule_target(ctx)),
-               RF_DEFAULT_MASTER_NAME) ||
+        strcmp(master_name(obj, rule_target(ctx)), RF_DEFAULT_MASTER_NAME) ||
         !rules_sentinel_identity(identity, sizeof(identity), port, ns, sp))
         return;
     if (sp)
@@ -149,7 +167,7 @@ static void check_sentinel_identity_shared(struct rule_ctx *ctx)
     const struct cview_failover *f;
     const char *pw, *others;
     size_t n;
-    bool fw = rule_target(ctx) == RF_TARGET_FRESHWORKS_V33;
+    bool fw = mymaster_can_be_disabled(rule_target(ctx));
     bool mine;
 
     f = identity_conflict(ctx, obj, &n);
@@ -187,7 +205,7 @@ static int fix_sentinel_identity_shared(struct rule_ctx *ctx,
                                        "disableMyMaster"};
     size_t n;
 
-    if (rule_target(ctx) != RF_TARGET_FRESHWORKS_V33 ||
+    if (!mymaster_can_be_disabled(rule_target(ctx)) ||
         rf_disable_mymaster(work) || !identity_conflict(ctx, work, &n))
         return RFG_OK;
     return rule_fix_add_nested(ctx, keys, 3, cJSON_CreateTrue());
@@ -201,7 +219,8 @@ static void check_master_name_unique(struct rule_ctx *ctx)
     size_t i, n = 0;
     const struct cview_failover *first = NULL;
 
-    if (!name || !rf_disable_mymaster(obj))
+    if (!name || !rf_disable_mymaster(obj) ||
+        !mymaster_can_be_disabled(rule_target(ctx)))
         return;
     if (!strcmp(name, RF_DEFAULT_MASTER_NAME)) {
         rule_report(ctx, RULE_STRONG, "/metadata/name",
@@ -347,13 +366,14 @@ static void check_port_change(struct rule_ctx *ctx)
  * verify when the view is stale. */
 static bool view_default_master(const struct rule_ctx *ctx)
 {
-    return !strcmp(rf_master_name(rule_obj(ctx), rule_target(ctx)),
+    return !strcmp(master_name(rule_obj(ctx), rule_target(ctx)),
                    RF_DEFAULT_MASTER_NAME);
 }
 
 static bool view_disable_mymaster(const struct rule_ctx *ctx)
 {
-    return rf_disable_mymaster(rule_obj(ctx));
+    return rf_disable_mymaster(rule_obj(ctx)) &&
+           mymaster_can_be_disabled(rule_target(ctx));
 }
 
 /* The identity rules, in catalogue order. */

@@ -43,4 +43,57 @@ if ! grep -q '/spec/sentinel/disableMyMaster' "$work/out2"; then
 else
     bad "disableMyMaster reported without --crd"; cat "$work/out2"
 fi
+
+# Two failovers that rely on disableMyMaster to keep their sentinels
+# apart: with the chart's CRD the field is pruned, both monitor mymaster
+# on port 6379 without a password, and the identity rules say so; the
+# fix does not offer the pruned field.
+cat > "$work/pair.yaml" <<'YAML'
+apiVersion: databases.spotahome.com/v1
+kind: RedisFailover
+metadata:
+  name: cache
+  namespace: shop
+  labels:
+    redis-failover.freshworks.com/operator-group: default
+spec:
+  sentinel:
+    disableMyMaster: true
+---
+apiVersion: databases.spotahome.com/v1
+kind: RedisFailover
+metadata:
+  name: sessions
+  namespace: web
+  labels:
+    redis-failover.freshworks.com/operator-group: default
+spec:
+  sentinel:
+    disableMyMaster: true
+YAML
+"$rfguard" lint --target freshworks-v3.3 -o json "$work/pair.yaml" >"$work/out3" 2>&1
+if ! grep -q '"sentinel-identity-shared"' "$work/out3"; then
+    ok "with disableMyMaster kept, the pair does not share an identity"
+else
+    bad "identity shared although disableMyMaster is kept"; cat "$work/out3"
+fi
+"$rfguard" lint --target freshworks-v3.3 --crd "$chart" -o json "$work/pair.yaml" >"$work/out4" 2>&1
+n=$(grep -c '"rule":.*"sentinel-identity-shared"' "$work/out4")
+if [ "$n" = 2 ]; then
+    ok "with the chart CRD both failovers share mymaster's identity"
+else
+    bad "$n sentinel-identity-shared findings with the chart CRD, want 2"; cat "$work/out4"
+fi
+if grep -q '"hint":.*own spec.redis.port' "$work/out4" &&
+   ! grep -q '"hint":.*set spec.sentinel.disableMyMaster' "$work/out4"; then
+    ok "the hint is a port or password, not the pruned field"
+else
+    bad "hint offers the pruned field"; cat "$work/out4"
+fi
+"$rfguard" fix --target freshworks-v3.3 --crd "$chart" "$work/pair.yaml" >"$work/out5" 2>&1
+if ! grep -q '"value": true' "$work/out5" || ! grep -q disableMyMaster "$work/out5"; then
+    ok "fix does not add the pruned disableMyMaster"
+else
+    bad "fix adds disableMyMaster under the chart CRD"; cat "$work/out5"
+fi
 cli_finish
