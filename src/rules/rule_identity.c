@@ -294,7 +294,7 @@ static void check_redis_port_unique(struct rule_ctx *ctx)
                 "/spec/redis/port",
                 "pick a redis port no other failover uses",
                 "redis port %d is also used by RedisFailover %s/%s: only "
-                "their passwords keep their sentinel groups apart%s%s%s%s",
+                "different passwords keep their sentinel groups apart%s%s%s%s",
                 port, first->ns, first->name,
                 hostnet || first->host_network
                     ? ", and with hostNetwork they share node IPs too"
