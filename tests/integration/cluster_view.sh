@@ -75,7 +75,7 @@ add_rf a twin --secret auth-a2 >/dev/null
 add_secret c auth-c "$PW_A" >/dev/null
 add_secret a auth-a3 "$PW_A" >/dev/null
 expect_eventually "shared password in the same namespace is denied" \
-    'denied: .*\[auth-secret-unique\] the password in a/auth-a3 is the same as in a/auth-a2?, used by RedisFailover a/' \
+    'denied: .*\[auth-secret-unique\] the password in a/auth-a3 is the same as in a/auth-a2?[,:] .*used by RedisFailover a/' \
     validate a third --secret auth-a3
 expect_eventually "shared password across namespaces warns" \
     'allowed warnings=.*\[auth-secret-unique\] the password in c/auth-c is the same as in a/' \
