@@ -365,8 +365,9 @@ static void check_sentinel_no_auth(struct rule_ctx *ctx)
                     open->ns, open->name);
     else
         rule_report(ctx, RULE_STRONG, "/spec/sentinel",
-                    "restrict port 26379 with a NetworkPolicy: lint it with "
-                    "the failover, or name it in annotation "
+                    "restrict port 26379 with a NetworkPolicy (in the "
+                    "cluster, or linted with the failover), or name it in "
+                    "annotation "
                     NETPOL_ANNOTATION,
                     "sentinels of this failover accept unauthenticated "
                     "clients on port 26379: the operator sets no sentinel "

@@ -107,7 +107,7 @@ check "... and nothing skipped" \
 expect d-warn allowed "[storage-ephemeral] skipped: $WHY"
 check "the honoured warn skip is in the log line (rule, user, reason)" \
     log_has '"uid":"u-d2".*"user":"bob","skipped":\["storage-ephemeral"\],"skipReason":"lab cache, rebuilt from the seed job nightly"'
-expect d-short denied "is too short (at least 10 characters)"
+expect d-short denied "is too short: it needs at least 10 characters"
 check "rfguard_skips_total counts the warn skip" \
     wait_for metric_is storage-ephemeral 1
 check "... and no auth-required skip" metric_is auth-required 0
