@@ -2,8 +2,10 @@
  *
  * schema.c - structural-schema validation of RedisFailovers against the
  * compiled-in CRD schemas, or the one installed in their place (see
- * schema.h). One walk over the object and its
- * schema together; lookups are by property name. Only the keywords the
+ * schema.h). One walk over the object and its schema together, the
+ * schema compiled to a table first (sidx.h: property lookups by a
+ * precomputed hash); the RFC 6901 pointer and the field path of a value
+ * are written out only when an issue is reported. Only the keywords the
  * three CRDs use are implemented: type, properties, additionalProperties,
  * items, required, enum, format int32/int64, x-kubernetes-int-or-string,
  * x-kubernetes-preserve-unknown-fields and the resource.Quantity pattern
@@ -12,7 +14,6 @@
  */
 #include "schema.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -36,16 +37,12 @@ extern const char rfg_schema_s12[], rfg_schema_s13[], rfg_schema_f33[];
 extern const size_t rfg_schema_s12_len, rfg_schema_s13_len,
     rfg_schema_f33_len;
 
-#define QUANTITY_PATTERN                                                     \
-    "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|" \
-    "([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
-
 /* One schema: compiled in (origin NULL, lives for the process) or
  * installed by schema_install (refcounted: a validation in flight keeps
  * the one it started with). */
 struct sch {
     cJSON *root;           /* owned */
-    struct sidx idx;       /* owned; empty: lookups walk cJSON's lists */
+    struct sidx idx;       /* owned; the compiled form the walk reads */
     char *origin;          /* owned; NULL when compiled in */
     atomic_uint refs;
 };
@@ -55,8 +52,9 @@ static struct sch *installed[3];           /* under mu; NULL = builtin */
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-/* Parse the three compiled schemas and index them. On the heap whatever
- * cJSON allocator is current: they live for the whole process. */
+/* Parse the three compiled schemas and compile them to tables. On the
+ * heap whatever cJSON allocator is current: they live for the whole
+ * process. A schema that cannot be compiled is dropped (NULL root). */
 static void parse_all(void)
 {
     struct arena *prev = arena_use(NULL);
@@ -69,9 +67,12 @@ static void parse_all(void)
     builtin[2].root = cJSON_ParseWithLength(rfg_schema_f33,
                                             rfg_schema_f33_len);
     arena_use(prev);
-    for (i = 0; i < 3; i++)
-        if (builtin[i].root)
-            sidx_build(&builtin[i].idx, builtin[i].root);
+    for (i = 0; i < 3; i++) {
+        if (builtin[i].root && sidx_build(&builtin[i].idx, builtin[i].root)) {
+            cJSON_Delete(builtin[i].root);
+            builtin[i].root = NULL;
+        }
+    }
 }
 
 /* 0, 1, 2 for the three targets; -1 for anything else. */
@@ -148,9 +149,14 @@ int schema_install(unsigned targets, cJSON *schema, const char *origin)
             cJSON_Delete(schema);
             return RFG_ENOMEM;
         }
+        if (sidx_build(&s->idx, schema)) {
+            free(s->origin);
+            free(s);
+            cJSON_Delete(schema);
+            return RFG_ENOMEM;
+        }
         s->root = schema;
         atomic_init(&s->refs, 1);  /* ours until the slots take theirs */
-        sidx_build(&s->idx, schema);
     }
     pthread_mutex_lock(&mu);
     for (i = 0; i < 3; i++) {
@@ -187,120 +193,48 @@ void schema_describe(char *buf, size_t len, enum rf_target t)
     sch_put(s);
 }
 
-/* Property `k` of a schema's `properties` object, through the index:
- * those are the long lists (40+ names on some levels). */
-static const cJSON *prop_get(const struct sch *s, const cJSON *props,
-                             const char *k)
-{
-    const cJSON *v;
-    bool found = false;
-
-    if (!cJSON_IsObject(props))
-        return NULL;
-    v = s ? sidx_get(&s->idx, props, k, &found) : NULL;
-    return found ? v : cJSON_GetObjectItemCaseSensitive(props, k);
-}
-
-static bool is_type(const cJSON *sch, const char *t)
-{
-    const cJSON *v = json_get(sch, "type");
-
-    return cJSON_IsString(v) && !strcmp(v->valuestring, t);
-}
-
-/* Schema of child `key` of an object schema: a property, else the
- * additionalProperties schema. NULL when unknown. */
-static const cJSON *child_schema(const cJSON *sch, const char *key)
-{
-    const cJSON *p = prop_get(NULL, json_get(sch, "properties"), key);
-
-    if (p)
-        return p;
-    p = json_get(sch, "additionalProperties");
-    return cJSON_IsObject(p) ? p : NULL;
-}
-
-const cJSON *schema_lookup(const cJSON *schema, const char *ptr)
-{
-    const cJSON *sch = schema;
-    char tok[256];
-
-    if (!ptr || (*ptr && *ptr != '/'))
-        return NULL;
-    while (sch && *ptr == '/') {
-        const char *e = strchr(ptr + 1, '/');
-        size_t n = e ? (size_t)(e - ptr - 1) : strlen(ptr + 1), i, j = 0;
-
-        if (n >= sizeof(tok))
-            return NULL;
-        for (i = 0; i < n; i++) {
-            char c = ptr[1 + i];
-
-            if (c == '~' && i + 1 < n) {
-                c = ptr[2 + i] == '1' ? '/' : '~';
-                i++;
-            }
-            tok[j++] = c;
-        }
-        tok[j] = '\0';
-        if (is_type(sch, "array"))
-            sch = json_get(sch, "items");
-        else
-            sch = child_schema(sch, tok);
-        ptr += n + 1;
-    }
-    return sch;
-}
-
-void schema_ptr_human(char *buf, size_t len, const char *ptr)
-{
-    size_t o = 0;
-    const char *p = ptr;
-
-    if (!len)
-        return;
-    buf[0] = '\0';
-    while (p && *p == '/' && o + 1 < len) {
-        const char *e = strchr(p + 1, '/');
-        size_t n = e ? (size_t)(e - p - 1) : strlen(p + 1), i;
-        bool idx = n > 0;
-
-        for (i = 0; i < n; i++)
-            if (!isdigit((unsigned char)p[1 + i]))
-                idx = false;
-        if (idx) {
-            o += (size_t)snprintf(buf + o, len - o, "[%.*s]", (int)n, p + 1);
-        } else {
-            if (o && o + 1 < len)
-                buf[o++] = '.';
-            for (i = 0; i < n && o + 1 < len; i++) {
-                char c = p[1 + i];
-
-                if (c == '~' && i + 1 < n) {
-                    c = p[2 + i] == '1' ? '/' : '~';
-                    i++;
-                }
-                buf[o++] = c;
-            }
-            buf[o] = '\0';
-        }
-        if (o >= len)
-            o = len - 1;
-        p += n + 1;
-    }
-    o = rfg_utf8_trim(buf, o);  /* if cut short, not inside a character */
-    buf[o] = '\0';
-}
-
 /* ---- the walk ---- */
+
+/* One step of the way from the object's root to the value walked: kept
+ * on the walk's stack, and written out as a pointer only when an issue
+ * is reported (most objects have none). */
+struct seg {
+    const struct seg *up;  /* NULL at the root's members */
+    const char *key;       /* member name; NULL for an array index */
+    size_t idx;
+    size_t depth;          /* steps from the root, this one included */
+};
 
 struct walk {
     struct schema_issues *out;
-    struct sbuf ptr;
+    struct sbuf ptr;       /* the pointer of the issue being reported */
     enum rf_target t;
     const struct sch *s;   /* the schema walked */
     int err;
 };
+
+/* Append the steps up to `at` to w->ptr, the root's first; offs (may be
+ * NULL) gets the pointer's length after each step, indexed by depth. */
+static void put_ptr(struct walk *w, const struct seg *at, size_t *offs)
+{
+    if (!at)
+        return;
+    put_ptr(w, at->up, offs);
+    if (at->key ? jptr_append(&w->ptr, at->key)
+                : jptr_append_index(&w->ptr, at->idx))
+        w->err = RFG_ENOMEM;
+    if (offs)
+        offs[at->depth] = w->ptr.len;
+}
+
+/* Make w->ptr the RFC 6901 pointer of `at` ("" for the root). */
+static void set_ptr(struct walk *w, const struct seg *at, size_t *offs)
+{
+    sbuf_reset(&w->ptr);
+    if (offs)
+        offs[0] = 0;
+    put_ptr(w, at, offs);
+}
 
 static void add_issue(struct walk *w, enum schema_kind k, const char *hint,
                       const char *fmt, ...) RFG_PRINTF(4, 5);
@@ -378,13 +312,13 @@ static void human(const struct walk *w, char *buf, size_t len)
     schema_ptr_human(buf, len, sbuf_str(&w->ptr));
 }
 
-static void check_string(struct walk *w, const cJSON *v, const cJSON *sch)
+static void check_string(struct walk *w, const cJSON *v,
+                         const struct sidx_node *n, const struct seg *at)
 {
-    const cJSON *pat = json_get(sch, "pattern");
     char h[256];
 
-    if (cJSON_IsString(pat) && !strcmp(pat->valuestring, QUANTITY_PATTERN) &&
-        quantity_parse(v->valuestring, NULL)) {
+    if ((n->flags & SIDX_QUANTITY) && quantity_parse(v->valuestring, NULL)) {
+        set_ptr(w, at, NULL);
         human(w, h, sizeof(h));
         add_issue(w, SCHEMA_TYPE,
                   "write a quantity such as 500m, 1, 256Mi or 10Gi",
@@ -393,13 +327,14 @@ static void check_string(struct walk *w, const cJSON *v, const cJSON *sch)
     }
 }
 
-static void check_enum(struct walk *w, const cJSON *v, const cJSON *sch)
+static void check_enum(struct walk *w, const cJSON *v,
+                       const struct sidx_node *n, const struct seg *at)
 {
-    const cJSON *en = json_get(sch, "enum"), *e;
+    const cJSON *en = n->en, *e;
     struct sbuf list;
     char h[256];
 
-    if (!cJSON_IsArray(en))
+    if (!en)
         return;
     cJSON_ArrayForEach(e, en)
         if (json_equal(e, v))
@@ -409,6 +344,7 @@ static void check_enum(struct walk *w, const cJSON *v, const cJSON *sch)
         if (cJSON_IsString(e))
             (void)sbuf_printf(&list, "%s%s", list.len ? ", " : "",
                               e->valuestring);
+    set_ptr(w, at, NULL);
     human(w, h, sizeof(h));
     if (cJSON_IsString(v))
         add_issue(w, SCHEMA_ENUM, NULL,
@@ -423,13 +359,14 @@ static void check_enum(struct walk *w, const cJSON *v, const cJSON *sch)
     sbuf_cleanup(&list);
 }
 
-static void check_integer(struct walk *w, const cJSON *v, const cJSON *sch)
+static void check_integer(struct walk *w, const cJSON *v,
+                          const struct sidx_node *n, const struct seg *at)
 {
-    const cJSON *fmt = json_get(sch, "format");
     char h[256], num[32];
 
-    if (cJSON_IsString(fmt) && !strcmp(fmt->valuestring, "int32") &&
+    if ((n->flags & SIDX_INT32) &&
         (v->valuedouble > 2147483647.0 || v->valuedouble < -2147483648.0)) {
+        set_ptr(w, at, NULL);
         human(w, h, sizeof(h));
         /* The YAML loader keeps the exact text of a number beyond 2^53. */
         if (v->valuestring)
@@ -479,18 +416,52 @@ static void other_targets(const struct walk *w, char *buf, size_t len)
     }
 }
 
-static void walk_value(struct walk *w, const cJSON *v, const cJSON *sch,
-                       const struct schema_level *up);
+static void walk_value(struct walk *w, const cJSON *v,
+                       const struct sidx_node *n,
+                       const struct schema_level *up, const struct seg *at);
+
+/* schema_suggest() for the member at `at` of the object at `f`: the walk
+ * keeps depths in the levels' plen, which suggestions want as lengths of
+ * the pointer, now in w->ptr with each depth's length in offs. */
+static char *suggest(struct walk *w, const struct schema_level *f,
+                     const size_t *offs, const char *key)
+{
+    struct schema_level *lv;
+    const struct schema_level *l;
+    size_t n = 0, i = 0;
+    char *hint;
+
+    for (l = f; l; l = l->up)
+        n++;
+    lv = malloc(n * sizeof(*lv));
+    if (!lv)
+        return NULL;
+    for (l = f; l; l = l->up, i++) {
+        lv[i].sch = l->sch;
+        lv[i].plen = offs[l->plen];
+        lv[i].up = l->up ? &lv[i + 1] : NULL;
+    }
+    hint = schema_suggest(sbuf_str(&w->ptr), lv, key);
+    free(lv);
+    return hint;
+}
 
 static void unknown_field(struct walk *w, const struct schema_level *f,
-                          const char *key)
+                          const struct seg *at)
 {
     char h[256], others[128];
     char *hint;
+    size_t *offs = malloc((at->depth + 1) * sizeof(*offs));
 
+    if (!offs) {
+        w->err = RFG_ENOMEM;
+        return;
+    }
+    set_ptr(w, at, offs);
     human(w, h, sizeof(h));
     other_targets(w, others, sizeof(others));
-    hint = schema_suggest(sbuf_str(&w->ptr), f, key);
+    hint = suggest(w, f, offs, at->key);
+    free(offs);
     if (w->s->origin && *others)
         add_issue(w, SCHEMA_UNKNOWN_FIELD,
                   hint ? hint : "remove it, or install the CRD of the "
@@ -526,10 +497,11 @@ static void unknown_field(struct walk *w, const struct schema_level *f,
 /* ObjectMeta is the API server's to validate, but rules read its labels
  * and annotations: a value of the wrong type there is reported here, as
  * the server rejects it, so that those rules can stay silent. */
-static void check_meta(struct walk *w, const cJSON *md)
+static void check_meta(struct walk *w, const cJSON *md,
+                       const struct seg *at)
 {
     static const char *const maps[] = {"labels", "annotations"};
-    size_t i, plen = w->ptr.len;
+    size_t i;
     char h[256];
 
     for (i = 0; i < 2 && cJSON_IsObject(md) && !w->err; i++) {
@@ -547,61 +519,53 @@ static void check_meta(struct walk *w, const cJSON *md)
         }
         if (!bad)
             continue;
-        if (jptr_append(&w->ptr, maps[i]) ||
-            (bad != m && jptr_append(&w->ptr, bad->string))) {
-            w->err = RFG_ENOMEM;
-            return;
+        {
+            struct seg ms = {at, maps[i], 0, at->depth + 1};
+            struct seg bs = {&ms, bad->string, 0, at->depth + 2};
+
+            set_ptr(w, bad != m ? &bs : &ms, NULL);
         }
         human(w, h, sizeof(h));
         add_issue(w, SCHEMA_TYPE, bad != m ? "quote the value" : NULL,
                   "%s is %s; the API server wants %s: it rejects the "
                   "object", h, value_kind(bad),
                   bad == m ? "a map of strings" : "a string");
-        w->ptr.len = plen;
-        w->ptr.p[plen] = '\0';
     }
 }
 
-static void walk_object(struct walk *w, const cJSON *v, const cJSON *sch,
-                        const struct schema_level *up)
+static void walk_object(struct walk *w, const cJSON *v,
+                        const struct sidx_node *n,
+                        const struct schema_level *up, const struct seg *at)
 {
-    const cJSON *props = json_get(sch, "properties");
-    const cJSON *addl = json_get(sch, "additionalProperties");
-    const cJSON *req = json_get(sch, "required");
-    bool open = cJSON_IsTrue(json_get(sch, "x-kubernetes-preserve-unknown-fields"))
-                || cJSON_IsTrue(addl);
-    struct schema_level f = {sch, w->ptr.len, up};
+    const struct sidx *x = &w->s->idx;
+    size_t depth = at ? at->depth : 0;
+    struct schema_level f = {n->src, depth, up}; /* plen: a depth here */
     const cJSON *c, *r;
     char h[256];
 
-    cJSON_ArrayForEach(c, v) {
-        const cJSON *cs = prop_get(w->s, props, c->string);
-        size_t plen = w->ptr.len;
+    for (c = v->child; c; c = c->next) {
+        uint32_t ci = sidx_prop(x, n, c->string, sidx_hash(c->string));
+        struct seg cs = {at, c->string, 0, depth + 1};
 
-        if (!cs && cJSON_IsObject(addl))
-            cs = addl;
-        if (jptr_append(&w->ptr, c->string)) {
-            w->err = RFG_ENOMEM;
-            return;
-        }
-        if (cs) {
+        if (ci == SIDX_NIL)
+            ci = n->addl;
+        if (ci != SIDX_NIL) {
             /* metadata of the object itself is ObjectMeta, validated by
              * the API server and never pruned */
             if (!(up == NULL && !strcmp(c->string, "metadata")))
-                walk_value(w, c, cs, &f);
+                walk_value(w, c, &x->nodes[ci], &f, &cs);
             else
-                check_meta(w, c);
-        } else if (!open) {
-            unknown_field(w, &f, c->string);
+                check_meta(w, c, &cs);
+        } else if (!(n->flags & SIDX_OPEN)) {
+            unknown_field(w, &f, &cs);
         }
-        w->ptr.len = plen;
-        w->ptr.p[plen] = '\0';
         if (w->err)
             return;
     }
-    cJSON_ArrayForEach(r, req) {
+    cJSON_ArrayForEach(r, n->req) {
         if (!cJSON_IsString(r) || json_get(v, r->valuestring))
             continue;
+        set_ptr(w, at, NULL);
         human(w, h, sizeof(h));
         add_issue(w, SCHEMA_REQUIRED, NULL,
                   "%s%slacks the required field \"%s\": the API server "
@@ -610,20 +574,21 @@ static void walk_object(struct walk *w, const cJSON *v, const cJSON *sch,
     }
 }
 
-static void walk_value(struct walk *w, const cJSON *v, const cJSON *sch,
-                       const struct schema_level *up)
+static void walk_value(struct walk *w, const cJSON *v,
+                       const struct sidx_node *n,
+                       const struct schema_level *up, const struct seg *at)
 {
-    const cJSON *type = json_get(sch, "type");
-    const char *t = cJSON_IsString(type) ? type->valuestring : NULL;
+    const char *t = n ? n->type : NULL;
     const char *want;
     char h[256];
 
-    if (!sch || cJSON_IsNull(v) || w->err)
+    if (!n || cJSON_IsNull(v) || w->err)
         return;
-    if (cJSON_IsTrue(json_get(sch, "x-kubernetes-int-or-string"))) {
+    if (n->flags & SIDX_INT_OR_STRING) {
         if (cJSON_IsString(v)) {
-            check_string(w, v, sch);
+            check_string(w, v, n, at);
         } else if (!is_integer(v)) {
+            set_ptr(w, at, NULL);
             human(w, h, sizeof(h));
             add_issue(w, SCHEMA_TYPE,
                       cJSON_IsNumber(v)
@@ -634,54 +599,57 @@ static void walk_value(struct walk *w, const cJSON *v, const cJSON *sch,
         }
         return;
     }
-    if (!t)
-        return;
-    if (!strcmp(t, "object")) {
+    switch ((enum sidx_kind)n->kind) {
+    case SIDX_OBJECT:
         if (cJSON_IsObject(v)) {
-            walk_object(w, v, sch, up);
+            walk_object(w, v, n, up, at);
             return;
         }
-    } else if (!strcmp(t, "array")) {
+        break;
+    case SIDX_ARRAY:
         if (cJSON_IsArray(v)) {
-            const cJSON *items = json_get(sch, "items"), *e;
-            size_t i = 0, plen = w->ptr.len;
+            const cJSON *e;
+            struct seg es = {at, NULL, 0, (at ? at->depth : 0) + 1};
 
-            cJSON_ArrayForEach(e, v) {
-                if (jptr_append_index(&w->ptr, i++)) {
-                    w->err = RFG_ENOMEM;
-                    return;
-                }
-                walk_value(w, e, items, up);
-                w->ptr.len = plen;
-                w->ptr.p[plen] = '\0';
-            }
+            if (n->items == SIDX_NIL)
+                return;
+            for (e = v->child; e && !w->err; e = e->next, es.idx++)
+                walk_value(w, e, &w->s->idx.nodes[n->items], up, &es);
             return;
         }
-    } else if (!strcmp(t, "string")) {
+        break;
+    case SIDX_STRING:
         if (cJSON_IsString(v)) {
-            check_string(w, v, sch);
-            check_enum(w, v, sch);
+            check_string(w, v, n, at);
+            check_enum(w, v, n, at);
             return;
         }
-    } else if (!strcmp(t, "integer")) {
+        break;
+    case SIDX_INTEGER:
         if (is_integer(v)) {
-            check_integer(w, v, sch);
-            check_enum(w, v, sch);
+            check_integer(w, v, n, at);
+            check_enum(w, v, n, at);
             return;
         }
-    } else if (!strcmp(t, "number")) {
+        break;
+    case SIDX_NUMBER:
         if (cJSON_IsNumber(v))
             return;
-    } else if (!strcmp(t, "boolean")) {
+        break;
+    case SIDX_BOOLEAN:
         if (cJSON_IsBool(v))
             return;
-    } else {
+        break;
+    case SIDX_NONE:
+    case SIDX_OTHER:
+    default:
         return;
     }
-    want = !strcmp(t, "object") ? "map" : !strcmp(t, "array") ? "list" : t;
+    want = n->kind == SIDX_OBJECT ? "map" : n->kind == SIDX_ARRAY ? "list" : t;
+    set_ptr(w, at, NULL);
     human(w, h, sizeof(h));
     add_issue(w, SCHEMA_TYPE,
-              !strcmp(t, "string") && !cJSON_IsObject(v) && !cJSON_IsArray(v)
+              n->kind == SIDX_STRING && !cJSON_IsObject(v) && !cJSON_IsArray(v)
                   ? "quote the value"
                   : NULL,
               "%s is %s; the CRD wants %s %s: the API server rejects the "
@@ -699,7 +667,7 @@ int schema_validate(struct schema_issues *out, const cJSON *obj,
     if (slot < 0)
         return RFG_OK;
     s = sch_get(slot);
-    if (!s->root) {
+    if (!s->root || !s->idx.nnodes) {
         sch_put(s);
         return RFG_ENOMEM;
     }
@@ -708,10 +676,7 @@ int schema_validate(struct schema_issues *out, const cJSON *obj,
     w.t = t;
     w.s = s;
     sbuf_init(&w.ptr, 0);
-    if (sbuf_adds(&w.ptr, ""))
-        w.err = RFG_ENOMEM;
-    else
-        walk_value(&w, obj, s->root, NULL);
+    walk_value(&w, obj, &s->idx.nodes[0], NULL, NULL);
     sbuf_cleanup(&w.ptr);
     sch_put(s);
     return w.err;

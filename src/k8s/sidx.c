@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * sidx.c - the (object, member name) hash index of a parsed CRD schema
- * (see sidx.h): open addressing with linear probing, keyed by the
- * object's address and the name; each indexed object also gets a mark
- * entry (name NULL) so a miss can tell "not a member" from "object not
- * indexed". Objects with fewer than two members are not indexed: a list
- * of one is as fast. Not a validator: schema.c.
+ * sidx.c - compile a parsed CRD schema to the node table of sidx.h: one
+ * recursive pass over properties, items and additionalProperties, each
+ * object's property names hashed into its own power-of-two run of slots
+ * (linear probing, at most half full). Reads only the keywords the
+ * validation walk uses; the walk itself and every message are schema.c's.
  */
 #include "sidx.h"
 
@@ -13,109 +12,202 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct sidx_ent {
-    const cJSON *node;     /* the object; NULL = empty slot */
-    const char *key;       /* member name; NULL = "node is indexed" mark */
-    const cJSON *val;
-};
+#include "json.h"
 
-/* FNV-1a over the object's address and the name. */
-static size_t sidx_hash(const cJSON *node, const char *key)
+#define QUANTITY_PATTERN                                                     \
+    "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|" \
+    "([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$"
+
+uint32_t sidx_hash(const char *key)
 {
-    uint64_t h = 14695981039346656037ull ^ (uint64_t)(uintptr_t)node;
+    uint32_t h = 2166136261u;
 
-    h *= 1099511628211ull;
-    for (; key && *key; key++) {
+    for (; *key; key++) {
         h ^= (unsigned char)*key;
-        h *= 1099511628211ull;
+        h *= 16777619u;
     }
-    return (size_t)(h ^ (h >> 29));
+    return h ^ (h >> 15);
 }
 
-/* Store one entry in the first free slot of its probe sequence. */
-static void put(struct sidx *x, const cJSON *node, const char *key,
-                const cJSON *val)
+/* A new zeroed node; its index, or SIDX_NIL without memory. */
+static uint32_t new_node(struct sidx *x)
 {
-    size_t i = sidx_hash(node, key) & (x->cap - 1);
+    if (x->nnodes == x->cap) {
+        size_t ncap = x->cap ? x->cap * 2 : 256;
+        struct sidx_node *nv = realloc(x->nodes, ncap * sizeof(*nv));
 
-    while (x->v[i].node)
-        i = (i + 1) & (x->cap - 1);
-    x->v[i].node = node;
-    x->v[i].key = key;
-    x->v[i].val = val;
+        if (!nv || ncap >= SIDX_NIL)
+            return SIDX_NIL;
+        x->nodes = nv;
+        x->cap = ncap;
+    }
+    memset(&x->nodes[x->nnodes], 0, sizeof(x->nodes[0]));
+    x->nodes[x->nnodes].items = SIDX_NIL;
+    x->nodes[x->nnodes].addl = SIDX_NIL;
+    return (uint32_t)x->nnodes++;
 }
 
-/* Every node of the tree, for sizing the table. */
-static size_t count_members(const cJSON *n)
+/* Reserve `n` empty slots; the index of the first, or SIDX_NIL. */
+static uint32_t new_slots(struct sidx *x, size_t n)
+{
+    size_t i;
+
+    if (x->nslot + n > x->slotcap) {
+        size_t ncap = x->slotcap ? x->slotcap : 1024;
+        struct sidx_slot *nv;
+
+        while (ncap < x->nslot + n)
+            ncap *= 2;
+        nv = realloc(x->slots, ncap * sizeof(*nv));
+        if (!nv || ncap >= SIDX_NIL)
+            return SIDX_NIL;
+        x->slots = nv;
+        x->slotcap = ncap;
+    }
+    for (i = 0; i < n; i++) {
+        x->slots[x->nslot + i].node = SIDX_NIL;
+        x->slots[x->nslot + i].hash = 0;
+        x->slots[x->nslot + i].name = NULL;
+    }
+    x->nslot += n;
+    return (uint32_t)(x->nslot - n);
+}
+
+/* The walk's kind for a "type" string. */
+static uint8_t kind_of(const char *t)
+{
+    static const struct {
+        const char *name;
+        enum sidx_kind k;
+    } kinds[] = {{"object", SIDX_OBJECT},   {"array", SIDX_ARRAY},
+                 {"string", SIDX_STRING},   {"integer", SIDX_INTEGER},
+                 {"number", SIDX_NUMBER},   {"boolean", SIDX_BOOLEAN}};
+    size_t i;
+
+    if (!t)
+        return SIDX_NONE;
+    for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+        if (!strcmp(t, kinds[i].name))
+            return (uint8_t)kinds[i].k;
+    return SIDX_OTHER;
+}
+
+static uint32_t compile(struct sidx *x, const cJSON *sch, int *err);
+
+/* Compile the properties of object schema `props` into node `ni`. */
+static void compile_props(struct sidx *x, uint32_t ni, const cJSON *props,
+                          int *err)
 {
     const cJSON *c;
-    size_t k = 1;
+    size_t n = 0, cap = 2;
+    uint32_t slot0, mask;
 
-    cJSON_ArrayForEach(c, n) {
-        k += count_members(c);
+    cJSON_ArrayForEach(c, props) {
+        n++;
     }
-    return k;
-}
-
-/* Index the objects of `n` and below. */
-static void index_tree(struct sidx *x, const cJSON *n)
-{
-    const cJSON *c;
-
-    if (cJSON_IsObject(n) && n->child && n->child->next) {
-        put(x, n, NULL, NULL);
-        cJSON_ArrayForEach(c, n) {
-            /* the first of duplicate names wins, as in cJSON */
-            if (c->string && cJSON_GetObjectItemCaseSensitive(n, c->string)
-                                 == c)
-                put(x, n, c->string, c);
-        }
-    }
-    cJSON_ArrayForEach(c, n) {
-        index_tree(x, c);
-    }
-}
-
-void sidx_build(struct sidx *x, const cJSON *root)
-{
-    size_t n = root ? count_members(root) : 0;
-
-    for (x->cap = 1024; x->cap < n * 2; x->cap *= 2)
-        ;
-    x->v = calloc(x->cap, sizeof(*x->v));
-    if (!x->v) {
-        x->cap = 0;
+    if (!n)
+        return;
+    while (cap < n * 2)
+        cap *= 2;
+    slot0 = new_slots(x, cap);
+    if (slot0 == SIDX_NIL) {
+        *err = RFG_ENOMEM;
         return;
     }
-    index_tree(x, root);
+    mask = (uint32_t)(cap - 1);
+    x->nodes[ni].slot0 = slot0;
+    x->nodes[ni].mask = mask;
+    x->nodes[ni].nslots = (uint32_t)cap;
+    cJSON_ArrayForEach(c, props) {
+        uint32_t h, i, child;
+
+        if (!c->string)
+            continue;
+        h = sidx_hash(c->string);
+        for (i = h & mask; x->slots[slot0 + i].node != SIDX_NIL;
+             i = (i + 1) & mask)
+            if (x->slots[slot0 + i].hash == h &&
+                !strcmp(x->slots[slot0 + i].name, c->string))
+                break;
+        if (x->slots[slot0 + i].node != SIDX_NIL)
+            continue; /* a duplicate name: the first wins */
+        child = compile(x, c, err);
+        if (*err)
+            return;
+        /* a property whose schema is not an object checks nothing, but
+         * it is still a known field: give it an empty node */
+        if (child == SIDX_NIL && (child = new_node(x)) == SIDX_NIL) {
+            *err = RFG_ENOMEM;
+            return;
+        }
+        x->slots[slot0 + i].hash = h;
+        x->slots[slot0 + i].name = c->string;
+        x->slots[slot0 + i].node = child;
+    }
+}
+
+/* Compile object schema `sch` and what it holds; its node index, or
+ * SIDX_NIL when `sch` is not an object (the walk checks nothing there). */
+static uint32_t compile(struct sidx *x, const cJSON *sch, int *err)
+{
+    const cJSON *v;
+    uint32_t ni, sub;
+    uint8_t flags = 0;
+
+    if (!cJSON_IsObject(sch) || *err)
+        return SIDX_NIL;
+    ni = new_node(x);
+    if (ni == SIDX_NIL) {
+        *err = RFG_ENOMEM;
+        return SIDX_NIL;
+    }
+    x->nodes[ni].src = sch;
+    v = json_get(sch, "type");
+    x->nodes[ni].type = cJSON_IsString(v) ? v->valuestring : NULL;
+    x->nodes[ni].kind = kind_of(x->nodes[ni].type);
+    v = json_get(sch, "enum");
+    x->nodes[ni].en = cJSON_IsArray(v) ? v : NULL;
+    x->nodes[ni].req = json_get(sch, "required");
+    if (cJSON_IsTrue(json_get(sch, "x-kubernetes-int-or-string")))
+        flags |= SIDX_INT_OR_STRING;
+    v = json_get(sch, "additionalProperties");
+    if (cJSON_IsTrue(json_get(sch, "x-kubernetes-preserve-unknown-fields")) ||
+        cJSON_IsTrue(v))
+        flags |= SIDX_OPEN;
+    if (cJSON_IsObject(v)) {
+        sub = compile(x, v, err);
+        x->nodes[ni].addl = sub;
+    }
+    v = json_get(sch, "pattern");
+    if (cJSON_IsString(v) && !strcmp(v->valuestring, QUANTITY_PATTERN))
+        flags |= SIDX_QUANTITY;
+    v = json_get(sch, "format");
+    if (cJSON_IsString(v) && !strcmp(v->valuestring, "int32"))
+        flags |= SIDX_INT32;
+    x->nodes[ni].flags = flags;
+    sub = compile(x, json_get(sch, "items"), err);
+    x->nodes[ni].items = sub;
+    v = json_get(sch, "properties");
+    if (cJSON_IsObject(v))
+        compile_props(x, ni, v, err);
+    return ni;
+}
+
+int sidx_build(struct sidx *x, const cJSON *root)
+{
+    int err = RFG_OK;
+    uint32_t r = compile(x, root, &err);
+
+    if (!err && r == SIDX_NIL && new_node(x) == SIDX_NIL)
+        err = RFG_ENOMEM; /* not an object: one empty root node */
+    if (err)
+        sidx_free(x);
+    return err;
 }
 
 void sidx_free(struct sidx *x)
 {
-    free(x->v);
-    x->v = NULL;
-    x->cap = 0;
-}
-
-const cJSON *sidx_get(const struct sidx *x, const cJSON *o, const char *k,
-                      bool *found)
-{
-    size_t i;
-
-    *found = false;
-    if (!x->cap)
-        return NULL;
-    for (i = sidx_hash(o, k) & (x->cap - 1); x->v[i].node;
-         i = (i + 1) & (x->cap - 1))
-        if (x->v[i].node == o && x->v[i].key && !strcmp(x->v[i].key, k)) {
-            *found = true;
-            return x->v[i].val;
-        }
-    for (i = sidx_hash(o, NULL) & (x->cap - 1); x->v[i].node;
-         i = (i + 1) & (x->cap - 1))
-        if (x->v[i].node == o && !x->v[i].key) {
-            *found = true; /* indexed, and `k` is not a member */
-            return NULL;
-        }
-    return NULL;
+    free(x->nodes);
+    free(x->slots);
+    memset(x, 0, sizeof(*x));
 }
