@@ -34,8 +34,9 @@ static bool in_words(const char *s, size_t n, const char *const *w,
 {
     size_t i;
 
+    /* the first byte rules out most words without a strlen */
     for (i = 0; i < count; i++)
-        if (strlen(w[i]) == n && memcmp(w[i], s, n) == 0)
+        if (w[i][0] == s[0] && strlen(w[i]) == n && memcmp(w[i], s, n) == 0)
             return true;
     return false;
 }
