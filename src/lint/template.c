@@ -114,12 +114,29 @@ static size_t scan_line(struct scan *s, size_t b, size_t e)
     return (size_t)-1;
 }
 
+/* Whether `buf` holds `open` followed by '%' (or by '{' when `open` is
+ * '{') anywhere at all: memchr is far cheaper than the line scan, and
+ * most files hold no token. */
+static bool any_token(const char *buf, size_t len, char open)
+{
+    const char *p = buf, *end = buf + len;
+
+    while (p + 1 < end && (p = memchr(p, open, (size_t)(end - p - 1)))) {
+        if (p[1] == '%' || (open == '{' && p[1] == '{'))
+            return true;
+        p++;
+    }
+    return false;
+}
+
 bool tmpl_find(const char *buf, size_t len, bool loose, struct src_pos *pos,
                char tok[3])
 {
     struct scan s = {buf, len, loose, false, false, -1, 1};
     size_t b = 0;
 
+    if (!any_token(buf, len, '{') && !any_token(buf, len, '<'))
+        return false;
     while (b < len) {
         const char *nl = memchr(buf + b, '\n', len - b);
         size_t e = nl ? (size_t)(nl - buf) : len;
