@@ -169,6 +169,7 @@ void cview_cleanup(struct cview *cv)
 
     if (!cv)
         return;
+    cview_index_drop(cv);
     for (i = 0; i < cv->nrfs; i++)
         free_failover(&cv->rfs[i]);
     for (i = 0; i < cv->nsecrets; i++)
@@ -200,6 +201,7 @@ static int add_failover(struct cview *cv, const cJSON *obj, const char *ns,
 
     if (!name)
         return RFG_OK; /* nameless: nothing to compare against */
+    cview_index_drop(cv);
     f = rfg_grow(cv->rfs, &cv->caprfs, cv->nrfs, sizeof(*f), 16);
     if (!f)
         return RFG_ENOMEM;
@@ -404,6 +406,7 @@ int cview_add_object(struct cview *cv, const cJSON *obj,
     }
     if (!name)
         return RFG_OK;
+    cview_index_drop(cv);
     s = rfg_grow(cv->secrets, &cv->capsecrets, cv->nsecrets, sizeof(*s), 16);
     if (!s)
         return RFG_ENOMEM;
@@ -469,6 +472,7 @@ int cview_add_secret(struct cview *cv, const struct cview_secret *src)
     struct cview_secret *s;
     size_t i;
 
+    cview_index_drop(cv);
     if (cv->nsecrets == cv->capsecrets) {
         size_t ncap = cv->capsecrets ? cv->capsecrets * 2 : 16;
         struct cview_secret *nv = realloc(cv->secrets, ncap * sizeof(*nv));
@@ -538,6 +542,7 @@ int cview_merge(struct cview *dst, struct cview *src)
 
     if (rc)
         return rc;
+    cview_index_drop(dst);
     /* room for the policies before anything moves */
     if (need > dst->capnetpols) {
         struct cview_netpol *nv = realloc(dst->netpols,

@@ -12,6 +12,7 @@
 #ifndef RFG_CVIEW_H
 #define RFG_CVIEW_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -92,6 +93,8 @@ struct cview_hmap {
 
 #define CVIEW_END ((size_t)-1)
 
+struct cview_index;
+
 struct cview {
     struct cview_failover *rfs;
     size_t nrfs, caprfs;
@@ -107,6 +110,8 @@ struct cview {
     struct cview_hmap rf_secret;  /* failovers by namespace + secretPath */
     struct cview_hmap sec_name;   /* secrets by namespace + name */
     struct cview_hmap sec_pw;     /* secrets by password fingerprint */
+    /* owned; the class index (cview_index.c), NULL until built */
+    _Atomic(struct cview_index *) ix;
 };
 
 /* Iterate the candidates of a group; callers compare the real key, since
@@ -156,5 +161,73 @@ void cview_netpol_cleanup(struct cview_netpol *np);
  * pod with `labels` (an object of strings). An empty selector selects
  * every pod; an unknown operator selects none. */
 bool cview_selector_matches(const cJSON *sel, const cJSON *labels);
+
+/* cview_index.c: the classes the cluster rules ask about, each with its
+ * members in document order (failover indices; for
+ * CVIEW_C_SECRET_LINTED, Secret indices). */
+enum cview_class {
+    CVIEW_C_SELF,          /* ns + name: one failover's entries */
+    CVIEW_C_LINTED,        /* ns + name, not from --cluster-state */
+    CVIEW_C_PORT,          /* redis port */
+    CVIEW_C_PORT_HOSTNET,  /* redis port, hostNetwork ones */
+    CVIEW_C_PORT_MM,       /* redis port, still on mymaster when
+                              disableMyMaster is honoured */
+    CVIEW_C_ID,            /* redis port + password class (below) */
+    CVIEW_C_ID_MM,         /* the same, still on mymaster when
+                              disableMyMaster is honoured */
+    CVIEW_C_DM_NAME,       /* name, those with disableMyMaster */
+    CVIEW_C_SECRET_USERS,  /* ns + Secret name, failovers with auth and
+                              no bootstrapNode */
+    CVIEW_C_PW_USERS,      /* password fingerprint of their Secret (as
+                              cview_find_secret finds it), same ones */
+    CVIEW_C_PW_USERS_NS,   /* fingerprint + ns, same ones */
+    CVIEW_C_HOSTNET,       /* every hostNetwork failover */
+    CVIEW_C_SECRET_LINTED, /* Secrets by ns + name, not from
+                              --cluster-state */
+    CVIEW_NCLASS
+};
+
+/* A class key; each class reads the fields it needs. The password class
+ * of CVIEW_C_ID*: no auth (secret NULL), or the fingerprint of Secret
+ * ns/secret when the view holds it with one, else ns/secret itself, so
+ * two failovers with auth can share a password exactly when their
+ * password classes are equal. */
+struct cview_key {
+    int port;
+    const char *ns, *name;          /* borrowed */
+    const char *secret;             /* borrowed; NULL = no auth */
+    const unsigned char *hash;      /* borrowed; 32 bytes */
+};
+
+/* What a class holds apart from the object under evaluation. */
+struct cview_hits {
+    size_t first;          /* earliest member, CVIEW_END when none */
+    size_t n;              /* members */
+};
+
+/* Build the index once the view is complete (after the last add): lint
+ * before its rules run, kcache before it publishes a snapshot. Adding
+ * to the view drops it. Not thread-safe: callers that may race build
+ * it under a lock. RFG_OK (also when already built) or RFG_ENOMEM. */
+int cview_index_build(const struct cview *cv) RFG_MUST_CHECK;
+bool cview_index_ready(const struct cview *cv);
+/* Free the index (for cview*.c: the view changes). */
+void cview_index_drop(struct cview *cv);
+/* The group of class `c` with key `k`, or CVIEW_END when the class has
+ * no member (or the index is not built). */
+size_t cview_class_find(const struct cview *cv, enum cview_class c,
+                        const struct cview_key *k);
+/* The CVIEW_C_SELF group of failover ns/name: the entries a rule skips
+ * as the object itself (itself, its older version, its copies). */
+size_t cview_self(const struct cview *cv, const char *ns, const char *name);
+/* Add to `h` the members of group `g` of class `c` that are not in
+ * self group `self` (CVIEW_END: none): the earliest one and how many.
+ * O(1) plus the object's own entries. */
+void cview_class_hits(const struct cview *cv, enum cview_class c, size_t g,
+                      size_t self, struct cview_hits *h);
+/* The first `max` members of group `g` of class `c` in `out`, in
+ * document order; returns how many it has. */
+size_t cview_class_members(const struct cview *cv, enum cview_class c,
+                           size_t g, size_t *out, size_t max);
 
 #endif

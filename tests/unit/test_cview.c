@@ -3,8 +3,10 @@
  * test_cview.c - the cluster view: failover summaries, Secret summaries
  * (keys, password shape and fingerprint, never the value), Sealed and
  * External secrets, base64 decoding as the API server does it, and
- * NetworkPolicy summaries with label selector matching.
+ * NetworkPolicy summaries with label selector matching, and the class
+ * index the cluster rules read.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -251,6 +253,133 @@ static void test_cview__selector(void)
     cJSON_Delete(labels);
 }
 
+/* A failover for the index tests: ns/name, port, Secret or NULL. */
+static void add_rf(struct cview *cv, const char *ns, const char *name,
+                   int port, const char *secret, const char *extra)
+{
+    char buf[600];
+
+    snprintf(buf, sizeof(buf),
+             "{\"apiVersion\":\"databases.spotahome.com/v1\",\"kind\":"
+             "\"RedisFailover\",\"metadata\":{\"name\":\"%s\","
+             "\"namespace\":\"%s\"},\"spec\":{\"redis\":{\"port\":%d}%s%s%s"
+             "%s}}",
+             name, ns, port, secret ? ",\"auth\":{\"secretPath\":\"" : "",
+             secret ? secret : "", secret ? "\"}" : "", extra);
+    add(cv, buf);
+}
+
+/* The hits of class `c` under `k`, leaving out failover ns/name. */
+static struct cview_hits hits(const struct cview *cv, enum cview_class c,
+                              const struct cview_key *k, const char *ns,
+                              const char *name)
+{
+    struct cview_hits h = {CVIEW_END, 0};
+
+    cview_class_hits(cv, c, cview_class_find(cv, c, k),
+                     cview_self(cv, ns, name), &h);
+    return h;
+}
+
+/* The class index: members in document order, the object's own entries
+ * left out, password classes that match exactly when two failovers can
+ * share a password, and an index dropped when the view changes. */
+static void test_cview__index(void)
+{
+    struct cview cv;
+    struct cview_key k;
+    struct cview_hits h;
+    size_t idx[3];
+
+    cview_init(&cv, fake_hash);
+    memset(&k, 0, sizeof(k));
+    add(&cv, "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":"
+             "{\"name\":\"p1\",\"namespace\":\"a\"},\"stringData\":"
+             "{\"password\":\"same\"}}");
+    add(&cv, "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":"
+             "{\"name\":\"p2\",\"namespace\":\"b\"},\"stringData\":"
+             "{\"password\":\"same\"}}");
+    add_rf(&cv, "a", "r0", 6379, NULL, "");             /* 0 */
+    add_rf(&cv, "a", "r1", 6379, "p1", "");             /* 1 */
+    add_rf(&cv, "b", "r2", 6379, "p2", "");             /* 2 */
+    add_rf(&cv, "b", "r3", 6379, "gone", "");           /* 3 */
+    add_rf(&cv, "a", "r1", 6380, "p1", "");             /* 4: copy of 1 */
+    add_rf(&cv, "c", "r5", 6379, NULL,
+           ",\"sentinel\":{\"disableMyMaster\":true,\"hostNetwork\":true}");
+    CHECK(!cview_index_ready(&cv));
+    CHECK_INT_EQ(cview_class_find(&cv, CVIEW_C_PORT, &k), CVIEW_END);
+    CHECK_INT_EQ(cview_index_build(&cv), RFG_OK);
+    CHECK(cview_index_ready(&cv));
+    CHECK_INT_EQ(cview_index_build(&cv), RFG_OK);
+
+    k.port = 6379;
+    /* a failover not in the view sees every member */
+    h = hits(&cv, CVIEW_C_PORT, &k, "z", "new");
+    CHECK_INT_EQ(h.first, 0);
+    CHECK_INT_EQ(h.n, 5);
+    /* r1 leaves out both of its entries */
+    h = hits(&cv, CVIEW_C_PORT, &k, "a", "r1");
+    CHECK_INT_EQ(h.n, 4);
+    h = hits(&cv, CVIEW_C_PORT, &k, "a", "r0");
+    CHECK_INT_EQ(h.first, 1);
+    CHECK_INT_EQ(h.n, 4);
+    /* disableMyMaster moves r5 off mymaster; hostNetwork is r5's */
+    h = hits(&cv, CVIEW_C_PORT_MM, &k, "z", "new");
+    CHECK_INT_EQ(h.n, 4);
+    h = hits(&cv, CVIEW_C_PORT_HOSTNET, &k, "z", "new");
+    CHECK_INT_EQ(h.first, 5);
+    h = hits(&cv, CVIEW_C_HOSTNET, &k, "c", "r5");
+    CHECK_INT_EQ(h.first, CVIEW_END);
+    CHECK_INT_EQ(h.n, 0);
+
+    /* equal fingerprints share a class across namespaces; a Secret the
+     * view lacks is a class of its own name */
+    k.ns = "a";
+    k.secret = "p1";
+    h = hits(&cv, CVIEW_C_ID, &k, "z", "new");
+    CHECK_INT_EQ(h.first, 1);
+    CHECK_INT_EQ(h.n, 2);
+    k.ns = "b";
+    k.secret = "gone";
+    h = hits(&cv, CVIEW_C_ID, &k, "z", "new");
+    CHECK_INT_EQ(h.first, 3);
+    CHECK_INT_EQ(h.n, 1);
+    k.ns = "a";
+    h = hits(&cv, CVIEW_C_ID, &k, "z", "new");
+    CHECK_INT_EQ(h.n, 0);
+    k.secret = NULL;
+    h = hits(&cv, CVIEW_C_ID, &k, "z", "new");
+    CHECK_INT_EQ(h.first, 0);
+    CHECK_INT_EQ(h.n, 2);
+
+    /* users of a fingerprint, per namespace too */
+    k.hash = cview_find_secret(&cv, "a", "p1")->pw_hash;
+    h = hits(&cv, CVIEW_C_PW_USERS, &k, "a", "r1");
+    CHECK_INT_EQ(h.first, 2);
+    CHECK_INT_EQ(h.n, 1);
+    h = hits(&cv, CVIEW_C_PW_USERS_NS, &k, "a", "r1");
+    CHECK_INT_EQ(h.n, 0);
+
+    /* the oldest definitions of a name */
+    k.ns = "a";
+    k.name = "r1";
+    CHECK_INT_EQ(cview_class_members(&cv, CVIEW_C_LINTED,
+                                     cview_class_find(&cv, CVIEW_C_LINTED,
+                                                      &k),
+                                     idx, 1), 2);
+    CHECK_INT_EQ(idx[0], 1);
+
+    /* adding drops the index; a rebuild sees the new entry */
+    add_rf(&cv, "d", "r6", 6379, NULL, "");
+    CHECK(!cview_index_ready(&cv));
+    CHECK_INT_EQ(cview_index_build(&cv), RFG_OK);
+    memset(&k, 0, sizeof(k));
+    k.port = 6379;
+    h = hits(&cv, CVIEW_C_PORT, &k, "z", "new");
+    CHECK_INT_EQ(h.n, 6);
+    cview_cleanup(&cv);
+}
+
 int main(void)
 {
     RUN(test_cview__secrets);
@@ -258,6 +387,7 @@ int main(void)
     RUN(test_cview__base64);
     RUN(test_cview__bad_data);
     RUN(test_cview__netpols);
+    RUN(test_cview__index);
     RUN(test_cview__selector);
     return CHECK_DONE();
 }
