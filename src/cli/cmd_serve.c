@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "admission.h"
+#include "arena.h"
 #include "cli.h"
 #include "diag.h"
 #include "http_server.h"
@@ -237,6 +238,9 @@ int cmd_serve(int argc, char **argv)
     int rc, sig, exit_code = CLI_EXIT_ERROR;
     enum rf_target target = RF_TARGET_DEFAULT;
 
+    /* Each request's cJSON trees live in its thread's arena (see
+     * admission.c): the hooks go in before any tree or thread exists. */
+    arena_install_cjson_hooks();
     rc = serve_parse_args(&o, argc, argv);
     if (rc)
         return rc > 0 ? CLI_EXIT_OK : CLI_EXIT_ERROR;

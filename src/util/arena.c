@@ -3,16 +3,40 @@
  * arena.c - chunked bump allocator and the cJSON hooks that use it. Every
  * block handed to cJSON carries a 16-byte header saying whether it came
  * from an arena or from the heap, so cJSON_Delete on a heap tree frees it
- * and on an arena tree does nothing, whichever arena is current.
+ * and on an arena tree does nothing, whichever arena is current. Also
+ * each thread's reusable arena (arena_thread). Under AddressSanitizer,
+ * arena memory that is not handed out (a reset chunk, a freed node, the
+ * gap after each block) is poisoned, so a tree used after its request or
+ * file is reported as it would be with malloc. Not a general allocator.
  */
 #include "arena.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define ARENA_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ARENA_ASAN 1
+#endif
+#endif
+
+#ifdef ARENA_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#define REDZONE 16          /* poisoned gap after every block */
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#define REDZONE 0
+#endif
 
 #define CHUNK_MIN ((size_t)64 << 10)
 #define CHUNK_MAX ((size_t)4 << 20)
@@ -29,14 +53,31 @@ struct chunk {
 struct arena {
     struct chunk *head;
     size_t next_size;      /* grows from CHUNK_MIN to CHUNK_MAX */
+    size_t total;          /* bytes of chunk data held */
+    size_t limit;          /* 0 = no cap on `total` */
 };
 
 static _Thread_local struct arena *current;
 static int installed;
 
+#define CHUNK_HDR ((sizeof(struct chunk) + 15) & ~(size_t)15)
+
+/* The first byte of chunk `c`'s data. */
+static unsigned char *chunk_data(struct chunk *c)
+{
+    return (unsigned char *)c + CHUNK_HDR;
+}
+
 struct arena *arena_new(void)
 {
     return calloc(1, sizeof(struct arena));
+}
+
+/* Free chunk `c`, handing its memory back to malloc unpoisoned. */
+static void chunk_free(struct chunk *c)
+{
+    UNPOISON(chunk_data(c), c->size);
+    free(c);
 }
 
 void arena_free(struct arena *a)
@@ -47,30 +88,72 @@ void arena_free(struct arena *a)
         return;
     for (c = a->head; c; c = n) {
         n = c->next;
-        free(c);
+        chunk_free(c);
     }
     free(a);
 }
 
-#define CHUNK_HDR ((sizeof(struct chunk) + 15) & ~(size_t)15)
+void arena_reset(struct arena *a, size_t keep)
+{
+    struct chunk *c, *n, *kept = NULL;
 
+    if (!a)
+        return;
+    for (c = a->head; c; c = c->next)
+        if (c->size <= keep && (!kept || c->size > kept->size))
+            kept = c;
+    for (c = a->head; c; c = n) {
+        n = c->next;
+        if (c != kept)
+            chunk_free(c);
+    }
+    a->head = kept;
+    a->total = 0;
+    a->next_size = CHUNK_MIN;
+    if (kept) {
+        kept->next = NULL;
+        kept->used = 0;
+        POISON(chunk_data(kept), kept->size);
+        a->total = kept->size;
+        a->next_size = kept->size < CHUNK_MAX / 2 ? 2 * kept->size
+                                                  : CHUNK_MAX;
+        if (a->next_size < CHUNK_MIN)
+            a->next_size = CHUNK_MIN;
+    }
+}
+
+void arena_set_limit(struct arena *a, size_t max)
+{
+    a->limit = max;
+}
+
+/* `n` bytes from `a`, 16-byte aligned; NULL when out of memory or when
+ * a new chunk would take `a` past its limit. */
 static void *arena_alloc(struct arena *a, size_t n)
 {
     struct chunk *c = a->head;
     void *p;
 
-    n = (n + 15) & ~(size_t)15;
+    if (n > SIZE_MAX - 15 - REDZONE)
+        return NULL;
+    n = (n + REDZONE + 15) & ~(size_t)15;
     if (a->next_size < CHUNK_MIN)
         a->next_size = CHUNK_MIN;
     if (!c || c->size - c->used < n) {
         bool big = n > a->next_size / 4;
         size_t size = big ? n : a->next_size;
 
+        if (a->limit && (size > a->limit || a->total > a->limit - size))
+            return NULL;
+        if (size > SIZE_MAX - CHUNK_HDR)
+            return NULL;
         c = malloc(CHUNK_HDR + size);
         if (!c)
             return NULL;
         c->size = size;
         c->used = 0;
+        POISON(chunk_data(c), size);
+        a->total += size;
         if (big && a->head) {
             /* a big block gets its own chunk behind the current one */
             c->next = a->head->next;
@@ -82,28 +165,33 @@ static void *arena_alloc(struct arena *a, size_t n)
                 a->next_size *= 2;
         }
     }
-    p = (char *)c + CHUNK_HDR + c->used;
+    p = chunk_data(c) + c->used;
     c->used += n;
+    UNPOISON(p, n - REDZONE);
     return p;
 }
 
 static void *hook_malloc(size_t n)
 {
-    unsigned char *p;
+    unsigned char *p = NULL;
 
     if (n > SIZE_MAX - HDR)
         return NULL;
     if (current) {
         p = arena_alloc(current, n + HDR);
-        if (!p)
-            return NULL;
-        *(uint32_t *)(void *)p = MAGIC_ARENA;
-    } else {
-        p = malloc(n + HDR);
-        if (!p)
-            return NULL;
-        *(uint32_t *)(void *)p = MAGIC_HEAP;
+        if (p) {
+            *(uint32_t *)(void *)p = MAGIC_ARENA;
+#ifdef ARENA_ASAN
+            ((size_t *)(void *)p)[1] = n;   /* for hook_free's poison */
+#endif
+            return p + HDR;
+        }
+        /* over the arena's limit (or out of memory): the heap */
     }
+    p = malloc(n + HDR);
+    if (!p)
+        return NULL;
+    *(uint32_t *)(void *)p = MAGIC_HEAP;
     return p + HDR;
 }
 
@@ -117,8 +205,12 @@ static void hook_free(void *q)
     if (*(uint32_t *)(void *)p == MAGIC_HEAP) {
         *(uint32_t *)(void *)p = 0;
         free(p);
+        return;
     }
-    /* arena blocks go with their arena */
+    /* arena blocks go with their arena; until then none may be used */
+#ifdef ARENA_ASAN
+    POISON(p, HDR + ((size_t *)(void *)p)[1]);
+#endif
 }
 
 void arena_install_cjson_hooks(void)
@@ -140,4 +232,53 @@ struct arena *arena_use(struct arena *a)
 
     current = a;
     return prev;
+}
+
+/* ---- each thread's arena ---- */
+
+static pthread_key_t thread_key;
+static pthread_once_t thread_once = PTHREAD_ONCE_INIT;
+static bool thread_key_ok;
+/* The same pointer as the key's value: leak checkers scan TLS. */
+static _Thread_local struct arena *thread_arena;
+
+/* Key destructor: the thread is exiting. */
+static void thread_arena_free(void *p)
+{
+    if (current == p)
+        current = NULL;
+    thread_arena = NULL;
+    arena_free(p);
+}
+
+static void thread_key_init(void)
+{
+    thread_key_ok = pthread_key_create(&thread_key, thread_arena_free) == 0;
+}
+
+struct arena *arena_thread(void)
+{
+    struct arena *a = thread_arena;
+
+    if (a)
+        return a;
+    if (pthread_once(&thread_once, thread_key_init) != 0 || !thread_key_ok)
+        return NULL;
+    a = arena_new();
+    if (a && pthread_setspecific(thread_key, a) != 0) {
+        arena_free(a);
+        a = NULL;
+    }
+    thread_arena = a;
+    return a;
+}
+
+void arena_thread_release(void)
+{
+    struct arena *a = thread_arena;
+
+    if (!a)
+        return;
+    (void)pthread_setspecific(thread_key, NULL);
+    thread_arena_free(a);
 }

@@ -14,8 +14,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "clock.h"
 #include "logline.h"
+
+/* With the cJSON arena hooks installed (rfguard serve), a request's trees
+ * (the decoded review, the fix's working copies, the patch) come from its
+ * thread's arena, reset once the request is answered. The cap bounds what
+ * one hostile 3 MiB body can hold there (past it the heap serves, and
+ * every tree is deleted as usual); the kept chunk serves the next
+ * ordinary request without a malloc. */
+#define ARENA_MAX ((size_t)32 << 20)
+#define ARENA_KEEP ((size_t)256 << 10)
 
 struct pol_ref {
     struct policy_set *p;       /* owned */
@@ -186,6 +196,7 @@ void admission_handle(struct admission *a, enum metrics_endpoint ep,
                       struct admission_reply *rep)
 {
     const struct admission_hooks *h = a->hooks;
+    struct arena *ar = NULL, *prev_ar = NULL;
     struct review_req *req = NULL;
     struct rules_result res;
     struct rules_input in;
@@ -201,6 +212,13 @@ void admission_handle(struct admission *a, enum metrics_endpoint ep,
     memset(rep, 0, sizeof(*rep));
     memset(&res, 0, sizeof(res));
     diag_list_init(&dl, NULL);
+    /* Nothing built in the arena outlives this call: the reply, the log
+     * line and the metrics are plain heap or stack, and the hooks copy
+     * what they keep (see admission.h). */
+    if (arena_hooks_installed() && (ar = arena_thread()) != NULL) {
+        arena_set_limit(ar, ARENA_MAX);
+        prev_ar = arena_use(ar);
+    }
     rc = review_decode(&req, body, len, &dl);
     if (rc) {
         if (dl.len)
@@ -261,4 +279,8 @@ out:
     pol_put(pol);
     review_req_free(req);
     diag_list_cleanup(&dl);
+    if (ar) {
+        arena_use(prev_ar);
+        arena_reset(ar, ARENA_KEEP);
+    }
 }

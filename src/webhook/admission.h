@@ -27,7 +27,12 @@
 #include "review.h"
 #include "rules.h"
 
-/* What the network layer provides per request. Every hook may be NULL. */
+/* What the network layer provides per request. Every hook may be NULL.
+ * When the cJSON arena hooks are installed (see arena.h), the cJSON
+ * trees made on the request's thread between `begin` and `end` come from
+ * an arena reset when the request is answered: a hook keeps nothing of
+ * them (copy strings into memory of its own; snapshots and trees it
+ * keeps must be built on another thread or under arena_use(NULL)). */
 struct admission_hooks {
     void *arg;
     /* Before rules_eval: give the rules a cluster view (in->cv, a
