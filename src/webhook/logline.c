@@ -3,52 +3,296 @@
  * logline.c - JSON log lines for the webhook (see logline.h). The field
  * order and spelling are an interface: operators and the integration
  * tests grep them. Clips what users control (the skip reason) and holds
- * nothing between calls.
+ * nothing between calls but each thread's formatted second.
+ *
+ * Every request writes a line, so this is on the webhook's hot path: a
+ * line is built in a buffer on the stack (the heap only for a line that
+ * outgrows it) and goes to stderr in one write(2), without stdio and its
+ * lock. Lines up to PIPE_BUF bytes are written whole by the kernel even
+ * to a pipe, so they only share a lock with longer lines, which are
+ * written one at a time (see out_write). Not here: what to log and when
+ * (admission.c, cmd_serve.c).
  */
 #include "logline.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#define ELLIPSIS "\xE2\x80\xA6"     /* U+2026 */
+/* Room on the stack: nearly every line fits. */
+#define LINE_STACK 2048
+/* The longest lines written; a longer one is dropped. */
+#define ADMISSION_LINE_MAX ((size_t)64 << 10)
+#define MSG_LINE_MAX ((size_t)8 << 10)
+
+/* Short lines (atomic writes) share it, a long one takes it alone. */
+static pthread_rwlock_t out_lock = PTHREAD_RWLOCK_INITIALIZER;
+
+/* Write `n` bytes to stderr: one write(2) for a line the kernel writes
+ * whole (at most PIPE_BUF bytes, also on a pipe); a longer one, which
+ * a pipe may take in parts, holds the lock alone until it is out, so
+ * that no other line lands in between. */
+static void out_write(const char *p, size_t n)
+{
+    bool whole = n <= PIPE_BUF;
+    ssize_t w;
+
+    if (whole)
+        pthread_rwlock_rdlock(&out_lock);
+    else
+        pthread_rwlock_wrlock(&out_lock);
+    while (n > 0) {
+        w = write(STDERR_FILENO, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;          /* nowhere to log to */
+        p += w;
+        n -= (size_t)w;
+    }
+    pthread_rwlock_unlock(&out_lock);
+}
+
+/* Write one finished line to `f` (NULL = stderr, with out_write). */
+static void emit(const char *p, size_t n, FILE *f)
+{
+    if (!f)
+        out_write(p, n);
+    else
+        (void)fwrite(p, 1, n, f);
+}
+
+/* ---- a line buffer on the stack ---- */
+
+struct line {
+    char *p;            /* `stack` or owned heap memory */
+    size_t len, cap, max;
+    bool failed;        /* sticky: the line outgrew `max` (or memory) */
+    char stack[LINE_STACK];
+};
+
+static void line_init(struct line *l, size_t max)
+{
+    l->p = l->stack;
+    l->len = 0;
+    l->cap = sizeof(l->stack);
+    l->max = max;
+    l->failed = false;
+}
+
+static void line_cleanup(struct line *l)
+{
+    if (l->p != l->stack)
+        free(l->p);
+    l->p = l->stack;
+}
+
+/* Make room for `n` more bytes; false (sticky) when the line would pass
+ * its maximum or memory runs out. */
+static bool line_room(struct line *l, size_t n)
+{
+    size_t ncap;
+    char *np;
+
+    if (l->failed)
+        return false;
+    if (n <= l->cap - l->len)
+        return true;
+    if (n > l->max || l->len > l->max - n) {
+        l->failed = true;
+        return false;
+    }
+    ncap = l->cap;
+    while (ncap - l->len < n)
+        ncap *= 2;
+    np = l->p == l->stack ? malloc(ncap) : realloc(l->p, ncap);
+    if (!np) {
+        l->failed = true;
+        return false;
+    }
+    if (l->p == l->stack)
+        memcpy(np, l->stack, l->len);
+    l->p = np;
+    l->cap = ncap;
+    return true;
+}
+
+static void line_add(struct line *l, const char *s, size_t n)
+{
+    if (!line_room(l, n))
+        return;
+    memcpy(l->p + l->len, s, n);
+    l->len += n;
+}
+
+static void line_adds(struct line *l, const char *s)
+{
+    line_add(l, s, strlen(s));
+}
+
+static void line_u64(struct line *l, unsigned long long v)
+{
+    char d[24];
+    size_t i = sizeof(d);
+
+    do {
+        d[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    line_add(l, d + i, sizeof(d) - i);
+}
+
+/* Append the first `n` bytes of `s` as the inside of a JSON string, as
+ * sbuf_add_json_str escapes it. */
+static void line_json_chars(struct line *l, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, run;
+    char esc[6];
+
+    while (i < n) {
+        for (run = i; run < n && p[run] >= 0x20 && p[run] != '"' &&
+                      p[run] != '\\'; run++)
+            ;
+        line_add(l, s + i, run - i);
+        if (run == n)
+            break;
+        switch (p[run]) {
+        case '"':
+            line_add(l, "\\\"", 2);
+            break;
+        case '\\':
+            line_add(l, "\\\\", 2);
+            break;
+        case '\n':
+            line_add(l, "\\n", 2);
+            break;
+        case '\r':
+            line_add(l, "\\r", 2);
+            break;
+        case '\t':
+            line_add(l, "\\t", 2);
+            break;
+        default:
+            memcpy(esc, "\\u00", 4);
+            esc[4] = hex[p[run] >> 4];
+            esc[5] = hex[p[run] & 15];
+            line_add(l, esc, 6);
+            break;
+        }
+        i = run + 1;
+    }
+}
+
+/* Append `s` as a JSON string literal, quotes included. */
+static void line_json(struct line *l, const char *s)
+{
+    line_add(l, "\"", 1);
+    line_json_chars(l, s, strlen(s));
+    line_add(l, "\"", 1);
+}
+
+/* ,"key":"value" */
+static void line_field(struct line *l, const char *key, const char *val)
+{
+    line_add(l, ",\"", 2);
+    line_adds(l, key);
+    line_add(l, "\":", 2);
+    line_json(l, val);
+}
+
+/* The current UTC time as "YYYY-MM-DDTHH:MM:SS.mmmZ" in `out` (25
+ * bytes). Each thread keeps the second it formatted last. */
+static void now_utc(char out[25])
+{
+    static _Thread_local time_t last = (time_t)-1;
+    static _Thread_local char sec[20];
+    struct timespec ts;
+    struct tm tm;
+    long ms;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    if (ts.tv_sec != last) {
+        char tmp[40];
+
+        gmtime_r(&ts.tv_sec, &tm);
+        if (strftime(tmp, sizeof(tmp), "%Y-%m-%dT%H:%M:%S", &tm) != 19)
+            memcpy(tmp, "0000-00-00T00:00:00", 20);   /* year > 9999 */
+        memcpy(sec, tmp, 19);
+        last = ts.tv_sec;
+    }
+    ms = ts.tv_nsec / 1000000L;
+    memcpy(out, sec, 19);
+    out[19] = '.';
+    out[20] = (char)('0' + ms / 100);
+    out[21] = (char)('0' + ms / 10 % 10);
+    out[22] = (char)('0' + ms % 10);
+    out[23] = 'Z';
+    out[24] = '\0';
+}
+
+/* {"ts":..,"level":..,"msg":.. */
+static void line_begin(struct line *l, const char *level, const char *msg)
+{
+    char when[25];
+
+    now_utc(when);
+    line_add(l, "{\"ts\":\"", 7);
+    line_add(l, when, 24);
+    line_add(l, "\",\"level\":\"", 11);
+    line_adds(l, level);
+    line_add(l, "\",\"msg\":", 8);
+    line_json(l, msg);
+}
+
+/* Close the line, write it unless it failed, and clean up. */
+static void line_end(struct line *l, FILE *f)
+{
+    line_add(l, "}\n", 2);
+    if (!l->failed)
+        emit(l->p, l->len, f);
+    line_cleanup(l);
+}
+
+/* ---- the sbuf interface (rare lines: cmd_serve's "listening") ---- */
 
 int logline_begin(struct sbuf *b, const char *level, const char *msg)
 {
-    struct timespec ts;
-    struct tm tm;
-    char when[40];
+    char when[25];
     int rc;
 
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-    rc = sbuf_printf(b, "{\"ts\":\"%s.%03ldZ\",\"level\":\"%s\",\"msg\":",
-                     when, ts.tv_nsec / 1000000L, level);
+    now_utc(when);
+    rc = sbuf_printf(b, "{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":", when,
+                     level);
     return rc ? rc : sbuf_add_json_str(b, msg);
 }
 
 void logline_end(struct sbuf *b, FILE *f)
 {
     if (!sbuf_adds(b, "}\n"))
-        fwrite(b->p, 1, b->len, f ? f : stderr);
+        emit(b->p, b->len, f);
     sbuf_cleanup(b);
 }
+
+/* ---- the lines ---- */
 
 void logline_msg(const char *level, const char *msg, const char *key,
                  const char *val)
 {
-    struct sbuf b;
-    int rc;
+    struct line l;
 
-    sbuf_init(&b, 8192);
-    rc = logline_begin(&b, level, msg);
-    if (!rc && key) {
-        rc = sbuf_printf(&b, ",\"%s\":", key);
-        if (!rc)
-            rc = sbuf_add_json_str(&b, val ? val : "");
-    }
-    if (!rc)
-        logline_end(&b, NULL);
-    else
-        sbuf_cleanup(&b);
+    line_init(&l, MSG_LINE_MAX);
+    line_begin(&l, level, msg);
+    if (key)
+        line_field(&l, key, val ? val : "");
+    line_end(&l, NULL);
 }
 
 void logline_diags(const char *msg, const struct diag_list *dl)
@@ -64,63 +308,48 @@ void logline_diags(const char *msg, const struct diag_list *dl)
 }
 
 /* The audit of annotation skips: ,"user":..,"skipped":[ids],
- * "skipReason":.. (shortened), each only when there is one. */
-static int log_skips(struct sbuf *b, const struct review_req *req,
-                     const struct rules_result *res)
+ * "skipReason":.. (at most 80 characters, then an ellipsis), each only
+ * when there is one. */
+static void log_skips(struct line *l, const struct review_req *req,
+                      const struct rules_result *res)
 {
     const char *reason = NULL;
-    struct sbuf r;
-    size_t i;
-    int rc = RFG_OK;
+    size_t i, n, chars = 0;
 
-    if (req && req->user.name) {
-        rc = sbuf_adds(b, ",\"user\":");
-        if (!rc)
-            rc = sbuf_add_json_str(b, req->user.name);
-    }
-    for (i = 0; !rc && res && i < res->nskipped; i++) {
+    if (req && req->user.name)
+        line_field(l, "user", req->user.name);
+    for (i = 0; res && i < res->nskipped; i++) {
         if (!res->skipped[i].rule) /* a namespace exemption */
             continue;
-        rc = sbuf_adds(b, reason ? "," : ",\"skipped\":[");
-        if (!rc)
-            rc = sbuf_add_json_str(b, res->skipped[i].rule->id);
+        line_adds(l, reason ? "," : ",\"skipped\":[");
+        line_json(l, res->skipped[i].rule->id);
         reason = res->skipped[i].reason;
     }
-    if (rc || !reason)
-        return rc;
-    sbuf_init(&r, 4096);
-    rc = sbuf_add_clipped(&r, reason, strlen(reason), 80);
-    if (!rc)
-        rc = sbuf_adds(b, "],\"skipReason\":");
-    if (!rc)
-        rc = sbuf_add_json_str(b, sbuf_str(&r));
-    sbuf_cleanup(&r);
-    return rc;
+    if (!reason)
+        return;
+    line_add(l, "],\"skipReason\":\"", 16);
+    n = strlen(reason);
+    for (i = 0; i < n; i++) {
+        if (((unsigned char)reason[i] & 0xC0) == 0x80)
+            continue;           /* a continuation byte */
+        if (chars++ == 80)
+            break;
+    }
+    line_json_chars(l, reason, i);
+    if (i < n)
+        line_add(l, ELLIPSIS, 3);
+    line_add(l, "\"", 1);
 }
 
 /* ,"uid":..,"kind":..,"namespace":..,"name":..,"operation":..,"dryRun":.. */
-static int log_request(struct sbuf *b, const struct review_req *req)
+static void log_request(struct line *l, const struct review_req *req)
 {
-    static const char *const keys[] = {"uid", "kind", "namespace", "name",
-                                       "operation"};
-    const char *vals[5];
-    size_t i;
-    int rc = RFG_OK;
-
-    vals[0] = req->uid;
-    vals[1] = req->kind;
-    vals[2] = req->ns;
-    vals[3] = req->name;
-    vals[4] = req->operation;
-    for (i = 0; !rc && i < 5; i++) {
-        rc = sbuf_printf(b, ",\"%s\":", keys[i]);
-        if (!rc)
-            rc = sbuf_add_json_str(b, vals[i]);
-    }
-    if (!rc)
-        rc = sbuf_adds(b, req->dry_run ? ",\"dryRun\":true"
-                                       : ",\"dryRun\":false");
-    return rc;
+    line_field(l, "uid", req->uid);
+    line_field(l, "kind", req->kind);
+    line_field(l, "namespace", req->ns);
+    line_field(l, "name", req->name);
+    line_field(l, "operation", req->operation);
+    line_adds(l, req->dry_run ? ",\"dryRun\":true" : ",\"dryRun\":false");
 }
 
 void logline_admission(FILE *f, enum metrics_endpoint ep,
@@ -128,39 +357,31 @@ void logline_admission(FILE *f, enum metrics_endpoint ep,
                        const struct rules_result *res, const char *verdict,
                        const char *reason, uint64_t us)
 {
-    struct sbuf b;
+    struct line l;
     size_t i;
-    int rc;
 
-    sbuf_init(&b, 64 * 1024);
-    rc = logline_begin(&b, reason ? "warn" : "info", "admission");
-    if (!rc)
-        rc = sbuf_printf(&b, ",\"endpoint\":\"%s\"",
-                         ep == METRICS_MUTATE ? "mutate" : "validate");
-    if (!rc && req)
-        rc = log_request(&b, req);
-    if (!rc)
-        rc = sbuf_printf(&b, ",\"verdict\":\"%s\",\"rules\":[", verdict);
-    for (i = 0; !rc && res && i < res->len; i++) {
+    line_init(&l, ADMISSION_LINE_MAX);
+    line_begin(&l, reason ? "warn" : "info", "admission");
+    line_adds(&l, ep == METRICS_MUTATE ? ",\"endpoint\":\"mutate\""
+                                       : ",\"endpoint\":\"validate\"");
+    if (req)
+        log_request(&l, req);
+    line_add(&l, ",\"verdict\":\"", 12);
+    line_adds(&l, verdict);
+    line_add(&l, "\",\"rules\":[", 11);
+    for (i = 0; res && i < res->len; i++) {
         if (i)
-            rc = sbuf_addc(&b, ',');
-        if (!rc)
-            rc = sbuf_add_json_str(&b, res->v[i].rule ? res->v[i].rule->id
-                                                      : "?");
+            line_add(&l, ",", 1);
+        line_json(&l, res->v[i].rule ? res->v[i].rule->id : "?");
     }
-    if (!rc && reason) {
-        rc = sbuf_adds(&b, "],\"reason\":");
-        if (!rc)
-            rc = sbuf_add_json_str(&b, reason);
-    } else if (!rc) {
-        rc = sbuf_addc(&b, ']');
+    if (reason) {
+        line_add(&l, "],\"reason\":", 11);
+        line_json(&l, reason);
+    } else {
+        line_add(&l, "]", 1);
     }
-    if (!rc)
-        rc = log_skips(&b, req, res);
-    if (!rc)
-        rc = sbuf_printf(&b, ",\"us\":%llu", (unsigned long long)us);
-    if (!rc)
-        logline_end(&b, f);
-    else
-        sbuf_cleanup(&b);
+    log_skips(&l, req, res);
+    line_add(&l, ",\"us\":", 6);
+    line_u64(&l, (unsigned long long)us);
+    line_end(&l, f);
 }

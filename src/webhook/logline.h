@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * logline.h - the webhook's log lines: one JSON object per line,
- * {"ts":"<UTC, ms>","level":..,"msg":..,<fields>}, written with a single
- * fwrite so that lines from several threads never interleave. The
+ * {"ts":"<UTC, ms>","level":..,"msg":..,<fields>}, each written with a
+ * single write(2) to stderr (one fwrite to a given FILE), so that lines
+ * from several threads never interleave, and without stdio's lock, so
+ * that workers do not queue behind each other's writes. The
  * admission line carries uid, kind, namespace/name, operation, dryRun,
  * verdict, rule ids, the requesting user, annotation skips and the time
  * taken; never an object, a body or a secret. It does not decide what
@@ -25,8 +27,8 @@
  * RFG_OK or RFG_ENOMEM/RFG_ELIMIT. */
 int logline_begin(struct sbuf *b, const char *level, const char *msg)
     RFG_MUST_CHECK;
-/* Close the object, write the line to `f` (NULL = stderr) in one call,
- * and clean `b` up. */
+/* Close the object, write the line to `f` (NULL = stderr, as every line
+ * here) in one call, and clean `b` up. */
 void logline_end(struct sbuf *b, FILE *f);
 
 /* A line to stderr with one extra string field `key` (may be NULL; then
