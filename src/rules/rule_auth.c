@@ -207,32 +207,32 @@ static void check_auth_password_charset(struct rule_ctx *ctx)
 
 /* Count the other failovers that share `sp` in this namespace, or (when
  * `mine` has a fingerprint) the same password anywhere; name the
- * earliest. */
+ * earliest. Failovers with a bootstrapNode are left out. */
 static void check_auth_secret_unique(struct rule_ctx *ctx)
 {
     const struct cview *cv = rule_input(ctx)->cv;
     const cJSON *obj = rule_obj(ctx);
     const char *sp = rf_secret_path(obj);
     const char *ns = rule_ns(ctx);
-    const struct cview_secret *mine = own_secret(ctx);
+    const struct cview_secret *mine;
     const struct cview_failover *same = NULL, *pw = NULL;
-    size_t nsame = 0, npw = 0, i, j;
+    struct cview_hits h = {CVIEW_END, 0}, hns = {CVIEW_END, 0};
+    struct cview_key k;
+    size_t self;
     bool pw_same_ns = false;
 
-    if (!sp || !cv || json_get(json_get(obj, "spec"), "bootstrapNode"))
+    if (!sp || !cv || json_get(json_get(obj, "spec"), "bootstrapNode") ||
+        !(cv = rj_view(ctx)))
         return;
-    for (i = cview_first(&cv->rf_secret, cview_key_str2(ns, sp));
-         i != CVIEW_END; i = cview_next(&cv->rf_secret, i)) {
-        const struct cview_failover *f = &cv->rfs[i];
-
-        if (rj_is_self(ctx, f) || !f->secret || f->bootstrap ||
-            strcmp(f->ns, ns) || strcmp(f->secret, sp))
-            continue;
-        if (!same || f < same)
-            same = f;
-        nsame++;
-    }
-    if (same) {
+    self = rj_self(ctx);
+    memset(&k, 0, sizeof(k));
+    k.ns = ns;
+    k.name = sp;
+    cview_class_hits(cv, CVIEW_C_SECRET_USERS,
+                     cview_class_find(cv, CVIEW_C_SECRET_USERS, &k), self,
+                     &h);
+    if (h.first != CVIEW_END) {
+        same = &cv->rfs[h.first];
         rule_report(ctx, RULE_STRONG, AUTH_PTR,
                     "give each failover its own Secret and password",
                     "Secret %s is also used by RedisFailover %s/%s: a "
@@ -241,32 +241,23 @@ static void check_auth_secret_unique(struct rule_ctx *ctx)
                     sp, same->ns, same->name,
                     same->origin ? "; it is defined at " : "",
                     same->origin ? same->origin : "",
-                    nsame > 1 ? "; more failovers use the Secret too" : "");
+                    h.n > 1 ? "; more failovers use the Secret too" : "");
         return;
     }
+    mine = own_secret(ctx);
     if (!mine || !mine->has_hash)
         return;
-    for (i = cview_first(&cv->sec_pw, cview_key_bytes(mine->pw_hash, 32));
-         i != CVIEW_END; i = cview_next(&cv->sec_pw, i)) {
-        const struct cview_secret *t = &cv->secrets[i];
-
-        if (t == mine || !t->has_hash || memcmp(t->pw_hash, mine->pw_hash, 32)
-            || cview_find_secret(cv, t->ns, t->name) != t)
-            continue;
-        for (j = cview_first(&cv->rf_secret, cview_key_str2(t->ns, t->name));
-             j != CVIEW_END; j = cview_next(&cv->rf_secret, j)) {
-            const struct cview_failover *f = &cv->rfs[j];
-
-            if (rj_is_self(ctx, f) || !f->secret || f->bootstrap ||
-                strcmp(f->ns, t->ns) || strcmp(f->secret, t->name))
-                continue;
-            if (!strcmp(f->ns, ns))
-                pw_same_ns = true;
-            if (!pw || f < pw)
-                pw = f;
-            npw++;
-        }
-    }
+    /* Every other user of Secret ns/sp is the object itself (none was
+     * found above), so the users of the fingerprint are the others. */
+    k.hash = mine->pw_hash;
+    cview_class_hits(cv, CVIEW_C_PW_USERS,
+                     cview_class_find(cv, CVIEW_C_PW_USERS, &k), self, &h);
+    cview_class_hits(cv, CVIEW_C_PW_USERS_NS,
+                     cview_class_find(cv, CVIEW_C_PW_USERS_NS, &k), self,
+                     &hns);
+    pw_same_ns = hns.n > 0;
+    if (h.first != CVIEW_END)
+        pw = &cv->rfs[h.first];
     if (pw)
         rule_report(ctx, pw_same_ns ? RULE_STRONG : RULE_WEAK, AUTH_PTR,
                     "give each failover its own password",
@@ -277,7 +268,7 @@ static void check_auth_secret_unique(struct rule_ctx *ctx)
                     ns, sp, pw->ns, pw->secret, pw->ns, pw->name,
                     pw->origin ? ", defined at " : "",
                     pw->origin ? pw->origin : "",
-                    npw > 1 ? "; more failovers share the password" : "");
+                    h.n > 1 ? "; more failovers share the password" : "");
 }
 
 static void check_auth_change(struct rule_ctx *ctx)

@@ -16,39 +16,24 @@
 
 #define DUPES_SHOWN 3
 
-/* The places of a duplicated object, oldest first: the index chains run
- * newest first, so the last DUPES_SHOWN seen are the oldest. */
-struct places {
-    const char *v[DUPES_SHOWN];
-    size_t n;              /* all of them */
-};
-
-static void places_add(struct places *p, const char *origin)
+/* "a.yaml:3, b.yaml:9" (the oldest DUPES_SHOWN places of the `n`
+ * definitions, oldest first), ", ..." when more were cut. */
+static void places_format(char *buf, size_t len, const char *const *v,
+                          size_t n)
 {
-    size_t k = p->n < DUPES_SHOWN ? p->n : DUPES_SHOWN - 1;
-
-    if (p->n >= DUPES_SHOWN)
-        memmove(p->v, p->v + 1, (DUPES_SHOWN - 1) * sizeof(p->v[0]));
-    p->v[k] = origin ? origin : "?";
-    p->n++;
-}
-
-/* "a.yaml:3, b.yaml:9" (oldest first), ", ..." when more were cut. */
-static void places_format(char *buf, size_t len, const struct places *p)
-{
-    size_t shown = p->n < DUPES_SHOWN ? p->n : DUPES_SHOWN, i;
+    size_t shown = n < DUPES_SHOWN ? n : DUPES_SHOWN, i;
     size_t used = 0;
 
     buf[0] = '\0';
     for (i = 0; i < shown && used < len; i++) {
         int w = snprintf(buf + used, len - used, "%s%.200s", i ? ", " : "",
-                         p->v[shown - 1 - i]);
+                         v[i] ? v[i] : "?");
 
         if (w < 0)
             break;
         used += (size_t)w;
     }
-    if (p->n > DUPES_SHOWN && used < len)
+    if (n > DUPES_SHOWN && used < len)
         snprintf(buf + used, len - used, ", ...");
 }
 
@@ -58,45 +43,46 @@ static void check_duplicate_object(struct rule_ctx *ctx)
     const char *name = rf_name(rule_obj(ctx));
     const char *sp = rf_secret_path(rule_obj(ctx));
     const char *ns = rule_ns(ctx);
-    struct places rf = {{NULL}, 0}, sec = {{NULL}, 0};
+    const char *v[DUPES_SHOWN];
+    size_t idx[DUPES_SHOWN], n, i;
+    struct cview_key k;
     char where[800];
-    size_t i;
 
     /* an UPDATE's view holds the old version too: not a second one */
-    if (!cv || !name || rule_old(ctx))
+    if (!cv || !name || rule_old(ctx) || !(cv = rj_view(ctx)))
         return;
-    for (i = cview_first(&cv->rf_name, cview_key_str2(name, NULL));
-         i != CVIEW_END; i = cview_next(&cv->rf_name, i)) {
-        const struct cview_failover *f = &cv->rfs[i];
-
-        if (!f->state_only && !strcmp(f->ns, ns) && !strcmp(f->name, name))
-            places_add(&rf, f->origin);
-    }
-    if (rf.n > 1) {
-        places_format(where, sizeof(where), &rf);
+    memset(&k, 0, sizeof(k));
+    k.ns = ns;
+    k.name = name;
+    n = cview_class_members(cv, CVIEW_C_LINTED,
+                            cview_class_find(cv, CVIEW_C_LINTED, &k), idx,
+                            DUPES_SHOWN);
+    if (n > 1) {
+        for (i = 0; i < n && i < DUPES_SHOWN; i++)
+            v[i] = cv->rfs[idx[i]].origin;
+        places_format(where, sizeof(where), v, n);
         rule_report(ctx, RULE_STRONG, "/metadata/name",
                     "keep one definition of each object, or give the copies "
                     "different names",
                     "RedisFailover %s/%s is defined %zu times: at %s; "
                     "kubectl apply keeps only the last one",
-                    ns, name, rf.n, where);
+                    ns, name, n, where);
     }
     if (!sp)
         return;
-    for (i = cview_first(&cv->sec_name, cview_key_str2(ns, sp));
-         i != CVIEW_END; i = cview_next(&cv->sec_name, i)) {
-        const struct cview_secret *s = &cv->secrets[i];
-
-        if (!s->state_only && !strcmp(s->ns, ns) && !strcmp(s->name, sp))
-            places_add(&sec, s->origin);
-    }
-    if (sec.n > 1) {
-        places_format(where, sizeof(where), &sec);
+    k.name = sp;
+    n = cview_class_members(cv, CVIEW_C_SECRET_LINTED,
+                            cview_class_find(cv, CVIEW_C_SECRET_LINTED, &k),
+                            idx, DUPES_SHOWN);
+    if (n > 1) {
+        for (i = 0; i < n && i < DUPES_SHOWN; i++)
+            v[i] = cv->secrets[idx[i]].origin;
+        places_format(where, sizeof(where), v, n);
         rule_report(ctx, RULE_STRONG, "/spec/auth/secretPath",
                     "keep one definition of the Secret",
                     "Secret %s/%s is defined %zu times: at %s; the last one "
                     "wins, and the auth rules check only that one",
-                    ns, sp, sec.n, where);
+                    ns, sp, n, where);
     }
 }
 

@@ -3,8 +3,9 @@
  * rule_identity.c - sentinel identity rules. Sentinels of
  * two failovers can merge when master name, redis port and password all
  * match (spotahome #550, #297, #698); any one that differs breaks the
- * adoption path. These rules compare a failover with every other one in
- * the cluster view. A spec.redis.port the API server rejects (not an
+ * adoption path. These rules compare a failover with the others in its
+ * classes of the cluster view's index (cview_class_hits), so a check
+ * costs the same however many failovers share a port. A spec.redis.port the API server rejects (not an
  * int32, see rf_redis_port_valid) is schema-type's: these rules skip it.
  */
 #include <stdio.h>
@@ -32,61 +33,44 @@ static const char *master_name(const cJSON *obj, enum rf_target t)
                                    : RF_TARGET_SPOTAHOME_V13);
 }
 
-/* Master name `f` gets from the operator under `t`. */
-static const char *their_master(const struct cview_failover *f,
-                                enum rf_target t)
-{
-    return f->disable_mymaster && mymaster_can_be_disabled(t)
-               ? f->name
-               : RF_DEFAULT_MASTER_NAME;
-}
-
-/* Could `f` and `obj` share a password? True unless both have auth and
- * the secrets are known to differ. */
-static bool same_password(struct rule_ctx *ctx, const cJSON *obj,
-                          const struct cview_failover *f)
-{
-    const struct cview *cv = rule_input(ctx)->cv;
-    const char *sp = rf_secret_path(obj);
-    const struct cview_secret *a, *b;
-
-    if (!sp || !f->secret)
-        return true;
-    if (!strcmp(f->ns, rule_ns(ctx)) && !strcmp(f->secret, sp))
-        return true;
-    a = cview_find_secret(cv, rule_ns(ctx), sp);
-    b = cview_find_secret(cv, f->ns, f->secret);
-    return a && b && a->has_hash && b->has_hash &&
-           !memcmp(a->pw_hash, b->pw_hash, 32);
-}
-
-/* First failover whose sentinels could merge with `obj`'s. */
+/* First failover whose sentinels could merge with `obj`'s: same redis
+ * port, on mymaster too, and a password that may be the same. A
+ * failover without auth shares every password, one with auth the
+ * password of its password class (cview_key); under a target that
+ * honours disableMyMaster only the failovers still on mymaster count. */
 static const struct cview_failover *
 identity_conflict(struct rule_ctx *ctx, const cJSON *obj, size_t *count)
 {
-    const struct cview *cv = rule_input(ctx)->cv;
-    const struct cview_failover *first = NULL;
+    const struct cview *cv;
     enum rf_target t = rule_target(ctx);
-    int port = rf_redis_port(obj);
-    size_t i;
+    bool dis = mymaster_can_be_disabled(t);
+    struct cview_hits h = {CVIEW_END, 0};
+    struct cview_key k;
+    size_t self;
 
     *count = 0;
-    if (!cv || strcmp(master_name(obj, t), RF_DEFAULT_MASTER_NAME) ||
-        !rf_redis_port_valid(obj))
+    if (!rule_input(ctx)->cv ||
+        strcmp(master_name(obj, t), RF_DEFAULT_MASTER_NAME) ||
+        !rf_redis_port_valid(obj) || !(cv = rj_view(ctx)))
         return NULL;
-    for (i = cview_first(&cv->rf_port, cview_key_int(port)); i != CVIEW_END;
-         i = cview_next(&cv->rf_port, i)) {
-        const struct cview_failover *f = &cv->rfs[i];
+    self = rj_self(ctx);
+    memset(&k, 0, sizeof(k));
+    k.port = rf_redis_port(obj);
+    k.ns = rule_ns(ctx);
+    k.secret = rf_secret_path(obj);
+    if (!k.secret) {
+        enum cview_class c = dis ? CVIEW_C_PORT_MM : CVIEW_C_PORT;
 
-        if (rj_is_self(ctx, f) || f->port != port ||
-            strcmp(their_master(f, t), RF_DEFAULT_MASTER_NAME) ||
-            !same_password(ctx, obj, f))
-            continue;
-        if (!first || f < first) /* name the earliest document */
-            first = f;
-        (*count)++;
+        cview_class_hits(cv, c, cview_class_find(cv, c, &k), self, &h);
+    } else {
+        enum cview_class c = dis ? CVIEW_C_ID_MM : CVIEW_C_ID;
+
+        cview_class_hits(cv, c, cview_class_find(cv, c, &k), self, &h);
+        k.secret = NULL;
+        cview_class_hits(cv, c, cview_class_find(cv, c, &k), self, &h);
     }
-    return first;
+    *count = h.n;
+    return h.first == CVIEW_END ? NULL : &cv->rfs[h.first];
 }
 
 bool rules_sentinel_identity(char *out, size_t len, int port,
@@ -216,7 +200,7 @@ static void check_master_name_unique(struct rule_ctx *ctx)
     const cJSON *obj = rule_obj(ctx);
     const struct cview *cv = rule_input(ctx)->cv;
     const char *name = rf_name(obj);
-    size_t i, n = 0;
+    size_t n = 0;
     const struct cview_failover *first = NULL;
 
     if (!name || !rf_disable_mymaster(obj) ||
@@ -230,17 +214,17 @@ static void check_master_name_unique(struct rule_ctx *ctx)
                     name);
         return;
     }
-    for (i = cv ? cview_first(&cv->rf_name, cview_key_str2(name, NULL))
-                : CVIEW_END;
-         i != CVIEW_END; i = cview_next(&cv->rf_name, i)) {
-        const struct cview_failover *f = &cv->rfs[i];
+    if (cv && (cv = rj_view(ctx)) != NULL) {
+        struct cview_hits h = {CVIEW_END, 0};
+        struct cview_key k;
 
-        if (rj_is_self(ctx, f) || !f->disable_mymaster ||
-            strcmp(f->name, name))
-            continue;
-        if (!first || f < first)
-            first = f;
-        n++;
+        memset(&k, 0, sizeof(k));
+        k.name = name;
+        cview_class_hits(cv, CVIEW_C_DM_NAME,
+                         cview_class_find(cv, CVIEW_C_DM_NAME, &k),
+                         rj_self(ctx), &h);
+        first = h.first == CVIEW_END ? NULL : &cv->rfs[h.first];
+        n = h.n;
     }
     if (!first && rule_input(ctx)->claim) {
         char identity[512], what[512];
@@ -272,21 +256,28 @@ static void check_redis_port_unique(struct rule_ctx *ctx)
     const struct cview_failover *first = NULL;
     int port = rf_redis_port(obj);
     bool hostnet = rf_host_network(obj);
-    size_t i, n = 0;
+    size_t n = 0;
 
     if (!rf_redis_port_valid(obj))
         return;
-    for (i = cv ? cview_first(&cv->rf_port, cview_key_int(port)) : CVIEW_END;
-         i != CVIEW_END; i = cview_next(&cv->rf_port, i)) {
-        const struct cview_failover *f = &cv->rfs[i];
+    if (cv && (cv = rj_view(ctx)) != NULL) {
+        struct cview_hits all = {CVIEW_END, 0}, hn = {CVIEW_END, 0};
+        struct cview_key k;
+        size_t self = rj_self(ctx);
 
-        if (rj_is_self(ctx, f) || f->port != port)
-            continue;
+        memset(&k, 0, sizeof(k));
+        k.port = port;
+        cview_class_hits(cv, CVIEW_C_PORT,
+                         cview_class_find(cv, CVIEW_C_PORT, &k), self, &all);
         /* name a hostNetwork one if any, else the earliest document */
-        if (!first || (f->host_network && !first->host_network) ||
-            (f->host_network == first->host_network && f < first))
-            first = f;
-        n++;
+        cview_class_hits(cv, CVIEW_C_PORT_HOSTNET,
+                         cview_class_find(cv, CVIEW_C_PORT_HOSTNET, &k),
+                         self, &hn);
+        if (hn.first != CVIEW_END)
+            first = &cv->rfs[hn.first];
+        else if (all.first != CVIEW_END)
+            first = &cv->rfs[all.first];
+        n = all.n;
     }
     if (!first)
         return;

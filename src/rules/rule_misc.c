@@ -18,16 +18,20 @@
 
 static const enum rf_component comps[] = {RF_REDIS, RF_SENTINEL};
 
-/* Another failover in the view with hostNetwork, or NULL. */
+/* The earliest other failover in the view with hostNetwork, or NULL. */
 static const struct cview_failover *other_hostnet(struct rule_ctx *ctx)
 {
-    const struct cview *cv = rule_input(ctx)->cv;
-    size_t i;
+    const struct cview *cv = rj_view(ctx);
+    struct cview_hits h = {CVIEW_END, 0};
+    struct cview_key k;
 
-    for (i = 0; cv && i < cv->nrfs; i++)
-        if (cv->rfs[i].host_network && !rj_is_self(ctx, &cv->rfs[i]))
-            return &cv->rfs[i];
-    return NULL;
+    if (!cv)
+        return NULL;
+    memset(&k, 0, sizeof(k));
+    cview_class_hits(cv, CVIEW_C_HOSTNET,
+                     cview_class_find(cv, CVIEW_C_HOSTNET, &k), rj_self(ctx),
+                     &h);
+    return h.first == CVIEW_END ? NULL : &cv->rfs[h.first];
 }
 
 static void check_hostnetwork(struct rule_ctx *ctx)

@@ -51,8 +51,14 @@ const struct rule_desc *rule_current(const struct rule_ctx *ctx);
 void rule_report_sev(struct rule_ctx *ctx, enum rfg_sev sev,
                      const char *ptr, const char *msg);
 
-/* Identity helpers shared by identity and auth rules. */
-bool rj_is_self(const struct rule_ctx *ctx, const struct cview_failover *f);
+/* Cluster helpers shared by the cluster rules. rj_view: the view with
+ * its class index, built on first use under a lock (lint's workers
+ * share one view; serve's snapshots come built); NULL without a view,
+ * or on ENOMEM (then the evaluation fails). rj_self: the view's
+ * CVIEW_C_SELF group of the object under evaluation (CVIEW_END when
+ * the view has none of its entries), which the rules leave out. */
+const struct cview *rj_view(struct rule_ctx *ctx);
+size_t rj_self(const struct rule_ctx *ctx);
 
 /* A rule family: the descriptors one rule_<family>.c file exports, in
  * catalogue order. Its check and fix functions are static in that file;

@@ -7,6 +7,7 @@
  * result. Does not decide which rules run (rules.c) or skip
  * (rules_skip.c).
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,9 +242,28 @@ void rules_result_cleanup(struct rules_result *r)
     memset(r, 0, sizeof(*r));
 }
 
-bool rj_is_self(const struct rule_ctx *ctx, const struct cview_failover *f)
-{
-    const char *name = rf_name(ctx->in->obj);
+/* Serialises lazy index builds: the first worker builds, the others
+ * wait for it and then read the index without a lock. */
+static pthread_mutex_t rj_index_mu = PTHREAD_MUTEX_INITIALIZER;
 
-    return name && !strcmp(f->name, name) && !strcmp(f->ns, ctx->ns);
+const struct cview *rj_view(struct rule_ctx *ctx)
+{
+    const struct cview *cv = ctx->in->cv;
+    int rc = RFG_OK;
+
+    if (!cv || cview_index_ready(cv))
+        return cv;
+    pthread_mutex_lock(&rj_index_mu);
+    rc = cview_index_build(cv);
+    pthread_mutex_unlock(&rj_index_mu);
+    if (rc) {
+        ctx->err = rc;
+        return NULL;
+    }
+    return cv;
+}
+
+size_t rj_self(const struct rule_ctx *ctx)
+{
+    return cview_self(ctx->in->cv, ctx->ns, rf_name(ctx->in->obj));
 }
