@@ -8,8 +8,9 @@
  * NetworkPolicy and, for each Secret, only the summary cview makes of
  * it); the list and the watch of one source are kcache_watch.c, what the
  * CRD means is kcache_crd.c. After a batch of events the cache builds a
- * fresh struct cview from the stores and publishes it; readers hold the
- * old one until they release it.
+ * fresh struct cview from the stores, indexes its classes (so a review
+ * costs the same however many failovers the cluster has) and publishes
+ * it; readers hold the old one until they release it.
  *
  * Watch protocol (as client-go's reflector): list with paging, remember
  * metadata.resourceVersion, watch from it with allowWatchBookmarks; each
@@ -78,6 +79,9 @@ static int publish(struct kcache *kc)
     atomic_init(&s->refs, 1);
     for (i = 0; i < NSRC && !rc; i++)
         rc = kstore_add_to_view(&s->cv, &kc->src[i].st);
+    /* readers share the snapshot without a lock: index it first */
+    if (!rc)
+        rc = cview_index_build(&s->cv);
     if (rc) {
         snap_put(s);
         return rc;
