@@ -163,8 +163,8 @@ void cview_netpol_cleanup(struct cview_netpol *np);
 bool cview_selector_matches(const cJSON *sel, const cJSON *labels);
 
 /* cview_index.c: the classes the cluster rules ask about, each with its
- * members in document order (failover indices; for
- * CVIEW_C_SECRET_LINTED, Secret indices). */
+ * members in document order: indices into rfs, or for the classes of
+ * Secrets and NetworkPolicies into secrets and netpols. */
 enum cview_class {
     CVIEW_C_SELF,          /* ns + name: one failover's entries */
     CVIEW_C_LINTED,        /* ns + name, not from --cluster-state */
@@ -184,6 +184,8 @@ enum cview_class {
     CVIEW_C_HOSTNET,       /* every hostNetwork failover */
     CVIEW_C_SECRET_LINTED, /* Secrets by ns + name, not from
                               --cluster-state */
+    CVIEW_C_SECRET_NS,     /* Secrets by ns */
+    CVIEW_C_NETPOL_NS,     /* NetworkPolicies by ns */
     CVIEW_NCLASS
 };
 
@@ -229,5 +231,12 @@ void cview_class_hits(const struct cview *cv, enum cview_class c, size_t g,
  * document order; returns how many it has. */
 size_t cview_class_members(const struct cview *cv, enum cview_class c,
                            size_t g, size_t *out, size_t max);
+/* Walk group `g` of class `c` in document order:
+ *   for (i = cview_class_first(cv, c, g); i != CVIEW_END;
+ *        i = cview_class_next(cv, c, i)) ... */
+size_t cview_class_first(const struct cview *cv, enum cview_class c,
+                         size_t g);
+size_t cview_class_next(const struct cview *cv, enum cview_class c,
+                        size_t i);
 
 #endif

@@ -144,6 +144,10 @@ static void make_key(struct kbuf *b, const struct cview *cv,
         kb_put(b, k->hash, 32);
         kb_str(b, k->ns);
         break;
+    case CVIEW_C_SECRET_NS:
+    case CVIEW_C_NETPOL_NS:
+        kb_str(b, k->ns);
+        break;
     case CVIEW_C_HOSTNET:
     case CVIEW_NCLASS:
         break;
@@ -317,6 +321,8 @@ static bool rf_member(const struct cview *cv, const struct cview_failover *f,
         k->hash = s->pw_hash;
         return true;
     case CVIEW_C_SECRET_LINTED:
+    case CVIEW_C_SECRET_NS:
+    case CVIEW_C_NETPOL_NS:
     case CVIEW_NCLASS:
         break;
     }
@@ -347,13 +353,57 @@ static int add_member(struct cview_index *ix, const struct cview *cv,
     return RFG_OK;
 }
 
+/* Whether class `c` holds failovers (else Secrets or NetworkPolicies). */
+static bool of_failovers(size_t c)
+{
+    return c != CVIEW_C_SECRET_LINTED && c != CVIEW_C_SECRET_NS &&
+           c != CVIEW_C_NETPOL_NS;
+}
+
+/* How many entries class `c` indexes. */
+static size_t domain_len(const struct cview *cv, size_t c)
+{
+    if (c == CVIEW_C_SECRET_LINTED || c == CVIEW_C_SECRET_NS)
+        return cv->nsecrets;
+    if (c == CVIEW_C_NETPOL_NS)
+        return cv->nnetpols;
+    return cv->nrfs;
+}
+
+/* Index the Secrets and NetworkPolicies (their classes read ns and
+ * name only). */
+static int build_others(struct cview_index *ix, const struct cview *cv)
+{
+    struct cview_key k;
+    size_t i;
+
+    memset(&k, 0, sizeof(k));
+    for (i = 0; i < cv->nsecrets; i++) {
+        const struct cview_secret *s = &cv->secrets[i];
+
+        k.ns = s->ns;
+        k.name = s->name;
+        if ((!s->state_only &&
+             add_member(ix, cv, CVIEW_C_SECRET_LINTED, i, &k)) ||
+            add_member(ix, cv, CVIEW_C_SECRET_NS, i, &k))
+            return RFG_ENOMEM;
+    }
+    for (i = 0; i < cv->nnetpols; i++) {
+        k.ns = cv->netpols[i].ns;
+        k.name = cv->netpols[i].name;
+        if (add_member(ix, cv, CVIEW_C_NETPOL_NS, i, &k))
+            return RFG_ENOMEM;
+    }
+    return RFG_OK;
+}
+
 static int build(struct cview_index *ix, const struct cview *cv)
 {
     size_t c, i;
     struct cview_key k;
 
     for (c = 0; c < CVIEW_NCLASS; c++) {
-        size_t n = c == CVIEW_C_SECRET_LINTED ? cv->nsecrets : cv->nrfs;
+        size_t n = domain_len(cv, c);
 
         ix->gid[c] = malloc((n + 1) * sizeof(size_t));
         ix->next[c] = malloc((n + 1) * sizeof(size_t));
@@ -362,27 +412,12 @@ static int build(struct cview_index *ix, const struct cview *cv)
         for (i = 0; i < n; i++)
             ix->gid[c][i] = ix->next[c][i] = CVIEW_END;
     }
-    for (c = 0; c < CVIEW_NCLASS; c++) {
-        if (c == CVIEW_C_SECRET_LINTED) {
-            for (i = 0; i < cv->nsecrets; i++) {
-                const struct cview_secret *s = &cv->secrets[i];
-
-                if (s->state_only)
-                    continue;
-                memset(&k, 0, sizeof(k));
-                k.ns = s->ns;
-                k.name = s->name;
-                if (add_member(ix, cv, CVIEW_C_SECRET_LINTED, i, &k))
-                    return RFG_ENOMEM;
-            }
-            continue;
-        }
-        for (i = 0; i < cv->nrfs; i++)
+    for (c = 0; c < CVIEW_NCLASS; c++)
+        for (i = 0; of_failovers(c) && i < cv->nrfs; i++)
             if (rf_member(cv, &cv->rfs[i], (enum cview_class)c, &k) &&
                 add_member(ix, cv, (enum cview_class)c, i, &k))
                 return RFG_ENOMEM;
-    }
-    return RFG_OK;
+    return build_others(ix, cv);
 }
 
 int cview_index_build(const struct cview *cv)
@@ -449,7 +484,7 @@ void cview_class_hits(const struct cview *cv, enum cview_class c,
     i = ix->g[gi].first;
     /* Only the object's own entries (itself, an older version, or copies
      * in other files) are skipped: walk past them, then count them. */
-    if (c != CVIEW_C_SECRET_LINTED && self != CVIEW_END) {
+    if (of_failovers(c) && self != CVIEW_END) {
         size_t s;
 
         while (i != CVIEW_END && selfof[i] == self)
@@ -475,4 +510,21 @@ size_t cview_class_members(const struct cview *cv, enum cview_class c,
          i = ix->next[c][i])
         out[k++] = i;
     return ix->g[gi].n;
+}
+
+size_t cview_class_first(const struct cview *cv, enum cview_class c,
+                         size_t gi)
+{
+    const struct cview_index *ix = index_of(cv);
+
+    (void)c;
+    return ix && gi != CVIEW_END ? ix->g[gi].first : CVIEW_END;
+}
+
+size_t cview_class_next(const struct cview *cv, enum cview_class c,
+                        size_t i)
+{
+    const struct cview_index *ix = index_of(cv);
+
+    return ix ? ix->next[c][i] : CVIEW_END;
 }

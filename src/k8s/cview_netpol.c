@@ -178,6 +178,7 @@ int cview_add_netpol(struct cview *cv, const cJSON *obj, const char *ns,
 
     if (!name)
         return RFG_OK;
+    cview_index_drop(cv);
     np = rfg_grow(cv->netpols, &cv->capnetpols, cv->nnetpols, sizeof(*np),
                   8);
     if (!np)

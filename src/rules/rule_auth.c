@@ -94,20 +94,24 @@ static const struct cview_secret *own_secret(struct rule_ctx *ctx)
     return cview_find_secret(rule_input(ctx)->cv, rule_ns(ctx), sp);
 }
 
-/* The Secret of namespace `ns` in the view whose name is nearest to
- * `want` (a likely typo), or NULL when none is close. Borrowed. */
+/* The Secret of namespace `ns` in the view (indexed) whose name is
+ * nearest to `want` (a likely typo), or NULL when none is close.
+ * Borrowed. */
 static const char *nearest_secret(const struct cview *cv, const char *ns,
                                   const char *want)
 {
     const char *best = NULL;
     size_t bestd = 99, i, n = strlen(want);
+    struct cview_key k;
 
-    for (i = 0; i < cv->nsecrets; i++) {
+    memset(&k, 0, sizeof(k));
+    k.ns = ns;
+    for (i = cview_class_first(cv, CVIEW_C_SECRET_NS,
+                               cview_class_find(cv, CVIEW_C_SECRET_NS, &k));
+         i != CVIEW_END; i = cview_class_next(cv, CVIEW_C_SECRET_NS, i)) {
         const struct cview_secret *t = &cv->secrets[i];
         size_t d;
 
-        if (strcmp(t->ns, ns))
-            continue;
         d = schema_edit_distance(want, t->name, false);
         if (d < bestd || (d == bestd && best && strcmp(t->name, best) < 0)) {
             bestd = d;
@@ -125,7 +129,8 @@ static void check_auth_secret_exists(struct rule_ctx *ctx)
     char also[160] = "";
 
     /* an invalid name is auth-required's finding */
-    if (!sp || !cv || own_secret(ctx) || secret_name_problem(sp))
+    if (!sp || !cv || own_secret(ctx) || secret_name_problem(sp) ||
+        !rj_view(ctx))
         return;
     near = nearest_secret(cv, rule_ns(ctx), sp);
     if (near)
@@ -310,20 +315,27 @@ static bool netpol_guards(struct rule_ctx *ctx,
     const cJSON *sent = rf_component_spec(rule_obj(ctx), RF_SENTINEL);
     cJSON *labels;
     bool any = false;
+    struct cview_key k;
     size_t i;
 
     *open = NULL;
     /* a policy never applies to pods on the host network */
     if (!cv || !cv->nnetpols || cJSON_IsTrue(json_get(sent, "hostNetwork")))
         return false;
+    memset(&k, 0, sizeof(k));
+    k.ns = rule_ns(ctx);
+    if (!rj_view(ctx) || (i = cview_class_find(cv, CVIEW_C_NETPOL_NS, &k))
+                             == CVIEW_END)
+        return false;
     labels = rf_pod_labels(rule_obj(ctx), RF_SENTINEL);
     if (!labels)
         return false;
-    for (i = 0; i < cv->nnetpols; i++) {
+    /* only the policies of the failover's namespace can select its pods */
+    for (i = cview_class_first(cv, CVIEW_C_NETPOL_NS, i); i != CVIEW_END;
+         i = cview_class_next(cv, CVIEW_C_NETPOL_NS, i)) {
         const struct cview_netpol *np = &cv->netpols[i];
 
-        if (!np->ingress || strcmp(np->ns, rule_ns(ctx)) ||
-            !cview_selector_matches(np->selector, labels))
+        if (!np->ingress || !cview_selector_matches(np->selector, labels))
             continue;
         any = true;
         if (np->open_sentinel && !*open)

@@ -289,7 +289,7 @@ static void test_cview__index(void)
     struct cview cv;
     struct cview_key k;
     struct cview_hits h;
-    size_t idx[3];
+    size_t idx[3], i;
 
     cview_init(&cv, fake_hash);
     memset(&k, 0, sizeof(k));
@@ -369,14 +369,31 @@ static void test_cview__index(void)
                                      idx, 1), 2);
     CHECK_INT_EQ(idx[0], 1);
 
+    /* Secrets and NetworkPolicies by namespace */
+    k.ns = "b";
+    i = cview_class_first(&cv, CVIEW_C_SECRET_NS,
+                          cview_class_find(&cv, CVIEW_C_SECRET_NS, &k));
+    CHECK_INT_EQ(i, 1);
+    CHECK_INT_EQ(cview_class_next(&cv, CVIEW_C_SECRET_NS, i), CVIEW_END);
+    CHECK_INT_EQ(cview_class_find(&cv, CVIEW_C_NETPOL_NS, &k), CVIEW_END);
+
     /* adding drops the index; a rebuild sees the new entry */
     add_rf(&cv, "d", "r6", 6379, NULL, "");
+    CHECK(!cview_index_ready(&cv));
+    CHECK_INT_EQ(cview_index_build(&cv), RFG_OK);
+    add(&cv, "{\"apiVersion\":\"networking.k8s.io/v1\",\"kind\":"
+             "\"NetworkPolicy\",\"metadata\":{\"name\":\"np\","
+             "\"namespace\":\"b\"},\"spec\":{}}");
     CHECK(!cview_index_ready(&cv));
     CHECK_INT_EQ(cview_index_build(&cv), RFG_OK);
     memset(&k, 0, sizeof(k));
     k.port = 6379;
     h = hits(&cv, CVIEW_C_PORT, &k, "z", "new");
     CHECK_INT_EQ(h.n, 6);
+    k.ns = "b";
+    CHECK_INT_EQ(cview_class_first(&cv, CVIEW_C_NETPOL_NS,
+                                   cview_class_find(&cv, CVIEW_C_NETPOL_NS,
+                                                    &k)), 0);
     cview_cleanup(&cv);
 }
 
