@@ -18,30 +18,42 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const words_true[] = {"y", "Y", "yes", "Yes", "YES",
-    "true", "True", "TRUE", "on", "On", "ON"};
-static const char *const words_false[] = {"n", "N", "no", "No", "NO",
-    "false", "False", "FALSE", "off", "Off", "OFF"};
-static const char *const words_null[] = {"~", "null", "Null", "NULL"};
-static const char *const words_pinf[] = {".inf", ".Inf", ".INF", "+.inf",
-    "+.Inf", "+.INF"};
-static const char *const words_ninf[] = {"-.inf", "-.Inf", "-.INF"};
-static const char *const words_nan[] = {".nan", ".NaN", ".NAN"};
+/* The plain scalars go-yaml v2 reads as something else than a string:
+ * YAML 1.1 booleans, null, infinities and NaN. */
+enum word_kind { W_TRUE, W_FALSE, W_NULL, W_PINF, W_NINF, W_NAN };
 
-/* True if the n-byte `s` is one of the `count` words. */
-static bool in_words(const char *s, size_t n, const char *const *w,
-                     size_t count)
+static const struct word {
+    const char *s;
+    unsigned char len;
+    unsigned char kind;        /* enum word_kind */
+} words[] = {
+    {"y", 1, W_TRUE},      {"Y", 1, W_TRUE},      {"yes", 3, W_TRUE},
+    {"Yes", 3, W_TRUE},    {"YES", 3, W_TRUE},    {"true", 4, W_TRUE},
+    {"True", 4, W_TRUE},   {"TRUE", 4, W_TRUE},   {"on", 2, W_TRUE},
+    {"On", 2, W_TRUE},     {"ON", 2, W_TRUE},     {"n", 1, W_FALSE},
+    {"N", 1, W_FALSE},     {"no", 2, W_FALSE},    {"No", 2, W_FALSE},
+    {"NO", 2, W_FALSE},    {"false", 5, W_FALSE}, {"False", 5, W_FALSE},
+    {"FALSE", 5, W_FALSE}, {"off", 3, W_FALSE},   {"Off", 3, W_FALSE},
+    {"OFF", 3, W_FALSE},   {"~", 1, W_NULL},      {"null", 4, W_NULL},
+    {"Null", 4, W_NULL},   {"NULL", 4, W_NULL},   {".inf", 4, W_PINF},
+    {".Inf", 4, W_PINF},   {".INF", 4, W_PINF},   {"+.inf", 5, W_PINF},
+    {"+.Inf", 5, W_PINF},  {"+.INF", 5, W_PINF},  {"-.inf", 5, W_NINF},
+    {"-.Inf", 5, W_NINF},  {"-.INF", 5, W_NINF},  {".nan", 4, W_NAN},
+    {".NaN", 4, W_NAN},    {".NAN", 4, W_NAN},
+};
+
+/* The kind of the n-byte `s` among the words, or -1. One pass over one
+ * table, comparing lengths and first bytes before any text. */
+static int word_kind(const char *s, size_t n)
 {
     size_t i;
 
-    /* the first byte rules out most words without a strlen */
-    for (i = 0; i < count; i++)
-        if (w[i][0] == s[0] && strlen(w[i]) == n && memcmp(w[i], s, n) == 0)
-            return true;
-    return false;
+    for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (words[i].len == n && words[i].s[0] == s[0] &&
+            memcmp(words[i].s, s, n) == 0)
+            return words[i].kind;
+    return -1;
 }
-
-#define IN_WORDS(s, n, w) in_words(s, n, w, sizeof(w) / sizeof(w[0]))
 
 /* Go's strconv.ParseUint(s, 0, 64): 0x, 0o, 0b and leading-0 octal. */
 static bool go_parse_uint(const char *s, size_t n, uint64_t *out)
@@ -179,24 +191,31 @@ void yscalar_resolve_plain(const char *s, size_t n, struct yscalar *v)
     c = s[0];
     if (!strchr("+-0123456789.yYnNtTfFoO~", c) || c == '\0')
         return;
-    if (n <= 6) {
-        if (IN_WORDS(s, n, words_true) || IN_WORDS(s, n, words_false)) {
-            v->kind = SK_BOOL;
-            v->b = IN_WORDS(s, n, words_true);
-            return;
-        }
-        if (IN_WORDS(s, n, words_null)) {
-            v->kind = SK_NULL;
-            return;
-        }
-        if (IN_WORDS(s, n, words_pinf) || IN_WORDS(s, n, words_ninf) ||
-            IN_WORDS(s, n, words_nan)) {
-            v->kind = SK_NOTJSON;
-            v->f = IN_WORDS(s, n, words_nan) ? (double)NAN
-                   : IN_WORDS(s, n, words_ninf) ? -(double)INFINITY
-                                                : (double)INFINITY;
-            return;
-        }
+    switch (n <= 6 ? word_kind(s, n) : -1) {
+    case W_TRUE:
+        v->kind = SK_BOOL;
+        v->b = true;
+        return;
+    case W_FALSE:
+        v->kind = SK_BOOL;
+        return;
+    case W_NULL:
+        v->kind = SK_NULL;
+        return;
+    case W_PINF:
+        v->kind = SK_NOTJSON;
+        v->f = (double)INFINITY;
+        return;
+    case W_NINF:
+        v->kind = SK_NOTJSON;
+        v->f = -(double)INFINITY;
+        return;
+    case W_NAN:
+        v->kind = SK_NOTJSON;
+        v->f = (double)NAN;
+        return;
+    default:
+        break;
     }
     if (c == '.') {
         /* strconv.ParseFloat on the raw text: only \.[0-9]+(e[-+]?[0-9]+)?

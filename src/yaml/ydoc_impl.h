@@ -211,6 +211,7 @@ struct yloader {
     struct ktab anchors;    /* name -> node */
     char *kbuf;             /* owned: the pending mapping key */
     size_t kcap;
+    size_t klen;            /* strlen(kbuf) */
 };
 /* Count one more node against max_nodes. */
 int ytree_count_node(struct yloader *L, struct src_pos pos) RFG_MUST_CHECK;

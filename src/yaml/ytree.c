@@ -194,6 +194,22 @@ out:
     return rc;
 }
 
+/* cJSON_AddItemToObject(obj, key, node) for a key of known length: the
+ * same copy with cJSON's allocator, without measuring the key again. */
+static bool add_member(cJSON *obj, const char *key, size_t klen, cJSON *node)
+{
+    char *k = cJSON_malloc(klen + 1);
+
+    if (!k)
+        return false;
+    memcpy(k, key, klen + 1);
+    if (node->string && !(node->type & cJSON_StringIsConst))
+        cJSON_free(node->string);
+    node->string = k;
+    node->type &= ~cJSON_StringIsConst;
+    return cJSON_AddItemToArray(obj, node);
+}
+
 /* Put `node` where the parser is: the root, the next sequence item or the
  * value of the pending key. Takes ownership of `node` in every case. The
  * caller has already dealt with merge contexts. */
@@ -220,7 +236,7 @@ static int place(struct yloader *L, cJSON *node, struct src_pos pos)
             top->replace = NULL;
             if (swap_item(L, top, prev, node))
                 return diag_fail(L->dl, RFG_ENOMEM, &pos, "out of memory");
-        } else if (!cJSON_AddItemToObject(top->node, L->kbuf, node)) {
+        } else if (!add_member(top->node, L->kbuf, L->klen, node)) {
             cJSON_Delete(node);
             return diag_fail(L->dl, RFG_ENOMEM, &pos, "out of memory");
         } else if (map_added(L, top, node)) {
@@ -342,6 +358,7 @@ static int key_from_sval(struct yloader *L, const struct yscalar *v,
         return RFG_ENOMEM;
     memcpy(L->kbuf, k, kn);
     L->kbuf[kn] = '\0';
+    L->klen = kn;
     return RFG_OK;
 }
 
