@@ -5,6 +5,15 @@
  * apiVersion, kind, operation, userInfo) and turned into a review_req
  * that borrows from the parsed tree. Not here: responses (review.c),
  * rule evaluation, HTTP, logging.
+ *
+ * On the webhook's hot path, one strict pass over the bytes
+ * (review_scan.c)
+ * does the UTF-8, NUL and array checks at once and finds the
+ * metadata.managedFields of request.object and request.oldObject, which
+ * the API server adds to every object (often as large as the spec) and
+ * which no rule and no response reads: they are left out of the bytes
+ * cJSON parses. A body the pass does not fully vouch for is decoded as
+ * before, byte for byte, so every answer and error stays the same.
  */
 #include "review.h"
 
@@ -14,6 +23,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "review_scan.h"
 #include "rf.h"
 
 /* True when [p, end) holds only JSON whitespace. */
@@ -23,54 +33,6 @@ static bool only_space(const char *p, const char *end)
         if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
             return false;
     return true;
-}
-
-/* Borrowed child `key` of `obj`. */
-/* Offset of the first byte of `s` (n bytes) that is not well-formed
- * UTF-8 (RFC 3629: no overlong forms, surrogates or code points past
- * U+10FFFF), or n if all of it is. JSON must be UTF-8 (RFC 8259), and
- * what the webhook echoes (uid, names) must stay valid in its answer. */
-static size_t utf8_bad_at(const unsigned char *s, size_t n)
-{
-    size_t i = 0, k, need;
-    unsigned char lo, hi;
-
-    while (i < n) {
-        unsigned char c = s[i];
-
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        lo = 0x80;
-        hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) {
-            need = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            need = 2;
-            if (c == 0xE0)
-                lo = 0xA0;      /* overlong */
-            else if (c == 0xED)
-                hi = 0x9F;      /* surrogates */
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            need = 3;
-            if (c == 0xF0)
-                lo = 0x90;      /* overlong */
-            else if (c == 0xF4)
-                hi = 0x8F;      /* past U+10FFFF */
-        } else {
-            return i;
-        }
-        if (n - i <= need)
-            return i;
-        if (s[i + 1] < lo || s[i + 1] > hi)
-            return i;
-        for (k = 2; k <= need; k++)
-            if (s[i + k] < 0x80 || s[i + k] > 0xBF)
-                return i;
-        i += need + 1;
-    }
-    return n;
 }
 
 /* Offset of the first NUL character the body spells inside a string: a
@@ -181,6 +143,37 @@ found:
 out:
     free(st);
     return rc;
+}
+
+/* Parse the body without the members the strict pass cut out, or NULL
+ * (out of memory, or cuts that do not leave JSON, as two neighbouring
+ * managedFields members do): then the caller parses the whole body. */
+static cJSON *parse_cut(const struct review_scan *sc, const char *body,
+                        size_t len)
+{
+    const char *end = NULL;
+    size_t k, pos = 0, from, n = 0;
+    char *buf = malloc(len);
+    cJSON *root = NULL;
+
+    if (!buf)
+        return NULL;
+    for (k = 0; k < sc->ncut; k++) {
+        from = sc->cut[k][0] > pos ? sc->cut[k][0] : pos;
+        memcpy(buf + n, body + pos, from - pos);
+        n += from - pos;
+        if (sc->cut[k][1] > pos)
+            pos = sc->cut[k][1];
+    }
+    memcpy(buf + n, body + pos, len - pos);
+    n += len - pos;
+    root = cJSON_ParseWithLengthOpts(buf, n, &end, 0);
+    if (root && !only_space(end, buf + n)) {
+        cJSON_Delete(root);
+        root = NULL;
+    }
+    free(buf);
+    return root;
 }
 
 /* The first array under `n` with more than REVIEW_MAX_ITEMS items, or
@@ -299,24 +292,34 @@ int review_decode(struct review_req **out, const char *body, size_t len,
     const char *end = NULL, *api, *uid, *opname;
     enum review_version version;
     enum rules_op op;
+    struct review_scan sc;
+    bool scanned;
     size_t bad;
     int rc;
 
     *out = NULL;
     if (!body || !len)
         return diag_fail(dl, RFG_EPARSE, NULL, "empty request body");
-    bad = utf8_bad_at((const unsigned char *)body, len);
-    if (bad < len)
-        return diag_fail(dl, RFG_EPARSE, NULL,
-                         "body is not UTF-8: byte 0x%02x at offset %zu",
-                         (unsigned)(unsigned char)body[bad], bad);
-    root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
-    if (!root || !only_space(end, body + len)) {
-        rc = diag_fail(dl, RFG_EPARSE, NULL, "invalid JSON near byte %td",
-                       end ? end - body : (ptrdiff_t)0);
-        goto out;
+    scanned = review_prescan(&sc, body, len);
+    if (!scanned) {
+        bad = review_utf8_bad_at((const unsigned char *)body, len);
+        if (bad < len)
+            return diag_fail(dl, RFG_EPARSE, NULL,
+                             "body is not UTF-8: byte 0x%02x at offset %zu",
+                             (unsigned)(unsigned char)body[bad], bad);
     }
-    bad = nul_at(body, len);
+    if (scanned && sc.ncut)
+        root = parse_cut(&sc, body, len);
+    if (!root) {
+        root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
+        if (!root || !only_space(end, body + len)) {
+            rc = diag_fail(dl, RFG_EPARSE, NULL,
+                           "invalid JSON near byte %td",
+                           end ? end - body : (ptrdiff_t)0);
+            goto out;
+        }
+    }
+    bad = scanned ? sc.nul : nul_at(body, len);
     if (bad < len) {
         struct sbuf where;
 
@@ -335,7 +338,8 @@ int review_decode(struct review_req **out, const char *body, size_t len,
         goto out;
     }
     {
-        const cJSON *big = long_array(root);
+        /* the strict pass counted every array */
+        const cJSON *big = scanned ? NULL : long_array(root);
 
         if (big) {
             rc = diag_fail(dl, RFG_EINVAL, NULL,
