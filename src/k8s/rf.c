@@ -372,8 +372,13 @@ static bool copy_tree(cJSON *dst, const char *key, const cJSON *src,
             return false;
         }
     }
-    if (cJSON_IsArray(dst) ? !cJSON_AddItemToArray(dst, c)
-                           : !cJSON_AddItemToObject(dst, key, c)) {
+    /* cJSON_Duplicate copied src's name, which is `key`: keep that copy
+     * rather than make another (an arena never frees the first) */
+    if (cJSON_IsArray(dst) ||
+        (c->string && !(c->type & cJSON_StringIsConst) &&
+         !strcmp(c->string, key))
+            ? !cJSON_AddItemToArray(dst, c)
+            : !cJSON_AddItemToObject(dst, key, c)) {
         cJSON_Delete(c);
         return false;
     }
