@@ -7,13 +7,13 @@
  * rule evaluation, HTTP, logging.
  *
  * On the webhook's hot path, one strict pass over the bytes
- * (review_scan.c)
- * does the UTF-8, NUL and array checks at once and finds the
- * metadata.managedFields of request.object and request.oldObject, which
- * the API server adds to every object (often as large as the spec) and
- * which no rule and no response reads: they are left out of the bytes
- * cJSON parses. A body the pass does not fully vouch for is decoded as
- * before, byte for byte, so every answer and error stays the same.
+ * (review_scan.c) does the UTF-8, NUL and array checks at once and finds
+ * the members no rule and no response reads, which are left out of the
+ * bytes cJSON parses: the metadata.managedFields of request.object and
+ * request.oldObject, which the API server adds to every object (often as
+ * large as the spec), and the request's resource and call options. A
+ * body the pass does not fully vouch for is decoded as before, byte for
+ * byte, so every answer and error stays the same.
  */
 #include "review.h"
 
@@ -146,8 +146,8 @@ out:
 }
 
 /* Parse the body without the members the strict pass cut out, or NULL
- * (out of memory, or cuts that do not leave JSON, as two neighbouring
- * managedFields members do): then the caller parses the whole body. */
+ * (out of memory, or, which the pass should rule out, cuts that do not
+ * leave JSON): then the caller parses the whole body. */
 static cJSON *parse_cut(const struct review_scan *sc, const char *body,
                         size_t len)
 {

@@ -212,11 +212,33 @@ static bool key_is(const struct review_scan *sc, size_t from, size_t to,
 
 static bool scan_value(struct review_scan *sc, enum scan_at at);
 
-/* The members of the object at sc->i; `at` says where it sits. */
+/* Is the member [kfrom, kto) of an object at `at` one no rule and no
+ * response reads: metadata.managedFields of the objects, and what the
+ * API server says about the request that review_decode never looks at
+ * (the resource, the options of the call)? */
+static bool unread(const struct review_scan *sc, enum scan_at at,
+                   size_t kfrom, size_t kto)
+{
+    if (at == AT_METADATA)
+        return KEY_IS(sc, kfrom, kto, "managedFields");
+    if (at != AT_REQUEST)
+        return false;
+    return KEY_IS(sc, kfrom, kto, "resource") ||
+           KEY_IS(sc, kfrom, kto, "subResource") ||
+           KEY_IS(sc, kfrom, kto, "requestKind") ||
+           KEY_IS(sc, kfrom, kto, "requestResource") ||
+           KEY_IS(sc, kfrom, kto, "requestSubResource") ||
+           KEY_IS(sc, kfrom, kto, "options");
+}
+
+/* The members of the object at sc->i; `at` says where it sits. A member
+ * left out goes with the comma before it, or, while no member before it
+ * stays, with the comma after it, so what stays is still an object. */
 static bool scan_object(struct review_scan *sc, enum scan_at at)
 {
-    size_t comma = SIZE_MAX, kfrom, kto, start;
+    size_t comma = 0, kfrom, kto, start;
     enum scan_at child;
+    bool kept = false, cut;
 
     sc->i++;
     scan_ws(sc);
@@ -247,13 +269,15 @@ static bool scan_object(struct review_scan *sc, enum scan_at at)
         scan_ws(sc);
         if (!scan_value(sc, child))
             return false;
-        if (at == AT_METADATA && KEY_IS(sc, kfrom, kto, "managedFields")) {
+        cut = unread(sc, at, kfrom, kto);
+        if (cut) {
             if (sc->ncut == REVIEW_SCAN_MAX_CUTS)
                 return false;
-            /* the member and one comma beside it */
-            sc->cut[sc->ncut][0] = comma != SIZE_MAX ? comma : start;
+            sc->cut[sc->ncut][0] = kept ? comma : start;
             sc->cut[sc->ncut][1] = sc->i;
             sc->ncut++;
+        } else {
+            kept = true;
         }
         scan_ws(sc);
         if (sc->i < sc->n && sc->s[sc->i] == '}') {
@@ -262,9 +286,8 @@ static bool scan_object(struct review_scan *sc, enum scan_at at)
         }
         if (sc->i >= sc->n || sc->s[sc->i] != ',')
             return false;
-        if (comma == SIZE_MAX && sc->ncut &&
-            sc->cut[sc->ncut - 1][0] == start)
-            sc->cut[sc->ncut - 1][1] = sc->i + 1;   /* first member */
+        if (cut && !kept)
+            sc->cut[sc->ncut - 1][1] = sc->i + 1;   /* the comma after */
         comma = sc->i;
         sc->i++;
         scan_ws(sc);

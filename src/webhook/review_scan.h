@@ -3,8 +3,10 @@
  * review_scan.h - internal to the webhook: one strict pass over the bytes
  * of an AdmissionReview body, so that review_decode.c can check UTF-8,
  * NUL characters and array sizes without a walk of its own, and leave
- * metadata.managedFields of request.object and request.oldObject (which
- * no rule and no response reads) out of what cJSON parses. Not an API:
+ * out of what cJSON parses the members no rule and no response reads:
+ * metadata.managedFields of request.object and request.oldObject, and
+ * request.resource, subResource, requestKind, requestResource,
+ * requestSubResource and options. Not an API:
  * nothing outside src/webhook includes it.
  */
 #ifndef RFG_REVIEW_SCAN_H
@@ -13,9 +15,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* managedFields members left out; more (duplicate keys) and the body is
+/* Members left out at most; with more (duplicate keys) the body is
  * decoded the plain way. */
-#define REVIEW_SCAN_MAX_CUTS 4
+#define REVIEW_SCAN_MAX_CUTS 16
 
 /* What the pass found (valid once review_prescan returned true). */
 struct review_scan {

@@ -2,8 +2,9 @@
  *
  * test_review_scan.c - the strict pass of review decoding
  * (webhook/review_scan.c): metadata.managedFields of request.object and
- * request.oldObject are left out of the tree, wherever the member sits in
- * its object, and nothing else is; and a body with anything odd inside
+ * request.oldObject, and the request's resource and options, are left out
+ * of the tree, wherever the member sits in its object, and nothing else
+ * is; and a body with anything odd inside
  * managedFields (a long array, a NUL, broken JSON, a lone surrogate,
  * bytes that are not UTF-8, a number longer than the pass reads) gets
  * the answer it got before the pass existed, which is also the answer for
@@ -106,13 +107,46 @@ static void test_review_scan__cuts(void)
     review_req_free(req);
     req = NULL;
     sbuf_cleanup(&b);
-    /* two of them side by side: decoded whole (and still correct) */
+    /* two of them side by side */
     review_body(&b, "\"managedFields\":[],\"managedFields\":[],"
                     "\"name\":\"a\"", NULL, "");
     CHECK_INT_EQ(decode(&b, &req, msg, sizeof(msg)), RFG_OK);
-    CHECK(req && !strcmp(req->name, "a"));
+    CHECK(req && !strcmp(req->name, "a") &&
+          !json_get(obj_md(req, false), "managedFields"));
     review_req_free(req);
     sbuf_cleanup(&b);
+}
+
+/* The request's resource and call options go, first, last or in
+ * between; what review_decode reads stays. */
+static void test_review_scan__request_members(void)
+{
+    static const char body[] =
+        "{\"kind\":\"AdmissionReview\",\"apiVersion\":"
+        "\"admission.k8s.io/v1\",\"request\":{\"resource\":{\"group\":"
+        "\"g\"},\"requestKind\":{},\"uid\":\"u-2\",\"kind\":{\"group\":"
+        "\"databases.spotahome.com\",\"kind\":\"RedisFailover\"},"
+        "\"requestResource\":{},\"subResource\":\"\",\"name\":\"n\","
+        "\"namespace\":\"ns\",\"operation\":\"DELETE\",\"dryRun\":true,"
+        "\"options\":{\"kind\":\"DeleteOptions\"}}}";
+    struct review_req *req = NULL;
+    struct diag_list dl;
+    const cJSON *r;
+
+    diag_list_init(&dl, NULL);
+    CHECK_INT_EQ(review_decode(&req, body, sizeof(body) - 1, &dl), RFG_OK);
+    diag_list_cleanup(&dl);
+    if (!req)
+        return;
+    r = json_get(req->root, "request");
+    CHECK(!json_get(r, "resource") && !json_get(r, "requestKind") &&
+          !json_get(r, "requestResource") && !json_get(r, "subResource") &&
+          !json_get(r, "options"));
+    CHECK_STR_EQ(req->uid, "u-2");
+    CHECK_STR_EQ(req->name, "n");
+    CHECK_STR_EQ(req->ns, "ns");
+    CHECK(req->dry_run && req->is_failover && req->op == RULES_DELETE);
+    review_req_free(req);
 }
 
 /* The same oddity inside managedFields and in a label value that no cut
@@ -205,6 +239,7 @@ static void test_review_scan__strict(void)
 int main(void)
 {
     RUN(test_review_scan__cuts);
+    RUN(test_review_scan__request_members);
     RUN(test_review_scan__errors_kept);
     RUN(test_review_scan__strict);
     return CHECK_DONE();
