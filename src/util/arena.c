@@ -55,6 +55,7 @@ struct arena {
     size_t next_size;      /* grows from CHUNK_MIN to CHUNK_MAX */
     size_t total;          /* bytes of chunk data held */
     size_t limit;          /* 0 = no cap on `total` */
+    bool spilled;          /* a block went to the heap since the reset */
 };
 
 static _Thread_local struct arena *current;
@@ -109,6 +110,7 @@ void arena_reset(struct arena *a, size_t keep)
     }
     a->head = kept;
     a->total = 0;
+    a->spilled = false;
     a->next_size = CHUNK_MIN;
     if (kept) {
         kept->next = NULL;
@@ -125,6 +127,11 @@ void arena_reset(struct arena *a, size_t keep)
 void arena_set_limit(struct arena *a, size_t max)
 {
     a->limit = max;
+}
+
+bool arena_spilled(const struct arena *a)
+{
+    return a->spilled;
 }
 
 /* `n` bytes from `a`, 16-byte aligned; NULL when out of memory or when
@@ -187,6 +194,7 @@ static void *hook_malloc(size_t n)
             return p + HDR;
         }
         /* over the arena's limit (or out of memory): the heap */
+        current->spilled = true;
     }
     p = malloc(n + HDR);
     if (!p)

@@ -13,6 +13,7 @@
 #ifndef RFG_ARENA_H
 #define RFG_ARENA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct arena;
@@ -30,6 +31,11 @@ void arena_reset(struct arena *a, size_t keep);
  * tree built in the arena is deleted with cJSON_Delete: lint's arenas,
  * whose trees are dropped with the arena, must stay uncapped. */
 void arena_set_limit(struct arena *a, size_t max);
+/* True when, since `a` was made or reset, a cJSON block was taken from
+ * the heap while `a` was current (past its limit, or out of memory).
+ * While false, every tree built meanwhile lies wholly in `a`: dropping
+ * it needs no cJSON_Delete. */
+bool arena_spilled(const struct arena *a);
 
 /* Route cJSON's allocations through the arena hooks. Call once, before
  * any cJSON allocation and before threads start. */

@@ -277,6 +277,9 @@ out:
     if (have_res)
         rules_result_cleanup(&res);
     pol_put(pol);
+    /* A tree wholly in the arena goes with it: no walk to free nothing. */
+    if (req && ar && !arena_spilled(ar))
+        req->root = NULL;
     review_req_free(req);
     diag_list_cleanup(&dl);
     if (ar) {

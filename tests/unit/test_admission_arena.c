@@ -256,12 +256,15 @@ static void test_admission_arena__reset_and_limit(void)
     for (i = 0; arr && i < 20000; i++)    /* ~2 MiB: past the cap */
         CHECK(cJSON_AddItemToArray(arr, cJSON_CreateString("abcdefgh")));
     CHECK_INT_EQ(cJSON_GetArraySize(arr), 20000);
+    CHECK(arena_spilled(ar));
     cJSON_Delete(arr);      /* frees the heap nodes, skips the arena's */
     arena_use(prev);
     arena_reset(ar, (size_t)128 << 10);
+    CHECK(!arena_spilled(ar));
     prev = arena_use(ar);
     arr = cJSON_Parse("{\"a\":[1,2,3],\"b\":\"c\"}");
     CHECK(arr != NULL && cJSON_GetArraySize(arr) == 2);
+    CHECK(!arena_spilled(ar));
     cJSON_Delete(arr);
     arena_use(prev);
     arena_free(ar);
