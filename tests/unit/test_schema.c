@@ -342,6 +342,75 @@ static void test_schema__install(void)
     diag_list_cleanup(&dl);
 }
 
+/* An installed schema is compiled to the same tables as the compiled-in
+ * ones: duplicate property names (the first wins, as cJSON finds it), a
+ * property whose schema is not an object (known, unchecked), maps through
+ * additionalProperties, open objects, list items, required fields inside
+ * list items, and pointers escaped only when an issue is written. */
+static void test_schema__compiled_table(void)
+{
+    struct schema_issues is = {0};
+    const struct schema_issue *x;
+    cJSON *s = cJSON_Parse(
+        "{\"type\":\"object\",\"properties\":{"
+        "\"apiVersion\":{\"type\":\"string\"},"
+        "\"kind\":{\"type\":\"string\"},"
+        "\"metadata\":{\"type\":\"object\"},"
+        "\"spec\":{\"type\":\"object\",\"properties\":{"
+        "\"a\":{\"type\":\"string\"},\"a\":{\"type\":\"integer\"},"
+        "\"b\":true,"
+        "\"m\":{\"type\":\"object\","
+        "\"additionalProperties\":{\"type\":\"integer\"}},"
+        "\"open\":{\"type\":\"object\","
+        "\"x-kubernetes-preserve-unknown-fields\":true},"
+        "\"l\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
+        "\"required\":[\"name\"],\"properties\":{"
+        "\"name\":{\"type\":\"string\"},"
+        "\"port\":{\"type\":\"integer\",\"format\":\"int32\"}}}},"
+        "\"redis\":{\"type\":\"object\",\"properties\":{"
+        "\"replicas\":{\"type\":\"integer\"}}}}}}}");
+    const char *fo = RF("{\"a\":5,\"b\":[1],\"m\":{\"x\":1,\"y\":\"s\"},"
+                        "\"open\":{\"anything\":{\"at\":\"all\"}},"
+                        "\"l\":[{\"name\":\"n\"},{\"port\":3000000000}],"
+                        "\"x/y~z\":1,\"redis\":{\"replicsa\":3}}");
+
+    CHECK(s != NULL);
+    CHECK(schema_install(RF_TARGET_FRESHWORKS_V33, s, "the test CRD") ==
+          RFG_OK);
+    x = issue_at(&is, fo, RF_TARGET_FRESHWORKS_V33, "/spec/a");
+    CHECK(x && x->kind == SCHEMA_TYPE);
+    if (x)
+        CHECK_CONTAINS(x->msg, "spec.a is an integer; the CRD wants a "
+                               "string");
+    CHECK(issue_at(&is, fo, RF_TARGET_FRESHWORKS_V33, "/spec/b") == NULL);
+    CHECK(issue_at(&is, fo, RF_TARGET_FRESHWORKS_V33, "/spec/m/x") == NULL);
+    x = issue_at(&is, fo, RF_TARGET_FRESHWORKS_V33, "/spec/m/y");
+    CHECK(x && x->kind == SCHEMA_TYPE);
+    CHECK(issue_at(&is, fo, RF_TARGET_FRESHWORKS_V33,
+                   "/spec/open/anything") == NULL);
+    CHECK(issue_at(&is, fo, RF_TARGET_FRESHWORKS_V33, "/spec/l/0") == NULL);
+    x = issue_at(&is, fo, RF_TARGET_FRESHWORKS_V33, "/spec/l/1");
+    CHECK(x && x->kind == SCHEMA_REQUIRED);
+    if (x)
+        CHECK_CONTAINS(x->msg, "spec.l[1] lacks the required field "
+                               "\"name\"");
+    x = issue_at(&is, fo, RF_TARGET_FRESHWORKS_V33, "/spec/l/1/port");
+    CHECK(x && x->kind == SCHEMA_TYPE);
+    if (x)
+        CHECK_CONTAINS(x->msg, "spec.l[1].port is 3000000000, out of range");
+    x = issue_at(&is, fo, RF_TARGET_FRESHWORKS_V33, "/spec/x~1y~0z");
+    CHECK(x && x->kind == SCHEMA_UNKNOWN_FIELD);
+    if (x)
+        CHECK_CONTAINS(x->msg, "spec.x/y~z is not a field of the test CRD");
+    x = issue_at(&is, fo, RF_TARGET_FRESHWORKS_V33, "/spec/redis/replicsa");
+    CHECK(x && x->kind == SCHEMA_UNKNOWN_FIELD && x->hint);
+    if (x && x->hint)
+        CHECK_CONTAINS(x->hint, "spec.redis.replicas");
+    CHECK_INT_EQ(is.len, 6);
+    schema_issues_cleanup(&is);
+    CHECK(schema_install(RF_TARGET_ALL, NULL, NULL) == RFG_OK);
+}
+
 int main(void)
 {
     RUN(test_schema__clean);
@@ -354,5 +423,6 @@ int main(void)
     RUN(test_schema__enum_and_lookup);
     RUN(test_schema__crd_schema);
     RUN(test_schema__install);
+    RUN(test_schema__compiled_table);
     return CHECK_DONE();
 }
