@@ -7,9 +7,9 @@
  * rule evaluation, HTTP, logging.
  *
  * On the webhook's hot path, one strict pass over the bytes
- * (review_scan.c) does the UTF-8, NUL and array checks at once and finds
- * the members no rule and no response reads, which are left out of the
- * bytes cJSON parses: the metadata.managedFields of request.object and
+ * (review_scan.c) does the UTF-8, NUL and array checks at once and builds
+ * the tree cJSON would, without the members no rule and no response
+ * reads: the metadata.managedFields of request.object and
  * request.oldObject, which the API server adds to every object (often as
  * large as the spec), and the request's resource and call options. A
  * body the pass does not fully vouch for is decoded as before, byte for
@@ -145,37 +145,6 @@ out:
     return rc;
 }
 
-/* Parse the body without the members the strict pass cut out, or NULL
- * (out of memory, or, which the pass should rule out, cuts that do not
- * leave JSON): then the caller parses the whole body. */
-static cJSON *parse_cut(const struct review_scan *sc, const char *body,
-                        size_t len)
-{
-    const char *end = NULL;
-    size_t k, pos = 0, from, n = 0;
-    char *buf = malloc(len);
-    cJSON *root = NULL;
-
-    if (!buf)
-        return NULL;
-    for (k = 0; k < sc->ncut; k++) {
-        from = sc->cut[k][0] > pos ? sc->cut[k][0] : pos;
-        memcpy(buf + n, body + pos, from - pos);
-        n += from - pos;
-        if (sc->cut[k][1] > pos)
-            pos = sc->cut[k][1];
-    }
-    memcpy(buf + n, body + pos, len - pos);
-    n += len - pos;
-    root = cJSON_ParseWithLengthOpts(buf, n, &end, 0);
-    if (root && !only_space(end, buf + n)) {
-        cJSON_Delete(root);
-        root = NULL;
-    }
-    free(buf);
-    return root;
-}
-
 /* The first array under `n` with more than REVIEW_MAX_ITEMS items, or
  * NULL. Recursion is bounded by cJSON's nesting limit. */
 static const cJSON *long_array(const cJSON *n)
@@ -300,7 +269,7 @@ int review_decode(struct review_req **out, const char *body, size_t len,
     *out = NULL;
     if (!body || !len)
         return diag_fail(dl, RFG_EPARSE, NULL, "empty request body");
-    scanned = review_prescan(&sc, body, len);
+    scanned = review_prescan(&sc, body, len, &root);
     if (!scanned) {
         bad = review_utf8_bad_at((const unsigned char *)body, len);
         if (bad < len)
@@ -308,8 +277,6 @@ int review_decode(struct review_req **out, const char *body, size_t len,
                              "body is not UTF-8: byte 0x%02x at offset %zu",
                              (unsigned)(unsigned char)body[bad], bad);
     }
-    if (scanned && sc.ncut)
-        root = parse_cut(&sc, body, len);
     if (!root) {
         root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
         if (!root || !only_space(end, body + len)) {

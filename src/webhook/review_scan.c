@@ -1,23 +1,30 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * review_scan.c - the strict pass over an AdmissionReview body (see
- * review_scan.h): UTF-8, NUL characters, long arrays and the members
- * left out of the parse, in one walk over the bytes. It builds nothing
- * and allocates nothing; review_decode.c decides what to do with it.
+ * review_scan.h): UTF-8, NUL characters, long arrays, and the cJSON tree
+ * without the members no rule reads, in one walk over the bytes. The
+ * tree is the one cJSON_Parse would build for the same bytes minus those
+ * members (same types, numbers through strtod, same string bytes, same
+ * links); nodes come from cJSON's allocator, so cJSON_Delete and the
+ * arena hooks treat them as cJSON's own. It knows no review fields
+ * beyond the path to what it leaves out; review_decode.c checks the rest.
  */
 #include "review_scan.h"
 
+#include <limits.h>
+#include <locale.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "review.h"
 
 /* Deeper bodies (cJSON allows 1000 levels) are decoded the plain way. */
 #define SCAN_MAX_DEPTH 128
-/* Longer number tokens too: cJSON reads at most 63 characters of one. */
+/* Longer number tokens too (cJSON reads any length through strtod). */
 #define SCAN_MAX_NUMBER 40
-/* Where the member being read sits on the way to the managedFields the
- * pass leaves out: the top level, request, request.object or
+/* Where the member being read sits on the way to the members the pass
+ * leaves out: the top level, request, request.object or
  * request.oldObject, their metadata; OFF_PATH anywhere else. */
 enum scan_at { AT_ROOT, AT_REQUEST, AT_OBJECT, AT_METADATA, OFF_PATH };
 
@@ -113,15 +120,80 @@ static size_t plain_run(const unsigned char *s, size_t i, size_t n)
     return i;
 }
 
+/* The string body [p, p + len) (between the quotes, checked by
+ * scan_string) with its escapes resolved as cJSON resolves them, in
+ * memory from cJSON_malloc; NULL when out of memory. */
+static char *unescape(const unsigned char *p, size_t len, bool esc)
+{
+    char *out = cJSON_malloc(len + 1), *w;
+    size_t i = 0;
+    unsigned cp;
+
+    if (!out)
+        return NULL;
+    if (!esc) {
+        memcpy(out, p, len);
+        out[len] = '\0';
+        return out;
+    }
+    w = out;
+    while (i < len) {
+        if (p[i] != '\\') {
+            *w++ = (char)p[i++];
+            continue;
+        }
+        switch (p[i + 1]) {
+        case 'b':
+            *w++ = '\b';
+            break;
+        case 'f':
+            *w++ = '\f';
+            break;
+        case 'n':
+            *w++ = '\n';
+            break;
+        case 'r':
+            *w++ = '\r';
+            break;
+        case 't':
+            *w++ = '\t';
+            break;
+        case 'u':
+            cp = (unsigned)(hexval(p[i + 2]) << 12 | hexval(p[i + 3]) << 8 |
+                            hexval(p[i + 4]) << 4 | hexval(p[i + 5]));
+            if (cp < 0x80) {
+                *w++ = (char)cp;
+            } else if (cp < 0x800) {
+                *w++ = (char)(0xC0 | cp >> 6);
+                *w++ = (char)(0x80 | (cp & 0x3F));
+            } else {            /* no surrogates: scan_string refused */
+                *w++ = (char)(0xE0 | cp >> 12);
+                *w++ = (char)(0x80 | (cp >> 6 & 0x3F));
+                *w++ = (char)(0x80 | (cp & 0x3F));
+            }
+            i += 6;
+            continue;
+        default:                /* '"', '\\' and '/' stand for themselves */
+            *w++ = (char)p[i + 1];
+            break;
+        }
+        i += 2;
+    }
+    *w = '\0';
+    return out;
+}
+
 /* A string at sc->i (its opening quote): RFC 8259, UTF-8 checked, no
  * control characters, and no \u escape of a UTF-16 surrogate (cJSON
- * refuses a lone one; the plain way reports it). Leaves sc->i after
- * the closing quote; false when it is not such a string. */
-static bool scan_string(struct review_scan *sc)
+ * reads those its own way, which the plain way keeps). Leaves sc->i
+ * after the closing quote; false when it is not such a string. With
+ * `out`, *out is the string (cJSON_malloc'd). */
+static bool scan_string(struct review_scan *sc, char **out)
 {
     const unsigned char *s = sc->s;
     size_t i = sc->i + 1, n = sc->n, k;
     unsigned cp;
+    bool esc = false;
 
     for (;;) {
         i = plain_run(s, i, n);
@@ -130,6 +202,7 @@ static bool scan_string(struct review_scan *sc)
         if (s[i] == '"')
             break;
         if (s[i] == '\\') {
+            esc = true;
             if (i + 1 >= n)
                 return false;
             if (strchr("\"\\/bfnrt", s[i + 1]) && s[i + 1]) {
@@ -160,15 +233,23 @@ static bool scan_string(struct review_scan *sc)
             return false;
         i += k;
     }
+    k = sc->i + 1;
     sc->i = i + 1;
-    return true;
+    if (!out)
+        return true;
+    *out = unescape(s + k, i - k, esc);
+    return *out != NULL;
 }
 
-/* A number at sc->i, RFC 8259, at most SCAN_MAX_NUMBER characters. */
-static bool scan_number(struct review_scan *sc)
+/* A number at sc->i, RFC 8259, at most SCAN_MAX_NUMBER characters. With
+ * `item`, it becomes the number, valuedouble from strtod and valueint
+ * saturated, as cJSON sets them. */
+static bool scan_number(struct review_scan *sc, cJSON *item)
 {
     const unsigned char *s = sc->s;
-    size_t i = sc->i, n = sc->n;
+    size_t i = sc->i, n = sc->n, k;
+    char buf[SCAN_MAX_NUMBER + 1];
+    double d;
 
     if (i < n && s[i] == '-')
         i++;
@@ -197,6 +278,25 @@ static bool scan_number(struct review_scan *sc)
     }
     if (i - sc->i > SCAN_MAX_NUMBER)
         return false;
+    if (item) {
+        /* in the locale's spelling, as cJSON hands it to strtod */
+        char dp = localeconv()->decimal_point[0];
+
+        memcpy(buf, s + sc->i, i - sc->i);
+        buf[i - sc->i] = '\0';
+        for (k = 0; k < i - sc->i; k++)
+            if (buf[k] == '.')
+                buf[k] = dp;
+        d = strtod(buf, NULL);
+        item->valuedouble = d;
+        if (d >= INT_MAX)
+            item->valueint = INT_MAX;
+        else if (d <= (double)INT_MIN)
+            item->valueint = INT_MIN;
+        else
+            item->valueint = (int)d;
+        item->type = cJSON_Number;
+    }
     sc->i = i;
     return true;
 }
@@ -209,8 +309,6 @@ static bool key_is(const struct review_scan *sc, size_t from, size_t to,
 }
 
 #define KEY_IS(sc, from, to, lit) key_is(sc, from, to, lit, sizeof(lit) - 1)
-
-static bool scan_value(struct review_scan *sc, enum scan_at at);
 
 /* Is the member [kfrom, kto) of an object at `at` one no rule and no
  * response reads: metadata.managedFields of the objects, and what the
@@ -231,15 +329,45 @@ static bool unread(const struct review_scan *sc, enum scan_at at,
            KEY_IS(sc, kfrom, kto, "options");
 }
 
-/* The members of the object at sc->i; `at` says where it sits. A member
- * left out goes with the comma before it, or, while no member before it
- * stays, with the comma after it, so what stays is still an object. */
-static bool scan_object(struct review_scan *sc, enum scan_at at)
+/* A new node of cJSON's allocator, zeroed; NULL when out of memory. */
+static cJSON *new_node(void)
 {
-    size_t comma = 0, kfrom, kto, start;
-    enum scan_at child;
-    bool kept = false, cut;
+    cJSON *c = cJSON_malloc(sizeof(*c));
 
+    if (c)
+        memset(c, 0, sizeof(*c));
+    return c;
+}
+
+/* Append `c` to the children of `parent`, `*last` being the last one so
+ * far; cJSON keeps the first child's prev on the last child. */
+static void append(cJSON *parent, cJSON **last, cJSON *c)
+{
+    if (!parent->child) {
+        parent->child = c;
+    } else {
+        (*last)->next = c;
+        c->prev = *last;
+    }
+    *last = c;
+    parent->child->prev = c;
+}
+
+static bool scan_value(struct review_scan *sc, enum scan_at at,
+                       cJSON *item);
+
+/* The members of the object at sc->i; `at` says where it sits. With
+ * `item`, they become its children, but for those unread() leaves out. */
+static bool scan_object(struct review_scan *sc, enum scan_at at,
+                        cJSON *item)
+{
+    size_t kfrom, kto;
+    enum scan_at child;
+    cJSON *last = NULL, *c;
+    bool keep;
+
+    if (item)
+        item->type = cJSON_Object;
     sc->i++;
     scan_ws(sc);
     if (sc->i < sc->n && sc->s[sc->i] == '}') {
@@ -247,13 +375,28 @@ static bool scan_object(struct review_scan *sc, enum scan_at at)
         return true;
     }
     for (;;) {
+        char *key = NULL;
+
         if (sc->i >= sc->n || sc->s[sc->i] != '"')
             return false;
-        start = sc->i;
         kfrom = sc->i + 1;
-        if (!scan_string(sc))
+        if (!scan_string(sc, item ? &key : NULL))
             return false;
         kto = sc->i - 1;
+        keep = !unread(sc, at, kfrom, kto);
+        c = NULL;
+        if (!keep) {
+            cJSON_free(key);
+            sc->nleft++;
+        } else if (item) {
+            c = new_node();
+            if (!c) {
+                cJSON_free(key);
+                return false;
+            }
+            append(item, &last, c);
+            c->string = key;
+        }
         scan_ws(sc);
         if (sc->i >= sc->n || sc->s[sc->i] != ':')
             return false;
@@ -267,18 +410,8 @@ static bool scan_object(struct review_scan *sc, enum scan_at at)
         else if (at == AT_OBJECT && KEY_IS(sc, kfrom, kto, "metadata"))
             child = AT_METADATA;
         scan_ws(sc);
-        if (!scan_value(sc, child))
+        if (!scan_value(sc, child, c))
             return false;
-        cut = unread(sc, at, kfrom, kto);
-        if (cut) {
-            if (sc->ncut == REVIEW_SCAN_MAX_CUTS)
-                return false;
-            sc->cut[sc->ncut][0] = kept ? comma : start;
-            sc->cut[sc->ncut][1] = sc->i;
-            sc->ncut++;
-        } else {
-            kept = true;
-        }
         scan_ws(sc);
         if (sc->i < sc->n && sc->s[sc->i] == '}') {
             sc->i++;
@@ -286,19 +419,20 @@ static bool scan_object(struct review_scan *sc, enum scan_at at)
         }
         if (sc->i >= sc->n || sc->s[sc->i] != ',')
             return false;
-        if (cut && !kept)
-            sc->cut[sc->ncut - 1][1] = sc->i + 1;   /* the comma after */
-        comma = sc->i;
         sc->i++;
         scan_ws(sc);
     }
 }
 
-/* The items of the array at sc->i: at most REVIEW_MAX_ITEMS. */
-static bool scan_array(struct review_scan *sc)
+/* The items of the array at sc->i: at most REVIEW_MAX_ITEMS. With
+ * `item`, they become its children. */
+static bool scan_array(struct review_scan *sc, cJSON *item)
 {
     size_t items = 0;
+    cJSON *last = NULL, *c = NULL;
 
+    if (item)
+        item->type = cJSON_Array;
     sc->i++;
     scan_ws(sc);
     if (sc->i < sc->n && sc->s[sc->i] == ']') {
@@ -306,7 +440,15 @@ static bool scan_array(struct review_scan *sc)
         return true;
     }
     for (;;) {
-        if (++items > REVIEW_MAX_ITEMS || !scan_value(sc, OFF_PATH))
+        if (++items > REVIEW_MAX_ITEMS)
+            return false;
+        if (item) {
+            c = new_node();
+            if (!c)
+                return false;
+            append(item, &last, c);
+        }
+        if (!scan_value(sc, OFF_PATH, c))
             return false;
         scan_ws(sc);
         if (sc->i < sc->n && sc->s[sc->i] == ']') {
@@ -320,8 +462,17 @@ static bool scan_array(struct review_scan *sc)
     }
 }
 
-static bool scan_value(struct review_scan *sc, enum scan_at at)
+/* The value at sc->i; with `item` (a zeroed node), it becomes it. */
+static bool scan_value(struct review_scan *sc, enum scan_at at,
+                       cJSON *item)
 {
+    static const struct {
+        const char *word;
+        size_t len;
+        int type;
+    } lit[] = {{"true", 4, cJSON_True}, {"false", 5, cJSON_False},
+               {"null", 4, cJSON_NULL}};
+    size_t k;
     bool ok;
 
     if (sc->i >= sc->n)
@@ -331,41 +482,60 @@ static bool scan_value(struct review_scan *sc, enum scan_at at)
     case '[':
         if (++sc->depth > SCAN_MAX_DEPTH)
             return false;
-        ok = sc->s[sc->i] == '{' ? scan_object(sc, at) : scan_array(sc);
+        ok = sc->s[sc->i] == '{' ? scan_object(sc, at, item)
+                                 : scan_array(sc, item);
         sc->depth--;
         return ok;
     case '"':
-        return scan_string(sc);
+        if (!item)
+            return scan_string(sc, NULL);
+        item->type = cJSON_String;
+        return scan_string(sc, &item->valuestring);
     case 't':
     case 'f':
-    case 'n': {
-        static const char *const lit[] = {"true", "false", "null"};
-        size_t k, len;
-
+    case 'n':
         for (k = 0; k < 3; k++) {
-            len = strlen(lit[k]);
-            if (sc->n - sc->i >= len &&
-                !memcmp(sc->s + sc->i, lit[k], len)) {
-                sc->i += len;
+            if (sc->n - sc->i >= lit[k].len &&
+                !memcmp(sc->s + sc->i, lit[k].word, lit[k].len)) {
+                sc->i += lit[k].len;
+                if (item) {
+                    item->type = lit[k].type;
+                    item->valueint = lit[k].type == cJSON_True;
+                }
                 return true;
             }
         }
         return false;
-    }
     default:
-        return scan_number(sc);
+        return scan_number(sc, item);
     }
 }
 
-bool review_prescan(struct review_scan *sc, const char *body, size_t len)
+bool review_prescan(struct review_scan *sc, const char *body, size_t len,
+                    cJSON **tree)
 {
+    cJSON *root = NULL;
+
     memset(sc, 0, sizeof(*sc));
     sc->s = (const unsigned char *)body;
     sc->n = len;
     sc->nul = len;
+    if (tree) {
+        *tree = NULL;
+        root = new_node();
+        if (!root)
+            return false;
+    }
     scan_ws(sc);
-    if (!scan_value(sc, AT_ROOT))
-        return false;
+    if (!scan_value(sc, AT_ROOT, root))
+        goto fail;
     scan_ws(sc);
-    return sc->i == len;
+    if (sc->i != len)
+        goto fail;
+    if (tree)
+        *tree = root;
+    return true;
+fail:
+    cJSON_Delete(root);
+    return false;
 }

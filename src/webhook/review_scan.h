@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * review_scan.h - internal to the webhook: one strict pass over the bytes
- * of an AdmissionReview body, so that review_decode.c can check UTF-8,
- * NUL characters and array sizes without a walk of its own, and leave
- * out of what cJSON parses the members no rule and no response reads:
+ * of an AdmissionReview body that checks UTF-8, NUL characters and array
+ * sizes and builds the cJSON tree, so that review_decode.c needs neither
+ * walks of its own nor cJSON's parser for the bodies the API server
+ * sends, and leaves out of the tree the members no rule and no response
+ * reads:
  * metadata.managedFields of request.object and request.oldObject, and
  * request.resource, subResource, requestKind, requestResource,
  * requestSubResource and options. Not an API:
@@ -15,9 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Members left out at most; with more (duplicate keys) the body is
- * decoded the plain way. */
-#define REVIEW_SCAN_MAX_CUTS 16
+#include <cjson/cJSON.h>
 
 /* What the pass found (valid once review_prescan returned true). */
 struct review_scan {
@@ -25,8 +25,7 @@ struct review_scan {
     size_t n, i;
     unsigned depth;
     size_t nul;                 /* first \u0000 escape, or n */
-    size_t cut[REVIEW_SCAN_MAX_CUTS][2];   /* [from, to) to leave out */
-    size_t ncut;
+    size_t nleft;               /* members left out */
 };
 
 /* Offset of the first byte of `s` (n bytes) that is not well-formed
@@ -36,10 +35,14 @@ struct review_scan {
 size_t review_utf8_bad_at(const unsigned char *s, size_t n);
 
 /* One strict pass over the body: true when it is one JSON value (RFC
- * 8259, within the limits above) in well-formed UTF-8 with no array over
- * REVIEW_MAX_ITEMS items, so cJSON parses it, the body and what is left
- * of it once the cuts are made, to the same tree but for the cuts.
- * sc->nul is then where nul_at() would point. */
-bool review_prescan(struct review_scan *sc, const char *body, size_t len);
+ * 8259, at most 128 levels deep, numbers of at most 40 characters, no
+ * \u escape of a UTF-16 surrogate) in well-formed UTF-8 with no array
+ * over REVIEW_MAX_ITEMS items. cJSON parses every such body, to the tree
+ * the pass builds in *tree (when `tree` is not NULL; owned by the
+ * caller, cJSON_Delete) but for the members left out. sc->nul is then
+ * where the first \u0000 escape is (the body's length if none). False,
+ * with nothing built, for any other body, or when out of memory. */
+bool review_prescan(struct review_scan *sc, const char *body, size_t len,
+                    cJSON **tree);
 
 #endif

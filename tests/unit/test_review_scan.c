@@ -230,10 +230,10 @@ static void test_review_scan__strict(void)
     size_t i;
 
     for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
-        CHECK(!review_prescan(&sc, no[i], strlen(no[i])));
-    CHECK(review_prescan(&sc, ok, strlen(ok)));
+        CHECK(!review_prescan(&sc, no[i], strlen(no[i]), NULL));
+    CHECK(review_prescan(&sc, ok, strlen(ok), NULL));
     CHECK_INT_EQ(sc.nul, strstr(ok, "\\u0000") - ok);
-    CHECK_INT_EQ(sc.ncut, 0);
+    CHECK_INT_EQ(sc.nleft, 0);
 }
 
 int main(void)
