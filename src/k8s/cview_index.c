@@ -18,20 +18,24 @@
 #include "rf.h"
 #include "sbuf.h"
 
+/* Entry and group numbers are 32 bits (the index is kept for every
+ * failover of a run); NONE ends a chain. */
+#define NONE UINT32_MAX
+
 /* A class's members: a chain through next[], first to last in document
  * order. */
 struct grp {
     uint64_t h;
-    size_t keyoff, keylen;     /* in keys */
-    size_t first, last, n;
+    uint32_t keyoff, keylen;   /* in keys */
+    uint32_t first, last, n;
 };
 
 struct cview_index {
-    size_t *gid[CVIEW_NCLASS];   /* per entry: its group, or CVIEW_END */
-    size_t *next[CVIEW_NCLASS];  /* per entry: next member of its group */
+    uint32_t *gid[CVIEW_NCLASS];  /* per entry: its group, or NONE */
+    uint32_t *next[CVIEW_NCLASS]; /* per entry: next member of its group */
     struct grp *g;
     size_t ng, capg;
-    size_t *slot;                /* open addressing: group or CVIEW_END */
+    uint32_t *slot;               /* open addressing: group or NONE */
     size_t nslot;
     char *keys;
     size_t keylen, keycap;
@@ -154,6 +158,12 @@ static void make_key(struct kbuf *b, const struct cview *cv,
     }
 }
 
+/* An entry or group number as the API gives it. */
+static size_t widen(uint32_t v)
+{
+    return v == NONE ? CVIEW_END : v;
+}
+
 static uint64_t key_hash(const char *p, size_t n)
 {
     uint64_t h = 14695981039346656037ull;
@@ -167,15 +177,15 @@ static uint64_t key_hash(const char *p, size_t n)
 }
 
 /* The slot of key p/n: its group's, or the empty one it would take. */
-static size_t *find_slot(const struct cview_index *ix, const char *p,
-                         size_t n, uint64_t h)
+static uint32_t *find_slot(const struct cview_index *ix, const char *p,
+                           size_t n, uint64_t h)
 {
     size_t mask = ix->nslot - 1, s = (size_t)h & mask;
 
     for (;; s = (s + 1) & mask) {
-        size_t g = ix->slot[s];
+        uint32_t g = ix->slot[s];
 
-        if (g == CVIEW_END ||
+        if (g == NONE ||
             (ix->g[g].h == h && ix->g[g].keylen == n &&
              !memcmp(ix->keys + ix->g[g].keyoff, p, n)))
             return &ix->slot[s];
@@ -184,8 +194,8 @@ static size_t *find_slot(const struct cview_index *ix, const char *p,
 
 static int grow_slots(struct cview_index *ix)
 {
-    size_t n = ix->nslot ? ix->nslot * 2 : 256, i;
-    size_t *old = ix->slot, oldn = ix->nslot;
+    size_t n = ix->nslot ? ix->nslot * 2 : 256, i, oldn = ix->nslot;
+    uint32_t *old = ix->slot;
 
     ix->slot = malloc(n * sizeof(*ix->slot));
     if (!ix->slot) {
@@ -194,9 +204,9 @@ static int grow_slots(struct cview_index *ix)
     }
     ix->nslot = n;
     for (i = 0; i < n; i++)
-        ix->slot[i] = CVIEW_END;
+        ix->slot[i] = NONE;
     for (i = 0; i < oldn; i++)
-        if (old[i] != CVIEW_END) {
+        if (old[i] != NONE) {
             const struct grp *g = &ix->g[old[i]];
 
             *find_slot(ix, ix->keys + g->keyoff, g->keylen, g->h) = old[i];
@@ -205,38 +215,41 @@ static int grow_slots(struct cview_index *ix)
     return RFG_OK;
 }
 
-/* The group of key p/n, created empty when new; CVIEW_END on ENOMEM. */
-static size_t intern(struct cview_index *ix, const char *p, size_t n)
+/* The group of key p/n, created empty when new; NONE on ENOMEM (or
+ * past 32 bits). */
+static uint32_t intern(struct cview_index *ix, const char *p, size_t n)
 {
     uint64_t h = key_hash(p, n);
-    size_t *s, gi;
+    uint32_t *s, gi;
     struct grp *g;
 
     if ((ix->ng + 1) * 2 > ix->nslot && grow_slots(ix))
-        return CVIEW_END;
+        return NONE;
     s = find_slot(ix, p, n, h);
-    if (*s != CVIEW_END)
+    if (*s != NONE)
         return *s;
+    if (ix->ng >= NONE - 1 || ix->keylen + n >= NONE)
+        return NONE;
     if (ix->keylen + n > ix->keycap) {
         size_t cap = (ix->keylen + n) * 2 + 4096;
         char *nk = realloc(ix->keys, cap);
 
         if (!nk)
-            return CVIEW_END;
+            return NONE;
         ix->keys = nk;
         ix->keycap = cap;
     }
     g = rfg_grow(ix->g, &ix->capg, ix->ng, sizeof(*g), 64);
     if (!g)
-        return CVIEW_END;
+        return NONE;
     ix->g = g;
     memcpy(ix->keys + ix->keylen, p, n);
-    gi = ix->ng++;
+    gi = (uint32_t)ix->ng++;
     g = &ix->g[gi];
     g->h = h;
-    g->keyoff = ix->keylen;
-    g->keylen = n;
-    g->first = g->last = CVIEW_END;
+    g->keyoff = (uint32_t)ix->keylen;
+    g->keylen = (uint32_t)n;
+    g->first = g->last = NONE;
     g->n = 0;
     ix->keylen += n;
     *s = gi;
@@ -335,20 +348,20 @@ static int add_member(struct cview_index *ix, const struct cview *cv,
                       const struct cview_key *k)
 {
     struct kbuf b;
-    size_t gi;
+    uint32_t gi;
 
     kb_init(&b);
     make_key(&b, cv, c, k);
-    gi = b.oom ? CVIEW_END : intern(ix, b.p, b.len);
+    gi = b.oom ? NONE : intern(ix, b.p, b.len);
     kb_free(&b);
-    if (gi == CVIEW_END)
+    if (gi == NONE)
         return RFG_ENOMEM;
     ix->gid[c][i] = gi;
-    if (ix->g[gi].last != CVIEW_END)
-        ix->next[c][ix->g[gi].last] = i;
+    if (ix->g[gi].last != NONE)
+        ix->next[c][ix->g[gi].last] = (uint32_t)i;
     else
-        ix->g[gi].first = i;
-    ix->g[gi].last = i;
+        ix->g[gi].first = (uint32_t)i;
+    ix->g[gi].last = (uint32_t)i;
     ix->g[gi].n++;
     return RFG_OK;
 }
@@ -405,12 +418,14 @@ static int build(struct cview_index *ix, const struct cview *cv)
     for (c = 0; c < CVIEW_NCLASS; c++) {
         size_t n = domain_len(cv, c);
 
-        ix->gid[c] = malloc((n + 1) * sizeof(size_t));
-        ix->next[c] = malloc((n + 1) * sizeof(size_t));
+        if (n >= NONE)
+            return RFG_ENOMEM;
+        ix->gid[c] = malloc((n + 1) * sizeof(uint32_t));
+        ix->next[c] = malloc((n + 1) * sizeof(uint32_t));
         if (!ix->gid[c] || !ix->next[c])
             return RFG_ENOMEM;
         for (i = 0; i < n; i++)
-            ix->gid[c][i] = ix->next[c][i] = CVIEW_END;
+            ix->gid[c][i] = ix->next[c][i] = NONE;
     }
     for (c = 0; c < CVIEW_NCLASS; c++)
         for (i = 0; of_failovers(c) && i < cv->nrfs; i++)
@@ -446,7 +461,7 @@ size_t cview_class_find(const struct cview *cv, enum cview_class c,
 {
     const struct cview_index *ix = index_of(cv);
     struct kbuf b;
-    size_t gi = CVIEW_END;
+    uint32_t gi = NONE;
 
     if (!ix || !ix->nslot)
         return CVIEW_END;
@@ -455,7 +470,7 @@ size_t cview_class_find(const struct cview *cv, enum cview_class c,
     if (!b.oom)
         gi = *find_slot(ix, b.p, b.len, key_hash(b.p, b.len));
     kb_free(&b);
-    return gi;
+    return widen(gi);
 }
 
 size_t cview_self(const struct cview *cv, const char *ns, const char *name)
@@ -474,8 +489,9 @@ void cview_class_hits(const struct cview *cv, enum cview_class c,
                       size_t gi, size_t self, struct cview_hits *h)
 {
     const struct cview_index *ix = index_of(cv);
-    const size_t *selfof;
-    size_t i, n;
+    const uint32_t *selfof;
+    uint32_t i;
+    size_t n;
 
     if (!ix || gi == CVIEW_END)
         return;
@@ -485,15 +501,15 @@ void cview_class_hits(const struct cview *cv, enum cview_class c,
     /* Only the object's own entries (itself, an older version, or copies
      * in other files) are skipped: walk past them, then count them. */
     if (of_failovers(c) && self != CVIEW_END) {
-        size_t s;
+        uint32_t s;
 
-        while (i != CVIEW_END && selfof[i] == self)
+        while (i != NONE && selfof[i] == self)
             i = ix->next[c][i];
-        for (s = ix->g[self].first; s != CVIEW_END;
+        for (s = ix->g[self].first; s != NONE;
              s = ix->next[CVIEW_C_SELF][s])
             n -= ix->gid[c][s] == gi;
     }
-    if (i != CVIEW_END && (h->first == CVIEW_END || i < h->first))
+    if (i != NONE && (h->first == CVIEW_END || i < h->first))
         h->first = i;
     h->n += n;
 }
@@ -502,12 +518,12 @@ size_t cview_class_members(const struct cview *cv, enum cview_class c,
                            size_t gi, size_t *out, size_t max)
 {
     const struct cview_index *ix = index_of(cv);
-    size_t i, k = 0;
+    uint32_t i;
+    size_t k = 0;
 
     if (!ix || gi == CVIEW_END)
         return 0;
-    for (i = ix->g[gi].first; i != CVIEW_END && k < max;
-         i = ix->next[c][i])
+    for (i = ix->g[gi].first; i != NONE && k < max; i = ix->next[c][i])
         out[k++] = i;
     return ix->g[gi].n;
 }
@@ -518,7 +534,7 @@ size_t cview_class_first(const struct cview *cv, enum cview_class c,
     const struct cview_index *ix = index_of(cv);
 
     (void)c;
-    return ix && gi != CVIEW_END ? ix->g[gi].first : CVIEW_END;
+    return ix && gi != CVIEW_END ? widen(ix->g[gi].first) : CVIEW_END;
 }
 
 size_t cview_class_next(const struct cview *cv, enum cview_class c,
@@ -526,5 +542,5 @@ size_t cview_class_next(const struct cview *cv, enum cview_class c,
 {
     const struct cview_index *ix = index_of(cv);
 
-    return ix ? ix->next[c][i] : CVIEW_END;
+    return ix ? widen(ix->next[c][i]) : CVIEW_END;
 }
