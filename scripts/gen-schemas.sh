@@ -2,9 +2,12 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # gen-schemas.sh - regenerate src/k8s/crd_schemas.c, the compiled-in
-# openAPIV3Schema of each operator CRD rfguard targets, from the CRDs
-# themselves (which the repository does not carry). A development tool:
-# the normal build uses the committed file and needs no CRD.
+# openAPIV3Schema of each operator CRD rfguard targets (as JSON text and
+# as the node table schema validation walks, src/k8s/sidx.h), from the
+# CRDs themselves (which the repository does not carry). A development
+# tool: the normal build uses the committed file and needs no CRD.
+# crd2schema links the committed file, so after a change to the table
+# layout it must still compile (a stale table is fine: it is replaced).
 #
 # Usage: scripts/gen-schemas.sh [SHARED_DIR [OUT]]
 #   SHARED_DIR  holds reference/crd-spotahome-v1.2.4.yaml,

@@ -23,6 +23,7 @@
 #include <cjson/cJSON.h>
 
 #include "crd.h"
+#include "sidx.h"
 
 /* The stripped schema of the CRD in `path` (crd.c, the code `lint --crd`
  * and serve use too); NULL after a message on stderr. */
@@ -82,6 +83,22 @@ static int emit(FILE *f, const char *sym, const char *s)
     return ferror(f) ? -1 : 0;
 }
 
+/* The table of the schema whose JSON text is `txt`, compiled from that
+ * text parsed again: rfguard parses the same text when it needs the
+ * schema itself, and the node numbers must match. */
+static int emit_table(FILE *f, const char *sym, const char *txt)
+{
+    struct sidx x = {0};
+    cJSON *s = cJSON_Parse(txt);
+    int rc = s ? sidx_build(&x, s) : RFG_ENOMEM;
+
+    if (!rc)
+        rc = sidx_emit_c(f, sym, &x);
+    sidx_free(&x);
+    cJSON_Delete(s);
+    return rc;
+}
+
 /* The file name part of `path`. */
 static const char *base_name(const char *path)
 {
@@ -110,7 +127,9 @@ int main(int argc, char **argv)
                " * The openAPIV3Schema (v1) of each RedisFailover CRD rfguard "
                "targets,\n"
                " * as compact JSON with only what validation uses (no "
-               "descriptions).\n"
+               "descriptions),\n"
+               " * and compiled to the node table validation walks "
+               "(src/k8s/sidx.h).\n"
                " * Regenerate with scripts/gen-schemas.sh [SHARED_DIR], "
                "which reads\n"
                " * SHARED_DIR/reference/crd-*.yaml (default ../shared).\n"
@@ -124,6 +143,8 @@ int main(int argc, char **argv)
     }
     fprintf(f, " */\n"
                "#include <stddef.h>\n"
+               "\n"
+               "#include \"sidx.h\"\n"
                "\n"
                "/* One string literal per schema, longer than the 4095 "
                "bytes ISO C\n"
@@ -144,7 +165,7 @@ int main(int argc, char **argv)
         sym[eq - argv[i]] = '\0';
         s = load_schema(eq + 1);
         txt = s ? cJSON_PrintUnformatted(s) : NULL;
-        if (!txt || emit(f, sym, txt))
+        if (!txt || emit(f, sym, txt) || emit_table(f, sym, txt))
             rc = 1;
         cJSON_free(txt);
         cJSON_Delete(s);

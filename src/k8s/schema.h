@@ -5,11 +5,12 @@
  * not know (which the server prunes without a word), wrong types,
  * int-or-string, enums, required fields and the quantity pattern. The
  * schemas are compiled in (crd_schemas.c, generated from the operators'
- * CRDs by tools/crd2schema), parsed and compiled to lookup tables once,
- * on first use. A caller may install another schema in a target's place
- * (a CRD file given to `lint --crd`, or the CRD serve reads from the
- * cluster: crd.h makes them), compiled the same way when installed;
- * nothing here fetches or reads files. It reports issues, not
+ * CRDs by tools/crd2schema) as the lookup tables validation walks, with
+ * their JSON text, parsed only when something needs the schema itself.
+ * A caller may install another schema in a target's place (a CRD file
+ * given to `lint --crd`, or the CRD serve reads from the cluster: crd.h
+ * makes them), compiled to the same tables when installed; nothing here
+ * fetches or reads files. It reports issues, not
  * findings: rules.c turns them into findings of the schema-* rules.
  * Thread-safe.
  */

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * sidx.c - compile a parsed CRD schema to the node table of sidx.h: one
- * recursive pass over properties, items and additionalProperties, each
- * object's property names hashed into its own power-of-two run of slots
- * (linear probing, at most half full). Reads only the keywords the
- * validation walk uses; the walk itself and every message are schema.c's.
+ * sidx.c - compile a parsed CRD schema to the node table of sidx.h (one
+ * recursive pass over properties, items and additionalProperties; each
+ * object's property names hashed into its own power-of-two run of slots,
+ * linear probing, at most half full), and write such a table as C for
+ * the generated crd_schemas.c. Reads only the keywords the validation
+ * walk uses; the walk itself and every message are schema.c's.
  */
 #include "sidx.h"
 
@@ -29,21 +30,40 @@ uint32_t sidx_hash(const char *key)
     return h ^ (h >> 15);
 }
 
-/* A new zeroed node; its index, or SIDX_NIL without memory. */
-static uint32_t new_node(struct sidx *x)
+/* Point the table view at the arrays (which may have moved). */
+static void sync_view(struct sidx *x)
+{
+    x->t.nodes = x->nodes;
+    x->t.slots = x->slots;
+    x->t.names = x->names;
+    x->t.nnodes = x->nnodes;
+}
+
+/* A new zeroed node for subschema `src`; its index, or SIDX_NIL without
+ * memory. */
+static uint32_t new_node(struct sidx *x, const cJSON *src)
 {
     if (x->nnodes == x->cap) {
         size_t ncap = x->cap ? x->cap * 2 : 256;
-        struct sidx_node *nv = realloc(x->nodes, ncap * sizeof(*nv));
+        struct sidx_node *nv;
+        const cJSON **ns;
 
-        if (!nv || ncap >= SIDX_NIL)
+        if (ncap >= SIDX_NIL)
+            return SIDX_NIL;
+        nv = realloc(x->nodes, ncap * sizeof(*nv));
+        if (!nv)
             return SIDX_NIL;
         x->nodes = nv;
+        ns = realloc(x->src, ncap * sizeof(*ns));
+        if (!ns)
+            return SIDX_NIL;
+        x->src = ns;
         x->cap = ncap;
     }
     memset(&x->nodes[x->nnodes], 0, sizeof(x->nodes[0]));
     x->nodes[x->nnodes].items = SIDX_NIL;
     x->nodes[x->nnodes].addl = SIDX_NIL;
+    x->src[x->nnodes] = src;
     return (uint32_t)x->nnodes++;
 }
 
@@ -58,8 +78,10 @@ static uint32_t new_slots(struct sidx *x, size_t n)
 
         while (ncap < x->nslot + n)
             ncap *= 2;
+        if (ncap >= SIDX_NIL)
+            return SIDX_NIL;
         nv = realloc(x->slots, ncap * sizeof(*nv));
-        if (!nv || ncap >= SIDX_NIL)
+        if (!nv)
             return SIDX_NIL;
         x->slots = nv;
         x->slotcap = ncap;
@@ -71,6 +93,36 @@ static uint32_t new_slots(struct sidx *x, size_t n)
     }
     x->nslot += n;
     return (uint32_t)(x->nslot - n);
+}
+
+/* Append the string members of `list` to the names; false without
+ * memory. *first and *n get where they went. */
+static bool add_names(struct sidx *x, const cJSON *list, uint32_t *first,
+                      uint32_t *n)
+{
+    const cJSON *e;
+
+    *first = (uint32_t)x->nname;
+    *n = 0;
+    cJSON_ArrayForEach(e, list) {
+        if (!cJSON_IsString(e))
+            continue;
+        if (x->nname == x->namecap) {
+            size_t ncap = x->namecap ? x->namecap * 2 : 256;
+            const char **nv;
+
+            if (ncap >= SIDX_NIL)
+                return false;
+            nv = realloc(x->names, ncap * sizeof(*nv));
+            if (!nv)
+                return false;
+            x->names = nv;
+            x->namecap = ncap;
+        }
+        x->names[x->nname++] = e->valuestring;
+        (*n)++;
+    }
+    return true;
 }
 
 /* The walk's kind for a "type" string. */
@@ -116,7 +168,6 @@ static void compile_props(struct sidx *x, uint32_t ni, const cJSON *props,
     }
     mask = (uint32_t)(cap - 1);
     x->nodes[ni].slot0 = slot0;
-    x->nodes[ni].mask = mask;
     x->nodes[ni].nslots = (uint32_t)cap;
     cJSON_ArrayForEach(c, props) {
         uint32_t h, i, child;
@@ -136,7 +187,7 @@ static void compile_props(struct sidx *x, uint32_t ni, const cJSON *props,
             return;
         /* a property whose schema is not an object checks nothing, but
          * it is still a known field: give it an empty node */
-        if (child == SIDX_NIL && (child = new_node(x)) == SIDX_NIL) {
+        if (child == SIDX_NIL && (child = new_node(x, NULL)) == SIDX_NIL) {
             *err = RFG_ENOMEM;
             return;
         }
@@ -150,24 +201,43 @@ static void compile_props(struct sidx *x, uint32_t ni, const cJSON *props,
  * SIDX_NIL when `sch` is not an object (the walk checks nothing there). */
 static uint32_t compile(struct sidx *x, const cJSON *sch, int *err)
 {
-    const cJSON *v;
-    uint32_t ni, sub;
+    const cJSON *v, *e;
+    uint32_t ni, sub, first, n;
     uint8_t flags = 0;
 
     if (!cJSON_IsObject(sch) || *err)
         return SIDX_NIL;
-    ni = new_node(x);
+    ni = new_node(x, sch);
     if (ni == SIDX_NIL) {
         *err = RFG_ENOMEM;
         return SIDX_NIL;
     }
-    x->nodes[ni].src = sch;
     v = json_get(sch, "type");
     x->nodes[ni].type = cJSON_IsString(v) ? v->valuestring : NULL;
     x->nodes[ni].kind = kind_of(x->nodes[ni].type);
     v = json_get(sch, "enum");
-    x->nodes[ni].en = cJSON_IsArray(v) ? v : NULL;
-    x->nodes[ni].req = json_get(sch, "required");
+    if (cJSON_IsArray(v)) {
+        cJSON_ArrayForEach(e, v) {
+            if (!cJSON_IsString(e) || !e->valuestring)
+                break;
+        }
+        if (e) {
+            x->nodes[ni].en = v;  /* not only strings: compare as JSON */
+        } else if (!add_names(x, v, &first, &n)) {
+            *err = RFG_ENOMEM;
+            return SIDX_NIL;
+        } else {
+            flags |= SIDX_ENUM;
+            x->nodes[ni].en0 = first;
+            x->nodes[ni].nen = n;
+        }
+    }
+    if (!add_names(x, json_get(sch, "required"), &first, &n)) {
+        *err = RFG_ENOMEM;
+        return SIDX_NIL;
+    }
+    x->nodes[ni].req0 = first;
+    x->nodes[ni].nreq = n;
     if (cJSON_IsTrue(json_get(sch, "x-kubernetes-int-or-string")))
         flags |= SIDX_INT_OR_STRING;
     v = json_get(sch, "additionalProperties");
@@ -198,10 +268,12 @@ int sidx_build(struct sidx *x, const cJSON *root)
     int err = RFG_OK;
     uint32_t r = compile(x, root, &err);
 
-    if (!err && r == SIDX_NIL && new_node(x) == SIDX_NIL)
+    if (!err && r == SIDX_NIL && new_node(x, NULL) == SIDX_NIL)
         err = RFG_ENOMEM; /* not an object: one empty root node */
     if (err)
         sidx_free(x);
+    else
+        sync_view(x);
     return err;
 }
 
@@ -209,5 +281,91 @@ void sidx_free(struct sidx *x)
 {
     free(x->nodes);
     free(x->slots);
+    free(x->names);
+    free(x->src);
     memset(x, 0, sizeof(*x));
+}
+
+/* ---- C output ---- */
+
+/* `s` as a C string literal, or NULL. */
+static void put_str(FILE *f, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    unsigned char prev = 0;
+
+    if (!s) {
+        fputs("NULL", f);
+        return;
+    }
+    fputc('"', f);
+    for (; *p; prev = *p, p++) {
+        if (*p == '"' || *p == '\\' || (*p == '?' && prev == '?'))
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20 || *p >= 0x7f)
+            fprintf(f, "\\%03o", *p); /* octal: never runs into a digit */
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+/* A node number, with SIDX_NIL spelled out. */
+static void put_idx(FILE *f, uint32_t i)
+{
+    if (i == SIDX_NIL)
+        fputs("SIDX_NIL", f);
+    else
+        fprintf(f, "%lu", (unsigned long)i);
+}
+
+int sidx_emit_c(FILE *f, const char *sym, const struct sidx *x)
+{
+    size_t i;
+
+    for (i = 0; i < x->nnodes; i++) {
+        if (x->nodes[i].en) {
+            fprintf(stderr, "sidx: %s: an enum holds a value other than a "
+                            "string\n", sym);
+            return RFG_EINVAL;
+        }
+    }
+    fprintf(f, "\nstatic const char *const %s_names[] = {\n", sym);
+    for (i = 0; i < x->nname; i++) {
+        fputs("    ", f);
+        put_str(f, x->names[i]);
+        fputs(",\n", f);
+    }
+    fprintf(f, "    NULL\n};\n\nstatic const struct sidx_slot %s_slots[] = {\n",
+            sym);
+    for (i = 0; i < x->nslot; i++) {
+        const struct sidx_slot *s = &x->slots[i];
+
+        fprintf(f, "    {%luu, ", (unsigned long)s->hash);
+        put_idx(f, s->node);
+        fputs(", ", f);
+        put_str(f, s->name);
+        fputs("},\n", f);
+    }
+    fprintf(f, "    {0, SIDX_NIL, NULL}\n};\n\n"
+               "static const struct sidx_node %s_nodes[] = {\n", sym);
+    for (i = 0; i < x->nnodes; i++) {
+        const struct sidx_node *n = &x->nodes[i];
+
+        fputs("    {", f);
+        put_str(f, n->type);
+        fputs(", NULL, ", f);
+        put_idx(f, n->items);
+        fputs(", ", f);
+        put_idx(f, n->addl);
+        fprintf(f, ", %lu, %lu, %lu, %lu, %lu, %lu, %u, 0x%02x},\n",
+                (unsigned long)n->slot0, (unsigned long)n->nslots,
+                (unsigned long)n->req0, (unsigned long)n->nreq,
+                (unsigned long)n->en0, (unsigned long)n->nen,
+                (unsigned)n->kind, (unsigned)n->flags);
+    }
+    fprintf(f, "};\n\nconst struct sidx_table %s_table = {%s_nodes, "
+               "%s_slots, %s_names, %lu};\n",
+            sym, sym, sym, sym, (unsigned long)x->nnodes);
+    return ferror(f) ? RFG_EIO : RFG_OK;
 }

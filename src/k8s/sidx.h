@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * sidx.h - one parsed CRD schema compiled to a table of nodes for
- * schema.c's validation walk: each node has its type, flags and the
- * keywords the walk reads resolved once, and its properties in a small
+ * sidx.h - one CRD schema compiled to a table of nodes for schema.c's
+ * validation walk: each node has its type, flags, required fields and
+ * enum values resolved once, and its properties in a small
  * open-addressing table keyed by a precomputed hash of the name. cJSON
  * objects are lists (40+ properties on some levels), so looking keywords
  * and property names up by strcmp was most of the cost of validating an
- * object. Built once per schema (the compiled-in ones on first use, an
- * installed one at install time) and read-only after, so any number of
- * threads may read it at once. It does not validate and keeps no
- * messages: schema.c does; the parsed schema stays the reference for
- * everything but the walk (suggestions, lookups by pointer).
+ * object. The compiled-in schemas' tables are generated into
+ * crd_schemas.c (sidx_emit_c, run by tools/crd2schema); an installed
+ * schema is compiled at install time (sidx_build) into the same form.
+ * Read-only once built, so any number of threads may read a table. It
+ * does not validate and keeps no messages: schema.c does.
  */
 #ifndef RFG_SIDX_H
 #define RFG_SIDX_H
@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -44,18 +45,18 @@ enum sidx_kind {
                                   * additionalProperties: true */
 #define SIDX_QUANTITY 0x04u      /* pattern is resource.Quantity's */
 #define SIDX_INT32 0x08u         /* format: int32 */
+#define SIDX_ENUM 0x10u          /* an enum of strings: names[en0..) */
 
 struct sidx_node {
-    const cJSON *src;      /* the subschema, borrowed from the parsed one */
     const char *type;      /* its "type" string, or NULL */
-    const cJSON *en;       /* "enum" when an array, else NULL */
-    const cJSON *req;      /* "required" as given, or NULL */
+    const cJSON *en;       /* an enum array holding more than strings
+                            * (never in a generated table), else NULL */
     uint32_t items;        /* "items" node, or SIDX_NIL */
     uint32_t addl;         /* "additionalProperties" when a schema */
-    uint32_t slot0;        /* first property slot in sidx.slots */
-    uint32_t mask;         /* slot count - 1; no properties: 0 and
-                            * nslots 0 */
-    uint32_t nslots;
+    uint32_t slot0;        /* first property slot */
+    uint32_t nslots;       /* a power of two, or 0: no properties */
+    uint32_t req0, nreq;   /* required names: names[req0 .. req0 + nreq) */
+    uint32_t en0, nen;     /* enum strings, with SIDX_ENUM */
     uint8_t kind;          /* enum sidx_kind */
     uint8_t flags;         /* SIDX_* flags */
 };
@@ -63,20 +64,42 @@ struct sidx_node {
 struct sidx_slot {
     uint32_t hash;
     uint32_t node;         /* SIDX_NIL = empty slot */
-    const char *name;      /* borrowed from the parsed schema */
+    const char *name;
 };
 
+/* What the walk reads: a generated table, or the view of a built one. */
+struct sidx_table {
+    const struct sidx_node *nodes; /* nodes[0] is the root */
+    const struct sidx_slot *slots;
+    const char *const *names;
+    size_t nnodes;
+};
+
+/* A table compiled at run time. Strings are borrowed from the schema. */
 struct sidx {
-    struct sidx_node *nodes; /* owned; nodes[0] is the root */
+    struct sidx_table t;   /* views of the arrays below */
+    struct sidx_node *nodes;
     size_t nnodes, cap;
-    struct sidx_slot *slots; /* owned */
+    struct sidx_slot *slots;
     size_t nslot, slotcap;
+    const char **names;
+    size_t nname, namecap;
+    const cJSON **src;     /* src[i]: the subschema of node i */
 };
 
 /* Compile `root` (borrowed: it must outlive the table) into *x, which the
- * caller zeroes first. RFG_OK, or RFG_ENOMEM with *x left empty. */
+ * caller zeroes first. Node numbers follow one walk of the schema, the
+ * same for the same schema every time. RFG_OK, or RFG_ENOMEM with *x
+ * left empty. */
 int sidx_build(struct sidx *x, const cJSON *root) RFG_MUST_CHECK;
 void sidx_free(struct sidx *x);
+
+/* Write `x` as C: static arrays and `const struct sidx_table SYM_table`.
+ * RFG_EINVAL (with a message on stderr) when the schema has an enum
+ * with a value other than a string, which a table cannot hold;
+ * RFG_EIO when writing fails. For tools/crd2schema. */
+int sidx_emit_c(FILE *f, const char *sym, const struct sidx *x)
+    RFG_MUST_CHECK;
 
 /* The hash sidx_prop() wants for `key` (FNV-1a, 32 bits). */
 uint32_t sidx_hash(const char *key);
@@ -84,15 +107,15 @@ uint32_t sidx_hash(const char *key);
 /* Property `key` (whose sidx_hash is `h`) of node `n`: its node index,
  * or SIDX_NIL when `n` has no such property. The first of duplicate
  * names wins, as in cJSON. */
-static inline uint32_t sidx_prop(const struct sidx *x,
+static inline uint32_t sidx_prop(const struct sidx_table *x,
                                  const struct sidx_node *n, const char *key,
                                  uint32_t h)
 {
-    uint32_t i;
+    uint32_t i, mask = n->nslots - 1;
 
     if (!n->nslots)
         return SIDX_NIL;
-    for (i = h & n->mask;; i = (i + 1) & n->mask) {
+    for (i = h & mask;; i = (i + 1) & mask) {
         const struct sidx_slot *s = &x->slots[n->slot0 + i];
 
         if (s->node == SIDX_NIL)

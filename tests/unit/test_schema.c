@@ -3,9 +3,10 @@
  * test_schema.c - CRD schema validation (schema.c): pruned fields per
  * target with "did you mean" for near misses and fields at the wrong
  * level, types, int-or-string, quantities, enums, required fields, nested
- * arrays, the pointer helpers, and a schema read from a CRD (crd.c)
- * installed in a target's place. The rule fixtures in tests/rules/
- * schema-* cover the same through the engine.
+ * arrays, the pointer helpers, a schema read from a CRD (crd.c)
+ * installed in a target's place, and the generated tables of the
+ * compiled-in schemas against compiling them now. The rule fixtures in
+ * tests/rules/schema-* cover the same through the engine.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,11 @@
 #include "check.h"
 #include "crd.h"
 #include "schema.h"
+#include "sidx.h"
+
+/* The generated tables of crd_schemas.c. */
+extern const struct sidx_table rfg_schema_s12_table, rfg_schema_s13_table,
+    rfg_schema_f33_table;
 
 /* Validate `json` under `t`; return the issue at `ptr` or NULL. The
  * issues stay in *is for the caller to clean up. */
@@ -411,6 +417,55 @@ static void test_schema__compiled_table(void)
     CHECK(schema_install(RF_TARGET_ALL, NULL, NULL) == RFG_OK);
 }
 
+/* The generated table of each compiled-in schema is what compiling its
+ * JSON gives now: the same nodes in the same order (suggestions find a
+ * node's subschema by its number), the same properties and names. */
+static void test_schema__generated_tables(void)
+{
+    static const enum rf_target t[] = {RF_TARGET_SPOTAHOME_V12,
+                                       RF_TARGET_SPOTAHOME_V13,
+                                       RF_TARGET_FRESHWORKS_V33};
+    const struct sidx_table *gen[] = {&rfg_schema_s12_table,
+                                      &rfg_schema_s13_table,
+                                      &rfg_schema_f33_table};
+    size_t i, j, k, bad = 0;
+
+    for (i = 0; i < 3; i++) {
+        struct sidx x = {0};
+
+        CHECK(schema_for(t[i]) != NULL);
+        CHECK(sidx_build(&x, schema_for(t[i])) == RFG_OK);
+        CHECK_INT_EQ(x.t.nnodes, gen[i]->nnodes);
+        for (j = 0; j < x.t.nnodes && j < gen[i]->nnodes; j++) {
+            const struct sidx_node *a = &x.t.nodes[j], *b = &gen[i]->nodes[j];
+
+            if (a->kind != b->kind || a->flags != b->flags ||
+                a->items != b->items || a->addl != b->addl ||
+                a->nslots != b->nslots || a->nreq != b->nreq ||
+                a->nen != b->nen || a->en || b->en ||
+                (a->type ? !b->type || strcmp(a->type, b->type) : !!b->type))
+                bad++;
+            for (k = 0; k < a->nslots && k < b->nslots; k++) {
+                const struct sidx_slot *p = &x.t.slots[a->slot0 + k];
+                const struct sidx_slot *q = &gen[i]->slots[b->slot0 + k];
+
+                if (p->node != q->node || p->hash != q->hash ||
+                    (p->name ? !q->name || strcmp(p->name, q->name)
+                             : !!q->name))
+                    bad++;
+            }
+            for (k = 0; k < a->nreq && k < b->nreq; k++)
+                if (strcmp(x.t.names[a->req0 + k], gen[i]->names[b->req0 + k]))
+                    bad++;
+            for (k = 0; k < a->nen && k < b->nen; k++)
+                if (strcmp(x.t.names[a->en0 + k], gen[i]->names[b->en0 + k]))
+                    bad++;
+        }
+        sidx_free(&x);
+    }
+    CHECK_INT_EQ(bad, 0);
+}
+
 int main(void)
 {
     RUN(test_schema__clean);
@@ -424,5 +479,6 @@ int main(void)
     RUN(test_schema__crd_schema);
     RUN(test_schema__install);
     RUN(test_schema__compiled_table);
+    RUN(test_schema__generated_tables);
     return CHECK_DONE();
 }
