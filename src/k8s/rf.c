@@ -264,51 +264,74 @@ static bool add_label(cJSON *labels, const char *k, const char *v)
     return true;
 }
 
-/* A label of `labels` and where it stands, for dedupe_last. */
-struct label_ref {
-    cJSON *item;
+/* A label of rf_pod_labels before the object is built, and where it
+ * stood among them. */
+struct plabel {
+    const char *k, *v;
     size_t idx;
 };
 
 /* Order by key, then by position. */
-static int cmp_label_ref(const void *pa, const void *pb)
+static int cmp_plabel(const void *pa, const void *pb)
 {
-    const struct label_ref *a = pa, *b = pb;
-    int c = strcmp(a->item->string, b->item->string);
+    const struct plabel *a = pa, *b = pb;
+    int c = strcmp(a->k, b->k);
 
     if (c)
         return c;
     return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
-/* Keep only the last entry of each key of `labels`, as a Go map merge
- * does, in O(n log n): an object may carry tens of thousands of labels,
- * and a lookup per label (set_label) made that quadratic. */
-static bool dedupe_last(cJSON *labels)
+/* Keep only the last entry of each key of v[0..n), in order, as a Go map
+ * merge does; the new count, or (size_t)-1 without memory. A few labels
+ * are compared pairwise; many are sorted, in O(n log n): an object may
+ * carry tens of thousands of labels. */
+static size_t keep_last(struct plabel *v, size_t n)
 {
-    struct label_ref *v;
-    cJSON *c;
-    size_t n = 0, i;
+    struct plabel *s;
+    size_t i, j, o = 0;
 
-    cJSON_ArrayForEach(c, labels)
-        n++;
-    if (n < 2)
-        return true;
-    v = malloc(n * sizeof(*v));
-    if (!v)
-        return false;
-    i = 0;
-    cJSON_ArrayForEach(c, labels) {
-        v[i].item = c;
+    for (i = 0; i < n; i++)
         v[i].idx = i;
-        i++;
+    if (n <= 32) {
+        for (i = 0; i < n; i++) {
+            for (j = i + 1; j < n && strcmp(v[i].k, v[j].k); j++)
+                ;
+            if (j == n)
+                v[o++] = v[i];
+        }
+        return o;
     }
-    qsort(v, n, sizeof(*v), cmp_label_ref);
+    s = malloc(n * sizeof(*s));
+    if (!s)
+        return (size_t)-1;
+    memcpy(s, v, n * sizeof(*s));
+    qsort(s, n, sizeof(*s), cmp_plabel);
     for (i = 0; i + 1 < n; i++)
-        if (!strcmp(v[i].item->string, v[i + 1].item->string))
-            cJSON_Delete(cJSON_DetachItemViaPointer(labels, v[i].item));
-    free(v);
-    return true;
+        if (!strcmp(s[i].k, s[i + 1].k))
+            v[s[i].idx].k = NULL;   /* a later one has the key */
+    free(s);
+    for (i = 0; i < n; i++)
+        if (v[i].k)
+            v[o++] = v[i];
+    return o;
+}
+
+/* Set k=v among v[0..*n), replacing an existing value in its place. */
+static void put_plabel(struct plabel *v, size_t *n, const char *k,
+                       const char *val)
+{
+    size_t i;
+
+    for (i = 0; i < *n; i++) {
+        if (!strcmp(v[i].k, k)) {
+            v[i].v = val;
+            return;
+        }
+    }
+    v[*n].k = k;
+    v[*n].v = val;
+    (*n)++;
 }
 
 cJSON *rf_selector_labels(const char *rf, enum rf_component c)
@@ -329,30 +352,48 @@ cJSON *rf_pod_labels(const cJSON *obj, enum rf_component c)
     const char *name = rf_name(obj);
     const cJSON *md_labels = json_get(json_get(obj, "metadata"), "labels");
     const cJSON *l;
-    cJSON *out = cJSON_CreateObject();
+    struct plabel small[16], *v = small;
+    size_t n = 5, i;
+    cJSON *out = NULL;
 
     if (!name)
         name = "";
-    /* handler.go: operator labels first, RF labels merged over them. */
-    if (!out || !set_label(out, RF_LABEL_MANAGED_BY, "redis-operator") ||
-        !set_label(out, RF_LABEL_RF_NAME, name))
-        goto fail;
     cJSON_ArrayForEach(l, md_labels) {
-        if (cJSON_IsString(l) && l->string &&
-            !add_label(out, l->string, l->valuestring))
-            goto fail;
+        n++;
     }
-    if (!dedupe_last(out))
-        goto fail;
+    if (n > sizeof(small) / sizeof(small[0]) &&
+        !(v = malloc(n * sizeof(*v))))
+        return NULL;
+    /* handler.go: operator labels first, RF labels merged over them. */
+    n = 0;
+    v[n].k = RF_LABEL_MANAGED_BY;
+    v[n++].v = "redis-operator";
+    v[n].k = RF_LABEL_RF_NAME;
+    v[n++].v = name;
+    cJSON_ArrayForEach(l, md_labels) {
+        if (cJSON_IsString(l) && l->string) {
+            v[n].k = l->string;
+            v[n++].v = l->valuestring;
+        }
+    }
+    n = keep_last(v, n);
+    if (n == (size_t)-1)
+        goto out;
     /* generator.go: selector labels merged last, so they always win. */
-    if (!set_label(out, RF_LABEL_NAME, name) ||
-        !set_label(out, RF_LABEL_COMPONENT, rf_component_name(c)) ||
-        !set_label(out, RF_LABEL_PART_OF, RF_PART_OF))
-        goto fail;
+    put_plabel(v, &n, RF_LABEL_NAME, name);
+    put_plabel(v, &n, RF_LABEL_COMPONENT, rf_component_name(c));
+    put_plabel(v, &n, RF_LABEL_PART_OF, RF_PART_OF);
+    out = cJSON_CreateObject();
+    for (i = 0; out && i < n; i++) {
+        if (!add_label(out, v[i].k, v[i].v)) {
+            cJSON_Delete(out);
+            out = NULL;
+        }
+    }
+out:
+    if (v != small)
+        free(v);
     return out;
-fail:
-    cJSON_Delete(out);
-    return NULL;
 }
 
 /* Deep-copy `src` under `key` into `dst`, telling `fn` of every node. */
