@@ -194,8 +194,7 @@ out:
     return rc;
 }
 
-/* cJSON_AddItemToObject(obj, key, node) for a key of known length: the
- * same copy with cJSON's allocator, without measuring the key again. */
+/* cJSON_AddItemToObject for a key of known length (cJSON's allocator). */
 static bool add_member(cJSON *obj, const char *key, size_t klen, cJSON *node)
 {
     char *k = cJSON_malloc(klen + 1);
@@ -266,9 +265,29 @@ static int anchor_put(struct yloader *L, const char *name, cJSON *node,
     return RFG_OK;
 }
 
-/* A cJSON node for a resolved value (not a key). */
+/* cJSON_CreateString for the n bytes of `s` (no NUL), not measured again. */
+static cJSON *new_string(const char *s, size_t n)
+{
+    cJSON *node = cJSON_CreateNull();
+    char *copy;
+
+    if (!node)
+        return NULL;
+    copy = cJSON_malloc(n + 1);
+    if (!copy) {
+        cJSON_Delete(node);
+        return NULL;
+    }
+    memcpy(copy, s, n);
+    copy[n] = '\0';
+    node->type = cJSON_String;
+    node->valuestring = copy;
+    return node;
+}
+
+/* A cJSON node for a resolved value (not a key) of the n bytes `s`. */
 static int sval_node(struct yloader *L, const struct yscalar *v, const char *s,
-                     struct src_pos pos, cJSON **out)
+                     size_t n, struct src_pos pos, cJSON **out)
 {
     char exact[32];
 
@@ -295,7 +314,7 @@ static int sval_node(struct yloader *L, const struct yscalar *v, const char *s,
                          "value %.20s cannot be represented in JSON", s);
     case SK_STR:
     default:
-        *out = cJSON_CreateString(s);
+        *out = new_string(s, n);
         break;
     }
     if (!*out)
@@ -545,7 +564,7 @@ int ytree_scalar(struct yloader *L, const yaml_event_t *ev)
         if (key_from_sval(L, &v, s, ev->data.scalar.length))
             return diag_fail(L->dl, RFG_ENOMEM, &pos, "out of memory");
         if (anchor) {
-            rc = sval_node(L, &v, s, pos, &node);
+            rc = sval_node(L, &v, s, ev->data.scalar.length, pos, &node);
             if (rc)
                 return rc;
             if (graveyard_add(L, node))
@@ -561,7 +580,7 @@ int ytree_scalar(struct yloader *L, const yaml_event_t *ev)
     rc = yscalar_resolve(&v, ev, pos, L->dl);
     if (rc)
         return rc;
-    rc = sval_node(L, &v, s, pos, &node);
+    rc = sval_node(L, &v, s, ev->data.scalar.length, pos, &node);
     if (rc)
         return rc;
     rc = place(L, node, pos);
