@@ -67,9 +67,10 @@ static const cJSON *obj_md(const struct review_req *req, bool old)
 static void test_review_scan__cuts(void)
 {
     static const char *const mds[] = {
-        "\"managedFields\":[{\"manager\":\"kubectl\",\"fieldsV1\":"
-        "{\"f:spec\":{}}}],\"name\":\"a\",\"labels\":{\"x\":\"y\"}",
-        "\"name\":\"a\",\"labels\":{\"x\":\"y\"},\"managedFields\":[{\"m\":1}]",
+        ("\"managedFields\":[{\"manager\":\"kubectl\",\"fieldsV1\":"
+         "{\"f:spec\":{}}}],\"name\":\"a\",\"labels\":{\"x\":\"y\"}"),
+        ("\"name\":\"a\",\"labels\":{\"x\":\"y\"},"
+         "\"managedFields\":[{\"m\":1}]"),
         "\"name\":\"a\" , \"managedFields\" : [ ] , \"labels\":{\"x\":\"y\"}",
     };
     struct review_req *req = NULL;
