@@ -138,9 +138,8 @@ bool schema_in_use_has(enum rf_target t, const char *ptr)
 
     if (i < 0)
         return false;
-    pthread_once(&once, parse_all);
     s = sch_get(i);
-    has = s->root && schema_lookup(s->root, ptr) != NULL;
+    has = sidx_lookup(s->tab, ptr) != SIDX_NIL;
     sch_put(s);
     return has;
 }

@@ -30,6 +30,42 @@ uint32_t sidx_hash(const char *key)
     return h ^ (h >> 15);
 }
 
+uint32_t sidx_lookup(const struct sidx_table *x, const char *ptr)
+{
+    uint32_t ni = x->nnodes ? 0 : SIDX_NIL;
+    char tok[256];
+
+    if (!ptr || (*ptr && *ptr != '/'))
+        return SIDX_NIL;
+    while (ni != SIDX_NIL && *ptr == '/') {
+        const struct sidx_node *n = &x->nodes[ni];
+        const char *e = strchr(ptr + 1, '/');
+        size_t len = e ? (size_t)(e - ptr - 1) : strlen(ptr + 1), i, j = 0;
+
+        if (len >= sizeof(tok))
+            return SIDX_NIL;
+        for (i = 0; i < len; i++) {
+            char c = ptr[1 + i];
+
+            if (c == '~' && i + 1 < len) {
+                c = ptr[2 + i] == '1' ? '/' : '~';
+                i++;
+            }
+            tok[j++] = c;
+        }
+        tok[j] = '\0';
+        if (n->kind == SIDX_ARRAY) {
+            ni = n->items;
+        } else {
+            ni = sidx_prop(x, n, tok, sidx_hash(tok));
+            if (ni == SIDX_NIL)
+                ni = n->addl;
+        }
+        ptr += len + 1;
+    }
+    return ni;
+}
+
 /* Point the table view at the arrays (which may have moved). */
 static void sync_view(struct sidx *x)
 {

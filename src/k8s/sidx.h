@@ -101,6 +101,12 @@ void sidx_free(struct sidx *x);
 int sidx_emit_c(FILE *f, const char *sym, const struct sidx *x)
     RFG_MUST_CHECK;
 
+/* The node describing the value at RFC 6901 pointer `ptr` ("" is the
+ * root; array indexes and map keys follow items and
+ * additionalProperties), or SIDX_NIL when the schema has no such field,
+ * as schema_lookup() answers on the schema itself. */
+uint32_t sidx_lookup(const struct sidx_table *x, const char *ptr);
+
 /* The hash sidx_prop() wants for `key` (FNV-1a, 32 bits). */
 uint32_t sidx_hash(const char *key);
 

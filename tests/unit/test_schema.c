@@ -414,6 +414,15 @@ static void test_schema__compiled_table(void)
         CHECK_CONTAINS(x->hint, "spec.redis.replicas");
     CHECK_INT_EQ(is.len, 6);
     schema_issues_cleanup(&is);
+    /* lookups by pointer follow items and additionalProperties too */
+    CHECK(schema_in_use_has(RF_TARGET_FRESHWORKS_V33, ""));
+    CHECK(schema_in_use_has(RF_TARGET_FRESHWORKS_V33, "/spec/m/anything"));
+    CHECK(schema_in_use_has(RF_TARGET_FRESHWORKS_V33, "/spec/l/3/port"));
+    CHECK(!schema_in_use_has(RF_TARGET_FRESHWORKS_V33, "/spec/l/3/nope"));
+    CHECK(schema_in_use_has(RF_TARGET_FRESHWORKS_V33, "/spec/b"));
+    CHECK(!schema_in_use_has(RF_TARGET_FRESHWORKS_V33, "/spec/b/x"));
+    CHECK(!schema_in_use_has(RF_TARGET_FRESHWORKS_V33, "/spec/x~1y~0z"));
+    CHECK(!schema_in_use_has(RF_TARGET_FRESHWORKS_V33, "spec"));
     CHECK(schema_install(RF_TARGET_ALL, NULL, NULL) == RFG_OK);
 }
 
