@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * arena.c - chunked bump allocator and the cJSON hooks that use it. Every
- * block handed to cJSON carries a 16-byte header saying whether it came
- * from an arena or from the heap, so cJSON_Delete on a heap tree frees it
- * and on an arena tree does nothing, whichever arena is current. Also
+ * arena.c - chunked bump allocator and the cJSON hooks that use it. A
+ * block's address says where it came from: heap blocks (posix_memalign)
+ * start on a 16-byte boundary, arena blocks 8 bytes past one, so
+ * cJSON_Delete on a heap tree frees it and on an arena tree does nothing,
+ * whichever arena is current, and no block carries a header. Also
  * each thread's reusable arena (arena_thread). Under AddressSanitizer,
  * arena memory that is not handed out (a reset chunk, a freed node, the
  * gap after each block) is poisoned, so a tree used after its request or
@@ -40,9 +41,14 @@
 
 #define CHUNK_MIN ((size_t)64 << 10)
 #define CHUNK_MAX ((size_t)4 << 20)
-#define HDR 16
-#define MAGIC_HEAP 0x68656170u  /* "heap" */
-#define MAGIC_ARENA 0x6172656eu /* "aren" */
+/* Arena blocks start this far past a 16-byte boundary (heap blocks on
+ * one); their sizes are rounded to 16 bytes, so each next one does too. */
+#define TAG 8
+#ifdef ARENA_ASAN
+#define SIZE_HDR 16         /* the block's size, for hook_free's poison */
+#else
+#define SIZE_HDR 0
+#endif
 
 struct chunk {
     struct chunk *next;
@@ -114,7 +120,7 @@ void arena_reset(struct arena *a, size_t keep)
     a->next_size = CHUNK_MIN;
     if (kept) {
         kept->next = NULL;
-        kept->used = 0;
+        kept->used = TAG;
         POISON(chunk_data(kept), kept->size);
         a->total = kept->size;
         a->next_size = kept->size < CHUNK_MAX / 2 ? 2 * kept->size
@@ -134,31 +140,31 @@ bool arena_spilled(const struct arena *a)
     return a->spilled;
 }
 
-/* `n` bytes from `a`, 16-byte aligned; NULL when out of memory or when
- * a new chunk would take `a` past its limit. */
+/* `n` bytes from `a`, 8 bytes past a 16-byte boundary; NULL when out of
+ * memory or when a new chunk would take `a` past its limit. */
 static void *arena_alloc(struct arena *a, size_t n)
 {
     struct chunk *c = a->head;
-    void *p;
+    void *mem;
+    unsigned char *p;
 
-    if (n > SIZE_MAX - 15 - REDZONE)
+    if (n > SIZE_MAX - 15 - REDZONE - TAG)
         return NULL;
     n = (n + REDZONE + 15) & ~(size_t)15;
     if (a->next_size < CHUNK_MIN)
         a->next_size = CHUNK_MIN;
     if (!c || c->size - c->used < n) {
         bool big = n > a->next_size / 4;
-        size_t size = big ? n : a->next_size;
+        size_t size = big ? n + TAG : a->next_size;
 
         if (a->limit && (size > a->limit || a->total > a->limit - size))
             return NULL;
-        if (size > SIZE_MAX - CHUNK_HDR)
+        if (size > SIZE_MAX - CHUNK_HDR ||
+            posix_memalign(&mem, 16, CHUNK_HDR + size) != 0)
             return NULL;
-        c = malloc(CHUNK_HDR + size);
-        if (!c)
-            return NULL;
+        c = mem;
         c->size = size;
-        c->used = 0;
+        c->used = TAG;
         POISON(chunk_data(c), size);
         a->total += size;
         if (big && a->head) {
@@ -180,44 +186,40 @@ static void *arena_alloc(struct arena *a, size_t n)
 
 static void *hook_malloc(size_t n)
 {
-    unsigned char *p = NULL;
+    unsigned char *p;
+    void *mem;
 
-    if (n > SIZE_MAX - HDR)
-        return NULL;
     if (current) {
-        p = arena_alloc(current, n + HDR);
-        if (p) {
-            *(uint32_t *)(void *)p = MAGIC_ARENA;
+        if (n <= SIZE_MAX - SIZE_HDR &&
+            (p = arena_alloc(current, n + SIZE_HDR)) != NULL) {
 #ifdef ARENA_ASAN
-            ((size_t *)(void *)p)[1] = n;   /* for hook_free's poison */
+            *(size_t *)(void *)p = n;       /* for hook_free's poison */
 #endif
-            return p + HDR;
+            return p + SIZE_HDR;
         }
         /* over the arena's limit (or out of memory): the heap */
         current->spilled = true;
     }
-    p = malloc(n + HDR);
-    if (!p)
+    if (posix_memalign(&mem, 16, n ? n : 1) != 0)
         return NULL;
-    *(uint32_t *)(void *)p = MAGIC_HEAP;
-    return p + HDR;
+    return mem;
 }
 
 static void hook_free(void *q)
 {
-    unsigned char *p;
-
     if (!q)
         return;
-    p = (unsigned char *)q - HDR;
-    if (*(uint32_t *)(void *)p == MAGIC_HEAP) {
-        *(uint32_t *)(void *)p = 0;
-        free(p);
+    if (((uintptr_t)q & 15) != TAG) {
+        free(q);
         return;
     }
     /* arena blocks go with their arena; until then none may be used */
 #ifdef ARENA_ASAN
-    POISON(p, HDR + ((size_t *)(void *)p)[1]);
+    {
+        unsigned char *p = (unsigned char *)q - SIZE_HDR;
+
+        POISON(p, SIZE_HDR + *(size_t *)(void *)p);
+    }
 #endif
 }
 
