@@ -3,7 +3,8 @@
 # build-fuzz/ and run each for SECONDS seconds (default 60), JOBS targets
 # at a time (default: the number of CPUs). Each target starts from its
 # committed corpus (tests/fuzz/corpus/<t>/) plus what earlier runs found
-# (build-fuzz/corpus/<t>/, not committed); crashes land in
+# (build-fuzz/corpus/<t>/, not committed; review_scan starts from
+# review's corpus); crashes land in
 # build-fuzz/artifacts/<t>/ and the log in build-fuzz/logs/<t>.log, whose
 # last "#N DONE" line gives the executions. Exit 1 if any target crashed.
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
@@ -16,7 +17,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(ydoc review policy jpatch yedit)
+[ ${#targets[@]} -gt 0 ] || targets=(ydoc review review_scan policy jpatch yedit)
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 case "$secs" in ''|*[!0-9]*) echo "fuzz.sh: SECONDS must be a number" >&2; exit 2;; esac
 
@@ -36,7 +37,7 @@ run_one() {
     "build-fuzz/fuzz/fuzz_$t" -max_total_time="$secs" -timeout=20 \
         -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
         -artifact_prefix="build-fuzz/artifacts/$t/" \
-        "build-fuzz/corpus/$t" "tests/fuzz/corpus/$t" \
+        "build-fuzz/corpus/$t" "tests/fuzz/corpus/${t%_scan}" \
         >"build-fuzz/logs/$t.log" 2>&1
 }
 fails=0

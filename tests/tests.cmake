@@ -62,9 +62,13 @@ set_target_properties(check_deploy PROPERTIES
 # once (-runs=0); otherwise they link tests/fuzz/standalone.c, which
 # replays the corpus, so every build runs the crashers as regressions.
 # scripts/fuzz.sh does the real fuzzing.
-set(RFG_FUZZ_TARGETS ydoc review policy jpatch yedit)
+# review_scan replays review's corpus (both read AdmissionReview bodies).
+set(RFG_FUZZ_TARGETS ydoc review review_scan policy jpatch yedit)
 foreach(t ${RFG_FUZZ_TARGETS})
   set(_corpus ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/${t})
+  if(t STREQUAL "review_scan")
+    set(_corpus ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/review)
+  endif()
   if(RFG_FUZZ)
     add_executable(fuzz_${t} tests/fuzz/fuzz_${t}.c)
     target_link_options(fuzz_${t} PRIVATE -fsanitize=fuzzer)
