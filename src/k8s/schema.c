@@ -364,7 +364,7 @@ static void check_enum(struct walk *w, const cJSON *v,
                        const struct sidx_node *n, const struct seg *at)
 {
     const cJSON *en = n->en, *e;
-    const char *const *names = w->tab->names + n->en0;
+    const char *const *names = w->tab->names; /* NULL when none */
     struct sbuf list;
     char h[256];
     uint32_t i;
@@ -377,7 +377,7 @@ static void check_enum(struct walk *w, const cJSON *v,
     } else if (n->flags & SIDX_ENUM) {
         for (i = 0; i < n->nen; i++)
             if (cJSON_IsString(v) && v->valuestring &&
-                !strcmp(names[i], v->valuestring))
+                !strcmp(names[n->en0 + i], v->valuestring))
                 return;
     } else {
         return;
@@ -388,7 +388,8 @@ static void check_enum(struct walk *w, const cJSON *v,
             (void)sbuf_printf(&list, "%s%s", list.len ? ", " : "",
                               e->valuestring);
     for (i = 0; !en && i < n->nen; i++)
-        (void)sbuf_printf(&list, "%s%s", list.len ? ", " : "", names[i]);
+        (void)sbuf_printf(&list, "%s%s", list.len ? ", " : "",
+                          names[n->en0 + i]);
     set_ptr(w, at, NULL);
     human(w, h, sizeof(h));
     if (cJSON_IsString(v))
@@ -585,7 +586,7 @@ static void walk_object(struct walk *w, const cJSON *v,
     const struct sidx_table *x = w->tab;
     size_t depth = at ? at->depth : 0;
     struct wlevel f = {n, depth, up};
-    const char *const *req = x->names + n->req0;
+    const char *const *req = x->names; /* NULL when none */
     const cJSON *c;
     char h[256];
     uint32_t i;
@@ -610,14 +611,14 @@ static void walk_object(struct walk *w, const cJSON *v,
             return;
     }
     for (i = 0; i < n->nreq; i++) {
-        if (json_get(v, req[i]))
+        if (json_get(v, req[n->req0 + i]))
             continue;
         set_ptr(w, at, NULL);
         human(w, h, sizeof(h));
         add_issue(w, SCHEMA_REQUIRED, NULL,
                   "%s%slacks the required field \"%s\": the API server "
                   "rejects the object", *h ? h : "the object",
-                  " ", req[i]);
+                  " ", req[n->req0 + i]);
     }
 }
 
