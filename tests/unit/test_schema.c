@@ -426,6 +426,25 @@ static void test_schema__compiled_table(void)
     CHECK(schema_install(RF_TARGET_ALL, NULL, NULL) == RFG_OK);
 }
 
+/* A schema with neither required fields nor enums has no names at all:
+ * validation must not index the missing list (UBSan watches). */
+static void test_schema__no_names(void)
+{
+    struct schema_issues is = {0};
+    cJSON *s = cJSON_Parse("{\"type\":\"object\",\"properties\":{"
+                           "\"spec\":{\"type\":\"object\",\"properties\":{"
+                           "\"mode\":{\"type\":\"string\"}}}}}");
+
+    CHECK(s != NULL);
+    CHECK(schema_install(RF_TARGET_FRESHWORKS_V33, s, "the test CRD") ==
+          RFG_OK);
+    CHECK(issue_at(&is, RF("{\"mode\":\"x\"}"), RF_TARGET_FRESHWORKS_V33,
+                   "/spec/mode") == NULL);
+    CHECK_INT_EQ(is.len, 3); /* apiVersion, kind, metadata: not in it */
+    schema_issues_cleanup(&is);
+    CHECK(schema_install(RF_TARGET_ALL, NULL, NULL) == RFG_OK);
+}
+
 /* The generated table of each compiled-in schema is what compiling its
  * JSON gives now: the same nodes in the same order (suggestions find a
  * node's subschema by its number), the same properties and names. */
@@ -489,5 +508,6 @@ int main(void)
     RUN(test_schema__install);
     RUN(test_schema__compiled_table);
     RUN(test_schema__generated_tables);
+    RUN(test_schema__no_names);
     return CHECK_DONE();
 }
