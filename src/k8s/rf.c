@@ -78,26 +78,26 @@ const cJSON *rf_component_spec(const cJSON *obj, enum rf_component c)
     return cJSON_IsObject(v) ? v : NULL;
 }
 
+/* A positive count or port `v` capped to int, or `def`. */
+static int positive_or(const cJSON *v, int def)
+{
+    if (!cJSON_IsNumber(v) || v->valuedouble <= 0)
+        return def;
+    if (v->valuedouble > 2147483647.0)
+        return 2147483647;
+    return (int)v->valuedouble;
+}
+
 int rf_replicas(const cJSON *obj, enum rf_component c)
 {
-    const cJSON *r = json_get(rf_component_spec(obj, c), "replicas");
-
-    if (!cJSON_IsNumber(r) || r->valuedouble <= 0)
-        return RF_DEFAULT_REPLICAS;
-    if (r->valuedouble > 2147483647.0)
-        return 2147483647;
-    return (int)r->valuedouble;
+    return positive_or(json_get(rf_component_spec(obj, c), "replicas"),
+                       RF_DEFAULT_REPLICAS);
 }
 
 int rf_redis_port(const cJSON *obj)
 {
-    const cJSON *p = json_get(rf_component_spec(obj, RF_REDIS), "port");
-
-    if (!cJSON_IsNumber(p) || p->valuedouble <= 0)
-        return RF_DEFAULT_PORT;
-    if (p->valuedouble > 2147483647.0)
-        return 2147483647;
-    return (int)p->valuedouble;
+    return positive_or(json_get(rf_component_spec(obj, RF_REDIS), "port"),
+                       RF_DEFAULT_PORT);
 }
 
 /* Absent, null, or an integer the CRD's int32 format allows. */
@@ -191,6 +191,26 @@ const char *rf_secret_path(const cJSON *obj)
     const char *s = json_str(json_get(json_get(obj, "spec"), "auth"), "secretPath");
 
     return s && *s ? s : NULL;
+}
+
+void rf_fields_init(struct rf_fields *f, const cJSON *obj)
+{
+    const cJSON *spec = json_get(obj, "spec");
+    const char *sp = json_str(json_get(spec, "auth"), "secretPath");
+    int c;
+
+    f->obj = obj;
+    for (c = RF_REDIS; c <= RF_SENTINEL; c++) {
+        const cJSON *v = json_get(spec, rf_component_name(c));
+
+        f->spec[c] = cJSON_IsObject(v) ? v : NULL;
+        f->replicas[c] = positive_or(json_get(f->spec[c], "replicas"),
+                                     RF_DEFAULT_REPLICAS);
+    }
+    f->name = rf_name(obj);
+    f->secret_path = sp && *sp ? sp : NULL;
+    f->redis_port = positive_or(json_get(f->spec[RF_REDIS], "port"),
+                                RF_DEFAULT_PORT);
 }
 
 bool rf_disable_mymaster(const cJSON *obj)

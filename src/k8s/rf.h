@@ -88,6 +88,19 @@ bool rf_not_bool(const cJSON *v);
  * with string key and operator and a list of string values? */
 bool rf_selector_typed(const cJSON *sel);
 
+/* The fields of a failover every rule reads, looked up once: what the
+ * getters above and below return for `obj`. Borrowed from `obj`, valid
+ * while it lives unchanged. */
+struct rf_fields {
+    const cJSON *obj;
+    const cJSON *spec[2];       /* rf_component_spec, by rf_component */
+    const char *name;           /* rf_name */
+    const char *secret_path;    /* rf_secret_path */
+    int replicas[2];            /* rf_replicas, by rf_component */
+    int redis_port;             /* rf_redis_port */
+};
+void rf_fields_init(struct rf_fields *f, const cJSON *obj);
+
 /* spec.auth.secretPath, NULL when absent or empty. Borrowed. */
 const char *rf_secret_path(const cJSON *obj);
 /* spec.sentinel.disableMyMaster == true. */

@@ -54,7 +54,7 @@ static const char *secret_name_problem(const char *s)
 static void check_auth_required(struct rule_ctx *ctx)
 {
     char hint[256];
-    const char *sp = rf_secret_path(rule_obj(ctx));
+    const char *sp = rule_secret_path(ctx);
     const cJSON *spec, *auth;
     const char *why;
 
@@ -87,7 +87,7 @@ static void check_auth_required(struct rule_ctx *ctx)
 /* The Secret this failover names, or NULL (also when there is no view). */
 static const struct cview_secret *own_secret(struct rule_ctx *ctx)
 {
-    const char *sp = rf_secret_path(rule_obj(ctx));
+    const char *sp = rule_secret_path(ctx);
 
     if (!sp || !rule_input(ctx)->cv)
         return NULL;
@@ -124,7 +124,7 @@ static const char *nearest_secret(const struct cview *cv, const char *ns,
 static void check_auth_secret_exists(struct rule_ctx *ctx)
 {
     const struct cview *cv = rule_input(ctx)->cv;
-    const char *sp = rf_secret_path(rule_obj(ctx));
+    const char *sp = rule_secret_path(ctx);
     const char *near;
     char also[160] = "";
 
@@ -279,7 +279,7 @@ static void check_auth_secret_unique(struct rule_ctx *ctx)
 static void check_auth_change(struct rule_ctx *ctx)
 {
     const char *was = rf_secret_path(rule_old(ctx));
-    const char *now = rf_secret_path(rule_obj(ctx));
+    const char *now = rule_secret_path(ctx);
 
     if ((!was && !now) || (was && now && !strcmp(was, now)))
         return;
@@ -312,8 +312,8 @@ static bool netpol_guards(struct rule_ctx *ctx,
                           const struct cview_netpol **open)
 {
     const struct cview *cv = rule_input(ctx)->cv;
-    const cJSON *sent = rf_component_spec(rule_obj(ctx), RF_SENTINEL);
-    cJSON *labels;
+    const cJSON *sent = rule_spec(ctx, RF_SENTINEL);
+    const cJSON *labels;
     bool any = false;
     struct cview_key k;
     size_t i;
@@ -327,7 +327,7 @@ static bool netpol_guards(struct rule_ctx *ctx,
     if (!rj_view(ctx) || (i = cview_class_find(cv, CVIEW_C_NETPOL_NS, &k))
                              == CVIEW_END)
         return false;
-    labels = rf_pod_labels(rule_obj(ctx), RF_SENTINEL);
+    labels = rule_pod_labels(ctx, RF_SENTINEL);
     if (!labels)
         return false;
     /* only the policies of the failover's namespace can select its pods */
@@ -341,7 +341,6 @@ static bool netpol_guards(struct rule_ctx *ctx,
         if (np->open_sentinel && !*open)
             *open = np;
     }
-    cJSON_Delete(labels);
     return any && !*open;
 }
 
@@ -389,7 +388,7 @@ static bool view_no_annotation(const struct rule_ctx *ctx)
  * and so nothing they cannot verify, without spec.auth.secretPath. */
 static bool view_has_secret(const struct rule_ctx *ctx)
 {
-    return rf_secret_path(rule_obj(ctx)) != NULL;
+    return rule_secret_path(ctx) != NULL;
 }
 
 /* The auth rules, in catalogue order. */

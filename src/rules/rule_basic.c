@@ -11,7 +11,7 @@
 
 static void check_sentinel_replicas(struct rule_ctx *ctx)
 {
-    int n = rf_replicas(rule_obj(ctx), RF_SENTINEL);
+    int n = rule_replicas(ctx, RF_SENTINEL);
 
     if (!rf_replicas_valid(rule_obj(ctx), RF_SENTINEL))
         return;
@@ -41,7 +41,7 @@ static int fix_sentinel_replicas(struct rule_ctx *ctx, const cJSON *work)
 
 static void check_redis_replicas_ha(struct rule_ctx *ctx)
 {
-    int n = rf_replicas(rule_obj(ctx), RF_REDIS);
+    int n = rule_replicas(ctx, RF_REDIS);
 
     if (n < 2 && rf_replicas_valid(rule_obj(ctx), RF_REDIS))
         rule_report(ctx, RULE_STRONG, "/spec/redis/replicas",
@@ -53,7 +53,7 @@ static void check_redis_replicas_ha(struct rule_ctx *ctx)
 
 static void check_name_length(struct rule_ctx *ctx)
 {
-    const char *name = rf_name(rule_obj(ctx));
+    const char *name = rule_name(ctx);
     size_t n = name ? strlen(name) : 0;
 
     if (n > RF_NAME_MAX)
@@ -67,7 +67,7 @@ static void check_name_length(struct rule_ctx *ctx)
 
 static void check_name_charset(struct rule_ctx *ctx)
 {
-    const char *name = rf_name(rule_obj(ctx));
+    const char *name = rule_name(ctx);
     const char *p;
     bool ok;
 

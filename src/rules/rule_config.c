@@ -226,7 +226,7 @@ static void check_customconfig_replica_priority(struct rule_ctx *ctx)
 static void check_min_replicas_to_write(struct rule_ctx *ctx)
 {
     const cJSON *e;
-    int replicas = rf_replicas(rule_obj(ctx), RF_REDIS) - 1;
+    int replicas = rule_replicas(ctx, RF_REDIS) - 1;
     size_t i = 0;
 
     if (!rf_replicas_valid(rule_obj(ctx), RF_REDIS))

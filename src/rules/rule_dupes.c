@@ -40,8 +40,8 @@ static void places_format(char *buf, size_t len, const char *const *v,
 static void check_duplicate_object(struct rule_ctx *ctx)
 {
     const struct cview *cv = rule_input(ctx)->cv;
-    const char *name = rf_name(rule_obj(ctx));
-    const char *sp = rf_secret_path(rule_obj(ctx));
+    const char *name = rule_name(ctx);
+    const char *sp = rule_secret_path(ctx);
     const char *ns = rule_ns(ctx);
     const char *v[DUPES_SHOWN];
     size_t idx[DUPES_SHOWN], n, i;

@@ -122,8 +122,8 @@ static void claim_identity(struct rule_ctx *ctx, const char *ptr,
  * claimed). */
 static void claim_sentinel_identity(struct rule_ctx *ctx, const cJSON *obj)
 {
-    const char *ns = rule_ns(ctx), *sp = rf_secret_path(obj);
-    int port = rf_redis_port(obj);
+    const char *ns = rule_ns(ctx), *sp = rule_secret_path(ctx);
+    int port = rule_redis_port(ctx);
     char identity[512], what[512];
     struct rules_claim c;
 
@@ -162,7 +162,7 @@ static void check_sentinel_identity_shared(struct rule_ctx *ctx)
     /* Say what each side has: a sentinel that sends a password to a
      * master that has none is still let in, so one password is no
      * separation either. */
-    mine = rf_secret_path(obj) != NULL;
+    mine = rule_secret_path(ctx) != NULL;
     pw = mine && f->secret     ? "both use the same password"
          : !mine && !f->secret ? "neither has a password"
          : mine                ? "this one has a password, the other none"
@@ -177,7 +177,7 @@ static void check_sentinel_identity_shared(struct rule_ctx *ctx)
                 "sentinel identity (%s, port %d) is shared with "
                 "RedisFailover %s/%s: their sentinels can merge and "
                 "overwrite each other's data; %s%s%s%s",
-                RF_DEFAULT_MASTER_NAME, rf_redis_port(obj), f->ns, f->name,
+                RF_DEFAULT_MASTER_NAME, rule_redis_port(ctx), f->ns, f->name,
                 pw, f->origin ? "; the other is defined at " : "",
                 f->origin ? f->origin : "", others);
 }
@@ -199,7 +199,7 @@ static void check_master_name_unique(struct rule_ctx *ctx)
 {
     const cJSON *obj = rule_obj(ctx);
     const struct cview *cv = rule_input(ctx)->cv;
-    const char *name = rf_name(obj);
+    const char *name = rule_name(ctx);
     size_t n = 0;
     const struct cview_failover *first = NULL;
 
@@ -254,7 +254,7 @@ static void check_redis_port_unique(struct rule_ctx *ctx)
     const cJSON *obj = rule_obj(ctx);
     const struct cview *cv = rule_input(ctx)->cv;
     const struct cview_failover *first = NULL;
-    int port = rf_redis_port(obj);
+    int port = rule_redis_port(ctx);
     bool hostnet = rf_host_network(obj);
     size_t n = 0;
 
@@ -297,7 +297,7 @@ static void check_redis_port_unique(struct rule_ctx *ctx)
 
 static void check_disablemymaster_pruned(struct rule_ctx *ctx)
 {
-    const cJSON *s = rf_component_spec(rule_obj(ctx), RF_SENTINEL);
+    const cJSON *s = rule_spec(ctx, RF_SENTINEL);
 
     if (!json_get(s, "disableMyMaster"))
         return;
@@ -337,7 +337,7 @@ static void check_disablemymaster_toggle(struct rule_ctx *ctx)
 static void check_port_change(struct rule_ctx *ctx)
 {
     int was = rf_redis_port(rule_old(ctx));
-    int now = rf_redis_port(rule_obj(ctx));
+    int now = rule_redis_port(ctx);
 
     if (was == now || !rf_redis_port_valid(rule_old(ctx)) ||
         !rf_redis_port_valid(rule_obj(ctx)))

@@ -454,8 +454,7 @@ static long tag_major(const char *tag)
  * checked. */
 static void check_image_redis_min(struct rule_ctx *ctx)
 {
-    const char *img = json_str(rf_component_spec(rule_obj(ctx), RF_REDIS),
-                               "image");
+    const char *img = json_str(rule_spec(ctx, RF_REDIS), "image");
     const char *tag = img ? image_tag(img) : NULL;
     long major = tag ? tag_major(tag) : -1;
 
@@ -475,8 +474,7 @@ static void check_engine_image(struct rule_ctx *ctx)
     size_t i;
 
     for (i = 0; i < 2; i++) {
-        const char *img = json_str(rf_component_spec(rule_obj(ctx), comps[i]),
-                                 "image");
+        const char *img = json_str(rule_spec(ctx, comps[i]), "image");
         char ptr[48];
 
         if (!img || (vk ? !!strstr(img, "valkey")
@@ -513,7 +511,7 @@ static void check_resources_set(struct rule_ctx *ctx)
     size_t i;
 
     for (i = 0; i < 2; i++) {
-        const cJSON *spec = rf_component_spec(rule_obj(ctx), comps[i]);
+        const cJSON *spec = rule_spec(ctx, comps[i]);
         const cJSON *res = json_get(spec, "resources");
         const cJSON *req = json_get(res, "requests");
         const char *c = rf_component_name(comps[i]);
@@ -575,7 +573,7 @@ static int redis_bytes(const char *s, double *out)
 
 static void check_maxmemory_headroom(struct rule_ctx *ctx)
 {
-    const cJSON *spec = rf_component_spec(rule_obj(ctx), RF_REDIS);
+    const cJSON *spec = rule_spec(ctx, RF_REDIS);
     const cJSON *res = json_get(spec, "resources"), *e;
     const char *mem = json_str(json_get(res, "requests"), "memory");
     const char *from = "request";

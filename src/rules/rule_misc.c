@@ -43,8 +43,7 @@ static void check_hostnetwork(struct rule_ctx *ctx)
         const struct cview_failover *f;
         char ptr[48];
 
-        if (!cJSON_IsTrue(json_get(rf_component_spec(rule_obj(ctx), comps[i]),
-                                 "hostNetwork")))
+        if (!cJSON_IsTrue(json_get(rule_spec(ctx, comps[i]), "hostNetwork")))
             continue;
         snprintf(ptr, sizeof(ptr), "/spec/%s/hostNetwork", c);
         f = comps[i] == RF_SENTINEL ? other_hostnet(ctx) : NULL;
@@ -114,8 +113,7 @@ static void reserved_in(struct rule_ctx *ctx, enum rf_component c,
     const cJSON *e;
     size_t i = 0;
 
-    cJSON_ArrayForEach(e, rf_list(rf_component_spec(rule_obj(ctx), c),
-                                 list)) {
+    cJSON_ArrayForEach(e, rf_list(rule_spec(ctx, c), list)) {
         const char *v = json_str(e, field);
         char ptr[96];
 
@@ -159,10 +157,8 @@ static bool cmd_has(const cJSON *cmd, const char *needle)
 
 static void check_custom_command(struct rule_ctx *ctx)
 {
-    const cJSON *rc = rf_strings(rf_component_spec(rule_obj(ctx), RF_REDIS),
-                                 "command");
-    const cJSON *sc = rf_strings(rf_component_spec(rule_obj(ctx),
-                                                   RF_SENTINEL), "command");
+    const cJSON *rc = rf_strings(rule_spec(ctx, RF_REDIS), "command");
+    const cJSON *sc = rf_strings(rule_spec(ctx, RF_SENTINEL), "command");
 
     if (cJSON_GetArraySize(rc) && !cmd_has(rc, "/redis/redis.conf"))
         rule_report(ctx, RULE_STRONG, "/spec/redis/command",
@@ -241,7 +237,7 @@ static void check_fw_skip_reconcile(struct rule_ctx *ctx)
 
 static void check_fw_master_rollout(struct rule_ctx *ctx)
 {
-    if (!cJSON_IsTrue(json_get(rf_component_spec(rule_obj(ctx), RF_REDIS),
+    if (!cJSON_IsTrue(json_get(rule_spec(ctx, RF_REDIS),
                              "disableMasterRollout")))
         return;
     rule_report(ctx, RULE_STRONG, "/spec/redis/disableMasterRollout",

@@ -46,7 +46,7 @@ static bool well_typed(const struct term *t)
 static void each_term(struct rule_ctx *ctx, const cJSON *obj,
                       enum rf_component c, term_fn fn, void *arg)
 {
-    const cJSON *spec = rf_component_spec(obj, c);
+    const cJSON *spec = rule_spec_of(ctx, obj, c);
     const cJSON *paa = json_get(json_get(spec, "affinity"), PAA), *e;
     const char *cn = rf_component_name(c);
     struct term t;
@@ -226,10 +226,10 @@ static void nomatch_check(struct rule_ctx *ctx, enum rf_component c,
     const char *key = json_str(t->term, "topologyKey");
     const char *bad;
     char ptr[256];
-    cJSON *labels = NULL;
+    const cJSON *labels;
 
     (void)arg;
-    if (!rf_name(rule_obj(ctx)))
+    if (!rule_name(ctx))
         return; /* no name, or not a string: nothing to match */
     if (key && !strcmp(key, OLD_ZONE)) {
         snprintf(ptr, sizeof(ptr), "%s/topologyKey", t->ptr);
@@ -240,7 +240,7 @@ static void nomatch_check(struct rule_ctx *ctx, enum rf_component c,
     }
     if (!cJSON_IsObject(t->sel))
         return;
-    labels = rf_pod_labels(rule_obj(ctx), c);
+    labels = rule_pod_labels(ctx, c);
     if (!labels)
         return;
     bad = mismatch(t->sel, labels);
@@ -254,7 +254,6 @@ static void nomatch_check(struct rule_ctx *ctx, enum rf_component c,
                     rf_component_name(c), bad,
                     t->affinity ? "anti-affinity" : "topology spread");
     }
-    cJSON_Delete(labels);
 }
 
 static void check_spread_selector_no_match(struct rule_ctx *ctx)

@@ -262,7 +262,7 @@ static void each_obj(struct rule_ctx *ctx, const cJSON *sp, const char *key,
 
 static void check_component(struct rule_ctx *ctx, enum rf_component comp)
 {
-    const cJSON *sp = rf_component_spec(rule_obj(ctx), comp);
+    const cJSON *sp = rule_spec(ctx, comp);
     const char *c = rf_component_name(comp);
     char base[32], p[128];
 
@@ -287,9 +287,7 @@ static void check_component(struct rule_ctx *ctx, enum rf_component comp)
 
 static void check_invalid_reference_name(struct rule_ctx *ctx)
 {
-    const cJSON *pvc = json_get(json_get(rf_component_spec(rule_obj(ctx),
-                                                            RF_REDIS),
-                                         "storage"),
+    const cJSON *pvc = json_get(json_get(rule_spec(ctx, RF_REDIS), "storage"),
                                 "persistentVolumeClaim");
 
     check_component(ctx, RF_REDIS);

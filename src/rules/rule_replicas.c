@@ -15,7 +15,7 @@ static bool pdb_disabled(struct rule_ctx *ctx, const cJSON *obj,
                          enum rf_component c)
 {
     return rule_target(ctx) != RF_TARGET_SPOTAHOME_V12 &&
-           cJSON_IsTrue(json_get(rf_component_spec(obj, c),
+           cJSON_IsTrue(json_get(rule_spec_of(ctx, obj, c),
                                "disablePodDisruptionBudget"));
 }
 
@@ -33,8 +33,7 @@ static void check_replicas_zero(struct rule_ctx *ctx)
     size_t i;
 
     for (i = 0; i < 2; i++) {
-        const cJSON *v = json_get(rf_component_spec(rule_obj(ctx), comps[i]),
-                                "replicas");
+        const cJSON *v = json_get(rule_spec(ctx, comps[i]), "replicas");
         char ptr[48];
 
         if (!cJSON_IsNumber(v) || v->valuedouble > 0 ||
@@ -53,7 +52,7 @@ static void check_replicas_zero(struct rule_ctx *ctx)
 static void check_pdb_sentinel_from_redis(struct rule_ctx *ctx)
 {
     const cJSON *obj = rule_obj(ctx);
-    int r = rf_replicas(obj, RF_REDIS), s = rf_replicas(obj, RF_SENTINEL);
+    int r = rule_replicas(ctx, RF_REDIS), s = rule_replicas(ctx, RF_SENTINEL);
     int min = r <= 2 ? 1 : 2;
 
     if (pdb_disabled(ctx, obj, RF_SENTINEL) ||
@@ -111,7 +110,7 @@ static void check_pdb_single_replica(struct rule_ctx *ctx)
         const char *c = rf_component_name(comps[i]);
         char ptr[48];
 
-        if (rf_replicas(obj, comps[i]) != 1 ||
+        if (rule_replicas(ctx, comps[i]) != 1 ||
             !rf_replicas_valid(obj, comps[i]) ||
             pdb_disabled(ctx, obj, comps[i]) || pdb_mistyped(obj, comps[i]))
             continue;
@@ -132,7 +131,7 @@ static void check_pdb_disable_noop(struct rule_ctx *ctx)
     size_t i;
 
     for (i = 0; i < 2; i++) {
-        const cJSON *v = json_get(rf_component_spec(rule_obj(ctx), comps[i]),
+        const cJSON *v = json_get(rule_spec(ctx, comps[i]),
                                 "disablePodDisruptionBudget");
         const char *c = rf_component_name(comps[i]);
         char ptr[64];
@@ -163,7 +162,7 @@ static void check_scale_down_master(struct rule_ctx *ctx)
 {
     const struct rules_input *in = rule_input(ctx);
     int was = rf_replicas(rule_old(ctx), RF_REDIS);
-    int now = rf_replicas(rule_obj(ctx), RF_REDIS);
+    int now = rule_replicas(ctx, RF_REDIS);
 
     if (now >= was || !rf_replicas_valid(rule_old(ctx), RF_REDIS) ||
         !rf_replicas_valid(rule_obj(ctx), RF_REDIS))

@@ -57,7 +57,7 @@ typedef int (*sel_fn)(struct rule_ctx *ctx, enum rf_component c,
 static int each_selector(struct rule_ctx *ctx, const cJSON *obj,
                          enum rf_component c, sel_fn fn, void *arg)
 {
-    const cJSON *spec = rf_component_spec(obj, c);
+    const cJSON *spec = rule_spec_of(ctx, obj, c);
     const cJSON *paa = json_get(json_get(spec, "affinity"), PAA);
     const cJSON *t, *sel;
     struct sbuf p;
@@ -132,19 +132,42 @@ static void pins_for(struct pin pins[3], const char *rf, enum rf_component c)
  * label to this failover's name, and do the failover's pods carry that
  * value? Its own metadata.labels may override the label (with a value
  * other failovers may share), and then it pins nothing. */
-static bool pins_rf_label(const cJSON *obj, const cJSON *sel,
-                          enum rf_component c)
+static bool pins_rf_label(const char *rf, const cJSON *labels,
+                          const cJSON *sel)
 {
-    const char *rf = rf_name(obj);
+    const char *v = pin_value(sel, RF_LABEL_RF_NAME);
+
+    if (!rf || !v || strcmp(v, rf))
+        return false;
+    return labels && json_str(labels, RF_LABEL_RF_NAME) &&
+           !strcmp(json_str(labels, RF_LABEL_RF_NAME), rf);
+}
+
+/* pins_rf_label of the failover under evaluation. */
+static bool pins_own_rf_label(struct rule_ctx *ctx, const cJSON *sel,
+                              enum rf_component c)
+{
+    const char *rf = rule_name(ctx);
+    const char *v = pin_value(sel, RF_LABEL_RF_NAME);
+
+    if (!rf || !v || strcmp(v, rf))
+        return false; /* decided before the labels are built */
+    return pins_rf_label(rf, rule_pod_labels(ctx, c), sel);
+}
+
+/* pins_rf_label of a fix's working copy. */
+static bool pins_work_rf_label(const cJSON *work, const cJSON *sel,
+                               enum rf_component c)
+{
+    const char *rf = rf_name(work);
     const char *v = pin_value(sel, RF_LABEL_RF_NAME);
     cJSON *labels;
     bool ok;
 
     if (!rf || !v || strcmp(v, rf))
         return false;
-    labels = rf_pod_labels(obj, c);
-    ok = labels && json_str(labels, RF_LABEL_RF_NAME) &&
-         !strcmp(json_str(labels, RF_LABEL_RF_NAME), rf);
+    labels = rf_pod_labels(work, c);
+    ok = pins_rf_label(rf, labels, sel);
     cJSON_Delete(labels);
     return ok;
 }
@@ -161,8 +184,8 @@ static bool pin_met(const cJSON *sel, const struct pin *p, bool by_rf)
 static int scope_check_one(struct rule_ctx *ctx, enum rf_component c,
                            const cJSON *sel, const char *ptr, void *arg)
 {
-    const char *rf = rf_name(rule_obj(ctx));
-    bool by_rf = sel && pins_rf_label(rule_obj(ctx), sel, c);
+    const char *rf = rule_name(ctx);
+    bool by_rf = sel && pins_own_rf_label(ctx, sel, c);
     bool failover_pinned = true;
     struct pin pins[3];
     char missing[256] = "";
@@ -207,7 +230,7 @@ static int scope_check_one(struct rule_ctx *ctx, enum rf_component c,
 
 static void check_scope(struct rule_ctx *ctx, enum rf_component c)
 {
-    if (!rf_name(rule_obj(ctx)))
+    if (!rule_name(ctx))
         return;
     (void)each_selector(ctx, rule_obj(ctx), c, scope_check_one, NULL);
 }
@@ -233,7 +256,7 @@ static int scope_fix_one(struct rule_ctx *ctx, enum rf_component c,
     struct fix_arg *fa = arg;
     const char *rf = rf_name(fa->work);
     const cJSON *ml = json_get(sel, "matchLabels");
-    bool by_rf = pins_rf_label(fa->work, sel, c);
+    bool by_rf = pins_work_rf_label(fa->work, sel, c);
     struct pin pins[3];
     struct sbuf p;
     size_t i;
@@ -428,8 +451,7 @@ static void check_affinity_drops_default(struct rule_ctx *ctx)
     int c;
 
     for (c = RF_REDIS; c <= RF_SENTINEL; c++) {
-        const cJSON *aff = json_get(rf_component_spec(rule_obj(ctx), c),
-                                  "affinity");
+        const cJSON *aff = json_get(rule_spec(ctx, c), "affinity");
         char ptr[64];
 
         if (!cJSON_IsObject(aff) || json_get(aff, PAA))

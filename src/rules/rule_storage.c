@@ -344,7 +344,7 @@ static const char *next_token(const char **p, size_t *len)
 
 static void check_redis_data_dir(struct rule_ctx *ctx)
 {
-    const cJSON *spec = rf_component_spec(rule_obj(ctx), RF_REDIS);
+    const cJSON *spec = rule_spec(ctx, RF_REDIS);
     const cJSON *e;
     bool want = false;  /* the previous token was --dir */
     size_t i = 0;

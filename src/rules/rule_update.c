@@ -127,7 +127,7 @@ static void check_custom_renames_latent(struct rule_ctx *ctx)
 {
     const cJSON *a = json_get(rf_component_spec(rule_old(ctx), RF_REDIS),
                             "customCommandRenames");
-    const cJSON *b = json_get(rf_component_spec(rule_obj(ctx), RF_REDIS),
+    const cJSON *b = json_get(rule_spec(ctx, RF_REDIS),
                             "customCommandRenames");
 
     if ((b && !cJSON_IsNull(b) && !cJSON_IsArray(b)) ||

@@ -211,6 +211,7 @@ int rules_eval(struct rules_result *out, const struct rules_input *in)
     if (in->op == RULES_DELETE || in->op == RULES_CONNECT ||
         !rf_is_failover(in->obj))
         return RFG_OK;
+    rf_fields_init(&ctx.f, in->obj);
     if (policy_ns_exempt(in->pol, ctx.ns)) {
         if (in->phase != RULES_PHASE_CLUSTER) /* said once, not twice */
             rules_add_skip(&ctx, NULL,
@@ -241,6 +242,8 @@ int rules_eval(struct rules_result *out, const struct rules_input *in)
     if (!ctx.err && in->want_fix && in->pol->mutations)
         ctx.err = rules_run_fixes(&ctx);
 out:
+    cJSON_Delete(ctx.pod_labels[RF_REDIS]);
+    cJSON_Delete(ctx.pod_labels[RF_SENTINEL]);
     schema_issues_cleanup(&ctx.schema);
     if (ctx.err) {
         rules_result_cleanup(out);

@@ -32,6 +32,9 @@ struct rule_ctx {
     const char *ns;
     struct rules_result *res;
     int err;
+    struct rf_fields f;             /* of in->obj, filled once */
+    cJSON *pod_labels[2];           /* owned; rule_pod_labels, built on
+                                       first use */
     struct schema_issues schema;    /* computed on first use */
     bool schema_done;
     const char *skip;               /* rfguard.io/skip, when it has a

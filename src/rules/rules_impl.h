@@ -51,6 +51,23 @@ const struct rule_desc *rule_current(const struct rule_ctx *ctx);
 void rule_report_sev(struct rule_ctx *ctx, enum rfg_sev sev,
                      const char *ptr, const char *msg);
 
+/* The object's fields most rules read, looked up once per evaluation
+ * (rf_fields_init): the same as rf_component_spec, rf_name,
+ * rf_secret_path, rf_replicas and rf_redis_port of rule_obj(ctx). Fix
+ * functions read their working copy with the rf_* getters instead. */
+const cJSON *rule_spec(const struct rule_ctx *ctx, enum rf_component c);
+/* rf_component_spec(obj, c): looked up once when `obj` is rule_obj(ctx),
+ * for helpers that read the object or a fix's working copy. */
+const cJSON *rule_spec_of(const struct rule_ctx *ctx, const cJSON *obj,
+                          enum rf_component c);
+const char *rule_name(const struct rule_ctx *ctx);
+const char *rule_secret_path(const struct rule_ctx *ctx);
+int rule_replicas(const struct rule_ctx *ctx, enum rf_component c);
+int rule_redis_port(const struct rule_ctx *ctx);
+/* rf_pod_labels(rule_obj(ctx), c), built on first use and kept until
+ * the evaluation ends. Borrowed; NULL on OOM. */
+const cJSON *rule_pod_labels(struct rule_ctx *ctx, enum rf_component c);
+
 /* Cluster helpers shared by the cluster rules. rj_view: the view with
  * its class index, built on first use under a lock (lint's workers
  * share one view; serve's snapshots come built); NULL without a view,

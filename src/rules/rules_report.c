@@ -25,6 +25,44 @@ const cJSON *rule_old(const struct rule_ctx *ctx)
     return ctx->in->old;
 }
 
+const cJSON *rule_spec(const struct rule_ctx *ctx, enum rf_component c)
+{
+    return ctx->f.spec[c];
+}
+
+const cJSON *rule_spec_of(const struct rule_ctx *ctx, const cJSON *obj,
+                          enum rf_component c)
+{
+    return obj == ctx->f.obj ? ctx->f.spec[c] : rf_component_spec(obj, c);
+}
+
+const char *rule_name(const struct rule_ctx *ctx)
+{
+    return ctx->f.name;
+}
+
+const char *rule_secret_path(const struct rule_ctx *ctx)
+{
+    return ctx->f.secret_path;
+}
+
+int rule_replicas(const struct rule_ctx *ctx, enum rf_component c)
+{
+    return ctx->f.replicas[c];
+}
+
+int rule_redis_port(const struct rule_ctx *ctx)
+{
+    return ctx->f.redis_port;
+}
+
+const cJSON *rule_pod_labels(struct rule_ctx *ctx, enum rf_component c)
+{
+    if (!ctx->pod_labels[c])
+        ctx->pod_labels[c] = rf_pod_labels(ctx->in->obj, c);
+    return ctx->pod_labels[c];
+}
+
 const struct rules_input *rule_input(const struct rule_ctx *ctx)
 {
     return ctx->in;
