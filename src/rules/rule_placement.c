@@ -26,9 +26,30 @@ static const enum rf_component comps[] = {RF_REDIS, RF_SENTINEL};
 struct term {
     const cJSON *term;      /* holds topologyKey, namespaces... */
     const cJSON *sel;       /* its labelSelector, may be NULL */
-    char ptr[192];          /* pointer to term */
+    enum { TERM_REQ, TERM_PREF, TERM_TSC } at; /* the list it is in */
+    const char *cn;         /* the component's name */
+    size_t i;               /* the index in its list */
     bool affinity;          /* an anti-affinity term (not a TSC) */
 };
+
+/* Room for a term's pointer (term_ptr). */
+#define TERM_PTR 192
+
+/* The JSON pointer to term `t`, in `buf`; built only when a rule
+ * reports or fixes something, not for every term it looks at. */
+static const char *term_ptr(const struct term *t, char buf[TERM_PTR])
+{
+    if (t->at == TERM_REQ)
+        snprintf(buf, TERM_PTR, "/spec/%s/affinity/" PAA "/" REQ "/%zu",
+                 t->cn, t->i);
+    else if (t->at == TERM_PREF)
+        snprintf(buf, TERM_PTR,
+                 "/spec/%s/affinity/" PAA "/" PREF "/%zu/podAffinityTerm",
+                 t->cn, t->i);
+    else
+        snprintf(buf, TERM_PTR, "/spec/%s/" TSC "/%zu", t->cn, t->i);
+    return buf;
+}
 
 typedef void (*term_fn)(struct rule_ctx *ctx, enum rf_component c,
                         const struct term *t, void *arg);
@@ -48,38 +69,38 @@ static void each_term(struct rule_ctx *ctx, const cJSON *obj,
 {
     const cJSON *spec = rule_spec_of(ctx, obj, c);
     const cJSON *paa = json_get(json_get(spec, "affinity"), PAA), *e;
-    const char *cn = rf_component_name(c);
     struct term t;
-    size_t i = 0;
 
+    t.cn = rf_component_name(c);
+    t.i = 0;
+    t.at = TERM_REQ;
     cJSON_ArrayForEach(e, rf_list(paa, REQ)) {
         t.term = e;
         t.sel = json_get(e, "labelSelector");
         t.affinity = true;
-        snprintf(t.ptr, sizeof(t.ptr), "/spec/%s/affinity/" PAA "/" REQ "/%zu",
-                 cn, i++);
         if (well_typed(&t))
             fn(ctx, c, &t, arg);
+        t.i++;
     }
-    i = 0;
+    t.i = 0;
+    t.at = TERM_PREF;
     cJSON_ArrayForEach(e, rf_list(paa, PREF)) {
         t.term = json_get(e, "podAffinityTerm");
         t.sel = json_get(t.term, "labelSelector");
         t.affinity = true;
-        snprintf(t.ptr, sizeof(t.ptr),
-                 "/spec/%s/affinity/" PAA "/" PREF "/%zu/podAffinityTerm", cn,
-                 i++);
         if (well_typed(&t))
             fn(ctx, c, &t, arg);
+        t.i++;
     }
-    i = 0;
+    t.i = 0;
+    t.at = TERM_TSC;
     cJSON_ArrayForEach(e, rf_list(spec, TSC)) {
         t.term = e;
         t.sel = json_get(e, "labelSelector");
         t.affinity = false;
-        snprintf(t.ptr, sizeof(t.ptr), "/spec/%s/" TSC "/%zu", cn, i++);
         if (well_typed(&t))
             fn(ctx, c, &t, arg);
+        t.i++;
     }
 }
 
@@ -99,13 +120,13 @@ static void role_check(struct rule_ctx *ctx, enum rf_component c,
 {
     const cJSON *e;
     size_t i = 0;
-    char ptr[256];
+    char ptr[256], tp[TERM_PTR];
 
     (void)c;
     (void)arg;
     if (json_get(json_get(t->sel, "matchLabels"), RF_LABEL_ROLE)) {
-        snprintf(ptr, sizeof(ptr), "%s/labelSelector/matchLabels/%s", t->ptr,
-                 RF_LABEL_ROLE);
+        snprintf(ptr, sizeof(ptr), "%s/labelSelector/matchLabels/%s",
+                 term_ptr(t, tp), RF_LABEL_ROLE);
         rule_report(ctx, RULE_STRONG, ptr, "remove the role key",
                     "the selector uses " RF_LABEL_ROLE ", which the operator "
                     "flips at run time: the spread changes meaning on every "
@@ -116,7 +137,7 @@ static void role_check(struct rule_ctx *ctx, enum rf_component c,
 
         if (k && !strcmp(k, RF_LABEL_ROLE)) {
             snprintf(ptr, sizeof(ptr), "%s/labelSelector/matchExpressions/%zu",
-                     t->ptr, i);
+                     term_ptr(t, tp), i);
             rule_report(ctx, RULE_STRONG, ptr, "remove the expression",
                         "the selector uses " RF_LABEL_ROLE ", which the "
                         "operator flips at run time: the spread changes "
@@ -141,15 +162,15 @@ static void role_fix(struct rule_ctx *ctx, enum rf_component c,
     struct fix_arg *fa = arg;
     const cJSON *exprs = rf_list(t->sel, "matchExpressions");
     const cJSON *e = json_last(exprs), *prev;
-    char ptr[256];
+    char ptr[256], tp[TERM_PTR];
     int i;
 
     (void)c;
     if (fa->rc)
         return;
     if (json_get(json_get(t->sel, "matchLabels"), RF_LABEL_ROLE)) {
-        snprintf(ptr, sizeof(ptr), "%s/labelSelector/matchLabels/%s", t->ptr,
-                 RF_LABEL_ROLE);
+        snprintf(ptr, sizeof(ptr), "%s/labelSelector/matchLabels/%s",
+                 term_ptr(t, tp), RF_LABEL_ROLE);
         fa->rc = rule_fix_remove(ctx, ptr);
     }
     /* From the end; each remove frees its entry, so step back first. */
@@ -161,7 +182,7 @@ static void role_fix(struct rule_ctx *ctx, enum rf_component c,
         if (!k || strcmp(k, RF_LABEL_ROLE))
             continue;
         snprintf(ptr, sizeof(ptr), "%s/labelSelector/matchExpressions/%d",
-                 t->ptr, i);
+                 term_ptr(t, tp), i);
         fa->rc = rule_fix_remove(ctx, ptr);
     }
 }
@@ -225,14 +246,14 @@ static void nomatch_check(struct rule_ctx *ctx, enum rf_component c,
 {
     const char *key = json_str(t->term, "topologyKey");
     const char *bad;
-    char ptr[256];
+    char ptr[256], tp[TERM_PTR];
     const cJSON *labels;
 
     (void)arg;
     if (!rule_name(ctx))
         return; /* no name, or not a string: nothing to match */
     if (key && !strcmp(key, OLD_ZONE)) {
-        snprintf(ptr, sizeof(ptr), "%s/topologyKey", t->ptr);
+        snprintf(ptr, sizeof(ptr), "%s/topologyKey", term_ptr(t, tp));
         rule_report(ctx, RULE_STRONG, ptr,
                     "use topology.kubernetes.io/zone",
                     "topologyKey " OLD_ZONE " is deprecated: current nodes "
@@ -245,7 +266,7 @@ static void nomatch_check(struct rule_ctx *ctx, enum rf_component c,
         return;
     bad = mismatch(t->sel, labels);
     if (bad) {
-        snprintf(ptr, sizeof(ptr), "%s/labelSelector", t->ptr);
+        snprintf(ptr, sizeof(ptr), "%s/labelSelector", term_ptr(t, tp));
         rule_report(ctx, RULE_STRONG, ptr,
                     "select the labels the operator puts on the pods: "
                     "app.kubernetes.io/name, component, part-of",
@@ -266,12 +287,12 @@ static void zone_fix(struct rule_ctx *ctx, enum rf_component c,
 {
     struct fix_arg *fa = arg;
     const char *key = json_str(t->term, "topologyKey");
-    char ptr[256];
+    char ptr[256], tp[TERM_PTR];
 
     (void)c;
     if (fa->rc || !key || strcmp(key, OLD_ZONE))
         return;
-    snprintf(ptr, sizeof(ptr), "%s/topologyKey", t->ptr);
+    snprintf(ptr, sizeof(ptr), "%s/topologyKey", term_ptr(t, tp));
     fa->rc = rule_fix_replace(ctx, ptr, cJSON_CreateString(NEW_ZONE));
 }
 
@@ -291,7 +312,7 @@ static void ns_check(struct rule_ctx *ctx, enum rf_component c,
 {
     const cJSON *nss = rf_list(t->term, "namespaces"), *n;
     const char *other = NULL;
-    char ptr[256];
+    char ptr[256], tp[TERM_PTR];
 
     (void)c;
     (void)arg;
@@ -301,7 +322,7 @@ static void ns_check(struct rule_ctx *ctx, enum rf_component c,
         if (cJSON_IsString(n) && strcmp(n->valuestring, rule_ns(ctx)))
             other = n->valuestring;
     if (json_get(t->term, "namespaceSelector")) {
-        snprintf(ptr, sizeof(ptr), "%s/namespaceSelector", t->ptr);
+        snprintf(ptr, sizeof(ptr), "%s/namespaceSelector", term_ptr(t, tp));
         rule_report(ctx, RULE_STRONG, ptr,
                     "drop namespaceSelector: per-failover spread belongs in "
                     "the failover's own namespace",
@@ -309,7 +330,7 @@ static void ns_check(struct rule_ctx *ctx, enum rf_component c,
                     "also counts pods of same-named failovers in other "
                     "namespaces");
     } else if (other) {
-        snprintf(ptr, sizeof(ptr), "%s/namespaces", t->ptr);
+        snprintf(ptr, sizeof(ptr), "%s/namespaces", term_ptr(t, tp));
         rule_report(ctx, RULE_STRONG, ptr,
                     "list only the failover's own namespace, or none",
                     "the anti-affinity term also looks at namespace %s: a "
