@@ -54,65 +54,63 @@ static bool well_typed(const cJSON *term, const cJSON *sel)
 typedef int (*sel_fn)(struct rule_ctx *ctx, enum rf_component c,
                       const cJSON *sel, const char *ptr, void *arg);
 
+/* Room for a selector's pointer: the longest format, "sentinel" and a
+ * 20-digit index take 138 bytes. */
+#define SEL_PTR 160
+
 static int each_selector(struct rule_ctx *ctx, const cJSON *obj,
                          enum rf_component c, sel_fn fn, void *arg)
 {
     const cJSON *spec = rule_spec_of(ctx, obj, c);
     const cJSON *paa = json_get(json_get(spec, "affinity"), PAA);
     const cJSON *t, *sel;
-    struct sbuf p;
+    const char *cn = rf_component_name(c);
+    char p[SEL_PTR];    /* the formats below fit whatever the index */
     size_t i;
-    int rc = RFG_OK;
+    int rc;
 
-    sbuf_init(&p, 0);
     i = 0;
     cJSON_ArrayForEach(t, rf_list(paa, REQ)) {
         sel = json_get(t, "labelSelector");
-        sbuf_reset(&p);
         if (!well_typed(t, sel)) {
             i++;
             continue;
         }
-        if (sbuf_printf(&p, "/spec/%s/affinity/" PAA "/" REQ "/%zu/labelSelector",
-                        rf_component_name(c), i++) ||
-            (rc = fn(ctx, c, sel, sbuf_str(&p), arg)))
-            goto out;
+        snprintf(p, sizeof(p),
+                 "/spec/%s/affinity/" PAA "/" REQ "/%zu/labelSelector", cn,
+                 i++);
+        if ((rc = fn(ctx, c, sel, p, arg)))
+            return rc;
     }
     i = 0;
     cJSON_ArrayForEach(t, rf_list(paa, PREF)) {
         const cJSON *term = json_get(t, "podAffinityTerm");
 
         sel = json_get(term, "labelSelector");
-        sbuf_reset(&p);
         if (!well_typed(term, sel)) {
             i++;
             continue;
         }
-        if (sbuf_printf(&p,
-                        "/spec/%s/affinity/" PAA "/" PREF
-                        "/%zu/podAffinityTerm/labelSelector",
-                        rf_component_name(c), i++) ||
-            (rc = fn(ctx, c, sel, sbuf_str(&p), arg)))
-            goto out;
+        snprintf(p, sizeof(p),
+                 "/spec/%s/affinity/" PAA "/" PREF
+                 "/%zu/podAffinityTerm/labelSelector",
+                 cn, i++);
+        if ((rc = fn(ctx, c, sel, p, arg)))
+            return rc;
     }
     i = 0;
     cJSON_ArrayForEach(t, rf_list(spec, TSC)) {
         sel = json_get(t, "labelSelector");
-        sbuf_reset(&p);
         if (!well_typed(t, sel)) {
             i++;
             continue;
         }
-        if (sbuf_printf(&p, "/spec/%s/" TSC "/%zu/labelSelector",
-                        rf_component_name(c), i++) ||
-            (rc = fn(ctx, c, sel, sbuf_str(&p), arg)))
-            goto out;
+        snprintf(p, sizeof(p), "/spec/%s/" TSC "/%zu/labelSelector", cn,
+                 i++);
+        if ((rc = fn(ctx, c, sel, p, arg)))
+            return rc;
     }
-out:
-    if (!rc && p.failed)
-        rc = p.failed;
-    sbuf_cleanup(&p);
-    return rc;
+    return RFG_OK;
 }
 
 struct pin {
