@@ -20,9 +20,10 @@
 #include "rules_impl.h"
 
 /* The customConfig of `c` when it is a list of strings, else NULL. */
-static const cJSON *custom_config(const cJSON *obj, enum rf_component c)
+static const cJSON *custom_config(const struct rule_ctx *ctx,
+                                  const cJSON *obj, enum rf_component c)
 {
-    return rf_strings(rf_component_spec(obj, c), "customConfig");
+    return rf_strings(rule_spec_of(ctx, obj, c), "customConfig");
 }
 
 /* Lower-cased first token of `entry` into key (empty when none). */
@@ -80,7 +81,7 @@ static void check_customconfig_format(struct rule_ctx *ctx)
         const cJSON *e;
         size_t i = 0;
 
-        cJSON_ArrayForEach(e, custom_config(rule_obj(ctx), comps[c])) {
+        cJSON_ArrayForEach(e, custom_config(ctx, rule_obj(ctx), comps[c])) {
             const char *why, *more;
             char ptr[64];
 
@@ -133,7 +134,7 @@ static void check_customconfig_forbidden(struct rule_ctx *ctx)
     const cJSON *e;
     size_t i = 0;
 
-    cJSON_ArrayForEach(e, custom_config(rule_obj(ctx), RF_REDIS)) {
+    cJSON_ArrayForEach(e, custom_config(ctx, rule_obj(ctx), RF_REDIS)) {
         char key[64], ptr[64];
         const char *why, *more;
 
@@ -166,7 +167,7 @@ static int entry_port(const char *e)
 
 static int fix_customconfig_forbidden(struct rule_ctx *ctx, const cJSON *work)
 {
-    const cJSON *cc = custom_config(work, RF_REDIS);
+    const cJSON *cc = custom_config(ctx, work, RF_REDIS);
     int n = cJSON_GetArraySize(cc), i, rc = RFG_OK, port = 0;
     const cJSON *e, *prev;
     char ptr[64];
@@ -204,7 +205,7 @@ static void check_customconfig_replica_priority(struct rule_ctx *ctx)
     const cJSON *e;
     size_t i = 0;
 
-    cJSON_ArrayForEach(e, custom_config(rule_obj(ctx), RF_REDIS)) {
+    cJSON_ArrayForEach(e, custom_config(ctx, rule_obj(ctx), RF_REDIS)) {
         char key[64], ptr[64];
 
         snprintf(ptr, sizeof(ptr), "/spec/redis/customConfig/%zu", i++);
@@ -231,7 +232,7 @@ static void check_min_replicas_to_write(struct rule_ctx *ctx)
 
     if (!rf_replicas_valid(rule_obj(ctx), RF_REDIS))
         return; /* schema-type denies the count */
-    cJSON_ArrayForEach(e, custom_config(rule_obj(ctx), RF_REDIS)) {
+    cJSON_ArrayForEach(e, custom_config(ctx, rule_obj(ctx), RF_REDIS)) {
         char key[64], ptr[64], hint[96];
         const char *sp;
         char *end;
@@ -289,7 +290,7 @@ static bool has_key(const cJSON *cc, const char *k)
 
 static void check_sentinel_customconfig_partial(struct rule_ctx *ctx)
 {
-    const cJSON *cc = custom_config(rule_obj(ctx), RF_SENTINEL);
+    const cJSON *cc = custom_config(ctx, rule_obj(ctx), RF_SENTINEL);
     bool down, fo;
 
     if (!cJSON_GetArraySize(cc))
@@ -313,7 +314,7 @@ static void check_sentinel_customconfig_partial(struct rule_ctx *ctx)
 static int fix_sentinel_customconfig_partial(struct rule_ctx *ctx,
                                              const cJSON *work)
 {
-    const cJSON *cc = custom_config(work, RF_SENTINEL);
+    const cJSON *cc = custom_config(ctx, work, RF_SENTINEL);
     int rc = RFG_OK;
 
     if (!cJSON_IsArray(cc) || !cJSON_GetArraySize(cc))
@@ -358,7 +359,7 @@ static long long last_ms(const cJSON *cc, const char *k, size_t *at)
 
 static void check_sentinel_timings(struct rule_ctx *ctx)
 {
-    const cJSON *cc = custom_config(rule_obj(ctx), RF_SENTINEL);
+    const cJSON *cc = custom_config(ctx, rule_obj(ctx), RF_SENTINEL);
     size_t di = 0, fi = 0;
     long long down = last_ms(cc, "down-after-milliseconds", &di);
     long long fo = last_ms(cc, "failover-timeout", &fi);
@@ -412,7 +413,7 @@ static void check_sentinel_customconfig_forbidden(struct rule_ctx *ctx)
     const cJSON *e;
     size_t i = 0;
 
-    cJSON_ArrayForEach(e, custom_config(rule_obj(ctx), RF_SENTINEL)) {
+    cJSON_ArrayForEach(e, custom_config(ctx, rule_obj(ctx), RF_SENTINEL)) {
         char key[64], ptr[64];
 
         snprintf(ptr, sizeof(ptr), "/spec/sentinel/customConfig/%zu", i++);
@@ -446,7 +447,7 @@ static void check_sentinel_customconfig_forbidden(struct rule_ctx *ctx)
 static int fix_sentinel_customconfig_forbidden(struct rule_ctx *ctx,
                                                const cJSON *work)
 {
-    const cJSON *cc = custom_config(work, RF_SENTINEL);
+    const cJSON *cc = custom_config(ctx, work, RF_SENTINEL);
     const cJSON *e = json_last(cc), *prev;
     int i, rc = RFG_OK;
 

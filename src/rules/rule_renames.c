@@ -18,9 +18,9 @@
 
 /* The renames when they are a list of maps whose from and to, when
  * there, are strings; else NULL. */
-static const cJSON *renames(const cJSON *obj)
+static const cJSON *renames(const struct rule_ctx *ctx, const cJSON *obj)
 {
-    const cJSON *r = rf_list(rf_component_spec(obj, RF_REDIS),
+    const cJSON *r = rf_list(rule_spec_of(ctx, obj, RF_REDIS),
                              "customCommandRenames");
     const cJSON *e;
 
@@ -45,7 +45,7 @@ static void check_rename_injection(struct rule_ctx *ctx)
     const cJSON *e;
     size_t i = 0;
 
-    cJSON_ArrayForEach(e, renames(rule_obj(ctx))) {
+    cJSON_ArrayForEach(e, renames(ctx, rule_obj(ctx))) {
         static const char *const fields[] = {"from", "to"};
         size_t f;
 
@@ -93,7 +93,7 @@ static void check_rename_operator_commands(struct rule_ctx *ctx)
     const cJSON *e;
     size_t i = 0;
 
-    cJSON_ArrayForEach(e, renames(rule_obj(ctx))) {
+    cJSON_ArrayForEach(e, renames(ctx, rule_obj(ctx))) {
         const char *from = json_str(e, "from");
         char ptr[64];
 
@@ -111,7 +111,7 @@ static void check_rename_operator_commands(struct rule_ctx *ctx)
 static int fix_rename_operator_commands(struct rule_ctx *ctx,
                                         const cJSON *work)
 {
-    const cJSON *r = renames(work);
+    const cJSON *r = renames(ctx, work);
     const cJSON *e = json_last(r), *prev;
     int i, rc = RFG_OK;
 
@@ -241,7 +241,7 @@ static int *first_same(const cJSON *r, int n)
 
 static void check_rename_duplicate(struct rule_ctx *ctx)
 {
-    const cJSON *r = renames(rule_obj(ctx));
+    const cJSON *r = renames(ctx, rule_obj(ctx));
     const cJSON *e;
     int n = cJSON_GetArraySize(r), i = -1, j;
     int *first = n > 0 ? first_same(r, n) : NULL;
@@ -276,11 +276,12 @@ static void check_rename_duplicate(struct rule_ctx *ctx)
 }
 
 /* The name CONFIG is renamed to, or NULL when it is not renamed. */
-static const cJSON *config_rename(const cJSON *obj)
+static const cJSON *config_rename(const struct rule_ctx *ctx,
+                                  const cJSON *obj)
 {
     const cJSON *e;
 
-    cJSON_ArrayForEach(e, renames(obj)) {
+    cJSON_ArrayForEach(e, renames(ctx, obj)) {
         const char *from = json_str(e, "from");
 
         if (from && !strcasecmp(from, "CONFIG"))
@@ -289,9 +290,9 @@ static const cJSON *config_rename(const cJSON *obj)
     return NULL;
 }
 
-static const cJSON *exporter(const cJSON *obj)
+static const cJSON *exporter(const struct rule_ctx *ctx, const cJSON *obj)
 {
-    return json_get(rf_component_spec(obj, RF_REDIS), "exporter");
+    return json_get(rule_spec_of(ctx, obj, RF_REDIS), "exporter");
 }
 
 /* Does the exporter get --config-command? Args that are not a list count
@@ -311,8 +312,8 @@ static bool has_config_arg(const cJSON *exp)
 
 static void check_exporter_config_rename(struct rule_ctx *ctx)
 {
-    const cJSON *exp = exporter(rule_obj(ctx));
-    const cJSON *e = config_rename(rule_obj(ctx));
+    const cJSON *exp = exporter(ctx, rule_obj(ctx));
+    const cJSON *e = config_rename(ctx, rule_obj(ctx));
     const char *to = json_str(e, "to");
 
     if (!e || !cJSON_IsTrue(json_get(exp, "enabled")) || has_config_arg(exp))
@@ -329,8 +330,8 @@ static void check_exporter_config_rename(struct rule_ctx *ctx)
 
 static int fix_exporter_config_rename(struct rule_ctx *ctx, const cJSON *work)
 {
-    const cJSON *exp = exporter(work);
-    const char *to = json_str(config_rename(work), "to");
+    const cJSON *exp = exporter(ctx, work);
+    const char *to = json_str(config_rename(ctx, work), "to");
     char arg[160];
 
     if (!to || !*to || !cJSON_IsTrue(json_get(exp, "enabled")) ||

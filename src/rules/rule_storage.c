@@ -144,14 +144,14 @@ static void check_bootstrap_intermingle(struct rule_ctx *ctx)
 }
 
 /* spec.redis.storage and its persistentVolumeClaim, when maps. */
-static const cJSON *storage(const cJSON *obj)
+static const cJSON *storage(const struct rule_ctx *ctx, const cJSON *obj)
 {
-    return rf_map(rf_component_spec(obj, RF_REDIS), "storage");
+    return rf_map(rule_spec_of(ctx, obj, RF_REDIS), "storage");
 }
 
-static const cJSON *pvc(const cJSON *obj)
+static const cJSON *pvc(const struct rule_ctx *ctx, const cJSON *obj)
 {
-    return rf_map(storage(obj), "persistentVolumeClaim");
+    return rf_map(storage(ctx, obj), "persistentVolumeClaim");
 }
 
 /* Is the redis storage, or what leads to it, there with the wrong type? */
@@ -167,7 +167,7 @@ static bool storage_mistyped(const cJSON *obj)
 
 static void check_storage_ephemeral(struct rule_ctx *ctx)
 {
-    if (pvc(rule_obj(ctx)) || json_get(rule_obj(ctx), "spec") == NULL ||
+    if (pvc(ctx, rule_obj(ctx)) || json_get(rule_obj(ctx), "spec") == NULL ||
         storage_mistyped(rule_obj(ctx)))
         return;
     rule_report(ctx, RULE_STRONG, "/spec/redis",
@@ -185,7 +185,7 @@ static const char *const reserved_volumes[] = {
 
 static void check_pvc_name(struct rule_ctx *ctx)
 {
-    const cJSON *p = pvc(rule_obj(ctx));
+    const cJSON *p = pvc(ctx, rule_obj(ctx));
     const cJSON *md = json_get(p, "metadata");
     const char *name = json_str(md, "name");
     const char *const *r;
@@ -215,7 +215,7 @@ static int fix_pvc_name(struct rule_ctx *ctx, const cJSON *work)
     static const char *const keys[] = {"spec", "redis", "storage",
                                        "persistentVolumeClaim", "metadata",
                                        "name"};
-    const cJSON *p = pvc(work);
+    const cJSON *p = pvc(ctx, work);
 
     if (!cJSON_IsObject(p) || json_get(json_get(p, "metadata"), "name"))
         return RFG_OK;
@@ -224,9 +224,10 @@ static int fix_pvc_name(struct rule_ctx *ctx, const cJSON *work)
 
 static void check_keep_after_deletion(struct rule_ctx *ctx)
 {
-    const cJSON *keep = json_get(storage(rule_obj(ctx)), "keepAfterDeletion");
+    const cJSON *keep = json_get(storage(ctx, rule_obj(ctx)),
+                                 "keepAfterDeletion");
 
-    if (!pvc(rule_obj(ctx)) || cJSON_IsTrue(keep) || rf_not_bool(keep))
+    if (!pvc(ctx, rule_obj(ctx)) || cJSON_IsTrue(keep) || rf_not_bool(keep))
         return;
     rule_report(ctx, RULE_STRONG, "/spec/redis/storage",
                 "set spec.redis.storage.keepAfterDeletion: true (only at "
@@ -239,9 +240,9 @@ static int fix_keep_after_deletion(struct rule_ctx *ctx, const cJSON *work)
 {
     static const char *const keys[] = {"spec", "redis", "storage",
                                        "keepAfterDeletion"};
-    const cJSON *st = storage(work);
+    const cJSON *st = storage(ctx, work);
 
-    if (!pvc(work) || json_get(st, "keepAfterDeletion"))
+    if (!pvc(ctx, work) || json_get(st, "keepAfterDeletion"))
         return RFG_OK;
     return rule_fix_add_nested(ctx, keys, 4, cJSON_CreateTrue());
 }
@@ -249,7 +250,8 @@ static int fix_keep_after_deletion(struct rule_ctx *ctx, const cJSON *work)
 static void check_storage_both(struct rule_ctx *ctx)
 {
     /* an emptyDir that is not a map is schema-type's alone */
-    if (!pvc(rule_obj(ctx)) || !rf_map(storage(rule_obj(ctx)), "emptyDir"))
+    if (!pvc(ctx, rule_obj(ctx)) ||
+        !rf_map(storage(ctx, rule_obj(ctx)), "emptyDir"))
         return;
     rule_report(ctx, RULE_STRONG, "/spec/redis/storage/emptyDir",
                 "remove emptyDir",
@@ -260,7 +262,7 @@ static void check_storage_both(struct rule_ctx *ctx)
 
 static int fix_storage_both(struct rule_ctx *ctx, const cJSON *work)
 {
-    if (!pvc(work) || !rf_map(storage(work), "emptyDir"))
+    if (!pvc(ctx, work) || !rf_map(storage(ctx, work), "emptyDir"))
         return RFG_OK;
     return rule_fix_remove(ctx, "/spec/redis/storage/emptyDir");
 }
