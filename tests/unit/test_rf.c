@@ -136,6 +136,45 @@ static void test_rf__labels(void)
     cJSON_Delete(o);
 }
 
+/* rf_fields_init gives what the getters give, whatever the spec holds. */
+static void test_rf__fields(void)
+{
+    static const char *const specs[] = {
+        "{}",
+        "[]",
+        ("{\"redis\":{\"replicas\":0,\"port\":-1},"
+         "\"sentinel\":{\"replicas\":5}}"),
+        "{\"redis\":{\"replicas\":1e12,\"port\":\"6380\"},\"sentinel\":[]}",
+        "{\"redis\":{\"port\":7000},\"auth\":{\"secretPath\":\"pw\"}}",
+        "{\"redis\":null,\"auth\":{\"secretPath\":\"\"}}",
+        "{\"auth\":{\"secretPath\":7}}",
+    };
+    struct rf_fields f;
+    size_t i;
+    int c;
+
+    for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+        cJSON *o = rf(specs[i]);
+
+        CHECK(o != NULL);
+        rf_fields_init(&f, o);
+        CHECK(f.obj == o);
+        for (c = RF_REDIS; c <= RF_SENTINEL; c++) {
+            CHECK(f.spec[c] == rf_component_spec(o, c));
+            CHECK_INT_EQ(f.replicas[c], rf_replicas(o, c));
+        }
+        CHECK(f.name == rf_name(o));
+        CHECK(f.secret_path == rf_secret_path(o));
+        CHECK_INT_EQ(f.redis_port, rf_redis_port(o));
+        cJSON_Delete(o);
+    }
+    rf_fields_init(&f, NULL);
+    CHECK(!f.spec[RF_REDIS] && !f.spec[RF_SENTINEL] && !f.name &&
+          !f.secret_path);
+    CHECK_INT_EQ(f.redis_port, RF_DEFAULT_PORT);
+    CHECK_INT_EQ(f.replicas[RF_SENTINEL], RF_DEFAULT_REPLICAS);
+}
+
 static void test_rf__targets(void)
 {
     CHECK_INT_EQ(rf_target_parse("spotahome-v1.2"), RF_TARGET_SPOTAHOME_V12);
@@ -151,6 +190,7 @@ int main(void)
     RUN(test_rf__typed);
     RUN(test_rf__names);
     RUN(test_rf__labels);
+    RUN(test_rf__fields);
     RUN(test_rf__targets);
     return CHECK_DONE();
 }
