@@ -356,6 +356,23 @@ static void append(cJSON *parent, cJSON **last, cJSON *c)
 static bool scan_value(struct review_scan *sc, enum scan_at at,
                        cJSON *item);
 
+/* After a member or item: skip white space, then `close` ends the
+ * object or array (1), a comma leads to the next one (0), anything else
+ * is an error (-1). */
+static int scan_sep(struct review_scan *sc, char close)
+{
+    scan_ws(sc);
+    if (sc->i < sc->n && sc->s[sc->i] == (unsigned char)close) {
+        sc->i++;
+        return 1;
+    }
+    if (sc->i >= sc->n || sc->s[sc->i] != ',')
+        return -1;
+    sc->i++;
+    scan_ws(sc);
+    return 0;
+}
+
 /* The members of the object at sc->i; `at` says where it sits. With
  * `item`, they become its children, but for those unread() leaves out. */
 static bool scan_object(struct review_scan *sc, enum scan_at at,
@@ -365,6 +382,7 @@ static bool scan_object(struct review_scan *sc, enum scan_at at,
     enum scan_at child;
     cJSON *last = NULL, *c;
     bool keep;
+    int sep;
 
     if (item)
         item->type = cJSON_Object;
@@ -412,15 +430,8 @@ static bool scan_object(struct review_scan *sc, enum scan_at at,
         scan_ws(sc);
         if (!scan_value(sc, child, c))
             return false;
-        scan_ws(sc);
-        if (sc->i < sc->n && sc->s[sc->i] == '}') {
-            sc->i++;
-            return true;
-        }
-        if (sc->i >= sc->n || sc->s[sc->i] != ',')
-            return false;
-        sc->i++;
-        scan_ws(sc);
+        if ((sep = scan_sep(sc, '}')) != 0)
+            return sep > 0;
     }
 }
 
@@ -430,6 +441,7 @@ static bool scan_array(struct review_scan *sc, cJSON *item)
 {
     size_t items = 0;
     cJSON *last = NULL, *c = NULL;
+    int sep;
 
     if (item)
         item->type = cJSON_Array;
@@ -450,15 +462,8 @@ static bool scan_array(struct review_scan *sc, cJSON *item)
         }
         if (!scan_value(sc, OFF_PATH, c))
             return false;
-        scan_ws(sc);
-        if (sc->i < sc->n && sc->s[sc->i] == ']') {
-            sc->i++;
-            return true;
-        }
-        if (sc->i >= sc->n || sc->s[sc->i] != ',')
-            return false;
-        sc->i++;
-        scan_ws(sc);
+        if ((sep = scan_sep(sc, ']')) != 0)
+            return sep > 0;
     }
 }
 
