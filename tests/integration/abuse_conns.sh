@@ -23,10 +23,18 @@ make_certs || { cat "$WORK/certs.log"; exit 1; }
 start_server --timeout 3600 --max-connections-per-ip 1024 --no-cluster ||
     exit 1
 
-check "1000 concurrent requests all answered" \
-    python3 - "$PORT" "$CERTS/ca.crt" \
+# on a hang, the phase each connection is stuck in, and the server's
+# threads (when gdb is there), so a failure says where it stopped
+server_stacks() {
+    command -v gdb >/dev/null 2>&1 || return 0
+    echo "--- server threads"
+    timeout 60 gdb -p "$SERVER_PID" -batch -ex 'thread apply all bt 12' \
+        2>/dev/null | grep -E '^(Thread|#)' | head -n 200
+}
+
+if ! python3 - "$PORT" "$CERTS/ca.crt" \
     "$FIX/create-clean.v1.request.json" "$RFG_WAIT" <<'PY'
-import asyncio, json, ssl, sys
+import asyncio, collections, json, ssl, sys
 port, ca = int(sys.argv[1]), sys.argv[2]
 review = json.load(open(sys.argv[3]))
 hang = float(sys.argv[4])
@@ -34,14 +42,22 @@ ctx = ssl.create_default_context(cafile=ca)
 N = 1000
 
 connected = 0
+phase = ["connecting"] * N
 
 async def one(i, gate, all_in):
     global connected
     review["request"]["uid"] = "uid-%d" % i
     body = json.dumps(review).encode()
     try:
+        # asyncio's own 60 s handshake limit is not a hang ceiling: a
+        # loaded machine may take longer for 1000 handshakes at once
         r, w = await asyncio.open_connection("127.0.0.1", port, ssl=ctx,
-                                             server_hostname="localhost")
+                                             server_hostname="localhost",
+                                             ssl_handshake_timeout=hang)
+        phase[i] = "connected"
+    except BaseException:
+        phase[i] = "connect failed"
+        raise
     finally:
         connected += 1
         if connected == N:
@@ -51,7 +67,9 @@ async def one(i, gate, all_in):
             b"application/json\r\nConnection: close\r\nContent-Length: %d"
             b"\r\n\r\n" % len(body) + body)
     await w.drain()
+    phase[i] = "sent, no answer"
     data = await r.read()
+    phase[i] = "answered"
     w.close()
     head, _, payload = data.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200"), head[:100]
@@ -70,8 +88,19 @@ async def main():
     assert not bad, bad[:5]
 
 # the ceiling only catches a hang: a loaded machine is slow, not stuck
-asyncio.run(asyncio.wait_for(main(), 4 * hang))
+try:
+    asyncio.run(asyncio.wait_for(main(), 4 * hang))
+except asyncio.TimeoutError:
+    print("no progress for %d s; connections by phase: %s"
+          % (4 * hang, dict(collections.Counter(phase))))
+    sys.exit(1)
 PY
+then
+    bad "1000 concurrent requests all answered"
+    server_stacks
+else
+    ok "1000 concurrent requests all answered"
+fi
 
 check "1500 raw connections past the cap, then still serving" \
     python3 - "$PORT" "$CERTS/ca.crt" "$RFG_WAIT" <<'PY'
