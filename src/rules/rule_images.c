@@ -279,13 +279,31 @@ static bool image_ref_valid(const char *img, char *why, size_t wn)
     return ref_path(path, colon ? (size_t)(colon - path) : n, why, wn);
 }
 
+/* An image of the pods: where it is, spec.<c>[.<key>[<i>]].image, is
+ * spelled out (im_names) only when a finding names it. */
 struct image_ref {
-    char ptr[80];
-    char what[80];
+    const char *c;   /* the component's name */
+    const char *key; /* "exporter", a container list, or NULL */
+    size_t i;        /* the index in the container list */
     const cJSON *val;
     bool fixable;   /* the operator has a default for it */
     bool container; /* an init or extra container: no default at all */
 };
+
+/* The JSON pointer and the dotted name of image `r`. */
+static void im_names(const struct image_ref *r, char ptr[80], char what[80])
+{
+    if (r->container) {
+        snprintf(ptr, 80, "/spec/%s/%s/%zu/image", r->c, r->key, r->i);
+        snprintf(what, 80, "spec.%s.%s[%zu].image", r->c, r->key, r->i);
+    } else if (r->key) {
+        snprintf(ptr, 80, "/spec/%s/%s/image", r->c, r->key);
+        snprintf(what, 80, "spec.%s.%s.image", r->c, r->key);
+    } else {
+        snprintf(ptr, 80, "/spec/%s/image", r->c);
+        snprintf(what, 80, "spec.%s.image", r->c);
+    }
+}
 
 #define IMAGES_MAX 64
 
@@ -303,10 +321,9 @@ static size_t container_images(const cJSON *list, const char *c,
         /* keep two slots for the sentinel image and exporter; beyond
            some 60 containers the rest go unchecked */
         if (n + 2 < IMAGES_MAX && cJSON_IsObject(e)) {
-            snprintf(out[n].ptr, sizeof(out[n].ptr), "/spec/%s/%s/%zu/image",
-                     c, key, i);
-            snprintf(out[n].what, sizeof(out[n].what), "spec.%s.%s[%zu].image",
-                     c, key, i);
+            out[n].c = c;
+            out[n].key = key;
+            out[n].i = i;
             out[n].val = json_get(e, "image");
             out[n].fixable = false;
             out[n].container = true;
@@ -343,16 +360,16 @@ static size_t images(const cJSON *obj, struct image_ref out[IMAGES_MAX])
 
         if (!comp_typed(obj, comps[i]))
             continue;
-        snprintf(out[n].ptr, sizeof(out[n].ptr), "/spec/%s/image", c);
-        snprintf(out[n].what, sizeof(out[n].what), "spec.%s.image", c);
+        out[n].c = c;
+        out[n].key = NULL;
+        out[n].i = 0;
         out[n].val = json_get(sp, "image");
         out[n].container = false;
         out[n++].fixable = true;
         if (cJSON_IsTrue(json_get(ex, "enabled"))) {
-            snprintf(out[n].ptr, sizeof(out[n].ptr), "/spec/%s/exporter/image",
-                     c);
-            snprintf(out[n].what, sizeof(out[n].what),
-                     "spec.%s.exporter.image", c);
+            out[n].c = c;
+            out[n].key = "exporter";
+            out[n].i = 0;
             out[n].val = json_get(ex, "image");
             out[n].container = false;
             out[n++].fixable = false;
@@ -372,44 +389,47 @@ static void check_image_pinned(struct rule_ctx *ctx)
 
     for (i = 0; i < n; i++) {
         const char *tag;
-        char why[256];
+        char why[256], ptr[80], what[80];
 
         if (im[i].val && !cJSON_IsString(im[i].val))
             continue;   /* a wrong type: the schema rules say so */
         if (!im[i].val || !*im[i].val->valuestring) {
+            im_names(&im[i], ptr, what);
             if (im[i].container)
-                rule_report(ctx, RULE_STRONG, im[i].ptr,
+                rule_report(ctx, RULE_STRONG, ptr,
                             "set the container's image with a version tag",
                             "%s is not set: a container needs an image, so "
-                            "its pods cannot be created", im[i].what);
+                            "its pods cannot be created", what);
             else
-                rule_report(ctx, RULE_WEAK, im[i].ptr,
+                rule_report(ctx, RULE_WEAK, ptr,
                             im[i].fixable ? "pin the image the operator uses "
                                             "today ('rfguard fix' adds it)"
                                           : "set the image with a version tag",
                             "%s is not set: the operator's default changes "
                             "with its version, so an operator upgrade "
                             "re-rolls every such failover at once",
-                            im[i].what);
+                            what);
             continue;
         }
         if (!image_ref_valid(im[i].val->valuestring, why, sizeof(why))) {
-            rule_report(ctx, RULE_STRONG, im[i].ptr,
+            im_names(&im[i], ptr, what);
+            rule_report(ctx, RULE_STRONG, ptr,
                         "write the image as [registry[:port]/]path[:tag]"
                         "[@sha256:digest]",
                         "%s is not a valid image reference: in \"%s\", %s; "
-                        "the pods cannot pull it", im[i].what,
+                        "the pods cannot pull it", what,
                         im[i].val->valuestring, why);
             continue;
         }
         tag = image_tag(im[i].val->valuestring);
-        if (tag && (!*tag || !strcmp(tag, "latest")))
-            rule_report(ctx, RULE_STRONG, im[i].ptr,
-                        "use a version tag or a digest",
-                        "%s \"%s\" %s: every pod restart may pull a "
-                        "different version, and pull policy defaults to "
-                        "Always", im[i].what, im[i].val->valuestring,
-                        *tag ? "uses :latest" : "has no tag");
+        if (!tag || (*tag && strcmp(tag, "latest")))
+            continue;
+        im_names(&im[i], ptr, what);
+        rule_report(ctx, RULE_STRONG, ptr, "use a version tag or a digest",
+                    "%s \"%s\" %s: every pod restart may pull a different "
+                    "version, and pull policy defaults to Always", what,
+                    im[i].val->valuestring,
+                    *tag ? "uses :latest" : "has no tag");
     }
 }
 
@@ -515,12 +535,12 @@ static void check_resources_set(struct rule_ctx *ctx)
         const cJSON *res = json_get(spec, "resources");
         const cJSON *req = json_get(res, "requests");
         const char *c = rf_component_name(comps[i]);
-        char ptr[48];
+        const char *ptr = comps[i] == RF_REDIS ? "/spec/redis/resources"
+                                               : "/spec/sentinel/resources";
 
         /* a string or list where a map belongs is schema-type's alone */
         if (!comp_typed(rule_obj(ctx), comps[i]) || rf_not_map(res))
             continue;
-        snprintf(ptr, sizeof(ptr), "/spec/%s/resources", c);
         if (!rf_not_map(req) &&
             (!json_get(req, "cpu") || !json_get(req, "memory")))
             rule_report(ctx, RULE_STRONG, ptr,

@@ -263,12 +263,11 @@ static void each_obj(struct rule_ctx *ctx, const cJSON *sp, const char *key,
 static void check_component(struct rule_ctx *ctx, enum rf_component comp)
 {
     const cJSON *sp = rule_spec(ctx, comp);
-    const char *c = rf_component_name(comp);
-    char base[32], p[128];
+    const char *base = comp == RF_REDIS ? "/spec/redis" : "/spec/sentinel";
+    char p[128];
 
     if (!cJSON_IsObject(sp))
         return;
-    snprintf(base, sizeof(base), "/spec/%s", c);
     check_name(ctx, sp, "priorityClassName", base, &K_PRIORITY);
     check_name(ctx, sp, "serviceAccountName", base, &K_ACCOUNT);
     check_name(ctx, sp, "startupConfigMap", base, &K_OP_CM);

@@ -49,14 +49,41 @@ static bool well_typed(const cJSON *term, const cJSON *sel)
     return cJSON_IsObject(term) && rf_selector_typed(sel);
 }
 
-/* Visit every label selector of component `c`: fn(sel or NULL, ptr),
- * leaving out the terms that are not well_typed. */
-typedef int (*sel_fn)(struct rule_ctx *ctx, enum rf_component c,
-                      const cJSON *sel, const char *ptr, void *arg);
-
 /* Room for a selector's pointer: the longest format, "sentinel" and a
  * 20-digit index take 138 bytes. */
 #define SEL_PTR 160
+
+/* Where a selector is: its term's list and index, spelled out as a
+ * pointer (sel_ptr) only when a rule reports or fixes something. */
+struct sel_at {
+    const char *cn;                         /* the component's name */
+    enum { SEL_REQ, SEL_PREF, SEL_TSC } at; /* the list of its term */
+    size_t i;                               /* the index in that list */
+};
+
+/* The JSON pointer to the selector at `a`, in `p`. */
+static const char *sel_ptr(const struct sel_at *a, char p[SEL_PTR])
+{
+    /* the formats fit SEL_PTR whatever the index */
+    if (a->at == SEL_REQ)
+        snprintf(p, SEL_PTR,
+                 "/spec/%s/affinity/" PAA "/" REQ "/%zu/labelSelector", a->cn,
+                 a->i);
+    else if (a->at == SEL_PREF)
+        snprintf(p, SEL_PTR,
+                 "/spec/%s/affinity/" PAA "/" PREF
+                 "/%zu/podAffinityTerm/labelSelector",
+                 a->cn, a->i);
+    else
+        snprintf(p, SEL_PTR, "/spec/%s/" TSC "/%zu/labelSelector", a->cn,
+                 a->i);
+    return p;
+}
+
+/* Visit every label selector of component `c`: fn(sel or NULL, where),
+ * leaving out the terms that are not well_typed. */
+typedef int (*sel_fn)(struct rule_ctx *ctx, enum rf_component c,
+                      const cJSON *sel, const struct sel_at *at, void *arg);
 
 static int each_selector(struct rule_ctx *ctx, const cJSON *obj,
                          enum rf_component c, sel_fn fn, void *arg)
@@ -64,51 +91,35 @@ static int each_selector(struct rule_ctx *ctx, const cJSON *obj,
     const cJSON *spec = rule_spec_of(ctx, obj, c);
     const cJSON *paa = json_get(json_get(spec, "affinity"), PAA);
     const cJSON *t, *sel;
-    const char *cn = rf_component_name(c);
-    char p[SEL_PTR];    /* the formats below fit whatever the index */
-    size_t i;
+    struct sel_at at;
     int rc;
 
-    i = 0;
+    at.cn = rf_component_name(c);
+    at.at = SEL_REQ;
+    at.i = 0;
     cJSON_ArrayForEach(t, rf_list(paa, REQ)) {
         sel = json_get(t, "labelSelector");
-        if (!well_typed(t, sel)) {
-            i++;
-            continue;
-        }
-        snprintf(p, sizeof(p),
-                 "/spec/%s/affinity/" PAA "/" REQ "/%zu/labelSelector", cn,
-                 i++);
-        if ((rc = fn(ctx, c, sel, p, arg)))
+        if (well_typed(t, sel) && (rc = fn(ctx, c, sel, &at, arg)))
             return rc;
+        at.i++;
     }
-    i = 0;
+    at.at = SEL_PREF;
+    at.i = 0;
     cJSON_ArrayForEach(t, rf_list(paa, PREF)) {
         const cJSON *term = json_get(t, "podAffinityTerm");
 
         sel = json_get(term, "labelSelector");
-        if (!well_typed(term, sel)) {
-            i++;
-            continue;
-        }
-        snprintf(p, sizeof(p),
-                 "/spec/%s/affinity/" PAA "/" PREF
-                 "/%zu/podAffinityTerm/labelSelector",
-                 cn, i++);
-        if ((rc = fn(ctx, c, sel, p, arg)))
+        if (well_typed(term, sel) && (rc = fn(ctx, c, sel, &at, arg)))
             return rc;
+        at.i++;
     }
-    i = 0;
+    at.at = SEL_TSC;
+    at.i = 0;
     cJSON_ArrayForEach(t, rf_list(spec, TSC)) {
         sel = json_get(t, "labelSelector");
-        if (!well_typed(t, sel)) {
-            i++;
-            continue;
-        }
-        snprintf(p, sizeof(p), "/spec/%s/" TSC "/%zu/labelSelector", cn,
-                 i++);
-        if ((rc = fn(ctx, c, sel, p, arg)))
+        if (well_typed(t, sel) && (rc = fn(ctx, c, sel, &at, arg)))
             return rc;
+        at.i++;
     }
     return RFG_OK;
 }
@@ -180,13 +191,14 @@ static bool pin_met(const cJSON *sel, const struct pin *p, bool by_rf)
 }
 
 static int scope_check_one(struct rule_ctx *ctx, enum rf_component c,
-                           const cJSON *sel, const char *ptr, void *arg)
+                           const cJSON *sel, const struct sel_at *at,
+                           void *arg)
 {
     const char *rf = rule_name(ctx);
     bool by_rf = sel && pins_own_rf_label(ctx, sel, c);
     bool failover_pinned = true;
     struct pin pins[3];
-    char missing[256] = "";
+    char missing[256] = "", ptr[SEL_PTR];
     size_t i, used = 0;
 
     (void)arg;
@@ -204,6 +216,7 @@ static int scope_check_one(struct rule_ctx *ctx, enum rf_component c,
     }
     if (!*missing)
         return RFG_OK;
+    sel_ptr(at, ptr);
     if (failover_pinned) {
         rule_report(ctx, RULE_STRONG, ptr,
                     "pin app.kubernetes.io/component in matchLabels",
@@ -314,9 +327,13 @@ static int scope_fix_one(struct rule_ctx *ctx, enum rf_component c,
 
 /* A missing labelSelector gets the whole per-cluster selector. */
 static int scope_fix_dispatch(struct rule_ctx *ctx, enum rf_component c,
-                              const cJSON *sel, const char *ptr, void *arg)
+                              const cJSON *sel, const struct sel_at *at,
+                              void *arg)
 {
     struct fix_arg *fa = arg;
+    char ptr[SEL_PTR];
+
+    sel_ptr(at, ptr);
 
     if (!sel) {
         cJSON *v = cJSON_CreateObject();
