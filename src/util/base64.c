@@ -18,30 +18,34 @@ int base64_encode(struct sbuf *b, const void *data, size_t len)
     static const char tab[] =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     const unsigned char *p = data;
-    char quad[4];
-    size_t i;
+    char out[256];  /* encoded a chunk at a time: one sbuf_add each */
+    size_t i, o = 0;
     int rc = RFG_OK;
 
     for (i = 0; !rc && i + 3 <= len; i += 3) {
         unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 |
                      p[i + 2];
-        quad[0] = tab[v >> 18 & 63];
-        quad[1] = tab[v >> 12 & 63];
-        quad[2] = tab[v >> 6 & 63];
-        quad[3] = tab[v & 63];
-        rc = sbuf_add(b, quad, 4);
+        out[o++] = tab[v >> 18 & 63];
+        out[o++] = tab[v >> 12 & 63];
+        out[o++] = tab[v >> 6 & 63];
+        out[o++] = tab[v & 63];
+        if (o == sizeof(out)) {
+            rc = sbuf_add(b, out, o);
+            o = 0;
+        }
     }
     if (!rc && i < len) {
         unsigned v = (unsigned)p[i] << 16;
 
         if (i + 1 < len)
             v |= (unsigned)p[i + 1] << 8;
-        quad[0] = tab[v >> 18 & 63];
-        quad[1] = tab[v >> 12 & 63];
-        quad[2] = i + 1 < len ? tab[v >> 6 & 63] : '=';
-        quad[3] = '=';
-        rc = sbuf_add(b, quad, 4);
+        out[o++] = tab[v >> 18 & 63];
+        out[o++] = tab[v >> 12 & 63];
+        out[o++] = i + 1 < len ? tab[v >> 6 & 63] : '=';
+        out[o++] = '=';
     }
+    if (!rc && o)
+        rc = sbuf_add(b, out, o);
     return rc;
 }
 
