@@ -25,8 +25,8 @@ static void doc_reset(struct yloader *L)
 
     cJSON_Delete(L->root);
     L->root = NULL;
-    posmap_free(L->pm);
-    L->pm = NULL;
+    if (L->pm)
+        posmap_clear(L->pm);
     cJSON_Delete(L->grave);
     L->grave = NULL;
     free(L->source);
@@ -100,6 +100,8 @@ static int doc_finish(struct yloader *L, struct ydoc_stream *out,
     /* "---" with nothing after it gives an empty plain scalar: a null
      * root. kubectl skips null documents, and so do we. */
     if (L->root && !cJSON_IsNull(L->root)) {
+        struct posmap *pm;
+
         if (out->len == out->cap) {
             size_t ncap = out->cap ? out->cap * 2 : 4;
             struct ydoc *nv = realloc(out->docs, ncap * sizeof(*nv));
@@ -110,13 +112,16 @@ static int doc_finish(struct yloader *L, struct ydoc_stream *out,
             out->docs = nv;
             out->cap = ncap;
         }
+        pm = posmap_take(L->pm);
+        if (!pm)
+            return diag_fail(L->dl, RFG_ENOMEM, &L->start,
+                             "out of memory");
         d = &out->docs[out->len++];
         d->root = L->root;
-        d->pm = L->pm;
+        d->pm = pm;
         d->start = L->start;
         d->source = L->source;
         L->root = NULL;
-        L->pm = NULL;
         L->source = NULL;
     }
     doc_reset(L);
@@ -179,8 +184,7 @@ static int on_event(struct yloader *L, struct ydoc_stream *out,
             return diag_fail(L->dl, RFG_ELIMIT, &pos,
                              "more than max_docs (%zu) documents",
                              L->lim->max_docs);
-        L->pm = posmap_new();
-        if (!L->pm)
+        if (!L->pm && !(L->pm = posmap_new()))
             return diag_fail(L->dl, RFG_ENOMEM, &pos, "out of memory");
         L->in_doc = true;
         L->scanned = false;
@@ -443,6 +447,7 @@ out:
     if (have_ev)
         yaml_event_delete(&ev);
     doc_reset(&L);
+    posmap_free(L.pm);
     free(L.st);
     free(L.merges);
     free(L.kbuf);

@@ -33,8 +33,9 @@ static inline struct src_pos ymark_pos(yaml_mark_t m)
 
 /* ---- posmap.c: where nodes and characters are ---- */
 
-/* An empty posmap with room for a small document; NULL when out of
- * memory. Owned by the caller: posmap_free(). */
+/* An empty posmap; NULL when out of memory. Owned by the caller:
+ * posmap_free(). The loader keeps one to fill, document after document,
+ * and hands each document a compact copy (posmap_take). */
 struct posmap *posmap_new(void);
 
 /* Free a posmap; NULL is a no-op. */
@@ -44,6 +45,14 @@ void posmap_free(struct posmap *pm);
  * RFG_ENOMEM. */
 int posmap_put(struct posmap *pm, const cJSON *k, struct src_pos pos)
     RFG_MUST_CHECK;
+
+/* A new posmap holding exactly what `pm` holds, in one allocation;
+ * `pm` is left empty, its memory kept for the next document. NULL when
+ * out of memory (`pm` is then unchanged). */
+struct posmap *posmap_take(struct posmap *pm);
+
+/* Forget every position `pm` holds, keeping a small array's memory. */
+void posmap_clear(struct posmap *pm);
 
 /* libyaml's mark.index counts characters after any UTF-8 BOM; this maps
  * it to a byte offset of the input. A cursor: each call walks from the
@@ -195,7 +204,7 @@ struct yloader {
     bool in_doc;
     bool scanned;           /* "# Source:" looked for */
     cJSON *root;            /* owned */
-    struct posmap *pm;      /* owned */
+    struct posmap *pm;      /* owned; filled for each document in turn */
     cJSON *grave;           /* owned: anchored keys, inline merge maps */
     char *source;           /* owned */
     struct src_pos start;
