@@ -42,6 +42,24 @@ static const struct word {
     {".NaN", 4, W_NAN},    {".NAN", 4, W_NAN},
 };
 
+/* The longest of the words. */
+#define WORD_MAX 5
+
+/* What the first byte of a plain scalar lets it be: a word of the table
+ * above, a number, or (0) only a string, which is most text. */
+#define FC_WORD 1
+#define FC_NUM 2
+static const unsigned char first_class[256] = {
+    ['y'] = FC_WORD, ['Y'] = FC_WORD, ['t'] = FC_WORD, ['T'] = FC_WORD,
+    ['o'] = FC_WORD, ['O'] = FC_WORD, ['n'] = FC_WORD, ['N'] = FC_WORD,
+    ['f'] = FC_WORD, ['F'] = FC_WORD, ['~'] = FC_WORD,
+    ['.'] = FC_WORD | FC_NUM, ['+'] = FC_WORD | FC_NUM,
+    ['-'] = FC_WORD | FC_NUM,
+    ['0'] = FC_NUM, ['1'] = FC_NUM, ['2'] = FC_NUM, ['3'] = FC_NUM,
+    ['4'] = FC_NUM, ['5'] = FC_NUM, ['6'] = FC_NUM, ['7'] = FC_NUM,
+    ['8'] = FC_NUM, ['9'] = FC_NUM,
+};
+
 /* The kind of the n-byte `s` among the words, or -1. One pass over one
  * table, comparing lengths and first bytes before any text. */
 static int word_kind(const char *s, size_t n)
@@ -180,6 +198,7 @@ void yscalar_resolve_plain(const char *s, size_t n, struct yscalar *v)
 {
     char small[128], *plain = small, *big = NULL;
     size_t i, pn;
+    unsigned cls;
     char c;
 
     memset(v, 0, sizeof(*v));
@@ -189,9 +208,10 @@ void yscalar_resolve_plain(const char *s, size_t n, struct yscalar *v)
         return;
     }
     c = s[0];
-    if (!strchr("+-0123456789.yYnNtTfFoO~", c) || c == '\0')
+    cls = first_class[(unsigned char)c];
+    if (!cls)
         return;
-    switch (n <= 6 ? word_kind(s, n) : -1) {
+    switch ((cls & FC_WORD) && n <= WORD_MAX ? word_kind(s, n) : -1) {
     case W_TRUE:
         v->kind = SK_BOOL;
         v->b = true;
@@ -224,7 +244,7 @@ void yscalar_resolve_plain(const char *s, size_t n, struct yscalar *v)
             v->kind = SK_FLOAT;
         return;
     }
-    if (!strchr("+-0123456789", c))
+    if (!(cls & FC_NUM))
         return;
     /* Drop underscores (go-yaml does strings.Replace(in, "_", "")). */
     if (memchr(s, '_', n)) {
