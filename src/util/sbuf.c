@@ -376,6 +376,15 @@ int sbuf_add_json_str(struct sbuf *b, const char *s)
     int rc = sbuf_addc(b, '"');
 
     for (; !rc && *p; p++) {
+        const unsigned char *run = p;
+
+        /* a run of bytes that need no escape goes in with one add */
+        while (*p >= 0x20 && *p != '"' && *p != '\\')
+            p++;
+        if (p > run && (rc = sbuf_add(b, run, (size_t)(p - run))) != 0)
+            break;
+        if (!*p)
+            break;
         switch (*p) {
         case '"':
             rc = sbuf_add(b, "\\\"", 2);
