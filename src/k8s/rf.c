@@ -468,6 +468,17 @@ static cJSON *pick(const cJSON *src, const char *const *keys, rf_copy_fn fn,
     return o;
 }
 
+const char *const rf_skeleton_words[] = {
+    "apiVersion", "kind", "metadata", "name", "namespace", "labels",
+    "annotations", "spec", "auth", "secretPath", "bootstrapNode", "host",
+    "port", "allowSentinels", "redis", "sentinel", "replicas", "hostNetwork",
+    "disableMyMaster", RF_GROUP "/v1", RF_KIND, "app",
+    "app.kubernetes.io/name", "app.kubernetes.io/component",
+    "app.kubernetes.io/part-of", "app.kubernetes.io/instance",
+    "app.kubernetes.io/managed-by", "creationTimestamp", "uid",
+    "resourceVersion", "generation", NULL
+};
+
 cJSON *rf_skeleton(const cJSON *obj, rf_copy_fn on_copy, void *arg)
 {
     static const char *const top[] = {"apiVersion", "kind", "metadata", NULL};

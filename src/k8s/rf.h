@@ -141,5 +141,8 @@ cJSON *rf_selector_labels(const char *rf, enum rf_component c);
  * carry source positions over. Owned; NULL on OOM. */
 typedef void (*rf_copy_fn)(void *arg, const cJSON *src, const cJSON *copy);
 cJSON *rf_skeleton(const cJSON *obj, rf_copy_fn on_copy, void *arg);
+/* The keys and values a skeleton usually holds (NULL-terminated, fewer
+ * than 64): a dictionary for packing skeletons compactly (jpack.h). */
+extern const char *const rf_skeleton_words[];
 
 #endif

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "inputs.h"
+#include "jpack.h"
 #include "jpatch.h"
 #include "json.h"
 #include "lnote.h"
@@ -28,6 +29,13 @@
 struct skpos {
     const cJSON *node;     /* borrowed from the skeleton */
     struct src_pos pos;
+};
+
+/* The skeleton's nodes and their positions while it is packed. */
+struct skpos_list {
+    struct skpos *v;       /* owned */
+    size_t len, cap, last;
+    int err;
 };
 
 struct lfinding {
@@ -46,9 +54,8 @@ struct ldoc {
     unsigned line;
     char *kind, *object, *source;   /* owned */
     bool rf;
-    cJSON *skel;           /* owned */
-    struct skpos *sp;      /* owned */
-    size_t nsp, capsp;
+    unsigned char *rec;    /* owned: the skeleton and its positions,
+                              packed (jpack.h) */
     struct lfinding *f;    /* owned */
     size_t nf, capf;
     struct lskip *sk;      /* owned */
@@ -95,8 +102,7 @@ static void ldoc_cleanup(struct ldoc *d)
     }
     free(d->f);
     free(d->sk);
-    free(d->sp);
-    cJSON_Delete(d->skel);
+    free(d->rec);
     free(d->kind);
     free(d->object);
     free(d->source);
@@ -170,38 +176,79 @@ static struct src_pos tree_pos(const void *p, const char *ptr)
     return pos.line ? pos : t->fallback;
 }
 
+/* A failover's skeleton, inflated for the cluster rules. */
+struct skel_ctx {
+    const struct ldoc *d;
+    cJSON *skel;           /* owned */
+};
+
 static struct src_pos skel_pos(const void *p, const char *ptr)
 {
-    const struct ldoc *d = p;
-    const cJSON *n = jptr_deepest(d->skel, ptr);
-    size_t i;
+    const struct skel_ctx *c = p;
+    long i = jpack_index(c->skel, jptr_deepest(c->skel, ptr));
+    struct src_pos pos;
 
-    for (i = 0; i < d->nsp; i++)
-        if (d->sp[i].node == n)
-            return d->sp[i].pos;
-    return (struct src_pos){d->line, 1};
+    if (i >= 0 && jpack_pos(c->d->rec, (size_t)i, &pos))
+        return pos;
+    return (struct src_pos){c->d->line, 1};
 }
 
 struct copy_ctx {
-    struct ldoc *d;
+    struct skpos_list *sp;
     const struct posmap *pm;
-    int err;
 };
 
 static void on_copy(void *arg, const cJSON *src, const cJSON *copy)
 {
     struct copy_ctx *c = arg;
-    struct ldoc *d = c->d;
-    void *nv = rfg_grow(d->sp, &d->capsp, d->nsp, sizeof(*d->sp), 4);
+    struct skpos_list *l = c->sp;
+    void *nv = rfg_grow(l->v, &l->cap, l->len, sizeof(*l->v), 32);
 
     if (!nv) {
-        c->err = RFG_ENOMEM;
+        l->err = RFG_ENOMEM;
         return;
     }
-    d->sp = nv;
-    d->sp[d->nsp].node = copy;
-    d->sp[d->nsp].pos = posmap_get(c->pm, src);
-    d->nsp++;
+    l->v = nv;
+    l->v[l->len].node = copy;
+    l->v[l->len].pos = posmap_get(c->pm, src);
+    l->len++;
+}
+
+/* jpack_pos_fn: nodes come in the order they were copied (pre-order),
+ * so the next one is almost always where the last one ended. */
+static struct src_pos copied_pos(void *arg, const cJSON *node)
+{
+    struct skpos_list *l = arg;
+    size_t i;
+
+    if (l->last < l->len && l->v[l->last].node == node)
+        return l->v[l->last++].pos;
+    for (i = 0; i < l->len; i++)
+        if (l->v[i].node == node) {
+            l->last = i + 1;
+            return l->v[i].pos;
+        }
+    return (struct src_pos){0, 0};
+}
+
+/* Keep what the cluster rules read of failover `obj` in d->rec. */
+static int keep_skeleton(struct ldoc *d, const struct ydoc *yd,
+                         const cJSON *obj)
+{
+    struct skpos_list sp = {NULL, 0, 0, 0, RFG_OK};
+    struct copy_ctx cc = {&sp, yd->pm};
+    cJSON *skel = rf_skeleton(obj, on_copy, &cc);
+    size_t len;
+    int err = RFG_ENOMEM;
+
+    if (skel && !sp.err) {
+        d->rec = jpack_tree(skel, copied_pos, &sp, rf_skeleton_words, &len);
+        if (d->rec)
+            err = RFG_OK;
+    }
+    cJSON_Delete(skel);
+    free(sp.v);
+    return err;
 }
 
 /* One document of a file being read: describe it, run the local rules,
@@ -255,7 +302,6 @@ static int one_doc(struct run *r, struct lfile *lf, struct input_file *f,
         struct rules_input ri;
         struct rules_result res;
         struct tree_ctx tc = {obj, yd->pm, pos};
-        struct copy_ctx cc = {d, yd->pm, RFG_OK};
 
         memset(&ri, 0, sizeof(ri));
         ri.phase = RULES_PHASE_LOCAL;
@@ -272,9 +318,9 @@ static int one_doc(struct run *r, struct lfile *lf, struct input_file *f,
         rules_result_cleanup(&res);
         if (err)
             return err;
-        d->skel = rf_skeleton(obj, on_copy, &cc);
-        if (!d->skel || cc.err)
-            return RFG_ENOMEM;
+        err = keep_skeleton(d, yd, obj);
+        if (err)
+            return err;
     }
     return RFG_OK;
 }
@@ -313,12 +359,17 @@ static void *cluster_worker(void *arg)
         struct ldoc *d = r->rfdocs[i];
         struct rules_input ri;
         struct rules_result res;
+        struct skel_ctx sc = {d, jpack_unpack(d->rec, rf_skeleton_words)};
         int err;
 
+        if (!sc.skel) {
+            r->err = RFG_ENOMEM;
+            continue;
+        }
         memset(&ri, 0, sizeof(ri));
         ri.phase = RULES_PHASE_CLUSTER;
         ri.plan = r->plan;
-        ri.obj = d->skel;
+        ri.obj = sc.skel;
         ri.op = RULES_CREATE;
         ri.pol = r->o->pol;
         ri.cv = &r->cv;
@@ -326,9 +377,10 @@ static void *cluster_worker(void *arg)
         ri.default_ns = r->o->ns;
         err = rules_eval(&res, &ri);
         if (!err) {
-            err = take_results(d, &res, skel_pos, d);
+            err = take_results(d, &res, skel_pos, &sc);
             rules_result_cleanup(&res);
         }
+        cJSON_Delete(sc.skel);
         if (err)
             r->err = err; /* any failure fails the run; no need to order */
     }
