@@ -162,6 +162,12 @@ void ktab_clear(struct ktab *t);
 /* Release everything the table holds. */
 void ktab_free(struct ktab *t);
 
+/* ---- keys.c: mapping keys kept as constants ---- */
+
+/* The constant string equal to the n bytes of `s` (no NUL among them),
+ * or NULL when it is not one of the keys kept as constants. */
+const char *ykey_intern(const char *s, size_t n);
+
 /* ---- the loader (ydoc.c) and its tree builder (ytree.c) ---- */
 
 enum fkind { F_SEQ, F_MAP, F_MERGE_SEQ };
@@ -218,10 +224,21 @@ struct yloader {
     struct ktab merged;     /* (mapping, key) -> item a merge put there
                                and no explicit key has overridden */
     struct ktab anchors;    /* name -> node */
-    char *kbuf;             /* owned: the pending mapping key */
+    const char *key;        /* the pending mapping key: kbuf, or a
+                               constant of keys.c */
+    size_t klen;            /* strlen(key) */
+    bool key_const;         /* key is a constant of keys.c */
+    char *kbuf;             /* owned: a pending key that is no constant */
     size_t kcap;
-    size_t klen;            /* strlen(kbuf) */
 };
+/* Set the pending key of the loader from the resolved scalar `v` of the
+ * n bytes `s` (sigs.k8s.io/yaml turns non-string keys into strings), or
+ * from an anchored scalar node; a constant of keys.c when there is one.
+ * RFG_OK or RFG_ENOMEM (keys.c). */
+int ykey_set(struct yloader *L, const struct yscalar *v, const char *s,
+             size_t n) RFG_MUST_CHECK;
+int ykey_set_node(struct yloader *L, const cJSON *node) RFG_MUST_CHECK;
+
 /* Count one more node against max_nodes. */
 int ytree_count_node(struct yloader *L, struct src_pos pos) RFG_MUST_CHECK;
 

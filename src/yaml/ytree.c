@@ -31,15 +31,21 @@ int ytree_count_node(struct yloader *L, struct src_pos pos)
 
 /* Find the item under `key` in the mapping of frame `f`, or NULL. */
 static cJSON *map_find(const struct yloader *L, const struct yframe *f,
-                             const char *key)
+                       const char *key, bool key_const)
 {
     cJSON *c;
 
     if (f->nkeys > KEYS_LINEAR_MAX)
         return ktab_get(&L->keys, f->node, key);
-    for (c = f->node->child; c; c = c->next)
+    for (c = f->node->child; c; c = c->next) {
+        if (c->string == key)
+            return c;
+        /* two different constants of keys.c are different keys */
+        if (key_const && (c->type & cJSON_StringIsConst))
+            continue;
         if (c->string && strcmp(c->string, key) == 0)
             return c;
+    }
     return NULL;
 }
 
@@ -85,7 +91,10 @@ static int swap_item(struct yloader *L, struct yframe *f, cJSON *prev,
     cJSON *parent = f->node;
 
     repl->string = prev->string;
+    repl->type = (repl->type & ~cJSON_StringIsConst) |
+                 (prev->type & cJSON_StringIsConst);
     prev->string = NULL;
+    prev->type &= ~cJSON_StringIsConst;
     repl->next = prev->next;
     repl->prev = prev->prev;
     if (repl->next)
@@ -125,6 +134,15 @@ static int merge_push(struct yloader *L, size_t target, const cJSON *src,
     L->merges[L->nmerge].name = name;
     L->nmerge++;
     return RFG_OK;
+}
+
+/* Add `item` to `obj` under the key of `src`: the same constant if it is
+ * one, else a copy. */
+static bool add_key(cJSON *obj, const cJSON *src, cJSON *item)
+{
+    if (src->type & cJSON_StringIsConst)
+        return cJSON_AddItemToObjectCS(obj, src->string, item);
+    return cJSON_AddItemToObject(obj, src->string, item);
 }
 
 /* Deep-copy `src` (an anchored node) for an alias, copying the recorded
@@ -175,7 +193,7 @@ static int dup_tree(struct yloader *L, const cJSON *src, size_t depth,
         rc = dup_tree(L, c, depth + 1, apos, name, &cc);
         if (rc)
             goto out;
-        if (cJSON_IsObject(copy) ? !cJSON_AddItemToObject(copy, c->string, cc)
+        if (cJSON_IsObject(copy) ? !add_key(copy, c, cc)
                                  : !cJSON_AddItemToArray(copy, cc)) {
             cJSON_Delete(cc);
             rc = diag_fail(L->dl, RFG_ENOMEM, &apos, "out of memory");
@@ -194,14 +212,18 @@ out:
     return rc;
 }
 
-/* cJSON_AddItemToObject for a key of known length (cJSON's allocator). */
-static bool add_member(cJSON *obj, const char *key, size_t klen, cJSON *node)
+/* Add `node` to `obj` under the pending key: the constant itself, or a
+ * copy of a key of known length (cJSON's allocator). */
+static bool add_member(cJSON *obj, const struct yloader *L, cJSON *node)
 {
-    char *k = cJSON_malloc(klen + 1);
+    char *k;
 
+    if (L->key_const)
+        return cJSON_AddItemToObjectCS(obj, L->key, node);
+    k = cJSON_malloc(L->klen + 1);
     if (!k)
         return false;
-    memcpy(k, key, klen + 1);
+    memcpy(k, L->key, L->klen + 1);
     if (node->string && !(node->type & cJSON_StringIsConst))
         cJSON_free(node->string);
     node->string = k;
@@ -235,7 +257,7 @@ static int place(struct yloader *L, cJSON *node, struct src_pos pos)
             top->replace = NULL;
             if (swap_item(L, top, prev, node))
                 return diag_fail(L->dl, RFG_ENOMEM, &pos, "out of memory");
-        } else if (!add_member(top->node, L->kbuf, L->klen, node)) {
+        } else if (!add_member(top->node, L, node)) {
             cJSON_Delete(node);
             return diag_fail(L->dl, RFG_ENOMEM, &pos, "out of memory");
         } else if (map_added(L, top, node)) {
@@ -322,103 +344,16 @@ static int sval_node(struct yloader *L, const struct yscalar *v, const char *s,
     return RFG_OK;
 }
 
-/* Make room for a pending key of n bytes. */
-static int kbuf_reserve(struct yloader *L, size_t n)
-{
-    char *nb;
-    size_t ncap;
-
-    if (n + 1 <= L->kcap)
-        return RFG_OK;
-    ncap = L->kcap ? L->kcap : 64;
-    while (ncap < n + 1)
-        ncap *= 2;
-    nb = realloc(L->kbuf, ncap);
-    if (!nb)
-        return RFG_ENOMEM;
-    L->kbuf = nb;
-    L->kcap = ncap;
-    return RFG_OK;
-}
-
-/* Set the pending key from a resolved scalar (sigs.k8s.io/yaml turns
- * non-string keys into strings). */
-static int key_from_sval(struct yloader *L, const struct yscalar *v,
-                         const char *s, size_t n)
-{
-    char tmp[64];
-    const char *k = tmp;
-    size_t kn;
-
-    switch (v->kind) {
-    case SK_NULL:
-        k = "null";
-        break;
-    case SK_BOOL:
-        k = v->b ? "true" : "false";
-        break;
-    case SK_INT:
-        snprintf(tmp, sizeof(tmp), "%lld", (long long)v->i);
-        break;
-    case SK_UINT:
-        snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v->u);
-        break;
-    case SK_FLOAT:
-    case SK_NOTJSON:
-        yscalar_format_key(tmp, sizeof(tmp), v->f);
-        break;
-    case SK_STR:
-    default:
-        k = s;
-        break;
-    }
-    kn = k == s ? n : strlen(k);
-    if (kbuf_reserve(L, kn))
-        return RFG_ENOMEM;
-    memcpy(L->kbuf, k, kn);
-    L->kbuf[kn] = '\0';
-    L->klen = kn;
-    return RFG_OK;
-}
-
-/* Set the pending key from an anchored scalar node. */
-static int key_from_node(struct yloader *L, const cJSON *node)
-{
-    struct yscalar v;
-
-    memset(&v, 0, sizeof(v));
-    if (cJSON_IsString(node)) {
-        return key_from_sval(L, &v, node->valuestring,
-                             strlen(node->valuestring));
-    } else if (cJSON_IsNull(node)) {
-        v.kind = SK_NULL;
-    } else if (cJSON_IsBool(node)) {
-        v.kind = SK_BOOL;
-        v.b = cJSON_IsTrue(node);
-    } else {
-        double d = node->valuedouble;
-
-        if (yscalar_is_int64(d)) {
-            v.kind = SK_INT;
-            v.i = (int64_t)d;
-        } else {
-            v.kind = SK_FLOAT;
-            v.f = d;
-        }
-    }
-    return key_from_sval(L, &v, NULL, 0);
-}
-
 /* The pending key is set; check it against the keys already in `f`. A
  * key a merge put there is overridden, once; a key written twice is an
  * error. */
 static int key_accept(struct yloader *L, struct yframe *f, struct src_pos pos)
 {
-    cJSON *prev = map_find(L, f, L->kbuf);
+    cJSON *prev = map_find(L, f, L->key, L->key_const);
 
     f->replace = NULL;
-    if (prev && ktab_get(&L->merged, f->node, L->kbuf) == prev) {
-        char *k = strdup(L->kbuf);
+    if (prev && ktab_get(&L->merged, f->node, L->key) == prev) {
+        char *k = strdup(L->key);
 
         if (!k || ktab_put(&L->merged, f->node, k, NULL)) {
             free(k);
@@ -432,7 +367,7 @@ static int key_accept(struct yloader *L, struct yframe *f, struct src_pos pos)
 
         return diag_fail(L->dl, RFG_EPARSE, &pos,
                          "duplicate key \"%.80s\" (first at line %u)",
-                         L->kbuf, first.line);
+                         L->key, first.line);
     }
     f->have_key = true;
     f->key_is_merge = false;
@@ -487,10 +422,11 @@ static int merge_one(struct yloader *L, size_t fi, const cJSON *src,
             cJSON_Delete(cc);
             return diag_fail(L->dl, RFG_ENOMEM, &pos, "out of memory");
         }
-        prev = map_find(L, f, c->string);
+        prev = map_find(L, f, c->string,
+                        (c->type & cJSON_StringIsConst) != 0);
         if (prev) {
             rc = swap_item(L, f, prev, cc);
-        } else if (!cJSON_AddItemToObject(f->node, c->string, cc)) {
+        } else if (!add_key(f->node, c, cc)) {
             cJSON_Delete(cc);
             rc = RFG_ENOMEM;
         } else {
@@ -561,7 +497,7 @@ int ytree_scalar(struct yloader *L, const yaml_event_t *ev)
         rc = yscalar_resolve(&v, ev, pos, L->dl);
         if (rc)
             return rc;
-        if (key_from_sval(L, &v, s, ev->data.scalar.length))
+        if (ykey_set(L, &v, s, ev->data.scalar.length))
             return diag_fail(L->dl, RFG_ENOMEM, &pos, "out of memory");
         if (anchor) {
             rc = sval_node(L, &v, s, ev->data.scalar.length, pos, &node);
@@ -610,7 +546,7 @@ int ytree_alias(struct yloader *L, const yaml_event_t *ev)
             return diag_fail(L->dl, RFG_EPARSE, &pos,
                              "a mapping or sequence cannot be a mapping "
                              "key");
-        if (key_from_node(L, src))
+        if (ykey_set_node(L, src))
             return diag_fail(L->dl, RFG_ENOMEM, &pos, "out of memory");
         return key_accept(L, top, pos);
     }
