@@ -72,11 +72,20 @@ size_t review_utf8_bad_at(const unsigned char *s, size_t n)
 }
 
 
-static void scan_ws(struct review_scan *sc)
+/* Skip the white space at sc->i. */
+static void skip_ws(struct review_scan *sc)
 {
     while (sc->i < sc->n && (sc->s[sc->i] == ' ' || sc->s[sc->i] == '\t' ||
                              sc->s[sc->i] == '\n' || sc->s[sc->i] == '\r'))
         sc->i++;
+}
+
+/* skip_ws, but a body from the API server is compact JSON, so the usual
+ * byte is no white space, and one inline compare tells. */
+static inline void scan_ws(struct review_scan *sc)
+{
+    if (sc->i < sc->n && sc->s[sc->i] <= ' ')
+        skip_ws(sc);
 }
 
 static int hexval(unsigned char c)
@@ -280,7 +289,11 @@ static bool scan_number(struct review_scan *sc, cJSON *item)
         return false;
     if (item) {
         /* in the locale's spelling, as cJSON hands it to strtod */
-        char dp = localeconv()->decimal_point[0];
+        char dp;
+
+        if (!sc->dp)
+            sc->dp = localeconv()->decimal_point[0];
+        dp = sc->dp;
 
         memcpy(buf, s + sc->i, i - sc->i);
         buf[i - sc->i] = '\0';

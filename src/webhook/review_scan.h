@@ -26,6 +26,7 @@ struct review_scan {
     unsigned depth;
     size_t nul;                 /* first \u0000 escape, or n */
     size_t nleft;               /* members left out */
+    char dp;                    /* the locale's decimal point, once read */
 };
 
 /* Offset of the first byte of `s` (n bytes) that is not well-formed
