@@ -26,7 +26,7 @@ static const enum rf_component comps[] = {RF_REDIS, RF_SENTINEL};
 struct term {
     const cJSON *term;      /* holds topologyKey, namespaces... */
     const cJSON *sel;       /* its labelSelector, may be NULL */
-    enum { TERM_REQ, TERM_PREF, TERM_TSC } at; /* the list it is in */
+    enum rule_term_list at; /* the list it is in */
     const char *cn;         /* the component's name */
     size_t i;               /* the index in its list */
     bool affinity;          /* an anti-affinity term (not a TSC) */
@@ -39,10 +39,10 @@ struct term {
  * reports or fixes something, not for every term it looks at. */
 static const char *term_ptr(const struct term *t, char buf[TERM_PTR])
 {
-    if (t->at == TERM_REQ)
+    if (t->at == RULE_TERM_REQ)
         snprintf(buf, TERM_PTR, "/spec/%s/affinity/" PAA "/" REQ "/%zu",
                  t->cn, t->i);
-    else if (t->at == TERM_PREF)
+    else if (t->at == RULE_TERM_PREF)
         snprintf(buf, TERM_PTR,
                  "/spec/%s/affinity/" PAA "/" PREF "/%zu/podAffinityTerm",
                  t->cn, t->i);
@@ -63,17 +63,35 @@ static bool well_typed(const struct term *t)
            !rf_not_list(json_get(t->term, "namespaces"));
 }
 
-/* Call fn for each well-typed term of component `c`. */
+/* Call fn for each well-typed term of component `c`: from the list
+ * rule_terms keeps for the object under evaluation, or (a fix's working
+ * copy, which the calls change) from the object itself. */
 static void each_term(struct rule_ctx *ctx, const cJSON *obj,
                       enum rf_component c, term_fn fn, void *arg)
 {
-    const cJSON *spec = rule_spec_of(ctx, obj, c);
-    const cJSON *paa = json_get(json_get(spec, "affinity"), PAA), *e;
+    const cJSON *spec, *paa, *e;
+    const struct rule_term *v;
     struct term t;
+    size_t n, k;
 
     t.cn = rf_component_name(c);
+    if (obj == rule_obj(ctx) && (v = rule_terms(ctx, c, &n)) != NULL) {
+        for (k = 0; k < n; k++) {
+            if (!v[k].keys_ok)
+                continue;
+            t.term = v[k].term;
+            t.sel = v[k].sel;
+            t.at = v[k].list;
+            t.i = v[k].i;
+            t.affinity = v[k].list != RULE_TERM_TSC;
+            fn(ctx, c, &t, arg);
+        }
+        return;
+    }
+    spec = rule_spec_of(ctx, obj, c);
+    paa = json_get(json_get(spec, "affinity"), PAA);
     t.i = 0;
-    t.at = TERM_REQ;
+    t.at = RULE_TERM_REQ;
     cJSON_ArrayForEach(e, rf_list(paa, REQ)) {
         t.term = e;
         t.sel = json_get(e, "labelSelector");
@@ -83,7 +101,7 @@ static void each_term(struct rule_ctx *ctx, const cJSON *obj,
         t.i++;
     }
     t.i = 0;
-    t.at = TERM_PREF;
+    t.at = RULE_TERM_PREF;
     cJSON_ArrayForEach(e, rf_list(paa, PREF)) {
         t.term = json_get(e, "podAffinityTerm");
         t.sel = json_get(t.term, "labelSelector");
@@ -93,7 +111,7 @@ static void each_term(struct rule_ctx *ctx, const cJSON *obj,
         t.i++;
     }
     t.i = 0;
-    t.at = TERM_TSC;
+    t.at = RULE_TERM_TSC;
     cJSON_ArrayForEach(e, rf_list(spec, TSC)) {
         t.term = e;
         t.sel = json_get(e, "labelSelector");

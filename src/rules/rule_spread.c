@@ -56,20 +56,20 @@ static bool well_typed(const cJSON *term, const cJSON *sel)
 /* Where a selector is: its term's list and index, spelled out as a
  * pointer (sel_ptr) only when a rule reports or fixes something. */
 struct sel_at {
-    const char *cn;                         /* the component's name */
-    enum { SEL_REQ, SEL_PREF, SEL_TSC } at; /* the list of its term */
-    size_t i;                               /* the index in that list */
+    const char *cn;             /* the component's name */
+    enum rule_term_list at;     /* the list of its term */
+    size_t i;                   /* the index in that list */
 };
 
 /* The JSON pointer to the selector at `a`, in `p`. */
 static const char *sel_ptr(const struct sel_at *a, char p[SEL_PTR])
 {
     /* the formats fit SEL_PTR whatever the index */
-    if (a->at == SEL_REQ)
+    if (a->at == RULE_TERM_REQ)
         snprintf(p, SEL_PTR,
                  "/spec/%s/affinity/" PAA "/" REQ "/%zu/labelSelector", a->cn,
                  a->i);
-    else if (a->at == SEL_PREF)
+    else if (a->at == RULE_TERM_PREF)
         snprintf(p, SEL_PTR,
                  "/spec/%s/affinity/" PAA "/" PREF
                  "/%zu/podAffinityTerm/labelSelector",
@@ -81,21 +81,36 @@ static const char *sel_ptr(const struct sel_at *a, char p[SEL_PTR])
 }
 
 /* Visit every label selector of component `c`: fn(sel or NULL, where),
- * leaving out the terms that are not well_typed. */
+ * leaving out the terms that are not well_typed; from the list
+ * rule_terms keeps for the object under evaluation, or (a fix's working
+ * copy, which the calls change) from the object itself. */
 typedef int (*sel_fn)(struct rule_ctx *ctx, enum rf_component c,
                       const cJSON *sel, const struct sel_at *at, void *arg);
 
 static int each_selector(struct rule_ctx *ctx, const cJSON *obj,
                          enum rf_component c, sel_fn fn, void *arg)
 {
-    const cJSON *spec = rule_spec_of(ctx, obj, c);
-    const cJSON *paa = json_get(json_get(spec, "affinity"), PAA);
-    const cJSON *t, *sel;
+    const cJSON *spec, *paa, *t, *sel;
+    const struct rule_term *v;
     struct sel_at at;
+    size_t n, k;
     int rc;
 
     at.cn = rf_component_name(c);
-    at.at = SEL_REQ;
+    if (obj == rule_obj(ctx) && (v = rule_terms(ctx, c, &n)) != NULL) {
+        for (k = 0; k < n; k++) {
+            if (!v[k].sel_ok)
+                continue;
+            at.at = v[k].list;
+            at.i = v[k].i;
+            if ((rc = fn(ctx, c, v[k].sel, &at, arg)))
+                return rc;
+        }
+        return RFG_OK;
+    }
+    spec = rule_spec_of(ctx, obj, c);
+    paa = json_get(json_get(spec, "affinity"), PAA);
+    at.at = RULE_TERM_REQ;
     at.i = 0;
     cJSON_ArrayForEach(t, rf_list(paa, REQ)) {
         sel = json_get(t, "labelSelector");
@@ -103,7 +118,7 @@ static int each_selector(struct rule_ctx *ctx, const cJSON *obj,
             return rc;
         at.i++;
     }
-    at.at = SEL_PREF;
+    at.at = RULE_TERM_PREF;
     at.i = 0;
     cJSON_ArrayForEach(t, rf_list(paa, PREF)) {
         const cJSON *term = json_get(t, "podAffinityTerm");
@@ -113,7 +128,7 @@ static int each_selector(struct rule_ctx *ctx, const cJSON *obj,
             return rc;
         at.i++;
     }
-    at.at = SEL_TSC;
+    at.at = RULE_TERM_TSC;
     at.i = 0;
     cJSON_ArrayForEach(t, rf_list(spec, TSC)) {
         sel = json_get(t, "labelSelector");

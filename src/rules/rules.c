@@ -244,6 +244,8 @@ int rules_eval(struct rules_result *out, const struct rules_input *in)
 out:
     cJSON_Delete(ctx.pod_labels[RF_REDIS]);
     cJSON_Delete(ctx.pod_labels[RF_SENTINEL]);
+    free(ctx.terms[RF_REDIS]);
+    free(ctx.terms[RF_SENTINEL]);
     schema_issues_cleanup(&ctx.schema);
     if (ctx.err) {
         rules_result_cleanup(out);

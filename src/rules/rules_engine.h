@@ -35,6 +35,9 @@ struct rule_ctx {
     struct rf_fields f;             /* of in->obj, filled once */
     cJSON *pod_labels[2];           /* owned; rule_pod_labels, built on
                                        first use */
+    struct rule_term *terms[2];     /* owned; rule_terms, on first use */
+    size_t nterms[2];
+    bool terms_done[2];
     struct schema_issues schema;    /* computed on first use */
     bool schema_done;
     const char *skip;               /* rfguard.io/skip, when it has a

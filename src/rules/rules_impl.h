@@ -68,6 +68,29 @@ int rule_redis_port(const struct rule_ctx *ctx);
  * the evaluation ends. Borrowed; NULL on OOM. */
 const cJSON *rule_pod_labels(struct rule_ctx *ctx, enum rf_component c);
 
+/* One anti-affinity term or topology spread constraint of a component,
+ * as the placement and spread rules visit them. */
+enum rule_term_list { RULE_TERM_REQ, RULE_TERM_PREF, RULE_TERM_TSC };
+struct rule_term {
+    const cJSON *term;  /* the required term, the preferred term's
+                           podAffinityTerm, or the constraint; any type,
+                           or NULL */
+    const cJSON *sel;   /* its labelSelector, or NULL */
+    enum rule_term_list list;
+    size_t i;           /* its index in that list */
+    bool sel_ok;        /* `term` is a map and `sel` has the types the API
+                           server accepts (rf_selector_typed) */
+    bool keys_ok;       /* sel_ok, and topologyKey (when there) a string
+                           and namespaces (when there) a list */
+};
+/* The terms of component `c` of rule_obj(ctx), in order: required
+ * anti-affinity terms, preferred ones, spread constraints. Collected on
+ * first use and kept until the evaluation ends, so that the rules which
+ * visit them all look the lists up once. Borrowed; NULL (with *n 0) when
+ * out of memory: then the caller walks the object itself. */
+const struct rule_term *rule_terms(struct rule_ctx *ctx, enum rf_component c,
+                                   size_t *n);
+
 /* Cluster helpers shared by the cluster rules. rj_view: the view with
  * its class index, built on first use under a lock (lint's workers
  * share one view; serve's snapshots come built); NULL without a view,

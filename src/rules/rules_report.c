@@ -4,7 +4,8 @@
  * the rule_ctx accessors (object, target, namespace, parameters, schema
  * issues), findings with shortened quotes (rule_report) or with the
  * severity a lost cluster claim gets (rule_report_sev), and freeing a
- * result. Does not decide which rules run (rules.c) or skip
+ * result; the per-evaluation lists rules share (pod labels, placement
+ * terms). Does not decide which rules run (rules.c) or skip
  * (rules_skip.c).
  */
 #include <pthread.h>
@@ -61,6 +62,75 @@ const cJSON *rule_pod_labels(struct rule_ctx *ctx, enum rf_component c)
     if (!ctx->pod_labels[c])
         ctx->pod_labels[c] = rf_pod_labels(ctx->in->obj, c);
     return ctx->pod_labels[c];
+}
+
+/* Append the terms of list `list` (may be NULL or not a list) to *v;
+ * false when out of memory. */
+static bool add_terms(struct rule_term **v, size_t *n, size_t *cap,
+                      const cJSON *list, enum rule_term_list which)
+{
+    const cJSON *e;
+    size_t i = 0;
+
+    if (!cJSON_IsArray(list))
+        return true;
+    cJSON_ArrayForEach(e, list) {
+        struct rule_term *t;
+
+        if (*n == *cap) {
+            struct rule_term *nv = rfg_grow(*v, cap, *n, sizeof(**v), 4);
+
+            if (!nv)
+                return false;
+            *v = nv;
+        }
+        t = &(*v)[(*n)++];
+        t->term = which == RULE_TERM_PREF ? json_get(e, "podAffinityTerm")
+                                          : e;
+        t->sel = json_get(t->term, "labelSelector");
+        t->list = which;
+        t->i = i++;
+        t->sel_ok = cJSON_IsObject(t->term) && rf_selector_typed(t->sel);
+        t->keys_ok = t->sel_ok &&
+                     !rf_not_string(json_get(t->term, "topologyKey")) &&
+                     !rf_not_list(json_get(t->term, "namespaces"));
+    }
+    return true;
+}
+
+const struct rule_term *rule_terms(struct rule_ctx *ctx, enum rf_component c,
+                                   size_t *n)
+{
+    const cJSON *spec = ctx->f.spec[c];
+    const cJSON *paa = json_get(json_get(spec, "affinity"), "podAntiAffinity");
+    struct rule_term *v = NULL;
+    size_t len = 0, cap = 0;
+
+    if (!ctx->terms_done[c]) {
+        if (!add_terms(&v, &len, &cap, json_get(paa,
+                       "requiredDuringSchedulingIgnoredDuringExecution"),
+                       RULE_TERM_REQ) ||
+            !add_terms(&v, &len, &cap, json_get(paa,
+                       "preferredDuringSchedulingIgnoredDuringExecution"),
+                       RULE_TERM_PREF) ||
+            !add_terms(&v, &len, &cap,
+                       json_get(spec, "topologySpreadConstraints"),
+                       RULE_TERM_TSC)) {
+            free(v);
+            *n = 0;
+            return NULL;
+        }
+        /* a non-NULL pointer even for no terms: NULL means no memory */
+        if (!v && !(v = malloc(sizeof(*v)))) {
+            *n = 0;
+            return NULL;
+        }
+        ctx->terms[c] = v;
+        ctx->nterms[c] = len;
+        ctx->terms_done[c] = true;
+    }
+    *n = ctx->nterms[c];
+    return ctx->terms[c];
 }
 
 const struct rules_input *rule_input(const struct rule_ctx *ctx)
