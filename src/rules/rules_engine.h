@@ -45,11 +45,12 @@ struct rule_ctx {
     const char *skip_reason;
     /* run_fixes: the object with every fix op so far applied (each op
      * is applied as it is emitted, so the next one is computed against
-     * the object as the earlier ones left it), and what undoes the ops
-     * of the current rule. */
-    cJSON *work;                    /* owned while fixes run */
-    cJSON *undo;                    /* owned: work before the current
-                                       rule's first op; NULL until then */
+     * the object as the earlier ones left it). NULL until the first op:
+     * until then fixes read in->obj itself. The current rule's ops are
+     * undone by replaying the earlier ones on a new copy. */
+    cJSON *work;                    /* owned while fixes run, or NULL */
+    bool emitted;                   /* the current rule emitted an op */
+    bool need_work;                 /* it tried to while work was NULL */
     int patch_mark;                 /* ops in res->patch before it */
     bool pod_template;              /* one of them changes the pod
                                        template */

@@ -4,8 +4,11 @@
  * to a working copy, so each op is computed against the object the
  * earlier ops (of the same rule or of earlier ones) left; a rule whose
  * op does not apply is undone; on UPDATE a fix that touches the pod
- * template is held back unless the policy says always. Does not decide
- * what is wrong with an object: the rules' checks do.
+ * template is held back unless the policy says always. The copy is made
+ * when the first op is emitted: a clean object (most of them) costs no
+ * copy at all, and undoing a rule replays the ops before it on a new copy
+ * rather than keeping a copy per rule. Does not decide what is wrong
+ * with an object: the rules' checks do.
  */
 #include <assert.h>
 #include <stdlib.h>
@@ -103,11 +106,16 @@ static int emit(struct rule_ctx *ctx, const char *op, const char *path,
     cJSON *one = NULL;
     int rc;
 
-    assert(ctx->work); /* only fix functions emit */
-    if (!ctx->undo && !(ctx->undo = cJSON_Duplicate(ctx->work, 1))) {
+    assert(ctx->cur); /* only fix functions emit */
+    if (!ctx->work) {
+        /* The fix reads the object under evaluation, which nothing has
+         * needed to change so far: run_fix makes the copy and runs the
+         * fix again on it. Stop this run here. */
+        ctx->need_work = true;
         cJSON_Delete(value);
-        return RFG_ENOMEM;
+        return RFG_EINVAL;
     }
+    ctx->emitted = true;
     if (!ctx->pod_template) {
         enum tmpl_class cls = tmpl_classify(path);
         bool oom = false;
@@ -169,20 +177,37 @@ int rule_fix_remove(struct rule_ctx *ctx, const char *path)
 }
 
 /* Drop the ops the current rule emitted: the working copy goes back to
- * what it was before the rule's first op. */
-static void undo_rule(struct rule_ctx *ctx)
+ * what it was before the rule's first op (none: no copy; else a new copy
+ * with the earlier rules' ops, which applied before, applied again).
+ * Returns RFG_OK or RFG_ENOMEM. */
+static int undo_rule(struct rule_ctx *ctx)
 {
+    struct diag_list dl;
+    const cJSON *c;
     cJSON *op;
+    int rc = RFG_OK;
 
-    if (!ctx->undo)
-        return;
-    cJSON_Delete(ctx->work);
-    ctx->work = ctx->undo;
-    ctx->undo = NULL;
+    if (!ctx->emitted)
+        return RFG_OK;
+    ctx->emitted = false;
     while (cJSON_GetArraySize(ctx->res->patch) > ctx->patch_mark &&
            (op = cJSON_DetachItemFromArray(ctx->res->patch,
                                            ctx->patch_mark)))
         cJSON_Delete(op);
+    cJSON_Delete(ctx->work);
+    ctx->work = NULL;
+    if (ctx->patch_mark == 0)
+        return RFG_OK;
+    ctx->work = cJSON_Duplicate(ctx->in->obj, 1);
+    if (!ctx->work)
+        return RFG_ENOMEM;
+    diag_list_init(&dl, NULL);
+    cJSON_ArrayForEach(c, ctx->res->patch)
+        if ((rc = jpatch_apply_op(&ctx->work, c, &dl)) != RFG_OK)
+            break;
+    diag_list_cleanup(&dl);
+    /* they applied in this order before: only memory can fail now */
+    return rc ? RFG_ENOMEM : RFG_OK;
 }
 
 /* Record that the current rule's fix, whose first op was at `ptr`, was
@@ -220,8 +245,30 @@ static int add_held(struct rule_ctx *ctx, const char *ptr)
 /* Is the current rule's fix, just run, one to hold back? */
 static bool hold_fix(const struct rule_ctx *ctx)
 {
-    return ctx->undo && ctx->pod_template && ctx->in->op != RULES_CREATE &&
+    return ctx->emitted && ctx->pod_template &&
+           ctx->in->op != RULES_CREATE &&
            !ctx->in->pol->pod_template_on_update;
+}
+
+/* Run the fix of rule `d`: on the working copy, or, while there is none,
+ * on the object under evaluation; when the fix then emits an op, on a
+ * new copy, from the start. */
+static int run_fix(struct rule_ctx *ctx, const struct rule_desc *d)
+{
+    int rc;
+
+    ctx->pod_template = false;
+    ctx->emitted = false;
+    ctx->need_work = false;
+    rc = d->fix(ctx, ctx->work ? ctx->work : ctx->in->obj);
+    if (!ctx->need_work)
+        return rc;
+    ctx->need_work = false;
+    ctx->work = cJSON_Duplicate(ctx->in->obj, 1);
+    if (!ctx->work)
+        return RFG_ENOMEM;
+    ctx->pod_template = false;
+    return d->fix(ctx, ctx->work);
 }
 
 int rules_run_fixes(struct rule_ctx *ctx)
@@ -232,9 +279,7 @@ int rules_run_fixes(struct rule_ctx *ctx)
     int rc = RFG_OK;
 
     cat = rules_catalog(&n);
-    ctx->work = cJSON_Duplicate(in->obj, 1);
-    if (!ctx->work)
-        return RFG_ENOMEM;
+    ctx->work = NULL;
     for (i = 0; i < n && !rc; i++) {
         const struct rule_desc *d = &cat[i];
 
@@ -247,13 +292,11 @@ int rules_run_fixes(struct rule_ctx *ctx)
         if ((d->flags & RULE_FIX_CREATE_ONLY) && in->op != RULES_CREATE)
             continue;
         ctx->patch_mark = cJSON_GetArraySize(ctx->res->patch);
-        ctx->pod_template = false;
-        rc = d->fix(ctx, ctx->work);
+        rc = run_fix(ctx, d);
         /* A fix that does not apply (an odd object shape) is dropped
          * rather than failing the evaluation: the finding stays. */
         if (rc == RFG_EINVAL) {
-            undo_rule(ctx);
-            rc = RFG_OK;
+            rc = undo_rule(ctx);
         } else if (!rc && hold_fix(ctx)) {
             const cJSON *first = cJSON_GetArrayItem(ctx->res->patch,
                                                     ctx->patch_mark);
@@ -261,15 +304,12 @@ int rules_run_fixes(struct rule_ctx *ctx)
                                                                 "path")
                                    ->valuestring);
 
-            undo_rule(ctx);
-            rc = ptr ? add_held(ctx, ptr) : RFG_ENOMEM;
+            rc = undo_rule(ctx);
+            if (!rc)
+                rc = ptr ? add_held(ctx, ptr) : RFG_ENOMEM;
             free(ptr);
         }
-        cJSON_Delete(ctx->undo);
-        ctx->undo = NULL;
     }
-    cJSON_Delete(ctx->undo);
-    ctx->undo = NULL;
     cJSON_Delete(ctx->work);
     ctx->work = NULL;
     return rc;
@@ -278,7 +318,7 @@ int rules_run_fixes(struct rule_ctx *ctx)
 int rule_fix_add_nested(struct rule_ctx *ctx, const char *const *keys,
                         size_t nkeys, cJSON *value)
 {
-    const cJSON *node = ctx->work;
+    const cJSON *node = ctx->work ? ctx->work : ctx->in->obj;
     struct sbuf path;
     size_t i, depth = 0;
     int rc = RFG_OK;
