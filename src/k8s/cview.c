@@ -49,13 +49,16 @@ uint64_t cview_key_bytes(const unsigned char *p, size_t n)
     return fnv(FNV_BASIS, p, n);
 }
 
+/* Entry numbers in a map are 32 bits; NIL ends a chain. */
+#define NIL UINT32_MAX
+
 size_t cview_first(const struct cview_hmap *m, uint64_t key)
 {
-    size_t i;
+    uint32_t i;
 
     if (!m->cap)
         return CVIEW_END;
-    for (i = m->head[key & (m->cap - 1)]; i != CVIEW_END; i = m->next[i])
+    for (i = m->head[key & (m->cap - 1)]; i != NIL; i = m->next[i])
         if (m->hash[i] == key)
             return i;
     return CVIEW_END;
@@ -64,10 +67,11 @@ size_t cview_first(const struct cview_hmap *m, uint64_t key)
 size_t cview_next(const struct cview_hmap *m, size_t i)
 {
     uint64_t key = m->hash[i];
+    uint32_t k;
 
-    for (i = m->next[i]; i != CVIEW_END; i = m->next[i])
-        if (m->hash[i] == key)
-            return i;
+    for (k = m->next[i]; k != NIL; k = m->next[k])
+        if (m->hash[k] == key)
+            return k;
     return CVIEW_END;
 }
 
@@ -83,18 +87,18 @@ static void hmap_free(struct cview_hmap *m)
  * chains keep running from newest to oldest. */
 static int hmap_rehash(struct cview_hmap *m, size_t cap)
 {
-    size_t *head = malloc(cap * sizeof(*head));
+    uint32_t *head = malloc(cap * sizeof(*head));
     size_t i;
 
     if (!head)
         return RFG_ENOMEM;
     for (i = 0; i < cap; i++)
-        head[i] = CVIEW_END;
+        head[i] = NIL;
     for (i = 0; i < m->len; i++) {
         size_t slot = m->hash[i] & (cap - 1);
 
         m->next[i] = head[slot];
-        head[slot] = i;
+        head[slot] = (uint32_t)i;
     }
     free(m->head);
     m->head = head;
@@ -102,25 +106,47 @@ static int hmap_rehash(struct cview_hmap *m, size_t cap)
     return RFG_OK;
 }
 
-/* Add entry number m->len (entries are added in index order). */
-static int hmap_add(struct cview_hmap *m, uint64_t key)
+/* Room for `n` entries in all in the per-entry arrays. */
+static int hmap_grow(struct cview_hmap *m, size_t n)
 {
-    size_t slot;
-
-    if (m->len == m->lencap) {
-        size_t ncap = m->lencap ? m->lencap * 2 : 16;
-        size_t *nn = realloc(m->next, ncap * sizeof(*nn));
+    if (n >= NIL)
+        return RFG_ENOMEM;
+    if (n > m->lencap) {
+        uint32_t *nn = realloc(m->next, n * sizeof(*nn));
         uint64_t *nh;
 
         if (!nn)
             return RFG_ENOMEM;
         m->next = nn;
-        nh = realloc(m->hash, ncap * sizeof(*nh));
+        nh = realloc(m->hash, n * sizeof(*nh));
         if (!nh)
             return RFG_ENOMEM;
         m->hash = nh;
-        m->lencap = ncap;
+        m->lencap = n;
     }
+    return RFG_OK;
+}
+
+/* Make room for `n` entries in all, exactly: no slack is kept. */
+static int hmap_reserve(struct cview_hmap *m, size_t n)
+{
+    size_t cap = m->cap ? m->cap : 64;
+
+    if (hmap_grow(m, n))
+        return RFG_ENOMEM;
+    while (n * 4 > cap * 3)
+        cap *= 2;
+    return cap > m->cap ? hmap_rehash(m, cap) : RFG_OK;
+}
+
+/* Add entry number m->len (entries are added in index order). */
+static int hmap_add(struct cview_hmap *m, uint64_t key)
+{
+    size_t slot;
+
+    if (m->len == m->lencap &&
+        hmap_grow(m, m->lencap ? m->lencap * 2 : 16))
+        return RFG_ENOMEM;
     if ((m->len + 1) * 4 > m->cap * 3) {
         int rc = hmap_rehash(m, m->cap ? m->cap * 2 : 64);
 
@@ -130,7 +156,7 @@ static int hmap_add(struct cview_hmap *m, uint64_t key)
     m->hash[m->len] = key;
     slot = key & (m->cap - 1);
     m->next[m->len] = m->head[slot];
-    m->head[slot] = m->len;
+    m->head[slot] = (uint32_t)m->len;
     m->len++;
     return RFG_OK;
 }
@@ -141,26 +167,72 @@ void cview_init(struct cview *cv, cview_hash_fn hash)
     cv->hash = hash;
 }
 
+/* An entry's strings share one allocation, which its `ns` (never NULL)
+ * starts, and a Secret's key names another, which `keys` starts: a view
+ * of 100k entries pays one malloc per entry, not five. */
 static void free_failover(struct cview_failover *f)
 {
     free(f->ns);
-    free(f->name);
-    free(f->origin);
-    free(f->secret);
 }
 
 static void free_secret(struct cview_secret *s)
 {
-    size_t i;
-
     free(s->ns);
-    free(s->name);
-    free(s->origin);
-    free(s->kind);
     free(s->bad_key);
-    for (i = 0; i < s->nkeys; i++)
-        free(s->keys[i]);
     free(s->keys);
+}
+
+/* Copy the strings src[0..n) (src[0] not NULL; others may be) into one
+ * allocation, setting *dst[i] to each copy (NULL for NULL); returns the
+ * allocation, which is *dst[0], or NULL on ENOMEM (*dst[] unset). */
+static char *str_block(char **const dst[], const char *const src[], size_t n)
+{
+    size_t i, len = 0, l;
+    char *b, *p;
+
+    for (i = 0; i < n; i++)
+        len += src[i] ? strlen(src[i]) + 1 : 0;
+    b = p = malloc(len);
+    if (!b)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        *dst[i] = NULL;
+        if (!src[i])
+            continue;
+        l = strlen(src[i]) + 1;
+        memcpy(p, src[i], l);
+        *dst[i] = p;
+        p += l;
+    }
+    return b;
+}
+
+/* The key names keys[0..n) as one allocation: the pointer array, then
+ * the strings. NULL when n is 0 or on ENOMEM (*oom says which). */
+static char **keys_block(const char *const *keys, size_t n, bool *oom)
+{
+    size_t i, len = n * sizeof(char *), l;
+    char **v;
+    char *p;
+
+    *oom = false;
+    if (!n)
+        return NULL;
+    for (i = 0; i < n; i++)
+        len += strlen(keys[i]) + 1;
+    v = malloc(len);
+    if (!v) {
+        *oom = true;
+        return NULL;
+    }
+    p = (char *)(v + n);
+    for (i = 0; i < n; i++) {
+        l = strlen(keys[i]) + 1;
+        memcpy(p, keys[i], l);
+        v[i] = p;
+        p += l;
+    }
+    return v;
 }
 
 void cview_cleanup(struct cview *cv)
@@ -192,6 +264,33 @@ static char *dup_or_null(const char *s)
     return s ? strdup(s) : NULL;
 }
 
+int cview_reserve(struct cview *cv, size_t nrfs, size_t nsecrets)
+{
+    size_t r = cv->nrfs + nrfs, n = cv->nsecrets + nsecrets;
+
+    if (r > cv->caprfs) {
+        struct cview_failover *nv = realloc(cv->rfs, r * sizeof(*nv));
+
+        if (!nv)
+            return RFG_ENOMEM;
+        cv->rfs = nv;
+        cv->caprfs = r;
+    }
+    if (n > cv->capsecrets) {
+        struct cview_secret *nv = realloc(cv->secrets, n * sizeof(*nv));
+
+        if (!nv)
+            return RFG_ENOMEM;
+        cv->secrets = nv;
+        cv->capsecrets = n;
+    }
+    if (hmap_reserve(&cv->rf_port, r) || hmap_reserve(&cv->rf_name, r) ||
+        hmap_reserve(&cv->rf_secret, r) || hmap_reserve(&cv->sec_name, n) ||
+        hmap_reserve(&cv->sec_pw, n))
+        return RFG_ENOMEM;
+    return RFG_OK;
+}
+
 static int add_failover(struct cview *cv, const cJSON *obj, const char *ns,
                         const char *origin)
 {
@@ -208,14 +307,12 @@ static int add_failover(struct cview *cv, const cJSON *obj, const char *ns,
     cv->rfs = f;
     f = &cv->rfs[cv->nrfs];
     memset(f, 0, sizeof(*f));
-    f->ns = strdup(ns);
-    f->name = strdup(name);
-    f->origin = dup_or_null(origin);
-    f->secret = dup_or_null(secret);
-    if (!f->ns || !f->name || (origin && !f->origin) ||
-        (secret && !f->secret)) {
-        free_failover(f);
-        return RFG_ENOMEM;
+    {
+        char **const dst[] = {&f->ns, &f->name, &f->origin, &f->secret};
+        const char *const src[] = {ns, name, origin, secret};
+
+        if (!str_block(dst, src, 4))
+            return RFG_ENOMEM;
     }
     f->port = rf_redis_port(obj);
     f->disable_mymaster = rf_disable_mymaster(obj);
@@ -250,22 +347,32 @@ static enum cview_pw_problem classify(const unsigned char *p, size_t n)
     return CVIEW_PW_OK;
 }
 
-static int push_key(struct cview_secret *s, const char *k)
+/* A Secret's key names while it is read, borrowed from its tree. */
+struct klist {
+    const char *small[16];
+    const char **v;        /* small, or owned */
+    size_t n, cap;
+};
+
+static int push_key(struct klist *l, const char *k)
 {
-    char **nk;
     size_t i;
 
-    for (i = 0; i < s->nkeys; i++)
-        if (!strcmp(s->keys[i], k))
+    for (i = 0; i < l->n; i++)
+        if (!strcmp(l->v[i], k))
             return RFG_OK;
-    nk = realloc(s->keys, (s->nkeys + 1) * sizeof(*nk));
-    if (!nk)
-        return RFG_ENOMEM;
-    s->keys = nk;
-    s->keys[s->nkeys] = strdup(k);
-    if (!s->keys[s->nkeys])
-        return RFG_ENOMEM;
-    s->nkeys++;
+    if (l->n == l->cap) {
+        const char **nv = malloc(l->cap * 2 * sizeof(*nv));
+
+        if (!nv)
+            return RFG_ENOMEM;
+        memcpy(nv, l->v, l->n * sizeof(*nv));
+        if (l->v != l->small)
+            free(l->v);
+        l->v = nv;
+        l->cap *= 2;
+    }
+    l->v[l->n++] = k;
     return RFG_OK;
 }
 
@@ -283,7 +390,7 @@ static void take_password(struct cview *cv, struct cview_secret *s,
 }
 
 static int fill_secret(struct cview *cv, struct cview_secret *s,
-                       const cJSON *obj)
+                       struct klist *kl, const cJSON *obj)
 {
     const cJSON *data = json_get(obj, "data");
     const cJSON *sdata = json_get(obj, "stringData");
@@ -297,7 +404,7 @@ static int fill_secret(struct cview *cv, struct cview_secret *s,
                           : cJSON_IsNull(kv) ? NULL
                                              : "is not a string";
 
-        if ((rc = push_key(s, kv->string)))
+        if ((rc = push_key(kl, kv->string)))
             return rc;
         if (why && !s->bad_key) {
             s->bad_key = strdup(kv->string);
@@ -323,7 +430,7 @@ static int fill_secret(struct cview *cv, struct cview_secret *s,
     }
     /* stringData wins over data, as in the API server. */
     cJSON_ArrayForEach(kv, sdata) {
-        if ((rc = push_key(s, kv->string)))
+        if ((rc = push_key(kl, kv->string)))
             return rc;
         if (!strcmp(kv->string, "password") && cJSON_IsString(kv))
             take_password(cv, s, (const unsigned char *)kv->valuestring,
@@ -332,7 +439,8 @@ static int fill_secret(struct cview *cv, struct cview_secret *s,
     return RFG_OK;
 }
 
-static int fill_sealed(struct cview_secret *s, const cJSON *obj)
+static int fill_sealed(struct cview_secret *s, struct klist *kl,
+                       const cJSON *obj)
 {
     const cJSON *enc = json_get(json_get(obj, "spec"), "encryptedData");
     const cJSON *kv;
@@ -340,7 +448,7 @@ static int fill_sealed(struct cview_secret *s, const cJSON *obj)
 
     s->keys_known = true;
     cJSON_ArrayForEach(kv, enc) {
-        if ((rc = push_key(s, kv->string)))
+        if ((rc = push_key(kl, kv->string)))
             return rc;
         if (!strcmp(kv->string, "password"))
             s->has_password = true;
@@ -348,7 +456,8 @@ static int fill_sealed(struct cview_secret *s, const cJSON *obj)
     return RFG_OK;
 }
 
-static int fill_external(struct cview_secret *s, const cJSON *obj)
+static int fill_external(struct cview_secret *s, struct klist *kl,
+                         const cJSON *obj)
 {
     const cJSON *spec = json_get(obj, "spec");
     const cJSON *data = json_get(spec, "data");
@@ -361,7 +470,7 @@ static int fill_external(struct cview_secret *s, const cJSON *obj)
 
         if (!k)
             continue;
-        if ((rc = push_key(s, k)))
+        if ((rc = push_key(kl, k)))
             return rc;
         if (!strcmp(k, "password"))
             s->has_password = true;
@@ -378,6 +487,8 @@ int cview_add_object(struct cview *cv, const cJSON *obj,
     const char *name = json_str(md, "name");
     const char *ns = json_str(md, "namespace");
     struct cview_secret *s;
+    struct klist kl;
+    bool oom;
     int rc;
 
     if (!ns || !*ns)
@@ -413,20 +524,29 @@ int cview_add_object(struct cview *cv, const cJSON *obj,
     cv->secrets = s;
     s = &cv->secrets[cv->nsecrets];
     memset(s, 0, sizeof(*s));
-    s->ns = strdup(ns);
-    s->name = strdup(name);
-    s->kind = strdup(kind);
-    s->origin = dup_or_null(origin);
-    if (!s->ns || !s->name || !s->kind || (origin && !s->origin)) {
-        free_secret(s);
-        return RFG_ENOMEM;
+    {
+        char **const dst[] = {&s->ns, &s->name, &s->kind, &s->origin};
+        const char *const src[] = {ns, name, kind, origin};
+
+        if (!str_block(dst, src, 4))
+            return RFG_ENOMEM;
     }
+    kl.v = kl.small;
+    kl.n = 0;
+    kl.cap = sizeof(kl.small) / sizeof(kl.small[0]);
     if (!strcmp(kind, "Secret"))
-        rc = fill_secret(cv, s, obj);
+        rc = fill_secret(cv, s, &kl, obj);
     else if (!strcmp(kind, "SealedSecret"))
-        rc = fill_sealed(s, obj);
+        rc = fill_sealed(s, &kl, obj);
     else
-        rc = fill_external(s, obj);
+        rc = fill_external(s, &kl, obj);
+    if (!rc) {
+        s->keys = keys_block(kl.v, kl.n, &oom);
+        s->nkeys = s->keys ? kl.n : 0;
+        rc = oom ? RFG_ENOMEM : RFG_OK;
+    }
+    if (kl.v != kl.small)
+        free(kl.v);
     if (!rc && hmap_add(&cv->sec_name, cview_key_str2(s->ns, s->name)))
         rc = RFG_ENOMEM;
     if (!rc && hmap_add(&cv->sec_pw, s->has_hash
@@ -470,7 +590,7 @@ void cview_secret_cleanup(struct cview_secret *s)
 int cview_add_secret(struct cview *cv, const struct cview_secret *src)
 {
     struct cview_secret *s;
-    size_t i;
+    bool oom;
 
     cview_index_drop(cv);
     if (cv->nsecrets == cv->capsecrets) {
@@ -484,22 +604,18 @@ int cview_add_secret(struct cview *cv, const struct cview_secret *src)
     }
     s = &cv->secrets[cv->nsecrets];
     *s = *src;
-    s->ns = strdup(src->ns);
-    s->name = strdup(src->name);
-    s->kind = strdup(src->kind);
-    s->origin = dup_or_null(src->origin);
-    s->bad_key = dup_or_null(src->bad_key);
-    s->keys = src->nkeys ? calloc(src->nkeys, sizeof(*s->keys)) : NULL;
-    s->nkeys = 0;
-    if (!s->ns || !s->name || !s->kind || (src->origin && !s->origin) ||
-        (src->bad_key && !s->bad_key) || (src->nkeys && !s->keys))
-        goto fail;
-    for (i = 0; i < src->nkeys; i++) {
-        s->keys[i] = strdup(src->keys[i]);
-        if (!s->keys[i])
-            goto fail;
-        s->nkeys++;
+    {
+        char **const dst[] = {&s->ns, &s->name, &s->kind, &s->origin};
+        const char *const strs[] = {src->ns, src->name, src->kind,
+                                    src->origin};
+
+        if (!str_block(dst, strs, 4))
+            return RFG_ENOMEM;
     }
+    s->bad_key = dup_or_null(src->bad_key);
+    s->keys = keys_block((const char *const *)src->keys, src->nkeys, &oom);
+    if ((src->bad_key && !s->bad_key) || oom)
+        goto fail;
     if (hmap_add(&cv->sec_name, cview_key_str2(s->ns, s->name)) ||
         hmap_add(&cv->sec_pw, s->has_hash ? cview_key_bytes(s->pw_hash, 32)
                                           : 0))

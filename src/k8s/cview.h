@@ -26,11 +26,12 @@
 typedef void (*cview_hash_fn)(const void *data, size_t len,
                               unsigned char out[32]);
 
+/* An entry's strings share one allocation, owned through `ns`. */
 struct cview_failover {
-    char *ns, *name;       /* owned */
-    char *origin;          /* owned: "file:line" or NULL */
+    char *ns, *name;       /* owned (ns) */
+    char *origin;          /* "file:line" or NULL */
+    char *secret;          /* NULL when no auth */
     int port;              /* after defaults */
-    char *secret;          /* owned; NULL when no auth */
     bool disable_mymaster;
     bool host_network;
     bool bootstrap;        /* has spec.bootstrapNode */
@@ -47,10 +48,12 @@ enum cview_pw_problem {
 };
 
 struct cview_secret {
-    char *ns, *name;       /* owned */
-    char *origin;          /* owned: "file:line" or NULL */
-    char *kind;            /* owned: "Secret", "SealedSecret", ... */
-    char **keys;           /* owned: data/stringData key names */
+    char *ns, *name;       /* owned (ns): one allocation holds ns, name,
+                              origin and kind */
+    char *origin;          /* "file:line" or NULL */
+    char *kind;            /* "Secret", "SealedSecret", ... */
+    char **keys;           /* owned: data/stringData key names, the
+                              array and the names in one allocation */
     size_t nkeys;
     bool keys_known;       /* false when keys come from elsewhere
                               (ExternalSecret dataFrom) */
@@ -84,9 +87,9 @@ struct cview_netpol {
  * every object (lint runs hold 100k failovers). Chains run from the most
  * recently added entry to the oldest. */
 struct cview_hmap {
-    size_t *head;          /* owned; cap slots, CVIEW_END when empty */
+    uint32_t *head;        /* owned; cap slots, UINT32_MAX when empty */
     size_t cap;
-    size_t *next;          /* owned; per entry */
+    uint32_t *next;        /* owned; per entry */
     uint64_t *hash;        /* owned; per entry */
     size_t len, lencap;
 };
@@ -139,6 +142,11 @@ int cview_add_object(struct cview *cv, const cJSON *obj,
  * `src` is left empty but initialised. On ENOMEM give both up (cleanup
  * stays safe, lookups do not). */
 int cview_merge(struct cview *dst, struct cview *src) RFG_MUST_CHECK;
+/* Make room for `nrfs` failovers and `nsecrets` Secrets more, exactly,
+ * so a view filled from parts of known size keeps no growth slack.
+ * RFG_OK or RFG_ENOMEM. */
+int cview_reserve(struct cview *cv, size_t nrfs, size_t nsecrets)
+    RFG_MUST_CHECK;
 
 const struct cview_secret *cview_find_secret(const struct cview *cv,
                                              const char *ns,

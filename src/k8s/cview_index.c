@@ -25,7 +25,7 @@
 /* A class's members: a chain through next[], first to last in document
  * order. */
 struct grp {
-    uint64_t h;
+    uint32_t h;                /* the key's hash, folded */
     uint32_t keyoff, keylen;   /* in keys */
     uint32_t first, last, n;
 };
@@ -164,7 +164,7 @@ static size_t widen(uint32_t v)
     return v == NONE ? CVIEW_END : v;
 }
 
-static uint64_t key_hash(const char *p, size_t n)
+static uint32_t key_hash(const char *p, size_t n)
 {
     uint64_t h = 14695981039346656037ull;
     size_t i;
@@ -173,12 +173,12 @@ static uint64_t key_hash(const char *p, size_t n)
         h ^= (unsigned char)p[i];
         h *= 1099511628211ull;
     }
-    return h;
+    return (uint32_t)(h ^ (h >> 32));
 }
 
 /* The slot of key p/n: its group's, or the empty one it would take. */
 static uint32_t *find_slot(const struct cview_index *ix, const char *p,
-                           size_t n, uint64_t h)
+                           size_t n, uint32_t h)
 {
     size_t mask = ix->nslot - 1, s = (size_t)h & mask;
 
@@ -192,9 +192,10 @@ static uint32_t *find_slot(const struct cview_index *ix, const char *p,
     }
 }
 
-static int grow_slots(struct cview_index *ix)
+/* Rehash into `n` slots (a power of two, more than twice the groups). */
+static int resize_slots(struct cview_index *ix, size_t n)
 {
-    size_t n = ix->nslot ? ix->nslot * 2 : 256, i, oldn = ix->nslot;
+    size_t i, oldn = ix->nslot;
     uint32_t *old = ix->slot;
 
     ix->slot = malloc(n * sizeof(*ix->slot));
@@ -215,12 +216,16 @@ static int grow_slots(struct cview_index *ix)
     return RFG_OK;
 }
 
+static int grow_slots(struct cview_index *ix)
+{
+    return resize_slots(ix, ix->nslot ? ix->nslot * 2 : 256);
+}
+
 /* The group of key p/n, created empty when new; NONE on ENOMEM (or
  * past 32 bits). */
 static uint32_t intern(struct cview_index *ix, const char *p, size_t n)
 {
-    uint64_t h = key_hash(p, n);
-    uint32_t *s, gi;
+    uint32_t h = key_hash(p, n), *s, gi;
     struct grp *g;
 
     if ((ix->ng + 1) * 2 > ix->nslot && grow_slots(ix))
@@ -435,6 +440,29 @@ static int build(struct cview_index *ix, const struct cview *cv)
     return build_others(ix, cv);
 }
 
+/* Give back what growing left unused: the index lives as long as the
+ * view (a lint run's 100k failovers), so slack would stay. */
+static void fit(struct cview_index *ix)
+{
+    size_t n = 256;
+    void *p;
+
+    if (ix->ng < ix->capg && (p = realloc(ix->g, (ix->ng + 1) *
+                                                     sizeof(*ix->g)))) {
+        ix->g = p;
+        ix->capg = ix->ng + 1;
+    }
+    if (ix->keylen < ix->keycap &&
+        (p = realloc(ix->keys, ix->keylen + 1))) {
+        ix->keys = p;
+        ix->keycap = ix->keylen + 1;
+    }
+    while (n < (ix->ng + 1) * 2)
+        n *= 2;
+    if (n < ix->nslot)
+        (void)resize_slots(ix, n); /* on ENOMEM the larger table stays */
+}
+
 int cview_index_build(const struct cview *cv)
 {
     /* The index is a cache of what the view holds: building it leaves
@@ -452,6 +480,7 @@ int cview_index_build(const struct cview *cv)
         index_free(ix);
         return RFG_ENOMEM;
     }
+    fit(ix);
     atomic_store_explicit(&w->ix, ix, memory_order_release);
     return RFG_OK;
 }
