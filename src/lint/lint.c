@@ -50,17 +50,26 @@ struct lskip {
     char *reason;          /* owned */
 };
 
-struct ldoc {
-    unsigned line;
-    char *kind, *object, *source;   /* owned */
-    bool rf;
-    unsigned char *rec;    /* owned: the skeleton and its positions,
-                              packed (jpack.h) */
+/* What few documents have: findings, skips, a note. */
+struct lout {
     struct lfinding *f;    /* owned */
     size_t nf, capf;
     struct lskip *sk;      /* owned */
     size_t nsk, capsk;
     char *note;            /* owned note for stderr, or NULL */
+};
+
+/* One document, kept until the report is written: a lint run holds one
+ * per document of its input, so it stays small. */
+struct ldoc {
+    unsigned line;
+    bool rf;
+    char *kind;            /* owned: one allocation holds kind, object
+                              and source */
+    const char *object, *source;
+    unsigned char *rec;    /* owned: the skeleton and its positions,
+                              packed (jpack.h) */
+    struct lout *out;      /* owned; NULL until there is something */
     const char *partial;   /* what a failover lacks (lnote.h), or NULL */
 };
 
@@ -89,24 +98,54 @@ struct run {
 
 static void ldoc_cleanup(struct ldoc *d)
 {
+    struct lout *o = d->out;
     size_t i;
 
-    for (i = 0; i < d->nf; i++) {
-        free(d->f[i].msg);
-        free(d->f[i].hint);
-        free(d->f[i].ptr);
+    for (i = 0; o && i < o->nf; i++) {
+        free(o->f[i].msg);
+        free(o->f[i].hint);
+        free(o->f[i].ptr);
     }
-    for (i = 0; i < d->nsk; i++) {
-        free(d->sk[i].rule);
-        free(d->sk[i].reason);
+    for (i = 0; o && i < o->nsk; i++) {
+        free(o->sk[i].rule);
+        free(o->sk[i].reason);
     }
-    free(d->f);
-    free(d->sk);
+    if (o) {
+        free(o->f);
+        free(o->sk);
+        free(o->note);
+        free(o);
+    }
     free(d->rec);
     free(d->kind);
-    free(d->object);
-    free(d->source);
-    free(d->note);
+}
+
+/* d->out, made when first needed; NULL on ENOMEM. */
+static struct lout *out_of(struct ldoc *d)
+{
+    if (!d->out)
+        d->out = calloc(1, sizeof(*d->out));
+    return d->out;
+}
+
+/* Set d's kind, object and source (NULL: none) in one allocation. */
+static int set_names(struct ldoc *d, const char *kind, const char *object,
+                     const char *source)
+{
+    size_t k = strlen(kind) + 1, o = strlen(object) + 1;
+    size_t s = source ? strlen(source) + 1 : 0;
+
+    d->kind = malloc(k + o + s);
+    if (!d->kind)
+        return RFG_ENOMEM;
+    memcpy(d->kind, kind, k);
+    memcpy(d->kind + k, object, o);
+    d->object = d->kind + k;
+    if (source) {
+        memcpy(d->kind + k + o, source, s);
+        d->source = d->kind + k + o;
+    }
+    return RFG_OK;
 }
 
 static char *dup_opt(const char *s, int *err)
@@ -130,16 +169,21 @@ static int take_results(struct ldoc *d, struct rules_result *res,
 {
     size_t i;
     int err = RFG_OK;
+    struct lout *o;
 
+    if (!res->len && !res->nskipped)
+        return RFG_OK;
+    if (!(o = out_of(d)))
+        return RFG_ENOMEM;
     for (i = 0; i < res->len && !err; i++) {
         const struct finding *f = &res->v[i];
         struct lfinding *nf;
-        void *nv = rfg_grow(d->f, &d->capf, d->nf, sizeof(*d->f), 4);
+        void *nv = rfg_grow(o->f, &o->capf, o->nf, sizeof(*o->f), 4);
 
         if (!nv)
             return RFG_ENOMEM;
-        d->f = nv;
-        nf = &d->f[d->nf++];
+        o->f = nv;
+        nf = &o->f[o->nf++];
         nf->rule = f->rule;
         nf->sev = f->sev;
         nf->pos = pos_of(ctx, f->ptr);
@@ -150,12 +194,12 @@ static int take_results(struct ldoc *d, struct rules_result *res,
     for (i = 0; i < res->nskipped && !err; i++) {
         const struct rule_skip *s = &res->skipped[i];
         struct lskip *ns;
-        void *nv = rfg_grow(d->sk, &d->capsk, d->nsk, sizeof(*d->sk), 4);
+        void *nv = rfg_grow(o->sk, &o->capsk, o->nsk, sizeof(*o->sk), 4);
 
         if (!nv)
             return RFG_ENOMEM;
-        d->sk = nv;
-        ns = &d->sk[d->nsk++];
+        o->sk = nv;
+        ns = &o->sk[o->nsk++];
         ns->rule = dup_opt(s->rule ? s->rule->id : NULL, &err);
         ns->reason = dup_opt(s->reason, &err);
     }
@@ -285,14 +329,17 @@ static int one_doc(struct run *r, struct lfile *lf, struct input_file *f,
                          d->rf ? rf_namespace(obj, ns) : "",
                          d->rf ? "/" : "", name ? name : ""))
         err = RFG_ENOMEM;
-    d->kind = dup_opt(json_str(obj, "kind") ? json_str(obj, "kind") : "", &err);
-    d->object = dup_opt(sbuf_str(&object), &err);
+    if (!err)
+        err = set_names(d, json_str(obj, "kind") ? json_str(obj, "kind") : "",
+                        sbuf_str(&object) ? sbuf_str(&object) : "",
+                        yd->source);
     sbuf_cleanup(&object);
-    d->source = dup_opt(yd->source, &err);
     if (err || lnote_legacy(&f->errs, yd->pm, obj, pos))
         return err;
     if (lnote_is_kustomization(f->name, obj)) {
-        err = lnote_kustomization(&d->note, f->name, pos.line);
+        if (!out_of(d))
+            return RFG_ENOMEM;
+        err = lnote_kustomization(&d->out->note, f->name, pos.line);
         return err ? err : lnote_patch_paths(&lf->patches, f->name, obj);
     }
     if (!d->rf)
@@ -348,6 +395,15 @@ static void on_file(struct input_file *f, size_t idx, void *arg)
 
     for (k = 0; k < f->ys.len && !c.lf->err; k++)
         c.lf->err = inputs_each_object(&f->ys.docs[k], on_object, &c);
+    /* the documents stay until the report: keep no growth slack */
+    if (c.lf->ndocs && c.lf->ndocs < c.lf->capdocs) {
+        void *nv = realloc(c.lf->docs, c.lf->ndocs * sizeof(*c.lf->docs));
+
+        if (nv) {
+            c.lf->docs = nv;
+            c.lf->capdocs = c.lf->ndocs;
+        }
+    }
 }
 
 static void *cluster_worker(void *arg)
@@ -415,6 +471,7 @@ static void progress(size_t done, size_t total, void *arg)
 static int fill_report(struct report *rep, struct run *r)
 {
     size_t i, k, j, doc;
+    struct lout *o;
     int rc;
 
     for (i = 0; i < r->in.nfiles; i++) {
@@ -443,19 +500,21 @@ static int fill_report(struct report *rep, struct run *r)
             if (!d->rf || lf->patch_of)
                 continue;
             rep->failovers++;
+            if (!(o = d->out))
+                continue;
             /* the two phases interleave in catalogue order */
-            for (j = 1; j < d->nf; j++) {
-                struct lfinding t = d->f[j];
+            for (j = 1; j < o->nf; j++) {
+                struct lfinding t = o->f[j];
                 size_t m = j;
 
-                while (m > 0 && d->f[m - 1].rule > t.rule) {
-                    d->f[m] = d->f[m - 1];
+                while (m > 0 && o->f[m - 1].rule > t.rule) {
+                    o->f[m] = o->f[m - 1];
                     m--;
                 }
-                d->f[m] = t;
+                o->f[m] = t;
             }
-            for (j = 0; j < d->nf; j++) {
-                const struct lfinding *f = &d->f[j];
+            for (j = 0; j < o->nf; j++) {
+                const struct lfinding *f = &o->f[j];
 
                 rc = report_add_finding(rep, doc, fname, f->pos, f->sev,
                                         f->rule->id, f->msg, f->hint, f->ptr,
@@ -463,11 +522,11 @@ static int fill_report(struct report *rep, struct run *r)
                 if (rc)
                     return rc;
             }
-            for (j = 0; j < d->nsk; j++) {
+            for (j = 0; j < o->nsk; j++) {
                 rc = report_add_skipped(rep, doc, fname,
                                         (struct src_pos){d->line, 1},
-                                        d->sk[j].rule ? d->sk[j].rule : "*",
-                                        d->sk[j].reason, d->object);
+                                        o->sk[j].rule ? o->sk[j].rule : "*",
+                                        o->sk[j].reason, d->object);
                 if (rc)
                     return rc;
             }
@@ -526,8 +585,8 @@ static int print_notes(const struct run *r, FILE *out)
             const struct ldoc *d = &lf->docs[k];
             char *n = NULL;
 
-            if (d->note)
-                fprintf(out, "%s\n", d->note);
+            if (d->out && d->out->note)
+                fprintf(out, "%s\n", d->out->note);
             if (d->rf && lf->patch_of)
                 rc = lnote_patch(&n, fname, d->line, d->object,
                                  lf->patch_of);
@@ -573,7 +632,18 @@ int lint_run(struct report *rep, char **paths, size_t npaths,
     if (!rc)
         find_patches(&r);
     /* join the parts in file order (a patch is no object of the view); a
-     * complete cluster state makes the view complete */
+     * complete cluster state makes the view complete. Room for all of
+     * them first, so the view keeps no growth slack. */
+    if (!rc) {
+        size_t nrfs = 0, nsec = 0;
+
+        for (i = 0; i < r.in.nfiles; i++)
+            if (!r.files[i].patch_of) {
+                nrfs += r.files[i].part.nrfs;
+                nsec += r.files[i].part.nsecrets;
+            }
+        rc = cview_reserve(&r.cv, nrfs, nsec);
+    }
     for (i = 0; !rc && i < r.in.nfiles; i++) {
         rc = r.files[i].err;
         if (!rc && !r.files[i].patch_of)
