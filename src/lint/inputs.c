@@ -12,6 +12,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -30,6 +31,19 @@
 #include "template.h"
 
 #define INPUT_MAX_BYTES ((size_t)64 << 20)
+/* What a streaming worker keeps from one file for the next: the largest
+ * arena chunk up to this size, and a read buffer up to this size. */
+#define WORKER_ARENA_KEEP ((size_t)4 << 20)
+#define WORKER_BUF_KEEP ((size_t)16 << 20)
+
+/* A streaming worker's memory, reused file after file so that reading
+ * and loading a file costs no large malloc or free (each of which makes
+ * glibc walk its free lists) and no fresh pages. */
+struct wstate {
+    struct arena *arena;   /* owned; NULL until a file needs one */
+    char *buf;             /* owned */
+    size_t cap;
+};
 
 unsigned inputs_ncpus(void)
 {
@@ -48,8 +62,10 @@ void inputs_init(struct input_set *s, const char *default_ns,
     s->default_ns = default_ns ? default_ns : "default";
 }
 
-/* Free a file's text and trees; keep its name and diagnostics. */
-static void release_data(struct input_file *f)
+/* Free a file's text and trees; keep its name and diagnostics. With
+ * `ws`, the text and the arena are the worker's: they are kept (the
+ * arena emptied) for its next file. */
+static void release_data(struct input_file *f, struct wstate *ws)
 {
     size_t k;
 
@@ -58,10 +74,19 @@ static void release_data(struct input_file *f)
         f->ys.docs[k].root = NULL;
     ydoc_stream_cleanup(&f->ys);
     memset(&f->ys, 0, sizeof(f->ys));
-    free(f->buf);
+    if (ws) {
+        arena_reset(f->arena, WORKER_ARENA_KEEP);
+        if (ws->cap > WORKER_BUF_KEEP) {
+            free(ws->buf);
+            ws->buf = NULL;
+            ws->cap = 0;
+        }
+    } else {
+        free(f->buf);
+        arena_free(f->arena);
+    }
     f->buf = NULL;
     f->len = 0;
-    arena_free(f->arena);
     f->arena = NULL;
 }
 
@@ -72,7 +97,7 @@ void inputs_cleanup(struct input_set *s)
     for (i = 0; i < s->nfiles; i++) {
         struct input_file *f = &s->files[i];
 
-        release_data(f);
+        release_data(f, NULL);
         free(f->name);
         free(f->path);
         diag_list_cleanup(&f->errs);
@@ -280,13 +305,85 @@ static bool template_error(const struct input_set *s, struct input_file *f,
     return true;
 }
 
-/* Read and parse one file into its own stream and diagnostics. */
-static void parse_file(const struct input_set *s, struct input_file *f)
+/* Read the file at `path` whole into ws->buf (grown as needed), with a
+ * NUL after its *len bytes: one read(2) for a regular file, no copy.
+ * Errors as rfg_read_file's, errno set. */
+static int read_into(struct wstate *ws, const char *path, size_t *len)
+{
+    struct stat st;
+    size_t n = 0, want;
+    ssize_t got;
+    int fd = open(path, O_RDONLY | O_CLOEXEC), rc = RFG_OK, saved;
+
+    *len = 0;
+    if (fd < 0)
+        return RFG_EIO;
+    /* room for the whole file, one byte more (so that the read that
+     * sees the end needs no more room) and the NUL */
+    want = 65536;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+        if ((uintmax_t)st.st_size > INPUT_MAX_BYTES) {
+            close(fd);
+            return RFG_ELIMIT;
+        }
+        want = (size_t)st.st_size + 1;
+    }
+    for (;;) {
+        if (want > INPUT_MAX_BYTES + 1)
+            want = INPUT_MAX_BYTES + 1;     /* enough to see it is too big */
+        if (ws->cap < want + 1) {
+            char *nb = realloc(ws->buf, want + 1);
+
+            if (!nb) {
+                rc = RFG_ENOMEM;
+                break;
+            }
+            ws->buf = nb;
+            ws->cap = want + 1;
+        }
+        got = read(fd, ws->buf + n, ws->cap - 1 - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            rc = RFG_EIO;
+            break;
+        }
+        n += (size_t)got;
+        if (n > INPUT_MAX_BYTES) {
+            rc = RFG_ELIMIT;
+            break;
+        }
+        if (got == 0)
+            break;
+        if (n == ws->cap - 1)
+            want = 2 * (ws->cap - 1);       /* it grew, or is no file */
+    }
+    saved = errno;
+    close(fd);
+    errno = saved;
+    if (!rc) {
+        ws->buf[n] = '\0';
+        *len = n;
+    }
+    return rc;
+}
+
+/* Read and parse one file into its own stream and diagnostics; with
+ * `ws`, into the worker's buffer and arena (release_data(f, ws) gives
+ * them back). */
+static void parse_file(const struct input_set *s, struct input_file *f,
+                       struct wstate *ws)
 {
     int rc;
 
     diag_list_init(&f->errs, f->name);
-    rc = rfg_read_file(&f->buf, &f->len, f->path, INPUT_MAX_BYTES);
+    if (ws) {
+        rc = read_into(ws, f->path, &f->len);
+        if (!rc)
+            f->buf = ws->buf;
+    } else {
+        rc = rfg_read_file(&f->buf, &f->len, f->path, INPUT_MAX_BYTES);
+    }
     if (rc == RFG_ELIMIT) {
         diag_fail(&f->errs, rc, NULL, "file is larger than %zu MiB",
                   INPUT_MAX_BYTES >> 20);
@@ -305,7 +402,9 @@ static void parse_file(const struct input_set *s, struct input_file *f)
     if (arena_hooks_installed()) {
         struct arena *prev;
 
-        f->arena = arena_new();
+        if (ws && !ws->arena)
+            ws->arena = arena_new();
+        f->arena = ws ? ws->arena : arena_new();
         if (!f->arena) {
             diag_fail(&f->errs, RFG_ENOMEM, NULL, "out of memory");
             return;
@@ -333,20 +432,24 @@ struct pool {
 static void *worker(void *arg)
 {
     struct pool *p = arg;
+    struct wstate ws = {NULL, NULL, 0};
     size_t i;
 
     while ((i = atomic_fetch_add(&p->next, 1)) < p->s->nfiles) {
         struct input_file *f = &p->s->files[i];
 
         if (strcmp(f->path, "-")) {
-            parse_file(p->s, f);
+            /* a file whose data is kept cannot borrow the worker's */
+            parse_file(p->s, f, p->fn ? &ws : NULL);
             if (p->fn) {
                 p->fn(f, i, p->arg);
-                release_data(f);
+                release_data(f, &ws);
             }
         }
         atomic_fetch_add(&p->done, 1);
     }
+    arena_free(ws.arena);
+    free(ws.buf);
     return NULL;
 }
 
@@ -364,10 +467,10 @@ static void run_pool(struct input_set *s, inputs_file_fn fn, void *arg)
     /* stdin is read on this thread, before the workers start */
     for (k = 0; k < s->nfiles; k++)
         if (!strcmp(s->files[k].path, "-")) {
-            parse_file(s, &s->files[k]);
+            parse_file(s, &s->files[k], NULL);
             if (fn) {
                 fn(&s->files[k], k, arg);
-                release_data(&s->files[k]);
+                release_data(&s->files[k], NULL);
             }
         }
     p.s = s;
