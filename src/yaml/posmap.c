@@ -226,19 +226,22 @@ struct src_pos posmap_get(const struct posmap *pm, const cJSON *node)
 
 /* ---- character index -> byte offset ---- */
 
-/* True if no byte of s[0..n) has the high bit set. */
-static bool all_ascii(const char *s, size_t n)
+/* Offset of the first byte of s[from..to) with the high bit set, or
+ * `to`. */
+static size_t ascii_until(const char *s, size_t from, size_t to)
 {
-    uint64_t acc = 0, w;
-    size_t i = 0;
+    uint64_t w;
+    size_t i = from;
 
-    for (; i + 8 <= n; i += 8) {
+    for (; i + 8 <= to; i += 8) {
         memcpy(&w, s + i, 8);
-        acc |= w;
+        if (w & 0x8080808080808080ULL)
+            break;
     }
-    for (; i < n; i++)
-        acc |= (unsigned char)s[i];
-    return (acc & 0x8080808080808080ULL) == 0;
+    for (; i < to; i++)
+        if ((unsigned char)s[i] & 0x80)
+            return i;
+    return to;
 }
 
 void ytext_init(struct ytext *t, const char *buf, size_t len)
@@ -249,7 +252,7 @@ void ytext_init(struct ytext *t, const char *buf, size_t len)
     if (t->len >= 3 && memcmp(t->buf, "\xEF\xBB\xBF", 3) == 0)
         t->bom = 3;
     t->cur_byte = t->bom;
-    t->ascii = all_ascii(t->buf + t->bom, t->len - t->bom);
+    t->ascii_end = t->bom;
 }
 
 /* True if byte `i` continues a UTF-8 sequence. */
@@ -260,8 +263,23 @@ static bool is_cont(const struct ytext *t, size_t i)
 
 size_t ytext_byte(struct ytext *t, size_t idx)
 {
-    if (t->ascii)
-        return idx + t->bom < t->len ? idx + t->bom : t->len;
+    size_t want = idx < t->len - t->bom ? idx + t->bom : t->len;
+
+    /* Over ASCII text a character is a byte. The text is checked only as
+     * far as asked, just behind the parser, while it is still in the
+     * cache. */
+    if (want <= t->ascii_end)
+        return want;
+    if (!t->mixed) {
+        t->ascii_end = ascii_until(t->buf, t->ascii_end, want);
+        if (t->ascii_end >= want)
+            return want;
+        t->mixed = true;
+    }
+    if (t->cur_byte < t->ascii_end) {
+        t->cur_byte = t->ascii_end;
+        t->cur_char = t->ascii_end - t->bom;
+    }
     /* Character k starts at the k-th byte after the BOM that does not
      * continue a sequence; walk there from the cursor. */
     while (t->cur_char > idx) {

@@ -57,12 +57,13 @@ void posmap_clear(struct posmap *pm);
 /* libyaml's mark.index counts characters after any UTF-8 BOM; this maps
  * it to a byte offset of the input. A cursor: each call walks from the
  * previous answer, forwards or backwards, so calls in (nearly) increasing
- * order cost linear time all together. Pure ASCII input is a sum. */
+ * order cost linear time all together. Over ASCII text it is a sum. */
 struct ytext {
     const char *buf;        /* borrowed input */
     size_t len;
     size_t bom;             /* bytes of UTF-8 BOM before mark.index 0 */
-    bool ascii;             /* no byte >= 0x80 after the BOM */
+    size_t ascii_end;       /* bytes [bom, ascii_end) are ASCII ... */
+    bool mixed;             /* ... and the one at ascii_end is not */
     size_t cur_char;        /* cursor: a mark.index ... */
     size_t cur_byte;        /* ... and the byte offset it stands for */
 };

@@ -3,7 +3,8 @@
  * test_posmap.c - the loader's position map (src/yaml/posmap.c): nodes
  * recorded in increasing address order (a sorted array), out of order
  * (it turns into a hash table), a position recorded twice, and the
- * compact copy each document takes while the map is reused.
+ * compact copy each document takes while the map is reused; and the
+ * cursor from libyaml's character indexes to byte offsets.
  */
 #include <stdio.h>
 #include <string.h>
@@ -125,10 +126,59 @@ static void test_small(void)
     posmap_free(pm);
 }
 
+/* Byte offset of character `idx` of s[0..len) counted the slow way:
+ * after a BOM, every byte that does not continue a UTF-8 sequence. */
+static size_t naive_byte(const char *s, size_t len, size_t idx)
+{
+    size_t i = len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    size_t k = 0;
+
+    for (; i < len; i++) {
+        if (((unsigned char)s[i] & 0xC0) == 0x80)
+            continue;
+        if (k++ == idx)
+            return i;
+    }
+    return len;
+}
+
+/* ytext_byte agrees with the slow count on ASCII text, on text that
+ * turns to UTF-8 late, and with a BOM, asked forwards and backwards. */
+static void test_ytext(void)
+{
+    static const char *const texts[] = {
+        "a: 1\nb: two\n",
+        "name: plain ascii for a while\nnote: caf\xC3\xA9 \xE2\x82\xAC\nz: 1\n",
+        "\xEF\xBB\xBFk: \xF0\x9F\x98\x80 x\nascii: again and again\n",
+        "",
+    };
+    size_t t, i;
+
+    for (t = 0; t < sizeof(texts) / sizeof(texts[0]); t++) {
+        const char *s = texts[t];
+        size_t len = strlen(s);
+        struct ytext yt;
+        bool ok = true;
+
+        ytext_init(&yt, s, len);
+        for (i = 0; i <= len + 2; i++)
+            ok = ok && ytext_byte(&yt, i) == naive_byte(s, len, i);
+        for (i = len + 2; i-- > 0;)
+            ok = ok && ytext_byte(&yt, i) == naive_byte(s, len, i);
+        ytext_init(&yt, s, len);
+        for (i = len + 2; i-- > 0;)
+            ok = ok && ytext_byte(&yt, i) == naive_byte(s, len, i);
+        if (!ok)
+            fprintf(stderr, "ytext_byte differs on text %zu\n", t);
+        CHECK(ok);
+    }
+}
+
 int main(void)
 {
     RUN(test_in_order);
     RUN(test_out_of_order);
     RUN(test_small);
+    RUN(test_ytext);
     return CHECK_DONE();
 }
