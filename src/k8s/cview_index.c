@@ -23,23 +23,33 @@
 #define NONE UINT32_MAX
 
 /* A class's members: a chain through next[], first to last in document
- * order. */
+ * order. Its key is not stored: it is the key of any member, made again
+ * when a lookup meets a group of the same hash (most groups hold one
+ * failover, so a stored key would cost more than the rest). */
 struct grp {
     uint32_t h;                /* the key's hash, folded */
-    uint32_t keyoff, keylen;   /* in keys */
-    uint32_t first, last, n;
+    uint32_t first, n;
+    uint8_t c;                 /* enum cview_class */
 };
 
+/* Groups live in fixed blocks, so growing never copies (nor, for a
+ * moment, holds) them twice. */
+#define SEG_BITS 12
+#define SEG_LEN ((size_t)1 << SEG_BITS)
+
 struct cview_index {
-    uint32_t *gid[CVIEW_NCLASS];  /* per entry: its group, or NONE */
+    uint32_t *self;               /* per failover: its CVIEW_C_SELF group */
     uint32_t *next[CVIEW_NCLASS]; /* per entry: next member of its group */
-    struct grp *g;
-    size_t ng, capg;
+    struct grp **seg;             /* owned blocks of SEG_LEN groups */
+    size_t ng, nseg;
     uint32_t *slot;               /* open addressing: group or NONE */
     size_t nslot;
-    char *keys;
-    size_t keylen, keycap;
 };
+
+static struct grp *grp_at(const struct cview_index *ix, uint32_t gi)
+{
+    return &ix->seg[gi >> SEG_BITS][gi & (SEG_LEN - 1)];
+}
 
 /* A key under construction: short ones stay on the stack. */
 struct kbuf {
@@ -176,18 +186,36 @@ static uint32_t key_hash(const char *p, size_t n)
     return (uint32_t)(h ^ (h >> 32));
 }
 
+static void member_key(struct kbuf *b, const struct cview *cv,
+                       enum cview_class c, size_t i);
+
+/* Whether group g's key is p/n. */
+static bool grp_is(const struct cview *cv, const struct grp *g,
+                   const char *p, size_t n, uint32_t h)
+{
+    struct kbuf b;
+    bool same;
+
+    if (g->h != h || g->c != (unsigned char)p[0])
+        return false;
+    kb_init(&b);
+    member_key(&b, cv, (enum cview_class)g->c, g->first);
+    same = !b.oom && b.len == n && !memcmp(b.p, p, n);
+    kb_free(&b);
+    return same;
+}
+
 /* The slot of key p/n: its group's, or the empty one it would take. */
-static uint32_t *find_slot(const struct cview_index *ix, const char *p,
-                           size_t n, uint32_t h)
+static uint32_t *find_slot(const struct cview_index *ix,
+                           const struct cview *cv, const char *p, size_t n,
+                           uint32_t h)
 {
     size_t mask = ix->nslot - 1, s = (size_t)h & mask;
 
     for (;; s = (s + 1) & mask) {
         uint32_t g = ix->slot[s];
 
-        if (g == NONE ||
-            (ix->g[g].h == h && ix->g[g].keylen == n &&
-             !memcmp(ix->keys + ix->g[g].keyoff, p, n)))
+        if (g == NONE || grp_is(cv, grp_at(ix, g), p, n, h))
             return &ix->slot[s];
     }
 }
@@ -195,7 +223,7 @@ static uint32_t *find_slot(const struct cview_index *ix, const char *p,
 /* Rehash into `n` slots (a power of two, more than twice the groups). */
 static int resize_slots(struct cview_index *ix, size_t n)
 {
-    size_t i, oldn = ix->nslot;
+    size_t i, oldn = ix->nslot, mask = n - 1;
     uint32_t *old = ix->slot;
 
     ix->slot = malloc(n * sizeof(*ix->slot));
@@ -206,11 +234,14 @@ static int resize_slots(struct cview_index *ix, size_t n)
     ix->nslot = n;
     for (i = 0; i < n; i++)
         ix->slot[i] = NONE;
+    /* distinct groups: only an empty slot is needed, no key compared */
     for (i = 0; i < oldn; i++)
         if (old[i] != NONE) {
-            const struct grp *g = &ix->g[old[i]];
+            size_t s = grp_at(ix, old[i])->h & mask;
 
-            *find_slot(ix, ix->keys + g->keyoff, g->keylen, g->h) = old[i];
+            while (ix->slot[s] != NONE)
+                s = (s + 1) & mask;
+            ix->slot[s] = old[i];
         }
     free(old);
     return RFG_OK;
@@ -221,43 +252,42 @@ static int grow_slots(struct cview_index *ix)
     return resize_slots(ix, ix->nslot ? ix->nslot * 2 : 256);
 }
 
-/* The group of key p/n, created empty when new; NONE on ENOMEM (or
- * past 32 bits). */
-static uint32_t intern(struct cview_index *ix, const char *p, size_t n)
+/* The group of key p/n, where entry `i` joins; *fresh says whether it
+ * was made now (with `i` its only member). NONE on ENOMEM (or past 32
+ * bits). */
+static uint32_t intern(struct cview_index *ix, const struct cview *cv,
+                       const char *p, size_t n, size_t i, bool *fresh)
 {
     uint32_t h = key_hash(p, n), *s, gi;
     struct grp *g;
 
+    *fresh = false;
     if ((ix->ng + 1) * 2 > ix->nslot && grow_slots(ix))
         return NONE;
-    s = find_slot(ix, p, n, h);
+    s = find_slot(ix, cv, p, n, h);
     if (*s != NONE)
         return *s;
-    if (ix->ng >= NONE - 1 || ix->keylen + n >= NONE)
+    if (ix->ng >= NONE - 1)
         return NONE;
-    if (ix->keylen + n > ix->keycap) {
-        size_t cap = (ix->keylen + n) * 2 + 4096;
-        char *nk = realloc(ix->keys, cap);
+    if ((ix->ng & (SEG_LEN - 1)) == 0) {
+        struct grp **ns = realloc(ix->seg, (ix->nseg + 1) * sizeof(*ns));
 
-        if (!nk)
+        if (!ns)
             return NONE;
-        ix->keys = nk;
-        ix->keycap = cap;
+        ix->seg = ns;
+        ns[ix->nseg] = malloc(SEG_LEN * sizeof(**ns));
+        if (!ns[ix->nseg])
+            return NONE;
+        ix->nseg++;
     }
-    g = rfg_grow(ix->g, &ix->capg, ix->ng, sizeof(*g), 64);
-    if (!g)
-        return NONE;
-    ix->g = g;
-    memcpy(ix->keys + ix->keylen, p, n);
     gi = (uint32_t)ix->ng++;
-    g = &ix->g[gi];
+    g = grp_at(ix, gi);
     g->h = h;
-    g->keyoff = (uint32_t)ix->keylen;
-    g->keylen = (uint32_t)n;
-    g->first = g->last = NONE;
-    g->n = 0;
-    ix->keylen += n;
+    g->c = (uint8_t)p[0];
+    g->first = (uint32_t)i;
+    g->n = 1;
     *s = gi;
+    *fresh = true;
     return gi;
 }
 
@@ -267,13 +297,13 @@ static void index_free(struct cview_index *ix)
 
     if (!ix)
         return;
-    for (c = 0; c < CVIEW_NCLASS; c++) {
-        free(ix->gid[c]);
+    for (c = 0; c < CVIEW_NCLASS; c++)
         free(ix->next[c]);
-    }
-    free(ix->g);
+    for (c = 0; c < ix->nseg; c++)
+        free(ix->seg[c]);
+    free(ix->seg);
+    free(ix->self);
     free(ix->slot);
-    free(ix->keys);
     free(ix);
 }
 
@@ -347,30 +377,6 @@ static bool rf_member(const struct cview *cv, const struct cview_failover *f,
     return false;
 }
 
-/* Index entry `i` of class `c` under key `k`. */
-static int add_member(struct cview_index *ix, const struct cview *cv,
-                      enum cview_class c, size_t i,
-                      const struct cview_key *k)
-{
-    struct kbuf b;
-    uint32_t gi;
-
-    kb_init(&b);
-    make_key(&b, cv, c, k);
-    gi = b.oom ? NONE : intern(ix, b.p, b.len);
-    kb_free(&b);
-    if (gi == NONE)
-        return RFG_ENOMEM;
-    ix->gid[c][i] = gi;
-    if (ix->g[gi].last != NONE)
-        ix->next[c][ix->g[gi].last] = (uint32_t)i;
-    else
-        ix->g[gi].first = (uint32_t)i;
-    ix->g[gi].last = (uint32_t)i;
-    ix->g[gi].n++;
-    return RFG_OK;
-}
-
 /* Whether class `c` holds failovers (else Secrets or NetworkPolicies). */
 static bool of_failovers(size_t c)
 {
@@ -388,30 +394,59 @@ static size_t domain_len(const struct cview *cv, size_t c)
     return cv->nrfs;
 }
 
-/* Index the Secrets and NetworkPolicies (their classes read ns and
- * name only). */
-static int build_others(struct cview_index *ix, const struct cview *cv)
+/* Whether entry `i` belongs to class `c`, and its key there. */
+static bool member(const struct cview *cv, enum cview_class c, size_t i,
+                   struct cview_key *k)
+{
+    if (of_failovers(c))
+        return rf_member(cv, &cv->rfs[i], c, k);
+    memset(k, 0, sizeof(*k));
+    if (c == CVIEW_C_NETPOL_NS) {
+        k->ns = cv->netpols[i].ns;
+        k->name = cv->netpols[i].name;
+        return true;
+    }
+    k->ns = cv->secrets[i].ns;
+    k->name = cv->secrets[i].name;
+    return c != CVIEW_C_SECRET_LINTED || !cv->secrets[i].state_only;
+}
+
+/* The key of entry `i` (a member) in class `c`. */
+static void member_key(struct kbuf *b, const struct cview *cv,
+                       enum cview_class c, size_t i)
 {
     struct cview_key k;
-    size_t i;
 
-    memset(&k, 0, sizeof(k));
-    for (i = 0; i < cv->nsecrets; i++) {
-        const struct cview_secret *s = &cv->secrets[i];
+    (void)member(cv, c, i, &k);
+    make_key(b, cv, c, &k);
+}
 
-        k.ns = s->ns;
-        k.name = s->name;
-        if ((!s->state_only &&
-             add_member(ix, cv, CVIEW_C_SECRET_LINTED, i, &k)) ||
-            add_member(ix, cv, CVIEW_C_SECRET_NS, i, &k))
-            return RFG_ENOMEM;
-    }
-    for (i = 0; i < cv->nnetpols; i++) {
-        k.ns = cv->netpols[i].ns;
-        k.name = cv->netpols[i].name;
-        if (add_member(ix, cv, CVIEW_C_NETPOL_NS, i, &k))
-            return RFG_ENOMEM;
-    }
+/* Index entry `i` of class `c` under key `k`. Entries come last to
+ * first, so each joins its group at the front and chains run in
+ * document order. */
+static int add_member(struct cview_index *ix, const struct cview *cv,
+                      enum cview_class c, size_t i,
+                      const struct cview_key *k)
+{
+    struct kbuf b;
+    uint32_t gi;
+    bool fresh;
+    struct grp *g;
+
+    kb_init(&b);
+    make_key(&b, cv, c, k);
+    gi = b.oom ? NONE : intern(ix, cv, b.p, b.len, i, &fresh);
+    kb_free(&b);
+    if (gi == NONE)
+        return RFG_ENOMEM;
+    if (c == CVIEW_C_SELF)
+        ix->self[i] = gi;
+    if (fresh)
+        return RFG_OK;
+    g = grp_at(ix, gi);
+    ix->next[c][i] = g->first;
+    g->first = (uint32_t)i;
+    g->n++;
     return RFG_OK;
 }
 
@@ -420,43 +455,35 @@ static int build(struct cview_index *ix, const struct cview *cv)
     size_t c, i;
     struct cview_key k;
 
+    ix->self = malloc((cv->nrfs + 1) * sizeof(uint32_t));
+    if (!ix->self)
+        return RFG_ENOMEM;
+    for (i = 0; i < cv->nrfs; i++)
+        ix->self[i] = NONE;
     for (c = 0; c < CVIEW_NCLASS; c++) {
         size_t n = domain_len(cv, c);
 
         if (n >= NONE)
             return RFG_ENOMEM;
-        ix->gid[c] = malloc((n + 1) * sizeof(uint32_t));
         ix->next[c] = malloc((n + 1) * sizeof(uint32_t));
-        if (!ix->gid[c] || !ix->next[c])
+        if (!ix->next[c])
             return RFG_ENOMEM;
         for (i = 0; i < n; i++)
-            ix->gid[c][i] = ix->next[c][i] = NONE;
-    }
-    for (c = 0; c < CVIEW_NCLASS; c++)
-        for (i = 0; of_failovers(c) && i < cv->nrfs; i++)
-            if (rf_member(cv, &cv->rfs[i], (enum cview_class)c, &k) &&
+            ix->next[c][i] = NONE;
+        for (i = n; i-- > 0;)
+            if (member(cv, (enum cview_class)c, i, &k) &&
                 add_member(ix, cv, (enum cview_class)c, i, &k))
                 return RFG_ENOMEM;
-    return build_others(ix, cv);
+    }
+    return RFG_OK;
 }
 
-/* Give back what growing left unused: the index lives as long as the
- * view (a lint run's 100k failovers), so slack would stay. */
+/* Give back the slots growing left unused: the index lives as long as
+ * the view (a lint run's 100k failovers). */
 static void fit(struct cview_index *ix)
 {
     size_t n = 256;
-    void *p;
 
-    if (ix->ng < ix->capg && (p = realloc(ix->g, (ix->ng + 1) *
-                                                     sizeof(*ix->g)))) {
-        ix->g = p;
-        ix->capg = ix->ng + 1;
-    }
-    if (ix->keylen < ix->keycap &&
-        (p = realloc(ix->keys, ix->keylen + 1))) {
-        ix->keys = p;
-        ix->keycap = ix->keylen + 1;
-    }
     while (n < (ix->ng + 1) * 2)
         n *= 2;
     if (n < ix->nslot)
@@ -497,7 +524,7 @@ size_t cview_class_find(const struct cview *cv, enum cview_class c,
     kb_init(&b);
     make_key(&b, cv, c, k);
     if (!b.oom)
-        gi = *find_slot(ix, b.p, b.len, key_hash(b.p, b.len));
+        gi = *find_slot(ix, cv, b.p, b.len, key_hash(b.p, b.len));
     kb_free(&b);
     return widen(gi);
 }
@@ -514,6 +541,24 @@ size_t cview_self(const struct cview *cv, const char *ns, const char *name)
     return cview_class_find(cv, CVIEW_C_SELF, &k);
 }
 
+/* Whether entry `i` is a member of group `gi` of class `c`. */
+static bool in_group(const struct cview_index *ix, const struct cview *cv,
+                     enum cview_class c, size_t i, uint32_t gi)
+{
+    struct cview_key k;
+    struct kbuf b;
+    bool in;
+
+    if (!member(cv, c, i, &k))
+        return false;
+    kb_init(&b);
+    make_key(&b, cv, c, &k);
+    in = !b.oom && grp_is(cv, grp_at(ix, gi), b.p, b.len,
+                          key_hash(b.p, b.len));
+    kb_free(&b);
+    return in;
+}
+
 void cview_class_hits(const struct cview *cv, enum cview_class c,
                       size_t gi, size_t self, struct cview_hits *h)
 {
@@ -524,9 +569,9 @@ void cview_class_hits(const struct cview *cv, enum cview_class c,
 
     if (!ix || gi == CVIEW_END)
         return;
-    selfof = ix->gid[CVIEW_C_SELF];
-    n = ix->g[gi].n;
-    i = ix->g[gi].first;
+    selfof = ix->self;
+    n = grp_at(ix, (uint32_t)gi)->n;
+    i = grp_at(ix, (uint32_t)gi)->first;
     /* Only the object's own entries (itself, an older version, or copies
      * in other files) are skipped: walk past them, then count them. */
     if (of_failovers(c) && self != CVIEW_END) {
@@ -534,9 +579,9 @@ void cview_class_hits(const struct cview *cv, enum cview_class c,
 
         while (i != NONE && selfof[i] == self)
             i = ix->next[c][i];
-        for (s = ix->g[self].first; s != NONE;
+        for (s = grp_at(ix, (uint32_t)self)->first; s != NONE;
              s = ix->next[CVIEW_C_SELF][s])
-            n -= ix->gid[c][s] == gi;
+            n -= in_group(ix, cv, c, s, (uint32_t)gi);
     }
     if (i != NONE && (h->first == CVIEW_END || i < h->first))
         h->first = i;
@@ -552,9 +597,10 @@ size_t cview_class_members(const struct cview *cv, enum cview_class c,
 
     if (!ix || gi == CVIEW_END)
         return 0;
-    for (i = ix->g[gi].first; i != NONE && k < max; i = ix->next[c][i])
+    for (i = grp_at(ix, (uint32_t)gi)->first; i != NONE && k < max;
+         i = ix->next[c][i])
         out[k++] = i;
-    return ix->g[gi].n;
+    return grp_at(ix, (uint32_t)gi)->n;
 }
 
 size_t cview_class_first(const struct cview *cv, enum cview_class c,
@@ -563,7 +609,8 @@ size_t cview_class_first(const struct cview *cv, enum cview_class c,
     const struct cview_index *ix = index_of(cv);
 
     (void)c;
-    return ix && gi != CVIEW_END ? widen(ix->g[gi].first) : CVIEW_END;
+    return ix && gi != CVIEW_END ? widen(grp_at(ix, (uint32_t)gi)->first)
+                                 : CVIEW_END;
 }
 
 size_t cview_class_next(const struct cview *cv, enum cview_class c,
