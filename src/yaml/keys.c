@@ -13,6 +13,8 @@
 #include "ydoc_impl.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,6 +109,7 @@ static const char *const words[] = {
 static uint16_t tab[TAB_SIZE];
 static unsigned char lens[NWORDS];
 static pthread_once_t tab_once = PTHREAD_ONCE_INIT;
+static atomic_bool tab_ready;   /* tab is built: no pthread_once call */
 
 /* A hash of the length and the first, middle and last bytes. */
 static size_t key_hash(const char *s, size_t n)
@@ -124,20 +127,30 @@ static void tab_build(void)
 
     for (i = 0; i < NWORDS; i++) {
         size_t n = strlen(words[i]);
+        struct yscalar v;
 
+        /* a word that reads as no string when plain ("on", "null") is
+         * left out: ykey_set_const skips the resolution */
+        yscalar_resolve_plain(words[i], n, &v);
+        if (v.kind != SK_STR)
+            continue;
         lens[i] = (unsigned char)n;
         j = key_hash(words[i], n);
         while (tab[j])
             j = (j + 1) & (TAB_SIZE - 1);
         tab[j] = (uint16_t)(i + 1);
     }
+    atomic_store_explicit(&tab_ready, true, memory_order_release);
 }
 
 const char *ykey_intern(const char *s, size_t n)
 {
     size_t j;
 
-    if (n == 0 || n > KEY_MAX || pthread_once(&tab_once, tab_build) != 0)
+    if (n == 0 || n > KEY_MAX)
+        return NULL;
+    if (!atomic_load_explicit(&tab_ready, memory_order_acquire) &&
+        pthread_once(&tab_once, tab_build) != 0)
         return NULL;
     for (j = key_hash(s, n); tab[j]; j = (j + 1) & (TAB_SIZE - 1)) {
         size_t w = (size_t)tab[j] - 1;
@@ -149,6 +162,18 @@ const char *ykey_intern(const char *s, size_t n)
 }
 
 /* ---- the pending key ---- */
+
+bool ykey_set_const(struct yloader *L, const char *s, size_t n)
+{
+    const char *k = ykey_intern(s, n);
+
+    if (!k)
+        return false;
+    L->key = k;
+    L->klen = n;
+    L->key_const = true;
+    return true;
+}
 
 /* Make room for a pending key of n bytes. */
 static int kbuf_reserve(struct yloader *L, size_t n)

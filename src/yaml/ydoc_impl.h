@@ -240,6 +240,11 @@ int ykey_set(struct yloader *L, const struct yscalar *v, const char *s,
              size_t n) RFG_MUST_CHECK;
 int ykey_set_node(struct yloader *L, const cJSON *node) RFG_MUST_CHECK;
 
+/* Set the pending key to the constant of keys.c that the plain, untagged
+ * scalar s[0..n) is, if there is one (a plain scalar that would read as
+ * no string is none). False, and nothing set, when there is none. */
+bool ykey_set_const(struct yloader *L, const char *s, size_t n);
+
 /* Count one more node against max_nodes. */
 int ytree_count_node(struct yloader *L, struct src_pos pos) RFG_MUST_CHECK;
 

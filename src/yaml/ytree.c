@@ -476,8 +476,12 @@ int ytree_scalar(struct yloader *L, const yaml_event_t *ev)
                          ev->data.scalar.length, L->lim->max_scalar_bytes);
     /* A double-quoted "\0", "\x00", "\u0000" (JSON too) is a NUL byte in
      * the scalar: everything C reads after it would hide from the rules
-     * while the operator still writes it to a config file. */
-    if (memchr(s, '\0', ev->data.scalar.length))
+     * while the operator still writes it to a config file. libyaml's
+     * reader refuses a raw NUL, so only an escape (or a decoded !!binary,
+     * which has a tag) can give one. */
+    if ((ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE ||
+         ev->data.scalar.tag) &&
+        memchr(s, '\0', ev->data.scalar.length))
         return diag_fail(L->dl, RFG_EPARSE, &pos,
                          "a NUL character (U+0000) is not allowed in a %s",
                          top && top->kind == F_MAP && !top->have_key
@@ -494,6 +498,11 @@ int ytree_scalar(struct yloader *L, const yaml_event_t *ev)
             top->key_pos = pos;
             return RFG_OK;
         }
+        /* Most keys are plain constants of keys.c: strings as they are */
+        if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+            !ev->data.scalar.tag && !anchor &&
+            ykey_set_const(L, s, ev->data.scalar.length))
+            return key_accept(L, top, pos);
         rc = yscalar_resolve(&v, ev, pos, L->dl);
         if (rc)
             return rc;
