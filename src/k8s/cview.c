@@ -251,9 +251,7 @@ void cview_cleanup(struct cview *cv)
     free(cv->rfs);
     free(cv->secrets);
     free(cv->netpols);
-    hmap_free(&cv->rf_port);
     hmap_free(&cv->rf_name);
-    hmap_free(&cv->rf_secret);
     hmap_free(&cv->sec_name);
     hmap_free(&cv->sec_pw);
     memset(cv, 0, sizeof(*cv));
@@ -284,8 +282,7 @@ int cview_reserve(struct cview *cv, size_t nrfs, size_t nsecrets)
         cv->secrets = nv;
         cv->capsecrets = n;
     }
-    if (hmap_reserve(&cv->rf_port, r) || hmap_reserve(&cv->rf_name, r) ||
-        hmap_reserve(&cv->rf_secret, r) || hmap_reserve(&cv->sec_name, n) ||
+    if (hmap_reserve(&cv->rf_name, r) || hmap_reserve(&cv->sec_name, n) ||
         hmap_reserve(&cv->sec_pw, n))
         return RFG_ENOMEM;
     return RFG_OK;
@@ -318,11 +315,8 @@ static int add_failover(struct cview *cv, const cJSON *obj, const char *ns,
     f->disable_mymaster = rf_disable_mymaster(obj);
     f->host_network = rf_host_network(obj);
     f->bootstrap = json_get(json_get(obj, "spec"), "bootstrapNode") != NULL;
-    /* every map gets an entry per failover so indices stay aligned */
-    if (hmap_add(&cv->rf_port, cview_key_int(f->port)) ||
-        hmap_add(&cv->rf_name, cview_key_str2(f->name, NULL)) ||
-        hmap_add(&cv->rf_secret,
-                 f->secret ? cview_key_str2(f->ns, f->secret) : 0)) {
+    /* the map gets an entry per failover so indices stay aligned */
+    if (hmap_add(&cv->rf_name, cview_key_str2(f->name, NULL))) {
         free_failover(f);
         return RFG_ENOMEM;
     }
@@ -672,11 +666,8 @@ int cview_merge(struct cview *dst, struct cview *src)
     for (i = 0; i < src->nrfs; i++) {
         const struct cview_failover *f = &src->rfs[i];
 
-        /* the maps take one entry per failover, in index order */
-        if (hmap_add(&dst->rf_port, cview_key_int(f->port)) ||
-            hmap_add(&dst->rf_name, cview_key_str2(f->name, NULL)) ||
-            hmap_add(&dst->rf_secret,
-                     f->secret ? cview_key_str2(f->ns, f->secret) : 0))
+        /* the map takes one entry per failover, in index order */
+        if (hmap_add(&dst->rf_name, cview_key_str2(f->name, NULL)))
             return RFG_ENOMEM;
         dst->rfs[dst->nrfs++] = *f;
     }

@@ -54,20 +54,20 @@ struct cview_secret {
     char *kind;            /* "Secret", "SealedSecret", ... */
     char **keys;           /* owned: data/stringData key names, the
                               array and the names in one allocation */
-    size_t nkeys;
-    bool keys_known;       /* false when keys come from elsewhere
-                              (ExternalSecret dataFrom) */
-    bool value_known;      /* false for sealed/external secrets */
-    bool has_password;     /* key "password" present */
-    size_t pw_len;         /* decoded length (0 = empty) */
-    enum cview_pw_problem pw_problem;
-    bool has_hash;
-    unsigned char pw_hash[32];
     char *bad_key;         /* owned: the first data key whose value the
                               API server cannot decode (it then refuses
                               the whole Secret), or NULL */
     const char *bad_why;   /* static: why, from base64_problem(), or
                               "is not a string" */
+    size_t nkeys;
+    size_t pw_len;         /* decoded length (0 = empty) */
+    unsigned char pw_hash[32];
+    enum cview_pw_problem pw_problem;
+    bool keys_known;       /* false when keys come from elsewhere
+                              (ExternalSecret dataFrom) */
+    bool value_known;      /* false for sealed/external secrets */
+    bool has_password;     /* key "password" present */
+    bool has_hash;
     bool state_only;       /* from --cluster-state, not a linted file */
 };
 
@@ -108,9 +108,7 @@ struct cview {
     size_t nnetpols, capnetpols;
     cview_hash_fn hash;    /* may be NULL: then no fingerprints */
     bool complete;         /* true when it reflects a whole cluster */
-    struct cview_hmap rf_port;    /* failovers by redis port */
     struct cview_hmap rf_name;    /* failovers by name */
-    struct cview_hmap rf_secret;  /* failovers by namespace + secretPath */
     struct cview_hmap sec_name;   /* secrets by namespace + name */
     struct cview_hmap sec_pw;     /* secrets by password fingerprint */
     /* owned; the class index (cview_index.c), NULL until built */
@@ -119,8 +117,8 @@ struct cview {
 
 /* Iterate the candidates of a group; callers compare the real key, since
  * different keys may share a hash:
- *   for (i = cview_first(&cv->rf_port, cview_key_int(port)); i != CVIEW_END;
- *        i = cview_next(&cv->rf_port, i)) ... */
+ *   for (i = cview_first(&cv->rf_name, cview_key_str2(name, NULL));
+ *        i != CVIEW_END; i = cview_next(&cv->rf_name, i)) ... */
 size_t cview_first(const struct cview_hmap *m, uint64_t key);
 size_t cview_next(const struct cview_hmap *m, size_t i);
 uint64_t cview_key_int(long v);
