@@ -7,7 +7,10 @@
  * A node is a tag byte (its type and which parts follow), its key, its
  * number, its text and, for arrays and objects, its child count and
  * children. Strings are a varint (a dictionary entry, or a length) and
- * their bytes. Knows cJSON, not what the trees mean.
+ * their bytes. A position is one varint, column * 8 + the line's
+ * difference (zigzag) when under 7, else column * 8 + 7 and a second
+ * varint with the rest: one byte for the usual node one line below the
+ * last, within 15 columns. Knows cJSON, not what the trees mean.
  */
 #include "jpack.h"
 
@@ -64,6 +67,13 @@ static int64_t unzigzag(uint64_t v)
     return v & 1 ? -(int64_t)(v >> 1) - 1 : (int64_t)(v >> 1);
 }
 
+static void put_pos(struct sbuf *b, uint64_t dl, unsigned col)
+{
+    put_var(b, (uint64_t)col * 8 + (dl < 7 ? dl : 7));
+    if (dl >= 7)
+        put_var(b, dl - 7);
+}
+
 static void put_str(struct packer *p, const char *s)
 {
     size_t i, n = strlen(s);
@@ -117,8 +127,7 @@ static void pack_node(struct packer *p, const cJSON *n)
     const cJSON *c;
     size_t nc = 0;
 
-    put_var(&p->pos, zigzag((long)pos.line - p->line));
-    put_var(&p->pos, pos.col);
+    put_pos(&p->pos, zigzag((long)pos.line - p->line), pos.col);
     p->line = (long)pos.line;
     p->nodes++;
     if (n->string)
@@ -292,8 +301,12 @@ bool jpack_pos(const unsigned char *rec, size_t i, struct src_pos *out)
         return false;
     p += get_var(&p);
     for (k = 0; k <= i; k++) {
-        line += (long)unzigzag(get_var(&p));
-        col = (unsigned)get_var(&p);
+        uint64_t v = get_var(&p), dl = v & 7;
+
+        if (dl == 7)
+            dl += get_var(&p);
+        line += (long)unzigzag(dl);
+        col = (unsigned)(v >> 3);
     }
     out->line = (unsigned)line;
     out->col = col;
