@@ -416,9 +416,10 @@ out:
     return out;
 }
 
-/* Deep-copy `src` under `key` into `dst`, telling `fn` of every node. */
+/* Deep-copy `src` under `key` into `dst`, telling `fn` of every node;
+ * leave out src's members named `skip` (NULL: none). */
 static bool copy_tree(cJSON *dst, const char *key, const cJSON *src,
-                      rf_copy_fn fn, void *arg)
+                      const char *skip, rf_copy_fn fn, void *arg)
 {
     cJSON *c = cJSON_Duplicate(src, 0);
     const cJSON *s;
@@ -428,7 +429,9 @@ static bool copy_tree(cJSON *dst, const char *key, const cJSON *src,
     if (fn)
         fn(arg, src, c);
     cJSON_ArrayForEach(s, src) {
-        if (!copy_tree(c, s->string, s, fn, arg)) {
+        if (skip && s->string && !strcmp(s->string, skip))
+            continue;
+        if (!copy_tree(c, s->string, s, NULL, fn, arg)) {
             cJSON_Delete(c);
             return false;
         }
@@ -446,7 +449,9 @@ static bool copy_tree(cJSON *dst, const char *key, const cJSON *src,
     return true;
 }
 
-/* Copy the members of `src` named in `keys` (all of them when NULL). */
+/* Copy the members of `src` named in `keys`. Of metadata, leave out
+ * managedFields: the API server's bookkeeping, often as large as the
+ * spec, and read by no rule. */
 static cJSON *pick(const cJSON *src, const char *const *keys, rf_copy_fn fn,
                    void *arg)
 {
@@ -460,7 +465,10 @@ static cJSON *pick(const cJSON *src, const char *const *keys, rf_copy_fn fn,
     for (i = 0; keys[i]; i++) {
         const cJSON *v = json_get(src, keys[i]);
 
-        if (v && !copy_tree(o, keys[i], v, fn, arg)) {
+        if (v && !copy_tree(o, keys[i], v,
+                            strcmp(keys[i], "metadata") ? NULL
+                                                        : "managedFields",
+                            fn, arg)) {
             cJSON_Delete(o);
             return NULL;
         }
@@ -476,7 +484,9 @@ const char *const rf_skeleton_words[] = {
     "app.kubernetes.io/name", "app.kubernetes.io/component",
     "app.kubernetes.io/part-of", "app.kubernetes.io/instance",
     "app.kubernetes.io/managed-by", "creationTimestamp", "uid",
-    "resourceVersion", "generation", NULL
+    "resourceVersion", "generation", "rfguard.io/skip",
+    "rfguard.io/skip-reason", "rfguard.io/sentinel-network-policy",
+    "rfguard.io/identity", NULL
 };
 
 cJSON *rf_skeleton(const cJSON *obj, rf_copy_fn on_copy, void *arg)

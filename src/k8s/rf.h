@@ -134,7 +134,8 @@ cJSON *rf_pod_labels(const cJSON *obj, enum rf_component c);
 cJSON *rf_selector_labels(const char *rf, enum rf_component c);
 
 /* What the cluster-wide (RULE_CLUSTER) rules may read of a failover: a
- * copy of apiVersion, kind, metadata, spec.auth, spec.bootstrapNode and,
+ * copy of apiVersion, kind, metadata (but its managedFields, which no
+ * rule reads), spec.auth, spec.bootstrapNode and,
  * of spec.redis and spec.sentinel, replicas, port, hostNetwork and
  * disableMyMaster. A streaming linter keeps this instead of the whole
  * tree. `on_copy` (may be NULL) is told of every node copied, e.g. to
