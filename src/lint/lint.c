@@ -64,9 +64,9 @@ struct lout {
 struct ldoc {
     unsigned line;
     bool rf;
+    bool has_source;
     char *kind;            /* owned: one allocation holds kind, object
-                              and source */
-    const char *object, *source;
+                              and source (doc_object, doc_source) */
     unsigned char *rec;    /* owned: the skeleton and its positions,
                               packed (jpack.h) */
     struct lout *out;      /* owned; NULL until there is something */
@@ -140,12 +140,24 @@ static int set_names(struct ldoc *d, const char *kind, const char *object,
         return RFG_ENOMEM;
     memcpy(d->kind, kind, k);
     memcpy(d->kind + k, object, o);
-    d->object = d->kind + k;
-    if (source) {
+    if (source)
         memcpy(d->kind + k + o, source, s);
-        d->source = d->kind + k + o;
-    }
+    d->has_source = source != NULL;
     return RFG_OK;
+}
+
+/* ns/name as findings quote them */
+static const char *doc_object(const struct ldoc *d)
+{
+    return d->kind + strlen(d->kind) + 1;
+}
+
+/* where a rendered template came from, or NULL */
+static const char *doc_source(const struct ldoc *d)
+{
+    const char *o = doc_object(d);
+
+    return d->has_source ? o + strlen(o) + 1 : NULL;
 }
 
 static char *dup_opt(const char *s, int *err)
@@ -495,7 +507,7 @@ static int fill_report(struct report *rep, struct run *r)
 
             rep->documents++;
             if ((rc = report_add_doc(rep, fname, d->line, d->kind,
-                                     d->object, &doc)))
+                                     doc_object(d), &doc)))
                 return rc;
             if (!d->rf || lf->patch_of)
                 continue;
@@ -518,7 +530,7 @@ static int fill_report(struct report *rep, struct run *r)
 
                 rc = report_add_finding(rep, doc, fname, f->pos, f->sev,
                                         f->rule->id, f->msg, f->hint, f->ptr,
-                                        d->object, d->source);
+                                        doc_object(d), doc_source(d));
                 if (rc)
                     return rc;
             }
@@ -526,7 +538,7 @@ static int fill_report(struct report *rep, struct run *r)
                 rc = report_add_skipped(rep, doc, fname,
                                         (struct src_pos){d->line, 1},
                                         o->sk[j].rule ? o->sk[j].rule : "*",
-                                        o->sk[j].reason, d->object);
+                                        o->sk[j].reason, doc_object(d));
                 if (rc)
                     return rc;
             }
@@ -588,10 +600,10 @@ static int print_notes(const struct run *r, FILE *out)
             if (d->out && d->out->note)
                 fprintf(out, "%s\n", d->out->note);
             if (d->rf && lf->patch_of)
-                rc = lnote_patch(&n, fname, d->line, d->object,
+                rc = lnote_patch(&n, fname, d->line, doc_object(d),
                                  lf->patch_of);
             else if (d->rf && d->partial)
-                rc = lnote_partial(&n, fname, d->line, d->object,
+                rc = lnote_partial(&n, fname, d->line, doc_object(d),
                                    d->partial);
             if (n)
                 fprintf(out, "%s\n", n);
