@@ -27,10 +27,12 @@
  * when a lookup meets a group of the same hash (most groups hold one
  * failover, so a stored key would cost more than the rest). */
 struct grp {
-    uint32_t h;                /* the key's hash, folded */
+    uint32_t hc;               /* the key's hash, folded, but for its low
+                                  4 bits: the class (enum cview_class) */
     uint32_t first, n;
-    uint8_t c;                 /* enum cview_class */
 };
+
+#define CLASS_MASK 0xfu
 
 /* Groups live in fixed blocks, so growing never copies (nor, for a
  * moment, holds) them twice. */
@@ -174,6 +176,8 @@ static size_t widen(uint32_t v)
     return v == NONE ? CVIEW_END : v;
 }
 
+/* The hash of key p/n (whose first byte is its class), with the class
+ * in the low 4 bits, as struct grp keeps it. */
 static uint32_t key_hash(const char *p, size_t n)
 {
     uint64_t h = 14695981039346656037ull;
@@ -183,7 +187,14 @@ static uint32_t key_hash(const char *p, size_t n)
         h ^= (unsigned char)p[i];
         h *= 1099511628211ull;
     }
-    return (uint32_t)(h ^ (h >> 32));
+    return ((uint32_t)(h ^ (h >> 32)) & ~CLASS_MASK) |
+           ((unsigned char)p[0] & CLASS_MASK);
+}
+
+/* The home slot of hash h in a table of `nslot` (any size). */
+static size_t home(uint32_t h, size_t nslot)
+{
+    return (size_t)(((uint64_t)(h >> 4) * nslot) >> 28);
 }
 
 static void member_key(struct kbuf *b, const struct cview *cv,
@@ -196,10 +207,10 @@ static bool grp_is(const struct cview *cv, const struct grp *g,
     struct kbuf b;
     bool same;
 
-    if (g->h != h || g->c != (unsigned char)p[0])
+    if (g->hc != h)
         return false;
     kb_init(&b);
-    member_key(&b, cv, (enum cview_class)g->c, g->first);
+    member_key(&b, cv, (enum cview_class)(g->hc & CLASS_MASK), g->first);
     same = !b.oom && b.len == n && !memcmp(b.p, p, n);
     kb_free(&b);
     return same;
@@ -210,9 +221,9 @@ static uint32_t *find_slot(const struct cview_index *ix,
                            const struct cview *cv, const char *p, size_t n,
                            uint32_t h)
 {
-    size_t mask = ix->nslot - 1, s = (size_t)h & mask;
+    size_t s = home(h, ix->nslot);
 
-    for (;; s = (s + 1) & mask) {
+    for (;; s = s + 1 == ix->nslot ? 0 : s + 1) {
         uint32_t g = ix->slot[s];
 
         if (g == NONE || grp_is(cv, grp_at(ix, g), p, n, h))
@@ -220,10 +231,10 @@ static uint32_t *find_slot(const struct cview_index *ix,
     }
 }
 
-/* Rehash into `n` slots (a power of two, more than twice the groups). */
+/* Rehash into `n` slots (more than the groups / MAX_LOAD). */
 static int resize_slots(struct cview_index *ix, size_t n)
 {
-    size_t i, oldn = ix->nslot, mask = n - 1;
+    size_t i, oldn = ix->nslot;
     uint32_t *old = ix->slot;
 
     ix->slot = malloc(n * sizeof(*ix->slot));
@@ -237,14 +248,21 @@ static int resize_slots(struct cview_index *ix, size_t n)
     /* distinct groups: only an empty slot is needed, no key compared */
     for (i = 0; i < oldn; i++)
         if (old[i] != NONE) {
-            size_t s = grp_at(ix, old[i])->h & mask;
+            size_t s = home(grp_at(ix, old[i])->hc, n);
 
             while (ix->slot[s] != NONE)
-                s = (s + 1) & mask;
+                s = s + 1 == n ? 0 : s + 1;
             ix->slot[s] = old[i];
         }
     free(old);
     return RFG_OK;
+}
+
+/* Whether `n` groups fit `nslot` slots: at most 5 in 8 are taken, so
+ * probes stay short. */
+static bool room(size_t n, size_t nslot)
+{
+    return n * 8 <= nslot * 5;
 }
 
 static int grow_slots(struct cview_index *ix)
@@ -262,7 +280,7 @@ static uint32_t intern(struct cview_index *ix, const struct cview *cv,
     struct grp *g;
 
     *fresh = false;
-    if ((ix->ng + 1) * 2 > ix->nslot && grow_slots(ix))
+    if (!room(ix->ng + 1, ix->nslot) && grow_slots(ix))
         return NONE;
     s = find_slot(ix, cv, p, n, h);
     if (*s != NONE)
@@ -282,8 +300,7 @@ static uint32_t intern(struct cview_index *ix, const struct cview *cv,
     }
     gi = (uint32_t)ix->ng++;
     g = grp_at(ix, gi);
-    g->h = h;
-    g->c = (uint8_t)p[0];
+    g->hc = h;
     g->first = (uint32_t)i;
     g->n = 1;
     *s = gi;
@@ -482,10 +499,10 @@ static int build(struct cview_index *ix, const struct cview *cv)
  * the view (a lint run's 100k failovers). */
 static void fit(struct cview_index *ix)
 {
-    size_t n = 256;
+    size_t n = (ix->ng + 1) * 8 / 5 + 1;
 
-    while (n < (ix->ng + 1) * 2)
-        n *= 2;
+    if (n < 256)
+        n = 256;
     if (n < ix->nslot)
         (void)resize_slots(ix, n); /* on ENOMEM the larger table stays */
 }
