@@ -15,7 +15,7 @@
  * strcmp, which takes a word or a vector at a time: a byte loop spent
  * most of the search matching the found name itself, and the long
  * shared prefixes of label keys ("app.kubernetes.io/..."). */
-static cJSON *find(const cJSON *o, const char *k)
+static inline cJSON *find(const cJSON *o, const char *k)
 {
     cJSON *c;
     char k0;
@@ -42,9 +42,9 @@ cJSON *json_get_mut(cJSON *o, const char *k)
 
 const char *json_str(const cJSON *o, const char *k)
 {
-    const cJSON *v = json_get(o, k);
+    const cJSON *v = find(o, k);
 
-    return cJSON_IsString(v) ? v->valuestring : NULL;
+    return v && (v->type & 0xFF) == cJSON_String ? v->valuestring : NULL;
 }
 
 const cJSON *json_last(const cJSON *a)
