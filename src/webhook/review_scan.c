@@ -192,20 +192,17 @@ static char *unescape(const unsigned char *p, size_t len, bool esc)
     return out;
 }
 
-/* A string at sc->i (its opening quote): RFC 8259, UTF-8 checked, no
- * control characters, and no \u escape of a UTF-16 surrogate (cJSON
- * reads those its own way, which the plain way keeps). Leaves sc->i
- * after the closing quote; false when it is not such a string. With
- * `out`, *out is the string (cJSON_malloc'd). */
-static bool scan_string(struct review_scan *sc, char **out)
+/* scan_string past a byte that is not plain at s[i]: escapes, UTF-8,
+ * the end of the body. Out of line: most strings have none of these. */
+static __attribute__((noinline)) bool scan_string_rest(struct review_scan *sc,
+                                                        char **out, size_t i)
 {
     const unsigned char *s = sc->s;
-    size_t i = sc->i + 1, n = sc->n, k;
+    size_t n = sc->n, k;
     unsigned cp;
     bool esc = false;
 
     for (;;) {
-        i = plain_run(s, i, n);
         if (i >= n)
             return false;
         if (s[i] == '"')
@@ -215,7 +212,7 @@ static bool scan_string(struct review_scan *sc, char **out)
             if (i + 1 >= n)
                 return false;
             if (strchr("\"\\/bfnrt", s[i + 1]) && s[i + 1]) {
-                i += 2;
+                i = plain_run(s, i + 2, n);
                 continue;
             }
             if (s[i + 1] != 'u' || n - i < 6)
@@ -231,7 +228,7 @@ static bool scan_string(struct review_scan *sc, char **out)
                 return false;
             if (cp == 0 && sc->nul == sc->n)
                 sc->nul = i;
-            i += 6;
+            i = plain_run(s, i + 6, n);
             continue;
         }
         if (s[i] < 0x20)
@@ -240,7 +237,7 @@ static bool scan_string(struct review_scan *sc, char **out)
         k = s[i] >= 0xF0 ? 4 : s[i] >= 0xE0 ? 3 : 2;
         if (n - i < k || review_utf8_bad_at(s + i, k) != k)
             return false;
-        i += k;
+        i = plain_run(s, i + k, n);
     }
     k = sc->i + 1;
     sc->i = i + 1;
@@ -248,6 +245,32 @@ static bool scan_string(struct review_scan *sc, char **out)
         return true;
     *out = unescape(s + k, i - k, esc);
     return *out != NULL;
+}
+
+/* A string at sc->i (its opening quote): RFC 8259, UTF-8 checked, no
+ * control characters, and no \u escape of a UTF-16 surrogate (cJSON
+ * reads those its own way, which the plain way keeps). Leaves sc->i
+ * after the closing quote; false when it is not such a string. With
+ * `out`, *out is the string (cJSON_malloc'd). The usual string is plain
+ * printable ASCII up to its closing quote: that case is handled here,
+ * anything else by scan_string_rest. */
+static inline bool scan_string(struct review_scan *sc, char **out)
+{
+    size_t k = sc->i + 1, i = plain_run(sc->s, k, sc->n);
+    char *str;
+
+    if (i >= sc->n || sc->s[i] != '"')
+        return scan_string_rest(sc, out, i);
+    sc->i = i + 1;
+    if (!out)
+        return true;
+    str = cJSON_malloc(i - k + 1);
+    if (!str)
+        return false;
+    memcpy(str, sc->s + k, i - k);
+    str[i - k] = '\0';
+    *out = str;
+    return true;
 }
 
 /* A number at sc->i, RFC 8259, at most SCAN_MAX_NUMBER characters. With
