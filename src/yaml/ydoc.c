@@ -426,8 +426,10 @@ int ydoc_load(struct ydoc_stream *out, const char *buf, size_t len,
                 goto out;
             }
             have_ev = true;
-            mark_shift(&ev.start_mark, &base);
-            mark_shift(&ev.end_mark, &base);
+            if (seg) {      /* the first segment's marks are the input's */
+                mark_shift(&ev.start_mark, &base);
+                mark_shift(&ev.end_mark, &base);
+            }
             done = ev.type == YAML_STREAM_END_EVENT;
             rc = on_event(&L, out, &ev);
             yaml_event_delete(&ev);
