@@ -105,7 +105,7 @@ static int hexval(unsigned char c)
 /* The end of the run of plain string bytes (printable ASCII but '"' and
  * '\\') from s[i], looking at 8 bytes at a time where the byte order
  * allows it. */
-static size_t plain_run(const unsigned char *s, size_t i, size_t n)
+static inline size_t plain_run(const unsigned char *s, size_t i, size_t n)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     uint64_t w, q, b, m;
