@@ -36,12 +36,14 @@ struct grp {
 
 /* Groups live in fixed blocks, so growing never copies (nor, for a
  * moment, holds) them twice. */
-#define SEG_BITS 12
+#define SEG_BITS 10
 #define SEG_LEN ((size_t)1 << SEG_BITS)
 
 struct cview_index {
     uint32_t *self;               /* per failover: its CVIEW_C_SELF group */
-    uint32_t *next[CVIEW_NCLASS]; /* per entry: next member of its group */
+    uint32_t *next[CVIEW_NCLASS]; /* per entry: next member of its group;
+                                     NULL while every group of the class
+                                     has one member */
     struct grp **seg;             /* owned blocks of SEG_LEN groups */
     size_t ng, nseg;
     uint32_t *slot;               /* open addressing: group or NONE */
@@ -265,6 +267,13 @@ static bool room(size_t n, size_t nslot)
     return n * 8 <= nslot * 5;
 }
 
+/* How many slots `n` groups want. */
+static size_t slots_for(size_t n)
+{
+    n = (n + 1) * 8 / 5 + 1;
+    return n < 256 ? 256 : n;
+}
+
 static int grow_slots(struct cview_index *ix)
 {
     return resize_slots(ix, ix->nslot ? ix->nslot * 2 : 256);
@@ -411,6 +420,13 @@ static size_t domain_len(const struct cview *cv, size_t c)
     return cv->nrfs;
 }
 
+/* The member after entry `i` in its group of class `c`, or NONE. */
+static uint32_t next_of(const struct cview_index *ix, enum cview_class c,
+                        size_t i)
+{
+    return ix->next[c] ? ix->next[c][i] : NONE;
+}
+
 /* Whether entry `i` belongs to class `c`, and its key there. */
 static bool member(const struct cview *cv, enum cview_class c, size_t i,
                    struct cview_key *k)
@@ -461,6 +477,15 @@ static int add_member(struct cview_index *ix, const struct cview *cv,
     if (fresh)
         return RFG_OK;
     g = grp_at(ix, gi);
+    if (!ix->next[c]) {
+        size_t j, n = domain_len(cv, c);
+
+        ix->next[c] = malloc((n + 1) * sizeof(uint32_t));
+        if (!ix->next[c])
+            return RFG_ENOMEM;
+        for (j = 0; j < n; j++)
+            ix->next[c][j] = NONE;
+    }
     ix->next[c][i] = g->first;
     g->first = (uint32_t)i;
     g->n++;
@@ -469,7 +494,7 @@ static int add_member(struct cview_index *ix, const struct cview *cv,
 
 static int build(struct cview_index *ix, const struct cview *cv)
 {
-    size_t c, i;
+    size_t c, i, m = 0;
     struct cview_key k;
 
     ix->self = malloc((cv->nrfs + 1) * sizeof(uint32_t));
@@ -477,16 +502,18 @@ static int build(struct cview_index *ix, const struct cview *cv)
         return RFG_ENOMEM;
     for (i = 0; i < cv->nrfs; i++)
         ix->self[i] = NONE;
+    /* the slots for at most one group per membership, at once: growing
+     * would hold two tables for a moment, at the run's peak */
+    for (c = 0; c < CVIEW_NCLASS; c++)
+        for (i = 0; i < domain_len(cv, c); i++)
+            m += member(cv, (enum cview_class)c, i, &k);
+    if (resize_slots(ix, slots_for(m)))
+        return RFG_ENOMEM;
     for (c = 0; c < CVIEW_NCLASS; c++) {
         size_t n = domain_len(cv, c);
 
         if (n >= NONE)
             return RFG_ENOMEM;
-        ix->next[c] = malloc((n + 1) * sizeof(uint32_t));
-        if (!ix->next[c])
-            return RFG_ENOMEM;
-        for (i = 0; i < n; i++)
-            ix->next[c][i] = NONE;
         for (i = n; i-- > 0;)
             if (member(cv, (enum cview_class)c, i, &k) &&
                 add_member(ix, cv, (enum cview_class)c, i, &k))
@@ -495,15 +522,13 @@ static int build(struct cview_index *ix, const struct cview *cv)
     return RFG_OK;
 }
 
-/* Give back the slots growing left unused: the index lives as long as
- * the view (a lint run's 100k failovers). */
+/* Give back the slots of memberships that joined a group: the index
+ * lives as long as the view (a lint run's 100k failovers). */
 static void fit(struct cview_index *ix)
 {
-    size_t n = (ix->ng + 1) * 8 / 5 + 1;
+    size_t n = slots_for(ix->ng);
 
-    if (n < 256)
-        n = 256;
-    if (n < ix->nslot)
+    if (n < ix->nslot / 4 * 3)
         (void)resize_slots(ix, n); /* on ENOMEM the larger table stays */
 }
 
@@ -595,9 +620,9 @@ void cview_class_hits(const struct cview *cv, enum cview_class c,
         uint32_t s;
 
         while (i != NONE && selfof[i] == self)
-            i = ix->next[c][i];
+            i = next_of(ix, c, i);
         for (s = grp_at(ix, (uint32_t)self)->first; s != NONE;
-             s = ix->next[CVIEW_C_SELF][s])
+             s = next_of(ix, CVIEW_C_SELF, s))
             n -= in_group(ix, cv, c, s, (uint32_t)gi);
     }
     if (i != NONE && (h->first == CVIEW_END || i < h->first))
@@ -615,7 +640,7 @@ size_t cview_class_members(const struct cview *cv, enum cview_class c,
     if (!ix || gi == CVIEW_END)
         return 0;
     for (i = grp_at(ix, (uint32_t)gi)->first; i != NONE && k < max;
-         i = ix->next[c][i])
+         i = next_of(ix, c, i))
         out[k++] = i;
     return grp_at(ix, (uint32_t)gi)->n;
 }
@@ -635,5 +660,5 @@ size_t cview_class_next(const struct cview *cv, enum cview_class c,
 {
     const struct cview_index *ix = index_of(cv);
 
-    return ix ? widen(ix->next[c][i]) : CVIEW_END;
+    return ix ? widen(next_of(ix, c, i)) : CVIEW_END;
 }
