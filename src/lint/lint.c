@@ -680,6 +680,16 @@ int lint_run(struct report *rep, char **paths, size_t npaths,
         run_cluster_rules(&r);
         rc = r.err;
     }
+    /* the skeletons and the view have served: give their memory to the
+     * report rather than hold both at once */
+    for (i = 0; r.files && i < r.in.nfiles; i++) {
+        for (k = 0; k < r.files[i].ndocs; k++) {
+            free(r.files[i].docs[k].rec);
+            r.files[i].docs[k].rec = NULL;
+        }
+        cview_cleanup(&r.files[i].part);
+    }
+    cview_cleanup(&r.cv);
     if (!rc)
         rc = fill_report(rep, &r);
     if (!rc)
