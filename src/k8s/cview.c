@@ -161,6 +161,13 @@ static int hmap_add(struct cview_hmap *m, uint64_t key)
     return RFG_OK;
 }
 
+/* hmap_add, unless the view is a part that keeps no maps. */
+static int map_add(const struct cview *cv, struct cview_hmap *m,
+                   uint64_t key)
+{
+    return cv->unindexed ? RFG_OK : hmap_add(m, key);
+}
+
 void cview_init(struct cview *cv, cview_hash_fn hash)
 {
     memset(cv, 0, sizeof(*cv));
@@ -262,6 +269,27 @@ static char *dup_or_null(const char *s)
     return s ? strdup(s) : NULL;
 }
 
+void cview_fit(struct cview *cv)
+{
+    void *p;
+
+    if (cv->nrfs < cv->caprfs && cv->nrfs &&
+        (p = realloc(cv->rfs, cv->nrfs * sizeof(*cv->rfs)))) {
+        cv->rfs = p;
+        cv->caprfs = cv->nrfs;
+    }
+    if (cv->nsecrets < cv->capsecrets && cv->nsecrets &&
+        (p = realloc(cv->secrets, cv->nsecrets * sizeof(*cv->secrets)))) {
+        cv->secrets = p;
+        cv->capsecrets = cv->nsecrets;
+    }
+    if (cv->nnetpols < cv->capnetpols && cv->nnetpols &&
+        (p = realloc(cv->netpols, cv->nnetpols * sizeof(*cv->netpols)))) {
+        cv->netpols = p;
+        cv->capnetpols = cv->nnetpols;
+    }
+}
+
 int cview_reserve(struct cview *cv, size_t nrfs, size_t nsecrets)
 {
     size_t r = cv->nrfs + nrfs, n = cv->nsecrets + nsecrets;
@@ -316,7 +344,7 @@ static int add_failover(struct cview *cv, const cJSON *obj, const char *ns,
     f->host_network = rf_host_network(obj);
     f->bootstrap = json_get(json_get(obj, "spec"), "bootstrapNode") != NULL;
     /* the map gets an entry per failover so indices stay aligned */
-    if (hmap_add(&cv->rf_name, cview_key_str2(f->name, NULL))) {
+    if (map_add(cv, &cv->rf_name, cview_key_str2(f->name, NULL))) {
         free_failover(f);
         return RFG_ENOMEM;
     }
@@ -541,9 +569,9 @@ int cview_add_object(struct cview *cv, const cJSON *obj,
     }
     if (kl.v != kl.small)
         free(kl.v);
-    if (!rc && hmap_add(&cv->sec_name, cview_key_str2(s->ns, s->name)))
+    if (!rc && map_add(cv, &cv->sec_name, cview_key_str2(s->ns, s->name)))
         rc = RFG_ENOMEM;
-    if (!rc && hmap_add(&cv->sec_pw, s->has_hash
+    if (!rc && map_add(cv, &cv->sec_pw, s->has_hash
                                          ? cview_key_bytes(s->pw_hash, 32)
                                          : 0))
         rc = RFG_ENOMEM;
@@ -610,8 +638,8 @@ int cview_add_secret(struct cview *cv, const struct cview_secret *src)
     s->keys = keys_block((const char *const *)src->keys, src->nkeys, &oom);
     if ((src->bad_key && !s->bad_key) || oom)
         goto fail;
-    if (hmap_add(&cv->sec_name, cview_key_str2(s->ns, s->name)) ||
-        hmap_add(&cv->sec_pw, s->has_hash ? cview_key_bytes(s->pw_hash, 32)
+    if (map_add(cv, &cv->sec_name, cview_key_str2(s->ns, s->name)) ||
+        map_add(cv, &cv->sec_pw, s->has_hash ? cview_key_bytes(s->pw_hash, 32)
                                           : 0))
         goto fail;
     cv->nsecrets++;

@@ -108,6 +108,9 @@ struct cview {
     size_t nnetpols, capnetpols;
     cview_hash_fn hash;    /* may be NULL: then no fingerprints */
     bool complete;         /* true when it reflects a whole cluster */
+    bool unindexed;        /* a part only ever merged into another view
+                              (set before the first add): it keeps no
+                              maps, so its lookups find nothing */
     struct cview_hmap rf_name;    /* failovers by name */
     struct cview_hmap sec_name;   /* secrets by namespace + name */
     struct cview_hmap sec_pw;     /* secrets by password fingerprint */
@@ -140,6 +143,9 @@ int cview_add_object(struct cview *cv, const cJSON *obj,
  * `src` is left empty but initialised. On ENOMEM give both up (cleanup
  * stays safe, lookups do not). */
 int cview_merge(struct cview *dst, struct cview *src) RFG_MUST_CHECK;
+/* Give back the growth slack of the entry arrays (a part that waits to
+ * be merged). */
+void cview_fit(struct cview *cv);
 /* Make room for `nrfs` failovers and `nsecrets` Secrets more, exactly,
  * so a view filled from parts of known size keeps no growth slack.
  * RFG_OK or RFG_ENOMEM. */

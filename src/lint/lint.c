@@ -407,7 +407,9 @@ static void on_file(struct input_file *f, size_t idx, void *arg)
 
     for (k = 0; k < f->ys.len && !c.lf->err; k++)
         c.lf->err = inputs_each_object(&f->ys.docs[k], on_object, &c);
-    /* the documents stay until the report: keep no growth slack */
+    /* the documents stay until the report, the part until the merge:
+     * keep no growth slack */
+    cview_fit(&c.lf->part);
     if (c.lf->ndocs && c.lf->ndocs < c.lf->capdocs) {
         void *nv = realloc(c.lf->docs, c.lf->ndocs * sizeof(*c.lf->docs));
 
@@ -637,8 +639,10 @@ int lint_run(struct report *rep, char **paths, size_t npaths,
         if (!r.files)
             rc = RFG_ENOMEM;
     }
-    for (i = 0; !rc && i < r.in.nfiles; i++)
+    for (i = 0; !rc && i < r.in.nfiles; i++) {
         cview_init(&r.files[i].part, o->hash);
+        r.files[i].part.unindexed = true; /* only merged */
+    }
     if (!rc)
         inputs_stream(&r.in, on_file, &r);
     if (!rc)
