@@ -101,21 +101,22 @@ static bool add_terms(struct rule_term **v, size_t *n, size_t *cap,
 const struct rule_term *rule_terms(struct rule_ctx *ctx, enum rf_component c,
                                    size_t *n)
 {
-    const cJSON *spec = ctx->f.spec[c];
-    const cJSON *paa = json_get(json_get(spec, "affinity"), "podAntiAffinity");
     struct rule_term *v = NULL;
     size_t len = 0, cap = 0;
 
     if (!ctx->terms_done[c]) {
-        if (!add_terms(&v, &len, &cap, json_get(paa,
-                       "requiredDuringSchedulingIgnoredDuringExecution"),
-                       RULE_TERM_REQ) ||
-            !add_terms(&v, &len, &cap, json_get(paa,
-                       "preferredDuringSchedulingIgnoredDuringExecution"),
-                       RULE_TERM_PREF) ||
-            !add_terms(&v, &len, &cap,
-                       json_get(spec, "topologySpreadConstraints"),
-                       RULE_TERM_TSC)) {
+        const cJSON *spec = ctx->f.spec[c];
+        const cJSON *paa = json_get(json_get(spec, "affinity"),
+                                    "podAntiAffinity");
+        const cJSON *req = json_get(
+            paa, "requiredDuringSchedulingIgnoredDuringExecution");
+        const cJSON *pref = json_get(
+            paa, "preferredDuringSchedulingIgnoredDuringExecution");
+        const cJSON *tsc = json_get(spec, "topologySpreadConstraints");
+
+        if (!add_terms(&v, &len, &cap, req, RULE_TERM_REQ) ||
+            !add_terms(&v, &len, &cap, pref, RULE_TERM_PREF) ||
+            !add_terms(&v, &len, &cap, tsc, RULE_TERM_TSC)) {
             free(v);
             *n = 0;
             return NULL;
