@@ -9,9 +9,9 @@
  * ydoc_limits, checked as the events arrive so hostile input (alias
  * bombs, deep nesting, huge scalars) is refused early; ytree.c builds
  * each document's tree, scalar.c resolves scalars like kubectl (go-yaml
- * v2, YAML 1.1), posmap.c records positions and emit.c writes YAML back
- * out. It knows YAML, not Kubernetes: it never looks at kind or
- * apiVersion.
+ * v2, YAML 1.1), keys.c spells mapping keys, posmap.c records positions
+ * and emit.c writes YAML back out. It knows YAML, not Kubernetes: it
+ * never looks at kind or apiVersion.
  */
 #include "ydoc_impl.h"
 

@@ -2,10 +2,11 @@
  *
  * ydoc_impl.h - declarations the files of src/yaml share and nobody else
  * sees: the position map and the character-to-byte cursor (posmap.c),
- * scalar resolution (scalar.c), the string-keyed table (ktab.c), the
- * loader state and its tree builder (ytree.c), all driven by ydoc.c and
- * used by the emitter (emit.c) and yedit.c. Not a public API: other
- * layers include ydoc.h only.
+ * scalar resolution (scalar.c), the string-keyed table (ktab.c), mapping
+ * keys and the constant ones (keys.c), the loader state and its tree
+ * builder (ytree.c), all driven by ydoc.c and used by the emitter
+ * (emit.c) and yedit.c. Not a public API: other layers include ydoc.h
+ * only.
  */
 #ifndef RFG_YDOC_IMPL_H
 #define RFG_YDOC_IMPL_H

@@ -2,13 +2,13 @@
  *
  * ytree.c - the loader's tree builder: turns the node events of one
  * document (scalars, aliases, collection starts and ends) into a cJSON
- * tree with the position of every node, resolving keys and values
- * (scalar.c), rejecting duplicate keys, copying aliases within the alias
- * budget and applying merge keys (<<) where they stand, as go-yaml v2
- * does: a merge overrides the keys written before it, and the keys (and
- * merges) after it override it; within "<<: [*a, *b]" the earlier source
- * wins. Stream-level
- * work (documents, limits on sizes, libyaml itself) is ydoc.c's.
+ * tree with the position of every node, resolving keys (keys.c) and
+ * values (scalar.c), rejecting duplicate keys, copying aliases within the
+ * alias budget and applying merge keys (<<) where they stand, as go-yaml
+ * v2 does: a merge overrides the keys written before it, and the keys
+ * (and merges) after it override it; within "<<: [*a, *b]" the earlier
+ * source wins. Stream-level work (documents, limits on sizes, libyaml
+ * itself) is ydoc.c's.
  */
 #include "ydoc_impl.h"
 
