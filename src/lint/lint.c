@@ -14,29 +14,18 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "inputs.h"
-#include "jpack.h"
 #include "jpatch.h"
 #include "json.h"
 #include "lnote.h"
+#include "lskel.h"
 #include "rules.h"
 #include "sbuf.h"
-
-struct skpos {
-    const cJSON *node;     /* borrowed from the skeleton */
-    struct src_pos pos;
-};
-
-/* The skeleton's nodes and their positions while it is packed. */
-struct skpos_list {
-    struct skpos *v;       /* owned */
-    size_t len, cap, last;
-    int err;
-};
 
 struct lfinding {
     const struct rule_desc *rule;
@@ -65,15 +54,27 @@ struct ldoc {
     unsigned line;
     bool rf;
     bool has_source;
-    char *kind;            /* owned: one allocation holds kind, object
-                              and source (doc_object, doc_source) */
-    unsigned char *rec;    /* owned: the skeleton and its positions,
-                              packed (jpack.h) */
+    uint32_t names;        /* kind, object and source, in the file's
+                              names pool (doc_kind, ...) */
+    uint32_t rec;          /* the skeleton and its positions, packed
+                              (jpack.h), in the file's records pool;
+                              NO_REC when none */
     struct lout *out;      /* owned; NULL until there is something */
     const char *partial;   /* what a failover lacks (lnote.h), or NULL */
 };
 
+#define NO_REC UINT32_MAX
+
+/* Bytes that live as long as a file's documents, many small pieces in
+ * one allocation (no malloc header and rounding for each). */
+struct lpool {
+    char *p;               /* owned */
+    size_t len, cap;
+};
+
 struct lfile {
+    struct lpool names;    /* the documents' kind, object, source */
+    struct lpool recs;     /* the failovers' skeletons */
     struct cview part;     /* what this file adds to the view */
     struct lnote_list patches; /* paths a kustomization here lists as
                                   patches */
@@ -84,6 +85,11 @@ struct lfile {
     int err;               /* RFG_ENOMEM while processing */
 };
 
+struct lref {
+    const struct lfile *lf;
+    struct ldoc *d;
+};
+
 struct run {
     const struct lint_opts *o;
     struct rules_plan *plan;  /* policy lookups, resolved once */
@@ -91,7 +97,7 @@ struct run {
     struct lfile *files;   /* one per input file */
     struct cview cv;       /* the whole view, once every file was read */
     atomic_size_t next;    /* phase 2 work queue */
-    struct ldoc **rfdocs;  /* every failover, in input order */
+    struct lref *rfdocs;   /* every failover, in input order */
     size_t nrf;
     int err;
 };
@@ -116,8 +122,43 @@ static void ldoc_cleanup(struct ldoc *d)
         free(o->note);
         free(o);
     }
-    free(d->rec);
-    free(d->kind);
+}
+
+/* Append n bytes to `pl`; their offset in *off. */
+static int pool_add(struct lpool *pl, const void *p, size_t n, uint32_t *off)
+{
+    if (pl->len + n >= NO_REC)
+        return RFG_ENOMEM;
+    if (pl->len + n > pl->cap) {
+        size_t cap = (pl->len + n) * 2;
+        char *np = realloc(pl->p, cap < 1024 ? 1024 : cap);
+
+        if (!np)
+            return RFG_ENOMEM;
+        pl->p = np;
+        pl->cap = cap < 1024 ? 1024 : cap;
+    }
+    memcpy(pl->p + pl->len, p, n);
+    *off = (uint32_t)pl->len;
+    pl->len += n;
+    return RFG_OK;
+}
+
+/* Give back the pool's growth slack (its file is read). */
+static void pool_fit(struct lpool *pl)
+{
+    char *np;
+
+    if (pl->len && pl->len < pl->cap && (np = realloc(pl->p, pl->len))) {
+        pl->p = np;
+        pl->cap = pl->len;
+    }
+}
+
+static void pool_free(struct lpool *pl)
+{
+    free(pl->p);
+    memset(pl, 0, sizeof(*pl));
 }
 
 /* d->out, made when first needed; NULL on ENOMEM. */
@@ -129,33 +170,36 @@ static struct lout *out_of(struct ldoc *d)
 }
 
 /* Set d's kind, object and source (NULL: none) in one allocation. */
-static int set_names(struct ldoc *d, const char *kind, const char *object,
-                     const char *source)
+static int set_names(struct lfile *lf, struct ldoc *d, const char *kind,
+                     const char *object, const char *source)
 {
-    size_t k = strlen(kind) + 1, o = strlen(object) + 1;
-    size_t s = source ? strlen(source) + 1 : 0;
+    uint32_t off;
 
-    d->kind = malloc(k + o + s);
-    if (!d->kind)
-        return RFG_ENOMEM;
-    memcpy(d->kind, kind, k);
-    memcpy(d->kind + k, object, o);
-    if (source)
-        memcpy(d->kind + k + o, source, s);
     d->has_source = source != NULL;
+    if (pool_add(&lf->names, kind, strlen(kind) + 1, &d->names) ||
+        pool_add(&lf->names, object, strlen(object) + 1, &off) ||
+        (source && pool_add(&lf->names, source, strlen(source) + 1, &off)))
+        return RFG_ENOMEM;
     return RFG_OK;
 }
 
-/* ns/name as findings quote them */
-static const char *doc_object(const struct ldoc *d)
+static const char *doc_kind(const struct lfile *lf, const struct ldoc *d)
 {
-    return d->kind + strlen(d->kind) + 1;
+    return lf->names.p + d->names;
+}
+
+/* ns/name as findings quote them */
+static const char *doc_object(const struct lfile *lf, const struct ldoc *d)
+{
+    const char *k = doc_kind(lf, d);
+
+    return k + strlen(k) + 1;
 }
 
 /* where a rendered template came from, or NULL */
-static const char *doc_source(const struct ldoc *d)
+static const char *doc_source(const struct lfile *lf, const struct ldoc *d)
 {
-    const char *o = doc_object(d);
+    const char *o = doc_object(lf, d);
 
     return d->has_source ? o + strlen(o) + 1 : NULL;
 }
@@ -235,75 +279,28 @@ static struct src_pos tree_pos(const void *p, const char *ptr)
 /* A failover's skeleton, inflated for the cluster rules. */
 struct skel_ctx {
     const struct ldoc *d;
+    const unsigned char *rec;
     cJSON *skel;           /* owned */
 };
 
 static struct src_pos skel_pos(const void *p, const char *ptr)
 {
     const struct skel_ctx *c = p;
-    long i = jpack_index(c->skel, jptr_deepest(c->skel, ptr));
-    struct src_pos pos;
 
-    if (i >= 0 && jpack_pos(c->d->rec, (size_t)i, &pos))
-        return pos;
-    return (struct src_pos){c->d->line, 1};
-}
-
-struct copy_ctx {
-    struct skpos_list *sp;
-    const struct posmap *pm;
-};
-
-static void on_copy(void *arg, const cJSON *src, const cJSON *copy)
-{
-    struct copy_ctx *c = arg;
-    struct skpos_list *l = c->sp;
-    void *nv = rfg_grow(l->v, &l->cap, l->len, sizeof(*l->v), 32);
-
-    if (!nv) {
-        l->err = RFG_ENOMEM;
-        return;
-    }
-    l->v = nv;
-    l->v[l->len].node = copy;
-    l->v[l->len].pos = posmap_get(c->pm, src);
-    l->len++;
-}
-
-/* jpack_pos_fn: nodes come in the order they were copied (pre-order),
- * so the next one is almost always where the last one ended. */
-static struct src_pos copied_pos(void *arg, const cJSON *node)
-{
-    struct skpos_list *l = arg;
-    size_t i;
-
-    if (l->last < l->len && l->v[l->last].node == node)
-        return l->v[l->last++].pos;
-    for (i = 0; i < l->len; i++)
-        if (l->v[i].node == node) {
-            l->last = i + 1;
-            return l->v[i].pos;
-        }
-    return (struct src_pos){0, 0};
+    return lskel_pos(c->rec, c->skel, ptr, (struct src_pos){c->d->line, 1});
 }
 
 /* Keep what the cluster rules read of failover `obj` in d->rec. */
-static int keep_skeleton(struct ldoc *d, const struct ydoc *yd,
-                         const cJSON *obj)
+static int keep_skeleton(struct lfile *lf, struct ldoc *d,
+                         const struct ydoc *yd, const cJSON *obj)
 {
-    struct skpos_list sp = {NULL, 0, 0, 0, RFG_OK};
-    struct copy_ctx cc = {&sp, yd->pm};
-    cJSON *skel = rf_skeleton(obj, on_copy, &cc);
+    unsigned char *rec;
     size_t len;
-    int err = RFG_ENOMEM;
+    int err = lskel_pack(&rec, &len, obj, yd->pm);
 
-    if (skel && !sp.err) {
-        d->rec = jpack_tree(skel, copied_pos, &sp, rf_skeleton_words, &len);
-        if (d->rec)
-            err = RFG_OK;
-    }
-    cJSON_Delete(skel);
-    free(sp.v);
+    if (!err)
+        err = pool_add(&lf->recs, rec, len, &d->rec);
+    free(rec);
     return err;
 }
 
@@ -332,6 +329,7 @@ static int one_doc(struct run *r, struct lfile *lf, struct input_file *f,
     lf->docs = nv;
     d = &lf->docs[lf->ndocs++];
     memset(d, 0, sizeof(*d));
+    d->rec = NO_REC;
     d->line = pos.line;
     d->rf = rf_is_failover(obj);
     /* ns/name as findings quote them: at most 253 characters each (the
@@ -342,7 +340,8 @@ static int one_doc(struct run *r, struct lfile *lf, struct input_file *f,
                          d->rf ? "/" : "", name ? name : ""))
         err = RFG_ENOMEM;
     if (!err)
-        err = set_names(d, json_str(obj, "kind") ? json_str(obj, "kind") : "",
+        err = set_names(lf, d,
+                        json_str(obj, "kind") ? json_str(obj, "kind") : "",
                         sbuf_str(&object) ? sbuf_str(&object) : "",
                         yd->source);
     sbuf_cleanup(&object);
@@ -377,7 +376,7 @@ static int one_doc(struct run *r, struct lfile *lf, struct input_file *f,
         rules_result_cleanup(&res);
         if (err)
             return err;
-        err = keep_skeleton(d, yd, obj);
+        err = keep_skeleton(lf, d, yd, obj);
         if (err)
             return err;
     }
@@ -410,6 +409,8 @@ static void on_file(struct input_file *f, size_t idx, void *arg)
     /* the documents stay until the report, the part until the merge:
      * keep no growth slack */
     cview_fit(&c.lf->part);
+    pool_fit(&c.lf->names);
+    pool_fit(&c.lf->recs);
     if (c.lf->ndocs && c.lf->ndocs < c.lf->capdocs) {
         void *nv = realloc(c.lf->docs, c.lf->ndocs * sizeof(*c.lf->docs));
 
@@ -426,10 +427,12 @@ static void *cluster_worker(void *arg)
     size_t i;
 
     while ((i = atomic_fetch_add(&r->next, 1)) < r->nrf) {
-        struct ldoc *d = r->rfdocs[i];
+        struct ldoc *d = r->rfdocs[i].d;
+        const unsigned char *rec =
+            (const unsigned char *)r->rfdocs[i].lf->recs.p + d->rec;
         struct rules_input ri;
         struct rules_result res;
-        struct skel_ctx sc = {d, jpack_unpack(d->rec, rf_skeleton_words)};
+        struct skel_ctx sc = {d, rec, lskel_unpack(rec)};
         int err;
 
         if (!sc.skel) {
@@ -508,8 +511,8 @@ static int fill_report(struct report *rep, struct run *r)
             struct ldoc *d = &lf->docs[k];
 
             rep->documents++;
-            if ((rc = report_add_doc(rep, fname, d->line, d->kind,
-                                     doc_object(d), &doc)))
+            if ((rc = report_add_doc(rep, fname, d->line, doc_kind(lf, d),
+                                     doc_object(lf, d), &doc)))
                 return rc;
             if (!d->rf || lf->patch_of)
                 continue;
@@ -532,7 +535,7 @@ static int fill_report(struct report *rep, struct run *r)
 
                 rc = report_add_finding(rep, doc, fname, f->pos, f->sev,
                                         f->rule->id, f->msg, f->hint, f->ptr,
-                                        doc_object(d), doc_source(d));
+                                        doc_object(lf, d), doc_source(lf, d));
                 if (rc)
                     return rc;
             }
@@ -540,7 +543,7 @@ static int fill_report(struct report *rep, struct run *r)
                 rc = report_add_skipped(rep, doc, fname,
                                         (struct src_pos){d->line, 1},
                                         o->sk[j].rule ? o->sk[j].rule : "*",
-                                        o->sk[j].reason, doc_object(d));
+                                        o->sk[j].reason, doc_object(lf, d));
                 if (rc)
                     return rc;
             }
@@ -602,10 +605,10 @@ static int print_notes(const struct run *r, FILE *out)
             if (d->out && d->out->note)
                 fprintf(out, "%s\n", d->out->note);
             if (d->rf && lf->patch_of)
-                rc = lnote_patch(&n, fname, d->line, doc_object(d),
+                rc = lnote_patch(&n, fname, d->line, doc_object(lf, d),
                                  lf->patch_of);
             else if (d->rf && d->partial)
-                rc = lnote_partial(&n, fname, d->line, doc_object(d),
+                rc = lnote_partial(&n, fname, d->line, doc_object(lf, d),
                                    d->partial);
             if (n)
                 fprintf(out, "%s\n", n);
@@ -678,7 +681,8 @@ int lint_run(struct report *rep, char **paths, size_t npaths,
         for (i = 0; !rc && i < r.in.nfiles; i++)
             for (k = 0; !r.files[i].patch_of && k < r.files[i].ndocs; k++)
                 if (r.files[i].docs[k].rf)
-                    r.rfdocs[r.nrf++] = &r.files[i].docs[k];
+                    r.rfdocs[r.nrf++] = (struct lref){&r.files[i],
+                                                      &r.files[i].docs[k]};
     }
     if (!rc) {
         run_cluster_rules(&r);
@@ -687,10 +691,7 @@ int lint_run(struct report *rep, char **paths, size_t npaths,
     /* the skeletons and the view have served: give their memory to the
      * report rather than hold both at once */
     for (i = 0; r.files && i < r.in.nfiles; i++) {
-        for (k = 0; k < r.files[i].ndocs; k++) {
-            free(r.files[i].docs[k].rec);
-            r.files[i].docs[k].rec = NULL;
-        }
+        pool_free(&r.files[i].recs);
         cview_cleanup(&r.files[i].part);
     }
     cview_cleanup(&r.cv);
@@ -706,6 +707,8 @@ int lint_run(struct report *rep, char **paths, size_t npaths,
         free(r.files[i].docs);
         cview_cleanup(&r.files[i].part);
         lnote_list_cleanup(&r.files[i].patches);
+        pool_free(&r.files[i].names);
+        pool_free(&r.files[i].recs);
     }
     free(r.files);
     free(r.rfdocs);
