@@ -371,7 +371,7 @@ static cJSON *new_node(void)
     cJSON *c = cJSON_malloc(sizeof(*c));
 
     if (c)
-        memset(c, 0, sizeof(*c));
+        *c = (cJSON){0};
     return c;
 }
 
@@ -395,7 +395,7 @@ static bool scan_value(struct review_scan *sc, enum scan_at at,
 /* After a member or item: skip white space, then `close` ends the
  * object or array (1), a comma leads to the next one (0), anything else
  * is an error (-1). */
-static int scan_sep(struct review_scan *sc, char close)
+static inline int scan_sep(struct review_scan *sc, char close)
 {
     scan_ws(sc);
     if (sc->i < sc->n && sc->s[sc->i] == (unsigned char)close) {
