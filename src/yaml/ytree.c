@@ -212,23 +212,48 @@ out:
     return rc;
 }
 
+/* Append `item` to the children of `parent` as cJSON_AddItemToArray
+ * does (the first child's prev is the last child), without its checks:
+ * both are the loader's own nodes. */
+static void append_child(cJSON *parent, cJSON *item)
+{
+    cJSON *head = parent->child;
+
+    item->next = NULL;
+    if (!head) {
+        parent->child = item;
+        item->prev = item;
+    } else {
+        item->prev = head->prev;
+        head->prev->next = item;
+        head->prev = item;
+    }
+}
+
 /* Add `node` to `obj` under the pending key: the constant itself, or a
  * copy of a key of known length (cJSON's allocator). */
 static bool add_member(cJSON *obj, const struct yloader *L, cJSON *node)
 {
-    char *k;
+    char *k = NULL;
 
-    if (L->key_const)
-        return cJSON_AddItemToObjectCS(obj, L->key, node);
-    k = cJSON_malloc(L->klen + 1);
-    if (!k)
-        return false;
-    memcpy(k, L->key, L->klen + 1);
+    if (!L->key_const) {
+        k = cJSON_malloc(L->klen + 1);
+        if (!k)
+            return false;
+        memcpy(k, L->key, L->klen + 1);
+    }
     if (node->string && !(node->type & cJSON_StringIsConst))
         cJSON_free(node->string);
-    node->string = k;
-    node->type &= ~cJSON_StringIsConst;
-    return cJSON_AddItemToArray(obj, node);
+    if (k) {
+        node->string = k;
+        node->type &= ~cJSON_StringIsConst;
+    } else {
+        /* the constant is never written nor freed: StringIsConst */
+        memcpy(&node->string, &L->key, sizeof(node->string));
+        node->type |= cJSON_StringIsConst;
+    }
+    append_child(obj, node);
+    return true;
 }
 
 /* Put `node` where the parser is: the root, the next sequence item or the
@@ -243,10 +268,7 @@ static int place(struct yloader *L, cJSON *node, struct src_pos pos)
         cJSON_Delete(L->root);  /* libyaml gives one root per document */
         L->root = node;
     } else if (top->kind == F_SEQ) {
-        if (!cJSON_AddItemToArray(top->node, node)) {
-            cJSON_Delete(node);
-            return diag_fail(L->dl, RFG_ENOMEM, &pos, "out of memory");
-        }
+        append_child(top->node, node);
     } else {
         top->have_key = false;
         pos = top->key_pos;
