@@ -46,6 +46,7 @@ struct lout {
     struct lskip *sk;      /* owned */
     size_t nsk, capsk;
     char *note;            /* owned note for stderr, or NULL */
+    const char *partial;   /* what a failover lacks (lnote.h), or NULL */
 };
 
 /* One document, kept until the report is written: a lint run holds one
@@ -60,7 +61,6 @@ struct ldoc {
                               (jpack.h), in the file's records pool;
                               NO_REC when none */
     struct lout *out;      /* owned; NULL until there is something */
-    const char *partial;   /* what a failover lacks (lnote.h), or NULL */
 };
 
 #define NO_REC UINT32_MAX
@@ -355,7 +355,11 @@ static int one_doc(struct run *r, struct lfile *lf, struct input_file *f,
     }
     if (!d->rf)
         return RFG_OK;
-    d->partial = lnote_missing_part(obj);
+    if (lnote_missing_part(obj)) {
+        if (!out_of(d))
+            return RFG_ENOMEM;
+        d->out->partial = lnote_missing_part(obj);
+    }
     {
         struct rules_input ri;
         struct rules_result res;
@@ -607,9 +611,9 @@ static int print_notes(const struct run *r, FILE *out)
             if (d->rf && lf->patch_of)
                 rc = lnote_patch(&n, fname, d->line, doc_object(lf, d),
                                  lf->patch_of);
-            else if (d->rf && d->partial)
+            else if (d->rf && d->out && d->out->partial)
                 rc = lnote_partial(&n, fname, d->line, doc_object(lf, d),
-                                   d->partial);
+                                   d->out->partial);
             if (n)
                 fprintf(out, "%s\n", n);
             free(n);
