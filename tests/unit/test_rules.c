@@ -815,6 +815,53 @@ static void test_rules__fixes_compose(void)
     }
 }
 
+/* On UPDATE a held fix is undone by applying the ops of the fixes before
+ * it again to a new copy of the object: those ops stay in the patch, and
+ * the fixes after it still apply, to the object as the earlier ops left
+ * it. disablemymaster-pruned's op comes before the held spread-missing
+ * and image-pinned fixes, sentinel-customconfig-partial's after them. */
+static void test_rules__held_fix_keeps_earlier_ops(void)
+{
+    const char *src =
+        "{\"apiVersion\":\"databases.spotahome.com/v1\","
+        "\"kind\":\"RedisFailover\",\"metadata\":{\"name\":\"cache\","
+        "\"namespace\":\"shop\"},\"spec\":{\"auth\":{\"secretPath\":"
+        "\"x\"},\"sentinel\":{\"replicas\":3,\"image\":\"redis:7.2\","
+        "\"disableMyMaster\":true,\"customConfig\":[\"quorum 2\","
+        "\"down-after-milliseconds 5000\",\"failover-timeout 10000\"]},"
+        "\"redis\":{\"replicas\":1,\"storage\":{\"persistentVolumeClaim\":"
+        "{\"metadata\":{\"name\":\"data\"},\"spec\":{\"accessModes\":"
+        "[\"ReadWriteOnce\"],\"resources\":{\"requests\":{\"storage\":"
+        "\"1Gi\"}}}}}}}}";
+    cJSON *obj = cJSON_Parse(src), *old = cJSON_Parse(src);
+    struct rules_input ri = {0};
+    struct rules_result res;
+    bool spread = false, image = false;
+    size_t k;
+    char *s;
+
+    ri.obj = obj;
+    ri.old = old;
+    ri.op = RULES_UPDATE;
+    ri.pol = pol;
+    ri.want_fix = true;
+    CHECK(rules_eval(&res, &ri) == RFG_OK);
+    s = cJSON_PrintUnformatted(res.patch);
+    CHECK_STR_EQ(s, "[{\"op\":\"remove\",\"path\":"
+                    "\"/spec/sentinel/disableMyMaster\"},"
+                    "{\"op\":\"remove\",\"path\":"
+                    "\"/spec/sentinel/customConfig/0\"}]");
+    free(s);
+    for (k = 0; k < res.nheld; k++) {
+        spread |= !strcmp(res.held[k].rule->id, "spread-missing");
+        image |= !strcmp(res.held[k].rule->id, "image-pinned");
+    }
+    CHECK(spread && image);
+    rules_result_cleanup(&res);
+    cJSON_Delete(obj);
+    cJSON_Delete(old);
+}
+
 int main(void)
 {
     if (cli_open_policy(&pol, NULL, stderr))
@@ -832,6 +879,7 @@ int main(void)
     RUN(test_rules__skip_governed);
     RUN(test_rules__fixes_compose);
     RUN(test_rules__update_holds_pod_template);
+    RUN(test_rules__held_fix_keeps_earlier_ops);
     policy_free(pol);
     return CHECK_DONE();
 }
