@@ -125,7 +125,7 @@ static void test_numbers(void)
     size_t len;
 
     cJSON_AddNumberToObject(t, "negzero", -0.0);
-    cJSON_AddNumberToObject(t, "inf", INFINITY);
+    cJSON_AddNumberToObject(t, "inf", HUGE_VAL);
     n = cJSON_AddNumberToObject(t, "text", 8080);
     n->valuestring = cJSON_malloc(7);
     memcpy(n->valuestring, "0x1F90", 7);
