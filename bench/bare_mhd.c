@@ -2,7 +2,7 @@
  *
  * bench/bare_mhd.c - the do-nothing server of bench/serve.sh: libmicrohttpd
  * with its GnuTLS, set up as `rfguard serve` sets up its HTTPS listener
- * (epoll thread pool of one thread per online CPU, the same TLS 1.2/1.3
+ * (poll() thread pool of one thread per online CPU, the same TLS 1.2/1.3
  * priorities, the same certificate and key files), that reads every
  * request body and answers each POST with one static AdmissionReview
  * response. What rfguard costs on top of it is rfguard's own work. Not
@@ -130,7 +130,7 @@ int main(int argc, char **argv)
         pool[0] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE,
                                           (intptr_t)threads, NULL};
     d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
             MHD_USE_ERROR_LOG | MHD_USE_TLS,
         0, NULL, NULL, &on_request, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,

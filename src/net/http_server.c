@@ -3,7 +3,7 @@
  * http_server.c - libmicrohttpd daemon setup, routing and body buffering
  * (see http_server.h).
  *
- * Threads: MHD runs an epoll thread pool; the access handler and the
+ * Threads: MHD runs a poll() thread pool; the access handler and the
  * completion callback run on those threads; http_server_reload_tls and
  * the drain run on the caller's thread. Shared state is the in-flight
  * counter (C11 atomics), the TLS credential store and the connection
@@ -559,7 +559,15 @@ int http_server_start(struct http_server **out, const struct http_config *cfg,
     ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     threads = cfg->threads ? cfg->threads
                            : (ncpu > 0 && ncpu < 256 ? (unsigned)ncpu : 1);
-    flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+    /* poll(), not epoll: libmicrohttpd 0.9.75's epoll loop calls
+     * epoll_wait again, with the timeout it computed before, whenever one
+     * call returns a full batch of 128 events, and only then serves the
+     * connections of that batch. When those were the last events (128
+     * requests in one burst, every client now waiting for its answer),
+     * the worker sleeps with the requests unanswered until a connection
+     * times out or another event arrives. poll() is level-triggered and
+     * serves every ready connection in each round. */
+    flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
             MHD_USE_ERROR_LOG;
     if (salen > 0) {
         if (ss.ss_family == AF_INET6)
