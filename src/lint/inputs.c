@@ -332,12 +332,15 @@ static int read_into(struct wstate *ws, const char *path, size_t *len)
         if (want > INPUT_MAX_BYTES + 1)
             want = INPUT_MAX_BYTES + 1;     /* enough to see it is too big */
         if (ws->cap < want + 1) {
-            char *nb = realloc(ws->buf, want + 1);
+            /* the last file's text need not move along */
+            char *nb = n ? realloc(ws->buf, want + 1) : malloc(want + 1);
 
             if (!nb) {
                 rc = RFG_ENOMEM;
                 break;
             }
+            if (!n)
+                free(ws->buf);
             ws->buf = nb;
             ws->cap = want + 1;
         }
