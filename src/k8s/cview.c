@@ -52,13 +52,20 @@ uint64_t cview_key_bytes(const unsigned char *p, size_t n)
 /* Entry numbers in a map are 32 bits; NIL ends a chain. */
 #define NIL UINT32_MAX
 
+/* The slot of `key` in a table of `cap` slots (any number, so a table
+ * reserved for n entries takes no more than it needs). */
+static size_t home(uint64_t key, size_t cap)
+{
+    return (size_t)(((key >> 32) * (uint64_t)cap) >> 32);
+}
+
 size_t cview_first(const struct cview_hmap *m, uint64_t key)
 {
     uint32_t i;
 
     if (!m->cap)
         return CVIEW_END;
-    for (i = m->head[key & (m->cap - 1)]; i != NIL; i = m->next[i])
+    for (i = m->head[home(key, m->cap)]; i != NIL; i = m->next[i])
         if (m->hash[i] == key)
             return i;
     return CVIEW_END;
@@ -95,7 +102,7 @@ static int hmap_rehash(struct cview_hmap *m, size_t cap)
     for (i = 0; i < cap; i++)
         head[i] = NIL;
     for (i = 0; i < m->len; i++) {
-        size_t slot = m->hash[i] & (cap - 1);
+        size_t slot = home(m->hash[i], cap);
 
         m->next[i] = head[slot];
         head[slot] = (uint32_t)i;
@@ -130,12 +137,10 @@ static int hmap_grow(struct cview_hmap *m, size_t n)
 /* Make room for `n` entries in all, exactly: no slack is kept. */
 static int hmap_reserve(struct cview_hmap *m, size_t n)
 {
-    size_t cap = m->cap ? m->cap : 64;
+    size_t cap = n / 3 * 4 + 64;
 
     if (hmap_grow(m, n))
         return RFG_ENOMEM;
-    while (n * 4 > cap * 3)
-        cap *= 2;
     return cap > m->cap ? hmap_rehash(m, cap) : RFG_OK;
 }
 
@@ -154,7 +159,7 @@ static int hmap_add(struct cview_hmap *m, uint64_t key)
             return rc;
     }
     m->hash[m->len] = key;
-    slot = key & (m->cap - 1);
+    slot = home(key, m->cap);
     m->next[m->len] = m->head[slot];
     m->head[slot] = (uint32_t)m->len;
     m->len++;
