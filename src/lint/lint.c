@@ -85,9 +85,9 @@ struct lfile {
     int err;               /* RFG_ENOMEM while processing */
 };
 
+/* A failover: its file and its document there. */
 struct lref {
-    const struct lfile *lf;
-    struct ldoc *d;
+    uint32_t file, doc;
 };
 
 struct run {
@@ -431,9 +431,10 @@ static void *cluster_worker(void *arg)
     size_t i;
 
     while ((i = atomic_fetch_add(&r->next, 1)) < r->nrf) {
-        struct ldoc *d = r->rfdocs[i].d;
+        const struct lfile *lf = &r->files[r->rfdocs[i].file];
+        struct ldoc *d = &lf->docs[r->rfdocs[i].doc];
         const unsigned char *rec =
-            (const unsigned char *)r->rfdocs[i].lf->recs.p + d->rec;
+            (const unsigned char *)lf->recs.p + d->rec;
         struct rules_input ri;
         struct rules_result res;
         struct skel_ctx sc = {d, rec, lskel_unpack(rec)};
@@ -679,14 +680,14 @@ int lint_run(struct report *rep, char **paths, size_t npaths,
     }
     if (!rc) {
         r.rfdocs = calloc(r.nrf + 1, sizeof(*r.rfdocs));
-        if (!r.rfdocs)
-            rc = RFG_ENOMEM;
+        if (!r.rfdocs || r.in.nfiles >= UINT32_MAX)
+            rc = RFG_ENOMEM; /* a file's documents are far fewer (ydoc) */
         r.nrf = 0;
         for (i = 0; !rc && i < r.in.nfiles; i++)
             for (k = 0; !r.files[i].patch_of && k < r.files[i].ndocs; k++)
                 if (r.files[i].docs[k].rf)
-                    r.rfdocs[r.nrf++] = (struct lref){&r.files[i],
-                                                      &r.files[i].docs[k]};
+                    r.rfdocs[r.nrf++] = (struct lref){(uint32_t)i,
+                                                      (uint32_t)k};
     }
     if (!rc) {
         run_cluster_rules(&r);
