@@ -134,8 +134,16 @@ int posmap_put(struct posmap *pm, const cJSON *node, struct src_pos pos)
     }
     if (pm->len == pm->cap) {
         size_t ncap = pm->cap ? pm->cap * 2 : 128;
-        struct pm_ent *nv = realloc(pm->v, ncap * sizeof(*nv));
+        struct pm_ent *nv;
 
+        if (pm_inline(pm)) {
+            /* a taken map grows out of its block */
+            nv = malloc(ncap * sizeof(*nv));
+            if (nv && pm->len)
+                memcpy(nv, pm->v, pm->len * sizeof(*nv));
+        } else {
+            nv = realloc(pm->v, ncap * sizeof(*nv));
+        }
         if (!nv)
             return RFG_ENOMEM;
         pm->v = nv;

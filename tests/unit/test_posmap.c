@@ -122,6 +122,11 @@ static void test_small(void)
     doc = posmap_take(pm);
     CHECK(doc != NULL);
     CHECK(all_there(doc, 0, 1));
+    /* a taken map may still be added to */
+    CHECK_INT_EQ(posmap_put(doc, &nodes[1], at(2, 2)), RFG_OK);
+    CHECK(all_there(doc, 0, 2));
+    CHECK_INT_EQ(posmap_put(doc, &nodes[0], at(1, 1)), RFG_OK);
+    CHECK(all_there(doc, 0, 2));
     posmap_free(doc);
     posmap_free(pm);
 }
