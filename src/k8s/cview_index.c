@@ -48,6 +48,11 @@ struct cview_index {
     size_t ng, nseg;
     uint32_t *slot;               /* open addressing: group or NONE */
     size_t nslot;
+    /* the class whose groups answer for class c: itself, or one that
+     * groups every entry alike in this view (no state-only failover:
+     * the linted ones are all of them; none honours disableMyMaster
+     * under another name: the mymaster classes are the plain ones) */
+    uint8_t alias[CVIEW_NCLASS];
 };
 
 static struct grp *grp_at(const struct cview_index *ix, uint32_t gi)
@@ -424,6 +429,7 @@ static size_t domain_len(const struct cview *cv, size_t c)
 static uint32_t next_of(const struct cview_index *ix, enum cview_class c,
                         size_t i)
 {
+    c = (enum cview_class)ix->alias[c];
     return ix->next[c] ? ix->next[c][i] : NONE;
 }
 
@@ -492,6 +498,26 @@ static int add_member(struct cview_index *ix, const struct cview *cv,
     return RFG_OK;
 }
 
+/* Which classes group every entry alike in `cv` (ix->alias). */
+static void find_aliases(struct cview_index *ix, const struct cview *cv)
+{
+    bool linted = true, mm = true;
+    size_t c, i;
+
+    for (c = 0; c < CVIEW_NCLASS; c++)
+        ix->alias[c] = (uint8_t)c;
+    for (i = 0; i < cv->nrfs; i++) {
+        linted = linted && !cv->rfs[i].state_only;
+        mm = mm && mm_always(&cv->rfs[i]);
+    }
+    if (linted)
+        ix->alias[CVIEW_C_LINTED] = CVIEW_C_SELF;
+    if (mm) {
+        ix->alias[CVIEW_C_PORT_MM] = CVIEW_C_PORT;
+        ix->alias[CVIEW_C_ID_MM] = CVIEW_C_ID;
+    }
+}
+
 static int build(struct cview_index *ix, const struct cview *cv)
 {
     size_t c, i, m = 0;
@@ -504,8 +530,9 @@ static int build(struct cview_index *ix, const struct cview *cv)
         ix->self[i] = NONE;
     /* the slots for at most one group per membership, at once: growing
      * would hold two tables for a moment, at the run's peak */
+    find_aliases(ix, cv);
     for (c = 0; c < CVIEW_NCLASS; c++)
-        for (i = 0; i < domain_len(cv, c); i++)
+        for (i = 0; ix->alias[c] == c && i < domain_len(cv, c); i++)
             m += member(cv, (enum cview_class)c, i, &k);
     if (resize_slots(ix, slots_for(m)))
         return RFG_ENOMEM;
@@ -514,7 +541,7 @@ static int build(struct cview_index *ix, const struct cview *cv)
 
         if (n >= NONE)
             return RFG_ENOMEM;
-        for (i = n; i-- > 0;)
+        for (i = ix->alias[c] == c ? n : 0; i-- > 0;)
             if (member(cv, (enum cview_class)c, i, &k) &&
                 add_member(ix, cv, (enum cview_class)c, i, &k))
                 return RFG_ENOMEM;
@@ -563,6 +590,7 @@ size_t cview_class_find(const struct cview *cv, enum cview_class c,
 
     if (!ix || !ix->nslot)
         return CVIEW_END;
+    c = (enum cview_class)ix->alias[c];
     kb_init(&b);
     make_key(&b, cv, c, k);
     if (!b.oom)
@@ -591,6 +619,7 @@ static bool in_group(const struct cview_index *ix, const struct cview *cv,
     struct kbuf b;
     bool in;
 
+    c = (enum cview_class)ix->alias[c];
     if (!member(cv, c, i, &k))
         return false;
     kb_init(&b);
