@@ -52,28 +52,35 @@ uint64_t cview_key_bytes(const unsigned char *p, size_t n)
 /* Entry numbers in a map are 32 bits; NIL ends a chain. */
 #define NIL UINT32_MAX
 
-/* The slot of `key` in a table of `cap` slots (any number, so a table
- * reserved for n entries takes no more than it needs). */
-static size_t home(uint64_t key, size_t cap)
+/* What a map keeps of a 64-bit key: 32 bits (callers compare the real
+ * key anyway). */
+static uint32_t fold(uint64_t key)
 {
-    return (size_t)(((key >> 32) * (uint64_t)cap) >> 32);
+    return (uint32_t)(key >> 32) ^ (uint32_t)key;
+}
+
+/* The slot of folded key `h` in a table of `cap` slots (any number, so a
+ * table reserved for n entries takes no more than it needs). */
+static size_t home(uint32_t h, size_t cap)
+{
+    return (size_t)(((uint64_t)h * cap) >> 32);
 }
 
 size_t cview_first(const struct cview_hmap *m, uint64_t key)
 {
-    uint32_t i;
+    uint32_t i, h = fold(key);
 
     if (!m->cap)
         return CVIEW_END;
-    for (i = m->head[home(key, m->cap)]; i != NIL; i = m->next[i])
-        if (m->hash[i] == key)
+    for (i = m->head[home(h, m->cap)]; i != NIL; i = m->next[i])
+        if (m->hash[i] == h)
             return i;
     return CVIEW_END;
 }
 
 size_t cview_next(const struct cview_hmap *m, size_t i)
 {
-    uint64_t key = m->hash[i];
+    uint32_t key = m->hash[i];
     uint32_t k;
 
     for (k = m->next[i]; k != NIL; k = m->next[k])
@@ -120,7 +127,7 @@ static int hmap_grow(struct cview_hmap *m, size_t n)
         return RFG_ENOMEM;
     if (n > m->lencap) {
         uint32_t *nn = realloc(m->next, n * sizeof(*nn));
-        uint64_t *nh;
+        uint32_t *nh;
 
         if (!nn)
             return RFG_ENOMEM;
@@ -158,8 +165,8 @@ static int hmap_add(struct cview_hmap *m, uint64_t key)
         if (rc)
             return rc;
     }
-    m->hash[m->len] = key;
-    slot = home(key, m->cap);
+    m->hash[m->len] = fold(key);
+    slot = home(m->hash[m->len], m->cap);
     m->next[m->len] = m->head[slot];
     m->head[slot] = (uint32_t)m->len;
     m->len++;
@@ -191,7 +198,6 @@ static void free_secret(struct cview_secret *s)
 {
     free(s->ns);
     free(s->bad_key);
-    free(s->keys);
 }
 
 /* Copy the strings src[0..n) (src[0] not NULL; others may be) into one
@@ -219,32 +225,63 @@ static char *str_block(char **const dst[], const char *const src[], size_t n)
     return b;
 }
 
-/* The key names keys[0..n) as one allocation: the pointer array, then
- * the strings. NULL when n is 0 or on ENOMEM (*oom says which). */
-static char **keys_block(const char *const *keys, size_t n, bool *oom)
-{
-    size_t i, len = n * sizeof(char *), l;
-    char **v;
-    char *p;
+/* The kinds a Secret summary names without a copy. */
+static const char *const known_kinds[] = {"Secret", "SealedSecret",
+                                          "ExternalSecret", NULL};
 
-    *oom = false;
-    if (!n)
-        return NULL;
+/* Set s's ns, name, kind, origin (may be NULL) and key names keys[0..n)
+ * in one allocation, which s->ns starts: the strings, then the key name
+ * array and its names. RFG_OK or RFG_ENOMEM (s's strings then unset). */
+static int secret_block(struct cview_secret *s, const char *ns,
+                        const char *name, const char *kind,
+                        const char *origin, const char *const *keys,
+                        size_t n)
+{
+    const char *const src[] = {ns, name, origin};
+    char **const dst[] = {&s->ns, &s->name, &s->origin};
+    size_t i, len = 0, at, l;
+    const char *k = NULL;
+    char *b, *p;
+
+    for (i = 0; known_kinds[i] && !k; i++)
+        if (!strcmp(known_kinds[i], kind))
+            k = known_kinds[i];
+    for (i = 0; i < 3; i++)
+        len += src[i] ? strlen(src[i]) + 1 : 0;
+    len += k ? 0 : strlen(kind) + 1;
+    at = (len + sizeof(char *) - 1) / sizeof(char *) * sizeof(char *);
+    len = at + n * sizeof(char *);
     for (i = 0; i < n; i++)
         len += strlen(keys[i]) + 1;
-    v = malloc(len);
-    if (!v) {
-        *oom = true;
-        return NULL;
+    b = p = malloc(len);
+    if (!b)
+        return RFG_ENOMEM;
+    for (i = 0; i < 3; i++) {
+        *dst[i] = NULL;
+        if (!src[i])
+            continue;
+        l = strlen(src[i]) + 1;
+        memcpy(p, src[i], l);
+        *dst[i] = p;
+        p += l;
     }
-    p = (char *)(v + n);
+    if (k) {
+        s->kind = (char *)(uintptr_t)k; /* static; never freed */
+    } else {
+        l = strlen(kind) + 1;
+        memcpy(p, kind, l);
+        s->kind = p;
+    }
+    s->keys = n ? (char **)(void *)(b + at) : NULL;
+    s->nkeys = n;
+    p = b + at + n * sizeof(char *);
     for (i = 0; i < n; i++) {
         l = strlen(keys[i]) + 1;
         memcpy(p, keys[i], l);
-        v[i] = p;
+        s->keys[i] = p;
         p += l;
     }
-    return v;
+    return RFG_OK;
 }
 
 void cview_cleanup(struct cview *cv)
@@ -515,7 +552,6 @@ int cview_add_object(struct cview *cv, const cJSON *obj,
     const char *ns = json_str(md, "namespace");
     struct cview_secret *s;
     struct klist kl;
-    bool oom;
     int rc;
 
     if (!ns || !*ns)
@@ -551,13 +587,6 @@ int cview_add_object(struct cview *cv, const cJSON *obj,
     cv->secrets = s;
     s = &cv->secrets[cv->nsecrets];
     memset(s, 0, sizeof(*s));
-    {
-        char **const dst[] = {&s->ns, &s->name, &s->kind, &s->origin};
-        const char *const src[] = {ns, name, kind, origin};
-
-        if (!str_block(dst, src, 4))
-            return RFG_ENOMEM;
-    }
     kl.v = kl.small;
     kl.n = 0;
     kl.cap = sizeof(kl.small) / sizeof(kl.small[0]);
@@ -567,11 +596,8 @@ int cview_add_object(struct cview *cv, const cJSON *obj,
         rc = fill_sealed(s, &kl, obj);
     else
         rc = fill_external(s, &kl, obj);
-    if (!rc) {
-        s->keys = keys_block(kl.v, kl.n, &oom);
-        s->nkeys = s->keys ? kl.n : 0;
-        rc = oom ? RFG_ENOMEM : RFG_OK;
-    }
+    if (!rc)
+        rc = secret_block(s, ns, name, kind, origin, kl.v, kl.n);
     if (kl.v != kl.small)
         free(kl.v);
     if (!rc && map_add(cv, &cv->sec_name, cview_key_str2(s->ns, s->name)))
@@ -617,7 +643,6 @@ void cview_secret_cleanup(struct cview_secret *s)
 int cview_add_secret(struct cview *cv, const struct cview_secret *src)
 {
     struct cview_secret *s;
-    bool oom;
 
     cview_index_drop(cv);
     if (cv->nsecrets == cv->capsecrets) {
@@ -631,17 +656,14 @@ int cview_add_secret(struct cview *cv, const struct cview_secret *src)
     }
     s = &cv->secrets[cv->nsecrets];
     *s = *src;
-    {
-        char **const dst[] = {&s->ns, &s->name, &s->kind, &s->origin};
-        const char *const strs[] = {src->ns, src->name, src->kind,
-                                    src->origin};
-
-        if (!str_block(dst, strs, 4))
-            return RFG_ENOMEM;
+    s->bad_key = NULL;
+    if (secret_block(s, src->ns, src->name, src->kind, src->origin,
+                     (const char *const *)src->keys, src->nkeys)) {
+        s->ns = NULL;
+        goto fail;
     }
     s->bad_key = dup_or_null(src->bad_key);
-    s->keys = keys_block((const char *const *)src->keys, src->nkeys, &oom);
-    if ((src->bad_key && !s->bad_key) || oom)
+    if (src->bad_key && !s->bad_key)
         goto fail;
     if (map_add(cv, &cv->sec_name, cview_key_str2(s->ns, s->name)) ||
         map_add(cv, &cv->sec_pw, s->has_hash ? cview_key_bytes(s->pw_hash, 32)
@@ -654,37 +676,17 @@ fail:
     return RFG_ENOMEM;
 }
 
-/* Grow dst's arrays so `nrfs` and `nsecrets` more entries fit. */
-static int reserve(struct cview *cv, size_t nrfs, size_t nsecrets)
-{
-    if (cv->nrfs + nrfs > cv->caprfs) {
-        size_t ncap = (cv->nrfs + nrfs) * 2;
-        struct cview_failover *nv = realloc(cv->rfs, ncap * sizeof(*nv));
-
-        if (!nv)
-            return RFG_ENOMEM;
-        cv->rfs = nv;
-        cv->caprfs = ncap;
-    }
-    if (cv->nsecrets + nsecrets > cv->capsecrets) {
-        size_t ncap = (cv->nsecrets + nsecrets) * 2;
-        struct cview_secret *nv = realloc(cv->secrets, ncap * sizeof(*nv));
-
-        if (!nv)
-            return RFG_ENOMEM;
-        cv->secrets = nv;
-        cv->capsecrets = ncap;
-    }
-    return RFG_OK;
-}
-
 int cview_merge(struct cview *dst, struct cview *src)
 {
     size_t i, need = dst->nnetpols + src->nnetpols;
-    int rc = reserve(dst, src->nrfs, src->nsecrets);
 
-    if (rc)
-        return rc;
+    /* room for what src brings, with as much again to spare (a view
+     * merged from many parts would otherwise grow once per part) */
+    if ((dst->nrfs + src->nrfs > dst->caprfs ||
+         dst->nsecrets + src->nsecrets > dst->capsecrets) &&
+        cview_reserve(dst, dst->nrfs + 2 * src->nrfs,
+                      dst->nsecrets + 2 * src->nsecrets))
+        return RFG_ENOMEM;
     cview_index_drop(dst);
     /* room for the policies before anything moves */
     if (need > dst->capnetpols) {

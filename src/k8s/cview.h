@@ -49,11 +49,10 @@ enum cview_pw_problem {
 
 struct cview_secret {
     char *ns, *name;       /* owned (ns): one allocation holds ns, name,
-                              origin and kind */
+                              origin, kind and the key names */
     char *origin;          /* "file:line" or NULL */
     char *kind;            /* "Secret", "SealedSecret", ... */
-    char **keys;           /* owned: data/stringData key names, the
-                              array and the names in one allocation */
+    char **keys;           /* data/stringData key names */
     char *bad_key;         /* owned: the first data key whose value the
                               API server cannot decode (it then refuses
                               the whole Secret), or NULL */
@@ -90,7 +89,7 @@ struct cview_hmap {
     uint32_t *head;        /* owned; cap slots, UINT32_MAX when empty */
     size_t cap;
     uint32_t *next;        /* owned; per entry */
-    uint64_t *hash;        /* owned; per entry */
+    uint32_t *hash;        /* owned; per entry, the key folded */
     size_t len, lencap;
 };
 
