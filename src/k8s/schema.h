@@ -69,6 +69,15 @@ bool schema_in_use_has(enum rf_target t, const char *ptr);
  * schema_install(). Into buf (truncated to fit). */
 void schema_describe(char *buf, size_t len, enum rf_target t);
 
+/* The constant string spelled by the `n` bytes at `s` (no NUL among
+ * them): a property name of the compiled-in schemas (the pointer their
+ * tables hold) or a key every review or object has; NULL for any other
+ * key. A decoder can take it as a member's name (cJSON_StringIsConst)
+ * instead of a copy; a lookup with a string literal of the same spelling
+ * then usually finds it by address, as the linker merges equal literals
+ * (json.h, sidx.h). Thread-safe. (schema_keys.c) */
+const char *schema_key_intern(const char *s, size_t n);
+
 /* The subschema describing the node at `ptr` (array indexes and map keys
  * follow items / additionalProperties), or NULL when the schema has no
  * such field. Borrowed from `schema`. */

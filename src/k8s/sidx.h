@@ -126,7 +126,7 @@ static inline uint32_t sidx_prop(const struct sidx_table *x,
 
         if (s->node == SIDX_NIL)
             return SIDX_NIL;
-        if (s->hash == h && !strcmp(s->name, key))
+        if (s->hash == h && (s->name == key || !strcmp(s->name, key)))
             return s->node;
     }
 }

@@ -14,7 +14,10 @@
  * whose first byte matches pays for a compare. That compare is libc's
  * strcmp, which takes a word or a vector at a time: a byte loop spent
  * most of the search matching the found name itself, and the long
- * shared prefixes of label keys ("app.kubernetes.io/..."). */
+ * shared prefixes of label keys ("app.kubernetes.io/..."). A name that
+ * is the very pointer asked for matches without a compare: decoders keep
+ * common keys as constants (schema_key_intern, the YAML loader's keys),
+ * and the linker merges them with equal string literals of callers. */
 static inline cJSON *find(const cJSON *o, const char *k)
 {
     cJSON *c;
@@ -24,7 +27,8 @@ static inline cJSON *find(const cJSON *o, const char *k)
         return NULL;
     k0 = *k;
     for (c = o->child; c && c->string; c = c->next) {
-        if (c->string[0] == k0 && (!k0 || !strcmp(c->string + 1, k + 1)))
+        if (c->string == k ||
+            (c->string[0] == k0 && (!k0 || !strcmp(c->string + 1, k + 1))))
             return c;
     }
     return NULL;

@@ -6,8 +6,10 @@
  * tree is the one cJSON_Parse would build for the same bytes minus those
  * members (same types, numbers through strtod, same string bytes, same
  * links); nodes come from cJSON's allocator, so cJSON_Delete and the
- * arena hooks treat them as cJSON's own. It knows no review fields
- * beyond the path to what it leaves out; review_decode.c checks the rest.
+ * arena hooks treat them as cJSON's own. A member's name that
+ * schema_key_intern knows is that constant (cJSON_StringIsConst), not a
+ * copy. It knows no review fields beyond the path to what it leaves out;
+ * review_decode.c checks the rest.
  */
 #include "review_scan.h"
 
@@ -18,6 +20,7 @@
 #include <string.h>
 
 #include "review.h"
+#include "schema.h"
 
 /* Deeper bodies (cJSON allows 1000 levels) are decoded the plain way. */
 #define SCAN_MAX_DEPTH 128
@@ -247,20 +250,13 @@ static __attribute__((noinline)) bool scan_string_rest(struct review_scan *sc,
     return *out != NULL;
 }
 
-/* A string at sc->i (its opening quote): RFC 8259, UTF-8 checked, no
- * control characters, and no \u escape of a UTF-16 surrogate (cJSON
- * reads those its own way, which the plain way keeps). Leaves sc->i
- * after the closing quote; false when it is not such a string. With
- * `out`, *out is the string (cJSON_malloc'd). The usual string is plain
- * printable ASCII up to its closing quote: that case is handled here,
- * anything else by scan_string_rest. */
-static inline bool scan_string(struct review_scan *sc, char **out)
+/* The plain string [k, i) (i at its closing quote): sc->i past the
+ * quote, and with `out`, *out a copy (cJSON_malloc'd). */
+static inline bool take_plain(struct review_scan *sc, char **out, size_t k,
+                              size_t i)
 {
-    size_t k = sc->i + 1, i = plain_run(sc->s, k, sc->n);
     char *str;
 
-    if (i >= sc->n || sc->s[i] != '"')
-        return scan_string_rest(sc, out, i);
     sc->i = i + 1;
     if (!out)
         return true;
@@ -273,6 +269,43 @@ static inline bool scan_string(struct review_scan *sc, char **out)
     return true;
 }
 
+/* A string at sc->i (its opening quote): RFC 8259, UTF-8 checked, no
+ * control characters, and no \u escape of a UTF-16 surrogate (cJSON
+ * reads those its own way, which the plain way keeps). Leaves sc->i
+ * after the closing quote; false when it is not such a string. With
+ * `out`, *out is the string (cJSON_malloc'd). The usual string is plain
+ * printable ASCII up to its closing quote: that case is handled here,
+ * anything else by scan_string_rest. */
+static inline bool scan_string(struct review_scan *sc, char **out)
+{
+    size_t k = sc->i + 1, i = plain_run(sc->s, k, sc->n);
+
+    if (i >= sc->n || sc->s[i] != '"')
+        return scan_string_rest(sc, out, i);
+    return take_plain(sc, out, k, i);
+}
+
+/* A member's name at sc->i, as scan_string reads it into *out; a plain
+ * one that schema_key_intern knows becomes that constant (*is_const set:
+ * never freed nor written, cJSON_StringIsConst) instead of a copy. */
+static inline bool scan_key(struct review_scan *sc, char **out,
+                            bool *is_const)
+{
+    size_t k = sc->i + 1, i = plain_run(sc->s, k, sc->n);
+    const char *cs;
+
+    *is_const = false;
+    if (i >= sc->n || sc->s[i] != '"')
+        return scan_string_rest(sc, out, i);
+    if (!out ||
+        !(cs = schema_key_intern((const char *)sc->s + k, i - k)))
+        return take_plain(sc, out, k, i);
+    sc->i = i + 1;
+    memcpy(out, &cs, sizeof(*out));
+    *is_const = true;
+    return true;
+}
+
 /* A number at sc->i, RFC 8259, at most SCAN_MAX_NUMBER characters. With
  * `item`, it becomes the number, valuedouble from strtod and valueint
  * saturated, as cJSON sets them. */
@@ -281,6 +314,7 @@ static bool scan_number(struct review_scan *sc, cJSON *item)
     const unsigned char *s = sc->s;
     size_t i = sc->i, n = sc->n, k;
     char buf[SCAN_MAX_NUMBER + 1];
+    bool frac = false;          /* a fraction or an exponent */
     double d;
 
     if (i < n && s[i] == '-')
@@ -294,12 +328,14 @@ static bool scan_number(struct review_scan *sc, cJSON *item)
         return false;
     }
     if (i < n && s[i] == '.') {
+        frac = true;
         if (++i >= n || s[i] < '0' || s[i] > '9')
             return false;
         while (i < n && s[i] >= '0' && s[i] <= '9')
             i++;
     }
     if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        frac = true;
         i++;
         if (i < n && (s[i] == '+' || s[i] == '-'))
             i++;
@@ -310,6 +346,24 @@ static bool scan_number(struct review_scan *sc, cJSON *item)
     }
     if (i - sc->i > SCAN_MAX_NUMBER)
         return false;
+    if (item && i - sc->i <= 15 && !frac) {
+        /* an integer of at most 15 digits is exact as a double: the
+         * value strtod gives, without its call */
+        bool neg = s[sc->i] == '-';
+        uint64_t v = 0;
+
+        for (k = sc->i + neg; k < i; k++)
+            v = v * 10 + (uint64_t)(s[k] - '0');
+        d = (double)v;
+        item->valuedouble = neg ? -d : d;
+        if (!neg)
+            item->valueint = v >= (uint64_t)INT_MAX ? INT_MAX : (int)v;
+        else
+            item->valueint = v > (uint64_t)INT_MAX ? INT_MIN : -(int)v;
+        item->type |= cJSON_Number;
+        sc->i = i;
+        return true;
+    }
     if (item) {
         /* in the locale's spelling, as cJSON hands it to strtod */
         char dp;
@@ -331,7 +385,7 @@ static bool scan_number(struct review_scan *sc, cJSON *item)
             item->valueint = INT_MIN;
         else
             item->valueint = (int)d;
-        item->type = cJSON_Number;
+        item->type |= cJSON_Number;
     }
     sc->i = i;
     return true;
@@ -417,11 +471,11 @@ static bool scan_object(struct review_scan *sc, enum scan_at at,
     size_t kfrom, kto;
     enum scan_at child;
     cJSON *last = NULL, *c;
-    bool keep;
+    bool keep, kconst;
     int sep;
 
     if (item)
-        item->type = cJSON_Object;
+        item->type |= cJSON_Object;
     sc->i++;
     scan_ws(sc);
     if (sc->i < sc->n && sc->s[sc->i] == '}') {
@@ -434,22 +488,26 @@ static bool scan_object(struct review_scan *sc, enum scan_at at,
         if (sc->i >= sc->n || sc->s[sc->i] != '"')
             return false;
         kfrom = sc->i + 1;
-        if (!scan_string(sc, item ? &key : NULL))
+        if (!scan_key(sc, item ? &key : NULL, &kconst))
             return false;
         kto = sc->i - 1;
         keep = !unread(sc, at, kfrom, kto);
         c = NULL;
         if (!keep) {
-            cJSON_free(key);
+            if (!kconst)
+                cJSON_free(key);
             sc->nleft++;
         } else if (item) {
             c = new_node();
             if (!c) {
-                cJSON_free(key);
+                if (!kconst)
+                    cJSON_free(key);
                 return false;
             }
             append(item, &last, c);
             c->string = key;
+            if (kconst)
+                c->type = cJSON_StringIsConst;
         }
         scan_ws(sc);
         if (sc->i >= sc->n || sc->s[sc->i] != ':')
@@ -480,7 +538,7 @@ static bool scan_array(struct review_scan *sc, cJSON *item)
     int sep;
 
     if (item)
-        item->type = cJSON_Array;
+        item->type |= cJSON_Array;
     sc->i++;
     scan_ws(sc);
     if (sc->i < sc->n && sc->s[sc->i] == ']') {
@@ -530,7 +588,7 @@ static bool scan_value(struct review_scan *sc, enum scan_at at,
     case '"':
         if (!item)
             return scan_string(sc, NULL);
-        item->type = cJSON_String;
+        item->type |= cJSON_String;
         return scan_string(sc, &item->valuestring);
     case 't':
     case 'f':
@@ -540,7 +598,7 @@ static bool scan_value(struct review_scan *sc, enum scan_at at,
                 !memcmp(sc->s + sc->i, lit[k].word, lit[k].len)) {
                 sc->i += lit[k].len;
                 if (item) {
-                    item->type = lit[k].type;
+                    item->type |= lit[k].type;
                     item->valueint = lit[k].type == cJSON_True;
                 }
                 return true;
