@@ -592,7 +592,7 @@ static void walk_object(struct walk *w, const cJSON *v,
     uint32_t i;
 
     for (c = v->child; c; c = c->next) {
-        uint32_t ci = sidx_prop(x, n, c->string, sidx_hash(c->string));
+        uint32_t ci = sidx_prop(x, n, c->string, schema_key_hash(c));
         struct seg cs = {at, c->string, 0, depth + 1};
 
         if (ci == SIDX_NIL)

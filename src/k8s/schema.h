@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
 
@@ -77,6 +78,11 @@ void schema_describe(char *buf, size_t len, enum rf_target t);
  * then usually finds it by address, as the linker merges equal literals
  * (json.h, sidx.h). Thread-safe. (schema_keys.c) */
 const char *schema_key_intern(const char *s, size_t n);
+
+/* The hash the schema tables file member `c`'s name under (sidx_hash),
+ * looked up instead of computed when the name is one of those constants.
+ * (schema_keys.c) */
+uint32_t schema_key_hash(const cJSON *c);
 
 /* The subschema describing the node at `ptr` (array indexes and map keys
  * follow items / additionalProperties), or NULL when the schema has no

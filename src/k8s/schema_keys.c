@@ -24,7 +24,8 @@ extern const struct sidx_table rfg_schema_s12_table, rfg_schema_s13_table,
     rfg_schema_f33_table;
 
 /* Keys the schemas do not list: the review's envelope, metadata's
- * members, and the label and annotation keys the rules read. */
+ * members, the label and annotation keys the rules read, and the
+ * resource names of requests and limits. */
 static const char *const extra[] = {
     "request", "object", "oldObject", "userInfo", "username", "groups",
     "extra", "operation", "dryRun", "uid", "kind", "apiVersion", "name",
@@ -37,7 +38,8 @@ static const char *const extra[] = {
     "redisfailovers-role", "redisfailovers.databases.spotahome.com/name",
     "rfguard.io/skip", "rfguard.io/skip-reason",
     "rfguard.io/sentinel-network-policy",
-    "kubectl.kubernetes.io/last-applied-configuration",
+    "kubectl.kubernetes.io/last-applied-configuration", "cpu", "memory",
+    "ephemeral-storage",
 };
 
 #define TAB_BITS 11
@@ -51,14 +53,23 @@ static const char *const extra[] = {
 struct key {
     const char *s;
     size_t len;
+    uint32_t hash;          /* sidx_hash(s) */
     uint64_t w[KEY_WORDS];
 };
 
 static uint16_t tab[TAB_SIZE];  /* 1 + index into keys; 0 = empty */
+static uint16_t by_ptr[TAB_SIZE];   /* the same, by the address s */
 static struct key keys[MAX_KEYS];
 static size_t nkeys;
 static pthread_once_t tab_once = PTHREAD_ONCE_INIT;
 static atomic_bool tab_ready;   /* built: no pthread_once call */
+
+/* A hash of a kept key's address. */
+static size_t ptr_hash(const char *s)
+{
+    return (size_t)(((uint64_t)(uintptr_t)s * 0x9E3779B97F4A7C15u) >>
+                    (64 - TAB_BITS));
+}
 
 /* A hash of the length and the first, middle and last bytes. */
 static size_t key_hash(const char *s, size_t n)
@@ -126,6 +137,7 @@ static void add(const char *s)
     k = &keys[nkeys];
     k->s = s;
     k->len = n;
+    k->hash = sidx_hash(s);
     if (n < 8) {
         k->w[0] = short_word(s, n);
     } else {
@@ -134,6 +146,9 @@ static void add(const char *s)
         k->w[(n - 1) / 8] = ld64(s + n - 8);
     }
     tab[j] = (uint16_t)++nkeys;
+    for (j = ptr_hash(s); by_ptr[j]; j = (j + 1) & (TAB_SIZE - 1))
+        ;
+    by_ptr[j] = (uint16_t)nkeys;
 }
 
 static void add_table(const struct sidx_table *t)
@@ -174,4 +189,21 @@ const char *schema_key_intern(const char *s, size_t n)
         if (same(&keys[tab[j] - 1], s, n))
             return keys[tab[j] - 1].s;
     return NULL;
+}
+
+uint32_t schema_key_hash(const cJSON *c)
+{
+    size_t j;
+
+    /* a constant of the YAML loader is usually one of these too: the
+     * linker merges equal literals */
+    if ((c->type & cJSON_StringIsConst) &&
+        (atomic_load_explicit(&tab_ready, memory_order_acquire) ||
+         pthread_once(&tab_once, tab_build) == 0)) {
+        for (j = ptr_hash(c->string); by_ptr[j];
+             j = (j + 1) & (TAB_SIZE - 1))
+            if (keys[by_ptr[j] - 1].s == c->string)
+                return keys[by_ptr[j] - 1].hash;
+    }
+    return sidx_hash(c->string);
 }

@@ -10,8 +10,8 @@
 /* cJSON_GetObjectItemCaseSensitive's search (the first member of that
  * name; a member without a name ends it) without a library call per
  * member: rules ask for the same few fields of every object over and
- * over, and most names differ in their first byte, so only a member
- * whose first byte matches pays for a compare. That compare is libc's
+ * over, and most names differ in their first two bytes, so only a
+ * member whose first two bytes match pays for a compare. That is libc's
  * strcmp, which takes a word or a vector at a time: a byte loop spent
  * most of the search matching the found name itself, and the long
  * shared prefixes of label keys ("app.kubernetes.io/..."). A name that
@@ -27,8 +27,11 @@ static inline cJSON *find(const cJSON *o, const char *k)
         return NULL;
     k0 = *k;
     for (c = o->child; c && c->string; c = c->next) {
-        if (c->string == k ||
-            (c->string[0] == k0 && (!k0 || !strcmp(c->string + 1, k + 1))))
+        if (c->string == k)
+            return c;
+        if (c->string[0] == k0 &&
+            (!k0 || (c->string[1] == k[1] &&
+                     (!k[1] || !strcmp(c->string + 2, k + 2)))))
             return c;
     }
     return NULL;

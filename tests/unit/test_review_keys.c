@@ -4,7 +4,7 @@
  * (webhook/review_scan.c) and of the lookups on its trees: a member's
  * name that schema_key_intern knows is that constant (marked
  * cJSON_StringIsConst, with the member's own type intact) and any other
- * name a copy; lookups find members by spelling whether or not the name
+ * name a copy; the schema's hash of either is sidx_hash's; lookups find members by spelling whether or not the name
  * asked for is the constant; and an integer read without strtod has the
  * valuedouble and valueint cJSON gives it, at the edges of int and of
  * the shortcut's 15 characters.
@@ -20,6 +20,7 @@
 #include "json.h"
 #include "review_scan.h"
 #include "schema.h"
+#include "sidx.h"
 
 static cJSON *scan(const char *body)
 {
@@ -87,6 +88,12 @@ static void test_review_keys__tree(void)
         free(heap);
     }
     CHECK_STR_EQ(json_str(t, "kind"), "K");
+    /* the schema's hash of a name, kept or copied */
+    CHECK(schema_key_hash(spec) == sidx_hash("spec"));
+    CHECK(schema_key_hash(json_get(spec, "replicas")) ==
+          sidx_hash("replicas"));
+    CHECK(schema_key_hash(json_get(spec, "zz-custom")) ==
+          sidx_hash("zz-custom"));
     cJSON_Delete(t);    /* frees no constant */
 }
 
