@@ -81,10 +81,10 @@ struct cview_netpol {
                               reach 26379/TCP (or every port) */
 };
 
-/* A multimap from a 64-bit key hash to entry indices, kept up to date as
- * entries are added, so cross-object rules look at one group instead of
- * every object (lint runs hold 100k failovers). Chains run from the most
- * recently added entry to the oldest. */
+/* A multimap from a 64-bit key hash (kept folded to 32 bits) to entry
+ * indices, kept up to date as entries are added, so a lookup looks at one
+ * group instead of every object (lint runs hold 100k failovers). Chains
+ * run from the most recently added entry to the oldest. */
 struct cview_hmap {
     uint32_t *head;        /* owned; cap slots, UINT32_MAX when empty */
     size_t cap;
