@@ -46,19 +46,26 @@ static const char *const extra[] = {
 #define TAB_SIZE ((size_t)1 << TAB_BITS)
 #define MAX_KEYS 1024       /* at most half the slots */
 #define KEY_MAX 63          /* longer keys are never kept */
-#define KEY_WORDS ((KEY_MAX + 8) / 8)
+#define KEY_WORDS ((KEY_MAX + 7) / 8)
 
-/* A kept key, and its bytes as the words same() compares, so that a
- * lookup compares a word or a few, not bytes, and calls no memcmp. */
+/* A kept key: its bytes as 8-byte words (the words before the last one,
+ * for keys of more than 8 bytes) and sidx_hash's hash of it. */
 struct key {
     const char *s;
-    size_t len;
-    uint32_t hash;          /* sidx_hash(s) */
+    uint32_t hash;
     uint64_t w[KEY_WORDS];
 };
 
-static uint16_t tab[TAB_SIZE];  /* 1 + index into keys; 0 = empty */
-static uint16_t by_ptr[TAB_SIZE];   /* the same, by the address s */
+/* A slot of the table by spelling: the last word and the length of the
+ * key, so that most lookups settle without reading the key. */
+struct slot {
+    uint64_t last;
+    uint16_t key;           /* 1 + index into keys; 0 = empty */
+    uint16_t len;
+};
+
+static struct slot tab[TAB_SIZE];
+static uint16_t by_ptr[TAB_SIZE];   /* 1 + index into keys, by s */
 static struct key keys[MAX_KEYS];
 static size_t nkeys;
 static pthread_once_t tab_once = PTHREAD_ONCE_INIT;
@@ -71,20 +78,6 @@ static size_t ptr_hash(const char *s)
                     (64 - TAB_BITS));
 }
 
-/* A hash of the length and the first, middle and last bytes. */
-static size_t key_hash(const char *s, size_t n)
-{
-    uint32_t x = (uint32_t)n | (uint32_t)(unsigned char)s[0] << 8 |
-                 (uint32_t)(unsigned char)s[n / 2] << 16 |
-                 (uint32_t)(unsigned char)s[n - 1] << 24;
-
-    return (size_t)((x * 0x9E3779B1u) >> (32 - TAB_BITS));
-}
-
-/* The words of the n bytes at s (1 <= n <= KEY_MAX) that same()
- * compares, as loads of 8 bytes (the last one ending at s[n - 1]), of two
- * times 4 bytes, or of the three bytes 0, n / 2 and n - 1: together they
- * cover every byte, so equal lengths and words are equal keys. */
 static inline uint64_t ld64(const char *p)
 {
     uint64_t w;
@@ -93,10 +86,17 @@ static inline uint64_t ld64(const char *p)
     return w;
 }
 
-static inline uint64_t short_word(const char *s, size_t n)
+/* The last word of the n bytes at s (1 <= n <= KEY_MAX): the 8 bytes
+ * ending at s[n - 1]; for a shorter key, two 4-byte loads or the bytes
+ * 0, n / 2 and n - 1, which cover it whole. With the words before it
+ * (ld64 at 0, 8, ... while 8 more bytes follow), every byte is in a
+ * word, so equal lengths and words are equal keys. */
+static inline uint64_t last_word(const char *s, size_t n)
 {
     uint32_t a, b;
 
+    if (n >= 8)
+        return ld64(s + n - 8);
     if (n >= 4) {
         memcpy(&a, s, 4);
         memcpy(&b, s + n - 4, 4);
@@ -107,19 +107,30 @@ static inline uint64_t short_word(const char *s, size_t n)
            (uint64_t)(unsigned char)s[n - 1] << 16;
 }
 
-/* Does key k spell the n bytes at s? */
-static inline bool same(const struct key *k, const char *s, size_t n)
+static inline size_t key_hash(uint64_t last, size_t n)
 {
-    size_t o;
+    return (size_t)(((last ^ n) * 0x9E3779B97F4A7C15u) >> (64 - TAB_BITS));
+}
 
-    if (k->len != n)
-        return false;
-    if (n < 8)
-        return short_word(s, n) == k->w[0];
-    for (o = 0; o + 8 < n; o += 8)
-        if (ld64(s + o) != k->w[o / 8])
-            return false;
-    return ld64(s + n - 8) == k->w[(n - 1) / 8];
+/* The slot of the n bytes at s, whose last word is `last`: the key's
+ * or the empty one where it would go. */
+static inline size_t find(const char *s, size_t n, uint64_t last)
+{
+    size_t j, o;
+
+    for (j = key_hash(last, n); tab[j].key; j = (j + 1) & (TAB_SIZE - 1)) {
+        const struct key *k;
+
+        if (tab[j].last != last || tab[j].len != n)
+            continue;
+        k = &keys[tab[j].key - 1];
+        for (o = 0; o + 8 < n; o += 8)
+            if (ld64(s + o) != k->w[o / 8])
+                break;
+        if (o + 8 >= n)
+            return j;
+    }
+    return j;
 }
 
 /* Add `s` unless the table holds that spelling already (the first
@@ -127,25 +138,23 @@ static inline bool same(const struct key *k, const char *s, size_t n)
 static void add(const char *s)
 {
     size_t n = s ? strlen(s) : 0, j, o;
+    uint64_t last;
     struct key *k;
 
     if (n == 0 || n > KEY_MAX || nkeys >= MAX_KEYS)
         return;
-    for (j = key_hash(s, n); tab[j]; j = (j + 1) & (TAB_SIZE - 1))
-        if (same(&keys[tab[j] - 1], s, n))
-            return;
+    last = last_word(s, n);
+    j = find(s, n, last);
+    if (tab[j].key)
+        return;
     k = &keys[nkeys];
     k->s = s;
-    k->len = n;
     k->hash = sidx_hash(s);
-    if (n < 8) {
-        k->w[0] = short_word(s, n);
-    } else {
-        for (o = 0; o + 8 < n; o += 8)
-            k->w[o / 8] = ld64(s + o);
-        k->w[(n - 1) / 8] = ld64(s + n - 8);
-    }
-    tab[j] = (uint16_t)++nkeys;
+    for (o = 0; o + 8 < n; o += 8)
+        k->w[o / 8] = ld64(s + o);
+    tab[j].last = last;
+    tab[j].len = (uint16_t)n;
+    tab[j].key = (uint16_t)++nkeys;
     for (j = ptr_hash(s); by_ptr[j]; j = (j + 1) & (TAB_SIZE - 1))
         ;
     by_ptr[j] = (uint16_t)nkeys;
@@ -185,10 +194,8 @@ const char *schema_key_intern(const char *s, size_t n)
     if (!atomic_load_explicit(&tab_ready, memory_order_acquire) &&
         pthread_once(&tab_once, tab_build) != 0)
         return NULL;
-    for (j = key_hash(s, n); tab[j]; j = (j + 1) & (TAB_SIZE - 1))
-        if (same(&keys[tab[j] - 1], s, n))
-            return keys[tab[j] - 1].s;
-    return NULL;
+    j = find(s, n, last_word(s, n));
+    return tab[j].key ? keys[tab[j].key - 1].s : NULL;
 }
 
 uint32_t schema_key_hash(const cJSON *c)
