@@ -93,9 +93,10 @@ static void line_cleanup(struct line *l)
     l->p = l->stack;
 }
 
-/* Make room for `n` more bytes; false (sticky) when the line would pass
- * its maximum or memory runs out. */
-static bool line_room(struct line *l, size_t n)
+/* Make room for `n` more bytes when the buffer has less; false (sticky)
+ * when the line would pass its maximum or memory runs out. Out of line:
+ * a line nearly always fits the stack. */
+static __attribute__((noinline)) bool line_grow(struct line *l, size_t n)
 {
     size_t ncap;
     char *np;
@@ -123,15 +124,17 @@ static bool line_room(struct line *l, size_t n)
     return true;
 }
 
-static void line_add(struct line *l, const char *s, size_t n)
+/* Inline, so that the many short constant parts of a line are copied
+ * without a call. */
+static inline void line_add(struct line *l, const char *s, size_t n)
 {
-    if (!line_room(l, n))
+    if ((l->failed || n > l->cap - l->len) && !line_grow(l, n))
         return;
     memcpy(l->p + l->len, s, n);
     l->len += n;
 }
 
-static void line_adds(struct line *l, const char *s)
+static inline void line_adds(struct line *l, const char *s)
 {
     line_add(l, s, strlen(s));
 }
