@@ -18,6 +18,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "review.h"
 #include "schema.h"
@@ -106,10 +109,27 @@ static int hexval(unsigned char c)
 #define HIGHS ((uint64_t)0x8080808080808080u)
 
 /* The end of the run of plain string bytes (printable ASCII but '"' and
- * '\\') from s[i], looking at 8 bytes at a time where the byte order
- * allows it. */
+ * '\\') from s[i], looking at 16 bytes at a time with SSE2, else 8 at a
+ * time where the byte order allows it. */
 static inline size_t plain_run(const unsigned char *s, size_t i, size_t n)
 {
+#if defined(__SSE2__)
+    /* 16 bytes at a time: a signed compare with 0x20 catches both the
+     * control characters and the bytes >= 0x80 */
+    const __m128i quote = _mm_set1_epi8('"'), bsl = _mm_set1_epi8('\\'),
+                  space = _mm_set1_epi8(0x20);
+
+    while (n - i >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        int mask = _mm_movemask_epi8(_mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bsl)),
+            _mm_cmplt_epi8(v, space)));
+
+        if (mask)
+            return i + (size_t)__builtin_ctz((unsigned)mask);
+        i += 16;
+    }
+#endif
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     uint64_t w, q, b, m;
 
