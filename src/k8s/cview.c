@@ -144,7 +144,7 @@ static int hmap_grow(struct cview_hmap *m, size_t n)
 /* Make room for `n` entries in all, exactly: no slack is kept. */
 static int hmap_reserve(struct cview_hmap *m, size_t n)
 {
-    size_t cap = n / 3 * 4 + 64;
+    size_t cap = n + 64;   /* chains of one entry on average */
 
     if (hmap_grow(m, n))
         return RFG_ENOMEM;
@@ -159,7 +159,7 @@ static int hmap_add(struct cview_hmap *m, uint64_t key)
     if (m->len == m->lencap &&
         hmap_grow(m, m->lencap ? m->lencap * 2 : 16))
         return RFG_ENOMEM;
-    if ((m->len + 1) * 4 > m->cap * 3) {
+    if (m->len + 1 > m->cap) {
         int rc = hmap_rehash(m, m->cap ? m->cap * 2 : 64);
 
         if (rc)
