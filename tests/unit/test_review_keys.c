@@ -97,6 +97,38 @@ static void test_review_keys__tree(void)
     cJSON_Delete(t);    /* frees no constant */
 }
 
+/* json_get's filters by address and by the first two bytes, at the
+ * edges: empty and one-byte names, shared prefixes, duplicates (the
+ * first wins), a member after the first candidate. */
+static void test_review_keys__lookup_edges(void)
+{
+    cJSON *t = cJSON_Parse("{\"\":1,\"a\":2,\"ab\":3,\"abc\":4,"
+                           "\"abd\":5,\"b\":6,\"abc\":7,\"x\":{}}");
+    char k[4];
+
+    CHECK(t != NULL);
+    CHECK_INT_EQ(json_get(t, "")->valueint, 1);
+    CHECK_INT_EQ(json_get(t, "a")->valueint, 2);
+    CHECK_INT_EQ(json_get(t, "ab")->valueint, 3);
+    CHECK_INT_EQ(json_get(t, "abc")->valueint, 4);
+    CHECK_INT_EQ(json_get(t, "abd")->valueint, 5);
+    CHECK_INT_EQ(json_get(t, "b")->valueint, 6);
+    CHECK(json_get(t, "abe") == NULL);
+    CHECK(json_get(t, "c") == NULL);
+    CHECK(json_get(t, "abcd") == NULL);
+    /* the same, asked for from a buffer (no address can match) */
+    memcpy(k, "abd", 4);
+    CHECK_INT_EQ(json_get(t, k)->valueint, 5);
+    k[1] = '\0';
+    CHECK_INT_EQ(json_get(t, k)->valueint, 2);
+    k[0] = '\0';
+    CHECK_INT_EQ(json_get(t, k)->valueint, 1);
+    CHECK(json_get(json_get(t, "x"), "a") == NULL);
+    CHECK(json_get(json_get(t, "a"), "a") == NULL);  /* not an object */
+    CHECK(json_get(t, NULL) == NULL);
+    cJSON_Delete(t);
+}
+
 /* Each number as the pass reads it and as cJSON parses it. */
 static void test_review_keys__integers(void)
 {
@@ -131,6 +163,7 @@ int main(void)
 {
     RUN(test_review_keys__intern);
     RUN(test_review_keys__tree);
+    RUN(test_review_keys__lookup_edges);
     RUN(test_review_keys__integers);
     return CHECK_DONE();
 }
