@@ -371,11 +371,44 @@ static int read_into(struct wstate *ws, const char *path, size_t *len)
     return rc;
 }
 
-/* Read and parse one file into its own stream and diagnostics; with
- * `ws`, into the worker's buffer and arena (release_data(f, ws) gives
- * them back). */
+/* inputs_stream_docs' callback and where it is. */
+struct each_ctx {
+    inputs_doc_fn fn;      /* NULL: keep the documents in f->ys */
+    void *arg;
+    struct input_file *f;
+    size_t idx;
+};
+
+/* One loaded document to the callback, then its arena memory reused for
+ * the next (the loader keeps nothing there between documents). The
+ * callback's own cJSON allocations (the rules' working trees) go to the
+ * arena too, and with it: what outlives the document is plain heap (the
+ * view's entries, see inputs_add_to_view). */
+static int each_doc(void *arg, struct ydoc *d)
+{
+    struct each_ctx *c = arg;
+    struct arena *a = c->f->arena;
+    int rc = c->fn(c->f, c->idx, d, c->arg);
+
+    if (a && !arena_spilled(a)) {
+        d->root = NULL;
+        arena_reset(a, WORKER_ARENA_KEEP);
+    }
+    return rc;
+}
+
+static int load_text(struct input_file *f, struct each_ctx *ec)
+{
+    if (ec && ec->fn)
+        return ydoc_load_each(f->buf, f->len, NULL, &f->errs, each_doc, ec);
+    return ydoc_load(&f->ys, f->buf, f->len, NULL, &f->errs);
+}
+
+/* Read and parse one file into its own stream and diagnostics (or hand
+ * its documents to ec->fn); with `ws`, into the worker's buffer and arena
+ * (release_data(f, ws) gives them back). */
 static void parse_file(const struct input_set *s, struct input_file *f,
-                       struct wstate *ws)
+                       struct wstate *ws, struct each_ctx *ec)
 {
     int rc;
 
@@ -413,20 +446,21 @@ static void parse_file(const struct input_set *s, struct input_file *f,
             return;
         }
         prev = arena_use(f->arena);
-        rc = ydoc_load(&f->ys, f->buf, f->len, NULL, &f->errs);
+        rc = load_text(f, ec);
         arena_use(prev);
     } else {
-        rc = ydoc_load(&f->ys, f->buf, f->len, NULL, &f->errs);
+        rc = load_text(f, ec);
     }
     /* a failure is in f->errs, with what and where, unless the text is
      * a template: then that is the one thing to say */
-    if (rc == RFG_EPARSE)
-        template_error(s, f, true);
+    if (rc == RFG_EPARSE && template_error(s, f, true) && ec && ec->fn)
+        f->docs_void = true;
 }
 
 struct pool {
     struct input_set *s;
     inputs_file_fn fn;     /* NULL: parse and keep */
+    inputs_doc_fn each;    /* NULL: fn gets the loaded documents */
     void *arg;
     atomic_size_t next;
     atomic_size_t done;
@@ -442,8 +476,10 @@ static void *worker(void *arg)
         struct input_file *f = &p->s->files[i];
 
         if (strcmp(f->path, "-")) {
+            struct each_ctx ec = {p->each, p->arg, f, i};
+
             /* a file whose data is kept cannot borrow the worker's */
-            parse_file(p->s, f, p->fn ? &ws : NULL);
+            parse_file(p->s, f, p->fn ? &ws : NULL, &ec);
             if (p->fn) {
                 p->fn(f, i, p->arg);
                 release_data(f, &ws);
@@ -456,7 +492,8 @@ static void *worker(void *arg)
     return NULL;
 }
 
-static void run_pool(struct input_set *s, inputs_file_fn fn, void *arg)
+static void run_pool(struct input_set *s, inputs_doc_fn each,
+                     inputs_file_fn fn, void *arg)
 {
     struct pool p;
     pthread_t th[64];
@@ -470,7 +507,9 @@ static void run_pool(struct input_set *s, inputs_file_fn fn, void *arg)
     /* stdin is read on this thread, before the workers start */
     for (k = 0; k < s->nfiles; k++)
         if (!strcmp(s->files[k].path, "-")) {
-            parse_file(s, &s->files[k], NULL);
+            struct each_ctx ec = {each, arg, &s->files[k], k};
+
+            parse_file(s, &s->files[k], NULL, &ec);
             if (fn) {
                 fn(&s->files[k], k, arg);
                 release_data(&s->files[k], NULL);
@@ -478,6 +517,7 @@ static void run_pool(struct input_set *s, inputs_file_fn fn, void *arg)
         }
     p.s = s;
     p.fn = fn;
+    p.each = each;
     p.arg = arg;
     atomic_init(&p.next, 0);
     atomic_init(&p.done, 0);
@@ -534,11 +574,15 @@ int inputs_add_to_view(struct cview *cv, const struct input_file *f,
 {
     char origin[4096 + 16];
     size_t nrfs = cv->nrfs, nsecrets = cv->nsecrets;
+    struct arena *prev;
     int rc;
 
     /* origin names the object in other objects' findings: file:line */
     snprintf(origin, sizeof(origin), "%.4096s:%u", f->name, pos.line);
+    /* the view outlives any arena the caller's trees are in */
+    prev = arena_use(NULL);
     rc = cview_add_object(cv, obj, ns, origin);
+    arena_use(prev);
     /* what the cluster already holds is no second definition of an
      * object the run applies (duplicate-object) */
     if (!rc && f->state_only && cv->nrfs > nrfs)
@@ -550,7 +594,13 @@ int inputs_add_to_view(struct cview *cv, const struct input_file *f,
 
 void inputs_stream(struct input_set *s, inputs_file_fn fn, void *arg)
 {
-    run_pool(s, fn, arg);
+    run_pool(s, NULL, fn, arg);
+}
+
+void inputs_stream_docs(struct input_set *s, inputs_doc_fn each,
+                        inputs_file_fn fn, void *arg)
+{
+    run_pool(s, each, fn, arg);
 }
 
 int inputs_collect(struct input_set *s, char **paths, size_t npaths,
@@ -626,7 +676,7 @@ int inputs_load(struct input_set *s, char **paths, size_t npaths,
 
     if (rc)
         return rc;
-    run_pool(s, NULL, NULL);
+    run_pool(s, NULL, NULL, NULL);
     for (i = 0; i < s->nfiles; i++) {
         struct input_file *f = &s->files[i];
         struct load_ctx c = {s, f};

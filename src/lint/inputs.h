@@ -24,6 +24,9 @@ struct input_file {
     struct ydoc_stream ys; /* owned */
     struct diag_list errs; /* read and parse errors of this file */
     bool state_only;       /* --cluster-state: feeds the view, not linted */
+    bool docs_void;        /* inputs_stream_docs: the documents handed
+                              over do not count (the file is a template
+                              whose parse failed) */
     struct arena *arena;   /* owned; holds the trees when the cJSON arena
                               hooks are installed, else NULL */
 };
@@ -80,6 +83,18 @@ int inputs_collect(struct input_set *s, char **paths, size_t npaths,
  * different files. */
 typedef void (*inputs_file_fn)(struct input_file *f, size_t idx, void *arg);
 void inputs_stream(struct input_set *s, inputs_file_fn fn, void *arg);
+
+/* Streaming a document at a time: like inputs_stream, but each(f,
+ * index, doc, arg) gets every document of a file as soon as it is
+ * loaded, while its tree is still in the cache; the tree and its
+ * positions live only during that call. Then fn(f, index, arg) once the
+ * file is read, its diagnostics complete. When a failed parse turns out
+ * to be a template's, f->docs_void tells fn to forget the documents
+ * `each` got. A non-zero return of `each` stops the file's load. */
+typedef int (*inputs_doc_fn)(struct input_file *f, size_t idx,
+                             const struct ydoc *doc, void *arg);
+void inputs_stream_docs(struct input_set *s, inputs_doc_fn each,
+                        inputs_file_fn fn, void *arg);
 
 /* Number of read/parse errors over all files. */
 size_t inputs_nerrors(const struct input_set *s);

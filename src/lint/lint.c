@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * lint.c - streaming lint: local rules while the trees exist, cluster
- * rules on skeletons afterwards (lint.h). Each worker writes only to
- * the state of the file it holds; everything is joined in file order, so
- * output never depends on scheduling. Input that is not a plain manifest
+ * lint.c - streaming lint: local rules on each document as it is
+ * loaded, cluster rules on skeletons afterwards (lint.h). Each worker
+ * writes only to the state of the file it holds; everything is joined in
+ * file order, so output never depends on scheduling. Input that is not a plain manifest
  * (lnote.h) gets its notes here too: a file a kustomization of the run
  * lists as a patch is found once every file was read, and is left out of
  * the view and the rules.
@@ -26,6 +26,7 @@
 #include "jpatch.h"
 #include "json.h"
 #include "lnote.h"
+#include "lpool.h"
 #include "lskel.h"
 #include "rules.h"
 #include "sbuf.h"
@@ -66,14 +67,7 @@ struct ldoc {
     struct lout *out;      /* owned; NULL until there is something */
 };
 
-#define NO_REC UINT32_MAX
-
-/* Bytes that live as long as a file's documents, many small pieces in
- * one allocation (no malloc header and rounding for each). */
-struct lpool {
-    char *p;               /* owned */
-    size_t len, cap;
-};
+#define NO_REC LPOOL_FULL
 
 struct lfile {
     struct lpool names;    /* the documents' kind, object, source */
@@ -85,6 +79,8 @@ struct lfile {
                               this file as a patch, or NULL */
     struct ldoc *docs;     /* owned */
     size_t ndocs, capdocs;
+    struct diag_list legacy; /* lnote_legacy's errors, joined to the
+                                file's after its parse errors */
     int err;               /* RFG_ENOMEM while processing */
 };
 
@@ -127,43 +123,6 @@ static void ldoc_cleanup(struct ldoc *d)
     }
 }
 
-/* Append n bytes to `pl`; their offset in *off. */
-static int pool_add(struct lpool *pl, const void *p, size_t n, uint32_t *off)
-{
-    if (pl->len + n >= NO_REC)
-        return RFG_ENOMEM;
-    if (pl->len + n > pl->cap) {
-        size_t cap = (pl->len + n) * 2;
-        char *np = realloc(pl->p, cap < 1024 ? 1024 : cap);
-
-        if (!np)
-            return RFG_ENOMEM;
-        pl->p = np;
-        pl->cap = cap < 1024 ? 1024 : cap;
-    }
-    memcpy(pl->p + pl->len, p, n);
-    *off = (uint32_t)pl->len;
-    pl->len += n;
-    return RFG_OK;
-}
-
-/* Give back the pool's growth slack (its file is read). */
-static void pool_fit(struct lpool *pl)
-{
-    char *np;
-
-    if (pl->len && pl->len < pl->cap && (np = realloc(pl->p, pl->len))) {
-        pl->p = np;
-        pl->cap = pl->len;
-    }
-}
-
-static void pool_free(struct lpool *pl)
-{
-    free(pl->p);
-    memset(pl, 0, sizeof(*pl));
-}
-
 /* d->out, made when first needed; NULL on ENOMEM. */
 static struct lout *out_of(struct ldoc *d)
 {
@@ -179,9 +138,9 @@ static int set_names(struct lfile *lf, struct ldoc *d, const char *kind,
     uint32_t off;
 
     d->has_source = source != NULL;
-    if (pool_add(&lf->names, kind, strlen(kind) + 1, &d->names) ||
-        pool_add(&lf->names, object, strlen(object) + 1, &off) ||
-        (source && pool_add(&lf->names, source, strlen(source) + 1, &off)))
+    if (lpool_add(&lf->names, kind, strlen(kind) + 1, &d->names) ||
+        lpool_add(&lf->names, object, strlen(object) + 1, &off) ||
+        (source && lpool_add(&lf->names, source, strlen(source) + 1, &off)))
         return RFG_ENOMEM;
     return RFG_OK;
 }
@@ -302,7 +261,7 @@ static int keep_skeleton(struct lfile *lf, struct ldoc *d,
     int err = lskel_pack(&rec, &len, obj, yd->pm);
 
     if (!err)
-        err = pool_add(&lf->recs, rec, len, &d->rec);
+        err = lpool_add(&lf->recs, rec, len, &d->rec);
     free(rec);
     return err;
 }
@@ -348,7 +307,7 @@ static int one_doc(struct run *r, struct lfile *lf, struct input_file *f,
                         sbuf_str(&object) ? sbuf_str(&object) : "",
                         yd->source);
     sbuf_cleanup(&object);
-    if (err || lnote_legacy(&f->errs, yd->pm, obj, pos))
+    if (err || lnote_legacy(&lf->legacy, yd->pm, obj, pos))
         return err;
     if (lnote_is_kustomization(f->name, obj)) {
         if (!out_of(d))
@@ -390,7 +349,8 @@ static int one_doc(struct run *r, struct lfile *lf, struct input_file *f,
     return RFG_OK;
 }
 
-/* Worker callback: the file's trees exist only during this call. */
+/* Worker callbacks: a document's tree exists only during on_doc, which
+ * runs as soon as it is loaded. */
 struct file_ctx {
     struct run *r;
     struct lfile *lf;
@@ -405,25 +365,55 @@ static int on_object(void *arg, const struct ydoc *yd, const cJSON *obj,
     return one_doc(c->r, c->lf, c->f, yd, obj, pos);
 }
 
-static void on_file(struct input_file *f, size_t idx, void *arg)
+static int on_doc(struct input_file *f, size_t idx, const struct ydoc *yd,
+                  void *arg)
 {
     struct run *r = arg;
     struct file_ctx c = {r, &r->files[idx], f};
+
+    if (!c.lf->err)
+        c.lf->err = inputs_each_object(yd, on_object, &c);
+    return c.lf->err;
+}
+
+/* Forget what the documents of a file added (its parse failed, and it is
+ * a template: one error says so, and nothing else counts). */
+static void forget_docs(struct run *r, struct lfile *lf)
+{
     size_t k;
 
-    for (k = 0; k < f->ys.len && !c.lf->err; k++)
-        c.lf->err = inputs_each_object(&f->ys.docs[k], on_object, &c);
+    for (k = 0; k < lf->ndocs; k++)
+        ldoc_cleanup(&lf->docs[k]);
+    lf->ndocs = 0;
+    lf->names.len = 0;
+    lf->recs.len = 0;
+    cview_cleanup(&lf->part);
+    cview_init(&lf->part, r->o->hash);
+    lf->part.unindexed = true;
+    lnote_list_cleanup(&lf->patches);
+    diag_list_cleanup(&lf->legacy);
+    diag_list_init(&lf->legacy, lf->legacy.file);
+}
+
+static void on_file(struct input_file *f, size_t idx, void *arg)
+{
+    struct run *r = arg;
+    struct lfile *lf = &r->files[idx];
+
+    if (f->docs_void)
+        forget_docs(r, lf);
+    lnote_join(&f->errs, &lf->legacy);
     /* the documents stay until the report, the part until the merge:
      * keep no growth slack */
-    cview_fit(&c.lf->part);
-    pool_fit(&c.lf->names);
-    pool_fit(&c.lf->recs);
-    if (c.lf->ndocs && c.lf->ndocs < c.lf->capdocs) {
-        void *nv = realloc(c.lf->docs, c.lf->ndocs * sizeof(*c.lf->docs));
+    cview_fit(&lf->part);
+    lpool_fit(&lf->names);
+    lpool_fit(&lf->recs);
+    if (lf->ndocs && lf->ndocs < lf->capdocs) {
+        void *nv = realloc(lf->docs, lf->ndocs * sizeof(*lf->docs));
 
         if (nv) {
-            c.lf->docs = nv;
-            c.lf->capdocs = c.lf->ndocs;
+            lf->docs = nv;
+            lf->capdocs = lf->ndocs;
         }
     }
 }
@@ -663,9 +653,10 @@ int lint_run(struct report *rep, char **paths, size_t npaths,
     for (i = 0; !rc && i < r.in.nfiles; i++) {
         cview_init(&r.files[i].part, o->hash);
         r.files[i].part.unindexed = true; /* only merged */
+        diag_list_init(&r.files[i].legacy, r.in.files[i].name);
     }
     if (!rc)
-        inputs_stream(&r.in, on_file, &r);
+        inputs_stream_docs(&r.in, on_doc, on_file, &r);
     if (!rc)
         find_patches(&r);
     /* join the parts in file order (a patch is no object of the view); a
@@ -711,7 +702,7 @@ int lint_run(struct report *rep, char **paths, size_t npaths,
     /* the skeletons and the view have served: give their memory to the
      * report rather than hold both at once */
     for (i = 0; r.files && i < r.in.nfiles; i++) {
-        pool_free(&r.files[i].recs);
+        lpool_free(&r.files[i].recs);
         cview_cleanup(&r.files[i].part);
     }
     cview_cleanup(&r.cv);
@@ -727,8 +718,9 @@ int lint_run(struct report *rep, char **paths, size_t npaths,
         free(r.files[i].docs);
         cview_cleanup(&r.files[i].part);
         lnote_list_cleanup(&r.files[i].patches);
-        pool_free(&r.files[i].names);
-        pool_free(&r.files[i].recs);
+        diag_list_cleanup(&r.files[i].legacy);
+        lpool_free(&r.files[i].names);
+        lpool_free(&r.files[i].recs);
     }
     free(r.files);
     free(r.rfdocs);

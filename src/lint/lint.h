@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * lint.h - the streaming lint pipeline behind `rfguard lint`. Files are
- * parsed on worker threads; while a file's trees exist, its failovers get
- * the rules that need only the object, and a small skeleton (what the
- * cluster-wide rules read, see rf_skeleton) is kept with the source
- * positions of its nodes; then the trees are freed. Once every file was
+ * parsed on worker threads; as soon as a document is loaded (its tree
+ * still in the cache), its failovers get the rules that need only the
+ * object, and a small skeleton (what the cluster-wide rules read, see
+ * rf_skeleton) is kept with the source positions of its nodes; then the
+ * tree's memory serves the next document. Once every file was
  * read, the cluster-wide rules run on the skeletons against the complete
  * view. Memory therefore grows with the number of failovers, not with
  * the size of the input.

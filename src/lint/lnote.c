@@ -30,6 +30,38 @@ void lnote_list_cleanup(struct lnote_list *nl)
     memset(nl, 0, sizeof(*nl));
 }
 
+void lnote_join(struct diag_list *errs, struct diag_list *legacy)
+{
+    struct diag_list *e = errs, *l = legacy;
+    size_t max = e->max ? e->max : 256, k;
+
+    if (!l->nerr)
+        return;
+    if (!e->nerr && e->max == l->max) {
+        diag_list_cleanup(e);
+        *e = *l;
+        memset(l, 0, sizeof(*l));
+        return;
+    }
+    for (k = 0; k < l->len; k++) {
+        void *nv = e->len < max ? rfg_grow(e->v, &e->cap, e->len,
+                                           sizeof(*e->v), 4)
+                                : NULL;
+
+        e->nerr++;
+        if (!nv) {
+            e->dropped++;
+            continue;
+        }
+        e->v = nv;
+        e->v[e->len++] = l->v[k];
+    }
+    e->nerr += l->nerr - l->len;
+    e->dropped += l->nerr - l->len;
+    diag_list_cleanup(l);
+    l->nerr = l->dropped = 0;
+}
+
 /* Append an owned copy of "<dir><sep><name>" (name[0..n)). */
 static int list_add(struct lnote_list *nl, const char *dir, const char *name,
                     size_t n)

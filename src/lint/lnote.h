@@ -32,6 +32,13 @@ void lnote_list_cleanup(struct lnote_list *nl);
 bool lnote_legacy(struct diag_list *errs, const struct posmap *pm,
                   const cJSON *obj, struct src_pos pos);
 
+/* Append the errors of `legacy` (lnote_legacy's, gathered while the
+ * file was loaded) to `errs`, the file's, after its parse errors, as if
+ * they had been recorded there in that order (under the same cap);
+ * `legacy` is left empty. Never fails: an entry there is no room for is
+ * counted as dropped. */
+void lnote_join(struct diag_list *errs, struct diag_list *legacy);
+
 /* A kustomization: `kind: Kustomization`, or an object naming no kind in
  * a file named kustomization.yaml, kustomization.yml or Kustomization. */
 bool lnote_is_kustomization(const char *file, const cJSON *obj);

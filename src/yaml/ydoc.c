@@ -3,7 +3,8 @@
  * ydoc.c - load YAML streams into cJSON trees with the position of every
  * node (posmap). It drives libyaml's event parser directly (not its
  * document loader), so a tree is built in one pass with no intermediate
- * node graph: this file handles the stream (documents, JSON values one
+ * node graph: this file handles the stream (documents, kept or handed
+ * to a callback one at a time as each is complete, JSON values one
  * after another, the "\n" kubectl adds to a last line, the "# Source:"
  * comment helm writes, parser errors) and the budgets of struct
  * ydoc_limits, checked as the events arrive so hostile input (alias
@@ -90,15 +91,41 @@ static int scan_source(struct yloader *L, size_t from_idx, size_t to_idx)
     return RFG_OK;
 }
 
-/* Move the finished document into the stream (or drop it if empty). */
+/* Hand the finished document to L->each: its positions are the
+ * loader's own, kept for the next document, so nothing is copied. */
+static int doc_hand(struct yloader *L)
+{
+    struct ydoc d = {L->root, L->pm, L->start, L->source};
+    int rc;
+
+    L->root = NULL;
+    L->source = NULL;
+    /* nothing of this document outlives the call: fn may drop its
+     * memory (an arena) */
+    cJSON_Delete(L->grave);
+    L->grave = NULL;
+    rc = L->each(L->each_arg, &d);
+    cJSON_Delete(d.root);
+    free(d.source);
+    return rc;
+}
+
+/* Move the finished document into the stream, or hand it to L->each
+ * (or drop it if empty). */
 static int doc_finish(struct yloader *L, struct ydoc_stream *out,
                       const yaml_event_t *ev)
 {
     struct ydoc *d;
+    int rc;
 
     L->prev_end = ev->end_mark.index;
     /* "---" with nothing after it gives an empty plain scalar: a null
      * root. kubectl skips null documents, and so do we. */
+    if (L->root && !cJSON_IsNull(L->root) && L->each) {
+        rc = doc_hand(L);
+        doc_reset(L);
+        return rc;
+    }
     if (L->root && !cJSON_IsNull(L->root)) {
         struct posmap *pm;
 
@@ -372,8 +399,9 @@ static yaml_mark_t mark_at(const struct ytext *t, size_t off)
     return m;
 }
 
-int ydoc_load(struct ydoc_stream *out, const char *buf, size_t len,
-              const struct ydoc_limits *lim, struct diag_list *dl)
+static int load(struct ydoc_stream *out, const char *buf, size_t len,
+                const struct ydoc_limits *lim, struct diag_list *dl,
+                ydoc_each_fn each, void *each_arg)
 {
     struct ydoc_limits deflim;
     struct yloader L;
@@ -398,6 +426,8 @@ int ydoc_load(struct ydoc_stream *out, const char *buf, size_t len,
     memset(&L, 0, sizeof(L));
     L.lim = lim;
     L.dl = dl;
+    L.each = each;
+    L.each_arg = each_arg;
     ytext_init(&L.text, buf, len);
     L.anchors.owns_keys = true;
     L.merged.owns_keys = true;
@@ -459,6 +489,19 @@ out:
     if (have_parser)
         yaml_parser_delete(&parser);
     return rc;
+}
+
+int ydoc_load(struct ydoc_stream *out, const char *buf, size_t len,
+              const struct ydoc_limits *lim, struct diag_list *dl)
+{
+    return load(out, buf, len, lim, dl, NULL, NULL);
+}
+
+int ydoc_load_each(const char *buf, size_t len,
+                   const struct ydoc_limits *lim, struct diag_list *dl,
+                   ydoc_each_fn fn, void *arg)
+{
+    return load(NULL, buf, len, lim, dl, fn, arg);
 }
 
 void ydoc_stream_cleanup(struct ydoc_stream *s)

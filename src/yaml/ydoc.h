@@ -71,6 +71,19 @@ int ydoc_load(struct ydoc_stream *out, const char *buf, size_t len,
 
 void ydoc_stream_cleanup(struct ydoc_stream *s);
 
+/* Like ydoc_load, but hand each document to fn(arg, doc) as soon as it
+ * is complete rather than keep it, so a caller can look at a tree while
+ * its memory is still in the cache. The document (its tree, positions
+ * and source) lives only during the call: fn may take the tree, setting
+ * doc->root to NULL, and must then free it itself (an arena's tree goes
+ * with its arena). A non-zero return of fn stops the load and is
+ * returned, with no diagnostic. Otherwise returns as ydoc_load, the
+ * documents before a failure having been handed over. */
+typedef int (*ydoc_each_fn)(void *arg, struct ydoc *doc);
+int ydoc_load_each(const char *buf, size_t len,
+                   const struct ydoc_limits *lim, struct diag_list *dl,
+                   ydoc_each_fn fn, void *arg) RFG_MUST_CHECK;
+
 /* Position recorded for `node`: for a mapping value, the position of its
  * key; for a sequence item or a root, the node itself. {0,0} if unknown
  * (node not from this document, or pm NULL). Thread-safe for readers. */

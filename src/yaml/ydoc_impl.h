@@ -204,6 +204,8 @@ struct ymerge {
 struct yloader {
     const struct ydoc_limits *lim;
     struct diag_list *dl;
+    ydoc_each_fn each;      /* ydoc_load_each: gets every document */
+    void *each_arg;
     struct ytext text;      /* the input, and mark.index -> byte */
     size_t ndocs;
     size_t prev_end;        /* mark.index where the previous doc ended */
