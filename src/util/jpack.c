@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sbuf.h"
 
 enum {
     K_INVALID, K_FALSE, K_TRUE, K_NULL, K_NUMBER, K_STRING, K_ARRAY,
@@ -33,28 +32,74 @@ enum {
     DICT_MAX = 64
 };
 
+/* A byte buffer that starts on the caller's stack (a skeleton's record
+ * fits) and moves to the heap only when it outgrows it. */
+struct jbuf {
+    unsigned char *p;
+    size_t len, cap;
+    bool heap, failed;     /* failures are sticky: checked at the end */
+};
+
+/* Room for n more bytes in `b`: false (and b->failed) on ENOMEM. */
+static __attribute__((noinline)) bool jb_grow(struct jbuf *b, size_t n)
+{
+    size_t cap = b->cap * 2 > b->len + n ? b->cap * 2 : b->len + n;
+    unsigned char *np;
+
+    if (b->failed)
+        return false;
+    np = b->heap ? realloc(b->p, cap) : malloc(cap);
+    if (!np) {
+        b->failed = true;
+        return false;
+    }
+    if (!b->heap)
+        memcpy(np, b->p, b->len);
+    b->p = np;
+    b->cap = cap;
+    b->heap = true;
+    return true;
+}
+
+static inline bool jb_room(struct jbuf *b, size_t n)
+{
+    return b->len + n <= b->cap || jb_grow(b, n);
+}
+
+static void jb_add(struct jbuf *b, const void *p, size_t n)
+{
+    if (jb_room(b, n)) {
+        memcpy(b->p + b->len, p, n);
+        b->len += n;
+    }
+}
+
+/* Which dictionary entries may equal a string of length n starting with
+ * byte c: a bit per entry, in one of 64 sets. */
+static inline unsigned dict_set(unsigned char c, size_t n)
+{
+    return (c ^ (unsigned)(n * 7)) & 63;
+}
+
 struct packer {
-    struct sbuf tree, pos;
+    struct jbuf tree, pos;
     jpack_pos_fn pos_of;
     void *arg;
     const char *const *dict;
+    const uint64_t *sets;  /* the dictionary's 64 sets (dict_set) */
     size_t nodes;
     long line;
 };
 
-static void put_var(struct sbuf *b, uint64_t v)
+static void put_var(struct jbuf *b, uint64_t v)
 {
-    unsigned char t[10];
-    size_t n = 0;
-
-    do {
-        t[n] = (unsigned char)(v & 0x7f);
+    if (!jb_room(b, 10))
+        return;
+    while (v >= 0x80) {
+        b->p[b->len++] = (unsigned char)(v | 0x80);
         v >>= 7;
-        if (v)
-            t[n] |= 0x80;
-        n++;
-    } while (v);
-    (void)sbuf_add(b, t, n); /* failures are sticky: checked at the end */
+    }
+    b->p[b->len++] = (unsigned char)v;
 }
 
 static uint64_t zigzag(int64_t v)
@@ -67,7 +112,7 @@ static int64_t unzigzag(uint64_t v)
     return v & 1 ? -(int64_t)(v >> 1) - 1 : (int64_t)(v >> 1);
 }
 
-static void put_pos(struct sbuf *b, uint64_t dl, unsigned col)
+static void put_pos(struct jbuf *b, uint64_t dl, unsigned col)
 {
     put_var(b, (uint64_t)col * 8 + (dl < 7 ? dl : 7));
     if (dl >= 7)
@@ -76,15 +121,39 @@ static void put_pos(struct sbuf *b, uint64_t dl, unsigned col)
 
 static void put_str(struct packer *p, const char *s)
 {
-    size_t i, n = strlen(s);
+    size_t n = strlen(s);
+    uint64_t m = p->sets ? p->sets[dict_set((unsigned char)s[0], n)] : 0;
 
-    for (i = 0; p->dict && p->dict[i] && i < DICT_MAX; i++)
+    for (; m; m &= m - 1) {
+        unsigned i = (unsigned)__builtin_ctzll(m);
+
         if (!strcmp(p->dict[i], s)) {
             put_var(&p->tree, ((uint64_t)i << 1) | 1);
             return;
         }
+    }
     put_var(&p->tree, (uint64_t)n << 1);
-    (void)sbuf_add(&p->tree, s, n);
+    jb_add(&p->tree, s, n);
+}
+
+/* The 64 sets of `dict` (the first entries up to DICT_MAX), made once
+ * per thread for the dictionary it last packed with. */
+static const uint64_t *dict_sets(const char *const *dict)
+{
+    static _Thread_local const char *const *last;
+    static _Thread_local uint64_t sets[64];
+    size_t i;
+
+    if (!dict)
+        return NULL;
+    if (dict != last) {
+        memset(sets, 0, sizeof(sets));
+        for (i = 0; dict[i] && i < DICT_MAX; i++)
+            sets[dict_set((unsigned char)dict[i][0], strlen(dict[i]))] |=
+                (uint64_t)1 << i;
+        last = dict;
+    }
+    return sets;
 }
 
 /* What cJSON_CreateNumber stores in valueint for `d`. */
@@ -136,14 +205,14 @@ static void pack_node(struct packer *p, const cJSON *n)
         tag |= T_TEXT;
     if ((tag & T_KIND) == K_NUMBER && small_int(n))
         tag |= T_INT;
-    (void)sbuf_add(&p->tree, &tag, 1);
+    jb_add(&p->tree, &tag, 1);
     if (n->string)
         put_str(p, n->string);
     if ((tag & T_KIND) == K_NUMBER) {
         if (tag & T_INT) {
             put_var(&p->tree, zigzag((int64_t)n->valuedouble));
         } else {
-            (void)sbuf_add(&p->tree, &n->valuedouble, sizeof(double));
+            jb_add(&p->tree, &n->valuedouble, sizeof(double));
             put_var(&p->tree, zigzag(n->valueint));
         }
     }
@@ -162,31 +231,33 @@ unsigned char *jpack_tree(const cJSON *root, jpack_pos_fn pos_of, void *arg,
                           const char *const *dict, size_t *len)
 {
     struct packer p;
-    struct sbuf out;
+    unsigned char tree[512], pos[256], head[20];
+    struct jbuf h = {head, 0, sizeof(head), false, false};
     unsigned char *rec = NULL;
 
     memset(&p, 0, sizeof(p));
-    sbuf_init(&p.tree, 0);
-    sbuf_init(&p.pos, 0);
-    sbuf_init(&out, 0);
+    p.tree = (struct jbuf){tree, 0, sizeof(tree), false, false};
+    p.pos = (struct jbuf){pos, 0, sizeof(pos), false, false};
     p.pos_of = pos_of;
     p.arg = arg;
     p.dict = dict;
+    p.sets = dict_sets(dict);
     pack_node(&p, root);
-    put_var(&out, p.nodes);
-    put_var(&out, p.tree.len);
-    (void)sbuf_add(&out, p.tree.p, p.tree.len);
-    (void)sbuf_add(&out, p.pos.p, p.pos.len);
-    if (!p.tree.failed && !p.pos.failed && !out.failed) {
-        rec = malloc(out.len ? out.len : 1);
+    put_var(&h, p.nodes);
+    put_var(&h, p.tree.len);
+    if (!p.tree.failed && !p.pos.failed) {
+        *len = h.len + p.tree.len + p.pos.len;
+        rec = malloc(*len);
         if (rec) {
-            memcpy(rec, out.p, out.len);
-            *len = out.len;
+            memcpy(rec, h.p, h.len);
+            memcpy(rec + h.len, p.tree.p, p.tree.len);
+            memcpy(rec + h.len + p.tree.len, p.pos.p, p.pos.len);
         }
     }
-    sbuf_cleanup(&p.tree);
-    sbuf_cleanup(&p.pos);
-    sbuf_cleanup(&out);
+    if (p.tree.heap)
+        free(p.tree.p);
+    if (p.pos.heap)
+        free(p.pos.p);
     return rec;
 }
 
