@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "inputs.h"
 #include "jpatch.h"
 #include "json.h"
@@ -418,9 +419,18 @@ static void on_file(struct input_file *f, size_t idx, void *arg)
     }
 }
 
+/* What a cluster worker's arena keeps between failovers. */
+#define CLUSTER_ARENA_KEEP ((size_t)1 << 20)
+
+/* The cluster rules, failover after failover from the shared queue. A
+ * failover's inflated skeleton and the rules' working trees live in the
+ * worker's arena, emptied for the next one: nothing cJSON makes here
+ * outlives the failover (findings are copied out as plain strings). */
 static void *cluster_worker(void *arg)
 {
     struct run *r = arg;
+    struct arena *a = arena_hooks_installed() ? arena_new() : NULL;
+    struct arena *prev = arena_use(a);
     size_t i;
 
     while ((i = atomic_fetch_add(&r->next, 1)) < r->nrf) {
@@ -451,10 +461,14 @@ static void *cluster_worker(void *arg)
             err = take_results(d, &res, skel_pos, &sc);
             rules_result_cleanup(&res);
         }
-        cJSON_Delete(sc.skel);
+        if (!a || arena_spilled(a))
+            cJSON_Delete(sc.skel);
+        arena_reset(a, CLUSTER_ARENA_KEEP);
         if (err)
             r->err = err; /* any failure fails the run; no need to order */
     }
+    arena_use(prev);
+    arena_free(a);
     return NULL;
 }
 
