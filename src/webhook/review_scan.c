@@ -471,6 +471,12 @@ static bool scan_value(struct review_scan *sc, enum scan_at at,
  * is an error (-1). */
 static inline int scan_sep(struct review_scan *sc, char close)
 {
+    /* compact JSON: a comma, then the next member or item at once */
+    if (sc->n - sc->i >= 2 && sc->s[sc->i] == ',' &&
+        sc->s[sc->i + 1] > ' ') {
+        sc->i++;
+        return 0;
+    }
     scan_ws(sc);
     if (sc->i < sc->n && sc->s[sc->i] == (unsigned char)close) {
         sc->i++;
@@ -529,10 +535,16 @@ static bool scan_object(struct review_scan *sc, enum scan_at at,
             if (kconst)
                 c->type = cJSON_StringIsConst;
         }
-        scan_ws(sc);
-        if (sc->i >= sc->n || sc->s[sc->i] != ':')
-            return false;
-        sc->i++;
+        if (sc->n - sc->i >= 2 && sc->s[sc->i] == ':' &&
+            sc->s[sc->i + 1] > ' ') {
+            sc->i++;            /* compact JSON: the value follows */
+        } else {
+            scan_ws(sc);
+            if (sc->i >= sc->n || sc->s[sc->i] != ':')
+                return false;
+            sc->i++;
+            scan_ws(sc);
+        }
         child = OFF_PATH;
         if (at == AT_ROOT && KEY_IS(sc, kfrom, kto, "request"))
             child = AT_REQUEST;
@@ -541,7 +553,6 @@ static bool scan_object(struct review_scan *sc, enum scan_at at,
             child = AT_OBJECT;
         else if (at == AT_OBJECT && KEY_IS(sc, kfrom, kto, "metadata"))
             child = AT_METADATA;
-        scan_ws(sc);
         if (!scan_value(sc, child, c))
             return false;
         if ((sep = scan_sep(sc, '}')) != 0)
