@@ -467,7 +467,7 @@ static cJSON *pick(const cJSON *src, const char *const *keys, rf_copy_fn fn,
 
         if (v && !copy_tree(o, keys[i], v,
                             strcmp(keys[i], "metadata") ? NULL
-                                                        : "managedFields",
+                                                        : RF_SKELETON_SKIP,
                             fn, arg)) {
             cJSON_Delete(o);
             return NULL;
@@ -489,12 +489,17 @@ const char *const rf_skeleton_words[] = {
     "rfguard.io/identity", NULL
 };
 
+const char *const rf_skeleton_top[] = {"apiVersion", "kind", "metadata",
+                                       NULL};
+const char *const rf_skeleton_spec[] = {"auth", "bootstrapNode", NULL};
+const char *const rf_skeleton_comp[] = {"replicas", "port", "hostNetwork",
+                                        "disableMyMaster", NULL};
+
 cJSON *rf_skeleton(const cJSON *obj, rf_copy_fn on_copy, void *arg)
 {
-    static const char *const top[] = {"apiVersion", "kind", "metadata", NULL};
-    static const char *const spec_keys[] = {"auth", "bootstrapNode", NULL};
-    static const char *const comp_keys[] = {"replicas", "port", "hostNetwork",
-                                            "disableMyMaster", NULL};
+    const char *const *top = rf_skeleton_top;
+    const char *const *spec_keys = rf_skeleton_spec;
+    const char *const *comp_keys = rf_skeleton_comp;
     const cJSON *spec = json_get(obj, "spec");
     cJSON *sk = pick(obj, top, on_copy, arg), *sp = NULL, *c;
     int i;

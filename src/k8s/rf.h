@@ -145,5 +145,13 @@ cJSON *rf_skeleton(const cJSON *obj, rf_copy_fn on_copy, void *arg);
 /* The keys and values a skeleton usually holds (NULL-terminated, fewer
  * than 64): a dictionary for packing skeletons compactly (jpack.h). */
 extern const char *const rf_skeleton_words[];
+/* The skeleton's shape (NULL-terminated member lists, in the order
+ * rf_skeleton copies them): of the object, of its spec, and of each of
+ * spec.redis and spec.sentinel (those two after the spec's own). Of
+ * metadata, every member but RF_SKELETON_SKIP. */
+extern const char *const rf_skeleton_top[];
+extern const char *const rf_skeleton_spec[];
+extern const char *const rf_skeleton_comp[];
+#define RF_SKELETON_SKIP "managedFields"
 
 #endif

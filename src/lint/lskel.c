@@ -1,75 +1,103 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * lskel.c - failover skeletons packed between lint's phases (lskel.h):
- * the skeleton is copied from the document while its positions exist,
- * packed with one position per node in pre-order, and the copy freed.
+ * the skeleton rf_skeleton would copy is packed straight from the
+ * document while its positions exist, one position per node in
+ * pre-order; no copy is made.
  */
 #include "lskel.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "jpack.h"
 #include "jpatch.h"
+#include "json.h"
 #include "rf.h"
-#include "sbuf.h"
 
-struct skpos {
-    const cJSON *node;     /* borrowed from the skeleton */
-    struct src_pos pos;
-};
-
-/* The skeleton's nodes and their positions while it is packed. */
-struct skpos_list {
-    struct skpos *v;       /* owned */
-    size_t len, cap, last;
+/* The document's positions, for doc_pos. */
+struct doc {
     const struct posmap *pm;
-    int err;
 };
 
-/* rf_copy_fn: remember where the source of each copied node was. */
-static void on_copy(void *arg, const cJSON *src, const cJSON *copy)
+/* jpack_pos_fn: where the document's node was. */
+static struct src_pos doc_pos(void *arg, const cJSON *node)
 {
-    struct skpos_list *l = arg;
-    void *nv = rfg_grow(l->v, &l->cap, l->len, sizeof(*l->v), 32);
+    const struct doc *d = arg;
 
-    if (!nv) {
-        l->err = RFG_ENOMEM;
-        return;
-    }
-    l->v = nv;
-    l->v[l->len].node = copy;
-    l->v[l->len].pos = posmap_get(l->pm, src);
-    l->len++;
+    return posmap_get(d->pm, node);
 }
 
-/* jpack_pos_fn: nodes come in the order they were copied (pre-order),
- * so the next one is almost always where the last one ended. */
-static struct src_pos copied_pos(void *arg, const cJSON *node)
+/* The members of `src` named in `keys`, as rf_skeleton's pick finds
+ * them; their count. */
+static size_t find(const cJSON *src, const char *const *keys,
+                   const cJSON **out)
 {
-    struct skpos_list *l = arg;
+    size_t i, n = 0;
+
+    for (i = 0; keys[i]; i++)
+        out[i] = json_get(src, keys[i]);
+    for (i = 0; keys[i]; i++)
+        n += out[i] != NULL;
+    return n;
+}
+
+/* The members `v` of `keys`, each a whole subtree (metadata without
+ * RF_SKELETON_SKIP). */
+static void put_found(struct jpack_w *w, const char *const *keys,
+                      const cJSON *const *v, struct doc *d)
+{
     size_t i;
 
-    if (l->last < l->len && l->v[l->last].node == node)
-        return l->v[l->last++].pos;
-    for (i = 0; i < l->len; i++)
-        if (l->v[i].node == node) {
-            l->last = i + 1;
-            return l->v[i].pos;
-        }
-    return (struct src_pos){0, 0};
+    for (i = 0; keys[i]; i++)
+        if (v[i])
+            jpack_w_tree(w, keys[i], v[i],
+                         strcmp(keys[i], "metadata") ? NULL
+                                                     : RF_SKELETON_SKIP,
+                         doc_pos, d);
 }
 
 int lskel_pack(unsigned char **rec, size_t *len, const cJSON *obj,
                const struct posmap *pm)
 {
-    struct skpos_list sp = {NULL, 0, 0, 0, pm, RFG_OK};
-    cJSON *skel = rf_skeleton(obj, on_copy, &sp);
+    /* room for each list of rf.h's (a few members each) */
+    const cJSON *top[8], *sp[8], *cp[8], *comp[RF_SENTINEL + 1] = {NULL};
+    const cJSON *spec = json_get(obj, "spec");
+    struct doc d = {pm};
+    struct jpack_w w;
+    size_t ntop = find(obj, rf_skeleton_top, top), nsp = 0;
+    int i;
 
-    *rec = NULL;
-    if (skel && !sp.err)
-        *rec = jpack_tree(skel, copied_pos, &sp, rf_skeleton_words, len);
-    cJSON_Delete(skel);
-    free(sp.v);
+    /* rf_skeleton's tree, node for node, straight from the document:
+     * the picked members in the lists' order, spec after them, and the
+     * components after the spec's own */
+    jpack_w_init(&w, rf_skeleton_words);
+    if (!cJSON_IsObject(spec)) {
+        jpack_w_open(&w, NULL, true, ntop, posmap_get(pm, obj));
+        put_found(&w, rf_skeleton_top, top, &d);
+        *rec = jpack_w_finish(&w, len);
+        return *rec ? RFG_OK : RFG_ENOMEM;
+    }
+    jpack_w_open(&w, NULL, true, ntop + 1, posmap_get(pm, obj));
+    put_found(&w, rf_skeleton_top, top, &d);
+    nsp = find(spec, rf_skeleton_spec, sp);
+    for (i = RF_REDIS; i <= RF_SENTINEL; i++) {
+        comp[i] = json_get(spec, rf_component_name(i));
+        if (!cJSON_IsObject(comp[i]))
+            comp[i] = NULL;
+        nsp += comp[i] != NULL;
+    }
+    jpack_w_open(&w, "spec", true, nsp, posmap_get(pm, spec));
+    put_found(&w, rf_skeleton_spec, sp, &d);
+    for (i = RF_REDIS; i <= RF_SENTINEL; i++) {
+        if (!comp[i])
+            continue;
+        jpack_w_open(&w, rf_component_name(i), true,
+                     find(comp[i], rf_skeleton_comp, cp),
+                     posmap_get(pm, comp[i]));
+        put_found(&w, rf_skeleton_comp, cp, &d);
+    }
+    *rec = jpack_w_finish(&w, len);
     return *rec ? RFG_OK : RFG_ENOMEM;
 }
 

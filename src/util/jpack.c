@@ -32,16 +32,8 @@ enum {
     DICT_MAX = 64
 };
 
-/* A byte buffer that starts on the caller's stack (a skeleton's record
- * fits) and moves to the heap only when it outgrows it. */
-struct jbuf {
-    unsigned char *p;
-    size_t len, cap;
-    bool heap, failed;     /* failures are sticky: checked at the end */
-};
-
 /* Room for n more bytes in `b`: false (and b->failed) on ENOMEM. */
-static __attribute__((noinline)) bool jb_grow(struct jbuf *b, size_t n)
+static __attribute__((noinline)) bool jb_grow(struct jpack_buf *b, size_t n)
 {
     size_t cap = b->cap * 2 > b->len + n ? b->cap * 2 : b->len + n;
     unsigned char *np;
@@ -61,12 +53,12 @@ static __attribute__((noinline)) bool jb_grow(struct jbuf *b, size_t n)
     return true;
 }
 
-static inline bool jb_room(struct jbuf *b, size_t n)
+static inline bool jb_room(struct jpack_buf *b, size_t n)
 {
     return b->len + n <= b->cap || jb_grow(b, n);
 }
 
-static void jb_add(struct jbuf *b, const void *p, size_t n)
+static void jb_add(struct jpack_buf *b, const void *p, size_t n)
 {
     if (jb_room(b, n)) {
         memcpy(b->p + b->len, p, n);
@@ -81,17 +73,7 @@ static inline unsigned dict_set(unsigned char c, size_t n)
     return (c ^ (unsigned)(n * 7)) & 63;
 }
 
-struct packer {
-    struct jbuf tree, pos;
-    jpack_pos_fn pos_of;
-    void *arg;
-    const char *const *dict;
-    const uint64_t *sets;  /* the dictionary's 64 sets (dict_set) */
-    size_t nodes;
-    long line;
-};
-
-static void put_var(struct jbuf *b, uint64_t v)
+static void put_var(struct jpack_buf *b, uint64_t v)
 {
     if (!jb_room(b, 10))
         return;
@@ -112,14 +94,14 @@ static int64_t unzigzag(uint64_t v)
     return v & 1 ? -(int64_t)(v >> 1) - 1 : (int64_t)(v >> 1);
 }
 
-static void put_pos(struct jbuf *b, uint64_t dl, unsigned col)
+static void put_pos(struct jpack_buf *b, uint64_t dl, unsigned col)
 {
     put_var(b, (uint64_t)col * 8 + (dl < 7 ? dl : 7));
     if (dl >= 7)
         put_var(b, dl - 7);
 }
 
-static void put_str(struct packer *p, const char *s)
+static void put_str(struct jpack_w *p, const char *s)
 {
     size_t n = strlen(s);
     uint64_t m = p->sets ? p->sets[dict_set((unsigned char)s[0], n)] : 0;
@@ -189,25 +171,32 @@ static unsigned char kind_of(const cJSON *n)
     }
 }
 
-static void pack_node(struct packer *p, const cJSON *n)
+/* A node's position and its tag's kind and key bits. */
+static unsigned char node_head(struct jpack_w *p, unsigned char kind,
+                               const char *key, struct src_pos pos)
 {
-    unsigned char tag = kind_of(n);
-    struct src_pos pos = p->pos_of(p->arg, n);
-    const cJSON *c;
-    size_t nc = 0;
-
     put_pos(&p->pos, zigzag((long)pos.line - p->line), pos.col);
     p->line = (long)pos.line;
     p->nodes++;
-    if (n->string)
-        tag |= T_KEY;
+    return key ? kind | T_KEY : kind;
+}
+
+/* `n` and its subtree, under `key`, leaving out its members named
+ * `skip` (NULL: none). */
+static void pack_node(struct jpack_w *p, const cJSON *n, const char *key,
+                      const char *skip)
+{
+    unsigned char tag = node_head(p, kind_of(n), key, p->pos_of(p->arg, n));
+    const cJSON *c;
+    size_t nc = 0;
+
     if (n->valuestring)
         tag |= T_TEXT;
     if ((tag & T_KIND) == K_NUMBER && small_int(n))
         tag |= T_INT;
     jb_add(&p->tree, &tag, 1);
-    if (n->string)
-        put_str(p, n->string);
+    if (key)
+        put_str(p, key);
     if ((tag & T_KIND) == K_NUMBER) {
         if (tag & T_INT) {
             put_var(&p->tree, zigzag((int64_t)n->valuedouble));
@@ -221,44 +210,74 @@ static void pack_node(struct packer *p, const cJSON *n)
     if ((tag & T_KIND) != K_ARRAY && (tag & T_KIND) != K_OBJECT)
         return;
     for (c = n->child; c; c = c->next)
-        nc++;
+        nc += !skip || !c->string || strcmp(c->string, skip);
     put_var(&p->tree, nc);
     for (c = n->child; c; c = c->next)
-        pack_node(p, c);
+        if (!skip || !c->string || strcmp(c->string, skip))
+            pack_node(p, c, c->string, NULL);
+}
+
+void jpack_w_init(struct jpack_w *w, const char *const *dict)
+{
+    memset(w, 0, sizeof(*w));
+    w->tree = (struct jpack_buf){w->tree0, 0, sizeof(w->tree0), false, false};
+    w->pos = (struct jpack_buf){w->pos0, 0, sizeof(w->pos0), false, false};
+    w->dict = dict;
+    w->sets = dict_sets(dict);
+}
+
+void jpack_w_open(struct jpack_w *w, const char *key, bool object,
+                  size_t nchildren, struct src_pos pos)
+{
+    unsigned char tag = node_head(w, object ? K_OBJECT : K_ARRAY, key, pos);
+
+    jb_add(&w->tree, &tag, 1);
+    if (key)
+        put_str(w, key);
+    put_var(&w->tree, nchildren);
+}
+
+void jpack_w_tree(struct jpack_w *w, const char *key, const cJSON *n,
+                  const char *skip, jpack_pos_fn pos_of, void *arg)
+{
+    w->pos_of = pos_of;
+    w->arg = arg;
+    pack_node(w, n, key, skip);
+}
+
+unsigned char *jpack_w_finish(struct jpack_w *w, size_t *len)
+{
+    unsigned char head[20];
+    struct jpack_buf h = {head, 0, sizeof(head), false, false};
+    unsigned char *rec = NULL;
+
+    put_var(&h, w->nodes);
+    put_var(&h, w->tree.len);
+    if (!w->tree.failed && !w->pos.failed) {
+        *len = h.len + w->tree.len + w->pos.len;
+        rec = malloc(*len);
+        if (rec) {
+            memcpy(rec, h.p, h.len);
+            memcpy(rec + h.len, w->tree.p, w->tree.len);
+            memcpy(rec + h.len + w->tree.len, w->pos.p, w->pos.len);
+        }
+    }
+    if (w->tree.heap)
+        free(w->tree.p);
+    if (w->pos.heap)
+        free(w->pos.p);
+    memset(w, 0, sizeof(*w));
+    return rec;
 }
 
 unsigned char *jpack_tree(const cJSON *root, jpack_pos_fn pos_of, void *arg,
                           const char *const *dict, size_t *len)
 {
-    struct packer p;
-    unsigned char tree[512], pos[256], head[20];
-    struct jbuf h = {head, 0, sizeof(head), false, false};
-    unsigned char *rec = NULL;
+    struct jpack_w w;
 
-    memset(&p, 0, sizeof(p));
-    p.tree = (struct jbuf){tree, 0, sizeof(tree), false, false};
-    p.pos = (struct jbuf){pos, 0, sizeof(pos), false, false};
-    p.pos_of = pos_of;
-    p.arg = arg;
-    p.dict = dict;
-    p.sets = dict_sets(dict);
-    pack_node(&p, root);
-    put_var(&h, p.nodes);
-    put_var(&h, p.tree.len);
-    if (!p.tree.failed && !p.pos.failed) {
-        *len = h.len + p.tree.len + p.pos.len;
-        rec = malloc(*len);
-        if (rec) {
-            memcpy(rec, h.p, h.len);
-            memcpy(rec + h.len, p.tree.p, p.tree.len);
-            memcpy(rec + h.len + p.tree.len, p.pos.p, p.pos.len);
-        }
-    }
-    if (p.tree.heap)
-        free(p.tree.p);
-    if (p.pos.heap)
-        free(p.pos.p);
-    return rec;
+    jpack_w_init(&w, dict);
+    jpack_w_tree(&w, root->string, root, NULL, pos_of, arg);
+    return jpack_w_finish(&w, len);
 }
 
 static uint64_t get_var(const unsigned char **p)

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
 
@@ -29,6 +30,41 @@ typedef struct src_pos (*jpack_pos_fn)(void *arg, const cJSON *node);
  * on ENOMEM. */
 unsigned char *jpack_tree(const cJSON *root, jpack_pos_fn pos_of, void *arg,
                           const char *const *dict, size_t *len);
+
+/* Writing a record node by node, for a tree that exists only in part
+ * (lint packs a failover's skeleton straight from its document rather
+ * than from a copy): nodes come in pre-order, each array or object
+ * announcing how many children follow. The members are internal. */
+struct jpack_buf {
+    unsigned char *p;
+    size_t len, cap;
+    bool heap, failed;     /* p is malloc'd; ENOMEM seen (sticky) */
+};
+
+struct jpack_w {
+    struct jpack_buf tree, pos;
+    unsigned char tree0[512], pos0[256]; /* room a skeleton needs */
+    jpack_pos_fn pos_of;
+    void *arg;
+    const char *const *dict;
+    const uint64_t *sets;  /* which dictionary entries a string may be */
+    size_t nodes;
+    long line;
+};
+
+/* Start a record with dictionary `dict` (as jpack_tree's). */
+void jpack_w_init(struct jpack_w *w, const char *const *dict);
+/* An object (or array) node under `key` (NULL: none) at `pos`, whose
+ * `nchildren` children are the next nodes given. */
+void jpack_w_open(struct jpack_w *w, const char *key, bool object,
+                  size_t nchildren, struct src_pos pos);
+/* Node `n` and its whole subtree, under `key` (NULL: none), leaving out
+ * n's members named `skip` (NULL: none); positions from `pos_of`. */
+void jpack_w_tree(struct jpack_w *w, const char *key, const cJSON *n,
+                  const char *skip, jpack_pos_fn pos_of, void *arg);
+/* The record (malloc'd, its length in *len), NULL on ENOMEM; `w` is
+ * done with either way. */
+unsigned char *jpack_w_finish(struct jpack_w *w, size_t *len);
 
 /* Inflate record `rec` into a new tree (cJSON's allocator; delete it
  * with cJSON_Delete). NULL on ENOMEM. */
