@@ -46,8 +46,14 @@ struct cview_index {
                                      has one member */
     struct grp **seg;             /* owned blocks of SEG_LEN groups */
     size_t ng, nseg;
-    uint32_t *slot;               /* open addressing: group or NONE */
+    uint32_t *slot;               /* open addressing: NONE, or a group
+                                     number in the low `gbits` bits and
+                                     above them a tag of its hash, so a
+                                     probe reads a group only when the
+                                     tags agree */
     size_t nslot;
+    unsigned gbits;               /* set once the number of groups is
+                                     bounded; 32: no tag */
     /* the class whose groups answer for class c: itself, or one that
      * groups every entry alike in this view (no state-only failover:
      * the linted ones are all of them; none honours disableMyMaster
@@ -223,17 +229,51 @@ static bool grp_is(const struct cview *cv, const struct grp *g,
     return same;
 }
 
+/* The group numbers a slot can hold: those below this. */
+static uint32_t grp_mask(const struct cview_index *ix)
+{
+    return (uint32_t)(((uint64_t)1 << ix->gbits) - 1);
+}
+
+/* The tag of hash h in a slot (the low bits home() uses least). */
+static uint32_t tag_of(const struct cview_index *ix, uint32_t h)
+{
+    return ix->gbits >= 32 ? 0 : (h >> 4) & (UINT32_MAX >> ix->gbits);
+}
+
+/* Slot value v's group (v is not NONE). */
+static uint32_t slot_grp(const struct cview_index *ix, uint32_t v)
+{
+    return v & grp_mask(ix);
+}
+
+/* Slot value v's tag (v is not NONE). */
+static uint32_t slot_tag(const struct cview_index *ix, uint32_t v)
+{
+    return ix->gbits >= 32 ? 0 : v >> ix->gbits;
+}
+
+/* The slot value of group gi, of hash h. */
+static uint32_t slot_val(const struct cview_index *ix, uint32_t gi,
+                         uint32_t h)
+{
+    return ix->gbits >= 32 ? gi : (tag_of(ix, h) << ix->gbits) | gi;
+}
+
 /* The slot of key p/n: its group's, or the empty one it would take. */
 static uint32_t *find_slot(const struct cview_index *ix,
                            const struct cview *cv, const char *p, size_t n,
                            uint32_t h)
 {
     size_t s = home(h, ix->nslot);
+    uint32_t tag = tag_of(ix, h);
 
     for (;; s = s + 1 == ix->nslot ? 0 : s + 1) {
-        uint32_t g = ix->slot[s];
+        uint32_t v = ix->slot[s];
 
-        if (g == NONE || grp_is(cv, grp_at(ix, g), p, n, h))
+        if (v == NONE ||
+            (slot_tag(ix, v) == tag &&
+             grp_is(cv, grp_at(ix, slot_grp(ix, v)), p, n, h)))
             return &ix->slot[s];
     }
 }
@@ -255,7 +295,7 @@ static int resize_slots(struct cview_index *ix, size_t n)
     /* distinct groups: only an empty slot is needed, no key compared */
     for (i = 0; i < oldn; i++)
         if (old[i] != NONE) {
-            size_t s = home(grp_at(ix, old[i])->hc, n);
+            size_t s = home(grp_at(ix, slot_grp(ix, old[i]))->hc, n);
 
             while (ix->slot[s] != NONE)
                 s = s + 1 == n ? 0 : s + 1;
@@ -298,8 +338,8 @@ static uint32_t intern(struct cview_index *ix, const struct cview *cv,
         return NONE;
     s = find_slot(ix, cv, p, n, h);
     if (*s != NONE)
-        return *s;
-    if (ix->ng >= NONE - 1)
+        return slot_grp(ix, *s);
+    if (ix->ng >= grp_mask(ix) - 1)
         return NONE;
     if ((ix->ng & (SEG_LEN - 1)) == 0) {
         struct grp **ns = realloc(ix->seg, (ix->nseg + 1) * sizeof(*ns));
@@ -317,7 +357,7 @@ static uint32_t intern(struct cview_index *ix, const struct cview *cv,
     g->hc = h;
     g->first = (uint32_t)i;
     g->n = 1;
-    *s = gi;
+    *s = slot_val(ix, gi, h);
     *fresh = true;
     return gi;
 }
@@ -534,6 +574,10 @@ static int build(struct cview_index *ix, const struct cview *cv)
     for (c = 0; c < CVIEW_NCLASS; c++)
         for (i = 0; ix->alias[c] == c && i < domain_len(cv, c); i++)
             m += member(cv, (enum cview_class)c, i, &k);
+    /* at most m groups: the slots' other bits tag the hash */
+    ix->gbits = 1;
+    while (ix->gbits < 32 && ((uint64_t)1 << ix->gbits) <= m + 2)
+        ix->gbits++;
     if (resize_slots(ix, slots_for(m)))
         return RFG_ENOMEM;
     for (c = 0; c < CVIEW_NCLASS; c++) {
@@ -596,7 +640,7 @@ size_t cview_class_find(const struct cview *cv, enum cview_class c,
     if (!b.oom)
         gi = *find_slot(ix, cv, b.p, b.len, key_hash(b.p, b.len));
     kb_free(&b);
-    return widen(gi);
+    return widen(gi == NONE ? NONE : slot_grp(ix, gi));
 }
 
 size_t cview_self(const struct cview *cv, const char *ns, const char *name)
