@@ -336,7 +336,8 @@ static const char *value_kind(const cJSON *v)
 
 static bool is_integer(const cJSON *v)
 {
-    return cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble) &&
+    return sidx_is(v, cJSON_Number) &&
+           v->valuedouble == floor(v->valuedouble) &&
            fabs(v->valuedouble) < 9.3e18;
 }
 
@@ -376,7 +377,7 @@ static void check_enum(struct walk *w, const cJSON *v,
                 return;
     } else if (n->flags & SIDX_ENUM) {
         for (i = 0; i < n->nen; i++)
-            if (cJSON_IsString(v) && v->valuestring &&
+            if (sidx_is(v, cJSON_String) && v->valuestring &&
                 !strcmp(names[n->en0 + i], v->valuestring))
                 return;
     } else {
@@ -384,7 +385,7 @@ static void check_enum(struct walk *w, const cJSON *v,
     }
     sbuf_init(&list, 1024);
     cJSON_ArrayForEach(e, en)
-        if (cJSON_IsString(e))
+        if (sidx_is(e, cJSON_String))
             (void)sbuf_printf(&list, "%s%s", list.len ? ", " : "",
                               e->valuestring);
     for (i = 0; !en && i < n->nen; i++)
@@ -392,7 +393,7 @@ static void check_enum(struct walk *w, const cJSON *v,
                           names[n->en0 + i]);
     set_ptr(w, at, NULL);
     human(w, h, sizeof(h));
-    if (cJSON_IsString(v))
+    if (sidx_is(v, cJSON_String))
         add_issue(w, SCHEMA_ENUM, NULL,
                   "%s is \"%.64s\", not one of the values the CRD allows "
                   "(%s): the API server rejects the object",
@@ -630,16 +631,16 @@ static void walk_value(struct walk *w, const cJSON *v,
     const char *want;
     char h[256];
 
-    if (!n || cJSON_IsNull(v) || w->err)
+    if (!n || sidx_is(v, cJSON_NULL) || w->err)
         return;
     if (n->flags & SIDX_INT_OR_STRING) {
-        if (cJSON_IsString(v)) {
+        if (sidx_is(v, cJSON_String)) {
             check_string(w, v, n, at);
         } else if (!is_integer(v)) {
             set_ptr(w, at, NULL);
             human(w, h, sizeof(h));
             add_issue(w, SCHEMA_TYPE,
-                      cJSON_IsNumber(v)
+                      sidx_is(v, cJSON_Number)
                           ? "quote it or use a unit, e.g. \"500m\""
                           : NULL,
                       "%s is %s; the CRD wants an integer or a string: the "
@@ -649,13 +650,13 @@ static void walk_value(struct walk *w, const cJSON *v,
     }
     switch ((enum sidx_kind)n->kind) {
     case SIDX_OBJECT:
-        if (cJSON_IsObject(v)) {
+        if (sidx_is(v, cJSON_Object)) {
             walk_object(w, v, n, up, at);
             return;
         }
         break;
     case SIDX_ARRAY:
-        if (cJSON_IsArray(v)) {
+        if (sidx_is(v, cJSON_Array)) {
             const cJSON *e;
             struct seg es = {at, NULL, 0, (at ? at->depth : 0) + 1};
 
@@ -667,7 +668,7 @@ static void walk_value(struct walk *w, const cJSON *v,
         }
         break;
     case SIDX_STRING:
-        if (cJSON_IsString(v)) {
+        if (sidx_is(v, cJSON_String)) {
             check_string(w, v, n, at);
             check_enum(w, v, n, at);
             return;
@@ -681,7 +682,7 @@ static void walk_value(struct walk *w, const cJSON *v,
         }
         break;
     case SIDX_NUMBER:
-        if (cJSON_IsNumber(v))
+        if (sidx_is(v, cJSON_Number))
             return;
         break;
     case SIDX_BOOLEAN:

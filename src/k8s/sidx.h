@@ -131,4 +131,12 @@ static inline uint32_t sidx_prop(const struct sidx_table *x,
     }
 }
 
+/* Whether `v` is a value of cJSON type `type` (cJSON_NULL, ...), as
+ * cJSON_IsNull and its siblings answer, without a call into the library:
+ * the walk asks for every value it visits. */
+static inline bool sidx_is(const cJSON *v, int type)
+{
+    return v && (v->type & 0xFF) == type;
+}
+
 #endif
