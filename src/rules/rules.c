@@ -133,7 +133,9 @@ void rules_plan_free(struct rules_plan *p)
     free(p);
 }
 
-void rules_ctx_set_rule(struct rule_ctx *ctx, size_t i)
+/* rules_ctx_set_rule's body, inlined into rules_eval's loop over the
+ * catalog, which runs it for every rule of every review. */
+static inline void set_rule(struct rule_ctx *ctx, size_t i)
 {
     const struct rules_input *in = ctx->in;
     const struct rule_desc *d = &catalog[i];
@@ -141,6 +143,11 @@ void rules_ctx_set_rule(struct rule_ctx *ctx, size_t i)
     ctx->cur = d;
     ctx->pr = in->plan ? in->plan->pr[i] : policy_rule_get(in->pol, d->id);
     ctx->sev = in->plan ? in->plan->sev[i] : rules_severity(d, in->pol);
+}
+
+void rules_ctx_set_rule(struct rule_ctx *ctx, size_t i)
+{
+    set_rule(ctx, i);
 }
 
 bool rules_applies(const struct rule_desc *d, const struct rule_ctx *ctx)
@@ -223,13 +230,14 @@ int rules_eval(struct rules_result *out, const struct rules_input *in)
     for (i = 0; i < n && !ctx.err; i++) {
         const struct rule_desc *d = &cat[i];
 
-        rules_ctx_set_rule(&ctx, i);
+        set_rule(&ctx, i);
         if (ctx.sev == RFG_SEV_OFF || !rules_applies(d, &ctx))
             continue;
         if ((in->phase == RULES_PHASE_LOCAL && (d->flags & RULE_CLUSTER)) ||
             (in->phase == RULES_PHASE_CLUSTER && !(d->flags & RULE_CLUSTER)))
             continue;
-        if (rules_skipped(&ctx, d)) {
+        /* most reviews ask to skip nothing: no call then */
+        if (ctx.skip && rules_skipped(&ctx, d)) {
             rules_add_skip(&ctx, d, "%s", ctx.skip_reason);
             continue;
         }
