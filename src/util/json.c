@@ -39,7 +39,8 @@ static __attribute__((noinline)) cJSON *find_from(cJSON *c, const char *k)
  * strcmp, which takes a word or a vector at a time: a byte loop spent
  * most of the search matching the found name itself, and the long
  * shared prefixes of label keys ("app.kubernetes.io/..."). A name that
- * is the very pointer asked for matches without a compare: decoders keep
+ * is the very pointer asked for matches without a compare (tested only
+ * once the first two bytes agree, which it implies): decoders keep
  * common keys as constants (schema_key_intern, the YAML loader's keys),
  * and the linker merges them with equal string literals of callers. */
 static inline cJSON *find(const cJSON *o, const char *k)
@@ -52,10 +53,8 @@ static inline cJSON *find(const cJSON *o, const char *k)
     k0 = k[0];
     k1 = k0 ? k[1] : 0;
     for (c = o->child; c && c->string; c = c->next) {
-        if (c->string == k)
-            return c;
         if (c->string[0] == k0 && (!k0 || c->string[1] == k1))
-            return find_from(c, k);
+            return c->string == k ? c : find_from(c, k);
     }
     return NULL;
 }
