@@ -336,8 +336,7 @@ static const char *value_kind(const cJSON *v)
 
 static bool is_integer(const cJSON *v)
 {
-    return sidx_is(v, cJSON_Number) &&
-           v->valuedouble == floor(v->valuedouble) &&
+    return cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble) &&
            fabs(v->valuedouble) < 9.3e18;
 }
 
@@ -670,14 +669,16 @@ static void walk_value(struct walk *w, const cJSON *v,
     case SIDX_STRING:
         if (sidx_is(v, cJSON_String)) {
             check_string(w, v, n, at);
-            check_enum(w, v, n, at);
+            if (n->en || (n->flags & SIDX_ENUM)) /* else a call for nothing */
+                check_enum(w, v, n, at);
             return;
         }
         break;
     case SIDX_INTEGER:
         if (is_integer(v)) {
             check_integer(w, v, n, at);
-            check_enum(w, v, n, at);
+            if (n->en || (n->flags & SIDX_ENUM))
+                check_enum(w, v, n, at);
             return;
         }
         break;
