@@ -23,6 +23,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define ELLIPSIS "\xE2\x80\xA6"     /* U+2026 */
 /* Room on the stack: nearly every line fits. */
@@ -151,6 +154,33 @@ static void line_u64(struct line *l, unsigned long long v)
     line_add(l, d + i, sizeof(d) - i);
 }
 
+/* Where the run of bytes that need no escape from p[i] may end: past
+ * every whole 16 bytes of printable ASCII but '"' and '\\' (SSE2), else
+ * i. The caller's byte loop goes on from there (bytes >= 0x80 too). */
+static inline size_t skip_plain16(const unsigned char *p, size_t i, size_t n)
+{
+#if defined(__SSE2__)
+    /* a signed compare with 0x20 catches bytes < 0x20 and >= 0x80 */
+    const __m128i quote = _mm_set1_epi8('"'), bsl = _mm_set1_epi8('\\'),
+                  space = _mm_set1_epi8(0x20);
+
+    while (n - i >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+
+        if (_mm_movemask_epi8(_mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(v, quote),
+                             _mm_cmpeq_epi8(v, bsl)),
+                _mm_cmplt_epi8(v, space))))
+            break;
+        i += 16;
+    }
+#else
+    (void)p;
+    (void)n;
+#endif
+    return i;
+}
+
 /* Append the first `n` bytes of `s` as the inside of a JSON string, as
  * sbuf_add_json_str escapes it. */
 static void line_json_chars(struct line *l, const char *s, size_t n)
@@ -161,8 +191,9 @@ static void line_json_chars(struct line *l, const char *s, size_t n)
     char esc[6];
 
     while (i < n) {
-        for (run = i; run < n && p[run] >= 0x20 && p[run] != '"' &&
-                      p[run] != '\\'; run++)
+        for (run = skip_plain16(p, i, n); run < n && p[run] >= 0x20 &&
+                                          p[run] != '"' && p[run] != '\\';
+             run++)
             ;
         line_add(l, s + i, run - i);
         if (run == n)
