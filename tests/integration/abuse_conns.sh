@@ -91,7 +91,7 @@ async def main():
 try:
     asyncio.run(asyncio.wait_for(main(), 4 * hang))
 except asyncio.TimeoutError:
-    print("no progress for %d s; connections by phase: %s"
+    print("not all answered within the %d s ceiling; connections by phase: %s"
           % (4 * hang, dict(collections.Counter(phase))))
     sys.exit(1)
 PY
