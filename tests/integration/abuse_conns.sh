@@ -13,12 +13,7 @@
 # Usage: abuse_conns.sh RFGUARD SOURCE_DIR BUILD_DIR
 . "$(dirname "$0")/serve_common.bash"
 
-if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 4096 ]; then
-    ulimit -n 4096 2>/dev/null || {
-        echo "SKIP: need 4096 open files (ulimit -n is $(ulimit -n))"
-        exit 77
-    }
-fi
+need_open_files 4096
 make_certs || { cat "$WORK/certs.log"; exit 1; }
 start_server --timeout 3600 --max-connections-per-ip 1024 --no-cluster ||
     exit 1

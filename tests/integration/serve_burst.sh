@@ -19,12 +19,7 @@
 # Usage: serve_burst.sh RFGUARD SOURCE_DIR BUILD_DIR
 . "$(dirname "$0")/serve_common.bash"
 
-if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 1024 ]; then
-    ulimit -n 1024 2>/dev/null || {
-        echo "SKIP: need 1024 open files (ulimit -n is $(ulimit -n))"
-        exit 77
-    }
-fi
+need_open_files 1024
 make_certs || { cat "$WORK/certs.log"; exit 1; }
 start_server --threads 1 --timeout 3600 --max-connections-per-ip 1024 \
     --no-cluster || exit 1

@@ -79,6 +79,16 @@ log_count() { grep -cE -- "$1" "$WORK/server.log"; }
 # log_has PATTERN [N]: at least N (default 1) server log lines match
 log_has() { [ "$(log_count "$1")" -ge "${2:-1}" ]; }
 
+# need_open_files N: raise the open-file limit to N, or skip (77)
+need_open_files() {
+    if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$1" ]; then
+        ulimit -n "$1" 2>/dev/null || {
+            echo "SKIP: need $1 open files (ulimit -n is $(ulimit -n))"
+            exit 77
+        }
+    fi
+}
+
 make_certs() {   # make_certs [DIR]
     "$RFG" certs --service rfguard --namespace rfguard --out "${1:-$CERTS}" \
         --dev >"$WORK/bundle.txt" 2>"$WORK/certs.log"
