@@ -23,40 +23,26 @@
  *       $B/src/k8s/librfg_k8s.a $B/src/yaml/librfg_yaml.a \
  *       $B/src/util/librfg_util.a -lcjson -lyaml -lre2 -lstdc++ -lpthread -lm
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "admission.h"
 #include "arena.h"
+#include "file.h"
 #include "policy.h"
 #include "rules.h"
 
 static char *slurp(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t cap = 0, n = 0, got;
+    char *buf;
+    size_t n;
 
-    if (!f)
+    if (rfg_read_file(&buf, &n, path, SIZE_MAX) != 0)
         return NULL;
-    do {
-        if (n == cap) {
-            char *nb = realloc(buf, cap ? cap * 2 : 4096);
-
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = nb;
-            cap = cap ? cap * 2 : 4096;
-        }
-        got = fread(buf + n, 1, cap - n, f);
-        n += got;
-    } while (got);
-    fclose(f);
-    *len = n;
+    if (len)
+        *len = n;
     return buf;
 }
 

@@ -11,6 +11,7 @@
  * plugs into.
  */
 #include <dirent.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "base64.h"
 #include "check.h"
 #include "cli.h"
+#include "file.h"
 #include "sbuf.h"
 
 #define REQ_SUFFIX ".request.json"
@@ -29,26 +31,13 @@ static FILE *devnull;   /* the log of tests that do not read it */
 
 static char *slurp(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
     char *buf;
-    long n;
+    size_t n;
 
-    if (!f)
+    if (rfg_read_file(&buf, &n, path, SIZE_MAX) != 0)
         return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    if (!buf)
-        return NULL;
-    buf[n] = '\0';
     if (len)
-        *len = (size_t)n;
+        *len = n;
     return buf;
 }
 
