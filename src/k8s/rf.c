@@ -284,17 +284,10 @@ static bool add_label(cJSON *labels, const char *k, const char *v)
     return true;
 }
 
-/* A label of rf_pod_labels before the object is built, and where it
- * stood among them. */
-struct plabel {
-    const char *k, *v;
-    size_t idx;
-};
-
 /* Order by key, then by position. */
 static int cmp_plabel(const void *pa, const void *pb)
 {
-    const struct plabel *a = pa, *b = pb;
+    const struct rf_label *a = pa, *b = pb;
     int c = strcmp(a->k, b->k);
 
     if (c)
@@ -306,9 +299,9 @@ static int cmp_plabel(const void *pa, const void *pb)
  * merge does; the new count, or (size_t)-1 without memory. A few labels
  * are compared pairwise; many are sorted, in O(n log n): an object may
  * carry tens of thousands of labels. */
-static size_t keep_last(struct plabel *v, size_t n)
+static size_t keep_last(struct rf_label *v, size_t n)
 {
-    struct plabel *s;
+    struct rf_label *s;
     size_t i, j, o = 0;
 
     for (i = 0; i < n; i++)
@@ -338,7 +331,7 @@ static size_t keep_last(struct plabel *v, size_t n)
 }
 
 /* Set k=v among v[0..*n), replacing an existing value in its place. */
-static void put_plabel(struct plabel *v, size_t *n, const char *k,
+static void put_plabel(struct rf_label *v, size_t *n, const char *k,
                        const char *val)
 {
     size_t i;
@@ -367,42 +360,70 @@ cJSON *rf_selector_labels(const char *rf, enum rf_component c)
     return l;
 }
 
-cJSON *rf_pod_labels(const cJSON *obj, enum rf_component c)
+struct rf_label *rf_pod_label_list(const cJSON *obj, enum rf_component c,
+                                   struct rf_label *small, size_t nsmall,
+                                   size_t *n)
 {
     const char *name = rf_name(obj);
     const cJSON *md_labels = json_get(json_get(obj, "metadata"), "labels");
     const cJSON *l;
-    struct plabel small[16], *v = small;
-    size_t n = 5, i;
-    cJSON *out = NULL;
+    struct rf_label *v = small;
+    size_t cnt = 5;
 
+    *n = 0;
     if (!name)
         name = "";
     cJSON_ArrayForEach(l, md_labels) {
-        n++;
+        cnt++;
     }
-    if (n > sizeof(small) / sizeof(small[0]) &&
-        !(v = malloc(n * sizeof(*v))))
+    if (cnt > nsmall && !(v = malloc(cnt * sizeof(*v))))
         return NULL;
     /* handler.go: operator labels first, RF labels merged over them. */
-    n = 0;
-    v[n].k = RF_LABEL_MANAGED_BY;
-    v[n++].v = "redis-operator";
-    v[n].k = RF_LABEL_RF_NAME;
-    v[n++].v = name;
+    cnt = 0;
+    v[cnt].k = RF_LABEL_MANAGED_BY;
+    v[cnt++].v = "redis-operator";
+    v[cnt].k = RF_LABEL_RF_NAME;
+    v[cnt++].v = name;
     cJSON_ArrayForEach(l, md_labels) {
         if (cJSON_IsString(l) && l->string) {
-            v[n].k = l->string;
-            v[n++].v = l->valuestring;
+            v[cnt].k = l->string;
+            v[cnt++].v = l->valuestring;
         }
     }
-    n = keep_last(v, n);
-    if (n == (size_t)-1)
-        goto out;
+    cnt = keep_last(v, cnt);
+    if (cnt == (size_t)-1) {
+        if (v != small)
+            free(v);
+        return NULL;
+    }
     /* generator.go: selector labels merged last, so they always win. */
-    put_plabel(v, &n, RF_LABEL_NAME, name);
-    put_plabel(v, &n, RF_LABEL_COMPONENT, rf_component_name(c));
-    put_plabel(v, &n, RF_LABEL_PART_OF, RF_PART_OF);
+    put_plabel(v, &cnt, RF_LABEL_NAME, name);
+    put_plabel(v, &cnt, RF_LABEL_COMPONENT, rf_component_name(c));
+    put_plabel(v, &cnt, RF_LABEL_PART_OF, RF_PART_OF);
+    *n = cnt;
+    return v;
+}
+
+const char *rf_label_get(const struct rf_label *v, size_t n, const char *k)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (v[i].k == k || !strcmp(v[i].k, k))
+            return v[i].v;
+    return NULL;
+}
+
+cJSON *rf_pod_labels(const cJSON *obj, enum rf_component c)
+{
+    struct rf_label small[16], *v;
+    size_t n, i;
+    cJSON *out;
+
+    v = rf_pod_label_list(obj, c, small, sizeof(small) / sizeof(small[0]),
+                          &n);
+    if (!v)
+        return NULL;
     out = cJSON_CreateObject();
     for (i = 0; out && i < n; i++) {
         if (!add_label(out, v[i].k, v[i].v)) {
@@ -410,7 +431,6 @@ cJSON *rf_pod_labels(const cJSON *obj, enum rf_component c)
             out = NULL;
         }
     }
-out:
     if (v != small)
         free(v);
     return out;

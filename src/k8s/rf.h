@@ -130,6 +130,22 @@ int rf_object_name(char *buf, size_t len, enum rf_object o, const char *rf);
  * metadata labels merged in the operator's order. Owned; NULL on OOM.
  * The runtime role label is left out: it changes at run time. */
 cJSON *rf_pod_labels(const cJSON *obj, enum rf_component c);
+/* One pod label: key and value borrowed from the object or constants;
+ * `idx` is scratch for rf_pod_label_list. */
+struct rf_label {
+    const char *k, *v;
+    size_t idx;
+};
+/* The labels of rf_pod_labels, in the same order, as a plain list: in
+ * `small` when they fit its `nsmall` entries, else in a malloc'd array
+ * the caller frees (the result is not `small`). *n is the count. NULL
+ * on OOM. Borrowed from `obj`: valid while it lives unchanged. */
+struct rf_label *rf_pod_label_list(const cJSON *obj, enum rf_component c,
+                                   struct rf_label *small, size_t nsmall,
+                                   size_t *n);
+/* The value of label `k` among v[0..n), as json_str would find it in
+ * rf_pod_labels' object; NULL when absent. */
+const char *rf_label_get(const struct rf_label *v, size_t n, const char *k);
 /* The per-cluster selector: name=<rf>, component=<c>, part-of. Owned. */
 cJSON *rf_selector_labels(const char *rf, enum rf_component c);
 

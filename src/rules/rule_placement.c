@@ -215,8 +215,14 @@ static int fix_spread_selector_role(struct rule_ctx *ctx, const cJSON *work)
 
 /* ---- spread-selector-no-match ---- */
 
+/* The pod labels a selector is matched against: v[0..n). */
+struct labels {
+    const struct rf_label *v;
+    size_t n;
+};
+
 /* Does requirement `e` hold for `labels`? Unknown operators hold. */
-static bool expr_matches(const cJSON *e, const cJSON *labels)
+static bool expr_matches(const cJSON *e, const struct labels *labels)
 {
     const char *k = json_str(e, "key"), *op = json_str(e, "operator");
     const char *v;
@@ -225,7 +231,7 @@ static bool expr_matches(const cJSON *e, const cJSON *labels)
 
     if (!k || !op || !strcmp(k, RF_LABEL_ROLE))
         return true;
-    v = json_str(labels, k);
+    v = rf_label_get(labels->v, labels->n, k);
     cJSON_ArrayForEach(x, rf_list(e, "values"))
         if (v && cJSON_IsString(x) && !strcmp(x->valuestring, v))
             in = true;
@@ -241,12 +247,12 @@ static bool expr_matches(const cJSON *e, const cJSON *labels)
 }
 
 /* The first key of `sel` that `labels` fails, or NULL when it matches. */
-static const char *mismatch(const cJSON *sel, const cJSON *labels)
+static const char *mismatch(const cJSON *sel, const struct labels *labels)
 {
     const cJSON *m, *e;
 
     cJSON_ArrayForEach(m, rf_map(sel, "matchLabels")) {
-        const char *v = json_str(labels, m->string);
+        const char *v = rf_label_get(labels->v, labels->n, m->string);
 
         if (!strcmp(m->string, RF_LABEL_ROLE) || !cJSON_IsString(m))
             continue; /* a value not a string is schema-type's */
@@ -265,7 +271,7 @@ static void nomatch_check(struct rule_ctx *ctx, enum rf_component c,
     const char *key = json_str(t->term, "topologyKey");
     const char *bad;
     char ptr[256], tp[TERM_PTR];
-    const cJSON *labels;
+    struct labels labels;
 
     (void)arg;
     if (!rule_name(ctx))
@@ -279,10 +285,10 @@ static void nomatch_check(struct rule_ctx *ctx, enum rf_component c,
     }
     if (!cJSON_IsObject(t->sel))
         return;
-    labels = rule_pod_labels(ctx, c);
-    if (!labels)
+    labels.v = rule_pod_label_list(ctx, c, &labels.n);
+    if (!labels.v)
         return;
-    bad = mismatch(t->sel, labels);
+    bad = mismatch(t->sel, &labels);
     if (bad) {
         snprintf(ptr, sizeof(ptr), "%s/labelSelector", term_ptr(t, tp));
         rule_report(ctx, RULE_STRONG, ptr,

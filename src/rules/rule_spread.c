@@ -10,6 +10,7 @@
  * A term or selector of the wrong type is schema-type's: skipped here.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rules_impl.h"
@@ -156,15 +157,16 @@ static void pins_for(struct pin pins[3], const char *rf, enum rf_component c)
  * label to this failover's name, and do the failover's pods carry that
  * value? Its own metadata.labels may override the label (with a value
  * other failovers may share), and then it pins nothing. */
-static bool pins_rf_label(const char *rf, const cJSON *labels,
-                          const cJSON *sel)
+static bool pins_rf_label(const char *rf, const struct rf_label *labels,
+                          size_t nlabels, const cJSON *sel)
 {
     const char *v = pin_value(sel, RF_LABEL_RF_NAME);
+    const char *l;
 
     if (!rf || !v || strcmp(v, rf))
         return false;
-    return labels && json_str(labels, RF_LABEL_RF_NAME) &&
-           !strcmp(json_str(labels, RF_LABEL_RF_NAME), rf);
+    l = labels ? rf_label_get(labels, nlabels, RF_LABEL_RF_NAME) : NULL;
+    return l && !strcmp(l, rf);
 }
 
 /* pins_rf_label of the failover under evaluation. */
@@ -173,10 +175,13 @@ static bool pins_own_rf_label(struct rule_ctx *ctx, const cJSON *sel,
 {
     const char *rf = rule_name(ctx);
     const char *v = pin_value(sel, RF_LABEL_RF_NAME);
+    const struct rf_label *labels;
+    size_t n;
 
     if (!rf || !v || strcmp(v, rf))
         return false; /* decided before the labels are built */
-    return pins_rf_label(rf, rule_pod_labels(ctx, c), sel);
+    labels = rule_pod_label_list(ctx, c, &n);
+    return pins_rf_label(rf, labels, n, sel);
 }
 
 /* pins_rf_label of a fix's working copy. */
@@ -185,14 +190,17 @@ static bool pins_work_rf_label(const cJSON *work, const cJSON *sel,
 {
     const char *rf = rf_name(work);
     const char *v = pin_value(sel, RF_LABEL_RF_NAME);
-    cJSON *labels;
+    struct rf_label small[16], *labels;
+    size_t n;
     bool ok;
 
     if (!rf || !v || strcmp(v, rf))
         return false;
-    labels = rf_pod_labels(work, c);
-    ok = pins_rf_label(rf, labels, sel);
-    cJSON_Delete(labels);
+    labels = rf_pod_label_list(work, c, small,
+                               sizeof(small) / sizeof(small[0]), &n);
+    ok = pins_rf_label(rf, labels, n, sel);
+    if (labels != small)
+        free(labels);
     return ok;
 }
 

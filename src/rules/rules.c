@@ -252,6 +252,10 @@ int rules_eval(struct rules_result *out, const struct rules_input *in)
 out:
     cJSON_Delete(ctx.pod_labels[RF_REDIS]);
     cJSON_Delete(ctx.pod_labels[RF_SENTINEL]);
+    if (ctx.pod_list[RF_REDIS] != ctx.pod_small[RF_REDIS])
+        free(ctx.pod_list[RF_REDIS]);
+    if (ctx.pod_list[RF_SENTINEL] != ctx.pod_small[RF_SENTINEL])
+        free(ctx.pod_list[RF_SENTINEL]);
     free(ctx.terms[RF_REDIS]);
     free(ctx.terms[RF_SENTINEL]);
     schema_issues_cleanup(&ctx.schema);

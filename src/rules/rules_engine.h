@@ -35,6 +35,10 @@ struct rule_ctx {
     struct rf_fields f;             /* of in->obj, filled once */
     cJSON *pod_labels[2];           /* owned; rule_pod_labels, built on
                                        first use */
+    struct rf_label *pod_list[2];   /* rule_pod_label_list, on first use:
+                                       pod_small[c] or owned */
+    size_t npod[2];
+    struct rf_label pod_small[2][12];
     struct rule_term *terms[2];     /* owned; rule_terms, on first use */
     size_t nterms[2];
     bool terms_done[2];

@@ -67,6 +67,10 @@ int rule_redis_port(const struct rule_ctx *ctx);
 /* rf_pod_labels(rule_obj(ctx), c), built on first use and kept until
  * the evaluation ends. Borrowed; NULL on OOM. */
 const cJSON *rule_pod_labels(struct rule_ctx *ctx, enum rf_component c);
+/* The same labels as rf_pod_label_list, built on first use and kept
+ * until the evaluation ends; *n is their count. Borrowed; NULL on OOM. */
+const struct rf_label *rule_pod_label_list(struct rule_ctx *ctx,
+                                           enum rf_component c, size_t *n);
 
 /* One anti-affinity term or topology spread constraint of a component,
  * as the placement and spread rules visit them. */

@@ -64,6 +64,18 @@ const cJSON *rule_pod_labels(struct rule_ctx *ctx, enum rf_component c)
     return ctx->pod_labels[c];
 }
 
+const struct rf_label *rule_pod_label_list(struct rule_ctx *ctx,
+                                           enum rf_component c, size_t *n)
+{
+    if (!ctx->pod_list[c])
+        ctx->pod_list[c] = rf_pod_label_list(
+            ctx->in->obj, c, ctx->pod_small[c],
+            sizeof(ctx->pod_small[c]) / sizeof(ctx->pod_small[c][0]),
+            &ctx->npod[c]);
+    *n = ctx->npod[c];
+    return ctx->pod_list[c];
+}
+
 /* Append the terms of list `list` (may be NULL or not a list) to *v;
  * false when out of memory. */
 static bool add_terms(struct rule_term **v, size_t *n, size_t *cap,
