@@ -439,6 +439,20 @@ static bool unread(const struct review_scan *sc, enum scan_at at,
            KEY_IS(sc, kfrom, kto, "options");
 }
 
+/* Where the value of member [kfrom, kto) of an object at `at` sits. */
+static enum scan_at next_at(const struct review_scan *sc, enum scan_at at,
+                            size_t kfrom, size_t kto)
+{
+    if (at == AT_ROOT && KEY_IS(sc, kfrom, kto, "request"))
+        return AT_REQUEST;
+    if (at == AT_REQUEST && (KEY_IS(sc, kfrom, kto, "object") ||
+                             KEY_IS(sc, kfrom, kto, "oldObject")))
+        return AT_OBJECT;
+    if (at == AT_OBJECT && KEY_IS(sc, kfrom, kto, "metadata"))
+        return AT_METADATA;
+    return OFF_PATH;
+}
+
 /* A new node of cJSON's allocator, zeroed; NULL when out of memory. */
 static cJSON *new_node(void)
 {
@@ -517,7 +531,12 @@ static bool scan_object(struct review_scan *sc, enum scan_at at,
         if (!scan_key(sc, item ? &key : NULL, &kconst))
             return false;
         kto = sc->i - 1;
-        keep = !unread(sc, at, kfrom, kto);
+        keep = true;
+        child = OFF_PATH;
+        if (at != OFF_PATH) {   /* on the way to what the pass leaves out */
+            keep = !unread(sc, at, kfrom, kto);
+            child = next_at(sc, at, kfrom, kto);
+        }
         c = NULL;
         if (!keep) {
             if (!kconst)
@@ -545,16 +564,15 @@ static bool scan_object(struct review_scan *sc, enum scan_at at,
             sc->i++;
             scan_ws(sc);
         }
-        child = OFF_PATH;
-        if (at == AT_ROOT && KEY_IS(sc, kfrom, kto, "request"))
-            child = AT_REQUEST;
-        else if (at == AT_REQUEST && (KEY_IS(sc, kfrom, kto, "object") ||
-                                      KEY_IS(sc, kfrom, kto, "oldObject")))
-            child = AT_OBJECT;
-        else if (at == AT_OBJECT && KEY_IS(sc, kfrom, kto, "metadata"))
-            child = AT_METADATA;
-        if (!scan_value(sc, child, c))
+        if (child == OFF_PATH && sc->i < sc->n && sc->s[sc->i] == '"') {
+            /* the usual value, a string: read here, without a call */
+            if (c)
+                c->type |= cJSON_String;
+            if (!scan_string(sc, c ? &c->valuestring : NULL))
+                return false;
+        } else if (!scan_value(sc, child, c)) {
             return false;
+        }
         if ((sep = scan_sep(sc, '}')) != 0)
             return sep > 0;
     }
