@@ -123,14 +123,14 @@ const cJSON *rf_list(const cJSON *o, const char *k)
 {
     const cJSON *v = json_get(o, k);
 
-    return cJSON_IsArray(v) ? v : NULL;
+    return v && (v->type & 0xFF) == cJSON_Array ? v : NULL;
 }
 
 const cJSON *rf_map(const cJSON *o, const char *k)
 {
     const cJSON *v = json_get(o, k);
 
-    return cJSON_IsObject(v) ? v : NULL;
+    return v && (v->type & 0xFF) == cJSON_Object ? v : NULL;
 }
 
 const cJSON *rf_strings(const cJSON *o, const char *k)
@@ -138,24 +138,31 @@ const cJSON *rf_strings(const cJSON *o, const char *k)
     const cJSON *v = rf_list(o, k), *e;
 
     cJSON_ArrayForEach(e, v)
-        if (!cJSON_IsString(e))
+        if ((e->type & 0xFF) != cJSON_String)
             return NULL;
     return v;
 }
 
+/* Type tests without a call into cJSON: rules make them on every
+ * field they read. */
+static inline bool is_type(const cJSON *v, int type)
+{
+    return (v->type & 0xFF) == type;
+}
+
 bool rf_not_map(const cJSON *v)
 {
-    return v && !cJSON_IsNull(v) && !cJSON_IsObject(v);
+    return v && !is_type(v, cJSON_NULL) && !is_type(v, cJSON_Object);
 }
 
 bool rf_not_list(const cJSON *v)
 {
-    return v && !cJSON_IsNull(v) && !cJSON_IsArray(v);
+    return v && !is_type(v, cJSON_NULL) && !is_type(v, cJSON_Array);
 }
 
 bool rf_not_string(const cJSON *v)
 {
-    return v && !cJSON_IsNull(v) && !cJSON_IsString(v);
+    return v && !is_type(v, cJSON_NULL) && !is_type(v, cJSON_String);
 }
 
 bool rf_not_bool(const cJSON *v)
@@ -308,7 +315,7 @@ static size_t keep_last(struct rf_label *v, size_t n)
         v[i].idx = i;
     if (n <= 32) {
         for (i = 0; i < n; i++) {
-            for (j = i + 1; j < n && strcmp(v[i].k, v[j].k); j++)
+            for (j = i + 1; j < n && !json_streq(v[i].k, v[j].k); j++)
                 ;
             if (j == n)
                 v[o++] = v[i];
@@ -337,7 +344,7 @@ static void put_plabel(struct rf_label *v, size_t *n, const char *k,
     size_t i;
 
     for (i = 0; i < *n; i++) {
-        if (!strcmp(v[i].k, k)) {
+        if (json_streq(v[i].k, k)) {
             v[i].v = val;
             return;
         }
@@ -409,7 +416,7 @@ const char *rf_label_get(const struct rf_label *v, size_t n, const char *k)
     size_t i;
 
     for (i = 0; i < n; i++)
-        if (v[i].k == k || !strcmp(v[i].k, k))
+        if (json_streq(v[i].k, k))
             return v[i].v;
     return NULL;
 }

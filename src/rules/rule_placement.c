@@ -229,7 +229,7 @@ static bool expr_matches(const cJSON *e, const struct labels *labels)
     const cJSON *x;
     bool in = false;
 
-    if (!k || !op || !strcmp(k, RF_LABEL_ROLE))
+    if (!k || !op || json_streq(k, RF_LABEL_ROLE))
         return true;
     v = rf_label_get(labels->v, labels->n, k);
     cJSON_ArrayForEach(x, rf_list(e, "values"))
@@ -254,7 +254,7 @@ static const char *mismatch(const cJSON *sel, const struct labels *labels)
     cJSON_ArrayForEach(m, rf_map(sel, "matchLabels")) {
         const char *v = rf_label_get(labels->v, labels->n, m->string);
 
-        if (!strcmp(m->string, RF_LABEL_ROLE) || !cJSON_IsString(m))
+        if (json_streq(m->string, RF_LABEL_ROLE) || !cJSON_IsString(m))
             continue; /* a value not a string is schema-type's */
         if (!v || strcmp(v, m->valuestring))
             return m->string;

@@ -210,7 +210,7 @@ static bool pin_met(const cJSON *sel, const struct pin *p, bool by_rf)
 {
     const char *v = pin_value(sel, p->key);
 
-    return (v && !strcmp(v, p->want)) || (p->failover && by_rf);
+    return (v && json_streq(v, p->want)) || (p->failover && by_rf);
 }
 
 static int scope_check_one(struct rule_ctx *ctx, enum rf_component c,

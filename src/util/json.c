@@ -9,10 +9,12 @@
 #include "json.h"
 
 /* Does a name whose first two bytes match `k`'s (all of it, if shorter)
- * equal `k`? */
+ * equal `k`? Names that share two bytes often differ in the third
+ * ("replicas", "resources"): that one is compared without a call. */
 static inline bool rest_eq(const char *name, const char *k)
 {
-    return !k[0] || !k[1] || !strcmp(name + 2, k + 2);
+    return !k[0] || !k[1] ||
+           (name[2] == k[2] && (!k[2] || !strcmp(name + 3, k + 3)));
 }
 
 /* The search from `c`, whose name's first two bytes match: out of line,

@@ -7,6 +7,9 @@
 #ifndef RFG_JSON_H
 #define RFG_JSON_H
 
+#include <stdbool.h>
+#include <string.h>
+
 #include <cjson/cJSON.h>
 
 /* Member `k` of object `o`; NULL when `o` is not an object or has none. */
@@ -20,5 +23,12 @@ const char *json_str(const cJSON *o, const char *k);
  * cJSON_GetArrayItem(a, i) walks from the front, so loops over it are
  * quadratic in the array's size, which a request controls. */
 const cJSON *json_last(const cJSON *a);
+/* Do strings `a` and `b` (neither NULL) spell the same? The same
+ * pointer (keys kept as constants and the equal literals of callers)
+ * or a different first byte settles it without a call. */
+static inline bool json_streq(const char *a, const char *b)
+{
+    return a == b || (a[0] == b[0] && !strcmp(a, b));
+}
 
 #endif
