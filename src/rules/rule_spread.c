@@ -288,15 +288,23 @@ static int scope_fix_one(struct rule_ctx *ctx, enum rf_component c,
                          const cJSON *sel, const char *ptr, void *arg)
 {
     struct fix_arg *fa = arg;
-    const char *rf = rf_name(fa->work);
-    const cJSON *ml = json_get(sel, "matchLabels");
-    bool by_rf = pins_work_rf_label(fa->work, sel, c);
+    bool own = fa->work == rule_obj(ctx);   /* no earlier fix changed it */
+    const char *rf = own ? rule_name(ctx) : rf_name(fa->work);
+    const cJSON *ml;
+    bool by_rf = own ? pins_own_rf_label(ctx, sel, c)
+                     : pins_work_rf_label(fa->work, sel, c);
     struct pin pins[3];
     struct sbuf p;
     size_t i;
     int rc = RFG_OK;
 
     pins_for(pins, rf, c);
+    /* the usual selector pins all three: nothing to add */
+    for (i = 0; i < 3 && pin_met(sel, &pins[i], by_rf); i++)
+        ;
+    if (i == 3)
+        return RFG_OK;
+    ml = json_get(sel, "matchLabels");
     if (!ml) {
         bool any = false;
 
