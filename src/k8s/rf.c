@@ -415,6 +415,11 @@ const char *rf_label_get(const struct rf_label *v, size_t n, const char *k)
 {
     size_t i;
 
+    /* keys are unique: a key that is the very pointer asked for is the
+     * match, found without a compare */
+    for (i = 0; i < n; i++)
+        if (v[i].k == k)
+            return v[i].v;
     for (i = 0; i < n; i++)
         if (json_streq(v[i].k, k))
             return v[i].v;
