@@ -289,6 +289,8 @@ static int precheck(struct http_server *s, struct MHD_Connection *conn,
         v = strtoull(cl, &end, 10);
         if (errno || *end || v > s->max_body)
             return 413;
+        /* the body in one allocation, not a doubling series */
+        (void)sbuf_reserve(&rs->body, (size_t)v);
     }
     return 0;
 }

@@ -87,6 +87,11 @@ static int grow(struct sbuf *b, size_t extra)
     return RFG_OK;
 }
 
+int sbuf_reserve(struct sbuf *b, size_t n)
+{
+    return grow(b, n);
+}
+
 int sbuf_add(struct sbuf *b, const void *data, size_t len)
 {
     int rc = grow(b, len);

@@ -30,6 +30,10 @@ void sbuf_cleanup(struct sbuf *b);
 /* Empty the buffer but keep its memory. */
 void sbuf_reset(struct sbuf *b);
 /* Each returns RFG_OK, RFG_ENOMEM or RFG_ELIMIT; failures are sticky. */
+/* Make room for `n` more bytes now, so that adding them allocates no
+ * more. A failure is sticky, as for sbuf_add (RFG_ELIMIT past the
+ * maximum, RFG_ENOMEM). */
+int sbuf_reserve(struct sbuf *b, size_t n);
 int sbuf_add(struct sbuf *b, const void *data, size_t len);
 int sbuf_adds(struct sbuf *b, const char *s);
 int sbuf_addc(struct sbuf *b, char c);
