@@ -2,7 +2,8 @@
 # Build rfguard and run every test: a gcc build with -Werror, then the
 # whole suite again under ASan and UBSan (clang), then the server and
 # cluster-view integration tests under TSan (clang; libmicrohttpd's
-# threads, the request-deadline watchdog, the cluster-view threads).
+# threads, the request-deadline watchdog, the cluster-view threads, the
+# log's flusher).
 # Usage: scripts/test.sh
 # Set RFG_SKIP_SANITIZE=1 to run the plain build only, RFG_SKIP_TSAN=1
 # to skip the TSan pass. The soak test runs only with RFG_SOAK=1.
@@ -31,10 +32,10 @@ if [ "${RFG_SKIP_SANITIZE:-0}" != 1 ] && [ "${RFG_SKIP_TSAN:-0}" != 1 ]; then
     echo "== build (clang, TSan)"
     CC=clang cmake -S . -B build-tsan -DRFG_WERROR=ON \
         -DRFG_SANITIZE=thread -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-    cmake --build build-tsan -j"$jobs" --target rfguard
-    echo "== server and cluster tests (TSan)"
+    cmake --build build-tsan -j"$jobs" --target rfguard test_logline
+    echo "== server and cluster tests, and the log's writer threads (TSan)"
     # No suppressions: every race found so far was ours and is fixed.
     (cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
         ctest --output-on-failure -j"$jobs" \
-        -R '^integration\.(serve|cluster|abuse)')
+        -R '^(integration\.(serve|cluster|abuse)|unit\.logline$)')
 fi

@@ -36,6 +36,11 @@
 #include "serve_args.h"
 #include "serve_cluster.h"
 
+/* How long the log line of a request may wait to be written with the
+ * next ones, when requests come faster than that (logline_batch_start):
+ * one write(2) for many lines under load. */
+#define LOG_WAIT_MS 100u
+
 struct serve_state {
     struct admission *adm;      /* owned: policy, metrics, evaluation */
     struct metrics *m;          /* borrowed from adm */
@@ -57,7 +62,11 @@ static void handle_admission(struct serve_state *st,
 {
     struct admission_reply ar;
 
+    /* Under load, the line goes out with the next ones (see
+     * LOG_WAIT_MS); on a quiet server, at once. */
+    logline_may_wait(true);
     admission_handle(st->adm, ep, hr->body, hr->len, &ar);
+    logline_may_wait(false);
     rep->status = ar.status;
     rep->body = ar.body;
     rep->len = ar.len;
@@ -289,6 +298,11 @@ int cmd_serve(int argc, char **argv)
         goto out;
     }
     serve_cluster_hooks(st.cluster, &st.hooks);
+    /* With signals blocked, as for every thread. Without memory for it,
+     * every line is simply written at once. */
+    if (logline_batch_start(LOG_WAIT_MS) != RFG_OK)
+        logline_msg("warn", "log lines are written one at a time", NULL,
+                    NULL);
     memset(&hc, 0, sizeof(hc));
     hc.listen = o.listen;
     hc.cert_file = o.cert;
@@ -372,6 +386,7 @@ out:
     http_server_free(st.plain);
     http_server_free(st.https);
     serve_cluster_stop(st.cluster);
+    logline_batch_stop();       /* after the threads that log */
     admission_free(st.adm);
     diag_list_cleanup(&dl);
     return exit_code;

@@ -3,21 +3,28 @@
  * logline.c - JSON log lines for the webhook (see logline.h). The field
  * order and spelling are an interface: operators and the integration
  * tests grep them. Clips what users control (the skip reason) and holds
- * nothing between calls but each thread's formatted second.
+ * nothing between calls but each thread's formatted second and the
+ * lines that may wait.
  *
  * Every request writes a line, so this is on the webhook's hot path: a
  * line is built in a buffer on the stack (the heap only for a line that
  * outgrows it) and goes to stderr in one write(2), without stdio and its
  * lock. Lines up to PIPE_BUF bytes are written whole by the kernel even
  * to a pipe, so they only share a lock with longer lines, which are
- * written one at a time (see out_write). Not here: what to log and when
+ * written one at a time (see out_write). Under load, `serve` lets the
+ * admission lines wait in one buffer, written a few kilobytes per
+ * write(2) by a flusher thread or when the buffer fills (see
+ * logline_batch_start). Not here: what to log and when
  * (admission.c, cmd_serve.c).
  */
 #include "logline.h"
 
+#include "clock.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,13 +69,211 @@ static void out_write(const char *p, size_t n)
     pthread_rwlock_unlock(&out_lock);
 }
 
-/* Write one finished line to `f` (NULL = stderr, with out_write). */
-static void emit(const char *p, size_t n, FILE *f)
+/* ---- lines that may wait (logline_batch_start) ---- */
+
+/* What the buffer holds at most; a line that does not fit is written
+ * with what is there, at once. */
+#define BATCH_CAP ((size_t)64 << 10)
+
+static struct {
+    pthread_mutex_t mu;     /* buf, spare, len, stop */
+    pthread_mutex_t out;    /* held by whoever writes: lines stay in order */
+    pthread_cond_t cv;      /* the first line came, or stop */
+    pthread_t flusher;
+    char *buf, *spare;      /* appended to; written from */
+    size_t len;
+    unsigned interval_ms;
+    uint64_t last_ms;       /* a line last went out at once; NEVER */
+    bool stop;
+    atomic_bool on;
+} batch = {
+    .mu = PTHREAD_MUTEX_INITIALIZER,
+    .out = PTHREAD_MUTEX_INITIALIZER,
+};
+
+/* Set by logline_may_wait for this thread's admission lines. */
+static _Thread_local bool may_wait;
+
+/* Write `n` bytes of whole lines in writes of at most PIPE_BUF bytes,
+ * each ending at a line's end (a longer line alone), so that each is
+ * written whole, as a single line would be. */
+static void out_lines(const char *p, size_t n)
 {
-    if (!f)
-        out_write(p, n);
-    else
+    while (n > 0) {
+        size_t k = n;
+
+        if (k > PIPE_BUF) {
+            const char *nl;
+
+            for (k = PIPE_BUF; k > 0 && p[k - 1] != '\n'; k--)
+                ;
+            if (k == 0)
+                k = (nl = memchr(p, '\n', n)) ? (size_t)(nl - p) + 1 : n;
+        }
+        out_write(p, k);
+        p += k;
+        n -= k;
+    }
+}
+
+/* Write what the buffer holds. The caller holds batch.out. */
+static void batch_drain(void)
+{
+    char *p;
+    size_t n;
+
+    pthread_mutex_lock(&batch.mu);
+    p = batch.buf;
+    n = batch.len;
+    batch.buf = batch.spare;
+    batch.spare = p;
+    batch.len = 0;
+    pthread_mutex_unlock(&batch.mu);
+    if (n)
+        out_lines(p, n);
+}
+
+#define NEVER UINT64_MAX
+
+/* Keep a line for the flusher, unless the log has been quiet for the
+ * interval (nothing kept, no line out at once) or it does not fit: then
+ * false, and the caller writes it now. */
+static bool batch_keep(const char *p, size_t n)
+{
+    uint64_t now = rfg_mono_ms();
+    bool first;
+
+    pthread_mutex_lock(&batch.mu);
+    if ((batch.len == 0 && (batch.last_ms == NEVER ||
+                            now - batch.last_ms >= batch.interval_ms)) ||
+        n > BATCH_CAP - batch.len) {
+        batch.last_ms = now;
+        pthread_mutex_unlock(&batch.mu);
+        return false;
+    }
+    first = batch.len == 0;
+    memcpy(batch.buf + batch.len, p, n);
+    batch.len += n;
+    pthread_mutex_unlock(&batch.mu);
+    if (first)
+        pthread_cond_signal(&batch.cv);
+    return true;
+}
+
+/* The flusher: once a line waits, sleep the interval (or until stop),
+ * then write the buffer. */
+static void *batch_main(void *arg)
+{
+    struct timespec until;
+
+    (void)arg;
+    pthread_mutex_lock(&batch.mu);
+    while (!batch.stop) {
+        if (batch.len == 0) {
+            pthread_cond_wait(&batch.cv, &batch.mu);
+            continue;
+        }
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_nsec += (long)(batch.interval_ms % 1000u) * 1000000L;
+        until.tv_sec += (time_t)(batch.interval_ms / 1000u) +
+                        until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        while (!batch.stop &&
+               pthread_cond_timedwait(&batch.cv, &batch.mu, &until) !=
+                   ETIMEDOUT)
+            ;
+        pthread_mutex_unlock(&batch.mu);
+        logline_flush();
+        pthread_mutex_lock(&batch.mu);
+    }
+    pthread_mutex_unlock(&batch.mu);
+    return NULL;
+}
+
+int logline_batch_start(unsigned interval_ms)
+{
+    pthread_condattr_t ca;
+    int rc;
+
+    if (atomic_load(&batch.on))
+        return RFG_OK;
+    batch.buf = malloc(BATCH_CAP);
+    batch.spare = malloc(BATCH_CAP);
+    if (!batch.buf || !batch.spare || pthread_condattr_init(&ca) != 0)
+        goto fail;
+    rc = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    if (!rc)
+        rc = pthread_cond_init(&batch.cv, &ca);
+    pthread_condattr_destroy(&ca);
+    if (rc)
+        goto fail;
+    batch.len = 0;
+    batch.last_ms = NEVER;
+    batch.stop = false;
+    batch.interval_ms = interval_ms ? interval_ms : 1;
+    if (pthread_create(&batch.flusher, NULL, batch_main, NULL) != 0) {
+        pthread_cond_destroy(&batch.cv);
+        goto fail;
+    }
+    atomic_store(&batch.on, true);
+    return RFG_OK;
+fail:
+    free(batch.buf);
+    free(batch.spare);
+    batch.buf = batch.spare = NULL;
+    return RFG_ENOMEM;
+}
+
+void logline_batch_stop(void)
+{
+    if (!atomic_load(&batch.on))
+        return;
+    pthread_mutex_lock(&batch.mu);
+    batch.stop = true;
+    pthread_mutex_unlock(&batch.mu);
+    pthread_cond_signal(&batch.cv);
+    pthread_join(batch.flusher, NULL);
+    logline_flush();
+    atomic_store(&batch.on, false);
+    pthread_cond_destroy(&batch.cv);
+    free(batch.buf);
+    free(batch.spare);
+    batch.buf = batch.spare = NULL;
+}
+
+void logline_flush(void)
+{
+    if (!atomic_load(&batch.on))
+        return;
+    pthread_mutex_lock(&batch.out);
+    batch_drain();
+    pthread_mutex_unlock(&batch.out);
+}
+
+void logline_may_wait(bool yes)
+{
+    may_wait = yes;
+}
+
+/* Write one finished line to `f` (NULL = stderr: kept for the flusher
+ * when the line may `wait` and the log is busy, else written now, after
+ * the lines kept before it). */
+static void emit(const char *p, size_t n, FILE *f, bool wait)
+{
+    if (f) {
         (void)fwrite(p, 1, n, f);
+        return;
+    }
+    if (!atomic_load(&batch.on)) {
+        out_write(p, n);
+        return;
+    }
+    if (wait && batch_keep(p, n))
+        return;
+    pthread_mutex_lock(&batch.out);
+    batch_drain();
+    out_write(p, n);
+    pthread_mutex_unlock(&batch.out);
 }
 
 /* ---- a line buffer on the stack ---- */
@@ -287,11 +492,11 @@ static void line_begin(struct line *l, const char *level, const char *msg)
 }
 
 /* Close the line, write it unless it failed, and clean up. */
-static void line_end(struct line *l, FILE *f)
+static void line_end(struct line *l, FILE *f, bool wait)
 {
     line_add(l, "}\n", 2);
     if (!l->failed)
-        emit(l->p, l->len, f);
+        emit(l->p, l->len, f, wait);
     line_cleanup(l);
 }
 
@@ -311,7 +516,7 @@ int logline_begin(struct sbuf *b, const char *level, const char *msg)
 void logline_end(struct sbuf *b, FILE *f)
 {
     if (!sbuf_adds(b, "}\n"))
-        emit(b->p, b->len, f);
+        emit(b->p, b->len, f, false);
     sbuf_cleanup(b);
 }
 
@@ -326,7 +531,7 @@ void logline_msg(const char *level, const char *msg, const char *key,
     line_begin(&l, level, msg);
     if (key)
         line_field(&l, key, val ? val : "");
-    line_end(&l, NULL);
+    line_end(&l, NULL, false);
 }
 
 void logline_diags(const char *msg, const struct diag_list *dl)
@@ -417,5 +622,5 @@ void logline_admission(FILE *f, enum metrics_endpoint ep,
     log_skips(&l, req, res);
     line_add(&l, ",\"us\":", 6);
     line_u64(&l, (unsigned long long)us);
-    line_end(&l, f);
+    line_end(&l, f, may_wait);
 }

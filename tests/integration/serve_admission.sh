@@ -130,6 +130,10 @@ for v in v1 v1beta1; do
 done
 
 # Every log line is JSON; admission lines carry the fields, never a body.
+# (Requests that come fast have their lines written together, at most a
+# moment later.)
+check "the 17 admission lines are written" \
+    wait_for log_has '"msg":"admission"' 17
 check "log lines are JSON with uid, verdict, rules and microseconds" \
     python3 - "$WORK/server.log" <<'PY'
 import json, sys

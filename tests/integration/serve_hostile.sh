@@ -148,7 +148,8 @@ done
 post validate "$FIX/create-clean.v1.request.json" >/dev/null
 check "a clean review afterwards is allowed" verdict allow
 check "the server is still running" kill -0 "$SERVER_PID"
-check "the 400s are logged as errors" log_has '"verdict":"error"' 8
+check "the 400s are logged as errors" \
+    wait_for log_has '"verdict":"error"' 8
 
 stop_server || bad "server did not exit cleanly"
 finish

@@ -92,7 +92,7 @@ chk update-held "$UPDATE" mutate
 chk validate-warns "$UPDATE" validate
 chk create-spread "$CREATE" mutate
 check "the /mutate UPDATE is logged as allowed, not patched" \
-    log_has '"endpoint":"mutate".*"operation":"UPDATE".*"verdict":"allowed"|"verdict":"allowed".*"operation":"UPDATE".*"endpoint":"mutate"'
+    wait_for log_has '"endpoint":"mutate".*"operation":"UPDATE".*"verdict":"allowed"|"verdict":"allowed".*"operation":"UPDATE".*"endpoint":"mutate"'
 stop_server || bad "server exit status"
 
 # A policy that opts in: the UPDATE gets the spread too.

@@ -101,12 +101,12 @@ expect d-deny denied \
 check "the refused skip leaves the auth-required denial" \
     said d-deny "auth-required"
 check "a refused skip is logged with the user and no skipped rule" \
-    log_has '"uid":"u-d1".*"verdict":"denied".*"user":"bob"'
+    wait_for log_has '"uid":"u-d1".*"verdict":"denied".*"user":"bob"'
 check "... and nothing skipped" \
     bash -c "! grep '\"uid\":\"u-d1\"' '$WORK/server.log' | grep -q skipped"
 expect d-warn allowed "[storage-ephemeral] skipped: $WHY"
 check "the honoured warn skip is in the log line (rule, user, reason)" \
-    log_has '"uid":"u-d2".*"user":"bob","skipped":\["storage-ephemeral"\],"skipReason":"lab cache, rebuilt from the seed job nightly"'
+    wait_for log_has '"uid":"u-d2".*"user":"bob","skipped":\["storage-ephemeral"\],"skipReason":"lab cache, rebuilt from the seed job nightly"'
 expect d-short denied "is too short: it needs at least 10 characters"
 check "rfguard_skips_total counts the warn skip" \
     wait_for metric_is storage-ephemeral 1
@@ -142,11 +142,11 @@ expect g-group-ok allowed "[sentinel-replicas] skipped: $WHY"
 expect g-user-bad denied \
     "sentinel-replicas is not skipped: user bob may not skip it under policy lab-skips"
 check "the log names alice and the rule she skipped" \
-    log_has '"uid":"u-g3".*"verdict":"allowed".*"user":"alice","skipped":\["sentinel-replicas"\],"skipReason":"lab cache'
+    wait_for log_has '"uid":"u-g3".*"verdict":"allowed".*"user":"alice","skipped":\["sentinel-replicas"\],"skipReason":"lab cache'
 check "the log names carol (by group) and the rule" \
-    log_has '"uid":"u-g4".*"user":"carol","skipped":\["sentinel-replicas"\]'
+    wait_for log_has '"uid":"u-g4".*"user":"carol","skipped":\["sentinel-replicas"\]'
 check "the log names bob and the namespace-granted skip" \
-    log_has '"uid":"u-g1".*"user":"bob","skipped":\["auth-required"\]'
+    wait_for log_has '"uid":"u-g1".*"user":"bob","skipped":\["auth-required"\]'
 check "rfguard_skips_total{rule=sentinel-replicas} is 2" \
     wait_for metric_is sentinel-replicas 2
 check "rfguard_skips_total{rule=auth-required} is 1" metric_is auth-required 1
