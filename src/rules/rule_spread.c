@@ -285,7 +285,8 @@ struct fix_arg {
 
 /* Add the missing pins to one selector through matchLabels. */
 static int scope_fix_one(struct rule_ctx *ctx, enum rf_component c,
-                         const cJSON *sel, const char *ptr, void *arg)
+                         const cJSON *sel, const struct sel_at *at,
+                         void *arg)
 {
     struct fix_arg *fa = arg;
     bool own = fa->work == rule_obj(ctx);   /* no earlier fix changed it */
@@ -297,6 +298,7 @@ static int scope_fix_one(struct rule_ctx *ctx, enum rf_component c,
     struct sbuf p;
     size_t i;
     int rc = RFG_OK;
+    char ptr[SEL_PTR];
 
     pins_for(pins, rf, c);
     /* the usual selector pins all three: nothing to add */
@@ -304,6 +306,7 @@ static int scope_fix_one(struct rule_ctx *ctx, enum rf_component c,
         ;
     if (i == 3)
         return RFG_OK;
+    sel_ptr(at, ptr);
     ml = json_get(sel, "matchLabels");
     if (!ml) {
         bool any = false;
@@ -364,8 +367,6 @@ static int scope_fix_dispatch(struct rule_ctx *ctx, enum rf_component c,
     struct fix_arg *fa = arg;
     char ptr[SEL_PTR];
 
-    sel_ptr(at, ptr);
-
     if (!sel) {
         cJSON *v = cJSON_CreateObject();
         cJSON *ml = rf_selector_labels(rf_name(fa->work), c);
@@ -375,9 +376,9 @@ static int scope_fix_dispatch(struct rule_ctx *ctx, enum rf_component c,
             cJSON_Delete(ml);
             return RFG_ENOMEM;
         }
-        return rule_fix_add(ctx, ptr, v);
+        return rule_fix_add(ctx, sel_ptr(at, ptr), v);
     }
-    return scope_fix_one(ctx, c, sel, ptr, arg);
+    return scope_fix_one(ctx, c, sel, at, arg);
 }
 
 static int fix_scope(struct rule_ctx *ctx, enum rf_component c,
