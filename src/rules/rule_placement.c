@@ -377,6 +377,7 @@ static const struct rule_desc placement_rules[] = {
             "label",
         .check = check_spread_selector_role,
         .fix = fix_spread_selector_role,
+        .flags = RULE_FIX_IF_FOUND,
     },
     {
         .id = "spread-selector-no-match",

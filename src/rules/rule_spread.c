@@ -594,6 +594,7 @@ static const struct rule_desc spread_rules[] = {
             "failover's redis pods",
         .check = check_redis_spread_scope,
         .fix = fix_redis_spread_scope,
+        .flags = RULE_FIX_IF_FOUND,
     },
     {
         .id = "sentinel-spread-selector-scope",
@@ -603,6 +604,7 @@ static const struct rule_desc spread_rules[] = {
             "failover's sentinel pods",
         .check = check_sentinel_spread_scope,
         .fix = fix_sentinel_spread_scope,
+        .flags = RULE_FIX_IF_FOUND,
     },
     {
         .id = "affinity-drops-default-spread",

@@ -55,7 +55,11 @@ enum rule_flags {
     RULE_FIX_CREATE_ONLY = 1u << 2,
     /* an rfguard.io/skip annotation cannot skip the rule, nor can a
      * policy's spec.skips grant it: it is what reports the skips */
-    RULE_NO_SKIP = 1u << 3
+    RULE_NO_SKIP = 1u << 3,
+    /* the fix changes the object only where the check reports: when the
+     * check ran and found nothing, and no earlier fix changed the
+     * object, the fix is not run (it would emit no op) */
+    RULE_FIX_IF_FOUND = 1u << 4
 };
 
 /* Would a RULE_CLUSTER rule consult the cluster view for the object

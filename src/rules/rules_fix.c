@@ -271,6 +271,25 @@ static int run_fix(struct rule_ctx *ctx, const struct rule_desc *d)
     return d->fix(ctx, ctx->work);
 }
 
+/* Would fix `d` (RULE_FIX_IF_FOUND, and run now) find nothing to
+ * change? So when no earlier fix changed the object, its check ran on
+ * it (as it does in every phase but the cluster one, under the
+ * conditions the caller tested for the fix) and reported nothing. */
+static bool nothing_found(const struct rule_ctx *ctx,
+                          const struct rule_desc *d)
+{
+    const struct rules_result *r = ctx->res;
+    size_t i;
+
+    if (ctx->work || (d->flags & RULE_CLUSTER) ||
+        ctx->in->phase == RULES_PHASE_CLUSTER)
+        return false;
+    for (i = 0; i < r->len; i++)
+        if (r->v[i].rule == d)
+            return false;
+    return true;
+}
+
 int rules_run_fixes(struct rule_ctx *ctx)
 {
     const struct rules_input *in = ctx->in;
@@ -288,6 +307,8 @@ int rules_run_fixes(struct rule_ctx *ctx)
         rules_ctx_set_rule(ctx, i);
         if (ctx->sev == RFG_SEV_OFF || !rules_applies(d, ctx) ||
             rules_skipped(ctx, d))
+            continue;
+        if ((d->flags & RULE_FIX_IF_FOUND) && nothing_found(ctx, d))
             continue;
         if ((d->flags & RULE_FIX_CREATE_ONLY) && in->op != RULES_CREATE)
             continue;
