@@ -651,6 +651,7 @@ static const struct rule_desc images_rules[] = {
             "(deny malformed, :latest or no tag; warn unset)",
         .check = check_image_pinned,
         .fix = fix_image_pinned,
+        .flags = RULE_FIX_IF_FOUND,
     },
     {
         .id = "image-redis-min",

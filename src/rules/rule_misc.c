@@ -258,6 +258,7 @@ static const struct rule_desc misc_rules[] = {
             "to another hostNetwork failover)",
         .check = check_hostnetwork,
         .fix = fix_hostnetwork,
+        .flags = RULE_FIX_IF_FOUND,
     },
     {
         .id = "reserved-names",

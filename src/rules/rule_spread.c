@@ -615,6 +615,7 @@ static const struct rule_desc spread_rules[] = {
         .params = "mode",
         .check = check_affinity_drops_default,
         .fix = fix_affinity_drops_default,
+        .flags = RULE_FIX_IF_FOUND,
     },
     {
         .id = "spread-missing",
@@ -624,6 +625,7 @@ static const struct rule_desc spread_rules[] = {
         .params = "mode zoneSpread",
         .check = check_spread_missing,
         .fix = fix_spread_missing,
+        .flags = RULE_FIX_IF_FOUND,
     },
 };
 
