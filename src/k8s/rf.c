@@ -211,8 +211,10 @@ void rf_fields_init(struct rf_fields *f, const cJSON *obj)
         const cJSON *v = json_get(spec, rf_component_name(c));
 
         f->spec[c] = cJSON_IsObject(v) ? v : NULL;
-        f->replicas[c] = positive_or(json_get(f->spec[c], "replicas"),
-                                     RF_DEFAULT_REPLICAS);
+        f->typed[c] = !rf_not_map(spec) && !rf_not_map(v);
+        v = json_get(f->spec[c], "replicas");
+        f->replicas[c] = positive_or(v, RF_DEFAULT_REPLICAS);
+        f->replicas_valid[c] = int32_or_absent(v);
     }
     f->name = rf_name(obj);
     f->secret_path = sp && *sp ? sp : NULL;

@@ -98,6 +98,9 @@ struct rf_fields {
     const char *secret_path;    /* rf_secret_path */
     int replicas[2];            /* rf_replicas, by rf_component */
     int redis_port;             /* rf_redis_port */
+    bool typed[2];              /* spec and spec.<c> are maps or absent,
+                                   by rf_component */
+    bool replicas_valid[2];     /* rf_replicas_valid, by rf_component */
 };
 void rf_fields_init(struct rf_fields *f, const cJSON *obj);
 

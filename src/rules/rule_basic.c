@@ -13,7 +13,7 @@ static void check_sentinel_replicas(struct rule_ctx *ctx)
 {
     int n = rule_replicas(ctx, RF_SENTINEL);
 
-    if (!rf_replicas_valid(rule_obj(ctx), RF_SENTINEL))
+    if (!rule_replicas_valid(ctx, rule_obj(ctx), RF_SENTINEL))
         return;
     if (n < 3)
         rule_report(ctx, RULE_STRONG, "/spec/sentinel/replicas",
@@ -32,7 +32,7 @@ static void check_sentinel_replicas(struct rule_ctx *ctx)
 static int fix_sentinel_replicas(struct rule_ctx *ctx, const cJSON *work)
 {
     if (!rule_param_bool(ctx, "fix", false) ||
-        !rf_replicas_valid(work, RF_SENTINEL) ||
+        !rule_replicas_valid(ctx, work, RF_SENTINEL) ||
         rf_replicas(work, RF_SENTINEL) >= 3)
         return RFG_OK;
     return rule_fix_replace(ctx, "/spec/sentinel/replicas",
@@ -43,7 +43,7 @@ static void check_redis_replicas_ha(struct rule_ctx *ctx)
 {
     int n = rule_replicas(ctx, RF_REDIS);
 
-    if (n < 2 && rf_replicas_valid(rule_obj(ctx), RF_REDIS))
+    if (n < 2 && rule_replicas_valid(ctx, rule_obj(ctx), RF_REDIS))
         rule_report(ctx, RULE_STRONG, "/spec/redis/replicas",
                     "set spec.redis.replicas to 3",
                     "spec.redis.replicas is %d: there is no replica to fail "

@@ -230,7 +230,7 @@ static void check_min_replicas_to_write(struct rule_ctx *ctx)
     int replicas = rule_replicas(ctx, RF_REDIS) - 1;
     size_t i = 0;
 
-    if (!rf_replicas_valid(rule_obj(ctx), RF_REDIS))
+    if (!rule_replicas_valid(ctx, rule_obj(ctx), RF_REDIS))
         return; /* schema-type denies the count */
     cJSON_ArrayForEach(e, custom_config(ctx, rule_obj(ctx), RF_REDIS)) {
         char key[64], ptr[64], hint[96];

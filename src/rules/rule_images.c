@@ -334,32 +334,25 @@ static size_t container_images(const cJSON *list, const char *c,
     return n;
 }
 
-/* Is spec.<c> (and spec) a map, or absent? A string or list there is
- * schema-type's to report: the rules here then stay silent rather than
- * report its fields as not set. */
-static bool comp_typed(const cJSON *obj, enum rf_component c)
-{
-    const cJSON *spec = json_get(obj, "spec");
-
-    return !rf_not_map(spec) &&
-           !rf_not_map(json_get(spec, rf_component_name(c)));
-}
-
 /* Every image of the pods: redis and sentinel, their enabled exporters,
  * init containers and extra containers; none of a component whose spec
- * has the wrong type (comp_typed). */
-static size_t images(const cJSON *obj, struct image_ref out[IMAGES_MAX])
+ * has the wrong type (rule_comp_typed: a string or list there is
+ * schema-type's to report, and the rules here then stay silent rather
+ * than report its fields as not set). */
+static size_t images(const struct rule_ctx *ctx, const cJSON *obj,
+                     struct image_ref out[IMAGES_MAX])
 {
     static const enum rf_component comps[] = {RF_REDIS, RF_SENTINEL};
     size_t i, n = 0;
 
     for (i = 0; i < 2; i++) {
-        const cJSON *sp = rf_component_spec(obj, comps[i]);
-        const cJSON *ex = json_get(sp, "exporter");
+        const cJSON *sp, *ex;
         const char *c = rf_component_name(comps[i]);
 
-        if (!comp_typed(obj, comps[i]))
+        if (!rule_comp_typed(ctx, obj, comps[i]))
             continue;
+        sp = rule_spec_of(ctx, obj, comps[i]);
+        ex = json_get(sp, "exporter");
         out[n].c = c;
         out[n].key = NULL;
         out[n].i = 0;
@@ -385,7 +378,7 @@ static size_t images(const cJSON *obj, struct image_ref out[IMAGES_MAX])
 static void check_image_pinned(struct rule_ctx *ctx)
 {
     struct image_ref im[IMAGES_MAX];
-    size_t i, n = images(rule_obj(ctx), im);
+    size_t i, n = images(ctx, rule_obj(ctx), im);
 
     for (i = 0; i < n; i++) {
         const char *tag;
@@ -445,7 +438,7 @@ static int fix_image_pinned(struct rule_ctx *ctx, const cJSON *work)
 
         if (cJSON_IsString(v) && *v->valuestring)
             continue;
-        if (v || !comp_typed(work, comps[i]))
+        if (v || !rule_comp_typed(ctx, work, comps[i]))
             continue;   /* an explicit "" or non-string: leave it to the
                            user and the schema rules */
         rc = rule_fix_add_nested(ctx, keys, 3,
@@ -539,7 +532,7 @@ static void check_resources_set(struct rule_ctx *ctx)
                                                : "/spec/sentinel/resources";
 
         /* a string or list where a map belongs is schema-type's alone */
-        if (!comp_typed(rule_obj(ctx), comps[i]) || rf_not_map(res))
+        if (!rule_comp_typed(ctx, rule_obj(ctx), comps[i]) || rf_not_map(res))
             continue;
         if (!rf_not_map(req) &&
             (!json_get(req, "cpu") || !json_get(req, "memory")))
@@ -605,7 +598,7 @@ static void check_maxmemory_headroom(struct rule_ctx *ctx)
     char ptr[64];
 
     /* a string or list where a map belongs is schema-type's alone */
-    if (!comp_typed(rule_obj(ctx), RF_REDIS) || rf_not_map(res) ||
+    if (!rule_comp_typed(ctx, rule_obj(ctx), RF_REDIS) || rf_not_map(res) ||
         rf_not_map(json_get(res, "requests")) ||
         rf_not_map(json_get(res, "limits")))
         return;

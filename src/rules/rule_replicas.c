@@ -37,7 +37,7 @@ static void check_replicas_zero(struct rule_ctx *ctx)
         char ptr[48];
 
         if (!cJSON_IsNumber(v) || v->valuedouble > 0 ||
-            !rf_replicas_valid(rule_obj(ctx), comps[i]))
+            !rule_replicas_valid(ctx, rule_obj(ctx), comps[i]))
             continue;
         snprintf(ptr, sizeof(ptr), "/spec/%s/replicas",
                  rf_component_name(comps[i]));
@@ -56,8 +56,9 @@ static void check_pdb_sentinel_from_redis(struct rule_ctx *ctx)
     int min = r <= 2 ? 1 : 2;
 
     if (pdb_disabled(ctx, obj, RF_SENTINEL) ||
-        pdb_mistyped(obj, RF_SENTINEL) || !rf_replicas_valid(obj, RF_REDIS) ||
-        !rf_replicas_valid(obj, RF_SENTINEL))
+        pdb_mistyped(obj, RF_SENTINEL) ||
+        !rule_replicas_valid(ctx, obj, RF_REDIS) ||
+        !rule_replicas_valid(ctx, obj, RF_SENTINEL))
         return;
     if (s <= min)
         rule_report(ctx, RULE_STRONG, "/spec/sentinel/replicas",
@@ -91,7 +92,7 @@ static int fix_pdb_single_replica(struct rule_ctx *ctx, const cJSON *work)
                                "disablePodDisruptionBudget"};
 
         if (rf_replicas(work, comps[i]) != 1 ||
-            !rf_replicas_valid(work, comps[i]) ||
+            !rule_replicas_valid(ctx, work, comps[i]) ||
             pdb_disabled(ctx, work, comps[i]) || pdb_mistyped(work, comps[i]))
             continue;
         rc = rule_fix_add_nested(ctx, keys, 3, cJSON_CreateTrue());
@@ -111,7 +112,7 @@ static void check_pdb_single_replica(struct rule_ctx *ctx)
         char ptr[48];
 
         if (rule_replicas(ctx, comps[i]) != 1 ||
-            !rf_replicas_valid(obj, comps[i]) ||
+            !rule_replicas_valid(ctx, obj, comps[i]) ||
             pdb_disabled(ctx, obj, comps[i]) || pdb_mistyped(obj, comps[i]))
             continue;
         snprintf(ptr, sizeof(ptr), "/spec/%s/replicas", c);
@@ -164,8 +165,8 @@ static void check_scale_down_master(struct rule_ctx *ctx)
     int was = rf_replicas(rule_old(ctx), RF_REDIS);
     int now = rule_replicas(ctx, RF_REDIS);
 
-    if (now >= was || !rf_replicas_valid(rule_old(ctx), RF_REDIS) ||
-        !rf_replicas_valid(rule_obj(ctx), RF_REDIS))
+    if (now >= was || !rule_replicas_valid(ctx, rule_old(ctx), RF_REDIS) ||
+        !rule_replicas_valid(ctx, rule_obj(ctx), RF_REDIS))
         return;
     if (in->master_known) {
         if (in->master_ordinal >= now)

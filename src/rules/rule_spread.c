@@ -485,12 +485,12 @@ fail:
     return NULL;
 }
 
-/* Is spec.<c> there with a type other than map? Its rules then say
- * nothing: schema-type reports it. */
-static bool comp_mistyped(const cJSON *obj, enum rf_component c)
+/* Is spec.<c> (or spec) there with a type other than map? Its rules
+ * then say nothing: schema-type reports it. */
+static bool comp_mistyped(const struct rule_ctx *ctx, const cJSON *obj,
+                          enum rf_component c)
 {
-    return rf_not_map(json_get(json_get(obj, "spec"), rf_component_name(c))) ||
-           rf_not_map(json_get(obj, "spec"));
+    return !rule_comp_typed(ctx, obj, c);
 }
 
 static void check_affinity_drops_default(struct rule_ctx *ctx)
@@ -533,9 +533,10 @@ static int fix_affinity_drops_default(struct rule_ctx *ctx, const cJSON *work)
 /* Does component `c` have a spread of its own? An affinity or a list of
  * constraints of the wrong type counts as one: schema-type reports it,
  * and a fix could not add to it. */
-static bool has_spread(const cJSON *obj, enum rf_component c)
+static bool has_spread(const struct rule_ctx *ctx, const cJSON *obj,
+                       enum rf_component c)
 {
-    const cJSON *spec = rf_component_spec(obj, c);
+    const cJSON *spec = rule_spec_of(ctx, obj, c);
     const cJSON *aff = json_get(spec, "affinity"), *tsc = json_get(spec, TSC);
 
     return (aff && !cJSON_IsNull(aff) && !cJSON_IsObject(aff)) ||
@@ -551,7 +552,8 @@ static void check_spread_missing(struct rule_ctx *ctx)
     for (c = RF_REDIS; c <= RF_SENTINEL; c++) {
         char ptr[64];
 
-        if (has_spread(rule_obj(ctx), c) || comp_mistyped(rule_obj(ctx), c))
+        if (has_spread(ctx, rule_obj(ctx), c) ||
+            comp_mistyped(ctx, rule_obj(ctx), c))
             continue;
         snprintf(ptr, sizeof(ptr), "/spec/%s", rf_component_name(c));
         rule_report(ctx, RULE_STRONG, ptr,
@@ -575,7 +577,7 @@ static int fix_spread_missing(struct rule_ctx *ctx, const cJSON *work)
         const char *k1[] = {"spec", rf_component_name(c), "affinity", PAA};
         const char *k2[] = {"spec", rf_component_name(c), TSC};
 
-        if (has_spread(work, c) || comp_mistyped(work, c))
+        if (has_spread(ctx, work, c) || comp_mistyped(ctx, work, c))
             continue;
         rc = rule_fix_add_nested(ctx, k1, 4, anti_affinity(ctx, rf, c));
         if (!rc && zones)

@@ -61,6 +61,13 @@ const cJSON *rule_spec(const struct rule_ctx *ctx, enum rf_component c);
 const cJSON *rule_spec_of(const struct rule_ctx *ctx, const cJSON *obj,
                           enum rf_component c);
 const char *rule_name(const struct rule_ctx *ctx);
+/* Are spec and spec.<c> of `obj` maps or absent? From the fields read
+ * once when `obj` is rule_obj(ctx). */
+bool rule_comp_typed(const struct rule_ctx *ctx, const cJSON *obj,
+                     enum rf_component c);
+/* rf_replicas_valid(obj, c), read once when `obj` is rule_obj(ctx). */
+bool rule_replicas_valid(const struct rule_ctx *ctx, const cJSON *obj,
+                         enum rf_component c);
 const char *rule_secret_path(const struct rule_ctx *ctx);
 int rule_replicas(const struct rule_ctx *ctx, enum rf_component c);
 int rule_redis_port(const struct rule_ctx *ctx);

@@ -37,6 +37,25 @@ const cJSON *rule_spec_of(const struct rule_ctx *ctx, const cJSON *obj,
     return obj == ctx->f.obj ? ctx->f.spec[c] : rf_component_spec(obj, c);
 }
 
+bool rule_comp_typed(const struct rule_ctx *ctx, const cJSON *obj,
+                     enum rf_component c)
+{
+    const cJSON *spec;
+
+    if (obj == ctx->f.obj)
+        return ctx->f.typed[c];
+    spec = json_get(obj, "spec");
+    return !rf_not_map(spec) &&
+           !rf_not_map(json_get(spec, rf_component_name(c)));
+}
+
+bool rule_replicas_valid(const struct rule_ctx *ctx, const cJSON *obj,
+                         enum rf_component c)
+{
+    return obj == ctx->f.obj ? ctx->f.replicas_valid[c]
+                             : rf_replicas_valid(obj, c);
+}
+
 const char *rule_name(const struct rule_ctx *ctx)
 {
     return ctx->f.name;
