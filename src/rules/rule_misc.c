@@ -117,10 +117,11 @@ static void reserved_in(struct rule_ctx *ctx, enum rf_component c,
         const char *v = json_str(e, field);
         char ptr[96];
 
-        snprintf(ptr, sizeof(ptr), "/spec/%s/%s/%zu/%s",
-                 rf_component_name(c), list, i++, field);
+        i++;
         if (!v || !listed(v, names))
             continue;
+        snprintf(ptr, sizeof(ptr), "/spec/%s/%s/%zu/%s",
+                 rf_component_name(c), list, i - 1, field);
         rule_report(ctx, RULE_STRONG, ptr, "pick another name",
                     "spec.%s.%s[%zu].%s \"%s\" is already used by the "
                     "operator's pod spec: the pod is invalid and never "
