@@ -83,9 +83,36 @@ const cJSON *rule_pod_labels(struct rule_ctx *ctx, enum rf_component c)
     return ctx->pod_labels[c];
 }
 
+/* The pod labels of component `c` from those of the other one, already
+ * built: they differ only in the value of the component label, which
+ * rf_pod_label_list sets last, in the same place for both. */
+static struct rf_label *labels_from_other(struct rule_ctx *ctx,
+                                          enum rf_component c)
+{
+    enum rf_component o = c == RF_REDIS ? RF_SENTINEL : RF_REDIS;
+    struct rf_label *v = ctx->pod_small[c];
+    size_t n = ctx->npod[o], i;
+
+    if (n > sizeof(ctx->pod_small[c]) / sizeof(ctx->pod_small[c][0]) &&
+        !(v = malloc(n * sizeof(*v))))
+        return NULL;
+    memcpy(v, ctx->pod_list[o], n * sizeof(*v));
+    for (i = 0; i < n; i++) {
+        if (json_streq(v[i].k, RF_LABEL_COMPONENT)) {
+            v[i].v = rf_component_name(c);
+            break;
+        }
+    }
+    ctx->npod[c] = n;
+    return v;
+}
+
 const struct rf_label *rule_pod_label_list(struct rule_ctx *ctx,
                                            enum rf_component c, size_t *n)
 {
+    if (!ctx->pod_list[c] && ctx->pod_list[c == RF_REDIS ? RF_SENTINEL
+                                                          : RF_REDIS])
+        ctx->pod_list[c] = labels_from_other(ctx, c);
     if (!ctx->pod_list[c])
         ctx->pod_list[c] = rf_pod_label_list(
             ctx->in->obj, c, ctx->pod_small[c],
