@@ -215,6 +215,7 @@ void rf_fields_init(struct rf_fields *f, const cJSON *obj)
         v = json_get(f->spec[c], "replicas");
         f->replicas[c] = positive_or(v, RF_DEFAULT_REPLICAS);
         f->replicas_valid[c] = int32_or_absent(v);
+        f->custom_config[c] = rf_strings(f->spec[c], "customConfig");
     }
     f->name = rf_name(obj);
     f->secret_path = sp && *sp ? sp : NULL;

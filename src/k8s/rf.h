@@ -101,6 +101,7 @@ struct rf_fields {
     bool typed[2];              /* spec and spec.<c> are maps or absent,
                                    by rf_component */
     bool replicas_valid[2];     /* rf_replicas_valid, by rf_component */
+    const cJSON *custom_config[2]; /* rf_strings(spec[c], "customConfig") */
 };
 void rf_fields_init(struct rf_fields *f, const cJSON *obj);
 

@@ -23,7 +23,7 @@
 static const cJSON *custom_config(const struct rule_ctx *ctx,
                                   const cJSON *obj, enum rf_component c)
 {
-    return rf_strings(rule_spec_of(ctx, obj, c), "customConfig");
+    return rule_custom_config(ctx, obj, c);
 }
 
 /* Lower-cased first token of `entry` into key (empty when none). */

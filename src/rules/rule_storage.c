@@ -367,14 +367,16 @@ static void check_redis_data_dir(struct rule_ctx *ctx)
         }
     }
     i = 0;
-    cJSON_ArrayForEach(e, rf_strings(spec, "customConfig")) {
+    cJSON_ArrayForEach(e, rule_custom_config(ctx, rule_obj(ctx), RF_REDIS)) {
         char ptr[48], what[48];
 
-        snprintf(ptr, sizeof(ptr), "/spec/redis/customConfig/%zu", i);
-        snprintf(what, sizeof(what), "spec.redis.customConfig[%zu]", i++);
-        if (cJSON_IsString(e) && !strncasecmp(e->valuestring, "dir ", 4))
-            report_dir(ctx, ptr, what, e->valuestring + 4,
-                       strlen(e->valuestring + 4));
+        i++;
+        if (!cJSON_IsString(e) || strncasecmp(e->valuestring, "dir ", 4))
+            continue;
+        snprintf(ptr, sizeof(ptr), "/spec/redis/customConfig/%zu", i - 1);
+        snprintf(what, sizeof(what), "spec.redis.customConfig[%zu]", i - 1);
+        report_dir(ctx, ptr, what, e->valuestring + 4,
+                   strlen(e->valuestring + 4));
     }
 }
 

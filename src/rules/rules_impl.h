@@ -65,6 +65,10 @@ const char *rule_name(const struct rule_ctx *ctx);
  * once when `obj` is rule_obj(ctx). */
 bool rule_comp_typed(const struct rule_ctx *ctx, const cJSON *obj,
                      enum rf_component c);
+/* rf_strings(rule_spec_of(ctx, obj, c), "customConfig"), read once
+ * when `obj` is rule_obj(ctx). */
+const cJSON *rule_custom_config(const struct rule_ctx *ctx, const cJSON *obj,
+                                enum rf_component c);
 /* rf_replicas_valid(obj, c), read once when `obj` is rule_obj(ctx). */
 bool rule_replicas_valid(const struct rule_ctx *ctx, const cJSON *obj,
                          enum rf_component c);

@@ -49,6 +49,14 @@ bool rule_comp_typed(const struct rule_ctx *ctx, const cJSON *obj,
            !rf_not_map(json_get(spec, rf_component_name(c)));
 }
 
+const cJSON *rule_custom_config(const struct rule_ctx *ctx, const cJSON *obj,
+                                enum rf_component c)
+{
+    return obj == ctx->f.obj ? ctx->f.custom_config[c]
+                             : rf_strings(rf_component_spec(obj, c),
+                                          "customConfig");
+}
+
 bool rule_replicas_valid(const struct rule_ctx *ctx, const cJSON *obj,
                          enum rf_component c)
 {
