@@ -204,6 +204,7 @@ void rf_fields_init(struct rf_fields *f, const cJSON *obj)
 {
     const cJSON *spec = json_get(obj, "spec");
     const char *sp = json_str(json_get(spec, "auth"), "secretPath");
+    const cJSON *port;
     int c;
 
     f->obj = obj;
@@ -219,8 +220,12 @@ void rf_fields_init(struct rf_fields *f, const cJSON *obj)
     }
     f->name = rf_name(obj);
     f->secret_path = sp && *sp ? sp : NULL;
-    f->redis_port = positive_or(json_get(f->spec[RF_REDIS], "port"),
-                                RF_DEFAULT_PORT);
+    port = json_get(f->spec[RF_REDIS], "port");
+    f->redis_port = positive_or(port, RF_DEFAULT_PORT);
+    f->redis_port_valid = int32_or_absent(port);
+    f->host_network =
+        cJSON_IsTrue(json_get(f->spec[RF_REDIS], "hostNetwork")) ||
+        cJSON_IsTrue(json_get(f->spec[RF_SENTINEL], "hostNetwork"));
 }
 
 bool rf_disable_mymaster(const cJSON *obj)

@@ -102,6 +102,8 @@ struct rf_fields {
                                    by rf_component */
     bool replicas_valid[2];     /* rf_replicas_valid, by rf_component */
     const cJSON *custom_config[2]; /* rf_strings(spec[c], "customConfig") */
+    bool redis_port_valid;      /* rf_redis_port_valid */
+    bool host_network;          /* rf_host_network */
 };
 void rf_fields_init(struct rf_fields *f, const cJSON *obj);
 

@@ -251,14 +251,13 @@ static void check_master_name_unique(struct rule_ctx *ctx)
 
 static void check_redis_port_unique(struct rule_ctx *ctx)
 {
-    const cJSON *obj = rule_obj(ctx);
     const struct cview *cv = rule_input(ctx)->cv;
     const struct cview_failover *first = NULL;
     int port = rule_redis_port(ctx);
-    bool hostnet = rf_host_network(obj);
+    bool hostnet = rule_host_network(ctx);
     size_t n = 0;
 
-    if (!rf_redis_port_valid(obj))
+    if (!rule_redis_port_valid(ctx))
         return;
     if (cv && (cv = rj_view(ctx)) != NULL) {
         struct cview_hits all = {CVIEW_END, 0}, hn = {CVIEW_END, 0};

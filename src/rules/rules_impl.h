@@ -69,6 +69,9 @@ bool rule_comp_typed(const struct rule_ctx *ctx, const cJSON *obj,
  * when `obj` is rule_obj(ctx). */
 const cJSON *rule_custom_config(const struct rule_ctx *ctx, const cJSON *obj,
                                 enum rf_component c);
+/* rf_redis_port_valid and rf_host_network of rule_obj(ctx), read once. */
+bool rule_redis_port_valid(const struct rule_ctx *ctx);
+bool rule_host_network(const struct rule_ctx *ctx);
 /* rf_replicas_valid(obj, c), read once when `obj` is rule_obj(ctx). */
 bool rule_replicas_valid(const struct rule_ctx *ctx, const cJSON *obj,
                          enum rf_component c);

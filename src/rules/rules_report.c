@@ -57,6 +57,16 @@ const cJSON *rule_custom_config(const struct rule_ctx *ctx, const cJSON *obj,
                                           "customConfig");
 }
 
+bool rule_redis_port_valid(const struct rule_ctx *ctx)
+{
+    return ctx->f.redis_port_valid;
+}
+
+bool rule_host_network(const struct rule_ctx *ctx)
+{
+    return ctx->f.host_network;
+}
+
 bool rule_replicas_valid(const struct rule_ctx *ctx, const cJSON *obj,
                          enum rf_component c)
 {
