@@ -1,0 +1,128 @@
+# bash completion for rfguard                               -*- shell-script -*-
+#
+# Completes the subcommands, each one's options, rule ids for
+# `rfguard explain`, output formats for `lint -o`, operator targets for
+# -t, and file names elsewhere. Installed as
+# share/bash-completion/completions/rfguard; to try it without installing:
+#   source completions/rfguard.bash
+
+_rfguard()
+{
+    local cur prev words cword cmd i opts
+    if declare -F _init_completion >/dev/null 2>&1; then
+        _init_completion -n = || return
+    else
+        COMPREPLY=()
+        cur=${COMP_WORDS[COMP_CWORD]}
+        prev=${COMP_WORDS[COMP_CWORD - 1]}
+        words=("${COMP_WORDS[@]}")
+        cword=$COMP_CWORD
+    fi
+
+    cmd=
+    for ((i = 1; i < cword; i++)); do
+        case ${words[i]} in
+        -*) ;;
+        *)
+            cmd=${words[i]}
+            break
+            ;;
+        esac
+    done
+
+    if [[ -z $cmd ]]; then
+        COMPREPLY=($(compgen -W 'lint fix serve certs rules explain version
+            help --help --version' -- "$cur"))
+        return
+    fi
+
+    # option values
+    case $prev in
+    -o | --format)
+        COMPREPLY=($(compgen -W 'text json sarif junit github' -- "$cur"))
+        return
+        ;;
+    -t | --target)
+        COMPREPLY=($(compgen -W 'spotahome-v1.2 spotahome-v1.3
+            freshworks-v3.3' -- "$cur"))
+        return
+        ;;
+    -p | --policy | --crd | -c | --cluster-state | --tls-cert | --tls-key | \
+        --client-ca | --kubeconfig)
+        COMPREPLY=($(compgen -f -- "$cur"))
+        compopt -o filenames 2>/dev/null
+        return
+        ;;
+    --out)
+        COMPREPLY=($(compgen -d -- "$cur"))
+        compopt -o filenames 2>/dev/null
+        return
+        ;;
+    -w)
+        [[ $cmd == lint ]] && return # --max-warnings N; fix -w is --write
+        ;;
+    -n | --namespace | -x | --exclude | --max-warnings | -j | --jobs | \
+        --stdin-filename | --listen | --metrics-listen | --threads | \
+        --timeout | --max-connections | --max-connections-per-ip | \
+        --shutdown-grace | --context | --service | --days | --secret-name | \
+        --cluster-stale-ms | --claim-grace | --claim-reconcile | \
+        --watch-timeout | --api-deadline)
+        return
+        ;;
+    esac
+
+    case $cmd in
+    lint)
+        opts='--policy --target --namespace --format --crd --cluster-state
+            --exclude --max-warnings --jobs --stdin-filename --no-color
+            --quiet --help'
+        ;;
+    fix)
+        opts='--policy --target --crd --namespace --apply --write
+            --stdin-filename --help'
+        ;;
+    serve)
+        opts='--listen --tls-cert --tls-key --client-ca --policy
+            --metrics-listen --threads --timeout --max-connections
+            --max-connections-per-ip --shutdown-grace --kubeconfig --context
+            --in-cluster --no-cluster --namespace --cluster-stale-ms
+            --claim-grace --claim-reconcile --watch-timeout --api-deadline
+            --help'
+        ;;
+    certs)
+        opts='--service --namespace --out --dev --days --k8s --secret-name
+            --help'
+        ;;
+    rules)
+        opts='--policy --target --help'
+        ;;
+    explain)
+        if [[ $cur != -* ]]; then
+            COMPREPLY=($(compgen -W "$("${words[0]}" rules 2>/dev/null |
+                awk 'NR > 1 { print $1 }')" -- "$cur"))
+            return
+        fi
+        opts='--help'
+        ;;
+    version)
+        opts='--verbose'
+        ;;
+    *)
+        return
+        ;;
+    esac
+
+    if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+        return
+    fi
+    case $cmd in
+    lint | fix)
+        COMPREPLY=($(compgen -f -- "$cur"))
+        compopt -o filenames 2>/dev/null
+        ;;
+    esac
+} &&
+    complete -F _rfguard rfguard
+
+# ex: filetype=sh
