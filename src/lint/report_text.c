@@ -4,7 +4,8 @@
  * "file:line:col: error|warning: message [rule]" plus indented hints and
  * a summary, like compilers and kubeconform, and a pointer to
  * `rfguard explain` when a rule denied; "github" prints GitHub
- * workflow commands (::error file=...). Writes entries report.c
+ * workflow commands (::error file=...), errors first, and a summary
+ * notice. Writes entries report.c
  * collected; knows nothing about rules.
  */
 #include <stdbool.h>
@@ -117,27 +118,80 @@ static void gh_escape(FILE *out, const char *s, bool property)
     }
 }
 
-void report_write_github(const struct report *r, FILE *out)
+/* One annotation. A finding from a Helm template (# Source:) is filed
+ * under that template, without a line: its positions are lines of the
+ * rendered input, which the message names instead. */
+static void gh_annotation(FILE *out, const struct report_entry *e)
 {
-    size_t i;
+    fprintf(out, "::%s file=", report_is_error(e) ? "error" : "warning");
+    if (e->source) {
+        gh_escape(out, e->source, true);
+    } else {
+        gh_escape(out, e->file, true);
+        fprintf(out, ",line=%u,col=%u", e->pos.line ? e->pos.line : 1,
+                e->pos.col ? e->pos.col : 1);
+    }
+    fputs(",title=", out);
+    gh_escape(out, e->rule ? e->rule : REPORT_PARSE_RULE, true);
+    fputs("::", out);
+    gh_escape(out, e->msg, false);
+    if (e->hint) {
+        fputs(" (hint: ", out);
+        gh_escape(out, e->hint, false);
+        fputc(')', out);
+    }
+    if (e->source) {
+        fputs(" (rendered at ", out);
+        gh_escape(out, e->file, false);
+        fprintf(out, ":%u:%u)", e->pos.line, e->pos.col);
+    }
+    fputc('\n', out);
+}
+
+/* The number of distinct files among the annotated entries (entries are
+ * sorted by file, so a change of name is a new file). */
+static size_t gh_files(const struct report *r)
+{
+    const char *last = NULL;
+    size_t i, n = 0;
 
     for (i = 0; i < r->len; i++) {
         const struct report_entry *e = &r->v[i];
+        const char *f = e->source ? e->source : e->file;
 
-        if (e->kind == REPORT_SKIPPED)
+        if (e->kind == REPORT_SKIPPED || (last && !strcmp(last, f)))
             continue;
-        fprintf(out, "::%s file=", report_is_error(e) ? "error" : "warning");
-        gh_escape(out, e->file, true);
-        fprintf(out, ",line=%u,col=%u,title=", e->pos.line ? e->pos.line : 1,
-                e->pos.col ? e->pos.col : 1);
-        gh_escape(out, e->rule ? e->rule : REPORT_PARSE_RULE, true);
-        fputs("::", out);
-        gh_escape(out, e->msg, false);
-        if (e->hint) {
-            fputs(" (hint: ", out);
-            gh_escape(out, e->hint, false);
-            fputc(')', out);
-        }
-        fputc('\n', out);
+        n++;
+        last = f;
     }
+    return n;
+}
+
+/* GitHub shows at most 10 annotations of each kind per step, so errors
+ * come first (then warnings), each in file:line order, and a closing
+ * notice gives the totals. */
+void report_write_github(const struct report *r, FILE *out)
+{
+    size_t i, nerr = r->deny + r->errors, nfiles = gh_files(r);
+    int pass;
+
+    for (pass = 0; pass < 2; pass++)
+        for (i = 0; i < r->len; i++) {
+            const struct report_entry *e = &r->v[i];
+
+            if (e->kind != REPORT_SKIPPED && report_is_error(e) == !pass)
+                gh_annotation(out, e);
+        }
+    fprintf(out, "::notice title=rfguard::%zu error%s, %zu warning%s in "
+                 "%zu file%s; linted %zu file%s, %zu document%s, %zu "
+                 "failover%s",
+            nerr, nerr == 1 ? "" : "s", r->warn, r->warn == 1 ? "" : "s",
+            nfiles, nfiles == 1 ? "" : "s", r->files,
+            r->files == 1 ? "" : "s", r->documents,
+            r->documents == 1 ? "" : "s", r->failovers,
+            r->failovers == 1 ? "" : "s");
+    if (nerr > 10 || r->warn > 10)
+        fputs(". GitHub lists only 10 annotations of each kind; this "
+              "step's log has them all", out);
+    fputc('\n', out);
 }
