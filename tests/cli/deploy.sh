@@ -8,10 +8,14 @@
 # `rfguard certs` when it exists), rotation keeping the old CA in the
 # caBundle, mutated manifests that check_deploy must reject, the policy
 # copy in deploy/base, the image's reload wrapper, and that the docs and
-# Dockerfile say what the manifests do.
+# Dockerfile say what the manifests do. Every render must print nothing on
+# stderr (no deprecation warnings), and every rendered image must be
+# pinned to the project version (never :latest, never untagged).
 #
 # Usage: deploy.sh RFGUARD SOURCE_DIR BUILD_DIR
-# Env:   KUBECTL (default kubectl). Exit 77 (skip) only without kubectl.
+# Env:   KUBECTL (default kubectl). Exit 77 (skip) without kubectl, or when
+#        its kustomize is older than v4 (Debian 12's kubernetes-client is
+#        kubectl 1.20 with kustomize v2, which cannot read the overlays).
 set -u
 . "$(dirname "$0")/cli_common.bash"
 
@@ -23,7 +27,14 @@ check=$build/check_deploy
 work=$build/deploy-test
 
 if ! command -v "$kubectl" >/dev/null 2>&1; then
-    echo "SKIP: $kubectl not found (Debian: apt-get install kubernetes-client)"
+    echo "SKIP: $kubectl not found (kubectl 1.21 or newer renders the overlays)"
+    exit 77
+fi
+kver=$("$kubectl" version --client 2>/dev/null)
+kmajor=$(printf '%s\n' "$kver" | sed -n 's/^Kustomize Version: v\([0-9]*\).*/\1/p')
+if [ -z "$kmajor" ] || [ "$kmajor" -lt 4 ]; then
+    echo "SKIP: $kubectl reports no kustomize v4 or newer (kubectl 1.24 or newer needed):"
+    printf '%s\n' "$kver"
     exit 77
 fi
 if [ ! -x "$check" ]; then
@@ -37,17 +48,97 @@ mkdir -p "$work"
 cp -R "$src/deploy" "$work/deploy"
 rm -rf "$work/deploy/self-signed/generated"
 
-# render OVERLAY: kubectl kustomize deploy/OVERLAY > $work/OVERLAY.yaml
+# The release version the manifests pin: scripts/version.sh when it
+# exists, else the project(... VERSION x) line of CMakeLists.txt.
+if [ -x "$src/scripts/version.sh" ]; then
+    version=$("$src/scripts/version.sh")
+else
+    version=$(sed -n 's/^project(rfguard VERSION \([0-9][0-9.]*\).*/\1/p' \
+        "$src/CMakeLists.txt")
+fi
+
+# render OVERLAY: kubectl kustomize deploy/OVERLAY > $work/OVERLAY.yaml,
+# with nothing on stderr
 render() {
-    if "$kubectl" kustomize "$work/deploy/$1" >"$work/$1.yaml" \
+    if ! "$kubectl" kustomize "$work/deploy/$1" >"$work/$1.yaml" \
         2>"$work/$1.err"; then
-        ok "kubectl kustomize deploy/$1"
-        return 0
+        bad "kubectl kustomize deploy/$1"
+        cat "$work/$1.err"
+        return 1
     fi
-    bad "kubectl kustomize deploy/$1"
-    cat "$work/$1.err"
-    return 1
+    if [ -s "$work/$1.err" ]; then
+        bad "kubectl kustomize deploy/$1 warns:"
+        cat "$work/$1.err"
+    else
+        ok "kubectl kustomize deploy/$1 (no warning)"
+    fi
+    check_images "$1"
+    check_webhook_filters "$1"
+    return 0
 }
+
+# check_images OVERLAY: every image is ghcr.io/rfguard/rfguard:$version,
+# pulled IfNotPresent
+check_images() {
+    local img n=0 badimg=0
+    while read -r img; do
+        n=$((n + 1))
+        case ${img##*/} in
+        *:latest|*:latest@*) bad "$1: image $img is :latest"; badimg=1 ;;
+        *:*|*@sha256:*) ;;
+        *) bad "$1: image $img has no tag"; badimg=1 ;;
+        esac
+        if [ "$img" != "ghcr.io/rfguard/rfguard:$version" ]; then
+            bad "$1: image $img, want ghcr.io/rfguard/rfguard:$version" \
+                "(the project version; set newTag in deploy/base/kustomization.yaml)"
+            badimg=1
+        fi
+    done < <(sed -n 's/^ *- *image: *//p; s/^ *image: *//p' "$work/$1.yaml" |
+             tr -d "\"'")
+    if [ "$n" = 0 ]; then
+        bad "$1: no image rendered"
+    elif [ "$badimg" = 0 ]; then
+        ok "$1: $n image(s) pinned to ghcr.io/rfguard/rfguard:$version"
+    fi
+    local pol
+    pol=$(grep -c '^ *imagePullPolicy: IfNotPresent$' "$work/$1.yaml")
+    if [ "$pol" = "$n" ]; then
+        ok "$1: imagePullPolicy IfNotPresent"
+    else
+        bad "$1: $pol of $n containers have imagePullPolicy IfNotPresent"
+    fi
+}
+
+# check_webhook_filters OVERLAY: both webhooks skip namespaces labelled
+# rfguard.io/ignore, /status and UPDATEs that change neither spec nor labels
+check_webhook_filters() {
+    local f=$work/$1.yaml
+    local n_ign n_st n_upd
+    n_ign=$(grep -A1 '^    - key: rfguard.io/ignore$' "$f" |
+            grep -c '^      operator: DoesNotExist$')
+    n_st=$(grep -c "request.subResource != ''status''" "$f")
+    n_upd=$(grep -c "request.operation != 'UPDATE'" "$f")
+    if [ "$n_ign" = 2 ] && [ "$n_st" = 2 ] && [ "$n_upd" = 2 ]; then
+        ok "$1: both webhooks: rfguard.io/ignore opt-out, matchConditions"
+    else
+        bad "$1: opt-out in $n_ign, status condition in $n_st, UPDATE" \
+            "condition in $n_upd webhooks (want 2 each)"
+    fi
+}
+
+# Nothing under deploy/ names an unpinned image, rendered or not.
+if grep -rn --include='*.yaml' -E 'image: *[^ ]*:latest' "$src/deploy"; then
+    bad "deploy/ names a :latest image (above)"
+else
+    ok "no :latest image under deploy/"
+fi
+if [ -n "$version" ] &&
+   grep -q "^  newTag: \"$version\"\$" "$src/deploy/base/kustomization.yaml"; then
+    ok "deploy/base pins newTag \"$version\" (the project version)"
+else
+    bad "deploy/base/kustomization.yaml newTag is not the project version" \
+        "'$version'"
+fi
 
 # check_overlay OVERLAY: the properties, through rfguard's YAML loader
 check_overlay() {
@@ -99,10 +190,18 @@ EOF
 fi
 
 # ---- self-signed overlay ----
-if "$kubectl" kustomize "$work/deploy/self-signed" >/dev/null 2>&1; then
+# Before gen.sh the overlay fails on the missing generated/secret.yaml:
+# docs/install.md quotes that message and says to run gen.sh (and
+# deploy/install.sh says so itself, tests/cli/deploy_install.sh).
+if "$kubectl" kustomize "$work/deploy/self-signed" >/dev/null \
+    2>"$work/nogen.err"; then
     bad "deploy/self-signed renders before gen.sh ran (stale generated/?)"
+elif grep -q 'generated/secret.yaml.*no such file or directory' \
+    "$work/nogen.err"; then
+    ok "deploy/self-signed before gen.sh fails on generated/secret.yaml"
 else
-    ok "deploy/self-signed needs gen.sh first"
+    bad "deploy/self-signed before gen.sh: unexpected error:"
+    cat "$work/nogen.err"
 fi
 
 gen=$work/deploy/self-signed/gen.sh

@@ -28,7 +28,7 @@ real=$(command -v "${KUBECTL:-kubectl}" 2>/dev/null) || {
 ver=$("$real" version --client 2>/dev/null)
 kmajor=$(printf '%s\n' "$ver" | sed -n 's/^Kustomize Version: v\([0-9]*\).*/\1/p')
 if [ -z "$kmajor" ] || [ "$kmajor" -lt 4 ]; then
-    echo "SKIP: $real has no kustomize v4 or newer (kubectl 1.21+ needed):"
+    echo "SKIP: $real reports no kustomize v4 or newer (kubectl 1.24 or newer needed):"
     printf '%s\n' "$ver"
     exit 77
 fi
