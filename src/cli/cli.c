@@ -137,6 +137,27 @@ int cli_parse_target(const char *cmd, const char *s, enum rf_target *out)
     return -1;
 }
 
+int cli_check_stdin_name(const char *cmd, const char *name, char **paths,
+                         size_t npaths)
+{
+    size_t i;
+
+    if (!name)
+        return 0;
+    if (!*name || !strcmp(name, "-")) {
+        fprintf(stderr, "rfguard %s: --stdin-filename needs a name, e.g. "
+                        "--stdin-filename rendered.yaml\n", cmd);
+        return -1;
+    }
+    for (i = 0; i < npaths; i++)
+        if (!strcmp(paths[i], "-"))
+            return 0;
+    fprintf(stderr, "rfguard %s: --stdin-filename names stdin, but no input "
+                    "is - (e.g. helm template ... | rfguard %s "
+                    "--stdin-filename %s -)\n", cmd, cmd, name);
+    return -1;
+}
+
 int cli_use_crd(const char *cmd, const char *path, enum rf_target t,
                 bool quiet)
 {

@@ -51,6 +51,12 @@ int cli_parse_duration_ms(const char *s, unsigned lo_ms, unsigned hi_ms,
 int cli_use_crd(const char *cmd, const char *path, enum rf_target t,
                 bool quiet);
 
+/* --stdin-filename NAME of lint and fix: NULL when not given; else NAME
+ * must be non-empty and one of the `npaths` inputs must be "-". Prints
+ * "rfguard CMD: --stdin-filename ..." and returns -1 when not. */
+int cli_check_stdin_name(const char *cmd, const char *name, char **paths,
+                         size_t npaths);
+
 /* "rfguard 0.1.0 (rev abc123)" */
 const char *cli_version(void);
 /* "0.1.0" */

@@ -39,7 +39,8 @@ static void fix_usage(FILE *f)
         "Usage: rfguard fix [options] PATH... | -\n\n"
         "Print, for each RedisFailover document, the JSON Patch (RFC 6902) "
         "that\nthe mutating webhook applies, preceded by a '# file:line: "
-        "RedisFailover\nns/name' comment line.\n\n"
+        "RedisFailover\nns/name' comment line (and the Helm template it "
+        "came from, if any).\n\n"
         "Options:\n"
         "  -p, --policy FILE     policy file (default: built-in default "
         "policy)\n"
@@ -62,6 +63,9 @@ static void fix_usage(FILE *f)
         "refused, and\n"
         "                        so is a file changed by someone else "
         "meanwhile\n"
+        "      --stdin-filename NAME\n"
+        "                        what to call stdin (-) in the output "
+        "(default <stdin>)\n"
         "  -h, --help            this help\n\n"
         "Templates and RedisFailovers of a legacy API are errors, never "
         "patched.\n\n"
@@ -76,8 +80,11 @@ static int print_patch(const struct input_doc *d, const char *ns,
 
     if (!s)
         return RFG_ENOMEM;
-    printf("# %s:%u: RedisFailover %s/%s\n%s", d->file->name, d->pos.line,
-           rf_namespace(d->obj, ns), rf_name(d->obj) ? rf_name(d->obj) : "",
+    printf("# %s:%u: RedisFailover %s/%s%s%s%s\n%s", d->file->name,
+           d->pos.line, rf_namespace(d->obj, ns),
+           rf_name(d->obj) ? rf_name(d->obj) : "",
+           d->doc->source ? " (template " : "",
+           d->doc->source ? d->doc->source : "", d->doc->source ? ")" : "",
            s);
     free(s);
     return RFG_OK;
@@ -536,10 +543,12 @@ int cmd_fix(int argc, char **argv)
         {"apply", no_argument, NULL, 'a'},
         {"write", no_argument, NULL, 'w'},
         {"crd", required_argument, NULL, 'K'},
+        {"stdin-filename", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *policy_path = NULL, *ns = "default", *crd = NULL;
+    const char *stdin_name = NULL;
     struct policy_set *pol = NULL;
     struct input_set in;
     enum rf_target target = 0;
@@ -574,6 +583,9 @@ int cmd_fix(int argc, char **argv)
         case 'K':
             crd = optarg;
             break;
+        case 'S':
+            stdin_name = optarg;
+            break;
         case 'h':
             fix_usage(stdout);
             return CLI_EXIT_OK;
@@ -587,6 +599,9 @@ int cmd_fix(int argc, char **argv)
                         "or - for stdin)\n");
         return CLI_EXIT_ERROR;
     }
+    if (cli_check_stdin_name("fix", stdin_name, argv + optind,
+                             (size_t)(argc - optind)))
+        return CLI_EXIT_ERROR;
     if (cli_open_policy(&pol, policy_path, stderr))
         return CLI_EXIT_ERROR;
     if (crd && cli_use_crd("fix", crd, target ? target : pol->target,
@@ -596,6 +611,7 @@ int cmd_fix(int argc, char **argv)
     }
     inputs_init(&in, ns, rfg_sha256);
     in.cmd = "fix";
+    in.stdin_name = stdin_name;
     if (inputs_load(&in, argv + optind, (size_t)(argc - optind), NULL))
         goto oom;
     /* A RedisFailover of an API no operator serves is an error, as in

@@ -57,6 +57,13 @@ static void lint_usage(FILE *f)
         "warnings\n"
         "  -j, --jobs N             worker threads (default: number of "
         "CPUs)\n"
+        "      --stdin-filename NAME\n"
+        "                           what to call stdin (-) in the output "
+        "(default\n"
+        "                           <stdin>); Helm's '# Source:' template "
+        "of a document\n"
+        "                           is named too (github: as the "
+        "annotation's file)\n"
         "      --no-color           no ANSI colours (also NO_COLOR=1)\n"
         "  -q, --quiet              print errors only: no summary, no "
         "notes\n"
@@ -78,12 +85,13 @@ int cmd_lint(int argc, char **argv)
         {"max-warnings", required_argument, NULL, 'w'},
         {"jobs", required_argument, NULL, 'j'},
         {"no-color", no_argument, NULL, 'C'},
+        {"stdin-filename", required_argument, NULL, 'S'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *policy_path = NULL, *ns = "default", *state = NULL;
-    const char *crd = NULL;
+    const char *crd = NULL, *stdin_name = NULL;
     struct report_opts ro = {REPORT_TEXT, false, false, NULL};
     struct policy_set *pol = NULL;
     struct lint_opts lo;
@@ -150,6 +158,9 @@ int cmd_lint(int argc, char **argv)
         case 'C':
             no_color = true;
             break;
+        case 'S':
+            stdin_name = optarg;
+            break;
         case 'q':
             ro.quiet = true;
             break;
@@ -168,6 +179,9 @@ int cmd_lint(int argc, char **argv)
         lint_usage(stderr);
         goto usage_err;
     }
+    if (cli_check_stdin_name("lint", stdin_name, argv + optind,
+                             (size_t)(argc - optind)))
+        goto usage_err;
     ro.color = !no_color && isatty(STDOUT_FILENO);
     ro.version = cli_version_number();
     if (cli_open_policy(&pol, policy_path, stderr))
@@ -189,6 +203,7 @@ int cmd_lint(int argc, char **argv)
     lo.progress = isatty(STDERR_FILENO);
     lo.hash = rfg_sha256;
     lo.notes = ro.quiet ? NULL : stderr;
+    lo.stdin_name = stdin_name;
     if (lint_run(&rep, argv + optind, (size_t)(argc - optind), &lo))
         goto oom;
     report_write(&rep, &ro, stdout);

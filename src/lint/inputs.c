@@ -615,7 +615,8 @@ int inputs_collect(struct input_set *s, char **paths, size_t npaths,
         bool fresh = true;
 
         if (!strcmp(paths[i], "-")) {
-            rc = add_file(s, "<stdin>", "-", false);
+            rc = add_file(s, s->stdin_name ? s->stdin_name : "<stdin>",
+                          "-", false);
         } else if (stat(paths[i], &st) == 0) {
             /* each real file and directory once, by whatever name first */
             rc = seen_add(&seen, &st, &fresh);

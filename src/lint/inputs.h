@@ -55,13 +55,16 @@ struct input_set {
     void *progress_arg;
     const char *cmd;          /* "lint" or "fix": named in the advice a
                                  template gets; NULL = "lint" */
+    const char *stdin_name;   /* borrowed: what "-" is called in output
+                                 (--stdin-filename); NULL = "<stdin>" */
 };
 
 void inputs_init(struct input_set *s, const char *default_ns,
                  cview_hash_fn hash);
 void inputs_cleanup(struct input_set *s);
 
-/* Read and parse every path ("-" = stdin; directories recursively:
+/* Read and parse every path ("-" = stdin, named s->stdin_name;
+ * directories recursively:
  * *.yaml, *.yml, *.json, skipping hidden entries and --exclude matches).
  * A template (template.h) gets one error at its first template token
  * instead of the YAML parser's, and no documents

@@ -653,6 +653,7 @@ int lint_run(struct report *rep, char **paths, size_t npaths,
     cview_init(&r.cv, o->hash);
     r.in.excludes = o->excludes;
     r.in.nexcludes = o->nexcludes;
+    r.in.stdin_name = o->stdin_name;
     r.in.jobs = o->jobs;
     if (o->progress)
         r.in.progress = progress;

@@ -33,6 +33,8 @@ struct lint_opts {
     cview_hash_fn hash;            /* password fingerprints (SHA-256) */
     FILE *notes;                   /* notes on input that is not a plain
                                       manifest (lnote.h); NULL: none */
+    const char *stdin_name;        /* borrowed: the name of "-" in the
+                                      report; NULL = "<stdin>" */
 };
 
 /* Lint `paths` into `rep` (entries in input order, then sorted by

@@ -53,6 +53,11 @@ static void junit_line(FILE *out, const struct report_entry *e)
         xml_escape(out, e->rule);
         fputc(']', out);
     }
+    if (e->source) {
+        fputs(" (template ", out);
+        xml_escape(out, e->source);
+        fputc(')', out);
+    }
     fputc('\n', out);
 }
 
