@@ -31,30 +31,30 @@ _rfguard()
     done
 
     if [[ -z $cmd ]]; then
-        COMPREPLY=($(compgen -W 'lint fix serve certs rules explain version
-            help --help --version' -- "$cur"))
+        mapfile -t COMPREPLY < <(compgen -W 'lint fix serve certs rules explain version
+            help --help --version' -- "$cur")
         return
     fi
 
     # option values
     case $prev in
     -o | --format)
-        COMPREPLY=($(compgen -W 'text json sarif junit github' -- "$cur"))
+        mapfile -t COMPREPLY < <(compgen -W 'text json sarif junit github' -- "$cur")
         return
         ;;
     -t | --target)
-        COMPREPLY=($(compgen -W 'spotahome-v1.2 spotahome-v1.3
-            freshworks-v3.3' -- "$cur"))
+        mapfile -t COMPREPLY < <(compgen -W 'spotahome-v1.2 spotahome-v1.3
+            freshworks-v3.3' -- "$cur")
         return
         ;;
     -p | --policy | --crd | -c | --cluster-state | --tls-cert | --tls-key | \
         --client-ca | --kubeconfig)
-        COMPREPLY=($(compgen -f -- "$cur"))
+        mapfile -t COMPREPLY < <(compgen -f -- "$cur")
         compopt -o filenames 2>/dev/null
         return
         ;;
     --out)
-        COMPREPLY=($(compgen -d -- "$cur"))
+        mapfile -t COMPREPLY < <(compgen -d -- "$cur")
         compopt -o filenames 2>/dev/null
         return
         ;;
@@ -98,8 +98,9 @@ _rfguard()
         ;;
     explain)
         if [[ $cur != -* ]]; then
-            COMPREPLY=($(compgen -W "$("${words[0]}" rules 2>/dev/null |
-                awk 'NR > 1 { print $1 }')" -- "$cur"))
+            # the rule ids, from the rfguard being completed
+            mapfile -t COMPREPLY < <(compgen -W "$("${words[0]}" rules \
+                2>/dev/null | awk 'NR > 1 { print $1 }')" -- "$cur")
             return
         fi
         opts='--help'
@@ -113,12 +114,12 @@ _rfguard()
     esac
 
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+        mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
         return
     fi
     case $cmd in
     lint | fix)
-        COMPREPLY=($(compgen -f -- "$cur"))
+        mapfile -t COMPREPLY < <(compgen -f -- "$cur")
         compopt -o filenames 2>/dev/null
         ;;
     esac
