@@ -361,10 +361,16 @@ fi
 
 # ---- docs and image agree with the manifests ----
 doc=$src/docs/install.md
-for cmd in "kubectl apply -k deploy/cert-manager" \
+for cmd in "deploy/install.sh cert-manager" \
            "deploy/self-signed/gen.sh" \
-           "kubectl apply -k deploy/self-signed" \
+           "deploy/install.sh self-signed" \
            "kubectl kustomize deploy/cert-manager" \
+           "rfguard.io/install-step!=webhooks" \
+           "kubectl label namespace legacy-redis rfguard.io/ignore=true" \
+           "kubectl delete validatingwebhookconfiguration,mutatingwebhookconfiguration rfguard" \
+           "kind load image-archive rfguard-$version.oci.tar" \
+           "ctr -n k8s.io images import rfguard-$version.oci.tar" \
+           "skopeo copy oci-archive:rfguard-$version.oci.tar" \
            'admission webhook "validate.rfguard.io" denied the request'; do
     if grep -qF -- "$cmd" "$doc" 2>/dev/null; then
         ok "docs/install.md: $cmd"

@@ -9,8 +9,9 @@
 # but the webhooks, rollout status, the webhooks, then their caBundle),
 # that a Deployment that never gets ready leaves the webhooks unapplied,
 # that a missing caBundle ends with the emergency exit, the self-signed
-# overlay before and after gen.sh, your own overlay from docs/install.md,
-# KUBECTL with flags, a too-old kubectl, usage errors.
+# overlay before and after gen.sh, your own overlay and its patches from
+# docs/install.md, the doc's steps by hand giving the same calls, KUBECTL
+# with flags, a too-old kubectl, usage errors.
 #
 # Usage: deploy_install.sh RFGUARD SOURCE_DIR BUILD_DIR
 # Env:   KUBECTL (default kubectl): the real kubectl. Exit 77 (skip) when
@@ -189,6 +190,35 @@ if [ -s "$work/my-rfguard/kustomization.yaml" ]; then
     fi
 else
     bad "docs/install.md has no '# my-rfguard/kustomization.yaml' block"
+fi
+
+# ---- the docs' patches: fail open, no matchConditions (before 1.28) ----
+sed -n '/^patches:$/,/^```$/p' "$src/docs/install.md" | sed '$d' \
+    >"$work/patches.yaml"
+if grep -q 'op: remove' "$work/patches.yaml" &&
+   cat "$work/patches.yaml" >>"$work/my-rfguard/kustomization.yaml" &&
+   "$real" kustomize "$work/my-rfguard" >"$work/patched.yaml" \
+       2>"$work/patched.err" && [ ! -s "$work/patched.err" ] &&
+   [ "$(grep -c '^  failurePolicy: Ignore$' "$work/patched.yaml")" = 2 ] &&
+   ! grep -q 'failurePolicy: Fail\|matchConditions' "$work/patched.yaml"; then
+    ok "docs' patches: both webhooks Ignore, no matchConditions, no warning"
+else
+    bad "docs' patches block does not render as described"
+    cat "$work/patches.yaml" "$work/patched.err" 2>/dev/null
+fi
+
+# ---- the docs' steps by hand are the script's steps ----
+sed -n '/^kubectl kustomize deploy\/cert-manager > rfguard.yaml/,/^```$/p' \
+    "$src/docs/install.md" | sed '$d' >"$work/manual.sh"
+: >"$log"
+if [ -s "$work/manual.sh" ] &&
+   (cd "$work" && bash -e manual.sh >"$work/manual.out" 2>&1) &&
+   [ "$(cat "$log")" = "$(printf '%s\n' "$safe_order" | head -n 3)" ] &&
+   cmp -s "$work/cm.yaml" "$work/rfguard.yaml"; then
+    ok "docs' manual steps: the same applies and rollout wait as install.sh"
+else
+    bad "docs' manual steps differ from install.sh:"
+    cat "$work/manual.sh" "$work/manual.out" "$log"
 fi
 
 # ---- KUBECTL with flags reaches every call ----
