@@ -313,7 +313,8 @@ static int one_doc(struct run *r, struct lfile *lf, struct input_file *f,
     if (lnote_is_kustomization(f->name, obj)) {
         if (!out_of(d))
             return RFG_ENOMEM;
-        err = lnote_kustomization(&d->out->note, f->name, pos.line);
+        err = lnote_kustomization(&d->out->note, f->name,
+                                  !strcmp(f->path, "-"), pos.line);
         return err ? err : lnote_patch_paths(&lf->patches, f->name, obj);
     }
     if (!d->rf)
@@ -619,6 +620,7 @@ static int print_notes(const struct run *r, FILE *out)
     for (i = 0; !rc && i < r->in.nfiles; i++) {
         const struct lfile *lf = &r->files[i];
         const char *fname = r->in.files[i].name;
+        bool from_stdin = !strcmp(r->in.files[i].path, "-");
 
         for (k = 0; !rc && k < lf->ndocs; k++) {
             const struct ldoc *d = &lf->docs[k];
@@ -630,8 +632,8 @@ static int print_notes(const struct run *r, FILE *out)
                 rc = lnote_patch(&n, fname, d->line, doc_object(lf, d),
                                  lf->patch_of);
             else if (d->rf && d->out && d->out->partial)
-                rc = lnote_partial(&n, fname, d->line, doc_object(lf, d),
-                                   d->out->partial);
+                rc = lnote_partial(&n, fname, from_stdin, d->line,
+                                   doc_object(lf, d), d->out->partial);
             if (n)
                 fprintf(out, "%s\n", n);
             free(n);

@@ -106,12 +106,13 @@ static int note(char **out, const char *file, unsigned line,
 }
 
 /* The directory kustomize would build: the file's, "." for a bare
- * name, DIR for stdin. Into buf. */
-static const char *dir_of(const char *file, char *buf, size_t len)
+ * name, DIR for stdin (whatever --stdin-filename calls it). Into buf. */
+static const char *dir_of(const char *file, bool from_stdin, char *buf,
+                          size_t len)
 {
     const char *slash = strrchr(file, '/');
 
-    if (!strcmp(file, "<stdin>"))
+    if (from_stdin || !strcmp(file, "<stdin>"))
         return "DIR";
     if (!slash)
         return ".";
@@ -208,17 +209,18 @@ const char *lnote_missing_part(const cJSON *obj)
     return NULL;
 }
 
-int lnote_kustomization(char **out, const char *file, unsigned line)
+int lnote_kustomization(char **out, const char *file, bool from_stdin,
+                        unsigned line)
 {
     char dir[4096];
 
     return note(out, file, line, "a kustomization is not linted: lint "
                 "what it builds with `kubectl kustomize %s | rfguard lint "
-                "-`", dir_of(file, dir, sizeof(dir)));
+                "-`", dir_of(file, from_stdin, dir, sizeof(dir)));
 }
 
-int lnote_partial(char **out, const char *file, unsigned line,
-                  const char *name, const char *part)
+int lnote_partial(char **out, const char *file, bool from_stdin,
+                  unsigned line, const char *name, const char *part)
 {
     char dir[4096];
 
@@ -226,7 +228,7 @@ int lnote_partial(char **out, const char *file, unsigned line,
                 "complete object, as the API server would get it; if it is "
                 "a kustomize patch, lint the built output instead "
                 "(`kubectl kustomize %s | rfguard lint -`)", name, part,
-                dir_of(file, dir, sizeof(dir)));
+                dir_of(file, from_stdin, dir, sizeof(dir)));
 }
 
 int lnote_patch(char **out, const char *file, unsigned line,
@@ -237,5 +239,5 @@ int lnote_patch(char **out, const char *file, unsigned line,
     return note(out, file, line, "RedisFailover %s is a patch (%s lists "
                 "this file): not linted on its own; lint the built output "
                 "(`kubectl kustomize %s | rfguard lint -`)", name, kfile,
-                dir_of(kfile, dir, sizeof(dir)));
+                dir_of(kfile, false, dir, sizeof(dir)));
 }

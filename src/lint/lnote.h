@@ -56,11 +56,14 @@ const char *lnote_missing_part(const cJSON *obj);
 
 /* The notes, as printed: "file:line:1: note: ..." into *out (owned), for
  * a kustomization; for failover `name` lacking `part`; for failover
- * `name` in a file that kustomization `kfile` lists as a patch. */
-int lnote_kustomization(char **out, const char *file, unsigned line)
+ * `name` in a file that kustomization `kfile` lists as a patch.
+ * `from_stdin`: `file` is the name stdin goes by, so the advice names
+ * no directory of it. */
+int lnote_kustomization(char **out, const char *file, bool from_stdin,
+                        unsigned line) RFG_MUST_CHECK;
+int lnote_partial(char **out, const char *file, bool from_stdin,
+                  unsigned line, const char *name, const char *part)
     RFG_MUST_CHECK;
-int lnote_partial(char **out, const char *file, unsigned line,
-                  const char *name, const char *part) RFG_MUST_CHECK;
 int lnote_patch(char **out, const char *file, unsigned line,
                 const char *name, const char *kfile) RFG_MUST_CHECK;
 

@@ -35,6 +35,12 @@ has "rendered.yaml:19:5: error: the password in shop/cache-auth" text.out &&
     ok "text: findings at rendered.yaml:LINE:COL, the template beside them" ||
     { bad "text names"; cat text.out; }
 
+# a note on stdin is named too, and its advice still names no directory
+has "rendered.yaml:10:1: note: RedisFailover shop/cache has no spec.redis" text.err &&
+    has '`kubectl kustomize DIR | rfguard lint -`' text.err &&
+    ok "note: named rendered.yaml, advice says kubectl kustomize DIR" ||
+    { bad "note"; cat text.err; }
+
 # json, sarif, junit: parsed as their consumers parse them
 for f in json sarif junit; do
     "$rfguard" lint --format $f --stdin-filename rendered.yaml - <mixed.yaml >out.$f 2>/dev/null
