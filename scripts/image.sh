@@ -22,6 +22,7 @@ set -euo pipefail
 usage() {
     cat <<'EOF'
 Usage: scripts/image.sh [--out FILE] [--binary BIN] [--name NAME] [--build-dir DIR]
+       scripts/image.sh --rootfs DIR [--binary BIN] [--build-dir DIR]
 Build rfguard's container image with buildah (no daemon, no registry pull)
 and write it as an OCI archive. Prints the archive's path when done.
   --out FILE        the archive (default: ./rfguard-<version>.oci.tar)
@@ -31,6 +32,8 @@ and write it as an OCI archive. Prints the archive's path when done.
                     (default: ghcr.io/rfguard/rfguard, as in deploy/)
   --build-dir DIR   where to build the release binary
                     (default: build-release in the source tree)
+  --rootfs DIR      only write the image's file tree to DIR (new or empty)
+                    and stop; no buildah needed (the Dockerfile uses this)
   -h, --help        this text
 Needs buildah (installed with apt-get when missing and run as root), cmake
 and a compiler unless --binary is given. SOURCE_DATE_EPOCH, when set, fixes
@@ -50,20 +53,21 @@ usage_error() {
 say() { echo "image.sh: $*" >&2; }
 
 src=$(cd "$(dirname "$0")/.." && pwd)
-out= binary= name=ghcr.io/rfguard/rfguard builddir=$src/build-release
+out= binary= name=ghcr.io/rfguard/rfguard builddir=$src/build-release rootfs_out=
 while [ $# -gt 0 ]; do
     case $1 in
-    --out | --binary | --name | --build-dir)
+    --out | --binary | --name | --build-dir | --rootfs)
         [ $# -ge 2 ] && [ -n "$2" ] || usage_error "$1 needs a value"
         case $1 in
         --out) out=$2 ;;
         --binary) binary=$2 ;;
         --name) name=$2 ;;
         --build-dir) builddir=$2 ;;
+        --rootfs) rootfs_out=$2 ;;
         esac
         shift 2
         ;;
-    --out=* | --binary=* | --name=* | --build-dir=*)
+    --out=* | --binary=* | --name=* | --build-dir=* | --rootfs=*)
         v=${1#*=}
         [ -n "$v" ] || usage_error "${1%%=*} needs a value"
         case $1 in
@@ -71,6 +75,7 @@ while [ $# -gt 0 ]; do
         --binary=*) binary=$v ;;
         --name=*) name=$v ;;
         --build-dir=*) builddir=$v ;;
+        --rootfs=*) rootfs_out=$v ;;
         esac
         shift
         ;;
@@ -98,9 +103,15 @@ case $out in
 esac
 [ -d "$(dirname "$out")" ] || die "$(dirname "$out") is not a directory"
 ref=$name:$version
+if [ -n "$rootfs_out" ]; then
+    [ -z "$(ls -A "$rootfs_out" 2>/dev/null)" ] ||
+        die "--rootfs $rootfs_out exists and is not empty"
+    mkdir -p "$rootfs_out" || die "cannot create $rootfs_out"
+    rootfs_out=$(cd "$rootfs_out" && pwd)
+fi
 
 # ---- tools ----
-if ! command -v buildah >/dev/null; then
+if [ -z "$rootfs_out" ] && ! command -v buildah >/dev/null; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         say "buildah is missing; installing it with apt-get"
         DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
@@ -149,11 +160,11 @@ esac
 say "$got"
 brev=${got##*(rev }
 brev=${brev%)}
-if [ "$brev" != "$revision" ]; then
+if [ "$revision" != unknown ] && [ "$brev" != "$revision" ]; then
     say "warning: the binary was built at revision $brev, the source tree is at $revision; the image's revision label says $commit"
 fi
 
-rootfs=$tmp/rootfs
+rootfs=${rootfs_out:-$tmp/rootfs}
 mkdir -p "$rootfs/usr/local/bin" "$rootfs/usr/bin" "$rootfs/etc/ssl/certs" \
     "$rootfs/usr/share/rfguard" "$rootfs/tmp"
 chmod 1777 "$rootfs/tmp"
@@ -223,6 +234,10 @@ pkglist=$(sort -u "$pkgs" | while read -r p; do
     dpkg-query -W -f '${Package}=${Version}\n' "$p" 2>/dev/null || die "dpkg-query cannot find $p"
 done | sort -u | paste -sd, -)
 
+# The same list as a file, for images whose builder cannot set a label
+# from the build's output (the Dockerfile).
+tr ',' '\n' <<<"$pkglist" >"$rootfs/usr/share/rfguard/debian-packages"
+
 # ---- CA certificates, users ----
 ca=/etc/ssl/certs/ca-certificates.crt
 [ -s "$ca" ] || die "$ca is missing (apt-get install ca-certificates)"
@@ -240,6 +255,11 @@ EOF
 echo 'hosts: files dns' >"$rootfs/etc/nsswitch.conf"
 chmod -R go-w,a+rX "$rootfs"
 chmod 1777 "$rootfs/tmp"
+if [ -n "$rootfs_out" ]; then
+    say "done: the image's files are in $rootfs_out"
+    echo "$rootfs_out"
+    exit 0
+fi
 
 # ---- the image ----
 if [ -n "${SOURCE_DATE_EPOCH:-}" ]; then
