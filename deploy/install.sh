@@ -123,6 +123,10 @@ fi
 echo "install.sh: 1/3 applying everything but the webhook configurations"
 kc apply -f "$tmp/all.yaml" -l "$step_label!=webhooks" || {
     echo "install.sh: step 1 failed; the webhook configurations were not applied" >&2
+    if grep -q '^apiVersion: cert-manager.io/' "$tmp/all.yaml"; then
+        echo "install.sh: (this overlay needs cert-manager: 'no matches for kind" \
+             "\"Certificate\"' means it is not installed)" >&2
+    fi
     exit 1
 }
 

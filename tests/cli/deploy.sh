@@ -7,10 +7,11 @@
 # own YAML loader. Also: the self-signed overlay's gen.sh (with
 # `rfguard certs` when it exists), rotation keeping the old CA in the
 # caBundle, mutated manifests that check_deploy must reject, the policy
-# copy in deploy/base, the image's reload wrapper, and that the docs and
-# Dockerfile say what the manifests do. Every render must print nothing on
-# stderr (no deprecation warnings), and every rendered image must be
-# pinned to the project version (never :latest, never untagged).
+# copy in deploy/base, the image's reload wrapper, and that the docs,
+# Dockerfile and scripts/image.sh say what the manifests do. Every render
+# must print nothing on stderr (no deprecation warnings), and every
+# rendered image must be pinned to the project version (never :latest,
+# never untagged).
 #
 # Usage: deploy.sh RFGUARD SOURCE_DIR BUILD_DIR
 # Env:   KUBECTL (default kubectl). Exit 77 (skip) without kubectl, or when
@@ -379,12 +380,22 @@ for cmd in "deploy/install.sh cert-manager" \
     fi
 done
 for want in "USER 65532:65532" '-DRFG_GIT_REV="${RFG_GIT_REV}"' \
-            "debian:12-slim" "org.opencontainers.image.revision" \
-            "/usr/local/bin/rfguard-reload"; do
+            "org.opencontainers.image.revision"; do
     if grep -qF -- "$want" "$src/Dockerfile"; then
         ok "Dockerfile: $want"
     else
         bad "Dockerfile lacks: $want"
+    fi
+done
+# The Deployment runs these paths: the image build must put them there
+# (scripts/image.sh builds the image, and the Dockerfile's layout with it).
+for want in /usr/local/bin/rfguard-reload /usr/local/bin/rfguard; do
+    if ! grep -qF -- "- $want" "$src/deploy/base/deployment.yaml"; then
+        bad "the Deployment no longer runs $want: update this test"
+    elif grep -qF -- "$want" "$src/scripts/image.sh"; then
+        ok "scripts/image.sh puts $want where the Deployment runs it"
+    else
+        bad "scripts/image.sh does not install $want (the Deployment runs it)"
     fi
 done
 if grep -q 'runAsUser: 65532' "$src/deploy/base/deployment.yaml"; then
