@@ -14,7 +14,7 @@
 #   --out DIR      where to write (default: generated/ next to this script,
 #                  which is where the overlay reads them)
 #
-# Rotation: run it again and `kubectl apply -k deploy/self-signed`. The
+# Rotation: run it again and `deploy/install.sh self-signed`. The
 # previous CA stays in the caBundle next to the new one until the next run,
 # so the API server trusts both the old and the new serving certificate
 # while kubelet swaps the Secret files under the running pods.
@@ -111,4 +111,4 @@ YAML
 done
 
 echo "gen.sh: wrote $out/secret.yaml and the caBundle patches;" \
-     "now: kubectl apply -k $(dirname "$0")" >&2
+     "now: $(dirname "$(dirname "$0")")/install.sh self-signed" >&2
