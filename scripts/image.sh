@@ -53,7 +53,7 @@ usage_error() {
 say() { echo "image.sh: $*" >&2; }
 
 src=$(cd "$(dirname "$0")/.." && pwd)
-out= binary= name=ghcr.io/rfguard/rfguard builddir=$src/build-release rootfs_out=
+out='' binary='' name=ghcr.io/rfguard/rfguard builddir=$src/build-release rootfs_out=''
 while [ $# -gt 0 ]; do
     case $1 in
     --out | --binary | --name | --build-dir | --rootfs)
