@@ -25,6 +25,15 @@ fail() {
     exit 1
 }
 
+# Before anything needs buildah: the binary reports the version that
+# scripts/version.sh reads from CMakeLists.txt (the tag deploy/ pins).
+version=$("$src/scripts/version.sh") || fail "scripts/version.sh failed"
+case $("$rfguard" --version) in
+"rfguard $version (rev "*) ;;
+*) fail "rfguard --version says '$("$rfguard" --version)', scripts/version.sh says $version" ;;
+esac
+echo "ok: rfguard --version agrees with scripts/version.sh ($version)"
+
 command -v buildah >/dev/null || skip "buildah is not installed (apt-get install buildah)"
 if ldd "$rfguard" 2>/dev/null | grep -q -e libasan -e libubsan -e libtsan; then
     skip "$rfguard links a sanitizer runtime; the image is tested from the plain build"
@@ -48,7 +57,6 @@ if ! probe=$(bah from --name probe scratch 2>&1); then
 fi
 bah rm probe >/dev/null 2>&1
 
-version=$("$src/scripts/version.sh") || fail "scripts/version.sh failed"
 commit=$("$src/scripts/version.sh" --commit)
 
 # ---- build the archive ----
