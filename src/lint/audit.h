@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * audit.h - audit the objects a cluster already holds: one Kubernetes List
+ * in memory (as `kubectl get redisfailovers,secrets,networkpolicies -A -o
+ * json` prints it, JSON or YAML) is checked the way `rfguard lint
+ * --cluster-state` checks manifests: every selected RedisFailover gets
+ * every rule, against a cluster view made of every object of the List and
+ * counted as complete. The result is a lint report plus what a
+ * PolicyReport needs per failover (apiVersion, kind, uid, which rules
+ * were evaluated), and audit_policy_reports turns it into
+ * wgpolicyk8s.io/v1alpha2 PolicyReport objects, one per namespace.
+ *
+ * No I/O, no clock: `rfguard audit` reads the List from a file or the
+ * API server and supplies the timestamp; serve's background audit calls
+ * the same functions. Secret values never leave audit_run: the view keeps
+ * key names and a SHA-256 of the password only, and the Secrets' strings
+ * in the parsed trees are wiped before they are freed.
+ */
+#ifndef RFG_AUDIT_H
+#define RFG_AUDIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "cview.h"
+#include "policy.h"
+#include "report.h"
+#include "rf.h"
+
+struct audit_opts {
+    const struct policy_set *pol;  /* borrowed; required */
+    enum rf_target target;         /* 0 = the policy's */
+    const char *ns;                /* audit only this namespace's
+                                      failovers; NULL = all. The view
+                                      still holds every object. */
+    const char *selector;          /* label selector of the failovers to
+                                      audit (audit_selector_check); NULL
+                                      or "" = all */
+    cview_hash_fn hash;            /* password fingerprints (SHA-256) */
+    /* The List lacks the Secrets (listing them was forbidden): the view
+     * is then not complete, so a Secret it does not hold is not
+     * reported missing (rules that need its content cannot tell). */
+    bool secrets_unknown;
+};
+
+/* One audited (selected) failover, in the order of the List. */
+struct audit_failover {
+    char *api_version;     /* owned; "" when absent */
+    char *kind;            /* owned */
+    char *ns, *name;       /* owned */
+    char *uid;             /* owned; "" when absent (a file's object) */
+    size_t doc;            /* its index in the report's docs */
+    /* Catalogue indices (rules_catalog) of the rules evaluated for it:
+     * on under the policy, applying to the target, not skipped.
+     * Ascending. A rule here with no finding of the failover passed. */
+    size_t *rules;         /* owned */
+    size_t nrules;
+};
+
+struct audit {
+    struct report rep;     /* as lint fills it: findings and skips with
+                              the List's file:line:col and ns/name,
+                              sorted by position; input errors */
+    struct audit_failover *rfs; /* owned; selected failovers only */
+    size_t nrfs, caprfs;
+};
+
+void audit_init(struct audit *a);
+void audit_cleanup(struct audit *a);
+
+/* Is `sel` a label selector audit understands: comma-separated
+ * requirements `k=v`, `k==v`, `k!=v`, `k`, `!k`, `k in (v1,v2)`,
+ * `k notin (v1,v2)`? RFG_OK, or RFG_EINVAL with why in err. */
+int audit_selector_check(const char *sel, char *err, size_t errlen)
+    RFG_MUST_CHECK;
+/* Does the object with metadata.labels `labels` (may be NULL) match
+ * `sel` (checked; NULL or "" matches everything)? */
+bool audit_selector_matches(const char *sel, const cJSON *labels);
+
+/* Audit the List in buf[0..len) (JSON or YAML; a single object or a
+ * stream of objects is accepted too), called `name` in positions. Fills
+ * `a` (initialised by audit_init). Unreadable input is an error entry
+ * of a->rep, not a failure. Returns RFG_OK, RFG_EINVAL (a bad selector)
+ * or RFG_ENOMEM. The buffer is not modified: a caller holding Secrets in
+ * it wipes it itself. */
+int audit_run(struct audit *a, const char *buf, size_t len,
+              const char *name, const struct audit_opts *o) RFG_MUST_CHECK;
+
+/* PolicyReport output. */
+#define AUDIT_REPORT_NAME "rfguard"        /* metadata.name, per namespace */
+#define AUDIT_SOURCE "rfguard"
+#define AUDIT_MANAGED_BY "rfguard"         /* app.kubernetes.io/managed-by */
+/* A report whose JSON would pass this many bytes drops its pass results
+ * (the summary keeps their count; an annotation says so). */
+#define AUDIT_REPORT_MAX_BYTES ((size_t)1 << 20)
+
+struct audit_report_opts {
+    const struct policy_set *pol;  /* borrowed; its name is each result's
+                                      policy (AUDIT_SOURCE when none) */
+    int64_t seconds;               /* the results' timestamp */
+    int32_t nanos;
+    size_t max_bytes;              /* 0 = AUDIT_REPORT_MAX_BYTES */
+};
+
+/* A new JSON array in *out: one wgpolicyk8s.io/v1alpha2 PolicyReport
+ * (namespaced, named AUDIT_REPORT_NAME) per namespace with a selected
+ * failover, namespaces in byte order. Results: per failover (by name)
+ * and rule (by id), `fail` for a deny finding, `warn` for a warning,
+ * `skip` for a skipped rule, `pass` for an evaluated rule with neither;
+ * a summary {pass, fail, warn, error, skip}. Apart from the timestamps,
+ * unchanged objects give identical reports. Returns RFG_OK or
+ * RFG_ENOMEM (*out NULL). Free with cJSON_Delete. */
+int audit_policy_reports(cJSON **out, const struct audit *a,
+                         const struct audit_report_opts *o) RFG_MUST_CHECK;
+
+#endif
