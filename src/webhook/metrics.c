@@ -8,6 +8,7 @@
 
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define NBUCKETS 15
 
@@ -45,6 +46,12 @@ struct metrics {
     size_t nrules;
     atomic_ullong *findings;            /* owned: [rule][warn, deny] */
     atomic_ullong *skips;               /* owned: [rule] */
+    /* the background audit: gauges of its last run, rendered once it
+     * ran; a series that was ever non-zero stays (at 0 when fixed) */
+    atomic_ullong *audit;               /* owned: [rule][warn, deny] */
+    atomic_bool *audit_seen;            /* owned: [rule][warn, deny] */
+    atomic_ullong audit_runs[2];        /* error, ok */
+    atomic_llong audit_last;            /* Unix time of the last ok run */
 };
 
 struct metrics *metrics_new(const char *const *rule_ids, size_t nrules)
@@ -58,10 +65,10 @@ struct metrics *metrics_new(const char *const *rule_ids, size_t nrules)
      * defined; glibc/x86-64 and aarch64 are fine). */
     m->findings = calloc(nrules ? nrules * 2 : 1, sizeof(*m->findings));
     m->skips = calloc(nrules ? nrules : 1, sizeof(*m->skips));
-    if (!m->findings || !m->skips) {
-        free(m->findings);
-        free(m->skips);
-        free(m);
+    m->audit = calloc(nrules ? nrules * 2 : 1, sizeof(*m->audit));
+    m->audit_seen = calloc(nrules ? nrules * 2 : 1, sizeof(*m->audit_seen));
+    if (!m->findings || !m->skips || !m->audit || !m->audit_seen) {
+        metrics_free(m);
         return NULL;
     }
     m->rule_ids = rule_ids;
@@ -75,6 +82,8 @@ void metrics_free(struct metrics *m)
         return;
     free(m->findings);
     free(m->skips);
+    free(m->audit);
+    free(m->audit_seen);
     free(m);
 }
 
@@ -136,9 +145,79 @@ void metrics_set_cert_expiry(struct metrics *m, int64_t unix_time)
                               memory_order_relaxed);
 }
 
+size_t metrics_rule_index(const struct metrics *m, const char *id)
+{
+    size_t i;
+
+    for (i = 0; id && i < m->nrules; i++)
+        if (!strcmp(m->rule_ids[i], id))
+            return i;
+    return m->nrules;
+}
+
+void metrics_audit(struct metrics *m, bool ok,
+                   const unsigned long long *findings, int64_t when)
+{
+    size_t i;
+
+    if (!m)
+        return;
+    if (ok) {
+        for (i = 0; i < m->nrules * 2; i++) {
+            unsigned long long n = findings ? findings[i] : 0;
+
+            atomic_store_explicit(&m->audit[i], n, memory_order_relaxed);
+            if (n)
+                atomic_store_explicit(&m->audit_seen[i], true,
+                                      memory_order_relaxed);
+        }
+        atomic_store_explicit(&m->audit_last, when, memory_order_relaxed);
+    }
+    atomic_fetch_add_explicit(&m->audit_runs[ok ? 1 : 0], 1,
+                              memory_order_relaxed);
+}
+
 static unsigned long long load(atomic_ullong *a)
 {
     return atomic_load_explicit(a, memory_order_relaxed);
+}
+
+/* The background audit's series: only once an audit has ended (a
+ * server without --audit-interval shows none of them). */
+static int render_audit(struct metrics *m, struct sbuf *b)
+{
+    unsigned long long ok = load(&m->audit_runs[1]);
+    unsigned long long err = load(&m->audit_runs[0]);
+    size_t i;
+    int rc;
+
+    if (!ok && !err)
+        return RFG_OK;
+    rc = sbuf_printf(b, "# HELP rfguard_audit_runs_total Background audits "
+                        "of the cluster's failovers by result.\n"
+                        "# TYPE rfguard_audit_runs_total counter\n"
+                        "rfguard_audit_runs_total{result=\"ok\"} %llu\n"
+                        "rfguard_audit_runs_total{result=\"error\"} "
+                        "%llu\n",
+                     ok, err);
+    if (!rc && ok)
+        rc = sbuf_printf(b, "# HELP rfguard_audit_last_run_timestamp_seconds"
+                            " When the last background audit ran.\n"
+                            "# TYPE rfguard_audit_last_run_timestamp_seconds"
+                            " gauge\n"
+                            "rfguard_audit_last_run_timestamp_seconds %lld\n"
+                            "# HELP rfguard_audit_findings Findings of the "
+                            "last background audit, by rule and severity.\n"
+                            "# TYPE rfguard_audit_findings gauge\n",
+                         (long long)atomic_load_explicit(
+                             &m->audit_last, memory_order_relaxed));
+    for (i = 0; !rc && ok && i < m->nrules * 2; i++)
+        if (atomic_load_explicit(&m->audit_seen[i], memory_order_relaxed))
+            rc = sbuf_printf(b, "rfguard_audit_findings{rule=\"%s\","
+                                "severity=\"%s\"} %llu\n",
+                             m->rule_ids[i / 2], i % 2 ? "deny" : "warn",
+                             load(&m->audit[i]));
+    return rc;
 }
 
 int metrics_render(struct metrics *m, struct sbuf *b)
@@ -234,5 +313,7 @@ int metrics_render(struct metrics *m, struct sbuf *b)
                             " %lld\n",
                          (long long)atomic_load_explicit(
                              &m->cert_expiry, memory_order_relaxed));
+    if (!rc)
+        rc = render_audit(m, b);
     return rc;
 }

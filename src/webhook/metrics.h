@@ -3,8 +3,9 @@
  * metrics.h - the webhook's Prometheus metrics: admission requests by
  * endpoint, operation and verdict, a latency histogram, findings by rule
  * and severity, rules skipped by annotation, requests the HTTP layer
- * refused, policy reloads, and the
- * serving certificate's expiry. Every update is a relaxed C11 atomic, so
+ * refused, policy reloads, the
+ * serving certificate's expiry, and the result of the background audit
+ * of the cluster's failovers (`serve --audit-interval`). Every update is a relaxed C11 atomic, so
  * any thread may record without locks; rendering reads a consistent
  * enough snapshot for scraping. It does not serve HTTP (cmd_serve.c does).
  */
@@ -48,6 +49,19 @@ void metrics_skip(struct metrics *m, size_t rule);
 void metrics_refused(struct metrics *m, int status);
 void metrics_policy_reload(struct metrics *m, bool ok);
 void metrics_set_cert_expiry(struct metrics *m, int64_t unix_time);
+
+/* The index of rule `id` among metrics_new's rule_ids, or the number of
+ * rules when it is not one of them. */
+size_t metrics_rule_index(const struct metrics *m, const char *id);
+
+/* One background audit ended. `ok`: it ran; `findings` (borrowed, may
+ * be NULL for none) then holds the current count of findings per rule
+ * and severity, [rule * 2] warn and [rule * 2 + 1] deny, nrules * 2
+ * values, which replace the last audit's; `when` is the Unix time it
+ * ran. Not ok: only the error is counted and the gauges keep the last
+ * audit's values. Called by one thread at a time. */
+void metrics_audit(struct metrics *m, bool ok,
+                   const unsigned long long *findings, int64_t when);
 
 /* Append the Prometheus text exposition (version 0.0.4). */
 int metrics_render(struct metrics *m, struct sbuf *b) RFG_MUST_CHECK;

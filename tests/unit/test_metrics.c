@@ -2,7 +2,10 @@
  *
  * test_metrics.c - the Prometheus exposition: findings by rule and
  * severity, and rules skipped by annotation (rfguard_skips_total), each
- * rendered once counted and never for an index out of range.
+ * rendered once counted and never for an index out of range; the
+ * background audit's gauges: absent until an audit ended, replaced by
+ * each audit, kept at 0 once fixed, kept as they were when an audit
+ * fails.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -42,8 +45,56 @@ static void test_metrics__skips(void)
     metrics_free(m);
 }
 
+static void test_metrics__audit(void)
+{
+    struct metrics *m = metrics_new(ids, 2);
+    unsigned long long f[4] = {0, 3, 2, 0};
+    struct sbuf b;
+
+    CHECK(m != NULL);
+    if (!m)
+        return;
+    sbuf_init(&b, 1 << 20);
+    CHECK_INT_EQ(metrics_rule_index(m, "storage-ephemeral"), 1);
+    CHECK_INT_EQ(metrics_rule_index(m, "no-such-rule"), 2);
+    CHECK_INT_EQ(metrics_render(m, &b), RFG_OK);
+    CHECK(!strstr(sbuf_str(&b), "rfguard_audit_"));
+    metrics_audit(m, true, f, 1700000000);
+    sbuf_reset(&b);
+    CHECK_INT_EQ(metrics_render(m, &b), RFG_OK);
+    CHECK_CONTAINS(sbuf_str(&b), "# TYPE rfguard_audit_findings gauge\n");
+    CHECK_CONTAINS(sbuf_str(&b), "rfguard_audit_findings{rule=\"auth-"
+                                 "required\",severity=\"deny\"} 3\n");
+    CHECK_CONTAINS(sbuf_str(&b), "rfguard_audit_findings{rule=\"storage-"
+                                 "ephemeral\",severity=\"warn\"} 2\n");
+    CHECK(!strstr(sbuf_str(&b), "severity=\"warn\"} 0"));
+    CHECK_CONTAINS(sbuf_str(&b),
+                   "rfguard_audit_last_run_timestamp_seconds 1700000000\n");
+    CHECK_CONTAINS(sbuf_str(&b), "rfguard_audit_runs_total{result=\"ok\"} "
+                                 "1\n");
+    /* a failed audit keeps the gauges */
+    metrics_audit(m, false, NULL, 1700000100);
+    sbuf_reset(&b);
+    CHECK_INT_EQ(metrics_render(m, &b), RFG_OK);
+    CHECK_CONTAINS(sbuf_str(&b), "rfguard_audit_runs_total{result=\"error\"}"
+                                 " 1\n");
+    CHECK_CONTAINS(sbuf_str(&b),
+                   "rfguard_audit_last_run_timestamp_seconds 1700000000\n");
+    CHECK_CONTAINS(sbuf_str(&b), "severity=\"deny\"} 3\n");
+    /* fixed: the series stays, at 0 */
+    f[1] = 0;
+    metrics_audit(m, true, f, 1700000200);
+    sbuf_reset(&b);
+    CHECK_INT_EQ(metrics_render(m, &b), RFG_OK);
+    CHECK_CONTAINS(sbuf_str(&b), "rfguard_audit_findings{rule=\"auth-"
+                                 "required\",severity=\"deny\"} 0\n");
+    sbuf_cleanup(&b);
+    metrics_free(m);
+}
+
 int main(void)
 {
     RUN(test_metrics__skips);
+    RUN(test_metrics__audit);
     return CHECK_DONE();
 }
