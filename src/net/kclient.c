@@ -371,7 +371,8 @@ static bool retryable_status(long st)
 static CURLcode attempt(struct kclient *kc, const char *method,
                         const char *path, const char *body,
                         unsigned timeout_ms, size_t max_body,
-                        bool force_token, struct kclient_resp *resp)
+                        bool force_token, unsigned flags,
+                        struct kclient_resp *resp)
 {
     CURL *h = curl_easy_init();
     struct curl_slist *hdrs = NULL, *n;
@@ -386,7 +387,10 @@ static CURLcode attempt(struct kclient *kc, const char *method,
     if (setup(kc, h, path, &hdrs, force_token))
         goto out;
     if (body) {
-        n = curl_slist_append(hdrs, "Content-Type: application/json");
+        n = curl_slist_append(hdrs, flags & KCLIENT_APPLY
+                                        ? "Content-Type: application/"
+                                          "apply-patch+yaml"
+                                        : "Content-Type: application/json");
         if (!n)
             goto out;
         hdrs = n;
@@ -455,7 +459,7 @@ int kclient_request(struct kclient *kc, const char *method, const char *path,
         }
         cut = left <= kc->cfg.timeout_ms;   /* this attempt ends with it */
         cc = attempt(kc, method, path, body, cut ? left : kc->cfg.timeout_ms,
-                     max_body, force, resp);
+                     max_body, force, flags, resp);
         force = false;
         if (cc == CURLE_OUT_OF_MEMORY)
             return RFG_ENOMEM;

@@ -50,7 +50,10 @@ struct kclient_resp {
 void kclient_resp_cleanup(struct kclient_resp *r);
 
 enum kclient_flags {
-    KCLIENT_NO_RETRY = 1u << 0   /* one attempt only */
+    KCLIENT_NO_RETRY = 1u << 0,  /* one attempt only */
+    KCLIENT_APPLY = 1u << 1      /* the body is a server-side apply patch
+                                    (Content-Type application/
+                                    apply-patch+yaml; JSON is YAML) */
 };
 
 /* Send `method` `path` (with query) and an optional JSON `body`. Retries
