@@ -25,6 +25,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_certs(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 /* Load `path` (NULL = the built-in default policy), check it against the
  * rule catalogue, and print every problem to `err` as file:line:col.

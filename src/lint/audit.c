@@ -345,7 +345,8 @@ static int audit_one(struct arun *r, const struct rules_plan *plan,
              ? RFG_ENOMEM
              : RFG_OK;
     if (!rc)
-        rc = report_add_doc(&a->rep, r->name, ao->pos.line, f->kind,
+        rc = report_add_doc(&a->rep, r->name,
+                            r->o->no_positions ? 0 : ao->pos.line, f->kind,
                             sbuf_str(&object), &f->doc);
     if (rc) {
         sbuf_cleanup(&object);
@@ -373,12 +374,16 @@ static int audit_one(struct arun *r, const struct rules_plan *plan,
 
         if (!pos.line)
             pos = ao->pos;
+        if (r->o->no_positions)
+            pos = (struct src_pos){0, 0};
         rc = report_add_finding(&a->rep, f->doc, r->name, pos, fd->sev,
                                 fd->rule->id, fd->msg, fd->hint, fd->ptr,
                                 sbuf_str(&object), NULL);
     }
     for (i = 0; !rc && i < res.nskipped; i++)
-        rc = report_add_skipped(&a->rep, f->doc, r->name, ao->pos,
+        rc = report_add_skipped(&a->rep, f->doc, r->name,
+                                r->o->no_positions ? (struct src_pos){0, 0}
+                                                   : ao->pos,
                                 res.skipped[i].rule
                                     ? res.skipped[i].rule->id
                                     : "*",
@@ -416,6 +421,7 @@ int audit_run(struct audit *a, const char *buf, size_t len,
         goto out;
     rc = RFG_OK;
     a->rep.files = 1;
+    a->rep.name_objects = true;
     for (i = 0; i < dl.len && !rc; i++)
         rc = report_add_error(&a->rep, &dl.v[i]);
     for (i = 0; i < ys.len && !rc; i++)

@@ -44,6 +44,10 @@ struct audit_opts {
      * is then not complete, so a Secret it does not hold is not
      * reported missing (rules that need its content cannot tell). */
     bool secrets_unknown;
+    /* The List was assembled in memory (a live cluster): its line:col
+     * mean nothing to anyone, so findings carry none; `name` and the
+     * object's namespace/name say where they are. */
+    bool no_positions;
 };
 
 /* One audited (selected) failover, in the order of the List. */
@@ -92,14 +96,20 @@ int audit_run(struct audit *a, const char *buf, size_t len,
 /* PolicyReport output. */
 #define AUDIT_REPORT_NAME "rfguard"        /* metadata.name, per namespace */
 #define AUDIT_SOURCE "rfguard"
+#define AUDIT_POLICY "rfguard"            /* each result's policy */
+/* metadata.annotations: the rfguard policy the audit ran (its
+ * metadata.name, "default" for the built-in one), and, when pass results
+ * were left out for size, how many */
+#define AUDIT_POLICY_ANNOTATION "rfguard.io/policy"
+#define AUDIT_OMITTED_ANNOTATION "rfguard.io/omitted-pass-results"
 #define AUDIT_MANAGED_BY "rfguard"         /* app.kubernetes.io/managed-by */
 /* A report whose JSON would pass this many bytes drops its pass results
  * (the summary keeps their count; an annotation says so). */
 #define AUDIT_REPORT_MAX_BYTES ((size_t)1 << 20)
 
 struct audit_report_opts {
-    const struct policy_set *pol;  /* borrowed; its name is each result's
-                                      policy (AUDIT_SOURCE when none) */
+    const struct policy_set *pol;  /* borrowed; severities, and its name
+                                      for AUDIT_POLICY_ANNOTATION */
     int64_t seconds;               /* the results' timestamp */
     int32_t nanos;
     size_t max_bytes;              /* 0 = AUDIT_REPORT_MAX_BYTES */
@@ -107,7 +117,11 @@ struct audit_report_opts {
 
 /* A new JSON array in *out: one wgpolicyk8s.io/v1alpha2 PolicyReport
  * (namespaced, named AUDIT_REPORT_NAME) per namespace with a selected
- * failover, namespaces in byte order. Results: per failover (by name)
+ * failover, namespaces in byte order, labelled app.kubernetes.io/
+ * managed-by: AUDIT_MANAGED_BY. Results (policy AUDIT_POLICY, source
+ * AUDIT_SOURCE, severity high for a deny rule, medium for a warn rule,
+ * the failover as the one resource, properties.pointer and .hint where
+ * the finding has them): per failover (by name)
  * and rule (by id), `fail` for a deny finding, `warn` for a warning,
  * `skip` for a skipped rule, `pass` for an evaluated rule with neither;
  * a summary {pass, fail, warn, error, skip}. Apart from the timestamps,

@@ -50,6 +50,9 @@ struct report {
     size_t files, documents, failovers;
     size_t errors;           /* input errors */
     size_t deny, warn, skipped;
+    bool name_objects;       /* text names each entry's object (ns/name)
+                                after its position: the entries are a
+                                cluster's objects (rfguard audit) */
 };
 
 void report_init(struct report *r);

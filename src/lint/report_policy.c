@@ -77,9 +77,14 @@ static cJSON *result_json(const struct pres *p, const char *policy,
                           const struct audit_report_opts *o)
 {
     cJSON *r = cJSON_CreateObject(), *res, *ts, *props = NULL;
-    const char *msg = p->e ? p->e->msg : "the rule's checks passed";
+    const struct rule_desc *d = p->rule ? rules_find(p->rule) : NULL;
+    char pass[400];
+    const char *msg = p->e ? p->e->msg : pass;
     bool ok;
 
+    /* a pass says what was checked: the rule's one-line doc */
+    snprintf(pass, sizeof(pass), "passed; the rule checks: %s",
+             d && d->doc ? d->doc : p->rule ? p->rule : "");
     if (!r)
         return NULL;
     ok = add_str(r, "policy", policy) &&
@@ -170,13 +175,14 @@ static struct pres *ns_results(const struct audit *a, const char *ns,
 static cJSON *one_report(const struct audit *a, const char *ns,
                          const struct audit_report_opts *o)
 {
-    const char *policy = o->pol && o->pol->name && *o->pol->name
-                             ? o->pol->name
-                             : AUDIT_SOURCE;
+    const char *policy = AUDIT_POLICY;
+    const char *pol_name = o->pol && o->pol->name && *o->pol->name
+                               ? o->pol->name
+                               : "default";
     size_t max = o->max_bytes ? o->max_bytes : AUDIT_REPORT_MAX_BYTES;
     size_t n = 0, i, npass = 0, nfail = 0, nwarn = 0, nskip = 0;
     struct pres *v = ns_results(a, ns, o->pol, &n);
-    cJSON *rep = NULL, *md, *labels, *sum, *results = NULL;
+    cJSON *rep = NULL, *md, *labels, *ann, *sum, *results = NULL;
     bool ok, drop_pass = false;
     int pass;
 
@@ -200,14 +206,15 @@ static cJSON *one_report(const struct audit *a, const char *ns,
         ok = labels &&
              add_str(labels, "app.kubernetes.io/managed-by",
                      AUDIT_MANAGED_BY);
+        ann = ok ? cJSON_AddObjectToObject(md, "annotations") : NULL;
+        ok = ann && add_str(ann, AUDIT_POLICY_ANNOTATION, pol_name);
         if (ok && drop_pass) {
-            cJSON *ann = cJSON_AddObjectToObject(md, "annotations");
             char msg[200];
 
             snprintf(msg, sizeof(msg), "%zu pass results left out: the "
                      "report would pass %zu bytes; the summary counts "
                      "them", npass, max);
-            ok = ann && add_str(ann, "rfguard.io/omitted", msg);
+            ok = add_str(ann, AUDIT_OMITTED_ANNOTATION, msg);
         }
         sum = ok ? cJSON_AddObjectToObject(rep, "summary") : NULL;
         ok = sum && cJSON_AddNumberToObject(sum, "pass", (double)npass) &&

@@ -71,6 +71,8 @@ void report_write_text(const struct report *r, const struct report_opts *o,
             continue;
         fputs(bold, out);
         write_pos(out, e);
+        if (r->name_objects && e->object && *e->object)
+            fprintf(out, ": %s", e->object);
         if (e->kind == REPORT_SKIPPED) {
             fprintf(out, ":%s %sskipped:%s %s %s[%s]%s\n", rst, cyan, rst,
                     e->msg, dim, e->rule, rst);

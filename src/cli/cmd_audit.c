@@ -1,0 +1,547 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * cmd_audit.c - `rfguard audit`: the whole policy over the failovers a
+ * cluster already runs. Reads a dump (-f, a List as `kubectl get
+ * redisfailovers,secrets,networkpolicies -A -o json` prints it) or lists
+ * the live cluster through the client `serve` uses (kubeconfig or the
+ * pod's service account), then audits the one List with audit_run and
+ * prints it in a lint format or as PolicyReports. Read-only: it sends
+ * GETs and nothing else. Secret values are wiped from every buffer that
+ * held them as soon as the view has what it needs. Exit codes as lint.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "audit.h"
+#include "cli.h"
+#include "crypto.h"
+#include "file.h"
+#include "jpatch.h"
+#include "json.h"
+#include "kclient.h"
+#include "kubeconfig.h"
+#include "report.h"
+#include "sbuf.h"
+#include "wipe.h"
+
+#define MAX_DUMP ((size_t)64 << 20)
+#define PAGE_LIMIT 500
+#define LIST_DEADLINE_MS 30000
+#define RF_GROUP_PATH "/apis/databases.spotahome.com/v1"
+
+static void audit_usage(FILE *f)
+{
+    fprintf(f,
+        "Usage: rfguard audit [options]\n\n"
+        "Check the RedisFailovers a cluster already runs with every rule,\n"
+        "each against all the failovers, Secrets and NetworkPolicies of\n"
+        "the cluster. Without -f, lists them from the cluster (read-only:\n"
+        "--kubeconfig, else $KUBECONFIG, else ~/.kube/config, else the\n"
+        "pod's service account); with -f, reads a dump instead.\n\n"
+        "Options:\n"
+        "  -f, --filename FILE      a dump: the output of 'kubectl get\n"
+        "                           redisfailovers,secrets,networkpolicies "
+        "-A -o json'\n"
+        "                           (or -o yaml); - reads stdin\n"
+        "      --kubeconfig FILE    reach the API server with this "
+        "kubeconfig\n"
+        "      --context NAME       ... with this context instead of the "
+        "current one\n"
+        "  -n, --namespace NS       audit the failovers of NS only (live: "
+        "list NS only)\n"
+        "  -l, --selector SEL       audit the failovers whose labels match "
+        "SEL:\n"
+        "                           a=b, a!=b, a, !a, a in (x,y), a notin "
+        "(x,y), comma-separated\n"
+        "  -o, --format FMT         text (default), json, sarif, junit, "
+        "github or\n"
+        "                           policyreport (a JSON List of "
+        "wgpolicyk8s.io/v1alpha2\n"
+        "                           PolicyReports, one per namespace, for "
+        "kubectl apply -f -)\n"
+        "  -p, --policy FILE        policy file (default: the built-in "
+        "default policy)\n"
+        "  -t, --target NAME        operator target: spotahome-v1.2, "
+        "spotahome-v1.3,\n"
+        "                           freshworks-v3.3 (default: the "
+        "policy's)\n"
+        "      --no-color           no ANSI colours (also NO_COLOR=1)\n"
+        "  -q, --quiet              print errors only: no summary, no "
+        "notes\n"
+        "  -h, --help               this help\n\n"
+        "Exit codes: 0 clean or warnings only, 1 a deny finding, 2 usage, "
+        "I/O,\nparse or API error.\n");
+}
+
+/* ---- the live cluster ---- */
+
+struct live {
+    struct kclient *kc;
+    const char *ns;        /* NULL: all namespaces */
+    bool quiet;
+    cJSON *items;          /* the List's items, borrowed */
+};
+
+/* Remove what a Secret holds beyond what the view reads, and wipe it:
+ * the last applied configuration repeats the values. */
+static void wipe_json(cJSON *n)
+{
+    cJSON *c;
+
+    if (cJSON_IsString(n) && n->valuestring)
+        rfg_wipe(n->valuestring, strlen(n->valuestring));
+    for (c = n ? n->child : NULL; c; c = c->next)
+        wipe_json(c);
+}
+
+static void wipe_resp(struct kclient_resp *r)
+{
+    if (r->body)
+        rfg_wipe(r->body, r->len);
+    kclient_resp_cleanup(r);
+}
+
+/* What one resource is, and how a 403 or 404 is taken. */
+struct res {
+    const char *what;      /* resource name in messages */
+    const char *group;     /* "/api/v1" or "/apis/GROUP/VERSION" */
+    const char *query;     /* extra query, "&..." or "" */
+    const char *kind, *api_version;
+    bool secret;
+    bool optional;         /* a 403 or 404 is a warning */
+    const char *without;   /* what a missing list means, for the warning */
+};
+
+static const struct res resources[] = {
+    {"redisfailovers", RF_GROUP_PATH, "", "RedisFailover",
+     "databases.spotahome.com/v1", false, false, NULL},
+    /* Helm release Secrets are large and never hold a password */
+    {"secrets", "/api/v1", "&fieldSelector=type%21%3Dhelm.sh%2Frelease.v1",
+     "Secret", "v1", true, true,
+     "a Secret the failovers name is not reported missing, and the "
+     "password rules cannot check their Secrets"},
+    {"networkpolicies", "/apis/networking.k8s.io/v1", "", "NetworkPolicy",
+     "networking.k8s.io/v1", false, true,
+     "the rules see no NetworkPolicy guarding the sentinel port"},
+};
+
+/* List every object of `rs` into l->items, page after page. RFG_OK;
+ * RFG_ENOTFOUND when an optional resource was refused or is not served
+ * (said on stderr); another error after printing why. */
+static int list_res(struct live *l, const struct res *rs)
+{
+    struct kclient_resp r;
+    struct sbuf path;
+    char *cont = NULL;
+    int rc = RFG_OK, restarts = 0;
+
+    memset(&r, 0, sizeof(r));
+    sbuf_init(&path, 64 * 1024);
+    for (;;) {
+        cJSON *root, *it, *next;
+        const char *c;
+
+        sbuf_reset(&path);
+        if (l->ns)
+            rc = sbuf_printf(&path, "%s/namespaces/", rs->group);
+        else
+            rc = sbuf_printf(&path, "%s", rs->group);
+        if (!rc && l->ns)
+            rc = kclient_query_escape(&path, l->ns);
+        if (!rc)
+            rc = sbuf_printf(&path, "/%s?limit=%d%s", rs->what, PAGE_LIMIT,
+                             rs->query);
+        if (!rc && cont) {
+            rc = sbuf_adds(&path, "&continue=");
+            if (!rc)
+                rc = kclient_query_escape(&path, cont);
+        }
+        if (rc)
+            break;
+        rc = kclient_request(l->kc, "GET", sbuf_str(&path), NULL,
+                             LIST_DEADLINE_MS, 0, 0, &r);
+        if (rc) {
+            fprintf(stderr, "rfguard audit: cannot list %s at %s: %s\n",
+                    rs->what, kclient_server(l->kc),
+                    r.err[0] ? r.err : rfg_strerror(rc));
+            break;
+        }
+        if (r.status == 410 && restarts++ < 3) {
+            /* the continue token expired: start over */
+            free(cont);
+            cont = NULL;
+            wipe_resp(&r);
+            continue;
+        }
+        if ((r.status == 403 || r.status == 404) && rs->optional) {
+            if (!l->quiet)
+                fprintf(stderr, "rfguard audit: warning: cannot list %s "
+                        "(HTTP %ld%s%s): %s; grant list on %s to audit "
+                        "them\n", rs->what, r.status, r.err[0] ? ": " : "",
+                        r.err, rs->without, rs->what);
+            rc = RFG_ENOTFOUND;
+            break;
+        }
+        if (r.status != 200) {
+            fprintf(stderr, "rfguard audit: cannot list %s: HTTP %ld%s%s%s\n",
+                    rs->what, r.status, r.err[0] ? ": " : "", r.err,
+                    r.status == 404 && !rs->secret
+                        ? " (is the RedisFailover CRD installed?)"
+                    : r.status == 401 || r.status == 403
+                        ? " (check the kubeconfig's credentials and their "
+                          "RBAC)"
+                        : "");
+            rc = RFG_EUPSTREAM;
+            break;
+        }
+        root = cJSON_ParseWithLength(r.body, r.len);
+        wipe_resp(&r);
+        if (!root) {
+            fprintf(stderr, "rfguard audit: cannot list %s: the API "
+                            "server's answer is not JSON\n", rs->what);
+            rc = RFG_EPARSE;
+            break;
+        }
+        /* move the items over, with the kind the server leaves out */
+        it = json_get_mut(root, "items");
+        for (it = it ? it->child : NULL; it; it = next) {
+            next = it->next;
+            if (!cJSON_IsObject(it))
+                continue;
+            cJSON_DetachItemViaPointer(json_get_mut(root, "items"), it);
+            if (!json_get(it, "kind"))
+                cJSON_AddStringToObject(it, "kind", rs->kind);
+            if (!json_get(it, "apiVersion"))
+                cJSON_AddStringToObject(it, "apiVersion", rs->api_version);
+            cJSON_AddItemToArray(l->items, it);
+        }
+        c = json_str(json_get(root, "metadata"), "continue");
+        free(cont);
+        cont = c && *c ? strdup(c) : NULL;
+        if (rs->secret)
+            wipe_json(root);
+        cJSON_Delete(root);
+        if (c && *c && !cont) {
+            rc = RFG_ENOMEM;
+            break;
+        }
+        if (!cont)
+            break;
+    }
+    wipe_resp(&r);
+    free(cont);
+    sbuf_cleanup(&path);
+    if (rc == RFG_ENOMEM)
+        fprintf(stderr, "rfguard audit: out of memory\n");
+    return rc;
+}
+
+/* Where the cluster is: --kubeconfig, $KUBECONFIG (its first file),
+ * ~/.kube/config, the pod's service account. Prints why not and returns
+ * non-zero. */
+static int live_client(struct kclient **out, const char *kubeconfig,
+                       const char *context)
+{
+    struct kclient_config cfg;
+    struct diag_list dl;
+    char home_cfg[4096], env_cfg[4096];
+    const char *env = getenv("KUBECONFIG"), *home = getenv("HOME");
+    struct stat st;
+    int rc;
+    size_t i;
+
+    memset(&cfg, 0, sizeof(cfg));
+    diag_list_init(&dl, NULL);
+    if (!kubeconfig && env && *env) {
+        snprintf(env_cfg, sizeof(env_cfg), "%s", env);
+        env_cfg[strcspn(env_cfg, ":")] = '\0';
+        kubeconfig = env_cfg;
+    }
+    if (!kubeconfig && home && *home) {
+        snprintf(home_cfg, sizeof(home_cfg), "%s/.kube/config", home);
+        if (!stat(home_cfg, &st))
+            kubeconfig = home_cfg;
+    }
+    if (!kubeconfig && context) {
+        fprintf(stderr, "rfguard audit: --context needs a kubeconfig "
+                        "(--kubeconfig FILE or KUBECONFIG)\n");
+        return RFG_EINVAL;
+    }
+    if (!kubeconfig && !kclient_in_cluster_available(NULL)) {
+        fprintf(stderr, "rfguard audit: no cluster to audit: give "
+                        "--kubeconfig FILE (or set KUBECONFIG), or -f FILE "
+                        "for a dump\n");
+        return RFG_ENOTFOUND;
+    }
+    rc = kclient_global_init();
+    if (!rc && kubeconfig)
+        rc = kclient_config_kubeconfig(&cfg, kubeconfig, context, &dl);
+    else if (!rc)
+        rc = kclient_config_in_cluster(&cfg, NULL, &dl);
+    if (!rc)
+        rc = kclient_new(out, &cfg, &dl);
+    kclient_config_cleanup(&cfg);
+    for (i = 0; i < dl.len; i++) {
+        char line[400];
+
+        diag_format(&dl.v[i], line, sizeof(line));
+        fprintf(stderr, "rfguard audit: %s\n", line);
+    }
+    if (rc && !dl.len)
+        fprintf(stderr, "rfguard audit: cannot reach the cluster: %s\n",
+                rfg_strerror(rc));
+    diag_list_cleanup(&dl);
+    return rc;
+}
+
+/* List the cluster into one JSON List in *buf (wipe it after use);
+ * *secrets_unknown when Secrets could not be listed. */
+static int live_list(char **buf, size_t *len, bool *secrets_unknown,
+                     char **server, const char *kubeconfig,
+                     const char *context, const char *ns, bool quiet)
+{
+    struct live l;
+    cJSON *list = cJSON_CreateObject();
+    size_t i;
+    int rc = RFG_OK;
+
+    *buf = NULL;
+    *server = NULL;
+    memset(&l, 0, sizeof(l));
+    l.ns = ns;
+    l.quiet = quiet;
+    if (!list || !cJSON_AddStringToObject(list, "apiVersion", "v1") ||
+        !cJSON_AddStringToObject(list, "kind", "List") ||
+        !(l.items = cJSON_AddArrayToObject(list, "items"))) {
+        cJSON_Delete(list);
+        fprintf(stderr, "rfguard audit: out of memory\n");
+        return RFG_ENOMEM;
+    }
+    rc = live_client(&l.kc, kubeconfig, context);
+    for (i = 0; !rc && i < sizeof(resources) / sizeof(resources[0]); i++) {
+        rc = list_res(&l, &resources[i]);
+        if (rc == RFG_ENOTFOUND) {
+            if (resources[i].secret)
+                *secrets_unknown = true;
+            rc = RFG_OK;
+        }
+    }
+    if (!rc) {
+        *buf = cJSON_PrintUnformatted(list);
+        *server = strdup(kclient_server(l.kc));
+        if (!*buf || !*server) {
+            fprintf(stderr, "rfguard audit: out of memory\n");
+            rc = RFG_ENOMEM;
+        } else {
+            *len = strlen(*buf);
+        }
+    }
+    wipe_json(list);
+    cJSON_Delete(list);
+    kclient_free(l.kc);
+    return rc;
+}
+
+/* ---- output ---- */
+
+static int write_policy_reports(const struct audit *a,
+                                const struct policy_set *pol)
+{
+    struct audit_report_opts ro;
+    struct timespec now;
+    cJSON *reports = NULL, *list;
+    char *txt;
+
+    memset(&ro, 0, sizeof(ro));
+    clock_gettime(CLOCK_REALTIME, &now);
+    ro.pol = pol;
+    ro.seconds = (int64_t)now.tv_sec;
+    ro.nanos = (int32_t)now.tv_nsec;
+    if (audit_policy_reports(&reports, a, &ro))
+        return RFG_ENOMEM;
+    list = cJSON_CreateObject();
+    if (!list || !cJSON_AddStringToObject(list, "apiVersion", "v1") ||
+        !cJSON_AddStringToObject(list, "kind", "List")) {
+        cJSON_Delete(list);
+        cJSON_Delete(reports);
+        return RFG_ENOMEM;
+    }
+    cJSON_AddItemToObject(list, "items", reports);
+    txt = jpatch_format(list, false);
+    cJSON_Delete(list);
+    if (!txt)
+        return RFG_ENOMEM;
+    fputs(txt, stdout);
+    free(txt);
+    return RFG_OK;
+}
+
+int cmd_audit(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"filename", required_argument, NULL, 'f'},
+        {"kubeconfig", required_argument, NULL, 'k'},
+        {"context", required_argument, NULL, 'x'},
+        {"namespace", required_argument, NULL, 'n'},
+        {"selector", required_argument, NULL, 'l'},
+        {"format", required_argument, NULL, 'o'},
+        {"policy", required_argument, NULL, 'p'},
+        {"target", required_argument, NULL, 't'},
+        {"no-color", no_argument, NULL, 'C'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *file = NULL, *kubeconfig = NULL, *context = NULL;
+    const char *policy_path = NULL, *name;
+    struct report_opts ro = {REPORT_TEXT, false, false, NULL};
+    struct audit_opts ao;
+    struct policy_set *pol = NULL;
+    struct audit a;
+    bool no_color = getenv("NO_COLOR") != NULL, policyreport = false;
+    char *buf = NULL, *server = NULL, why[300];
+    size_t len = 0;
+    int c, rc, exit_code = CLI_EXIT_ERROR;
+
+    memset(&ao, 0, sizeof(ao));
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "f:n:l:o:p:t:qh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            file = optarg;
+            break;
+        case 'k':
+            kubeconfig = optarg;
+            break;
+        case 'x':
+            context = optarg;
+            break;
+        case 'n':
+            if (!*optarg) {
+                fprintf(stderr, "rfguard audit: --namespace needs a "
+                                "name\n");
+                return CLI_EXIT_ERROR;
+            }
+            ao.ns = optarg;
+            break;
+        case 'l':
+            if (audit_selector_check(optarg, why, sizeof(why))) {
+                fprintf(stderr, "rfguard audit: %s\n", why);
+                return CLI_EXIT_ERROR;
+            }
+            ao.selector = optarg;
+            break;
+        case 'o':
+            policyreport = !strcmp(optarg, "policyreport");
+            if (!policyreport && report_format_parse(optarg, &ro.format)) {
+                fprintf(stderr, "rfguard audit: unknown format '%s' (text, "
+                                "json, sarif, junit, github, "
+                                "policyreport)\n", optarg);
+                return CLI_EXIT_ERROR;
+            }
+            break;
+        case 'p':
+            policy_path = optarg;
+            break;
+        case 't':
+            if (cli_parse_target("audit", optarg, &ao.target))
+                return CLI_EXIT_ERROR;
+            break;
+        case 'C':
+            no_color = true;
+            break;
+        case 'q':
+            ro.quiet = true;
+            break;
+        case 'h':
+            audit_usage(stdout);
+            return CLI_EXIT_OK;
+        default:
+            audit_usage(stderr);
+            return CLI_EXIT_ERROR;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "rfguard audit: unexpected argument '%s' (a dump "
+                        "is read with -f FILE)\n", argv[optind]);
+        return CLI_EXIT_ERROR;
+    }
+    if (file && (kubeconfig || context)) {
+        fprintf(stderr, "rfguard audit: -f reads a dump; --kubeconfig and "
+                        "--context are for a live cluster: give one or "
+                        "the other\n");
+        return CLI_EXIT_ERROR;
+    }
+    ro.color = !no_color && isatty(STDOUT_FILENO);
+    ro.version = cli_version_number();
+    if (cli_open_policy(&pol, policy_path, stderr))
+        return CLI_EXIT_ERROR;
+    if (file) {
+        rc = rfg_read_file(&buf, &len, file, MAX_DUMP);
+        if (rc) {
+            fprintf(stderr, "rfguard audit: cannot read %s: %s\n",
+                    !strcmp(file, "-") ? "stdin" : file,
+                    rc == RFG_ELIMIT ? "larger than 64 MiB"
+                                     : rfg_strerror(rc));
+            policy_free(pol);
+            return CLI_EXIT_ERROR;
+        }
+        name = !strcmp(file, "-") ? "<stdin>" : file;
+    } else {
+        if (live_list(&buf, &len, &ao.secrets_unknown, &server, kubeconfig,
+                      context, ao.ns, ro.quiet)) {
+            policy_free(pol);
+            return CLI_EXIT_ERROR;
+        }
+        name = server;
+        ao.no_positions = true;
+    }
+    ao.pol = pol;
+    ao.hash = rfg_sha256;
+    audit_init(&a);
+    rc = audit_run(&a, buf, len, name, &ao);
+    rfg_wipe(buf, len);
+    free(buf);
+    if (rc) {
+        fprintf(stderr, "rfguard audit: %s\n", rfg_strerror(rc));
+        goto out;
+    }
+    if (policyreport) {
+        if (a.rep.errors) {
+            /* the reports would describe part of the input: none */
+            ro.quiet = true;
+            report_write(&a.rep, &ro, stderr);
+        } else if (write_policy_reports(&a, pol)) {
+            fprintf(stderr, "rfguard audit: out of memory\n");
+            goto out;
+        }
+    } else {
+        report_write(&a.rep, &ro, stdout);
+    }
+    fflush(stdout);
+    if (a.rep.errors)
+        exit_code = CLI_EXIT_ERROR;
+    else if (a.rep.deny)
+        exit_code = CLI_EXIT_DENY;
+    else
+        exit_code = CLI_EXIT_OK;
+    if (!ro.quiet && !a.nrfs && !a.rep.errors)
+        fprintf(stderr, "rfguard audit: no RedisFailover%s%s%s%s to "
+                        "audit\n", ao.ns ? " in namespace " : "",
+                ao.ns ? ao.ns : "", ao.selector ? " matching " : "",
+                ao.selector ? ao.selector : "");
+out:
+    audit_cleanup(&a);
+    free(server);
+    policy_free(pol);
+    return exit_code;
+}
