@@ -22,6 +22,17 @@
 #     labelSelector, update (PUT; 409 Conflict when metadata.
 #     resourceVersion is not the current one), delete with resourceVersion
 #     preconditions (409);
+#   - PolicyReports (wgpolicyk8s.io/v1alpha2, namespaced): get, list
+#     (one namespace or all, with a labelSelector), create (POST),
+#     delete, and server-side apply: PATCH .../policyreports/NAME with
+#     Content-Type application/apply-patch+yaml (a JSON body; others are
+#     415) and ?fieldManager= (required, 422 without), which creates or
+#     replaces the object (201/200) and keeps metadata.uid and
+#     creationTimestamp, as a simplified apply; ?dryRun=All stores
+#     nothing. POST /set {"policyreports": false} removes the resource
+#     (and its objects), as when the CRD is not installed: every
+#     policyreports path then answers 404 like an unknown resource;
+#     true brings it back, empty;
 #   - bearer-token auth (401 Status) and per-resource refusals (403).
 # A plain-HTTP control server on loopback lets a test add, change and
 # delete objects, compact the event log, drop watch connections, slow or
@@ -39,8 +50,10 @@
 #     when given; "times" makes a rule apply to that many calls only.
 #     An empty list removes every rule.
 #   GET /calls: every API call so far, oldest first: {"n", "method",
-#     "verb", "resource", "name", "status", "before_ms", "after_ms"};
-#     POST /calls/reset forgets them.
+#     "verb", "resource", "namespace", "name", "status", "before_ms",
+#     "after_ms"}, and for an apply "field_manager", "force" and
+#     "content_type"; POST /calls/reset forgets them.
+#   GET /policyreports: the stored PolicyReports (all namespaces).
 #
 # Usage: kapi.py --cert C --key K [--port N] [--token T] [--portfile F]
 #                [--state F] [--bookmark-interval S] [--flavor F]
@@ -70,9 +83,17 @@ RESOURCES = {
                                   "CustomResourceDefinition", False),
     "networkpolicies": ("NetworkPolicyList", "networking.k8s.io/v1",
                         "NetworkPolicy", False),
+    "policyreports": ("PolicyReportList", "wgpolicyk8s.io/v1alpha2",
+                      "PolicyReport", True),
 }
 GROUPS = ((RF_GROUP, "v1"), ("coordination.k8s.io", "v1"),
-          ("apiextensions.k8s.io", "v1"), ("networking.k8s.io", "v1"))
+          ("apiextensions.k8s.io", "v1"), ("networking.k8s.io", "v1"),
+          ("wgpolicyk8s.io", "v1alpha2"))
+# what POST (create) and DELETE serve; PATCH is apply on policyreports
+WRITABLE = ("leases", "policyreports")
+APPLY_TYPE = "application/apply-patch+yaml"
+GROUP_OF = {"leases": "coordination.k8s.io", "policyreports":
+            "wgpolicyk8s.io"}
 CRD_NAME = "redisfailovers." + RF_GROUP
 KIND_TO_RES = {v[2]: k for k, v in RESOURCES.items()}
 
@@ -302,6 +323,7 @@ class Control:
         self.lock = threading.Lock()
         self.delays = []        # per-call delay rules (see the header)
         self.calls = []         # the call log
+        self.policyreports = True   # False: the CRD is not installed
 
     def match_delay(self, method, res, verb):
         """(before_ms, after_ms) of the first rule matching this call."""
@@ -383,6 +405,7 @@ class Api(BaseHTTPRequestHandler):
         r = route(urlsplit(self.path).path)
         before, after = ctl.match_delay(self.command, res, verb)
         self.call = {"method": self.command, "verb": verb, "resource": res,
+                     "namespace": r[1] if r else None,
                      "name": r[2] if r else None, "status": None,
                      "before_ms": before, "after_ms": after}
         ctl.log_call(self.call)
@@ -405,6 +428,12 @@ class Api(BaseHTTPRequestHandler):
         if ctl.token and authz != "Bearer " + ctl.token and not has_cert:
             st.stats["unauthorized"] += 1
             self.send_json(401, status(401, "Unauthorized", "Unauthorized"))
+            return False
+        if res == "policyreports" and not ctl.policyreports:
+            # no CRD: the API server does not know the resource at all
+            self.send_json(404, status(404, "NotFound",
+                                       "the server could not find the "
+                                       "requested resource"))
             return False
         if res in ctl.forbidden:
             st.stats["forbidden"] += 1
@@ -589,12 +618,13 @@ class Api(BaseHTTPRequestHandler):
         u = urlsplit(self.path)
         r = route(u.path)
         body = self.read_body()
-        if not r or r[0] != "leases" or r[2] or not r[1]:
+        if not r or r[0] not in WRITABLE or r[2] or not r[1]:
             self.send_json(405, status(405, "MethodNotAllowed",
                                        "the server does not allow this "
                                        "method on the requested resource"))
             return
-        if not self.gate("leases", "create"):
+        res = r[0]
+        if not self.gate(res, "create"):
             return
         try:
             obj = json.loads(body)
@@ -607,13 +637,12 @@ class Api(BaseHTTPRequestHandler):
         if q_dry(u):
             self.send_json(201, obj)
             return
-        got, created = self.server.store.put("leases", obj, create_only=True)
+        got, created = self.server.store.put(res, obj, create_only=True)
         if got is None:
             self.send_json(409, status(
                 409, "AlreadyExists",
-                'leases.coordination.k8s.io "%s" already exists' % name,
-                {"name": name, "group": "coordination.k8s.io",
-                 "kind": "leases"}))
+                '%s.%s "%s" already exists' % (res, GROUP_OF[res], name),
+                {"name": name, "group": GROUP_OF[res], "kind": res}))
             return
         self.send_json(201, got)
 
@@ -659,11 +688,12 @@ class Api(BaseHTTPRequestHandler):
         u = urlsplit(self.path)
         r = route(u.path)
         body = self.read_body()
-        if not r or r[0] != "leases" or not r[2]:
+        if not r or r[0] not in WRITABLE or not r[2]:
             self.send_json(405, status(405, "MethodNotAllowed",
                                        "not allowed"))
             return
-        if not self.gate("leases", "delete"):
+        res = r[0]
+        if not self.gate(res, "delete"):
             return
         pre = None
         if body:
@@ -673,20 +703,90 @@ class Api(BaseHTTPRequestHandler):
             except ValueError:
                 self.send_json(400, status(400, "BadRequest", "bad body"))
                 return
-        gone, how = self.server.store.delete("leases", r[1], r[2], pre)
+        if q_dry(u):
+            got = self.server.store.objs[res].get((r[1] or "", r[2]))
+            how = "ok" if got is not None else "notfound"
+        else:
+            gone, how = self.server.store.delete(res, r[1] or "", r[2], pre)
         if how == "notfound":
             self.send_json(404, status(
-                404, "NotFound", 'leases.coordination.k8s.io "%s" not found'
-                % r[2], {"name": r[2], "group": "coordination.k8s.io",
-                         "kind": "leases"}))
+                404, "NotFound", '%s.%s "%s" not found'
+                % (res, GROUP_OF[res], r[2]),
+                {"name": r[2], "group": GROUP_OF[res], "kind": res}))
         elif how == "conflict":
             self.send_json(409, status(
                 409, "Conflict", "Operation cannot be fulfilled on "
-                'leases.coordination.k8s.io "%s": Precondition failed: '
+                '%s.%s "%s": Precondition failed: '
                 "ResourceVersion: %s, got %s" % (
-                    r[2], pre, gone["metadata"]["resourceVersion"])))
+                    res, GROUP_OF[res], r[2], pre,
+                    gone["metadata"]["resourceVersion"])))
         else:
-            self.send_json(200, gone)
+            self.send_json(200, gone if not q_dry(u) else got)
+
+    def do_PATCH(self):
+        """Server-side apply of a PolicyReport (simplified): the applied
+        object replaces the stored one; uid, creationTimestamp stay."""
+        u = urlsplit(self.path)
+        q = {k: v[-1] for k, v in parse_qs(u.query).items()}
+        r = route(u.path)
+        body = self.read_body()
+        if not r or r[0] != "policyreports" or not r[1] or not r[2]:
+            self.send_json(405, status(405, "MethodNotAllowed",
+                                       "not allowed"))
+            return
+        res, ns, name = r
+        if not self.gate(res, "patch"):
+            return
+        ctype = (self.headers.get("Content-Type") or "").split(";")[0]
+        self.call["content_type"] = ctype.strip()
+        self.call["field_manager"] = q.get("fieldManager")
+        self.call["force"] = q.get("force") == "true"
+        if ctype.strip() != APPLY_TYPE:
+            self.send_json(415, status(
+                415, "UnsupportedMediaType", "the body of the request was "
+                "in an unknown format - accepted media types include: "
+                "application/json-patch+json, application/merge-patch+json"
+                ", application/apply-patch+yaml"))
+            return
+        if not q.get("fieldManager"):
+            self.send_json(422, status(
+                422, "Invalid", 'PatchOptions.meta.k8s.io "" is invalid: '
+                "fieldManager: Required value: is required for apply "
+                "patch"))
+            return
+        try:
+            obj = json.loads(body)
+            md = obj["metadata"]
+            if not isinstance(md, dict):
+                raise TypeError
+        except (ValueError, KeyError, TypeError):
+            self.send_json(400, status(400, "BadRequest",
+                                       "error decoding YAML: the test "
+                                       "server reads JSON bodies only"))
+            return
+        if obj.get("apiVersion") != RESOURCES[res][1] or \
+                obj.get("kind") != RESOURCES[res][2]:
+            self.send_json(400, status(400, "BadRequest",
+                                       "apiVersion and kind must be %s %s"
+                                       % (RESOURCES[res][1],
+                                          RESOURCES[res][2])))
+            return
+        if md.get("name") != name or md.get("namespace", ns) != ns:
+            self.send_json(400, status(400, "BadRequest",
+                                       "the name or namespace of the "
+                                       "object does not match the URL"))
+            return
+        md["namespace"] = ns
+        for k in ("uid", "resourceVersion", "creationTimestamp"):
+            md.pop(k, None)
+        md["managedFields"] = [{"manager": q["fieldManager"],
+                                "operation": "Apply",
+                                "apiVersion": RESOURCES[res][1]}]
+        if q_dry(u):
+            self.send_json(200, obj)
+            return
+        got, created = self.server.store.put(res, obj)
+        self.send_json(201 if created else 200, got)
 
 
 def q_dry(u):
@@ -742,6 +842,10 @@ class Ctl(BaseHTTPRequestHandler):
         elif self.path == "/calls":
             with self.server.ctl.lock:
                 self.reply(200, list(self.server.ctl.calls))
+        elif self.path == "/policyreports":
+            with st.cond:
+                self.reply(200, [copy.deepcopy(o) for _, o in sorted(
+                    st.objs["policyreports"].items())])
         else:
             self.reply(404, {})
 
@@ -789,6 +893,12 @@ class Ctl(BaseHTTPRequestHandler):
                     setattr(ctl, k, body[k])
             if "forbidden" in body:
                 ctl.forbidden = set(body["forbidden"])
+            if "policyreports" in body:
+                ctl.policyreports = bool(body["policyreports"])
+                if not ctl.policyreports:
+                    # the CRD goes, and its objects with it
+                    for ns, name in list(st.objs["policyreports"]):
+                        st.delete("policyreports", ns, name)
             if "crd" in body or "flavor" in body:
                 install_crd(st, ctl)
             if "delays" in body:
