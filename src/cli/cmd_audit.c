@@ -56,6 +56,8 @@ static void audit_usage(FILE *f)
         "kubeconfig\n"
         "      --context NAME       ... with this context instead of the "
         "current one\n"
+        "      --chunk-size N       list N objects per request (default "
+        "500)\n"
         "  -n, --namespace NS       audit the failovers of NS only (live: "
         "list NS only)\n"
         "  -l, --selector SEL       audit the failovers whose labels match "
@@ -86,6 +88,7 @@ static void audit_usage(FILE *f)
 
 struct live {
     struct kclient *kc;
+    unsigned limit;        /* objects per page */
     const char *ns;        /* NULL: all namespaces */
     bool quiet;
     cJSON *items;          /* the List's items, borrowed */
@@ -158,7 +161,7 @@ static int list_res(struct live *l, const struct res *rs)
         if (!rc && l->ns)
             rc = kclient_query_escape(&path, l->ns);
         if (!rc)
-            rc = sbuf_printf(&path, "/%s?limit=%d%s", rs->what, PAGE_LIMIT,
+            rc = sbuf_printf(&path, "/%s?limit=%u%s", rs->what, l->limit,
                              rs->query);
         if (!rc && cont) {
             rc = sbuf_adds(&path, "&continue=");
@@ -307,7 +310,8 @@ static int live_client(struct kclient **out, const char *kubeconfig,
  * *secrets_unknown when Secrets could not be listed. */
 static int live_list(char **buf, size_t *len, bool *secrets_unknown,
                      char **server, const char *kubeconfig,
-                     const char *context, const char *ns, bool quiet)
+                     const char *context, const char *ns, unsigned limit,
+                     bool quiet)
 {
     struct live l;
     cJSON *list = cJSON_CreateObject();
@@ -318,6 +322,7 @@ static int live_list(char **buf, size_t *len, bool *secrets_unknown,
     *server = NULL;
     memset(&l, 0, sizeof(l));
     l.ns = ns;
+    l.limit = limit;
     l.quiet = quiet;
     if (!list || !cJSON_AddStringToObject(list, "apiVersion", "v1") ||
         !cJSON_AddStringToObject(list, "kind", "List") ||
@@ -391,6 +396,7 @@ int cmd_audit(int argc, char **argv)
         {"filename", required_argument, NULL, 'f'},
         {"kubeconfig", required_argument, NULL, 'k'},
         {"context", required_argument, NULL, 'x'},
+        {"chunk-size", required_argument, NULL, 'c'},
         {"namespace", required_argument, NULL, 'n'},
         {"selector", required_argument, NULL, 'l'},
         {"format", required_argument, NULL, 'o'},
@@ -410,6 +416,7 @@ int cmd_audit(int argc, char **argv)
     bool no_color = getenv("NO_COLOR") != NULL, policyreport = false;
     char *buf = NULL, *server = NULL, why[300];
     size_t len = 0;
+    unsigned chunk = PAGE_LIMIT;
     int c, rc, exit_code = CLI_EXIT_ERROR;
 
     memset(&ao, 0, sizeof(ao));
@@ -424,6 +431,13 @@ int cmd_audit(int argc, char **argv)
             break;
         case 'x':
             context = optarg;
+            break;
+        case 'c':
+            if (cli_parse_uint(optarg, 1, 100000, &chunk)) {
+                fprintf(stderr, "rfguard audit: --chunk-size needs a number "
+                                "from 1 to 100000, not '%s'\n", optarg);
+                return CLI_EXIT_ERROR;
+            }
             break;
         case 'n':
             if (!*optarg) {
@@ -475,10 +489,10 @@ int cmd_audit(int argc, char **argv)
                         "is read with -f FILE)\n", argv[optind]);
         return CLI_EXIT_ERROR;
     }
-    if (file && (kubeconfig || context)) {
-        fprintf(stderr, "rfguard audit: -f reads a dump; --kubeconfig and "
-                        "--context are for a live cluster: give one or "
-                        "the other\n");
+    if (file && (kubeconfig || context || chunk != PAGE_LIMIT)) {
+        fprintf(stderr, "rfguard audit: -f reads a dump; --kubeconfig, "
+                        "--context and --chunk-size are for a live "
+                        "cluster: give one or the other\n");
         return CLI_EXIT_ERROR;
     }
     ro.color = !no_color && isatty(STDOUT_FILENO);
@@ -498,7 +512,7 @@ int cmd_audit(int argc, char **argv)
         name = !strcmp(file, "-") ? "<stdin>" : file;
     } else {
         if (live_list(&buf, &len, &ao.secrets_unknown, &server, kubeconfig,
-                      context, ao.ns, ro.quiet)) {
+                      context, ao.ns, chunk, ro.quiet)) {
             policy_free(pol);
             return CLI_EXIT_ERROR;
         }

@@ -275,6 +275,29 @@ static char *dup_or_empty(const char *s)
     return strdup(s ? s : "");
 }
 
+/* Why the Secret rules of a failover with auth did not run. */
+#define AUDIT_NO_SECRETS "cannot verify: the Secrets could not be listed " \
+                         "(grant list on secrets)"
+
+/* Does rule `id` read the failover's Secret, which the view lacks
+ * (secrets_unknown)? */
+static bool unverifiable(const struct audit_opts *o, const cJSON *obj,
+                         const char *id)
+{
+    static const char *const secret_rules[] = {
+        "auth-secret-exists", "auth-password-key", "auth-password-charset",
+        "auth-secret-unique"};
+    size_t i;
+
+    if (!o->secrets_unknown ||
+        !json_str(json_get(json_get(obj, "spec"), "auth"), "secretPath"))
+        return false;
+    for (i = 0; i < sizeof(secret_rules) / sizeof(secret_rules[0]); i++)
+        if (!strcmp(id, secret_rules[i]))
+            return true;
+    return false;
+}
+
 /* Record the rules evaluated for failover `f`: on, applying, not
  * skipped (res->skipped). */
 static int evaluated_rules(struct audit_failover *f,
@@ -369,9 +392,12 @@ static int audit_one(struct arun *r, const struct rules_plan *plan,
     }
     for (i = 0; !rc && i < res.len; i++) {
         const struct finding *fd = &res.v[i];
-        struct src_pos pos =
-            posmap_get(ao->yd->pm, jptr_deepest(ao->obj, fd->ptr));
+        struct src_pos pos;
 
+        if (unverifiable(r->o, ao->obj, fd->rule->id))
+            continue;
+        pos =
+            posmap_get(ao->yd->pm, jptr_deepest(ao->obj, fd->ptr));
         if (!pos.line)
             pos = ao->pos;
         if (r->o->no_positions)
@@ -390,6 +416,23 @@ static int audit_one(struct arun *r, const struct rules_plan *plan,
                                 res.skipped[i].reason, sbuf_str(&object));
     if (!rc)
         rc = evaluated_rules(f, &res, r->o);
+    /* the rules that read the failover's Secret, when no Secret could be
+     * listed: neither a finding nor a pass, but skipped, saying why */
+    for (i = 0; !rc && i < f->nrules; i++) {
+        size_t ncat;
+        const struct rule_desc *d = rules_catalog(&ncat) + f->rules[i];
+
+        if (!unverifiable(r->o, ao->obj, d->id))
+            continue;
+        rc = report_add_skipped(&a->rep, f->doc, r->name,
+                                r->o->no_positions ? (struct src_pos){0, 0}
+                                                   : ao->pos,
+                                d->id, AUDIT_NO_SECRETS, sbuf_str(&object));
+        memmove(&f->rules[i], &f->rules[i + 1],
+                (f->nrules - i - 1) * sizeof(*f->rules));
+        f->nrules--;
+        i--;
+    }
     rules_result_cleanup(&res);
     sbuf_cleanup(&object);
     return rc;
@@ -433,7 +476,9 @@ int audit_run(struct audit *a, const char *buf, size_t len,
 
         snprintf(origin, sizeof(origin), "%.4096s:%u", r.name,
                  r.v[i].pos.line);
-        rc = cview_add_object(&cv, r.v[i].obj, "default", origin);
+        /* a live List's lines mean nothing: messages name no origin */
+        rc = cview_add_object(&cv, r.v[i].obj, "default",
+                              o->no_positions ? NULL : origin);
     }
     /* the view has every Secret's summary: the values go */
     for (i = 0; i < r.len; i++)

@@ -41,8 +41,10 @@ struct audit_opts {
                                       or "" = all */
     cview_hash_fn hash;            /* password fingerprints (SHA-256) */
     /* The List lacks the Secrets (listing them was forbidden): the view
-     * is then not complete, so a Secret it does not hold is not
-     * reported missing (rules that need its content cannot tell). */
+     * is then not complete, and for a failover with spec.auth the rules
+     * that read its Secret (auth-secret-exists, auth-password-key,
+     * auth-password-charset, auth-secret-unique) are skipped, saying
+     * why, rather than reported missing or passed. */
     bool secrets_unknown;
     /* The List was assembled in memory (a live cluster): its line:col
      * mean nothing to anyone, so findings carry none; `name` and the
