@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# audit_live.sh - ctest integration.audit_live: `rfguard audit` against a
+# live cluster (tests/kapi/kapi.py holding the objects of
+# tests/audit/dump.json) finds what `rfguard audit -f dump.json` finds,
+# in the json and policyreport formats; KUBECONFIG works as
+# --kubeconfig; pages of --chunk-size objects add up to the same; it
+# sends GETs only; --namespace lists one namespace; a 403 on Secrets is a
+# warning, and the Secret rules then report no missing Secret; no
+# password appears in any output.
+#
+# Usage: audit_live.sh RFGUARD SOURCE_DIR BUILD_DIR
+. "$(dirname "$0")/cluster_common.bash"
+
+DUMP=$SRC/tests/audit/dump.json
+PW=Known-Pa55word-4-audit-tests
+cluster_setup || exit 1
+
+# the dump's objects, one by one, into kapi
+python3 -c '
+import json, sys
+for it in json.load(open(sys.argv[1]))["items"]:
+    print(json.dumps(it))' "$DUMP" >"$WORK/objs"
+loaded=0
+while IFS= read -r o; do
+    printf '%s' "$o" | kctl /objects - >/dev/null && loaded=$((loaded + 1))
+done <"$WORK/objs"
+check "kapi holds the dump's $loaded objects" [ "$loaded" = "$(wc -l <"$WORK/objs")" ]
+
+run() {   # run NAME ARGS...: rfguard audit ARGS > $WORK/NAME.out, .err, .rc
+    local name=$1
+    shift
+    "$RFG" audit --no-color "$@" >"$WORK/$name.out" 2>"$WORK/$name.err"
+    echo $? >"$WORK/$name.rc"
+}
+rc_is() { [ "$(cat "$WORK/$1.rc")" = "$2" ]; }
+
+kctl /calls/reset >/dev/null
+run file -f "$DUMP" -o json
+run live --kubeconfig "$WORK/kubeconfig" -o json
+check "live: exits 1 on the deny findings, as -f does" rc_is live 1
+check "-f: exits 1" rc_is file 1
+kctl /calls >"$WORK/calls.json"
+KUBECONFIG=$WORK/kubeconfig run env_kc -o policyreport
+check "KUBECONFIG: exits 1" rc_is env_kc 1
+run file_pr -f "$DUMP" -o policyreport
+run paged --kubeconfig "$WORK/kubeconfig" -o json --chunk-size 2
+check "--chunk-size 2: exits 1" rc_is paged 1
+kctl /calls >"$WORK/calls-paged.json"
+run ns --kubeconfig "$WORK/kubeconfig" -o json -n team-c
+check "--namespace team-c: exits 1" rc_is ns 1
+kctl /calls >"$WORK/calls-all.json"
+run text --kubeconfig "$WORK/kubeconfig"
+
+python3 - "$WORK" <<'PY'
+import json, re, sys
+w = sys.argv[1]
+fails = 0
+def check(cond, what):
+    global fails
+    print(("ok   " if cond else "FAIL ") + what)
+    fails += 0 if cond else 1
+def keys(name):
+    return sorted((x["object"], x["rule"], x["severity"], x.get("pointer", ""))
+                  for x in json.load(open(w + "/" + name + ".out"))["findings"])
+f, l = keys("file"), keys("live")
+check(f and f == l, "live findings are the dump's (object, rule, severity, pointer)")
+check(keys("paged") == f, "--chunk-size 2: the same findings")
+live = json.load(open(w + "/live.out"))["findings"]
+check(all("line" not in x or not x["line"] for x in live),
+      "live findings carry no line:col of a file")
+ns = keys("ns")
+check(ns and all(o.startswith("team-c/") for o, _, _, _ in ns), "--namespace team-c: team-c only")
+check(any(r == "auth-secret-unique" for _, r, _, _ in ns), "--namespace team-c: the shared password")
+calls = json.load(open(w + "/calls.json"))
+calls = calls.get("calls", calls) if isinstance(calls, dict) else calls
+check(calls and all(c["method"] == "GET" for c in calls), "audit sends GETs only")
+check({c["resource"] for c in calls} >= {"redisfailovers", "secrets", "networkpolicies"},
+      "audit lists redisfailovers, secrets and networkpolicies")
+paged = json.load(open(w + "/calls-paged.json"))
+paged = paged.get("calls", paged) if isinstance(paged, dict) else paged
+sec = [c for c in paged[len(calls):] if c["resource"] == "secrets"]
+check(len(sec) >= 3, "--chunk-size 2: Secrets in several pages (%d lists)" % len(sec))
+allc = json.load(open(w + "/calls-all.json"))
+allc = allc.get("calls", allc) if isinstance(allc, dict) else allc
+nsc = allc[len(paged):]
+check(nsc and all(c.get("namespace") == "team-c" for c in nsc),
+      "--namespace team-c lists in team-c only")
+def reports(name):
+    d = json.load(open(w + "/" + name + ".out"))
+    out = {}
+    for r in d["items"]:
+        for x in r["results"]:
+            x.pop("timestamp")
+            x["resources"][0].pop("uid", None)
+            # the dump's messages name where the other object is defined
+            x["message"] = re.sub(r"[;,] (it is |the other is )?defined at [^;]*", "", x["message"])
+        out[r["metadata"]["namespace"]] = r
+    return out
+check(reports("env_kc") == reports("file_pr"),
+      "KUBECONFIG, -o policyreport: the dump's reports (but for timestamps and uids)")
+sys.exit(1 if fails else 0)
+PY
+check "live and -f agree (checks above)" [ $? = 0 ]
+grep -qE '^https://127\.0\.0\.1:[0-9]+: team-a/cache: error: .*\[auth-required\]$' "$WORK/text.out" &&
+    ok "text: the server and namespace/name locate a finding" ||
+    bad "text: $(head -3 "$WORK/text.out")"
+
+# Secrets forbidden: a warning, no missing-Secret finding, still a result
+kctl /set '{"forbidden": ["secrets"]}' >/dev/null
+run nosec --kubeconfig "$WORK/kubeconfig" -o json
+check "Secrets forbidden: exits 1 (the other deny findings)" rc_is nosec 1
+grep -q "cannot list secrets (HTTP 403" "$WORK/nosec.err" && ok "Secrets forbidden: a warning says so" ||
+    bad "Secrets forbidden: stderr: $(cat "$WORK/nosec.err")"
+python3 - "$WORK/nosec.out" <<'PY' && ok "Secrets forbidden: no missing or shared Secret is reported" ||
+import json, sys
+f = json.load(open(sys.argv[1]))["findings"]
+sys.exit(1 if any(x["rule"] in ("auth-secret-exists", "auth-secret-unique") for x in f) else 0)
+PY
+    bad "Secrets forbidden: a Secret rule still reports: $(head -c 600 "$WORK/nosec.out")"
+run nosec_pr --kubeconfig "$WORK/kubeconfig" -o policyreport
+python3 - "$WORK/nosec_pr.out" <<'PY' && ok "Secrets forbidden: the Secret rules of a failover with auth are skip, not pass" ||
+import json, sys
+r = {x["metadata"]["namespace"]: x for x in json.load(open(sys.argv[1]))["items"]}
+res = [(x["resources"][0]["name"], x["rule"], x["result"]) for x in r["team-e"]["results"]]
+want = {("ghost", "auth-secret-exists", "skip"), ("ghost", "auth-password-key", "skip")}
+noauth = [x for x in r["team-a"]["results"] if x["rule"] == "auth-secret-exists"]
+sys.exit(0 if want <= set(res) and [x["result"] for x in noauth] == ["pass"] else 1)
+PY
+    bad "Secrets forbidden: $(grep -B3 -A3 auth-secret-exists "$WORK/nosec_pr.out" | head -30)"
+grep -q '"auth-required"' "$WORK/nosec.out" && ok "Secrets forbidden: the other rules still run" ||
+    bad "Secrets forbidden: $(head -c 400 "$WORK/nosec.out")"
+kctl /set '{"forbidden": ["redisfailovers"]}' >/dev/null
+run norf --kubeconfig "$WORK/kubeconfig"
+check "RedisFailovers forbidden: exit 2" rc_is norf 2
+grep -q "cannot list redisfailovers: HTTP 403" "$WORK/norf.err" && ok "RedisFailovers forbidden: says so" ||
+    bad "RedisFailovers forbidden: $(cat "$WORK/norf.err")"
+kctl /set '{"forbidden": []}' >/dev/null
+
+leak=
+for f in "$WORK"/*.out "$WORK"/*.err; do
+    grep -qF "$PW" "$f" && leak="$leak ${f##*/}"
+done
+check "no password in any output${leak:+:$leak}" [ -z "$leak" ]
+finish
