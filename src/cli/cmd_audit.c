@@ -23,6 +23,7 @@
 
 #include "audit.h"
 #include "cli.h"
+#include "crd.h"
 #include "crypto.h"
 #include "file.h"
 #include "jpatch.h"
@@ -31,6 +32,7 @@
 #include "kubeconfig.h"
 #include "report.h"
 #include "sbuf.h"
+#include "schema.h"
 #include "wipe.h"
 
 #define MAX_DUMP ((size_t)64 << 20)
@@ -76,6 +78,11 @@ static void audit_usage(FILE *f)
         "spotahome-v1.3,\n"
         "                           freshworks-v3.3 (default: the "
         "policy's)\n"
+        "      --crd FILE           validate fields against the schema of "
+        "this CRD file\n"
+        "                           (default: live, the cluster's "
+        "installed CRD; -f, the\n"
+        "                           target's compiled-in one)\n"
         "      --no-color           no ANSI colours (also NO_COLOR=1)\n"
         "  -q, --quiet              print errors only: no summary, no "
         "notes\n"
@@ -248,6 +255,57 @@ static int list_res(struct live *l, const struct res *rs)
     return rc;
 }
 
+/* Check the failovers against the schema of the cluster's installed
+ * RedisFailover CRD, which is what its API server prunes with. No CRD
+ * (or no right to read it) keeps the compiled-in schema, saying so. */
+static void use_installed_crd(struct live *l)
+{
+    struct kclient_resp r;
+    struct diag_list dl;
+    char ver[64], why[300] = "";
+    cJSON *root, *schema = NULL;
+    int rc;
+
+    memset(&r, 0, sizeof(r));
+    rc = kclient_request(l->kc, "GET",
+                         "/apis/apiextensions.k8s.io/v1/"
+                         "customresourcedefinitions/" CRD_NAME,
+                         NULL, LIST_DEADLINE_MS, 0, 0, &r);
+    if (rc || r.status != 200) {
+        if (!rc)
+            snprintf(why, sizeof(why), "HTTP %ld%s%s", r.status,
+                     r.err[0] ? ": " : "", r.err);
+        else
+            snprintf(why, sizeof(why), "%s",
+                     r.err[0] ? r.err : rfg_strerror(rc));
+        kclient_resp_cleanup(&r);
+        if (!l->quiet)
+            fprintf(stderr, "rfguard audit: cannot read the installed "
+                    "CRD (%s): the compiled-in schema of the target "
+                    "applies\n", why);
+        return;
+    }
+    root = cJSON_ParseWithLength(r.body, r.len);
+    kclient_resp_cleanup(&r);
+    diag_list_init(&dl, "the installed CRD");
+    rc = root ? crd_schema(&schema, ver, sizeof(ver), root, NULL, &dl)
+              : RFG_EPARSE;
+    cJSON_Delete(root);
+    if (!rc)
+        rc = schema_install(RF_TARGET_ALL, schema, "the installed CRD");
+    if (rc && !l->quiet) {
+        if (dl.len)
+            diag_format(&dl.v[0], why, sizeof(why));
+        fprintf(stderr, "rfguard audit: the installed CRD's schema cannot "
+                "be used (%s): the compiled-in schema of the target "
+                "applies\n", dl.len ? why : rfg_strerror(rc));
+    } else if (!rc && !l->quiet) {
+        fprintf(stderr, "rfguard audit: schema: the installed CRD's "
+                "(version %s)\n", ver);
+    }
+    diag_list_cleanup(&dl);
+}
+
 /* Where the cluster is: --kubeconfig, $KUBECONFIG (its first file),
  * ~/.kube/config, the pod's service account. Prints why not and returns
  * non-zero. */
@@ -311,7 +369,7 @@ static int live_client(struct kclient **out, const char *kubeconfig,
 static int live_list(char **buf, size_t *len, bool *secrets_unknown,
                      char **server, const char *kubeconfig,
                      const char *context, const char *ns, unsigned limit,
-                     bool quiet)
+                     bool use_crd, bool quiet)
 {
     struct live l;
     cJSON *list = cJSON_CreateObject();
@@ -332,6 +390,8 @@ static int live_list(char **buf, size_t *len, bool *secrets_unknown,
         return RFG_ENOMEM;
     }
     rc = live_client(&l.kc, kubeconfig, context);
+    if (!rc && use_crd)
+        use_installed_crd(&l);
     for (i = 0; !rc && i < sizeof(resources) / sizeof(resources[0]); i++) {
         rc = list_res(&l, &resources[i]);
         if (rc == RFG_ENOTFOUND) {
@@ -397,6 +457,7 @@ int cmd_audit(int argc, char **argv)
         {"kubeconfig", required_argument, NULL, 'k'},
         {"context", required_argument, NULL, 'x'},
         {"chunk-size", required_argument, NULL, 'c'},
+        {"crd", required_argument, NULL, 'K'},
         {"namespace", required_argument, NULL, 'n'},
         {"selector", required_argument, NULL, 'l'},
         {"format", required_argument, NULL, 'o'},
@@ -408,7 +469,7 @@ int cmd_audit(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     const char *file = NULL, *kubeconfig = NULL, *context = NULL;
-    const char *policy_path = NULL, *name;
+    const char *policy_path = NULL, *crd = NULL, *name;
     struct report_opts ro = {REPORT_TEXT, false, false, NULL};
     struct audit_opts ao;
     struct policy_set *pol = NULL;
@@ -466,6 +527,9 @@ int cmd_audit(int argc, char **argv)
         case 'p':
             policy_path = optarg;
             break;
+        case 'K':
+            crd = optarg;
+            break;
         case 't':
             if (cli_parse_target("audit", optarg, &ao.target))
                 return CLI_EXIT_ERROR;
@@ -499,6 +563,11 @@ int cmd_audit(int argc, char **argv)
     ro.version = cli_version_number();
     if (cli_open_policy(&pol, policy_path, stderr))
         return CLI_EXIT_ERROR;
+    if (crd && cli_use_crd("audit", crd, ao.target ? ao.target : pol->target,
+                           ro.quiet)) {
+        policy_free(pol);
+        return CLI_EXIT_ERROR;
+    }
     if (file) {
         rc = rfg_read_file(&buf, &len, file, MAX_DUMP);
         if (rc) {
@@ -512,7 +581,7 @@ int cmd_audit(int argc, char **argv)
         name = !strcmp(file, "-") ? "<stdin>" : file;
     } else {
         if (live_list(&buf, &len, &ao.secrets_unknown, &server, kubeconfig,
-                      context, ao.ns, chunk, ro.quiet)) {
+                      context, ao.ns, chunk, !crd, ro.quiet)) {
             policy_free(pol);
             return CLI_EXIT_ERROR;
         }

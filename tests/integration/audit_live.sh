@@ -4,7 +4,8 @@
 # audit_live.sh - ctest integration.audit_live: `rfguard audit` against a
 # live cluster (tests/kapi/kapi.py holding the objects of
 # tests/audit/dump.json) finds what `rfguard audit -f dump.json` finds,
-# in the json and policyreport formats; KUBECONFIG works as
+# in the json and policyreport formats, against the installed CRD's
+# schema (a missing CRD: the compiled-in one); KUBECONFIG works as
 # --kubeconfig; pages of --chunk-size objects add up to the same; it
 # sends GETs only; --namespace lists one namespace; a 403 on Secrets is a
 # warning, and the Secret rules then report no missing Secret; no
@@ -36,15 +37,21 @@ run() {   # run NAME ARGS...: rfguard audit ARGS > $WORK/NAME.out, .err, .rc
 }
 rc_is() { [ "$(cat "$WORK/$1.rc")" = "$2" ]; }
 
+# the CRD kapi serves, for -f to check against the same schema as live
+curl -sf --cacert "$WORK/kcerts/ca.crt" -H "Authorization: Bearer $KAPI_TOKEN" \
+    "https://127.0.0.1:$KPORT/apis/apiextensions.k8s.io/v1/customresourcedefinitions/redisfailovers.databases.spotahome.com" \
+    >"$WORK/crd.json"
+check "kapi serves the RedisFailover CRD" grep -q CustomResourceDefinition "$WORK/crd.json"
+
 kctl /calls/reset >/dev/null
-run file -f "$DUMP" -o json
+run file -f "$DUMP" -o json --crd "$WORK/crd.json"
 run live --kubeconfig "$WORK/kubeconfig" -o json
 check "live: exits 1 on the deny findings, as -f does" rc_is live 1
 check "-f: exits 1" rc_is file 1
 kctl /calls >"$WORK/calls.json"
 KUBECONFIG=$WORK/kubeconfig run env_kc -o policyreport
 check "KUBECONFIG: exits 1" rc_is env_kc 1
-run file_pr -f "$DUMP" -o policyreport
+run file_pr -f "$DUMP" -o policyreport --crd "$WORK/crd.json"
 run paged --kubeconfig "$WORK/kubeconfig" -o json --chunk-size 2
 check "--chunk-size 2: exits 1" rc_is paged 1
 kctl /calls >"$WORK/calls-paged.json"
@@ -67,6 +74,8 @@ def keys(name):
 f, l = keys("file"), keys("live")
 check(f and f == l, "live findings are the dump's (object, rule, severity, pointer)")
 check(keys("paged") == f, "--chunk-size 2: the same findings")
+check(any(r == "schema-unknown-field" for _, r, _, _ in l),
+      "live: fields the installed CRD lacks are found (its schema counts)")
 live = json.load(open(w + "/live.out"))["findings"]
 check(all("line" not in x or not x["line"] for x in live),
       "live findings carry no line:col of a file")
@@ -84,7 +93,8 @@ sec = [c for c in paged[len(calls):] if c["resource"] == "secrets"]
 check(len(sec) >= 3, "--chunk-size 2: Secrets in several pages (%d lists)" % len(sec))
 allc = json.load(open(w + "/calls-all.json"))
 allc = allc.get("calls", allc) if isinstance(allc, dict) else allc
-nsc = allc[len(paged):]
+nsc = [c for c in allc[len(paged):]
+       if c["resource"] in ("redisfailovers", "secrets", "networkpolicies")]
 check(nsc and all(c.get("namespace") == "team-c" for c in nsc),
       "--namespace team-c lists in team-c only")
 def reports(name):
@@ -96,13 +106,28 @@ def reports(name):
             x["resources"][0].pop("uid", None)
             # the dump's messages name where the other object is defined
             x["message"] = re.sub(r"[;,] (it is |the other is )?defined at [^;]*", "", x["message"])
+            # -f names the CRD file that live finds installed
+            x["message"] = re.sub(r"the CRD in \S*crd\.json", "the installed CRD", x["message"])
         out[r["metadata"]["namespace"]] = r
     return out
-check(reports("env_kc") == reports("file_pr"),
-      "KUBECONFIG, -o policyreport: the dump's reports (but for timestamps and uids)")
+a, b = reports("env_kc"), reports("file_pr")
+check(a == b, "KUBECONFIG, -o policyreport: the dump's reports (but for timestamps and uids)")
+for ns in sorted(set(a) | set(b)):
+    ra, rb = a.get(ns, {}).get("results", []), b.get(ns, {}).get("results", [])
+    diff = [(x, y) for x, y in zip(ra, rb) if x != y]
+    if diff or len(ra) != len(rb):
+        print("  %s: %d and %d results; first difference: %s" % (ns, len(ra), len(rb), diff[:1]))
 sys.exit(1 if fails else 0)
 PY
 check "live and -f agree (checks above)" [ $? = 0 ]
+grep -q "schema: the installed CRD's (version v1)" "$WORK/live.err" &&
+    ok "live: checks against the installed CRD's schema" || bad "installed CRD: $(cat "$WORK/live.err")"
+kctl /set '{"flavor": "none"}' >/dev/null
+run nocrd --kubeconfig "$WORK/kubeconfig" -o json
+check "no CRD installed: still exits 1" rc_is nocrd 1
+grep -q "cannot read the installed CRD (HTTP 404" "$WORK/nocrd.err" &&
+    ok "no CRD installed: says the compiled-in schema applies" || bad "no CRD: $(cat "$WORK/nocrd.err")"
+kctl /set '{"flavor": "spotahome"}' >/dev/null
 grep -qE '^https://127\.0\.0\.1:[0-9]+: team-a/cache: error: .*\[auth-required\]$' "$WORK/text.out" &&
     ok "text: the server and namespace/name locate a finding" ||
     bad "text: $(head -3 "$WORK/text.out")"
