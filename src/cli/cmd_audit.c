@@ -364,19 +364,21 @@ static int live_client(struct kclient **out, const char *kubeconfig,
     return rc;
 }
 
-/* List the cluster into one JSON List in *buf (wipe it after use);
- * *secrets_unknown when Secrets could not be listed. */
-static int live_list(char **buf, size_t *len, bool *secrets_unknown,
-                     char **server, const char *kubeconfig,
-                     const char *context, const char *ns, unsigned limit,
-                     bool use_crd, bool quiet)
+/* List the cluster into one List in *out (wipe_json it after use: its
+ * Secrets are whole); *secrets_unknown when Secrets could not be
+ * listed. The List stays a tree: printed, its Secrets would be copied
+ * into buffers that grow and are freed unwiped. */
+static int live_list(cJSON **out, bool *secrets_unknown, char **server,
+                     const char *kubeconfig, const char *context,
+                     const char *ns, unsigned limit, bool use_crd,
+                     bool quiet)
 {
     struct live l;
     cJSON *list = cJSON_CreateObject();
     size_t i;
     int rc = RFG_OK;
 
-    *buf = NULL;
+    *out = NULL;
     *server = NULL;
     memset(&l, 0, sizeof(l));
     l.ns = ns;
@@ -400,20 +402,18 @@ static int live_list(char **buf, size_t *len, bool *secrets_unknown,
             rc = RFG_OK;
         }
     }
-    if (!rc) {
-        *buf = cJSON_PrintUnformatted(list);
-        *server = strdup(kclient_server(l.kc));
-        if (!*buf || !*server) {
-            fprintf(stderr, "rfguard audit: out of memory\n");
-            rc = RFG_ENOMEM;
-        } else {
-            *len = strlen(*buf);
-        }
+    if (!rc && !(*server = strdup(kclient_server(l.kc)))) {
+        fprintf(stderr, "rfguard audit: out of memory\n");
+        rc = RFG_ENOMEM;
     }
-    wipe_json(list);
-    cJSON_Delete(list);
     kclient_free(l.kc);
-    return rc;
+    if (rc) {
+        wipe_json(list);
+        cJSON_Delete(list);
+        return rc;
+    }
+    *out = list;
+    return RFG_OK;
 }
 
 /* ---- output ---- */
@@ -476,6 +476,7 @@ int cmd_audit(int argc, char **argv)
     struct audit a;
     bool no_color = getenv("NO_COLOR") != NULL, policyreport = false;
     char *buf = NULL, *server = NULL, why[300];
+    cJSON *tree = NULL;
     size_t len = 0;
     unsigned chunk = PAGE_LIMIT;
     int c, rc, exit_code = CLI_EXIT_ERROR;
@@ -580,7 +581,7 @@ int cmd_audit(int argc, char **argv)
         }
         name = !strcmp(file, "-") ? "<stdin>" : file;
     } else {
-        if (live_list(&buf, &len, &ao.secrets_unknown, &server, kubeconfig,
+        if (live_list(&tree, &ao.secrets_unknown, &server, kubeconfig,
                       context, ao.ns, chunk, !crd, ro.quiet)) {
             policy_free(pol);
             return CLI_EXIT_ERROR;
@@ -591,9 +592,14 @@ int cmd_audit(int argc, char **argv)
     ao.pol = pol;
     ao.hash = rfg_sha256;
     audit_init(&a);
-    rc = audit_run(&a, buf, len, name, &ao);
+    if (tree)
+        rc = audit_run_list(&a, tree, name, &ao);
+    else
+        rc = audit_run(&a, buf, len, name, &ao);
     rfg_wipe(buf, len);
     free(buf);
+    wipe_json(tree);
+    cJSON_Delete(tree);
     if (rc) {
         fprintf(stderr, "rfguard audit: %s\n", rfg_strerror(rc));
         goto out;

@@ -397,7 +397,8 @@ static int audit_one(struct arun *r, const struct rules_plan *plan,
         if (unverifiable(r->o, ao->obj, fd->rule->id))
             continue;
         pos =
-            posmap_get(ao->yd->pm, jptr_deepest(ao->obj, fd->ptr));
+            posmap_get(ao->yd ? ao->yd->pm : NULL,
+                         jptr_deepest(ao->obj, fd->ptr));
         if (!pos.line)
             pos = ao->pos;
         if (r->o->no_positions)
@@ -438,14 +439,57 @@ static int audit_one(struct arun *r, const struct rules_plan *plan,
     return rc;
 }
 
+/* The objects collected in r->v: the view of them all (complete unless
+ * the Secrets are unknown), their Secrets wiped, the rules on each
+ * selected failover. */
+static int audit_objects(struct arun *r)
+{
+    const struct audit_opts *o = r->o;
+    struct cview cv;
+    struct rules_plan *plan = NULL;
+    size_t i;
+    int rc = RFG_OK;
+
+    cview_init(&cv, o->hash);
+    r->a->rep.files = 1;
+    r->a->rep.name_objects = true;
+    r->a->rep.documents = r->len;
+    for (i = 0; i < r->len && !rc; i++) {
+        char origin[4096 + 16];
+
+        snprintf(origin, sizeof(origin), "%.4096s:%u", r->name,
+                 r->v[i].pos.line);
+        /* a live List's lines mean nothing: messages name no origin */
+        rc = cview_add_object(&cv, r->v[i].obj, "default",
+                              o->no_positions || !r->v[i].pos.line
+                                  ? NULL
+                                  : origin);
+    }
+    /* the view has every Secret's summary: the values go */
+    for (i = 0; i < r->len; i++)
+        if (is_secret(r->v[i].obj))
+            wipe_tree(r->v[i].obj);
+    cv.complete = !o->secrets_unknown;
+    if (!rc)
+        rc = cview_index_build(&cv);
+    if (!rc)
+        rc = rules_plan_new(&plan, o->pol);
+    for (i = 0; i < r->len && !rc; i++)
+        if (rf_is_failover(r->v[i].obj))
+            rc = audit_one(r, plan, &cv, &r->v[i]);
+    if (!rc)
+        report_sort(&r->a->rep);
+    rules_plan_free(plan);
+    cview_cleanup(&cv);
+    return rc;
+}
+
 int audit_run(struct audit *a, const char *buf, size_t len,
               const char *name, const struct audit_opts *o)
 {
     struct arun r;
     struct ydoc_stream ys;
     struct diag_list dl;
-    struct cview cv;
-    struct rules_plan *plan = NULL;
     char why[300];
     size_t i;
     int rc;
@@ -458,47 +502,48 @@ int audit_run(struct audit *a, const char *buf, size_t len,
     r.o = o;
     r.name = name ? name : "<stdin>";
     diag_list_init(&dl, r.name);
-    cview_init(&cv, o->hash);
     rc = ydoc_load(&ys, buf, len, NULL, &dl);
     if (rc == RFG_ENOMEM)
         goto out;
     rc = RFG_OK;
-    a->rep.files = 1;
-    a->rep.name_objects = true;
     for (i = 0; i < dl.len && !rc; i++)
         rc = report_add_error(&a->rep, &dl.v[i]);
     for (i = 0; i < ys.len && !rc; i++)
         if (ys.docs[i].root)
             rc = collect_doc(&r, &ys.docs[i]);
-    a->rep.documents = r.len;
-    for (i = 0; i < r.len && !rc; i++) {
-        char origin[4096 + 16];
-
-        snprintf(origin, sizeof(origin), "%.4096s:%u", r.name,
-                 r.v[i].pos.line);
-        /* a live List's lines mean nothing: messages name no origin */
-        rc = cview_add_object(&cv, r.v[i].obj, "default",
-                              o->no_positions ? NULL : origin);
-    }
-    /* the view has every Secret's summary: the values go */
-    for (i = 0; i < r.len; i++)
-        if (is_secret(r.v[i].obj))
-            wipe_tree(r.v[i].obj);
-    cv.complete = !o->secrets_unknown;
     if (!rc)
-        rc = cview_index_build(&cv);
-    if (!rc)
-        rc = rules_plan_new(&plan, o->pol);
-    for (i = 0; i < r.len && !rc; i++)
-        if (rf_is_failover(r.v[i].obj))
-            rc = audit_one(&r, plan, &cv, &r.v[i]);
-    if (!rc)
-        report_sort(&a->rep);
+        rc = audit_objects(&r);
 out:
-    rules_plan_free(plan);
-    cview_cleanup(&cv);
     free(r.v);
     ydoc_stream_cleanup(&ys);
     diag_list_cleanup(&dl);
+    return rc;
+}
+
+int audit_run_list(struct audit *a, cJSON *list, const char *name,
+                   const struct audit_opts *o)
+{
+    struct arun r;
+    char why[300];
+    cJSON *it;
+    int rc = RFG_OK;
+
+    if (o->selector && audit_selector_check(o->selector, why, sizeof(why)))
+        return RFG_EINVAL;
+    memset(&r, 0, sizeof(r));
+    r.a = a;
+    r.o = o;
+    r.name = name ? name : "cluster";
+    if (inputs_is_list(list)) {
+        cJSON_ArrayForEach(it, json_get_mut(list, "items")) {
+            if ((rc = collect(&r, NULL, it, (struct src_pos){0, 0})))
+                break;
+        }
+    } else if (list) {
+        rc = collect(&r, NULL, list, (struct src_pos){0, 0});
+    }
+    if (!rc)
+        rc = audit_objects(&r);
+    free(r.v);
     return rc;
 }

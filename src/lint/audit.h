@@ -95,6 +95,14 @@ bool audit_selector_matches(const char *sel, const cJSON *labels);
 int audit_run(struct audit *a, const char *buf, size_t len,
               const char *name, const struct audit_opts *o) RFG_MUST_CHECK;
 
+/* audit_run for a List already in memory (a `kind: *List` object with
+ * items, as the API server's lists are assembled; or one object), called
+ * `name` in the report. Its objects have no positions: findings carry
+ * none, and messages name no origin. The Secrets' strings in `list` are
+ * wiped (the tree stays the caller's). Returns as audit_run. */
+int audit_run_list(struct audit *a, cJSON *list, const char *name,
+                   const struct audit_opts *o) RFG_MUST_CHECK;
+
 /* PolicyReport output. */
 #define AUDIT_REPORT_NAME "rfguard"        /* metadata.name, per namespace */
 #define AUDIT_SOURCE "rfguard"
