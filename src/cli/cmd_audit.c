@@ -60,6 +60,11 @@ static void audit_usage(FILE *f)
         "current one\n"
         "      --chunk-size N       list N objects per request (default "
         "500)\n"
+        "      --no-secrets         read no Secret (live: list none; -f: "
+        "the dump has\n"
+        "                           none): the rules that read a "
+        "failover's Secret are\n"
+        "                           skipped, not reported missing\n"
         "  -n, --namespace NS       audit the failovers of NS only (live: "
         "list NS only)\n"
         "  -l, --selector SEL       audit the failovers whose labels match "
@@ -395,6 +400,8 @@ static int live_list(cJSON **out, bool *secrets_unknown, char **server,
     if (!rc && use_crd)
         use_installed_crd(&l);
     for (i = 0; !rc && i < sizeof(resources) / sizeof(resources[0]); i++) {
+        if (resources[i].secret && *secrets_unknown)
+            continue; /* --no-secrets */
         rc = list_res(&l, &resources[i]);
         if (rc == RFG_ENOTFOUND) {
             if (resources[i].secret)
@@ -458,6 +465,7 @@ int cmd_audit(int argc, char **argv)
         {"context", required_argument, NULL, 'x'},
         {"chunk-size", required_argument, NULL, 'c'},
         {"crd", required_argument, NULL, 'K'},
+        {"no-secrets", no_argument, NULL, 'S'},
         {"namespace", required_argument, NULL, 'n'},
         {"selector", required_argument, NULL, 'l'},
         {"format", required_argument, NULL, 'o'},
@@ -530,6 +538,9 @@ int cmd_audit(int argc, char **argv)
             break;
         case 'K':
             crd = optarg;
+            break;
+        case 'S':
+            ao.secrets_unknown = true;
             break;
         case 't':
             if (cli_parse_target("audit", optarg, &ao.target))

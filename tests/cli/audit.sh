@@ -99,6 +99,13 @@ expect_exit 1 "-n team-a still sees the other namespaces" audit -f dump.json -n 
 grep -q 'shared with RedisFailover team-b/sessions' "$work/out" &&
     ok "--namespace narrows the audit, not the view" || bad "-n team-a: $(cat "$work/out")"
 
+# ---- --no-secrets: a dump without Secrets ----
+expect_exit 0 "--no-secrets: team-e/ghost's missing Secret is not a deny" \
+    audit -f dump.json -n team-e --no-secrets
+grep -qE 'team-e/ghost: skipped: cannot verify: the Secrets could not be listed.*\[auth-secret-exists\]' \
+    "$work/out" && ok "--no-secrets: the Secret rules are skipped, saying why" ||
+    bad "--no-secrets: $(grep -v hint "$work/out")"
+
 # ---- formats ----
 for fmt in json sarif junit github policyreport; do
     audit -f dump.json -o $fmt >"$work/out.$fmt" 2>"$work/err.$fmt"

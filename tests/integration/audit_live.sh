@@ -156,6 +156,16 @@ PY
     bad "Secrets forbidden: $(grep -B3 -A3 auth-secret-exists "$WORK/nosec_pr.out" | head -30)"
 grep -q '"auth-required"' "$WORK/nosec.out" && ok "Secrets forbidden: the other rules still run" ||
     bad "Secrets forbidden: $(head -c 400 "$WORK/nosec.out")"
+kctl /set '{"forbidden": []}' >/dev/null
+kctl /calls/reset >/dev/null
+run nosecflag --kubeconfig "$WORK/kubeconfig" -o json --no-secrets
+check "--no-secrets: exits 1" rc_is nosecflag 1
+kctl /calls | python3 -c '
+import json, sys
+c = json.load(sys.stdin)
+c = c.get("calls", c) if isinstance(c, dict) else c
+sys.exit(1 if any(x["resource"] == "secrets" for x in c) else 0)' &&
+    ok "--no-secrets: no Secret is listed" || bad "--no-secrets listed Secrets"
 kctl /set '{"forbidden": ["redisfailovers"]}' >/dev/null
 run norf --kubeconfig "$WORK/kubeconfig"
 check "RedisFailovers forbidden: exit 2" rc_is norf 2
