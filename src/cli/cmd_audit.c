@@ -164,6 +164,7 @@ static int list_res(struct live *l, const struct res *rs)
     for (;;) {
         cJSON *root, *it, *next;
         const char *c;
+        bool more;
 
         sbuf_reset(&path);
         if (l->ns)
@@ -240,12 +241,13 @@ static int list_res(struct live *l, const struct res *rs)
             cJSON_AddItemToArray(l->items, it);
         }
         c = json_str(json_get(root, "metadata"), "continue");
+        more = c && *c;
         free(cont);
-        cont = c && *c ? strdup(c) : NULL;
+        cont = more ? strdup(c) : NULL;
         if (rs->secret)
             wipe_json(root);
         cJSON_Delete(root);
-        if (c && *c && !cont) {
+        if (more && !cont) {
             rc = RFG_ENOMEM;
             break;
         }

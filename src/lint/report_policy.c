@@ -162,9 +162,11 @@ static struct pres *ns_results(const struct audit *a, const char *ns,
                 found = a->rep.v[j].doc == f->doc &&
                         a->rep.v[j].kind == REPORT_FINDING &&
                         a->rep.v[j].rule && !strcmp(a->rep.v[j].rule, d->id);
-            if (!found)
-                v[len++] = (struct pres){f, d->id, "pass",
-                                         rules_severity(d, pol), NULL, len};
+            if (!found) {
+                v[len] = (struct pres){f, d->id, "pass",
+                                       rules_severity(d, pol), NULL, len};
+                len++;
+            }
         }
     }
     qsort(v, len, sizeof(*v), cmp_pres);
