@@ -38,6 +38,12 @@ expect_exit 2 "no cluster and no -f" env -u KUBECONFIG HOME="$work" \
 grep -q -- "-f FILE" "$work/err" && ok "no cluster: says to give -f or --kubeconfig" ||
     bad "no cluster: $(cat "$work/err")"
 
+printf '{"apiVersion": "v1", "kind": "List", "items": [\n  {"kind": \n' >"$work/broken.json"
+expect_exit 2 "a dump that does not parse" audit -f "$work/broken.json" -o policyreport
+[ ! -s "$work/out" ] && grep -q 'broken.json:[0-9]*:[0-9]*: error' "$work/err" &&
+    ok "a broken dump: no report, the error at its line:col on stderr" ||
+    bad "broken dump: out: $(cat "$work/out") err: $(cat "$work/err")"
+
 # ---- text ----
 expect_exit 1 "a deny finding exits 1" audit -f dump.json
 cp "$work/out" "$work/text"
