@@ -111,31 +111,90 @@ static cJSON *result_json(const struct pres *p, const char *policy,
     return r;
 }
 
-/* The results of namespace `ns`, sorted; *n their number. */
-static struct pres *ns_results(const struct audit *a, const char *ns,
-                               const struct policy_set *pol, size_t *n)
+/* What every namespace's results are made from, built once: each
+ * failover's report entries (by document, as in compressed sparse rows)
+ * and every rule's severity under the policy. */
+struct pctx {
+    const struct audit *a;
+    const struct policy_set *pol;
+    size_t *start;         /* owned; entries of doc d: idx[start[d] ..
+                              start[d + 1]) */
+    size_t *idx;           /* owned; entry indices */
+    enum rfg_sev *sev;     /* owned; per catalogue rule */
+    const struct rule_desc *cat;
+    size_t ncat;
+};
+
+static void pctx_cleanup(struct pctx *c)
 {
-    size_t i, k, cap = 1, len = 0, ncat;
-    const struct rule_desc *cat = rules_catalog(&ncat);
+    free(c->start);
+    free(c->idx);
+    free(c->sev);
+}
+
+static int pctx_init(struct pctx *c, const struct audit *a,
+                     const struct policy_set *pol)
+{
+    size_t nd = a->rep.ndocs, i, *fill;
+
+    memset(c, 0, sizeof(*c));
+    c->a = a;
+    c->pol = pol;
+    c->cat = rules_catalog(&c->ncat);
+    c->start = calloc(nd + 2, sizeof(*c->start));
+    c->idx = calloc(a->rep.len + 1, sizeof(*c->idx));
+    c->sev = calloc(c->ncat + 1, sizeof(*c->sev));
+    fill = calloc(nd + 1, sizeof(*fill));
+    if (!c->start || !c->idx || !c->sev || !fill) {
+        free(fill);
+        pctx_cleanup(c);
+        return RFG_ENOMEM;
+    }
+    for (i = 0; i < c->ncat; i++)
+        c->sev[i] = pol ? rules_severity(&c->cat[i], pol)
+                        : c->cat[i].default_sev;
+    for (i = 0; i < a->rep.len; i++)
+        if (a->rep.v[i].doc < nd)
+            c->start[a->rep.v[i].doc + 1]++;
+    for (i = 0; i < nd; i++)
+        c->start[i + 1] += c->start[i];
+    for (i = 0; i < a->rep.len; i++) {
+        size_t d = a->rep.v[i].doc;
+
+        if (d < nd)
+            c->idx[c->start[d] + fill[d]++] = i;
+    }
+    free(fill);
+    return RFG_OK;
+}
+
+/* The results of namespace `ns`, sorted; *n their number. */
+static struct pres *ns_results(const struct pctx *c, const char *ns,
+                               size_t *n)
+{
+    const struct audit *a = c->a;
+    size_t i, k, cap = 1, len = 0;
     struct pres *v;
 
     for (i = 0; i < a->nrfs; i++)
-        if (!strcmp(a->rfs[i].ns, ns))
-            cap += a->rfs[i].nrules;
-    for (i = 0; i < a->rep.len; i++)
-        cap++;
+        if (!strcmp(a->rfs[i].ns, ns) && a->rfs[i].doc < a->rep.ndocs)
+            cap += a->rfs[i].nrules + c->start[a->rfs[i].doc + 1] -
+                   c->start[a->rfs[i].doc];
     v = calloc(cap, sizeof(*v));
     if (!v)
         return NULL;
     for (i = 0; i < a->nrfs; i++) {
         const struct audit_failover *f = &a->rfs[i];
+        size_t e0, e1;
 
-        if (strcmp(f->ns, ns))
+        if (strcmp(f->ns, ns) || f->doc >= a->rep.ndocs)
             continue;
-        for (k = 0; k < a->rep.len; k++) {
-            const struct report_entry *e = &a->rep.v[k];
+        e0 = c->start[f->doc];
+        e1 = c->start[f->doc + 1];
+        for (k = e0; k < e1; k++) {
+            const struct report_entry *e = &a->rep.v[c->idx[k]];
 
-            if (e->doc != f->doc || e->kind == REPORT_ERROR)
+            if (e->kind == REPORT_ERROR)
                 continue;
             v[len] = (struct pres){f, e->rule, "skip", RFG_SEV_WARN, e,
                                    len};
@@ -149,22 +208,24 @@ static struct pres *ns_results(const struct audit *a, const char *ns,
                 if (!d)
                     v[len].rule = NULL;
                 else
-                    v[len].sev = rules_severity(d, pol);
+                    v[len].sev = c->sev[d - c->cat];
             }
             len++;
         }
         for (k = 0; k < f->nrules; k++) {
-            const struct rule_desc *d = &cat[f->rules[k]];
+            const struct rule_desc *d = &c->cat[f->rules[k]];
             size_t j;
             bool found = false;
 
-            for (j = 0; j < a->rep.len && !found; j++)
-                found = a->rep.v[j].doc == f->doc &&
-                        a->rep.v[j].kind == REPORT_FINDING &&
-                        a->rep.v[j].rule && !strcmp(a->rep.v[j].rule, d->id);
+            for (j = e0; j < e1 && !found; j++) {
+                const struct report_entry *e = &a->rep.v[c->idx[j]];
+
+                found = e->kind == REPORT_FINDING && e->rule &&
+                        !strcmp(e->rule, d->id);
+            }
             if (!found) {
                 v[len] = (struct pres){f, d->id, "pass",
-                                       rules_severity(d, pol), NULL, len};
+                                       c->sev[f->rules[k]], NULL, len};
                 len++;
             }
         }
@@ -174,7 +235,7 @@ static struct pres *ns_results(const struct audit *a, const char *ns,
     return v;
 }
 
-static cJSON *one_report(const struct audit *a, const char *ns,
+static cJSON *one_report(const struct pctx *c, const char *ns,
                          const struct audit_report_opts *o)
 {
     const char *policy = AUDIT_POLICY;
@@ -183,7 +244,7 @@ static cJSON *one_report(const struct audit *a, const char *ns,
                                : "default";
     size_t max = o->max_bytes ? o->max_bytes : AUDIT_REPORT_MAX_BYTES;
     size_t n = 0, i, npass = 0, nfail = 0, nwarn = 0, nskip = 0;
-    struct pres *v = ns_results(a, ns, o->pol, &n);
+    struct pres *v = ns_results(c, ns, &n);
     cJSON *rep = NULL, *md, *labels, *ann, *sum, *results = NULL;
     bool ok, drop_pass = false;
     int pass;
@@ -268,10 +329,13 @@ int audit_policy_reports(cJSON **out, const struct audit *a,
     const char **ns = calloc(a->nrfs + 1, sizeof(*ns));
     size_t i, n = 0;
     cJSON *arr = cJSON_CreateArray();
+    struct pctx c;
+    bool have_ctx = false;
 
     *out = NULL;
-    if (!ns || !arr)
+    if (!ns || !arr || pctx_init(&c, a, o->pol))
         goto oom;
+    have_ctx = true;
     for (i = 0; i < a->nrfs; i++)
         ns[n++] = a->rfs[i].ns;
     qsort(ns, n, sizeof(*ns), cmp_ns);
@@ -280,16 +344,19 @@ int audit_policy_reports(cJSON **out, const struct audit *a,
 
         if (i && !strcmp(ns[i], ns[i - 1]))
             continue;
-        r = one_report(a, ns[i], o);
+        r = one_report(&c, ns[i], o);
         if (!r || !cJSON_AddItemToArray(arr, r)) {
             cJSON_Delete(r);
             goto oom;
         }
     }
+    pctx_cleanup(&c);
     free(ns);
     *out = arr;
     return RFG_OK;
 oom:
+    if (have_ctx)
+        pctx_cleanup(&c);
     free(ns);
     cJSON_Delete(arr);
     return RFG_ENOMEM;
