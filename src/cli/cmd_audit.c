@@ -67,6 +67,8 @@ static void audit_usage(FILE *f)
         "                           skipped, not reported missing\n"
         "  -n, --namespace NS       audit the failovers of NS only (live: "
         "list NS only)\n"
+        "  -A, --all-namespaces     every namespace (the default; wins "
+        "over -n)\n"
         "  -l, --selector SEL       audit the failovers whose labels match "
         "SEL:\n"
         "                           a=b, a!=b, a, !a, a in (x,y), a notin "
@@ -469,6 +471,7 @@ int cmd_audit(int argc, char **argv)
         {"crd", required_argument, NULL, 'K'},
         {"no-secrets", no_argument, NULL, 'S'},
         {"namespace", required_argument, NULL, 'n'},
+        {"all-namespaces", no_argument, NULL, 'A'},
         {"selector", required_argument, NULL, 'l'},
         {"format", required_argument, NULL, 'o'},
         {"policy", required_argument, NULL, 'p'},
@@ -489,11 +492,13 @@ int cmd_audit(int argc, char **argv)
     cJSON *tree = NULL;
     size_t len = 0;
     unsigned chunk = PAGE_LIMIT;
+    bool all_ns = false;
     int c, rc, exit_code = CLI_EXIT_ERROR;
 
     memset(&ao, 0, sizeof(ao));
     optind = 1;
-    while ((c = getopt_long(argc, argv, "f:n:l:o:p:t:qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "f:n:Al:o:p:t:qh", opts, NULL)) !=
+           -1) {
         switch (c) {
         case 'f':
             file = optarg;
@@ -518,6 +523,9 @@ int cmd_audit(int argc, char **argv)
                 return CLI_EXIT_ERROR;
             }
             ao.ns = optarg;
+            break;
+        case 'A':
+            all_ns = true;
             break;
         case 'l':
             if (audit_selector_check(optarg, why, sizeof(why))) {
@@ -562,6 +570,8 @@ int cmd_audit(int argc, char **argv)
             return CLI_EXIT_ERROR;
         }
     }
+    if (all_ns) /* as kubectl: -A wins over -n */
+        ao.ns = NULL;
     if (optind < argc) {
         fprintf(stderr, "rfguard audit: unexpected argument '%s' (a dump "
                         "is read with -f FILE)\n", argv[optind]);

@@ -97,6 +97,8 @@ sel "-l 'app in (cache,orders)'" "team-a/cache team-c/orders" -l 'app in (cache,
 sel "-l 'app notin (cache,orders),tier'" "shop/sidekiq team-b/sessions team-c/payments team-e/ghost" \
     -l 'app notin (cache,orders),tier'
 sel "-l tier=frontend -n team-b" "team-b/sessions" -l tier=frontend -n team-b
+sel "-A wins over -n, as in kubectl" \
+    "shop/sidekiq team-a/cache team-b/sessions team-c/orders team-c/payments team-e/ghost" -n shop -A
 expect_exit 0 "-l '!tier' selects nothing" audit -f dump.json -l '!tier'
 grep -q "no RedisFailover" "$work/err" && ok "nothing selected: a note says so" ||
     bad "nothing selected: $(cat "$work/err")"
