@@ -44,6 +44,11 @@ expect_exit 2 "a dump that does not parse" audit -f "$work/broken.json" -o polic
     ok "a broken dump: no report, the error at its line:col on stderr" ||
     bad "broken dump: out: $(cat "$work/out") err: $(cat "$work/err")"
 
+expect_exit 2 "--context without a kubeconfig" env -u KUBECONFIG HOME="$work" \
+    "$rfguard" audit --context test
+grep -q "needs a kubeconfig" "$work/err" && ok "--context without a kubeconfig says so" ||
+    bad "--context: $(cat "$work/err")"
+
 # ---- text ----
 expect_exit 1 "a deny finding exits 1" audit -f dump.json
 cp "$work/out" "$work/text"

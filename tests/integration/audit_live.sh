@@ -59,6 +59,21 @@ run ns --kubeconfig "$WORK/kubeconfig" -o json -n team-c
 check "--namespace team-c: exits 1" rc_is ns 1
 kctl /calls >"$WORK/calls-all.json"
 run text --kubeconfig "$WORK/kubeconfig"
+# --context: a kubeconfig whose current context has a wrong token
+python3 - "$WORK/kubeconfig" "$WORK/kubeconfig2" <<'PY'
+import sys
+t = open(sys.argv[1]).read()
+t = t.replace("current-context: test", "current-context: wrong")
+t = t.replace("users:\n", "users:\n- name: nobody\n  user:\n    token: wrong\n", 1)
+t += "- name: wrong\n  context: {cluster: kapi, user: nobody}\n"
+open(sys.argv[2], "w").write(t)
+PY
+run ctx --kubeconfig "$WORK/kubeconfig2" --context test -o json
+check "--context test: exits 1 as with the current context" rc_is ctx 1
+run noctx --kubeconfig "$WORK/kubeconfig2" -o json
+check "the current context's wrong token: exit 2" rc_is noctx 2
+grep -q "cannot list redisfailovers: HTTP 401" "$WORK/noctx.err" && ok "a 401 says so" ||
+    bad "401: $(cat "$WORK/noctx.err")"
 
 python3 - "$WORK" <<'PY'
 import json, re, sys
@@ -74,6 +89,7 @@ def keys(name):
 f, l = keys("file"), keys("live")
 check(f and f == l, "live findings are the dump's (object, rule, severity, pointer)")
 check(keys("paged") == f, "--chunk-size 2: the same findings")
+check(keys("ctx") == f, "--context test: the same findings")
 check(any(r == "schema-unknown-field" for _, r, _, _ in l),
       "live: fields the installed CRD lacks are found (its schema counts)")
 live = json.load(open(w + "/live.out"))["findings"]
