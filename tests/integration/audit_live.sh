@@ -6,10 +6,12 @@
 # tests/audit/dump.json) finds what `rfguard audit -f dump.json` finds,
 # in the json and policyreport formats, against the installed CRD's
 # schema (a missing CRD: the compiled-in one); KUBECONFIG works as
-# --kubeconfig; pages of --chunk-size objects add up to the same; it
-# sends GETs only; --namespace lists one namespace; a 403 on Secrets is a
-# warning, and the Secret rules then report no missing Secret; no
-# password appears in any output.
+# --kubeconfig, and --context picks a context; pages of --chunk-size
+# objects add up to the same; it sends GETs only; --namespace lists one
+# namespace; a 403 on Secrets is a warning, and the Secret rules of a
+# failover with auth are then skipped, never missing nor passed;
+# --no-secrets lists none; a 403 on RedisFailovers and a 401 are errors
+# (exit 2); no password appears in any output.
 #
 # Usage: audit_live.sh RFGUARD SOURCE_DIR BUILD_DIR
 . "$(dirname "$0")/cluster_common.bash"
