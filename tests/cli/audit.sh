@@ -3,8 +3,9 @@
 #
 # audit.sh - ctest cli.audit: `rfguard audit -f` over dumps of a cluster
 # (tests/audit). Checks the findings per failover and across failovers
-# (namespace/name and the dump's line:col), exit codes as lint,
-# --namespace and --selector, every output format, the PolicyReports
+# (namespace/name and the dump's line:col), exit codes as lint, usage
+# errors, --namespace, -A and --selector, --no-secrets, a dump that does
+# not parse, JSON, YAML and stdin dumps, every output format, the PolicyReports
 # (one per namespace, results consistent with the findings, the summary,
 # stable order, a fixed failover flipping to pass, the size cap) and that
 # no Secret's password appears in any output.
