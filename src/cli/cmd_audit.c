@@ -4,10 +4,12 @@
  * cluster already runs. Reads a dump (-f, a List as `kubectl get
  * redisfailovers,secrets,networkpolicies -A -o json` prints it) or lists
  * the live cluster through the client `serve` uses (kubeconfig or the
- * pod's service account), then audits the one List with audit_run and
- * prints it in a lint format or as PolicyReports. Read-only: it sends
- * GETs and nothing else. Secret values are wiped from every buffer that
- * held them as soon as the view has what it needs. Exit codes as lint.
+ * pod's service account) into one List kept as a tree, then audits it
+ * (audit_run, audit_run_list) and prints the result in a lint format or
+ * as PolicyReports. Read-only: it sends GETs and nothing else. Secret
+ * values are wiped from every buffer that held them as soon as the view
+ * has what it needs. Exit codes as lint. Not here: the rules, the view
+ * and the report formats (lint layer), the HTTP client (net layer).
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -108,8 +110,8 @@ struct live {
     cJSON *items;          /* the List's items, borrowed */
 };
 
-/* Remove what a Secret holds beyond what the view reads, and wipe it:
- * the last applied configuration repeats the values. */
+/* Overwrite every string of a tree that held Secrets (their data, and
+ * the last applied configuration that repeats it). */
 static void wipe_json(cJSON *n)
 {
     cJSON *c;
