@@ -1,7 +1,7 @@
 # bash completion for rfguard                               -*- shell-script -*-
 #
 # Completes the subcommands, each one's options, rule ids for
-# `rfguard explain`, output formats for `lint -o`, operator targets for
+# `rfguard explain`, output formats for `-o`, operator targets for
 # -t, and file names elsewhere. Installed as
 # share/bash-completion/completions/rfguard; to try it without installing:
 #   source completions/rfguard.bash
@@ -31,7 +31,7 @@ _rfguard()
     done
 
     if [[ -z $cmd ]]; then
-        mapfile -t COMPREPLY < <(compgen -W 'lint fix serve certs rules explain version
+        mapfile -t COMPREPLY < <(compgen -W 'lint fix audit serve certs rules explain version
             help --help --version' -- "$cur")
         return
     fi
@@ -39,7 +39,12 @@ _rfguard()
     # option values
     case $prev in
     -o | --format)
-        mapfile -t COMPREPLY < <(compgen -W 'text json sarif junit github' -- "$cur")
+        if [[ $cmd == audit ]]; then
+            mapfile -t COMPREPLY < <(compgen -W 'text json sarif junit github
+                policyreport' -- "$cur")
+        else
+            mapfile -t COMPREPLY < <(compgen -W 'text json sarif junit github' -- "$cur")
+        fi
         return
         ;;
     -t | --target)
@@ -48,7 +53,7 @@ _rfguard()
         return
         ;;
     -p | --policy | --crd | -c | --cluster-state | --tls-cert | --tls-key | \
-        --client-ca | --kubeconfig)
+        --client-ca | --kubeconfig | -f | --filename)
         mapfile -t COMPREPLY < <(compgen -f -- "$cur")
         compopt -o filenames 2>/dev/null
         return
@@ -66,7 +71,7 @@ _rfguard()
         --timeout | --max-connections | --max-connections-per-ip | \
         --shutdown-grace | --context | --service | --days | --secret-name | \
         --cluster-stale-ms | --claim-grace | --claim-reconcile | \
-        --watch-timeout | --api-deadline)
+        --watch-timeout | --api-deadline | -l | --selector | --chunk-size)
         return
         ;;
     esac
@@ -80,6 +85,11 @@ _rfguard()
     fix)
         opts='--policy --target --crd --namespace --apply --write
             --stdin-filename --help'
+        ;;
+    audit)
+        opts='--filename --kubeconfig --context --chunk-size --no-secrets
+            --namespace --all-namespaces --selector --format --policy
+            --target --crd --no-color --quiet --help'
         ;;
     serve)
         opts='--listen --tls-cert --tls-key --client-ca --policy
