@@ -5,9 +5,11 @@
  * here, which hand AdmissionReview bodies to the admission core
  * (webhook/admission.c: decode, rules, response, metrics, log line) and
  * serve /healthz, /readyz and /metrics. The cluster view (serve_cluster.c)
- * reaches the core through its hooks. The main thread owns the signals
- * (sigtimedwait): SIGHUP reloads the policy, SIGTERM/SIGINT drain and
- * exit, and once a second it re-reads rotated certificates. Option
+ * reaches the core through its hooks; the background audit
+ * (serve_audit.c, --audit-interval) runs beside it on the same view, with
+ * a policy of its own reloaded with the core's. The main thread owns the
+ * signals (sigtimedwait): SIGHUP reloads the policy, SIGTERM/SIGINT drain
+ * and exit, and once a second it re-reads rotated certificates. Option
  * parsing is in serve_args.c. It evaluates nothing itself.
  */
 #include <errno.h>
@@ -34,6 +36,7 @@
 #include "sbuf.h"
 #include "schema.h"
 #include "serve_args.h"
+#include "serve_audit.h"
 #include "serve_cluster.h"
 
 /* How long the log line of a request may wait to be written with the
@@ -50,6 +53,7 @@ struct serve_state {
     struct http_server *https;  /* owned */
     struct http_server *plain;  /* owned: /metrics listener */
     struct serve_cluster *cluster;  /* owned; NULL = no cluster view */
+    struct serve_audit *audit;      /* owned; NULL = no background audit */
 };
 
 /* ---- routes ---- */
@@ -171,6 +175,14 @@ static void reload_policy(struct serve_state *st)
         return;
     }
     metrics_policy_reload(st->m, true);
+    if (st->audit) {   /* the audit's own copy; a failure keeps its old */
+        p = NULL;
+        if (cli_open_policy(&p, st->policy_path, stderr) == RFG_OK)
+            serve_audit_set_policy(st->audit, p);
+        else
+            logline_msg("error", "audit: policy reload failed; the audit "
+                        "keeps the old policy", NULL, NULL);
+    }
     logline_msg("info", "policy reloaded", "policy",
             st->policy_path ? st->policy_path : "<builtin>");
 }
@@ -298,6 +310,25 @@ int cmd_serve(int argc, char **argv)
         goto out;
     }
     serve_cluster_hooks(st.cluster, &st.hooks);
+    if (o.audit.interval_ms) {
+        if (!st.cluster) {
+            fprintf(stderr, "rfguard serve: --audit-interval needs the "
+                            "cluster view: give --kubeconfig FILE or "
+                            "--in-cluster (no service account was found)\n");
+            goto out;
+        }
+        if (cli_open_policy(&p, o.policy, stderr) != RFG_OK ||
+            serve_audit_start(&st.audit, &o.audit, st.cluster, p, st.m,
+                              logline_msg, &dl) != RFG_OK) {
+            p = NULL;   /* the audit's, even on failure */
+            for (i = 0; i < dl.len; i++) {
+                diag_format(&dl.v[i], buf, sizeof(buf));
+                fprintf(stderr, "rfguard serve: audit: %s\n", buf);
+            }
+            goto out;
+        }
+        p = NULL;
+    }
     /* With signals blocked, as for every thread. Without memory for it,
      * every line is simply written at once. */
     if (logline_batch_start(LOG_WAIT_MS) != RFG_OK)
@@ -385,6 +416,7 @@ int cmd_serve(int argc, char **argv)
 out:
     http_server_free(st.plain);
     http_server_free(st.https);
+    serve_audit_stop(st.audit);     /* before the view it reads */
     serve_cluster_stop(st.cluster);
     logline_batch_stop();       /* after the threads that log */
     admission_free(st.adm);

@@ -68,6 +68,7 @@ int serve_parse_args(struct serve_opts *o, int argc, char **argv)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
             serve_cluster_usage(stdout);
+            serve_audit_usage(stdout);
             return 1;
         } else if ((v = cli_opt_value(argc, argv, &i, "--listen"))) {
             o->listen = v;
@@ -101,12 +102,26 @@ int serve_parse_args(struct serve_opts *o, int argc, char **argv)
                                                  &i)) != 0) {
             if (rc < 0)
                 return -1;
+        } else if ((rc = serve_audit_parse_opt(&o->audit, argc, argv,
+                                               &i)) != 0) {
+            if (rc < 0)
+                return -1;
         } else {
             fprintf(stderr, "rfguard serve: unknown or incomplete option "
                             "'%s'\n", argv[i]);
             usage(stderr);
             return -1;
         }
+    }
+    if (o->audit.interval_ms && o->cluster.mode == 2) {
+        fprintf(stderr, "rfguard serve: --audit-interval needs the cluster "
+                        "view: drop --no-cluster\n");
+        return -1;
+    }
+    if (o->audit.dry_run_given && !o->audit.interval_ms) {
+        fprintf(stderr, "rfguard serve: --audit-dry-run needs "
+                        "--audit-interval\n");
+        return -1;
     }
     if (!o->cert || !o->key) {
         fprintf(stderr, "rfguard serve: --tls-cert and --tls-key are "

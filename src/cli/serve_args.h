@@ -7,6 +7,7 @@
 #ifndef RFG_SERVE_ARGS_H
 #define RFG_SERVE_ARGS_H
 
+#include "serve_audit.h"
 #include "serve_cluster.h"
 
 #define SERVE_DEFAULT_LISTEN ":8443"
@@ -17,6 +18,7 @@ struct serve_opts {
     const char *cert, *key, *client_ca, *policy;
     unsigned threads, timeout_s, max_conns, max_conns_ip, grace_s;
     struct serve_cluster_opts cluster;
+    struct serve_audit_opts audit;
 };
 
 /* Fill `o` from argv (argv[0] is "serve"). Returns 0 to run, 1 after

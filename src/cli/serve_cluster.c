@@ -489,6 +489,16 @@ void serve_cluster_stop(struct serve_cluster *sc)
     free(sc);
 }
 
+struct kclient *serve_cluster_client(struct serve_cluster *sc)
+{
+    return sc->client;
+}
+
+struct kcache *serve_cluster_cache(struct serve_cluster *sc)
+{
+    return sc->kc;
+}
+
 bool serve_cluster_ready(struct serve_cluster *sc)
 {
     return !sc || kcache_ready(sc->kc);

@@ -59,6 +59,13 @@ int serve_cluster_start(struct serve_cluster **out,
                         serve_cluster_log_fn log, struct diag_list *dl)
     RFG_MUST_CHECK;
 void serve_cluster_stop(struct serve_cluster *sc);
+/* The API client and the watch-fed cache of a started view (borrowed;
+ * valid until serve_cluster_stop), for the background audit. */
+struct kclient;
+struct kcache;
+struct kclient *serve_cluster_client(struct serve_cluster *sc);
+struct kcache *serve_cluster_cache(struct serve_cluster *sc);
+
 /* True when there is no cluster view, or after its first full sync. */
 bool serve_cluster_ready(struct serve_cluster *sc);
 
