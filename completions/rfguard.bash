@@ -71,7 +71,8 @@ _rfguard()
         --timeout | --max-connections | --max-connections-per-ip | \
         --shutdown-grace | --context | --service | --days | --secret-name | \
         --cluster-stale-ms | --claim-grace | --claim-reconcile | \
-        --watch-timeout | --api-deadline | -l | --selector | --chunk-size)
+        --watch-timeout | --api-deadline | -l | --selector | --chunk-size | \
+        --audit-interval | --audit-debounce)
         return
         ;;
     esac
@@ -97,7 +98,7 @@ _rfguard()
             --max-connections-per-ip --shutdown-grace --kubeconfig --context
             --in-cluster --no-cluster --namespace --cluster-stale-ms
             --claim-grace --claim-reconcile --watch-timeout --api-deadline
-            --help'
+            --audit-interval --audit-debounce --audit-dry-run --help'
         ;;
     certs)
         opts='--service --namespace --out --dev --days --k8s --secret-name
