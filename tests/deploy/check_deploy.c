@@ -595,6 +595,36 @@ static void test_rbac(void)
     CHECK(find("RoleBinding", NULL) != NULL);
 }
 
+/* The background audit's grant is a ClusterRole of its own, bound to
+ * rfguard's ServiceAccount: PolicyReports of wgpolicyk8s.io and nothing
+ * else, no wildcard, no watch. */
+static void test_rbac_policyreports(void)
+{
+    static const char *const verbs[] = {"get", "list", "create", "patch",
+                                        "update", "delete"};
+    const cJSON *cr = find("ClusterRole", "rfguard-policyreports");
+    const cJSON *crb = find("ClusterRoleBinding", "rfguard-policyreports");
+    const cJSON *r;
+    size_t i;
+
+    CHECK(cr != NULL);
+    CHECK(crb != NULL);
+    for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+        CHECK(grants(cr, "wgpolicyk8s.io", "policyreports", verbs[i], NULL));
+    EACH(r, get(cr, "rules")) {
+        CHECK(cJSON_GetArraySize(get(r, "apiGroups")) == 1 &&
+              has_str(get(r, "apiGroups"), "wgpolicyk8s.io"));
+        CHECK(cJSON_GetArraySize(get(r, "resources")) == 1 &&
+              has_str(get(r, "resources"), "policyreports"));
+        CHECK(!has_str(get(r, "verbs"), "*") &&
+              !has_str(get(r, "verbs"), "watch"));
+    }
+    CHECK(str_is(str_at(crb, "roleRef.name"), "rfguard-policyreports"));
+    CHECK(str_is(str_at(cJSON_GetArrayItem(get(crb, "subjects"), 0),
+                        "name"),
+                 str_at(find("ServiceAccount", NULL), "metadata.name")));
+}
+
 /* Both configurations ask cert-manager's CA injector for the caBundle,
  * naming a Certificate that exists and writes the mounted Secret. */
 static void check_cert_manager(const char *kind)
@@ -754,6 +784,7 @@ int main(int argc, char **argv)
     RUN(test_networkpolicy);
     RUN(test_rbac);
     RUN(test_rbac_cache);
+    RUN(test_rbac_policyreports);
     RUN(test_ca_source);
 
     rc = CHECK_DONE();
