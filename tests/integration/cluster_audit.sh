@@ -14,7 +14,8 @@
 # nothing (kapi's call log); without the PolicyReport
 # resource (no CRD) it says so once, writes nothing and writes once the
 # resource appears; --audit-interval without a cluster view, or with a
-# bad value, exits 2 with a message; SIGTERM stops it cleanly; no Secret
+# bad value, exits 2 with a message; SIGTERM stops it cleanly, also with
+# an apply hanging in the API server; no Secret
 # value in any report, log line or metric.
 #
 # Usage: cluster_audit.sh RFGUARD SOURCE_DIR BUILD_DIR
@@ -60,6 +61,14 @@ no_report() { ! has_report "$1"; }
 # writes: how many policyreports calls changed something (not GET)
 writes() { polr_calls | grep -cv '^GET ' || true; }
 metrics() { curl -sS "http://127.0.0.1:$MPORT/metrics"; }
+# stop_keep: stop_server, keeping its log in all.log (start_server
+# empties server.log) for the final password check
+stop_keep() {
+    local rc=0
+    stop_server || rc=$?
+    cat "$WORK/server.log" >>"$WORK/all.log"
+    return $rc
+}
 audits() { log_count '"msg":"audit: done"'; }
 # audited_after N: an audit has ended since N had
 audited_after() { [ "$(audits)" -gt "$1" ]; }
@@ -158,7 +167,7 @@ kctl /delete '{"kind": "RedisFailover", "namespace": "b", "name": "lone"}' \
 check "a namespace without failovers loses its report" wait_for no_report b
 check "a's report stays" has_report a
 check "deleted with DELETE" test "$(polr_calls | grep -c '^DELETE 200')" -ge 1
-check "rfguard stops cleanly on SIGTERM" stop_server
+check "rfguard stops cleanly on SIGTERM" stop_keep
 
 # --audit-dry-run: audits, counts, writes nothing
 kctl /calls/reset >/dev/null
@@ -173,7 +182,7 @@ expect "dry run: the metrics count c's failover" \
 check "dry run: nothing is written (no PATCH, POST or DELETE)" \
     test "$(writes)" -eq 0
 check "dry run: c has no report" no_report c
-check "rfguard stops cleanly" stop_server
+check "rfguard stops cleanly" stop_keep
 
 # no PolicyReport resource: said once, nothing written, then written
 kctl /set '{"policyreports": false}' >/dev/null
@@ -199,7 +208,23 @@ kctl /set '{"policyreports": true}' >/dev/null
 check "the resource appears: the next audit writes" wait_for has_report c
 check "the return is logged" \
     wait_for log_has 'the PolicyReport resource is there'
-check "rfguard stops cleanly" stop_server
+check "rfguard stops cleanly" stop_keep
+
+# SIGTERM while an apply hangs in the API server: the call is cut off
+# (not waited out) and rfguard exits 0
+kctl /set '{"delays": [{"resource": "policyreports", "method": "PATCH",
+    "before_ms": 600000}]}' >/dev/null
+kctl /calls/reset >/dev/null
+add_rf c fresh3 >/dev/null
+start_server --kubeconfig "$WORK/kubeconfig" --policy "$WORK/policy.yaml" \
+    --cluster-stale-ms 3600000 --audit-interval 1h --audit-debounce 1s \
+    || exit 1
+apply_pending() { polr_calls | grep '^PATCH None' >/dev/null; }
+check "an apply is in flight" wait_for apply_pending
+check "SIGTERM stops rfguard with exit 0" stop_keep
+check "the hanging apply was aborted by the shutdown" \
+    log_has 'apply [a-z]+/rfguard: HTTP 0: shutting down'
+kctl /set '{"delays": []}' >/dev/null
 
 # refusals: exit 2 with a message
 "$RFG" serve --tls-cert "$CERTS/tls.crt" --tls-key "$CERTS/tls.key" \
@@ -227,7 +252,7 @@ expect "--help documents the flags" '--audit-dry-run' "$RFG" serve --help
 # no Secret value anywhere
 if reports | grep "$PW" >/dev/null ||
     curl -sS "http://127.0.0.1:$CPORT/policyreports" | grep -q "$PW" ||
-    grep -q "$PW" "$WORK/server.log"; then
+    grep -q "$PW" "$WORK/all.log" "$WORK/server.log"; then
     bad "a password is in a report or the log"
 else
     ok "no password in any report or log line"
