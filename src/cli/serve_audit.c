@@ -64,6 +64,7 @@ struct serve_audit {
     /* the thread's own state */
     bool polr_absent;              /* the last write found no resource */
     bool failing;                  /* the last round failed (logged) */
+    bool write_failing;            /* its writes failed (logged) */
     bool secrets_refused, netpol_refused;
     struct audit_writer w;         /* its digests are owned */
 };
@@ -487,9 +488,19 @@ static void audit_round(struct serve_audit *sa, bool all)
                 sa->log("info", "audit: the PolicyReport resource is there; "
                                 "writing reports", NULL, NULL);
             sa->polr_absent = false;
-            if (rc)
-                sa->log("warn", "audit: writing PolicyReports failed; "
-                                "retrying at the next round", "detail", err);
+            if (rc && !sa->write_failing)
+                sa->log("warn", strstr(err, "HTTP 403")
+                                    ? "audit: writing PolicyReports is "
+                                      "forbidden (the ClusterRole "
+                                      "rfguard-policyreports grants it); "
+                                      "retrying at each audit"
+                                    : "audit: writing PolicyReports failed; "
+                                      "retrying at each audit",
+                        "detail", err);
+            else if (!rc && sa->write_failing)
+                sa->log("info", "audit: PolicyReports written again", NULL,
+                        NULL);
+            sa->write_failing = rc != 0;
         }
     }
     snprintf(line, sizeof(line),

@@ -14,9 +14,9 @@
 # nothing (kapi's call log); without the PolicyReport
 # resource (no CRD) it says so once, writes nothing and writes once the
 # resource appears; --audit-interval without a cluster view, or with a
-# bad value, exits 2 with a message; SIGTERM stops it cleanly, also with
-# an apply hanging in the API server; no Secret
-# value in any report, log line or metric.
+# bad value, exits 2 with a message; writes RBAC refuses are said once
+# and retried; SIGTERM stops it cleanly, also with an apply hanging in
+# the API server; no Secret value in any report, log line or metric.
 #
 # Usage: cluster_audit.sh RFGUARD SOURCE_DIR BUILD_DIR
 . "$(dirname "$0")/cluster_common.bash"
@@ -208,6 +208,25 @@ kctl /set '{"policyreports": true}' >/dev/null
 check "the resource appears: the next audit writes" wait_for has_report c
 check "the return is logged" \
     wait_for log_has 'the PolicyReport resource is there'
+check "rfguard stops cleanly" stop_keep
+
+# RBAC refuses the writes: said once with what grants them, then written
+# once allowed
+kctl /set '{"forbidden": ["policyreports"]}' >/dev/null
+start_server --kubeconfig "$WORK/kubeconfig" --policy "$WORK/policy.yaml" \
+    --cluster-stale-ms 3600000 --audit-interval 1h --audit-debounce 1s \
+    || exit 1
+FORBID='writing PolicyReports is forbidden \(the ClusterRole rfguard-policy'
+check "forbidden: said, naming the grant" wait_for log_has "$FORBID"
+n=$(audits)
+add_rf c fresh4 >/dev/null
+check "forbidden: the next audit runs" wait_for audited_after "$n"
+check "forbidden: said once, not at every audit" \
+    test "$(log_count 'writing PolicyReports is forbidden')" -eq 1
+kctl /set '{"forbidden": []}' >/dev/null
+add_rf c fresh5 >/dev/null
+check "allowed again: written, and said" \
+    wait_for log_has 'PolicyReports written again'
 check "rfguard stops cleanly" stop_keep
 
 # SIGTERM while an apply hangs in the API server: the call is cut off
