@@ -10,14 +10,13 @@
  * rfguard's reports in namespaces without failovers. A round a change
  * started applies only the reports whose results changed (timestamps
  * aside); a round the interval started applies them all, so a report
- * deleted by hand comes back. A PolicyReport
- * resource the API server does not know (no CRD) is logged once and
- * the writes are tried again each round. Secrets: the listed JSON and
- * the assembled List (printed into one buffer, never reallocated) are
- * wiped once audited, and a Secret's last-applied-configuration
- * annotation (a copy of its data) is dropped as it arrives; nothing of
- * them is logged.
- * Not here: the rules and the report format (lint/audit.c).
+ * deleted by hand comes back. A PolicyReport resource the API server
+ * does not know (no CRD) is logged once and the writes are tried again
+ * each round. Secrets: the listed JSON and the assembled List (a tree,
+ * never printed) are wiped once audited, and a Secret's
+ * last-applied-configuration annotation (a copy of its data) is dropped
+ * as it arrives; nothing of them is logged. Not here: the rules and the
+ * report format (lint/audit.c), the writes (serve_audit_write.c).
  */
 #include "serve_audit.h"
 
@@ -40,7 +39,6 @@
 #include "wipe.h"
 
 #define DEFAULT_DEBOUNCE_MS 10000u
-#define MAX_LIST_BYTES ((size_t)256 << 20)
 #define LAST_APPLIED "kubectl.kubernetes.io/last-applied-configuration"
 #define MIN_INTERVAL_MS 10000u
 #define MAX_INTERVAL_MS 86400000u
@@ -228,12 +226,10 @@ static void drop_last_applied(cJSON *obj)
 }
 
 /* LIST every object of `k` (paged) into `items` (a cJSON array it
- * appends to, with kind and apiVersion set); *bytes grows by the size
- * of the answers. Returns RFG_OK, or RFG_EUPSTREAM with *status the
- * HTTP status (0: no answer) and `err`. */
+ * appends to, with kind and apiVersion set). Returns RFG_OK, or
+ * RFG_EUPSTREAM with *status the HTTP status (0: no answer) and `err`. */
 static int list_kind(struct serve_audit *sa, const struct audit_kind *k,
-                     cJSON *items, size_t *bytes, long *status, char *err,
-                     size_t errlen)
+                     cJSON *items, long *status, char *err, size_t errlen)
 {
     struct kclient_resp r;
     struct sbuf path;
@@ -262,7 +258,6 @@ static int list_kind(struct serve_audit *sa, const struct audit_kind *k,
             break;
         }
         root = cJSON_ParseWithLength(r.body, r.len);
-        *bytes += r.len;
         wipe_resp(&r);
         page = json_get_mut(root, "items");
         if (!cJSON_IsArray(page)) {
@@ -323,15 +318,29 @@ static void note_refused(struct serve_audit *sa, const struct audit_kind *k,
     *flag = refused;
 }
 
-/* The serialised List of every object the audit reads, in *out (owned,
- * holding Secrets: wipe it). */
-static int assemble(struct serve_audit *sa, char **out, size_t *len,
+/* Delete a List (or an items array), scrubbing its Secrets first. */
+static void drop_list(cJSON *list)
+{
+    cJSON *it, *items = cJSON_IsArray(list) ? list
+                                             : json_get_mut(list, "items");
+
+    cJSON_ArrayForEach(it, items) {
+        const char *kind = json_str(it, "kind");
+
+        if (kind && !strcmp(kind, "Secret"))
+            scrub_secret(it);
+    }
+    cJSON_Delete(list);
+}
+
+/* The List of every object the audit reads, in *out (owned, holding
+ * Secrets: delete it with drop_list). */
+static int assemble(struct serve_audit *sa, cJSON **out,
                     bool *secrets_unknown, char *err, size_t errlen)
 {
     cJSON *list = cJSON_CreateObject(), *items = cJSON_CreateArray();
-    cJSON *it, *all;
     long status;
-    size_t i, bytes = 0, cap;
+    size_t i;
     int rc = RFG_ENOMEM;
 
     *out = NULL;
@@ -342,7 +351,7 @@ static int assemble(struct serve_audit *sa, char **out, size_t *len,
         goto out;
     }
     for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-        rc = list_kind(sa, &kinds[i], items, &bytes, &status, err, errlen);
+        rc = list_kind(sa, &kinds[i], items, &status, err, errlen);
         if (rc && kinds[i].optional && status == 403) {
             note_refused(sa, &kinds[i], true, err);
             if (kinds[i].secret)
@@ -360,37 +369,12 @@ static int assemble(struct serve_audit *sa, char **out, size_t *len,
         goto out;
     }
     items = NULL;
-    /* into one buffer of our own: cJSON's growing print buffer would
-     * leave copies of the Secrets behind, unwiped */
-    rc = RFG_ENOMEM;
-    for (cap = bytes + bytes / 2 + 4096; cap <= MAX_LIST_BYTES; cap *= 2) {
-        *out = malloc(cap);
-        if (!*out)
-            break;
-        if (cJSON_PrintPreallocated(list, *out, (int)cap, 0)) {
-            *len = strlen(*out);
-            rc = RFG_OK;
-            break;
-        }
-        rfg_wipe(*out, cap);
-        free(*out);
-        *out = NULL;
-    }
-    if (rc) {
-        snprintf(err, errlen, "out of memory (or a List over 256 MiB)");
-        goto out;
-    }
+    *out = list;   /* a tree, never printed: no copy of a Secret */
+    list = NULL;
+    rc = RFG_OK;
 out:
-    /* every Secret is in `items` or in `list`: scrub them */
-    all = items ? items : json_get_mut(list, "items");
-    cJSON_ArrayForEach(it, all) {
-        const char *kind = json_str(it, "kind");
-
-        if (kind && !strcmp(kind, "Secret"))
-            scrub_secret(it);
-    }
-    cJSON_Delete(items);
-    cJSON_Delete(list);
+    drop_list(items);
+    drop_list(list);
     return rc;
 }
 
@@ -428,29 +412,25 @@ static void audit_round(struct serve_audit *sa, bool all)
     struct audit a;
     struct timespec now;
     cJSON *reports = NULL;
-    char *buf = NULL, err[400] = "", line[160];
-    size_t len = 0;
+    cJSON *list = NULL;
+    char err[400] = "", line[160];
     unsigned applied = 0, deleted = 0;
     bool secrets_unknown;
     int rc;
 
     audit_init(&a);
     clock_gettime(CLOCK_REALTIME, &now);
-    rc = assemble(sa, &buf, &len, &secrets_unknown, err, sizeof(err));
+    rc = assemble(sa, &list, &secrets_unknown, err, sizeof(err));
     if (!rc) {
         memset(&ao, 0, sizeof(ao));
         ao.pol = sa->pol;
         ao.hash = rfg_sha256;
         ao.secrets_unknown = secrets_unknown;
-        ao.no_positions = true;   /* a List made here: no line:col */
-        rc = audit_run(&a, buf, len, kclient_server(sa->client), &ao);
+        rc = audit_run_list(&a, list, kclient_server(sa->client), &ao);
         if (rc)
             snprintf(err, sizeof(err), "audit: %s", rfg_strerror(rc));
     }
-    if (buf) {
-        rfg_wipe(buf, len);
-        free(buf);
-    }
+    drop_list(list);
     if (!rc) {
         memset(&ro, 0, sizeof(ro));
         ro.pol = sa->pol;
