@@ -12,4 +12,10 @@
 uint64_t rfg_mono_ms(void);
 uint64_t rfg_mono_us(void);
 
+/* Parse a duration such as 5m, 90s, 1h30m or 1500ms (Go's units ms, s,
+ * m and h, whole numbers, as kubectl's flags take them) into
+ * milliseconds; "0" alone is 0. -1 when malformed or past 10^8 of a
+ * unit. */
+int rfg_parse_duration_ms(const char *s, unsigned long long *out);
+
 #endif
