@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "schema.h"
 #include "ydoc.h"
 
@@ -301,6 +302,36 @@ static int load_skips(struct ploader *L, struct policy_set *p,
     return RFG_OK;
 }
 
+/* spec.audit: {interval: DUR, dryRun: BOOL}, as serve's flags. */
+static int load_audit(struct ploader *L, struct policy_set *p,
+                      const cJSON *audit)
+{
+    const cJSON *kv;
+    unsigned long long ms;
+
+    if (!cJSON_IsObject(audit))
+        return bad(L, audit, "%s must be a mapping", "audit");
+    cJSON_ArrayForEach(kv, audit) {
+        if (!strcmp(kv->string, "interval")) {
+            if (!cJSON_IsString(kv) ||
+                rfg_parse_duration_ms(kv->valuestring, &ms) ||
+                (ms && (ms < 10000 || ms > 86400000)))
+                return bad(L, kv, "audit.interval must be 0 (off) or a "
+                           "duration from 10s to 24h, such as 5m");
+            p->audit_interval_ms = (unsigned)ms;
+        } else if (!strcmp(kv->string, "dryRun")) {
+            if (!cJSON_IsBool(kv))
+                return bad(L, kv, "%s must be true or false",
+                           "audit.dryRun");
+            p->audit_dry_run = cJSON_IsTrue(kv);
+        } else {
+            return bad(L, kv, "unknown key \"%s\" in audit (expected "
+                       "interval, dryRun)", kv->string);
+        }
+    }
+    return RFG_OK;
+}
+
 static int load_spec(struct ploader *L, struct policy_set *p,
                      const cJSON *spec)
 {
@@ -352,6 +383,9 @@ static int load_spec(struct ploader *L, struct policy_set *p,
         } else if (!strcmp(kv->string, "skips")) {
             if ((rc = load_skips(L, p, kv)))
                 return rc;
+        } else if (!strcmp(kv->string, "audit")) {
+            if ((rc = load_audit(L, p, kv)))
+                return rc;
         } else if (!strcmp(kv->string, "exemptions")) {
             if (!cJSON_IsObject(kv))
                 return bad(L, kv, "%s must be a mapping", "exemptions");
@@ -384,7 +418,7 @@ static int load_spec(struct ploader *L, struct policy_set *p,
             return bad(L, kv,
                        "unknown key \"%s\" in spec (expected target, "
                        "mutations, podTemplateMutations, defaultSeverity, "
-                       "exemptions, skips, rules)",
+                       "exemptions, skips, rules, audit)",
                        kv->string);
         }
     }

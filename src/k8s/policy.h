@@ -91,6 +91,11 @@ struct policy_set {
     size_t nexempt_ns;
     struct policy_skip_grant *skips; /* owned: spec.skips */
     size_t nskips;
+    /* spec.audit: `rfguard serve`'s background audit, where its command
+     * line says nothing (--audit-interval, --audit-dry-run); lint, fix
+     * and audit ignore it. interval 0 = off. */
+    unsigned audit_interval_ms;
+    bool audit_dry_run;
     struct policy_rule **by_id; /* owned: rules sorted by id, for lookup */
 };
 

@@ -191,6 +191,39 @@ static void test_policy__errors(void)
     expect_bad("", "policy is empty", 0, 0);
     expect_bad(HEAD "  exemptions:\n    namespaces: dev\n",
                "namespaces must be a list", 5, 5);
+    expect_bad(HEAD "  audit: 5m\n", "audit must be a mapping", 4, 3);
+    expect_bad(HEAD "  audit:\n    interval: 5\n",
+               "audit.interval must be 0 (off) or a duration from 10s to "
+               "24h", 5, 5);
+    expect_bad(HEAD "  audit:\n    interval: 5s\n",
+               "audit.interval must be 0", 5, 5);
+    expect_bad(HEAD "  audit:\n    interval: 25h\n",
+               "audit.interval must be 0", 5, 5);
+    expect_bad(HEAD "  audit:\n    dryRun: sometimes\n",
+               "audit.dryRun must be true or false", 5, 5);
+    expect_bad(HEAD "  audit:\n    every: 5m\n",
+               "unknown key \"every\" in audit (expected interval, dryRun)",
+               5, 5);
+}
+
+/* spec.audit: serve's background audit, where its flags say nothing. */
+static void test_policy__audit(void)
+{
+    const char *y = HEAD "  audit:\n    interval: 1h30m\n    dryRun: true\n";
+    struct policy_set *p = NULL;
+    struct diag_list dl;
+
+    diag_list_init(&dl, NULL);
+    CHECK_INT_EQ(policy_load(&p, y, strlen(y), "p.yaml", &dl), RFG_OK);
+    CHECK(p && p->audit_interval_ms == 5400000u);
+    CHECK(p && p->audit_dry_run);
+    policy_free(p);
+    p = NULL;
+    /* none given: off */
+    CHECK_INT_EQ(policy_load_builtin(&p, &dl), RFG_OK);
+    CHECK(p && p->audit_interval_ms == 0 && !p->audit_dry_run);
+    policy_free(p);
+    diag_list_cleanup(&dl);
 }
 
 /* spec.skips: one grant or a list of them, each naming deny rules and
@@ -286,6 +319,7 @@ int main(void)
     RUN(test_policy__values);
     RUN(test_policy__default_severity);
     RUN(test_policy__errors);
+    RUN(test_policy__audit);
     RUN(test_policy__skips);
     return CHECK_DONE();
 }
