@@ -286,6 +286,17 @@ int cmd_serve(int argc, char **argv)
     if (cli_open_policy(&p, o.policy, stderr) != RFG_OK)
         goto out;
     target = p->target;
+    /* The policy's spec.audit, where the command line says nothing. */
+    if (!o.audit.interval_given)
+        o.audit.interval_ms = p->audit_interval_ms;
+    if (!o.audit.dry_run_given)
+        o.audit.dry_run = p->audit_dry_run;
+    if (o.audit.dry_run_given && !o.audit.interval_ms) {
+        fprintf(stderr, "rfguard serve: --audit-dry-run needs "
+                        "--audit-interval (or the policy's "
+                        "spec.audit.interval)\n");
+        goto out;
+    }
     /* The core borrows st.hooks: empty until the cluster view starts,
      * which happens before any request thread does. */
     rc = admission_new(&st.adm, p, &st.hooks, NULL);
@@ -310,6 +321,11 @@ int cmd_serve(int argc, char **argv)
         goto out;
     }
     serve_cluster_hooks(st.cluster, &st.hooks);
+    if (o.audit.interval_ms && !st.cluster && !o.audit.interval_given) {
+        logline_msg("warn", "the policy's spec.audit.interval needs the "
+                    "cluster view; no background audit", NULL, NULL);
+        o.audit.interval_ms = 0;
+    }
     if (o.audit.interval_ms) {
         if (!st.cluster) {
             fprintf(stderr, "rfguard serve: --audit-interval needs the "

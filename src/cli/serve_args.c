@@ -118,11 +118,6 @@ int serve_parse_args(struct serve_opts *o, int argc, char **argv)
                         "view: drop --no-cluster\n");
         return -1;
     }
-    if (o->audit.dry_run_given && !o->audit.interval_ms) {
-        fprintf(stderr, "rfguard serve: --audit-dry-run needs "
-                        "--audit-interval\n");
-        return -1;
-    }
     if (!o->cert || !o->key) {
         fprintf(stderr, "rfguard serve: --tls-cert and --tls-key are "
                         "required (make them with 'rfguard certs')\n");

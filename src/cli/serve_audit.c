@@ -84,47 +84,6 @@ static const struct audit_kind kinds[] = {
 
 /* ---- options ---- */
 
-/* Parse a duration such as 5m, 90s, 1h30m or 1500ms (Go's units ms, s,
- * m, h, whole numbers); "0" alone is 0. -1 when malformed. */
-static int parse_duration(const char *s, unsigned long long *out)
-{
-    unsigned long long total = 0, n;
-    const char *p = s;
-
-    if (!strcmp(s, "0")) {
-        *out = 0;
-        return 0;
-    }
-    if (!*p)
-        return -1;
-    while (*p) {
-        if (*p < '0' || *p > '9')
-            return -1;
-        for (n = 0; *p >= '0' && *p <= '9'; p++) {
-            n = n * 10 + (unsigned)(*p - '0');
-            if (n > 100000000ULL)
-                return -1;
-        }
-        if (!strncmp(p, "ms", 2)) {
-            p += 2;
-        } else if (*p == 's') {
-            n *= 1000;
-            p++;
-        } else if (*p == 'm') {
-            n *= 60000;
-            p++;
-        } else if (*p == 'h') {
-            n *= 3600000;
-            p++;
-        } else {
-            return -1;
-        }
-        total += n;
-    }
-    *out = total;
-    return 0;
-}
-
 int serve_audit_parse_opt(struct serve_audit_opts *o, int argc, char **argv,
                           int *i)
 {
@@ -136,7 +95,7 @@ int serve_audit_parse_opt(struct serve_audit_opts *o, int argc, char **argv,
         return 1;
     }
     if ((v = cli_opt_value(argc, argv, i, "--audit-debounce"))) {
-        if (parse_duration(v, &ms) || ms < 1000 || ms > 3600000) {
+        if (rfg_parse_duration_ms(v, &ms) || ms < 1000 || ms > 3600000) {
             fprintf(stderr, "rfguard serve: bad value '%s' for "
                             "--audit-debounce: a duration from 1s to 1h, "
                             "such as 10s\n", v);
@@ -148,7 +107,7 @@ int serve_audit_parse_opt(struct serve_audit_opts *o, int argc, char **argv,
     v = cli_opt_value(argc, argv, i, "--audit-interval");
     if (!v)
         return 0;
-    if (parse_duration(v, &ms) ||
+    if (rfg_parse_duration_ms(v, &ms) ||
         (ms && (ms < MIN_INTERVAL_MS || ms > MAX_INTERVAL_MS))) {
         fprintf(stderr, "rfguard serve: bad value '%s' for --audit-interval: "
                         "0 (off) or a duration from 10s to 24h, such as 5m "
@@ -156,6 +115,7 @@ int serve_audit_parse_opt(struct serve_audit_opts *o, int argc, char **argv,
         return -1;
     }
     o->interval_ms = (unsigned)ms;
+    o->interval_given = true;
     return 1;
 }
 

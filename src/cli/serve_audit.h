@@ -25,6 +25,7 @@
 
 struct serve_audit_opts {
     unsigned interval_ms;      /* 0 = no background audit */
+    bool interval_given;       /* --audit-interval was on the command line */
     unsigned debounce_ms;      /* least gap between audits that a change
                                   of the view starts; 0 = 10000 */
     bool dry_run;              /* audit and count, write nothing */

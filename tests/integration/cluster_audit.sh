@@ -184,6 +184,20 @@ check "dry run: nothing is written (no PATCH, POST or DELETE)" \
 check "dry run: c has no report" no_report c
 check "rfguard stops cleanly" stop_keep
 
+# The policy's spec.audit, with no audit flag: the same dry run
+{ cat "$WORK/policy.yaml"; printf '  audit:\n    interval: 1h\n    dryRun: true\n'; } \
+    >"$WORK/policy-audit.yaml"
+kctl /calls/reset >/dev/null
+start_server --kubeconfig "$WORK/kubeconfig" \
+    --policy "$WORK/policy-audit.yaml" --cluster-stale-ms 3600000 \
+    --audit-debounce 1s || exit 1
+check "policy spec.audit: the audit runs without --audit-interval" \
+    wait_for log_has '"msg":"audit: done".*dry-run'
+expect "policy spec.audit: the metrics count c's failover" \
+    'rfguard_audit_findings\{rule="auth-required",severity="deny"\} 1' metrics
+check "policy spec.audit.dryRun: nothing is written" test "$(writes)" -eq 0
+check "rfguard stops cleanly" stop_keep
+
 # no PolicyReport resource: said once, nothing written, then written
 kctl /set '{"policyreports": false}' >/dev/null
 kctl /calls/reset >/dev/null
