@@ -55,6 +55,7 @@ struct http_server {
     size_t max_body;
     atomic_uint inflight;
     atomic_bool quiesced;
+    int listen_fd;              /* returned by MHD_quiesce_daemon */
     unsigned port;
     struct conn_deadline *deadline;  /* owned; the slowloris defence */
 };
@@ -508,6 +509,7 @@ int http_server_start(struct http_server **out, const struct http_config *cfg,
     if (!s)
         return diag_fail(dl, RFG_ENOMEM, NULL, "out of memory");
     s->cfg = *cfg;
+    s->listen_fd = -1;
     s->max_body = cfg->max_body ? cfg->max_body : HTTP_MAX_BODY_DEFAULT;
     if (!s->cfg.conn_limit)
         s->cfg.conn_limit = 1024;
@@ -603,15 +605,9 @@ unsigned http_server_port(const struct http_server *s)
 
 void http_server_quiesce(struct http_server *s)
 {
-    int fd;
-
     if (!s || atomic_exchange(&s->quiesced, true))
         return;
-    /* Closed, not kept: a new connection is refused at once rather than
-     * left in the backlog until its client gives up. */
-    fd = (int)MHD_quiesce_daemon(s->d);
-    if (fd >= 0)
-        close(fd);
+    s->listen_fd = (int)MHD_quiesce_daemon(s->d);
 }
 
 unsigned http_server_inflight(struct http_server *s)
@@ -640,6 +636,8 @@ void http_server_free(struct http_server *s)
     if (s->d)
         MHD_stop_daemon(s->d);  /* untracks every connection it closes */
     conn_deadline_free(s->deadline);
+    if (s->listen_fd >= 0)
+        close(s->listen_fd);
     tls_creds_free(s->tls);     /* after the daemon: no handshake left */
     free(s->trust_pem);
     free(s);

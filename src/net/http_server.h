@@ -94,8 +94,7 @@ int64_t http_server_cert_expiry(struct http_server *s);
 /* True when the server has a serving certificate that has not expired
  * (always true for a plain-HTTP server). */
 bool http_server_tls_ready(struct http_server *s);
-/* Stop accepting new connections (the listening socket is closed, so
- * they are refused); later responses close theirs. */
+/* Stop accepting new connections; later responses close theirs. */
 void http_server_quiesce(struct http_server *s);
 /* Requests received but not yet answered. */
 unsigned http_server_inflight(struct http_server *s);

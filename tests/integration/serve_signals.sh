@@ -85,17 +85,20 @@ while readyz() != 503:
     time.sleep(0.05)
 os.kill(pid, 0)                      # still running: draining
 
-def refused():
-    """True if a new connection is refused: the listener is closed."""
+def handshake():
+    """True if a new connection gets a TLS handshake (within 2 s)."""
     try:
-        socket.create_connection(("127.0.0.1", port), timeout=hang).close()
-        return False
-    except ConnectionRefusedError:
+        n = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port),
+                                                     timeout=2),
+                            server_hostname="localhost")
+        n.close()
         return True
+    except (OSError, ssl.SSLError):
+        return False
 
-# Not accepting: the listening socket is closed, so a new connection is
-# refused (a try that connects came before the close).
-while not refused():
+# Not accepting: new connections get no handshake. (Each try that does
+# get one is a connection accepted before the listener was closed.)
+while handshake():
     assert time.time() < end, "new connections accepted while draining"
 os.kill(pid, 0)                      # still running: draining
 s.sendall(body[half:])
