@@ -11,8 +11,10 @@
 #
 # Usage: scripts/gen-schemas.sh [SHARED_DIR [OUT]]
 #   SHARED_DIR  holds reference/crd-spotahome-v1.2.4.yaml,
-#               reference/crd-spotahome-v1.3.yaml and
-#               reference/crd-freshworks-v3.3.yaml (default: ../shared,
+#               reference/crd-spotahome-v1.3.yaml,
+#               reference/crd-freshworks-v3.3.yaml and OpsTree's
+#               reference/crd-opstree-v0.26-redis{sentinels,replications}.yaml
+#               (default: ../shared,
 #               next to the repository)
 #   OUT         where to write (default: src/k8s/crd_schemas.c)
 # CRD2SCHEMA=path uses an already built tools/crd2schema instead of
@@ -24,7 +26,8 @@ out=${2:-$root/src/k8s/crd_schemas.c}
 ref=$shared/reference
 
 for f in crd-spotahome-v1.2.4.yaml crd-spotahome-v1.3.yaml \
-         crd-freshworks-v3.3.yaml; do
+         crd-freshworks-v3.3.yaml crd-opstree-v0.26-redissentinels.yaml \
+         crd-opstree-v0.26-redisreplications.yaml; do
     if [ ! -r "$ref/$f" ]; then
         echo "gen-schemas: $ref/$f not found" >&2
         exit 2
@@ -44,7 +47,9 @@ trap 'rm -f "$tmp"' EXIT
 "$tool" "$tmp" \
     rfg_schema_s12="$ref/crd-spotahome-v1.2.4.yaml" \
     rfg_schema_s13="$ref/crd-spotahome-v1.3.yaml" \
-    rfg_schema_f33="$ref/crd-freshworks-v3.3.yaml"
+    rfg_schema_f33="$ref/crd-freshworks-v3.3.yaml" \
+    rfg_schema_o26s="$ref/crd-opstree-v0.26-redissentinels.yaml" \
+    rfg_schema_o26r="$ref/crd-opstree-v0.26-redisreplications.yaml"
 chmod 644 "$tmp"
 mv "$tmp" "$out"
 trap - EXIT

@@ -132,8 +132,9 @@ int cli_parse_target(const char *cmd, const char *s, enum rf_target *out)
     *out = rf_target_parse(s);
     if (*out)
         return 0;
-    fprintf(stderr, "rfguard %s: unknown target '%s' (spotahome-v1.2, "
-                    "spotahome-v1.3, freshworks-v3.3)\n", cmd, s);
+    fprintf(stderr, "rfguard %s: unknown target '%s' (one of "
+                    RF_TARGET_NAMES ", or a comma-separated list with at "
+                    "most one per operator)\n", cmd, s);
     return -1;
 }
 

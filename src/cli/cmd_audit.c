@@ -303,7 +303,7 @@ static void use_installed_crd(struct live *l)
               : RFG_EPARSE;
     cJSON_Delete(root);
     if (!rc)
-        rc = schema_install(RF_TARGET_ALL, schema, "the installed CRD");
+        rc = schema_install(RF_TARGET_RF, schema, "the installed CRD");
     if (rc && !l->quiet) {
         if (dl.len)
             diag_format(&dl.v[0], why, sizeof(why));

@@ -179,7 +179,7 @@ static void on_crd(void *arg, cJSON *schema, const char *version,
     struct serve_cluster *sc = arg;
     char detail[200];
 
-    if (schema_install(RF_TARGET_ALL, schema, "the installed CRD")) {
+    if (schema_install(RF_TARGET_RF, schema, "the installed CRD")) {
         sc->log("error", "cluster view: out of memory installing the CRD "
                          "schema; the schema in use stays", NULL, NULL);
         return;
@@ -216,8 +216,8 @@ static bool holder_has(const struct cview *cv, enum rf_target det,
          i != CVIEW_END; i = cview_next(&cv->rf_name, i)) {
         const struct cview_failover *f = &cv->rfs[i];
 
-        if (strlen(f->ns) != nslen || strncmp(f->ns, holder, nslen) ||
-            strcmp(f->name, slash + 1))
+        if (f->kind != RF_KIND_FAILOVER || strlen(f->ns) != nslen ||
+            strncmp(f->ns, holder, nslen) || strcmp(f->name, slash + 1))
             continue;
         if (!strncmp(identity, "master/", 7))
             return f->disable_mymaster && !strcmp(f->name, identity + 7);

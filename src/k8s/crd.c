@@ -39,11 +39,29 @@ static bool str_is(const cJSON *o, const char *k, const char *want)
     return v && !strcmp(v, want);
 }
 
+enum rf_kind crd_kind(const cJSON *doc)
+{
+    static const enum rf_kind all[] = {RF_KIND_FAILOVER, RF_KIND_SENTINEL,
+                                       RF_KIND_REPLICATION};
+    const char *name = json_str(json_get(doc, "metadata"), "name");
+    char want[128];
+    size_t i;
+
+    if (!name || !str_is(doc, "apiVersion", "apiextensions.k8s.io/v1") ||
+        !str_is(doc, "kind", "CustomResourceDefinition"))
+        return 0;
+    for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+        snprintf(want, sizeof(want), "%s.%s", rf_kind_resource(all[i]),
+                 rf_kind_group(all[i]));
+        if (!strcmp(name, want))
+            return all[i];
+    }
+    return 0;
+}
+
 bool crd_is_redisfailover(const cJSON *doc)
 {
-    return str_is(doc, "apiVersion", "apiextensions.k8s.io/v1") &&
-           str_is(doc, "kind", "CustomResourceDefinition") &&
-           str_is(json_get(doc, "metadata"), "name", CRD_NAME);
+    return crd_kind(doc) == RF_KIND_FAILOVER;
 }
 
 /* Record that `node` is not what a schema keyword wants. */
@@ -210,9 +228,10 @@ int crd_schema(cJSON **out, char *version, size_t version_len,
     return RFG_OK;
 }
 
-/* The RedisFailover CRD among the documents of `ys` (or the items of a
- * List), with the posmap of its document; NULL when there is none. */
-static const cJSON *find_crd(const struct ydoc_stream *ys,
+/* The first CRD of one of `kinds` among the documents of `ys` (or the
+ * items of a List), with the posmap of its document; NULL when there is
+ * none. */
+static const cJSON *find_crd(const struct ydoc_stream *ys, unsigned kinds,
                              const struct posmap **pm)
 {
     size_t i;
@@ -221,13 +240,13 @@ static const cJSON *find_crd(const struct ydoc_stream *ys,
         const cJSON *root = ys->docs[i].root, *it;
 
         *pm = ys->docs[i].pm;
-        if (crd_is_redisfailover(root))
+        if (crd_kind(root) & kinds)
             return root;
         if (!str_is(root, "kind", "List") &&
             !str_is(root, "kind", "CustomResourceDefinitionList"))
             continue;
         cJSON_ArrayForEach(it, json_get(root, "items"))
-            if (crd_is_redisfailover(it))
+            if (crd_kind(it) & kinds)
                 return it;
     }
     return NULL;
@@ -235,6 +254,14 @@ static const cJSON *find_crd(const struct ydoc_stream *ys,
 
 int crd_load_file(cJSON **out, char *version, size_t version_len,
                   const char *path, struct diag_list *dl)
+{
+    return crd_load_file_kind(out, version, version_len, path,
+                              RF_KIND_FAILOVER, NULL, dl);
+}
+
+int crd_load_file_kind(cJSON **out, char *version, size_t version_len,
+                       const char *path, unsigned kinds,
+                       enum rf_kind *found, struct diag_list *dl)
 {
     struct arena *prev = arena_use(NULL);   /* the schema outlives arenas */
     struct ydoc_stream ys = {0};
@@ -258,14 +285,19 @@ int crd_load_file(cJSON **out, char *version, size_t version_len,
     rc = ydoc_load(&ys, buf, len, &lim, dl);
     if (rc)
         goto out;       /* ydoc placed the error */
-    crd = find_crd(&ys, &pm);
+    crd = find_crd(&ys, kinds, &pm);
     if (!crd) {
         rc = diag_fail(dl, RFG_EINVAL, &first,
                        "no CustomResourceDefinition %s "
                        "(apiextensions.k8s.io/v1) in this file",
-                       CRD_NAME);
+                       kinds == RF_KIND_FAILOVER
+                           ? CRD_NAME
+                           : CRD_NAME ", redissentinels." OT_GROUP
+                                      " or redisreplications." OT_GROUP);
         goto out;
     }
+    if (found)
+        *found = crd_kind(crd);
     rc = crd_schema(out, version, version_len, crd, pm, dl);
 out:
     ydoc_stream_cleanup(&ys);
@@ -283,12 +315,18 @@ int crd_install_file(char *note, size_t note_len, const char *path,
 
     if (note_len)
         note[0] = '\0';
-    rc = crd_load_file(&s, version, sizeof(version), path, dl);
+    enum rf_kind k = RF_KIND_FAILOVER;
+
+    rc = crd_load_file_kind(&s, version, sizeof(version), path, RF_KIND_ANY,
+                            &k, dl);
     if (rc)
         return rc;
-    schema_describe(was, sizeof(was), t);
+    if (k != RF_KIND_FAILOVER)
+        t = RF_TARGET_OPSTREE_V026;
+    schema_describe_kind(was, sizeof(was), t, k);
     snprintf(origin, sizeof(origin), "the CRD in %s", path);
-    rc = schema_install((unsigned)t, s, origin);
+    rc = k == RF_KIND_FAILOVER ? schema_install((unsigned)t, s, origin)
+                               : schema_install_kind(k, s, origin);
     if (rc)
         return diag_fail(dl, rc, NULL, "out of memory");
     snprintf(note, note_len, "%s (version %s) replaces %s", origin, version,

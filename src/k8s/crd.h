@@ -29,6 +29,10 @@ struct posmap;
 /* True when `doc` is an apiextensions.k8s.io/v1 CustomResourceDefinition
  * named redisfailovers.databases.spotahome.com. */
 bool crd_is_redisfailover(const cJSON *doc);
+/* The kind whose CRD `doc` is: RedisFailover's, or OpsTree's
+ * redissentinels / redisreplications (redis.redis.opstreelabs.in); 0
+ * for any other document. */
+enum rf_kind crd_kind(const cJSON *doc);
 
 /* The stripped schema of the served storage version of CRD `crd` into
  * *out (owned by the caller, allocated with the current cJSON hooks), and
@@ -49,8 +53,16 @@ int crd_schema(cJSON **out, char *version, size_t version_len,
  * allocated on the heap whatever arena is in use (see arena.h). */
 int crd_load_file(cJSON **out, char *version, size_t version_len,
                   const char *path, struct diag_list *dl) RFG_MUST_CHECK;
+/* The same for the first CRD of any of `kinds` (enum rf_kind bits); its
+ * kind into *found (may be NULL). */
+int crd_load_file_kind(cJSON **out, char *version, size_t version_len,
+                       const char *path, unsigned kinds,
+                       enum rf_kind *found, struct diag_list *dl)
+    RFG_MUST_CHECK;
 
-/* crd_load_file(), then schema_install() of the result for target `t`,
+/* crd_load_file_kind() of any checked kind, then schema_install() of the
+ * result for target `t` (an OpsTree CRD: for its kind under
+ * opstree-v0.26),
  * described as "the CRD in PATH". `note` receives what changed, for the
  * user: "the CRD in PATH (version v1) replaces the compiled-in
  * freshworks-v3.3 CRD". Errors as crd_load_file. */

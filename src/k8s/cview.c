@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base64.h"
+#include "cview_impl.h"
 #include "json.h"
 #include "rf.h"
 #include "sbuf.h"
@@ -174,8 +175,8 @@ static int hmap_add(struct cview_hmap *m, uint64_t key)
 }
 
 /* hmap_add, unless the view is a part that keeps no maps. */
-static int map_add(const struct cview *cv, struct cview_hmap *m,
-                   uint64_t key)
+int cview_map_add(const struct cview *cv, struct cview_hmap *m,
+                  uint64_t key)
 {
     return cv->unindexed ? RFG_OK : hmap_add(m, key);
 }
@@ -189,9 +190,17 @@ void cview_init(struct cview *cv, cview_hash_fn hash)
 /* An entry's strings share one allocation, which its `ns` (never NULL)
  * starts, and a Secret's key names another, which `keys` starts: a view
  * of 100k entries pays one malloc per entry, not five. */
-static void free_failover(struct cview_failover *f)
+void cview_free_failover(struct cview_failover *f)
 {
     free(f->ns);
+    free(f->ot);
+}
+
+const char *cview_kind_name(const struct cview_failover *f)
+{
+    const char *k = rf_kind_name((enum rf_kind)f->kind);
+
+    return k ? k : RF_KIND;
 }
 
 static void free_secret(struct cview_secret *s)
@@ -203,7 +212,7 @@ static void free_secret(struct cview_secret *s)
 /* Copy the strings src[0..n) (src[0] not NULL; others may be) into one
  * allocation, setting *dst[i] to each copy (NULL for NULL); returns the
  * allocation, which is *dst[0], or NULL on ENOMEM (*dst[] unset). */
-static char *str_block(char **const dst[], const char *const src[], size_t n)
+char *cview_str_block(char **const dst[], const char *const src[], size_t n)
 {
     size_t i, len = 0, l;
     char *b, *p;
@@ -292,7 +301,7 @@ void cview_cleanup(struct cview *cv)
         return;
     cview_index_drop(cv);
     for (i = 0; i < cv->nrfs; i++)
-        free_failover(&cv->rfs[i]);
+        cview_free_failover(&cv->rfs[i]);
     for (i = 0; i < cv->nsecrets; i++)
         free_secret(&cv->secrets[i]);
     for (i = 0; i < cv->nnetpols; i++)
@@ -378,21 +387,23 @@ static int add_failover(struct cview *cv, const cJSON *obj, const char *ns,
         char **const dst[] = {&f->ns, &f->name, &f->origin, &f->secret};
         const char *const src[] = {ns, name, origin, secret};
 
-        if (!str_block(dst, src, 4))
+        if (!cview_str_block(dst, src, 4))
             return RFG_ENOMEM;
     }
     f->port = rf_redis_port(obj);
     f->disable_mymaster = rf_disable_mymaster(obj);
     f->host_network = rf_host_network(obj);
     f->bootstrap = json_get(json_get(obj, "spec"), "bootstrapNode") != NULL;
+    f->kind = RF_KIND_FAILOVER;
     /* the map gets an entry per failover so indices stay aligned */
-    if (map_add(cv, &cv->rf_name, cview_key_str2(f->name, NULL))) {
-        free_failover(f);
+    if (cview_map_add(cv, &cv->rf_name, cview_key_str2(f->name, NULL))) {
+        cview_free_failover(f);
         return RFG_ENOMEM;
     }
     cv->nrfs++;
     return RFG_OK;
 }
+
 
 static enum cview_pw_problem classify(const unsigned char *p, size_t n)
 {
@@ -558,6 +569,8 @@ int cview_add_object(struct cview *cv, const cJSON *obj,
         ns = default_ns ? default_ns : "default";
     if (rf_is_failover(obj))
         return add_failover(cv, obj, ns, origin);
+    if (rf_kind_of(obj) & RF_KIND_OPSTREE)
+        return cview_add_ot(cv, obj, ns, origin);
     if (!kind || !av)
         return RFG_OK;
     if (!strcmp(kind, "NetworkPolicy"))
@@ -600,9 +613,9 @@ int cview_add_object(struct cview *cv, const cJSON *obj,
         rc = secret_block(s, ns, name, kind, origin, kl.v, kl.n);
     if (kl.v != kl.small)
         free(kl.v);
-    if (!rc && map_add(cv, &cv->sec_name, cview_key_str2(s->ns, s->name)))
+    if (!rc && cview_map_add(cv, &cv->sec_name, cview_key_str2(s->ns, s->name)))
         rc = RFG_ENOMEM;
-    if (!rc && map_add(cv, &cv->sec_pw, s->has_hash
+    if (!rc && cview_map_add(cv, &cv->sec_pw, s->has_hash
                                          ? cview_key_bytes(s->pw_hash, 32)
                                          : 0))
         rc = RFG_ENOMEM;
@@ -665,8 +678,8 @@ int cview_add_secret(struct cview *cv, const struct cview_secret *src)
     s->bad_key = dup_or_null(src->bad_key);
     if (src->bad_key && !s->bad_key)
         goto fail;
-    if (map_add(cv, &cv->sec_name, cview_key_str2(s->ns, s->name)) ||
-        map_add(cv, &cv->sec_pw, s->has_hash ? cview_key_bytes(s->pw_hash, 32)
+    if (cview_map_add(cv, &cv->sec_name, cview_key_str2(s->ns, s->name)) ||
+        cview_map_add(cv, &cv->sec_pw, s->has_hash ? cview_key_bytes(s->pw_hash, 32)
                                           : 0))
         goto fail;
     cv->nsecrets++;

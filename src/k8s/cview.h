@@ -26,17 +26,36 @@
 typedef void (*cview_hash_fn)(const void *data, size_t len,
                               unsigned char out[32]);
 
-/* An entry's strings share one allocation, owned through `ns`. */
+/* What an OpsTree RedisSentinel or RedisReplication adds (ot.h): one
+ * allocation with its strings. */
+struct cview_ot {
+    char *master;          /* the master name its sentinels monitor */
+    char *secret_key;      /* the password's key in `secret`, or NULL */
+    char *repl;            /* RedisSentinel: redisReplicationName */
+    char *repl_secret;     /* and redisReplicationPassword.secretKeyRef */
+    char *repl_key;
+    int host_port;         /* spec.hostPort, 0 when unset */
+};
+
+/* An entry's strings share one allocation, owned through `ns`. Entries
+ * are RedisFailovers, and the OpsTree objects whose sentinels can merge
+ * with theirs (`kind`, `ot`). */
 struct cview_failover {
     char *ns, *name;       /* owned (ns) */
     char *origin;          /* "file:line" or NULL */
     char *secret;          /* NULL when no auth */
-    int port;              /* after defaults */
+    struct cview_ot *ot;   /* owned; NULL for a RedisFailover */
+    int port;              /* after defaults; -1 for an OpsTree redisPort
+                              that is not a port number */
+    unsigned char kind;    /* enum rf_kind */
     bool disable_mymaster;
     bool host_network;
     bool bootstrap;        /* has spec.bootstrapNode */
     bool state_only;       /* from --cluster-state, not a linted file */
 };
+
+/* "RedisFailover", "RedisSentinel"...: how messages name entry `f`. */
+const char *cview_kind_name(const struct cview_failover *f);
 
 enum cview_pw_problem {
     CVIEW_PW_OK = 0,
@@ -130,7 +149,8 @@ uint64_t cview_key_bytes(const unsigned char *p, size_t n);
 void cview_init(struct cview *cv, cview_hash_fn hash);
 void cview_cleanup(struct cview *cv);
 
-/* Add `obj` if it is a RedisFailover, a Secret-like object (Secret,
+/* Add `obj` if it is a RedisFailover, an OpsTree RedisSentinel or
+ * RedisReplication, a Secret-like object (Secret,
  * SealedSecret, ExternalSecret target) or a networking.k8s.io/v1
  * NetworkPolicy; anything else is ignored.
  * `default_ns` names the namespace of objects that give none. */
@@ -177,20 +197,27 @@ bool cview_selector_matches(const cJSON *sel, const cJSON *labels);
  * members in document order: indices into rfs, or for the classes of
  * Secrets and NetworkPolicies into secrets and netpols. */
 enum cview_class {
-    CVIEW_C_SELF,          /* ns + name: one failover's entries */
+    CVIEW_C_SELF,          /* kind + ns + name: one object's entries */
     CVIEW_C_LINTED,        /* ns + name, not from --cluster-state */
     CVIEW_C_PORT,          /* redis port */
     CVIEW_C_PORT_HOSTNET,  /* redis port, hostNetwork ones */
-    CVIEW_C_PORT_MM,       /* redis port, still on mymaster when
-                              disableMyMaster is honoured */
-    CVIEW_C_ID,            /* redis port + password class (below) */
-    CVIEW_C_ID_MM,         /* the same, still on mymaster when
-                              disableMyMaster is honoured */
+    /* The sentinel identity classes hold every entry, of any kind, under
+     * the master name its sentinels monitor: an OpsTree entry's own; a
+     * RedisFailover's mymaster (_DM: its name when disableMyMaster is
+     * honoured, mm_always in cview_class.c) */
+    CVIEW_C_SPORT,         /* master + redis port */
+    CVIEW_C_SPORT_DM,
+    CVIEW_C_SID,           /* master + redis port + password class */
+    CVIEW_C_SID_DM,
     CVIEW_C_DM_NAME,       /* name, those with disableMyMaster */
-    CVIEW_C_SECRET_USERS,  /* ns + Secret name, failovers with auth and
+    CVIEW_C_OT_MASTER,     /* master, RedisSentinels */
+    CVIEW_C_HOSTPORT,      /* the port taken on the node: OpsTree
+                              hostPort, hostNetwork failovers' redis port */
+    CVIEW_C_SECRET_USERS,  /* ns + Secret name, entries with auth and
                               no bootstrapNode */
     CVIEW_C_PW_USERS,      /* password fingerprint of their Secret (as
-                              cview_find_secret finds it), same ones */
+                              cview_find_secret finds it), same ones
+                              (OpsTree: only with the key "password") */
     CVIEW_C_PW_USERS_NS,   /* fingerprint + ns, same ones */
     CVIEW_C_HOSTNET,       /* every hostNetwork failover */
     CVIEW_C_SECRET_LINTED, /* Secrets by ns + name, not from
@@ -201,14 +228,17 @@ enum cview_class {
 };
 
 /* A class key; each class reads the fields it needs. The password class
- * of CVIEW_C_ID*: no auth (secret NULL), or the fingerprint of Secret
- * ns/secret when the view holds it with one, else ns/secret itself, so
- * two failovers with auth can share a password exactly when their
- * password classes are equal. */
+ * of CVIEW_C_SID*: no auth (secret NULL), or the fingerprint of Secret
+ * ns/secret when the view holds it with one (and the key is "password"),
+ * else ns/secret/key itself, so two entries with auth can share a
+ * password exactly when their password classes are equal. */
 struct cview_key {
     int port;
+    unsigned kind;                  /* enum rf_kind (CVIEW_C_SELF) */
     const char *ns, *name;          /* borrowed */
+    const char *master;             /* borrowed */
     const char *secret;             /* borrowed; NULL = no auth */
+    const char *secret_key;         /* borrowed; NULL = "password" */
     const unsigned char *hash;      /* borrowed; 32 bytes */
 };
 
@@ -230,9 +260,11 @@ void cview_index_drop(struct cview *cv);
  * no member (or the index is not built). */
 size_t cview_class_find(const struct cview *cv, enum cview_class c,
                         const struct cview_key *k);
-/* The CVIEW_C_SELF group of failover ns/name: the entries a rule skips
- * as the object itself (itself, its older version, its copies). */
-size_t cview_self(const struct cview *cv, const char *ns, const char *name);
+/* The CVIEW_C_SELF group of the object of `kind` ns/name: the entries a
+ * rule skips as the object itself (itself, its older version, its
+ * copies). */
+size_t cview_self(const struct cview *cv, unsigned kind, const char *ns,
+                  const char *name);
 /* Add to `h` the members of group `g` of class `c` that are not in
  * self group `self` (CVIEW_END: none): the earliest one and how many.
  * O(1) plus the object's own entries. */

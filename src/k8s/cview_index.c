@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cview_class.h"
 #include "rf.h"
 #include "sbuf.h"
 
@@ -28,11 +29,12 @@
  * failover, so a stored key would cost more than the rest). */
 struct grp {
     uint32_t hc;               /* the key's hash, folded, but for its low
-                                  4 bits: the class (enum cview_class) */
+                                  CLASS_BITS: the class (enum cview_class) */
     uint32_t first, n;
 };
 
-#define CLASS_MASK 0xfu
+#define CLASS_MASK 0x1fu
+#define CLASS_BITS 5
 
 /* Groups live in fixed blocks, so growing never copies (nor, for a
  * moment, holds) them twice. */
@@ -66,122 +68,6 @@ static struct grp *grp_at(const struct cview_index *ix, uint32_t gi)
     return &ix->seg[gi >> SEG_BITS][gi & (SEG_LEN - 1)];
 }
 
-/* A key under construction: short ones stay on the stack. */
-struct kbuf {
-    char stack[512];
-    char *p;
-    size_t len, cap;
-    bool oom;
-};
-
-static void kb_init(struct kbuf *b)
-{
-    b->p = b->stack;
-    b->len = 0;
-    b->cap = sizeof(b->stack);
-    b->oom = false;
-}
-
-static void kb_free(struct kbuf *b)
-{
-    if (b->p != b->stack)
-        free(b->p);
-}
-
-static void kb_put(struct kbuf *b, const void *p, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n > b->cap) {
-        size_t cap = (b->len + n) * 2;
-        char *np = malloc(cap);
-
-        if (!np) {
-            b->oom = true;
-            return;
-        }
-        memcpy(np, b->p, b->len);
-        kb_free(b);
-        b->p = np;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, p, n);
-    b->len += n;
-}
-
-static void kb_str(struct kbuf *b, const char *s)
-{
-    kb_put(b, s ? s : "", strlen(s ? s : "") + 1);
-}
-
-/* The password class of Secret `secret` (NULL: no auth) of namespace
- * `ns`: its fingerprint when the Secret is in the view with one, else
- * its name. Two failovers with auth can share a password exactly when
- * their classes are equal. */
-static void kb_pwclass(struct kbuf *b, const struct cview *cv,
-                       const char *ns, const char *secret)
-{
-    const struct cview_secret *s;
-
-    if (!secret) {
-        kb_put(b, "-", 1);
-        return;
-    }
-    s = cview_find_secret(cv, ns, secret);
-    if (s && s->has_hash) {
-        kb_put(b, "H", 1);
-        kb_put(b, s->pw_hash, 32);
-        return;
-    }
-    kb_put(b, "S", 1);
-    kb_str(b, ns);
-    kb_str(b, secret);
-}
-
-/* Serialise the key of class `c` from `k` into `b`. */
-static void make_key(struct kbuf *b, const struct cview *cv,
-                     enum cview_class c, const struct cview_key *k)
-{
-    unsigned char tag = (unsigned char)c;
-
-    kb_put(b, &tag, 1);
-    switch (c) {
-    case CVIEW_C_SELF:
-    case CVIEW_C_LINTED:
-    case CVIEW_C_SECRET_USERS:
-    case CVIEW_C_SECRET_LINTED:
-        kb_str(b, k->ns);
-        kb_str(b, k->name);
-        break;
-    case CVIEW_C_PORT:
-    case CVIEW_C_PORT_HOSTNET:
-    case CVIEW_C_PORT_MM:
-        kb_put(b, &k->port, sizeof(k->port));
-        break;
-    case CVIEW_C_ID:
-    case CVIEW_C_ID_MM:
-        kb_put(b, &k->port, sizeof(k->port));
-        kb_pwclass(b, cv, k->ns, k->secret);
-        break;
-    case CVIEW_C_DM_NAME:
-        kb_str(b, k->name);
-        break;
-    case CVIEW_C_PW_USERS:
-        kb_put(b, k->hash, 32);
-        break;
-    case CVIEW_C_PW_USERS_NS:
-        kb_put(b, k->hash, 32);
-        kb_str(b, k->ns);
-        break;
-    case CVIEW_C_SECRET_NS:
-    case CVIEW_C_NETPOL_NS:
-        kb_str(b, k->ns);
-        break;
-    case CVIEW_C_HOSTNET:
-    case CVIEW_NCLASS:
-        break;
-    }
-}
 
 /* An entry or group number as the API gives it. */
 static size_t widen(uint32_t v)
@@ -207,7 +93,8 @@ static uint32_t key_hash(const char *p, size_t n)
 /* The home slot of hash h in a table of `nslot` (any size). */
 static size_t home(uint32_t h, size_t nslot)
 {
-    return (size_t)(((uint64_t)(h >> 4) * nslot) >> 28);
+    return (size_t)(((uint64_t)(h >> CLASS_BITS) * nslot) >>
+                    (32 - CLASS_BITS));
 }
 
 static void member_key(struct kbuf *b, const struct cview *cv,
@@ -238,7 +125,8 @@ static uint32_t grp_mask(const struct cview_index *ix)
 /* The tag of hash h in a slot (the low bits home() uses least). */
 static uint32_t tag_of(const struct cview_index *ix, uint32_t h)
 {
-    return ix->gbits >= 32 ? 0 : (h >> 4) & (UINT32_MAX >> ix->gbits);
+    return ix->gbits >= 32 ? 0
+                           : (h >> CLASS_BITS) & (UINT32_MAX >> ix->gbits);
 }
 
 /* Slot value v's group (v is not NONE). */
@@ -394,77 +282,6 @@ bool cview_index_ready(const struct cview *cv)
     return index_of(cv) != NULL;
 }
 
-/* Whether f's sentinels monitor mymaster even when disableMyMaster is
- * honoured (then the master name is the failover's name). */
-static bool mm_always(const struct cview_failover *f)
-{
-    return !f->disable_mymaster || !strcmp(f->name, RF_DEFAULT_MASTER_NAME);
-}
-
-/* Whether failover `f` belongs to class `c`, and its key there. */
-static bool rf_member(const struct cview *cv, const struct cview_failover *f,
-                      enum cview_class c, struct cview_key *k)
-{
-    const struct cview_secret *s;
-
-    memset(k, 0, sizeof(*k));
-    k->port = f->port;
-    k->ns = f->ns;
-    k->name = f->name;
-    k->secret = f->secret;
-    switch (c) {
-    case CVIEW_C_SELF:
-    case CVIEW_C_PORT:
-    case CVIEW_C_ID:
-        return true;
-    case CVIEW_C_LINTED:
-        return !f->state_only;
-    case CVIEW_C_PORT_HOSTNET:
-    case CVIEW_C_HOSTNET:
-        return f->host_network;
-    case CVIEW_C_PORT_MM:
-    case CVIEW_C_ID_MM:
-        return mm_always(f);
-    case CVIEW_C_DM_NAME:
-        return f->disable_mymaster;
-    case CVIEW_C_SECRET_USERS:
-        k->name = f->secret;
-        return f->secret && !f->bootstrap;
-    case CVIEW_C_PW_USERS:
-    case CVIEW_C_PW_USERS_NS:
-        if (!f->secret || f->bootstrap)
-            return false;
-        s = cview_find_secret(cv, f->ns, f->secret);
-        if (!s || !s->has_hash)
-            return false;
-        k->hash = s->pw_hash;
-        return true;
-    case CVIEW_C_SECRET_LINTED:
-    case CVIEW_C_SECRET_NS:
-    case CVIEW_C_NETPOL_NS:
-    case CVIEW_NCLASS:
-        break;
-    }
-    return false;
-}
-
-/* Whether class `c` holds failovers (else Secrets or NetworkPolicies). */
-static bool of_failovers(size_t c)
-{
-    return c != CVIEW_C_SECRET_LINTED && c != CVIEW_C_SECRET_NS &&
-           c != CVIEW_C_NETPOL_NS;
-}
-
-/* How many entries class `c` indexes. */
-static size_t domain_len(const struct cview *cv, size_t c)
-{
-    if (c == CVIEW_C_SECRET_LINTED || c == CVIEW_C_SECRET_NS)
-        return cv->nsecrets;
-    if (c == CVIEW_C_NETPOL_NS)
-        return cv->nnetpols;
-    return cv->nrfs;
-}
-
 /* The member after entry `i` in its group of class `c`, or NONE. */
 static uint32_t next_of(const struct cview_index *ix, enum cview_class c,
                         size_t i)
@@ -473,31 +290,14 @@ static uint32_t next_of(const struct cview_index *ix, enum cview_class c,
     return ix->next[c] ? ix->next[c][i] : NONE;
 }
 
-/* Whether entry `i` belongs to class `c`, and its key there. */
-static bool member(const struct cview *cv, enum cview_class c, size_t i,
-                   struct cview_key *k)
-{
-    if (of_failovers(c))
-        return rf_member(cv, &cv->rfs[i], c, k);
-    memset(k, 0, sizeof(*k));
-    if (c == CVIEW_C_NETPOL_NS) {
-        k->ns = cv->netpols[i].ns;
-        k->name = cv->netpols[i].name;
-        return true;
-    }
-    k->ns = cv->secrets[i].ns;
-    k->name = cv->secrets[i].name;
-    return c != CVIEW_C_SECRET_LINTED || !cv->secrets[i].state_only;
-}
-
 /* The key of entry `i` (a member) in class `c`. */
 static void member_key(struct kbuf *b, const struct cview *cv,
                        enum cview_class c, size_t i)
 {
     struct cview_key k;
 
-    (void)member(cv, c, i, &k);
-    make_key(b, cv, c, &k);
+    (void)cview_member(cv, c, i, &k);
+    cview_make_key(b, cv, c, &k);
 }
 
 /* Index entry `i` of class `c` under key `k`. Entries come last to
@@ -513,7 +313,7 @@ static int add_member(struct cview_index *ix, const struct cview *cv,
     struct grp *g;
 
     kb_init(&b);
-    make_key(&b, cv, c, k);
+    cview_make_key(&b, cv, c, k);
     gi = b.oom ? NONE : intern(ix, cv, b.p, b.len, i, &fresh);
     kb_free(&b);
     if (gi == NONE)
@@ -524,7 +324,7 @@ static int add_member(struct cview_index *ix, const struct cview *cv,
         return RFG_OK;
     g = grp_at(ix, gi);
     if (!ix->next[c]) {
-        size_t j, n = domain_len(cv, c);
+        size_t j, n = cview_domain_len(cv, c);
 
         ix->next[c] = malloc((n + 1) * sizeof(uint32_t));
         if (!ix->next[c])
@@ -548,13 +348,13 @@ static void find_aliases(struct cview_index *ix, const struct cview *cv)
         ix->alias[c] = (uint8_t)c;
     for (i = 0; i < cv->nrfs; i++) {
         linted = linted && !cv->rfs[i].state_only;
-        mm = mm && mm_always(&cv->rfs[i]);
+        mm = mm && cview_mm_always(&cv->rfs[i]);
     }
     if (linted)
         ix->alias[CVIEW_C_LINTED] = CVIEW_C_SELF;
     if (mm) {
-        ix->alias[CVIEW_C_PORT_MM] = CVIEW_C_PORT;
-        ix->alias[CVIEW_C_ID_MM] = CVIEW_C_ID;
+        ix->alias[CVIEW_C_SPORT_DM] = CVIEW_C_SPORT;
+        ix->alias[CVIEW_C_SID_DM] = CVIEW_C_SID;
     }
 }
 
@@ -572,8 +372,8 @@ static int build(struct cview_index *ix, const struct cview *cv)
      * would hold two tables for a moment, at the run's peak */
     find_aliases(ix, cv);
     for (c = 0; c < CVIEW_NCLASS; c++)
-        for (i = 0; ix->alias[c] == c && i < domain_len(cv, c); i++)
-            m += member(cv, (enum cview_class)c, i, &k);
+        for (i = 0; ix->alias[c] == c && i < cview_domain_len(cv, c); i++)
+            m += cview_member(cv, (enum cview_class)c, i, &k);
     /* at most m groups: the slots' other bits tag the hash */
     ix->gbits = 1;
     while (ix->gbits < 32 && ((uint64_t)1 << ix->gbits) <= m + 2)
@@ -581,12 +381,12 @@ static int build(struct cview_index *ix, const struct cview *cv)
     if (resize_slots(ix, slots_for(m)))
         return RFG_ENOMEM;
     for (c = 0; c < CVIEW_NCLASS; c++) {
-        size_t n = domain_len(cv, c);
+        size_t n = cview_domain_len(cv, c);
 
         if (n >= NONE)
             return RFG_ENOMEM;
         for (i = ix->alias[c] == c ? n : 0; i-- > 0;)
-            if (member(cv, (enum cview_class)c, i, &k) &&
+            if (cview_member(cv, (enum cview_class)c, i, &k) &&
                 add_member(ix, cv, (enum cview_class)c, i, &k))
                 return RFG_ENOMEM;
     }
@@ -636,20 +436,22 @@ size_t cview_class_find(const struct cview *cv, enum cview_class c,
         return CVIEW_END;
     c = (enum cview_class)ix->alias[c];
     kb_init(&b);
-    make_key(&b, cv, c, k);
+    cview_make_key(&b, cv, c, k);
     if (!b.oom)
         gi = *find_slot(ix, cv, b.p, b.len, key_hash(b.p, b.len));
     kb_free(&b);
     return widen(gi == NONE ? NONE : slot_grp(ix, gi));
 }
 
-size_t cview_self(const struct cview *cv, const char *ns, const char *name)
+size_t cview_self(const struct cview *cv, unsigned kind, const char *ns,
+                  const char *name)
 {
     struct cview_key k;
 
     if (!name)
         return CVIEW_END;
     memset(&k, 0, sizeof(k));
+    k.kind = kind;
     k.ns = ns;
     k.name = name;
     return cview_class_find(cv, CVIEW_C_SELF, &k);
@@ -664,10 +466,10 @@ static bool in_group(const struct cview_index *ix, const struct cview *cv,
     bool in;
 
     c = (enum cview_class)ix->alias[c];
-    if (!member(cv, c, i, &k))
+    if (!cview_member(cv, c, i, &k))
         return false;
     kb_init(&b);
-    make_key(&b, cv, c, &k);
+    cview_make_key(&b, cv, c, &k);
     in = !b.oom && grp_is(cv, grp_at(ix, gi), b.p, b.len,
                           key_hash(b.p, b.len));
     kb_free(&b);
@@ -689,7 +491,7 @@ void cview_class_hits(const struct cview *cv, enum cview_class c,
     i = grp_at(ix, (uint32_t)gi)->first;
     /* Only the object's own entries (itself, an older version, or copies
      * in other files) are skipped: walk past them, then count them. */
-    if (of_failovers(c) && self != CVIEW_END) {
+    if (cview_of_failovers(c) && self != CVIEW_END) {
         uint32_t s;
 
         while (i != NONE && selfof[i] == self)

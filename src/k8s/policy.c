@@ -343,8 +343,9 @@ static int load_spec(struct ploader *L, struct policy_set *p,
             if (!cJSON_IsString(kv) ||
                 !(p->target = rf_target_parse(kv->valuestring)))
                 return bad(L, kv,
-                           "unknown target \"%s\" (expected spotahome-v1.2, "
-                           "spotahome-v1.3 or freshworks-v3.3)",
+                           "unknown target \"%s\" (expected one of "
+                           RF_TARGET_NAMES ", or a comma-separated list "
+                           "with at most one per operator)",
                            cJSON_IsString(kv) ? kv->valuestring : "?");
             p->target_pos = posmap_get(L->doc->pm, kv);
         } else if (!strcmp(kv->string, "mutations")) {

@@ -21,7 +21,82 @@ static const struct {
     {RF_TARGET_SPOTAHOME_V12, "spotahome-v1.2"},
     {RF_TARGET_SPOTAHOME_V13, "spotahome-v1.3"},
     {RF_TARGET_FRESHWORKS_V33, "freshworks-v3.3"},
+    {RF_TARGET_OPSTREE_V026, "opstree-v0.26"},
 };
+
+static const struct {
+    enum rf_kind k;
+    const char *name, *resource, *group, *api_version;
+} kinds[] = {
+    {RF_KIND_FAILOVER, RF_KIND, "redisfailovers", RF_GROUP, RF_API_VERSION},
+    {RF_KIND_SENTINEL, OT_KIND_SENTINEL, "redissentinels", OT_GROUP,
+     OT_API_VERSION},
+    {RF_KIND_REPLICATION, OT_KIND_REPLICATION, "redisreplications",
+     OT_GROUP, OT_API_VERSION},
+};
+
+enum rf_kind rf_kind_of(const cJSON *obj)
+{
+    const char *av = json_str(obj, "apiVersion");
+    const char *kind = json_str(obj, "kind");
+    size_t i;
+
+    if (!av || !kind)
+        return 0;
+    for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+        if (!strcmp(kind, kinds[i].name) &&
+            !strcmp(av, kinds[i].api_version))
+            return kinds[i].k;
+    return 0;
+}
+
+#define KIND_FIELD(fn, field)                                           \
+    const char *fn(enum rf_kind k)                                      \
+    {                                                                   \
+        size_t i;                                                       \
+                                                                        \
+        for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)          \
+            if (kinds[i].k == k)                                        \
+                return kinds[i].field;                                  \
+        return NULL;                                                    \
+    }
+KIND_FIELD(rf_kind_name, name)
+KIND_FIELD(rf_kind_resource, resource)
+KIND_FIELD(rf_kind_group, group)
+KIND_FIELD(rf_kind_api_version, api_version)
+#undef KIND_FIELD
+
+enum rf_target rf_target_pick(unsigned set, enum rf_kind k)
+{
+    unsigned fam = k == RF_KIND_FAILOVER ? RF_TARGET_RF : RF_TARGET_OT;
+
+    if (set & fam)
+        return (enum rf_target)(set & fam);
+    return fam == RF_TARGET_RF ? RF_TARGET_DEFAULT : RF_TARGET_OT_DEFAULT;
+}
+
+unsigned rf_target_kinds(unsigned t)
+{
+    return ((t & RF_TARGET_RF) ? (unsigned)RF_KIND_FAILOVER : 0u) |
+           ((t & RF_TARGET_OT) ? (unsigned)RF_KIND_OPSTREE : 0u);
+}
+
+void rf_target_format(char *buf, size_t len, unsigned set)
+{
+    size_t i, o = 0;
+
+    if (len)
+        buf[0] = '\0';
+    for (i = 0; i < sizeof(targets) / sizeof(targets[0]) && o < len; i++)
+        if (set & targets[i].t) {
+            int n = snprintf(buf + o, len - o, "%s%s", o ? "," : "",
+                             targets[i].name);
+
+            if (n < 0)
+                return;
+            o += (size_t)n;
+        }
+}
 
 const char *rf_target_name(enum rf_target t)
 {
@@ -35,14 +110,27 @@ const char *rf_target_name(enum rf_target t)
 
 enum rf_target rf_target_parse(const char *s)
 {
-    size_t i;
+    unsigned set = 0;
 
-    if (!s)
+    if (!s || !*s)
         return 0;
-    for (i = 0; i < sizeof(targets) / sizeof(targets[0]); i++)
-        if (!strcmp(targets[i].name, s))
-            return targets[i].t;
-    return 0;
+    while (*s) {
+        size_t n = strcspn(s, ","), i;
+        unsigned t = 0;
+
+        for (i = 0; i < sizeof(targets) / sizeof(targets[0]); i++)
+            if (strlen(targets[i].name) == n &&
+                !strncmp(targets[i].name, s, n))
+                t = targets[i].t;
+        /* unknown, or a second target of the same operator */
+        if (!t || (set & ((t & RF_TARGET_RF) ? RF_TARGET_RF : RF_TARGET_OT)))
+            return 0;
+        set |= t;
+        s += n;
+        if (*s == ',' && !*++s)
+            return 0;
+    }
+    return (enum rf_target)set;
 }
 
 const char *rf_component_name(enum rf_component c)
@@ -535,9 +623,14 @@ const char *const rf_skeleton_spec[] = {"auth", "bootstrapNode", NULL};
 const char *const rf_skeleton_comp[] = {"replicas", "port", "hostNetwork",
                                         "disableMyMaster", NULL};
 
+const char *const rf_skeleton_ot[] = {"apiVersion", "kind", "metadata",
+                                      "spec", NULL};
+
 cJSON *rf_skeleton(const cJSON *obj, rf_copy_fn on_copy, void *arg)
 {
-    const char *const *top = rf_skeleton_top;
+    const char *const *top = rf_kind_of(obj) & RF_KIND_OPSTREE
+                                 ? rf_skeleton_ot
+                                 : rf_skeleton_top;
     const char *const *spec_keys = rf_skeleton_spec;
     const char *const *comp_keys = rf_skeleton_comp;
     const cJSON *spec = json_get(obj, "spec");
@@ -546,6 +639,8 @@ cJSON *rf_skeleton(const cJSON *obj, rf_copy_fn on_copy, void *arg)
 
     if (!sk)
         return NULL;
+    if (top == rf_skeleton_ot)
+        return sk;
     if (cJSON_IsObject(spec)) {
         sp = pick(spec, spec_keys, on_copy, arg);
         if (!sp || !cJSON_AddItemToObject(sk, "spec", sp))

@@ -29,19 +29,67 @@
 #define RF_LABEL_ROLE "redisfailovers-role"
 #define RF_PART_OF "redis-failover"
 
-/* Operator targets, as a bit each so rules can list where they apply. */
+/* The OpsTree redis-operator (v0.26): RedisSentinel and RedisReplication. */
+#define OT_GROUP "redis.redis.opstreelabs.in"
+#define OT_API_VERSION "redis.redis.opstreelabs.in/v1beta2"
+#define OT_KIND_SENTINEL "RedisSentinel"
+#define OT_KIND_REPLICATION "RedisReplication"
+/* RedisSentinel's redisSentinelConfig.masterGroupName when unset (CRD
+ * default); RedisReplication's embedded sentinel always monitors
+ * RF_DEFAULT_MASTER_NAME, on port RF_DEFAULT_PORT. */
+#define OT_DEFAULT_MASTER_NAME "myMaster"
+
+/* The kinds rfguard checks, as a bit each so rules can list theirs. */
+enum rf_kind {
+    RF_KIND_FAILOVER = 1u << 0,   /* databases.spotahome.com/v1 */
+    RF_KIND_SENTINEL = 1u << 1,   /* OpsTree RedisSentinel */
+    RF_KIND_REPLICATION = 1u << 2 /* OpsTree RedisReplication */
+};
+#define RF_KIND_OPSTREE 0x6u
+#define RF_KIND_ANY 0x7u
+
+/* The kind of `obj` (apiVersion and kind both match), 0 for any other. */
+enum rf_kind rf_kind_of(const cJSON *obj);
+/* "RedisFailover", ...; the plural resource ("redisfailovers"), the API
+ * group and apiVersion. NULL for 0 or a set of several. */
+const char *rf_kind_name(enum rf_kind k);
+const char *rf_kind_resource(enum rf_kind k);
+const char *rf_kind_group(enum rf_kind k);
+const char *rf_kind_api_version(enum rf_kind k);
+
+/* Operator targets, as a bit each so rules can list where they apply.
+ * The RedisFailover operators (RF_TARGET_RF) check RedisFailovers, the
+ * OpsTree ones (RF_TARGET_OT) RedisSentinels and RedisReplications. A
+ * run's target is a set with at most one target of each: each object is
+ * checked under the one for its kind (rf_target_pick). */
 enum rf_target {
     RF_TARGET_SPOTAHOME_V12 = 1u << 0, /* v1.2.4 */
     RF_TARGET_SPOTAHOME_V13 = 1u << 1, /* v1.3.0-rc1 */
-    RF_TARGET_FRESHWORKS_V33 = 1u << 2 /* v3.3.x */
+    RF_TARGET_FRESHWORKS_V33 = 1u << 2, /* v3.3.x */
+    RF_TARGET_OPSTREE_V026 = 1u << 3   /* v0.26.x */
 };
-#define RF_TARGET_ALL 0x7u
+#define RF_TARGET_RF 0x7u
+#define RF_TARGET_OT 0x8u
+#define RF_TARGET_ALL 0xfu
 #define RF_TARGET_DEFAULT RF_TARGET_SPOTAHOME_V13
+#define RF_TARGET_OT_DEFAULT RF_TARGET_OPSTREE_V026
+/* The names every target accepts, for messages. */
+#define RF_TARGET_NAMES \
+    "spotahome-v1.2, spotahome-v1.3, freshworks-v3.3, opstree-v0.26"
 
-/* "spotahome-v1.3" etc.; NULL for an unknown target. */
+/* "spotahome-v1.3" etc.; NULL for an unknown target or a set. */
 const char *rf_target_name(enum rf_target t);
-/* 0 if unknown. Accepts the names above. */
+/* A target, or a comma-separated set with at most one target per
+ * operator ("freshworks-v3.3,opstree-v0.26"); 0 when a name is unknown
+ * or an operator is named twice. */
 enum rf_target rf_target_parse(const char *s);
+/* The target that checks kind `k` under set `set`: the set's target of
+ * that operator, else the operator's default. */
+enum rf_target rf_target_pick(unsigned set, enum rf_kind k);
+/* The kinds target set `t` checks. */
+unsigned rf_target_kinds(unsigned t);
+/* Set `set` as rf_target_parse reads it, into buf (truncated to fit). */
+void rf_target_format(char *buf, size_t len, unsigned set);
 
 enum rf_component { RF_REDIS, RF_SENTINEL };
 const char *rf_component_name(enum rf_component c); /* "redis" ... */
@@ -174,6 +222,9 @@ extern const char *const rf_skeleton_words[];
 extern const char *const rf_skeleton_top[];
 extern const char *const rf_skeleton_spec[];
 extern const char *const rf_skeleton_comp[];
+/* An OpsTree object's skeleton: these members whole (metadata without
+ * RF_SKELETON_SKIP). */
+extern const char *const rf_skeleton_ot[];
 #define RF_SKELETON_SKIP "managedFields"
 
 #endif

@@ -50,6 +50,9 @@ struct schema_issues {
  * kept for the life of the process, whatever is installed. Borrowed;
  * NULL for an unknown target or when parsing ran out of memory. */
 const cJSON *schema_for(enum rf_target t);
+/* The same for kind `k` under `t` (OpsTree has one CRD per kind); NULL
+ * when `t` does not check `k`. */
+const cJSON *schema_for_kind(enum rf_target t, enum rf_kind k);
 
 /* From now on validate the targets in `targets` (enum rf_target bits)
  * against `schema`, a schema as crd_schema() makes it (always taken:
@@ -58,6 +61,10 @@ const cJSON *schema_for(enum rf_target t);
  * `schema` puts the compiled-in ones back. Validations already running
  * finish with the schema they started with. RFG_OK or RFG_ENOMEM. */
 int schema_install(unsigned targets, cJSON *schema, const char *origin)
+    RFG_MUST_CHECK;
+/* The same for an OpsTree kind (RF_KIND_SENTINEL, RF_KIND_REPLICATION)
+ * under opstree-v0.26. */
+int schema_install_kind(enum rf_kind k, cJSON *schema, const char *origin)
     RFG_MUST_CHECK;
 
 /* Whether the schema validating target `t` now (installed or compiled
@@ -69,6 +76,8 @@ bool schema_in_use_has(enum rf_target t, const char *ptr);
  * compiled-in freshworks-v3.3 CRD", or the origin given to
  * schema_install(). Into buf (truncated to fit). */
 void schema_describe(char *buf, size_t len, enum rf_target t);
+void schema_describe_kind(char *buf, size_t len, enum rf_target t,
+                          enum rf_kind k);
 
 /* The constant string spelled by the `n` bytes at `s` (no NUL among
  * them): a property name of the compiled-in schemas (the pointer their
@@ -89,7 +98,7 @@ uint32_t schema_key_hash(const cJSON *c);
  * such field. Borrowed from `schema`. */
 const cJSON *schema_lookup(const cJSON *schema, const char *ptr);
 
-/* Validate `obj` against the schema of `t`, appending to `out` (which the
+/* Validate `obj` against the schema of its kind under `t`, appending to `out` (which the
  * caller zeroes first). Returns RFG_OK or RFG_ENOMEM. */
 int schema_validate(struct schema_issues *out, const cJSON *obj,
                     enum rf_target t) RFG_MUST_CHECK;

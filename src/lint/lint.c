@@ -294,7 +294,7 @@ static int one_doc(struct run *r, struct lfile *lf, struct input_file *f,
     memset(d, 0, sizeof(*d));
     d->rec = NO_REC;
     d->line = pos.line;
-    d->rf = rf_is_failover(obj);
+    d->rf = rf_kind_of(obj) != 0;
     /* ns/name as findings quote them: at most 253 characters each (the
      * longest valid name), then an ellipsis */
     sbuf_init(&object, 0);
@@ -319,7 +319,7 @@ static int one_doc(struct run *r, struct lfile *lf, struct input_file *f,
     }
     if (!d->rf)
         return RFG_OK;
-    if (lnote_missing_part(obj)) {
+    if (rf_is_failover(obj) && lnote_missing_part(obj)) {
         if (!out_of(d))
             return RFG_ENOMEM;
         d->out->partial = lnote_missing_part(obj);

@@ -68,6 +68,15 @@ int lskel_pack(unsigned char **rec, size_t *len, const cJSON *obj,
     size_t ntop = find(obj, rf_skeleton_top, top), nsp = 0;
     int i;
 
+    /* an OpsTree object keeps its whole spec (rf_skeleton_ot) */
+    if (rf_kind_of(obj) & RF_KIND_OPSTREE) {
+        ntop = find(obj, rf_skeleton_ot, top);
+        jpack_w_init(&w, rf_skeleton_words);
+        jpack_w_open(&w, NULL, true, ntop, posmap_get(pm, obj));
+        put_found(&w, rf_skeleton_ot, top, &d);
+        *rec = jpack_w_finish(&w, len);
+        return *rec ? RFG_OK : RFG_ENOMEM;
+    }
     /* rf_skeleton's tree, node for node, straight from the document:
      * the picked members in the lists' order, spec after them, and the
      * components after the spec's own */

@@ -240,10 +240,10 @@ static void check_auth_secret_unique(struct rule_ctx *ctx)
         same = &cv->rfs[h.first];
         rule_report(ctx, RULE_STRONG, AUTH_PTR,
                     "give each failover its own Secret and password",
-                    "Secret %s is also used by RedisFailover %s/%s: a "
+                    "Secret %s is also used by %s %s/%s: a "
                     "stale sentinel or replica of one failover can "
                     "authenticate to the other%s%s%s",
-                    sp, same->ns, same->name,
+                    sp, cview_kind_name(same), same->ns, same->name,
                     same->origin ? "; it is defined at " : "",
                     same->origin ? same->origin : "",
                     h.n > 1 ? "; more failovers use the Secret too" : "");
@@ -268,9 +268,10 @@ static void check_auth_secret_unique(struct rule_ctx *ctx)
                     "give each failover its own password",
                     "the password in %s/%s is the same as in %s/%s: a "
                     "stale sentinel or replica of one failover can "
-                    "authenticate to the other; it is used by RedisFailover "
+                    "authenticate to the other; it is used by %s "
                     "%s/%s%s%s%s",
-                    ns, sp, pw->ns, pw->secret, pw->ns, pw->name,
+                    ns, sp, pw->ns, pw->secret, cview_kind_name(pw), pw->ns,
+                    pw->name,
                     pw->origin ? ", defined at " : "",
                     pw->origin ? pw->origin : "",
                     h.n > 1 ? "; more failovers share the password" : "");

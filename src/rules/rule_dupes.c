@@ -52,6 +52,7 @@ static void check_duplicate_object(struct rule_ctx *ctx)
     if (!cv || !name || rule_old(ctx) || !(cv = rj_view(ctx)))
         return;
     memset(&k, 0, sizeof(k));
+    k.kind = rule_kind(ctx);
     k.ns = ns;
     k.name = name;
     n = cview_class_members(cv, CVIEW_C_LINTED,
@@ -64,9 +65,9 @@ static void check_duplicate_object(struct rule_ctx *ctx)
         rule_report(ctx, RULE_STRONG, "/metadata/name",
                     "keep one definition of each object, or give the copies "
                     "different names",
-                    "RedisFailover %s/%s is defined %zu times: at %s; "
+                    "%s %s/%s is defined %zu times: at %s; "
                     "kubectl apply keeps only the last one",
-                    ns, name, n, where);
+                    rf_kind_name(rule_kind(ctx)), ns, name, n, where);
     }
     if (!sp)
         return;

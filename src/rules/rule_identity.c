@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ot.h"
 #include "rules_impl.h"
 
 
@@ -33,41 +34,77 @@ static const char *master_name(const cJSON *obj, enum rf_target t)
                                    : RF_TARGET_SPOTAHOME_V13);
 }
 
-/* First failover whose sentinels could merge with `obj`'s: same redis
- * port, on mymaster too, and a password that may be the same. A
- * failover without auth shares every password, one with auth the
- * password of its password class (cview_key); under a target that
- * honours disableMyMaster only the failovers still on mymaster count. */
+/* What the sentinels of the object under evaluation monitor: the master
+ * name, the redis port, and the password (a Secret's key; NULL secret:
+ * none). */
+struct sid {
+    const char *master;
+    int port;               /* <= 0: not a port; nothing to compare */
+    const char *secret, *key;
+};
+
+/* The identity of `obj` (rule_obj or a fix's working copy). */
+static void sid_of(struct rule_ctx *ctx, const cJSON *obj, struct sid *s)
+{
+    memset(s, 0, sizeof(*s));
+    if (rule_kind(ctx) == RF_KIND_FAILOVER) {
+        s->master = master_name(obj, rule_target(ctx));
+        s->port = rf_redis_port_valid(obj) ? rf_redis_port(obj) : -1;
+        s->secret = rf_secret_path(obj);
+    } else {
+        struct ot_fields o;
+
+        ot_fields_init(&o, obj);
+        s->master = o.master;
+        s->port = o.port;
+        s->secret = o.secret;
+        s->key = o.secret_key;
+    }
+}
+
+/* First entry (of any kind) whose sentinels could merge with `obj`'s:
+ * same master name and redis port, and a password that may be the same.
+ * An entry without auth shares every password, one with auth the
+ * password of its password class (cview_key). RedisFailovers are placed
+ * under the master name the RedisFailover target gives them. A
+ * RedisFailover is compared only while it is on mymaster: with its own
+ * name, master-name-clusterwide-unique speaks. */
 static const struct cview_failover *
 identity_conflict(struct rule_ctx *ctx, const cJSON *obj, size_t *count)
 {
     const struct cview *cv;
-    enum rf_target t = rule_target(ctx);
-    bool dis = mymaster_can_be_disabled(t);
+    bool dis = mymaster_can_be_disabled(
+        rule_target_of(ctx, RF_KIND_FAILOVER));
     struct cview_hits h = {CVIEW_END, 0};
     struct cview_key k;
-    size_t self;
+    struct sid s;
 
     *count = 0;
-    if (!rule_input(ctx)->cv ||
-        strcmp(master_name(obj, t), RF_DEFAULT_MASTER_NAME) ||
-        !rf_redis_port_valid(obj) || !(cv = rj_view(ctx)))
+    sid_of(ctx, obj, &s);
+    if (!rule_input(ctx)->cv || s.port <= 0 ||
+        (rule_kind(ctx) == RF_KIND_FAILOVER &&
+         strcmp(s.master, RF_DEFAULT_MASTER_NAME)) ||
+        !(cv = rj_view(ctx)))
         return NULL;
-    self = rj_self(ctx);
     memset(&k, 0, sizeof(k));
-    k.port = rf_redis_port(obj);
+    k.port = s.port;
+    k.master = s.master;
     k.ns = rule_ns(ctx);
-    k.secret = rf_secret_path(obj);
+    k.secret = s.secret;
+    k.secret_key = s.key;
     if (!k.secret) {
-        enum cview_class c = dis ? CVIEW_C_PORT_MM : CVIEW_C_PORT;
+        enum cview_class c = dis ? CVIEW_C_SPORT_DM : CVIEW_C_SPORT;
 
-        cview_class_hits(cv, c, cview_class_find(cv, c, &k), self, &h);
+        cview_class_hits(cv, c, cview_class_find(cv, c, &k), rj_self(ctx),
+                         &h);
     } else {
-        enum cview_class c = dis ? CVIEW_C_ID_MM : CVIEW_C_ID;
+        enum cview_class c = dis ? CVIEW_C_SID_DM : CVIEW_C_SID;
 
-        cview_class_hits(cv, c, cview_class_find(cv, c, &k), self, &h);
+        cview_class_hits(cv, c, cview_class_find(cv, c, &k), rj_self(ctx),
+                         &h);
         k.secret = NULL;
-        cview_class_hits(cv, c, cview_class_find(cv, c, &k), self, &h);
+        cview_class_hits(cv, c, cview_class_find(cv, c, &k), rj_self(ctx),
+                         &h);
     }
     *count = h.n;
     return h.first == CVIEW_END ? NULL : &cv->rfs[h.first];
@@ -145,6 +182,40 @@ static void claim_sentinel_identity(struct rule_ctx *ctx, const cJSON *obj)
     claim_identity(ctx, "/spec/redis/port", &c);
 }
 
+/* An OpsTree object shares its identity with `f` (and n - 1 more). */
+static void ot_identity_report(struct rule_ctx *ctx, const cJSON *obj,
+                               const struct cview_failover *f, size_t n)
+{
+    struct sid s;
+    const char *pw, *ptr;
+    bool repl = rule_kind(ctx) == RF_KIND_REPLICATION;
+
+    sid_of(ctx, obj, &s);
+    pw = s.secret && f->secret   ? "both may use the same password"
+         : !s.secret && !f->secret ? "neither has a password"
+         : s.secret ? "this one has a password, the other none"
+                    : "the other has a password, this one none";
+    ptr = repl ? "/spec/kubernetesConfig"
+          : json_get(json_get(json_get(obj, "spec"), "redisSentinelConfig"),
+                     "masterGroupName")
+              ? "/spec/redisSentinelConfig/masterGroupName"
+              : "/spec/redisSentinelConfig";
+    rule_report(ctx, RULE_STRONG, ptr,
+                repl ? "give this replication's redis a password of its own "
+                       "(spec.kubernetesConfig.redisSecret): its sentinel "
+                       "always monitors mymaster on 6379"
+                     : "give this sentinel group its own "
+                       "redisSentinelConfig.masterGroupName, or its redis "
+                       "its own port or password",
+                "sentinel identity (%s, port %d) is shared with %s %s/%s: "
+                "their sentinels can merge and overwrite each other's data; "
+                "%s%s%s%s",
+                s.master, s.port, cview_kind_name(f), f->ns, f->name, pw,
+                f->origin ? "; the other is defined at " : "",
+                f->origin ? f->origin : "",
+                n < 2 ? "" : "; more share it too");
+}
+
 static void check_sentinel_identity_shared(struct rule_ctx *ctx)
 {
     const cJSON *obj = rule_obj(ctx);
@@ -156,7 +227,12 @@ static void check_sentinel_identity_shared(struct rule_ctx *ctx)
 
     f = identity_conflict(ctx, obj, &n);
     if (!f) {
-        claim_sentinel_identity(ctx, obj);
+        if (rule_kind(ctx) == RF_KIND_FAILOVER)
+            claim_sentinel_identity(ctx, obj);
+        return;
+    }
+    if (rule_kind(ctx) != RF_KIND_FAILOVER) {
+        ot_identity_report(ctx, obj, f, n);
         return;
     }
     /* Say what each side has: a sentinel that sends a password to a
@@ -175,9 +251,10 @@ static void check_sentinel_identity_shared(struct rule_ctx *ctx)
                    : "give this failover its own spec.redis.port or its own "
                      "password",
                 "sentinel identity (%s, port %d) is shared with "
-                "RedisFailover %s/%s: their sentinels can merge and "
+                "%s %s/%s: their sentinels can merge and "
                 "overwrite each other's data; %s%s%s%s",
-                RF_DEFAULT_MASTER_NAME, rule_redis_port(ctx), f->ns, f->name,
+                RF_DEFAULT_MASTER_NAME, rule_redis_port(ctx),
+                cview_kind_name(f), f->ns, f->name,
                 pw, f->origin ? "; the other is defined at " : "",
                 f->origin ? f->origin : "", others);
 }
@@ -185,6 +262,8 @@ static void check_sentinel_identity_shared(struct rule_ctx *ctx)
 static int fix_sentinel_identity_shared(struct rule_ctx *ctx,
                                         const cJSON *work)
 {
+    if (rule_kind(ctx) != RF_KIND_FAILOVER)
+        return RFG_OK;
     static const char *const keys[] = {"spec", "sentinel",
                                        "disableMyMaster"};
     size_t n;
@@ -356,6 +435,8 @@ static void check_port_change(struct rule_ctx *ctx)
  * verify when the view is stale. */
 static bool view_default_master(const struct rule_ctx *ctx)
 {
+    if (rule_kind(ctx) != RF_KIND_FAILOVER)
+        return true;
     return !strcmp(master_name(rule_obj(ctx), rule_target(ctx)),
                    RF_DEFAULT_MASTER_NAME);
 }
@@ -372,6 +453,7 @@ static const struct rule_desc identity_rules[] = {
         .id = "sentinel-identity-shared",
         .default_sev = RFG_SEV_WARN,
         .targets = RF_TARGET_ALL,
+        .kinds = RF_KIND_ANY,
         .flags = RULE_CLUSTER | RULE_FIX_CREATE_ONLY,
         .doc = "two failovers share master name, redis port and password, so "
             "their sentinels can merge",

@@ -78,6 +78,7 @@ static const struct rule_desc schema_rules[] = {
         .id = "schema-unknown-field",
         .default_sev = RFG_SEV_DENY,
         .targets = RF_TARGET_ALL,
+        .kinds = RF_KIND_ANY,
         .doc = "every field is in the target CRD's schema (the API server "
             "prunes unknown fields silently)",
         .check = check_schema_unknown_field,
@@ -86,6 +87,7 @@ static const struct rule_desc schema_rules[] = {
         .id = "schema-type",
         .default_sev = RFG_SEV_DENY,
         .targets = RF_TARGET_ALL,
+        .kinds = RF_KIND_ANY,
         .doc = "every value has the type the target CRD wants (int-or-string, "
             "int32, quantities)",
         .check = check_schema_type,
@@ -94,6 +96,7 @@ static const struct rule_desc schema_rules[] = {
         .id = "schema-enum",
         .default_sev = RFG_SEV_DENY,
         .targets = RF_TARGET_ALL,
+        .kinds = RF_KIND_ANY,
         .doc = "enumerated fields (e.g. freshworks spec.engine) hold an "
             "allowed value",
         .check = check_schema_enum,
@@ -102,6 +105,7 @@ static const struct rule_desc schema_rules[] = {
         .id = "schema-required",
         .default_sev = RFG_SEV_DENY,
         .targets = RF_TARGET_ALL,
+        .kinds = RF_KIND_ANY,
         .doc = "fields the target CRD requires are present (spec, container "
             "names, selector keys...)",
         .check = check_schema_required,

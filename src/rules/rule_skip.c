@@ -140,6 +140,7 @@ static const struct rule_desc skip_rules[] = {
         .id = "skip-annotation",
         .default_sev = RFG_SEV_DENY,
         .targets = RF_TARGET_ALL,
+        .kinds = RF_KIND_ANY,
         .flags = RULE_NO_SKIP,
         .doc = "an rfguard.io/skip annotation gives a reason, names real "
             "rules, and skips deny rules only where the policy's spec.skips "

@@ -150,9 +150,14 @@ void rules_ctx_set_rule(struct rule_ctx *ctx, size_t i)
     set_rule(ctx, i);
 }
 
+unsigned rules_kinds(const struct rule_desc *d)
+{
+    return d->kinds ? d->kinds : (unsigned)RF_KIND_FAILOVER;
+}
+
 bool rules_applies(const struct rule_desc *d, const struct rule_ctx *ctx)
 {
-    if (!(d->targets & ctx->target))
+    if (!(d->targets & ctx->target) || !(rules_kinds(d) & ctx->kind))
         return false;
     if ((d->flags & RULE_UPDATE_ONLY) && !ctx->in->old)
         return false;
@@ -207,7 +212,9 @@ int rules_eval(struct rules_result *out, const struct rules_input *in)
     memset(&ctx, 0, sizeof(ctx));
     ctx.in = in;
     ctx.res = out;
-    ctx.target = in->target ? in->target : in->pol->target;
+    ctx.kind = rf_kind_of(in->obj);
+    ctx.target = rf_target_pick(in->target ? in->target : in->pol->target,
+                                ctx.kind);
     ctx.ns = rf_namespace(in->obj, in->default_ns ? in->default_ns
                                                   : "default");
     if (in->want_fix) {
@@ -215,10 +222,12 @@ int rules_eval(struct rules_result *out, const struct rules_input *in)
         if (!out->patch)
             return RFG_ENOMEM;
     }
-    if (in->op == RULES_DELETE || in->op == RULES_CONNECT ||
-        !rf_is_failover(in->obj))
+    if (in->op == RULES_DELETE || in->op == RULES_CONNECT || !ctx.kind)
         return RFG_OK;
-    rf_fields_init(&ctx.f, in->obj);
+    if (ctx.kind == RF_KIND_FAILOVER)
+        rf_fields_init(&ctx.f, in->obj);
+    else
+        ctx.f.name = rf_name(in->obj);
     if (policy_ns_exempt(in->pol, ctx.ns)) {
         if (in->phase != RULES_PHASE_CLUSTER) /* said once, not twice */
             rules_add_skip(&ctx, NULL,

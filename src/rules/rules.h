@@ -71,6 +71,7 @@ struct rule_desc {
     const char *id;
     enum rfg_sev default_sev;
     unsigned targets;         /* enum rf_target bits */
+    unsigned kinds;           /* enum rf_kind bits; 0: RedisFailover */
     unsigned flags;           /* enum rule_flags */
     const char *doc;          /* one line: what it checks */
     const char *params;       /* space-separated parameter names, or ""
@@ -137,7 +138,9 @@ struct rules_input {
     int master_ordinal;             /* (scale-down-master) */
     const struct policy_set *pol;   /* borrowed; required */
     const struct cview *cv;         /* borrowed; NULL = no cluster view */
-    enum rf_target target;          /* 0 = the policy's */
+    /* 0 = the policy's; a set (rf_target_parse): each object is checked
+     * under the target of its kind (rf_target_pick) */
+    enum rf_target target;
     const char *default_ns;         /* namespace when metadata has none */
     /* Who asks (admission: request.userInfo), for the policy's
      * spec.skips; NULL when there is no user (rfguard lint, fix). */
@@ -207,6 +210,9 @@ bool rules_skip_reason_ok(const char *reason);
 int rules_eval(struct rules_result *out, const struct rules_input *in)
     RFG_MUST_CHECK;
 void rules_result_cleanup(struct rules_result *r);
+
+/* The kinds rule `d` checks (enum rf_kind bits). */
+unsigned rules_kinds(const struct rule_desc *d);
 
 /* The catalogue, in a stable order: one contiguous array, built once
  * (thread-safe) from the family tables of the rule_*.c files. Every

@@ -28,7 +28,8 @@ struct rule_ctx {
     const struct rule_desc *cur;
     const struct policy_rule *pr;
     enum rfg_sev sev;
-    enum rf_target target;
+    enum rf_target target;          /* the object's (rf_target_pick) */
+    enum rf_kind kind;              /* the object's */
     const char *ns;
     struct rules_result *res;
     int err;

@@ -44,6 +44,12 @@ const struct policy_set *rule_policy(const struct rule_ctx *ctx);
  * denying findings of the rules before it. */
 enum rfg_sev rule_sev(const struct rule_ctx *ctx);
 size_t rule_ndeny(const struct rule_ctx *ctx);
+/* The kind of the object under evaluation (enum rf_kind). */
+enum rf_kind rule_kind(const struct rule_ctx *ctx);
+/* The target that checks kind `k` in this evaluation (the input's
+ * target set, else the policy's): other objects of the view are checked
+ * under it. */
+enum rf_target rule_target_of(const struct rule_ctx *ctx, enum rf_kind k);
 /* The descriptor of the rule being checked. */
 const struct rule_desc *rule_current(const struct rule_ctx *ctx);
 /* Report `msg` as is with severity `sev` (WARN or DENY) instead of the

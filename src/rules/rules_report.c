@@ -220,6 +220,18 @@ enum rf_target rule_target(const struct rule_ctx *ctx)
     return ctx->target;
 }
 
+enum rf_kind rule_kind(const struct rule_ctx *ctx)
+{
+    return ctx->kind;
+}
+
+enum rf_target rule_target_of(const struct rule_ctx *ctx, enum rf_kind k)
+{
+    const struct rules_input *in = ctx->in;
+
+    return rf_target_pick(in->target ? in->target : in->pol->target, k);
+}
+
 const char *rule_ns(const struct rule_ctx *ctx)
 {
     return ctx->ns;
@@ -450,5 +462,5 @@ const struct cview *rj_view(struct rule_ctx *ctx)
 
 size_t rj_self(const struct rule_ctx *ctx)
 {
-    return cview_self(ctx->in->cv, ctx->ns, rf_name(ctx->in->obj));
+    return cview_self(ctx->in->cv, ctx->kind, ctx->ns, rf_name(ctx->in->obj));
 }

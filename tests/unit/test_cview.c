@@ -13,6 +13,7 @@
 #include "base64.h"
 #include "check.h"
 #include "cview.h"
+#include "rf.h"
 
 /* A stand-in fingerprint: enough to compare equal and unequal values. */
 static void fake_hash(const void *data, size_t len, unsigned char out[32])
@@ -277,7 +278,7 @@ static struct cview_hits hits(const struct cview *cv, enum cview_class c,
     struct cview_hits h = {CVIEW_END, 0};
 
     cview_class_hits(cv, c, cview_class_find(cv, c, k),
-                     cview_self(cv, ns, name), &h);
+                     cview_self(cv, RF_KIND_FAILOVER, ns, name), &h);
     return h;
 }
 
@@ -313,6 +314,8 @@ static void test_cview__index(void)
     CHECK_INT_EQ(cview_index_build(&cv), RFG_OK);
 
     k.port = 6379;
+    k.kind = RF_KIND_FAILOVER;
+    k.master = RF_DEFAULT_MASTER_NAME;
     /* a failover not in the view sees every member */
     h = hits(&cv, CVIEW_C_PORT, &k, "z", "new");
     CHECK_INT_EQ(h.first, 0);
@@ -324,7 +327,7 @@ static void test_cview__index(void)
     CHECK_INT_EQ(h.first, 1);
     CHECK_INT_EQ(h.n, 4);
     /* disableMyMaster moves r5 off mymaster; hostNetwork is r5's */
-    h = hits(&cv, CVIEW_C_PORT_MM, &k, "z", "new");
+    h = hits(&cv, CVIEW_C_SPORT_DM, &k, "z", "new");
     CHECK_INT_EQ(h.n, 4);
     h = hits(&cv, CVIEW_C_PORT_HOSTNET, &k, "z", "new");
     CHECK_INT_EQ(h.first, 5);
@@ -336,19 +339,19 @@ static void test_cview__index(void)
      * view lacks is a class of its own name */
     k.ns = "a";
     k.secret = "p1";
-    h = hits(&cv, CVIEW_C_ID, &k, "z", "new");
+    h = hits(&cv, CVIEW_C_SID, &k, "z", "new");
     CHECK_INT_EQ(h.first, 1);
     CHECK_INT_EQ(h.n, 2);
     k.ns = "b";
     k.secret = "gone";
-    h = hits(&cv, CVIEW_C_ID, &k, "z", "new");
+    h = hits(&cv, CVIEW_C_SID, &k, "z", "new");
     CHECK_INT_EQ(h.first, 3);
     CHECK_INT_EQ(h.n, 1);
     k.ns = "a";
-    h = hits(&cv, CVIEW_C_ID, &k, "z", "new");
+    h = hits(&cv, CVIEW_C_SID, &k, "z", "new");
     CHECK_INT_EQ(h.n, 0);
     k.secret = NULL;
-    h = hits(&cv, CVIEW_C_ID, &k, "z", "new");
+    h = hits(&cv, CVIEW_C_SID, &k, "z", "new");
     CHECK_INT_EQ(h.first, 0);
     CHECK_INT_EQ(h.n, 2);
 

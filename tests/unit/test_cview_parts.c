@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "cview.h"
+#include "rf.h"
 
 static void fake_hash(const void *data, size_t len, unsigned char out[32])
 {
@@ -122,8 +123,8 @@ static void test_parts_answer_alike(void)
     {
         struct cview_key k;
         struct cview_hits ha = {CVIEW_END, 0}, hb = {CVIEW_END, 0};
-        size_t sa = cview_self(&a, "default", "a");
-        size_t sb = cview_self(&b, "default", "a");
+        size_t sa = cview_self(&a, RF_KIND_FAILOVER, "default", "a");
+        size_t sb = cview_self(&b, RF_KIND_FAILOVER, "default", "a");
 
         memset(&k, 0, sizeof(k));
         k.port = 6379;
@@ -184,11 +185,13 @@ static void test_shared_classes(void)
     CHECK_INT_EQ(cview_index_build(&cv), RFG_OK);
     memset(&k, 0, sizeof(k));
     k.port = 6379;
+    k.kind = RF_KIND_FAILOVER;
+    k.master = RF_DEFAULT_MASTER_NAME;
     k.ns = "default";
     k.name = "b";
-    g = cview_class_find(&cv, CVIEW_C_PORT_MM, &k);
-    self = cview_self(&cv, "default", "a");
-    cview_class_hits(&cv, CVIEW_C_PORT_MM, g, self, &h);
+    g = cview_class_find(&cv, CVIEW_C_SPORT_DM, &k);
+    self = cview_self(&cv, RF_KIND_FAILOVER, "default", "a");
+    cview_class_hits(&cv, CVIEW_C_SPORT_DM, g, self, &h);
     CHECK_INT_EQ(h.n, 1);
     CHECK_INT_EQ(h.first, 1);
     g = cview_class_find(&cv, CVIEW_C_LINTED, &k);
@@ -214,10 +217,10 @@ static void test_shared_classes(void)
     CHECK(g == CVIEW_END);   /* b is state-only: not linted */
     g = cview_class_find(&cv, CVIEW_C_SELF, &k);
     CHECK(g != CVIEW_END);
-    g = cview_class_find(&cv, CVIEW_C_PORT_MM, &k);
+    g = cview_class_find(&cv, CVIEW_C_SPORT_DM, &k);
     h.first = CVIEW_END;
     h.n = 0;
-    cview_class_hits(&cv, CVIEW_C_PORT_MM, g, CVIEW_END, &h);
+    cview_class_hits(&cv, CVIEW_C_SPORT_DM, g, CVIEW_END, &h);
     CHECK_INT_EQ(h.n, 2);    /* a and b; c's master is named c */
     h.first = CVIEW_END;
     h.n = 0;
