@@ -89,7 +89,9 @@ static int eval_fixture(const struct fixture *fx, const char *rule,
         struct rules_input ri = {0};
         struct rules_result res;
 
-        if (!rf_is_failover(in.docs[i].obj))
+        /* every kind the engine checks; Secrets and the rest only feed
+         * the view */
+        if (!rf_kind_of(in.docs[i].obj))
             continue;
         if (fx->update && !old) {
             old = in.docs[i].obj;
