@@ -321,8 +321,7 @@ int crd_install_file(char *note, size_t note_len, const char *path,
                             &k, dl);
     if (rc)
         return rc;
-    if (k != RF_KIND_FAILOVER)
-        t = RF_TARGET_OPSTREE_V026;
+    t = rf_target_pick((unsigned)t, k);
     schema_describe_kind(was, sizeof(was), t, k);
     snprintf(origin, sizeof(origin), "the CRD in %s", path);
     rc = k == RF_KIND_FAILOVER ? schema_install((unsigned)t, s, origin)
