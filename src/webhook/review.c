@@ -226,17 +226,17 @@ int review_warnings_json(struct sbuf *b, const struct rules_result *res,
 static int deny_message(struct sbuf *msg, const struct review_req *req,
                         const struct rules_result *res)
 {
+    const char *kind = req->rkind ? rf_kind_name(req->rkind) : req->kind;
     const char *first = NULL;
     bool several = false;
     size_t i, n = 0;
     int rc;
 
     if (req->ns[0])
-        rc = sbuf_printf(msg, "rfguard denied RedisFailover %s/%s: ",
-                         req->ns, req->name);
-    else
-        rc = sbuf_printf(msg, "rfguard denied RedisFailover %s: ",
+        rc = sbuf_printf(msg, "rfguard denied %s %s/%s: ", kind, req->ns,
                          req->name);
+    else
+        rc = sbuf_printf(msg, "rfguard denied %s %s: ", kind, req->name);
     for (i = 0; !rc && i < res->len; i++) {
         const struct finding *f = &res->v[i];
 

@@ -42,7 +42,7 @@ enum review_verdict {
     REVIEW_ALLOWED = 0,    /* evaluated, nothing denied or patched */
     REVIEW_DENIED,
     REVIEW_PATCHED,        /* /mutate returned a non-empty patch */
-    REVIEW_SKIPPED,        /* DELETE, CONNECT or not a RedisFailover */
+    REVIEW_SKIPPED,        /* DELETE, CONNECT or a kind not checked */
     REVIEW_NVERDICTS
 };
 
@@ -64,6 +64,9 @@ struct review_req {
     const cJSON *old_object;    /* borrowed; NULL when absent or null */
     bool dry_run;
     bool is_failover;           /* databases.spotahome.com RedisFailover */
+    enum rf_kind rkind;         /* the kind rfguard checks (RedisFailover,
+                                   OpsTree RedisSentinel or
+                                   RedisReplication), 0 for any other */
     /* request.userInfo: who asks, for the policy's spec.skips. Borrowed
      * from root; user.name is NULL and user.groups NULL when absent. */
     struct policy_user user;
@@ -73,8 +76,8 @@ struct review_req {
  * with review_req_free). Fails with RFG_EPARSE on malformed JSON or a NUL
  * character (\u0000 or a 0 byte) in any string or key, which cJSON would
  * cut short, and RFG_EINVAL on JSON that is not an AdmissionReview; dl
- * says why (for a NUL, with the JSON pointer of the string). A
- * RedisFailover CREATE or UPDATE must carry an object. request.userInfo
+ * says why (for a NUL, with the JSON pointer of the string). A CREATE
+ * or UPDATE of a kind rfguard checks must carry an object. request.userInfo
  * may be absent; when present, username is a string and groups a list
  * of strings. */
 int review_decode(struct review_req **out, const char *body, size_t len,
@@ -82,7 +85,8 @@ int review_decode(struct review_req **out, const char *body, size_t len,
 void review_req_free(struct review_req *req);
 
 /* True when the request goes to the engine: CREATE or UPDATE of a
- * RedisFailover. Everything else is allowed untouched. */
+ * RedisFailover, RedisSentinel or RedisReplication. Everything else is
+ * allowed untouched. */
 bool review_wants_eval(const struct review_req *req);
 
 /* Build the AdmissionReview response for `req` into *out (malloc'd,

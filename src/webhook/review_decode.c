@@ -252,6 +252,22 @@ static bool user_info(struct review_req *req, const cJSON *request,
     return true;
 }
 
+/* The kind rfguard checks that request.kind names (group and kind; the
+ * object's own apiVersion decides which schema applies), 0 for any
+ * other. */
+static enum rf_kind checked_kind(const char *group, const char *kind)
+{
+    static const enum rf_kind kinds[] = {RF_KIND_FAILOVER, RF_KIND_SENTINEL,
+                                         RF_KIND_REPLICATION};
+    size_t i;
+
+    for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+        if (!strcmp(group, rf_kind_group(kinds[i])) &&
+            !strcmp(kind, rf_kind_name(kinds[i])))
+            return kinds[i];
+    return 0;
+}
+
 int review_decode(struct review_req **out, const char *body, size_t len,
                   struct diag_list *dl)
 {
@@ -390,19 +406,19 @@ int review_decode(struct review_req **out, const char *body, size_t len,
     }
     dry = json_get(request, "dryRun");
     req->dry_run = cJSON_IsTrue(dry);
-    req->is_failover = !strcmp(req->group, RF_GROUP) &&
-                       !strcmp(req->kind, RF_KIND);
-    if (req->is_failover && (op == RULES_CREATE || op == RULES_UPDATE) &&
+    req->rkind = checked_kind(req->group, req->kind);
+    req->is_failover = req->rkind == RF_KIND_FAILOVER;
+    if (req->rkind && (op == RULES_CREATE || op == RULES_UPDATE) &&
         !req->object) {
         rc = diag_fail(dl, RFG_EINVAL, NULL,
-                       "%s of a RedisFailover without request.object",
-                       opname);
+                       "%s of a %s without request.object", opname,
+                       rf_kind_name(req->rkind));
         goto out;
     }
-    if (req->is_failover && op == RULES_UPDATE && !req->old_object) {
+    if (req->rkind && op == RULES_UPDATE && !req->old_object) {
         rc = diag_fail(dl, RFG_EINVAL, NULL,
-                       "UPDATE of a RedisFailover without "
-                       "request.oldObject");
+                       "UPDATE of a %s without request.oldObject",
+                       rf_kind_name(req->rkind));
         goto out;
     }
     req->root = root;           /* req owns the tree from here */
@@ -418,6 +434,6 @@ out:
 
 bool review_wants_eval(const struct review_req *req)
 {
-    return req->is_failover &&
+    return req->rkind &&
            (req->op == RULES_CREATE || req->op == RULES_UPDATE);
 }
