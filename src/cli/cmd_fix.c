@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * cmd_fix.c - `rfguard fix`: show the JSON Patch the mutating webhook
- * applies to each RedisFailover, print the patched documents as YAML
- * (--apply), or patch the files in place (--write), keeping comments,
+ * applies to each RedisFailover, RedisSentinel and RedisReplication
+ * (other documents pass through unchanged), print the patched documents
+ * as YAML (--apply), or patch the files in place (--write), keeping comments,
  * key order and the formatting of every line that does not change. Same
  * engine, same policy, same cluster view as `lint`.
  */
@@ -37,10 +38,11 @@ static void fix_usage(FILE *f)
 {
     fprintf(f,
         "Usage: rfguard fix [options] PATH... | -\n\n"
-        "Print, for each RedisFailover document, the JSON Patch (RFC 6902) "
-        "that\nthe mutating webhook applies, preceded by a '# file:line: "
-        "RedisFailover\nns/name' comment line (and the Helm template it "
-        "came from, if any).\n\n"
+        "Print, for each RedisFailover, RedisSentinel or RedisReplication "
+        "document,\nthe JSON Patch (RFC 6902) that the mutating webhook "
+        "applies, preceded by a\n'# file:line: KIND ns/name' comment line "
+        "(and the Helm template it came\nfrom, if any). Other documents "
+        "are left as they are.\n\n"
         "Options:\n"
         "  -p, --policy FILE     policy file (default: built-in default "
         "policy)\n"
@@ -80,8 +82,8 @@ static int print_patch(const struct input_doc *d, const char *ns,
 
     if (!s)
         return RFG_ENOMEM;
-    printf("# %s:%u: RedisFailover %s/%s%s%s%s\n%s", d->file->name,
-           d->pos.line, rf_namespace(d->obj, ns),
+    printf("# %s:%u: %s %s/%s%s%s%s\n%s", d->file->name, d->pos.line,
+           rf_kind_name(rf_kind_of(d->obj)), rf_namespace(d->obj, ns),
            rf_name(d->obj) ? rf_name(d->obj) : "",
            d->doc->source ? " (template " : "",
            d->doc->source ? d->doc->source : "", d->doc->source ? ")" : "",
@@ -635,7 +637,7 @@ int cmd_fix(int argc, char **argv)
         struct diag_list dl;
         int rc = RFG_OK;
 
-        if (!rf_is_failover(d->obj)) {
+        if (!rf_kind_of(d->obj)) {
             if (mode == FIX_APPLY && print_applied(d->obj, i == 0))
                 goto oom;
             continue;
