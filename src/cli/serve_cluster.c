@@ -526,7 +526,7 @@ struct serve_cluster_eval {
 static void eval_begin(struct serve_cluster *sc,
                        struct serve_cluster_eval *ce, struct rules_input *in)
 {
-    enum rf_target det, pol_t;
+    enum rf_target det, pol_t, pol_rf;
     int64_t since;
 
     ce->until_ms = rfg_mono_ms() + sc->o.api_deadline_ms;
@@ -548,14 +548,17 @@ static void eval_begin(struct serve_cluster *sc,
                  when);
         in->cv_unavailable = ce->unavailable;
     }
-    /* The installed CRD decides whether disableMyMaster survives. */
-    det = kcache_target(sc->kc);
+    /* The installed redisfailovers CRD decides whether disableMyMaster
+     * survives: it overrides the RedisFailover part of the policy's
+     * target set, never the OpsTree part. */
+    det = kcache_target(sc->kc) & RF_TARGET_RF;
     pol_t = in->pol->target;
-    if (det == RF_TARGET_FRESHWORKS_V33 && pol_t != RF_TARGET_FRESHWORKS_V33)
-        in->target = det;
-    else if (det && det != RF_TARGET_FRESHWORKS_V33 &&
-             pol_t == RF_TARGET_FRESHWORKS_V33)
-        in->target = det;
+    pol_rf = rf_target_pick(pol_t, RF_KIND_FAILOVER);
+    if ((det == RF_TARGET_FRESHWORKS_V33 &&
+         pol_rf != RF_TARGET_FRESHWORKS_V33) ||
+        (det && det != RF_TARGET_FRESHWORKS_V33 &&
+         pol_rf == RF_TARGET_FRESHWORKS_V33))
+        in->target = (enum rf_target)(det | (pol_t & RF_TARGET_OT));
 }
 
 /* rules_claim_fn: claim `c` for the review's failover with a Lease, by
