@@ -2,7 +2,7 @@
  *
  * main.c - the rfguard binary: dispatches to a subcommand. Holds no logic
  * of its own beyond --help and version (with --verbose: which CRD schema
- * each target is checked against).
+ * each target, and each OpsTree kind, is checked against).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +29,8 @@ static const struct subcmd subcmds[] = {
     {"fix", cmd_fix, "print or apply the patch the mutating webhook makes"},
     {"serve", cmd_serve, "run the HTTPS admission webhook"},
     {"certs", cmd_certs, "generate a CA and serving certificate"},
-    {"rules", cmd_rules, "list every rule with its severity and targets"},
+    {"rules", cmd_rules, "list every rule with its severity, kinds and "
+                         "targets"},
     {"explain", cmd_explain, "explain one rule: why, examples, fix"},
     {"version", cmd_version, "print the version (--verbose: and the CRD "
                              "schemas)"},
@@ -65,25 +66,33 @@ static size_t count_fields(const cJSON *s)
     return n;
 }
 
-/* One line per target: where its schema comes from, the first 12 hex
- * digits of the SHA-256 of its compact JSON (two schemas with the same
- * digest check the same) and its number of fields. */
+/* One line per target and kind (OpsTree has a CRD per kind): where its
+ * schema comes from, the first 12 hex digits of the SHA-256 of its
+ * compact JSON (two schemas with the same digest check the same) and its
+ * number of fields. */
 static void print_schemas(void)
 {
-    static const enum rf_target all[] = {RF_TARGET_SPOTAHOME_V12,
-                                         RF_TARGET_SPOTAHOME_V13,
-                                         RF_TARGET_FRESHWORKS_V33};
+    static const struct {
+        enum rf_target t;
+        enum rf_kind k;
+    } all[] = {
+        {RF_TARGET_SPOTAHOME_V12, RF_KIND_FAILOVER},
+        {RF_TARGET_SPOTAHOME_V13, RF_KIND_FAILOVER},
+        {RF_TARGET_FRESHWORKS_V33, RF_KIND_FAILOVER},
+        {RF_TARGET_OPSTREE_V026, RF_KIND_SENTINEL},
+        {RF_TARGET_OPSTREE_V026, RF_KIND_REPLICATION},
+    };
     size_t i, k;
 
     printf("CRD schemas (fields the API server keeps; the rest it prunes):\n");
     for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-        const cJSON *s = schema_for(all[i]);
+        const cJSON *s = schema_for_kind(all[i].t, all[i].k);
         char *txt = s ? cJSON_PrintUnformatted(s) : NULL;
         unsigned char d[32];
         char what[200];
 
-        schema_describe(what, sizeof(what), all[i]);
-        printf("  %-16s %s", rf_target_name(all[i]), what);
+        schema_describe_kind(what, sizeof(what), all[i].t, all[i].k);
+        printf("  %-16s %s", rf_target_name(all[i].t), what);
         if (txt) {
             rfg_sha256(txt, strlen(txt), d);
             printf(", sha256 ");
