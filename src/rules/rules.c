@@ -23,6 +23,7 @@
 #define RULES_FAMILIES(X)                                               \
     X(schema)                                                           \
     X(identity)                                                         \
+    X(opstree)                                                          \
     X(auth)                                                             \
     X(spread)                                                           \
     X(placement)                                                        \
