@@ -282,7 +282,9 @@ fail:
     return NULL;
 }
 
-/* The listing as JSON on stdout: {"policy", "target", "rules": [...]}. */
+/* The listing as JSON on stdout: {"policy", "target" (the targets in
+ * force, or the --target filter), "knownTargets" (every target and the
+ * kinds its operator runs), "rules": [...]}. */
 static int print_json(const struct policy_set *pol, unsigned target,
                       unsigned kinds)
 {
@@ -295,7 +297,23 @@ static int print_json(const struct policy_set *pol, unsigned target,
     shown_target(tg, sizeof(tg), pol, target);
     if (!root || !cJSON_AddStringToObject(root, "policy", pol->name) ||
         !add_array(root, "target", name_array(tg)) ||
-        !(arr = cJSON_AddArrayToObject(root, "rules")))
+        !(arr = cJSON_AddArrayToObject(root, "knownTargets")))
+        goto oom;
+    for (i = 0; i < NTARGETS; i++) {
+        cJSON *t = cJSON_CreateObject();
+
+        kind_names(tg, sizeof(tg), rf_target_kinds(all_targets[i]), false,
+                   ",");
+        if (!cJSON_AddItemToArray(arr, t)) {
+            cJSON_Delete(t);
+            goto oom;
+        }
+        if (!cJSON_AddStringToObject(t, "name",
+                                     rf_target_name(all_targets[i])) ||
+            !add_array(t, "kinds", name_array(tg)))
+            goto oom;
+    }
+    if (!(arr = cJSON_AddArrayToObject(root, "rules")))
         goto oom;
     cat = rules_catalog(&n);
     for (i = 0; i < n; i++) {
