@@ -2,7 +2,8 @@
 #
 # Completes the subcommands, each one's options, rule ids for
 # `rfguard explain`, output formats for `-o`, operator targets for
-# -t, and file names elsewhere. Installed as
+# -t (and the next one after a comma), kinds for `rfguard rules --kind`,
+# and file names elsewhere. Installed as
 # share/bash-completion/completions/rfguard; to try it without installing:
 #   source completions/rfguard.bash
 
@@ -39,7 +40,9 @@ _rfguard()
     # option values
     case $prev in
     -o | --format)
-        if [[ $cmd == audit ]]; then
+        if [[ $cmd == rules ]]; then
+            mapfile -t COMPREPLY < <(compgen -W 'text json' -- "$cur")
+        elif [[ $cmd == audit ]]; then
             mapfile -t COMPREPLY < <(compgen -W 'text json sarif junit github
                 policyreport' -- "$cur")
         else
@@ -48,8 +51,20 @@ _rfguard()
         return
         ;;
     -t | --target)
-        mapfile -t COMPREPLY < <(compgen -W 'spotahome-v1.2 spotahome-v1.3
-            freshworks-v3.3' -- "$cur")
+        # one target, or a comma-separated list (at most one per
+        # operator): complete the name after the last comma
+        local pre=
+        [[ $cur == *,* ]] && pre=${cur%,*},
+        mapfile -t COMPREPLY < <(compgen -P "$pre" -W 'spotahome-v1.2
+            spotahome-v1.3 freshworks-v3.3 opstree-v0.26' -- "${cur##*,}")
+        return
+        ;;
+    --kind)
+        local pre=
+        [[ $cur == *,* ]] && pre=${cur%,*},
+        mapfile -t COMPREPLY < <(compgen -P "$pre" -W 'RedisFailover
+            RedisSentinel RedisReplication redisfailovers redissentinels
+            redisreplications' -- "${cur##*,}")
         return
         ;;
     -p | --policy | --crd | -c | --cluster-state | --tls-cert | --tls-key | \
@@ -105,13 +120,14 @@ _rfguard()
             --help'
         ;;
     rules)
-        opts='--policy --target --help'
+        opts='--policy --target --kind --format --help'
         ;;
     explain)
         if [[ $cur != -* ]]; then
             # the rule ids, from the rfguard being completed
             mapfile -t COMPREPLY < <(compgen -W "$("${words[0]}" rules \
-                2>/dev/null | awk 'NR > 1 { print $1 }')" -- "$cur")
+                2>/dev/null | awk 'NR > 1 && $1 ~ /^[a-z][a-z0-9-]*$/ {
+                print $1 }')" -- "$cur")
             return
         fi
         opts='--help'
