@@ -3,15 +3,19 @@
  * rule_auth.c - auth rules: a password Secret is named,
  * exists, has a usable 'password' key, and is not shared with another
  * failover. Reads Secrets only through the cluster view, which never
- * holds a password: only its length, shape and SHA-256.
+ * holds a password: only its length, shape and SHA-256. OpsTree objects
+ * name their Secret and its key in spec.kubernetesConfig.redisSecret; a
+ * RedisSentinel may share it with the RedisReplication it watches.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "ot.h"
 #include "rules_impl.h"
 #include "suggest.h"
 
 #define AUTH_PTR "/spec/auth/secretPath"
+#define OT_AUTH_PTR "/spec/kubernetesConfig/redisSecret"
 #define NETPOL_ANNOTATION "rfguard.io/sentinel-network-policy"
 
 /* Why `s` cannot name a Secret (a DNS-1123 subdomain: at most 253 lower
@@ -51,6 +55,65 @@ static const char *secret_name_problem(const char *s)
     return NULL;
 }
 
+/* The Secret holding the object's password: a RedisFailover's
+ * spec.auth.secretPath, an OpsTree object's kubernetesConfig.redisSecret
+ * name; NULL when unset or empty. */
+static const char *auth_secret_name(const struct rule_ctx *ctx)
+{
+    struct ot_fields o;
+
+    if (rule_kind(ctx) == RF_KIND_FAILOVER)
+        return rule_secret_path(ctx);
+    ot_fields_init(&o, rule_obj(ctx));
+    return o.secret;
+}
+
+/* auth-required of an OpsTree object: kubernetesConfig.redisSecret with
+ * a valid Secret name and a key. */
+static void ot_auth_required(struct rule_ctx *ctx)
+{
+    const cJSON *spec = json_get(rule_obj(ctx), "spec");
+    const cJSON *kc = json_get(spec, "kubernetesConfig");
+    const cJSON *sec = json_get(kc, "redisSecret");
+    const char *name = json_str(sec, "name"), *key = json_str(sec, "key");
+    const char *why;
+    char hint[256];
+
+    /* the wrong types are schema-type's */
+    if (rf_not_map(spec) || rf_not_map(kc) || rf_not_map(sec) ||
+        rf_not_string(json_get(sec, "name")) ||
+        rf_not_string(json_get(sec, "key")))
+        return;
+    if (name && *name && (why = secret_name_problem(name)) != NULL) {
+        rule_report(ctx, RULE_STRONG, OT_AUTH_PTR "/name",
+                    "set spec.kubernetesConfig.redisSecret.name to the name "
+                    "of a Secret in the same namespace",
+                    "spec.kubernetesConfig.redisSecret.name \"%s\" is not a "
+                    "valid Secret name: %s", name, why);
+        return;
+    }
+    if (name && *name && key && *key)
+        return;
+    if (name && *name) {
+        rule_report(ctx, RULE_STRONG, OT_AUTH_PTR,
+                    "set spec.kubernetesConfig.redisSecret.key to the key of "
+                    "the Secret that holds the password",
+                    "spec.kubernetesConfig.redisSecret has no key: the "
+                    "operator reads the password from the key it names");
+        return;
+    }
+    snprintf(hint, sizeof(hint),
+             "create a Secret with the password in namespace %s and set "
+             "spec.kubernetesConfig.redisSecret.name and .key",
+             rule_ns(ctx));
+    rule_report(ctx, RULE_STRONG, OT_AUTH_PTR, hint,
+                "spec.kubernetesConfig.redisSecret is not set: %s",
+                rule_kind(ctx) == RF_KIND_REPLICATION
+                    ? "Redis and its replication run without a password"
+                    : "the sentinels run without a password, and anyone "
+                      "who reaches them can reconfigure them");
+}
+
 static void check_auth_required(struct rule_ctx *ctx)
 {
     char hint[256];
@@ -58,6 +121,10 @@ static void check_auth_required(struct rule_ctx *ctx)
     const cJSON *spec, *auth;
     const char *why;
 
+    if (rule_kind(ctx) != RF_KIND_FAILOVER) {
+        ot_auth_required(ctx);
+        return;
+    }
     if (sp && (why = secret_name_problem(sp)) != NULL) {
         rule_report(ctx, RULE_STRONG, AUTH_PTR,
                     "set spec.auth.secretPath to the name of a Secret in the "
@@ -87,7 +154,7 @@ static void check_auth_required(struct rule_ctx *ctx)
 /* The Secret this failover names, or NULL (also when there is no view). */
 static const struct cview_secret *own_secret(struct rule_ctx *ctx)
 {
-    const char *sp = rule_secret_path(ctx);
+    const char *sp = auth_secret_name(ctx);
 
     if (!sp || !rule_input(ctx)->cv)
         return NULL;
@@ -124,9 +191,10 @@ static const char *nearest_secret(const struct cview *cv, const char *ns,
 static void check_auth_secret_exists(struct rule_ctx *ctx)
 {
     const struct cview *cv = rule_input(ctx)->cv;
-    const char *sp = rule_secret_path(ctx);
+    const char *sp = auth_secret_name(ctx);
     const char *near;
     char also[160] = "";
+    bool rf = rule_kind(ctx) == RF_KIND_FAILOVER;
 
     /* an invalid name is auth-required's finding */
     if (!sp || !cv || own_secret(ctx) || secret_name_problem(sp) ||
@@ -136,17 +204,67 @@ static void check_auth_secret_exists(struct rule_ctx *ctx)
     if (near)
         snprintf(also, sizeof(also), " (did you mean `%.100s`?)", near);
     if (cv->complete)
-        rule_report(ctx, RULE_STRONG, AUTH_PTR,
-                    "create the Secret before the failover",
-                    "Secret %s/%s does not exist%s: the operator stops "
-                    "before creating any redis or sentinel pod",
-                    rule_ns(ctx), sp, also);
+        rule_report(ctx, RULE_STRONG, rf ? AUTH_PTR : OT_AUTH_PTR,
+                    rf ? "create the Secret before the failover"
+                       : "create the Secret first",
+                    "Secret %s/%s does not exist%s: %s",
+                    rule_ns(ctx), sp, also,
+                    rf ? "the operator stops before creating any redis or "
+                         "sentinel pod"
+                       : "the pods that read the password from it cannot "
+                         "start");
     else
-        rule_report(ctx, RULE_WEAK, AUTH_PTR,
+        rule_report(ctx, RULE_WEAK, rf ? AUTH_PTR : OT_AUTH_PTR,
                     "add the Secret (or SealedSecret/ExternalSecret) to the "
                     "linted files, or make sure it exists in the cluster",
                     "Secret %s/%s is not among the linted documents%s",
                     rule_ns(ctx), sp, also);
+}
+
+/* auth-password-key of an OpsTree object: Secret `s` has the key that
+ * kubernetesConfig.redisSecret.key names (its absence is auth-required's),
+ * and, when that key is 'password', a non-empty value. */
+static void ot_password_key(struct rule_ctx *ctx,
+                            const struct cview_secret *s)
+{
+    struct ot_fields o;
+    size_t i;
+
+    ot_fields_init(&o, rule_obj(ctx));
+    if (!o.secret_key || !*o.secret_key)
+        return;
+    if (s->bad_key) {
+        rule_report(ctx, RULE_STRONG, OT_AUTH_PTR,
+                    "data values are padded standard base64; use stringData "
+                    "for plain text",
+                    "%s %s/%s: data.%s %s, so the API server refuses the "
+                    "Secret",
+                    s->kind, s->ns, s->name, s->bad_key, s->bad_why);
+        return;
+    }
+    for (i = 0; i < s->nkeys; i++)
+        if (!strcmp(s->keys[i], o.secret_key))
+            break;
+    if (i == s->nkeys)
+        rule_report(ctx, RULE_STRONG, OT_AUTH_PTR "/key",
+                    "add the key to the Secret, or name one of its keys in "
+                    "spec.kubernetesConfig.redisSecret.key",
+                    "%s %s/%s has no key '%s': the pods that read the "
+                    "password from it cannot start",
+                    s->kind, s->ns, s->name, o.secret_key);
+    else if (strcmp(o.secret_key, "password") || !s->value_known)
+        return;     /* only the 'password' key's value is summarised */
+    else if (s->pw_problem == CVIEW_PW_UNDECODABLE)
+        rule_report(ctx, RULE_STRONG, OT_AUTH_PTR,
+                    "data values are base64; use stringData for plain text",
+                    "%s %s/%s: data.password is not valid base64", s->kind,
+                    s->ns, s->name);
+    else if (s->pw_len == 0)
+        rule_report(ctx, RULE_STRONG, OT_AUTH_PTR,
+                    "set a non-empty password",
+                    "%s %s/%s has an empty 'password': the pods run without "
+                    "a password",
+                    s->kind, s->ns, s->name);
 }
 
 static void check_auth_password_key(struct rule_ctx *ctx)
@@ -155,6 +273,10 @@ static void check_auth_password_key(struct rule_ctx *ctx)
 
     if (!s || !s->keys_known)
         return;
+    if (rule_kind(ctx) != RF_KIND_FAILOVER) {
+        ot_password_key(ctx, s);
+        return;
+    }
     if (s->bad_key)
         rule_report(ctx, RULE_STRONG, AUTH_PTR,
                     "data values are padded standard base64; use stringData "
@@ -210,6 +332,99 @@ static void check_auth_password_charset(struct rule_ctx *ctx)
                     s->ns, s->name, s->pw_len, min);
 }
 
+/* Whether entry `f` may share the password of OpsTree object `o` (named
+ * `name`): a RedisSentinel and the RedisReplication of its namespace it
+ * watches (redisReplicationName) are meant to, either way round. */
+static bool ot_share_ok(const struct ot_fields *o, const char *ns,
+                        const char *name, const struct cview_failover *f)
+{
+    if (!f->ot || strcmp(f->ns, ns))
+        return false;
+    if (o->kind == RF_KIND_SENTINEL && f->kind == RF_KIND_REPLICATION)
+        return o->repl && !strcmp(o->repl, f->name);
+    if (o->kind == RF_KIND_REPLICATION && f->kind == RF_KIND_SENTINEL)
+        return f->ot->repl && name && !strcmp(f->ot->repl, name);
+    return false;
+}
+
+/* The members of group `g` of class `c` other than the object itself
+ * and those it may share with: the earliest into *first, how many. */
+static size_t ot_sharers(struct rule_ctx *ctx, const struct cview *cv,
+                         enum cview_class c, size_t g,
+                         const struct ot_fields *o,
+                         const struct cview_failover **first)
+{
+    const char *ns = rule_ns(ctx), *name = rule_name(ctx);
+    size_t i, n = 0;
+
+    *first = NULL;
+    for (i = cview_class_first(cv, c, g); i != CVIEW_END;
+         i = cview_class_next(cv, c, i)) {
+        const struct cview_failover *f = &cv->rfs[i];
+
+        if ((f->kind == o->kind && !strcmp(f->ns, ns) && name &&
+             !strcmp(f->name, name)) || ot_share_ok(o, ns, name, f))
+            continue;
+        if (!*first)
+            *first = f;
+        n++;
+    }
+    return n;
+}
+
+/* auth-secret-unique of an OpsTree object: as for a failover, but its
+ * RedisSentinel or RedisReplication partner may share. */
+static void ot_secret_unique(struct rule_ctx *ctx)
+{
+    const struct cview *cv = rule_input(ctx)->cv;
+    const struct cview_failover *f;
+    const struct cview_secret *mine;
+    const char *ns = rule_ns(ctx);
+    struct cview_key k;
+    struct ot_fields o;
+    size_t n;
+
+    ot_fields_init(&o, rule_obj(ctx));
+    if (!o.secret || !cv || !(cv = rj_view(ctx)))
+        return;
+    memset(&k, 0, sizeof(k));
+    k.ns = ns;
+    k.name = o.secret;
+    n = ot_sharers(ctx, cv, CVIEW_C_SECRET_USERS,
+                   cview_class_find(cv, CVIEW_C_SECRET_USERS, &k), &o, &f);
+    if (f) {
+        rule_report(ctx, RULE_STRONG, OT_AUTH_PTR,
+                    "give each object its own Secret and password (a "
+                    "RedisSentinel may share the one of the "
+                    "RedisReplication it watches)",
+                    "Secret %s is also used by %s %s/%s: a stale sentinel "
+                    "or replica of one can authenticate to the other%s%s%s",
+                    o.secret, cview_kind_name(f), f->ns, f->name,
+                    f->origin ? "; it is defined at " : "",
+                    f->origin ? f->origin : "",
+                    n > 1 ? "; more objects use the Secret too" : "");
+        return;
+    }
+    mine = own_secret(ctx);
+    if (!mine || !mine->has_hash ||
+        (o.secret_key && strcmp(o.secret_key, "password")))
+        return;
+    k.hash = mine->pw_hash;
+    n = ot_sharers(ctx, cv, CVIEW_C_PW_USERS,
+                   cview_class_find(cv, CVIEW_C_PW_USERS, &k), &o, &f);
+    if (!f)
+        return;
+    rule_report(ctx, !strcmp(f->ns, ns) ? RULE_STRONG : RULE_WEAK,
+                OT_AUTH_PTR, "give each object its own password",
+                "the password in %s/%s is the same as in %s/%s: a stale "
+                "sentinel or replica of one can authenticate to the other; "
+                "it is used by %s %s/%s%s%s%s",
+                ns, o.secret, f->ns, f->secret, cview_kind_name(f), f->ns,
+                f->name, f->origin ? ", defined at " : "",
+                f->origin ? f->origin : "",
+                n > 1 ? "; more objects share the password" : "");
+}
+
 /* Count the other failovers that share `sp` in this namespace, or (when
  * `mine` has a fingerprint) the same password anywhere; name the
  * earliest. Failovers with a bootstrapNode are left out. */
@@ -226,6 +441,10 @@ static void check_auth_secret_unique(struct rule_ctx *ctx)
     size_t self;
     bool pw_same_ns = false;
 
+    if (rule_kind(ctx) != RF_KIND_FAILOVER) {
+        ot_secret_unique(ctx);
+        return;
+    }
     if (!sp || !cv || json_get(json_get(obj, "spec"), "bootstrapNode") ||
         !(cv = rj_view(ctx)))
         return;
@@ -389,7 +608,7 @@ static bool view_no_annotation(const struct rule_ctx *ctx)
  * and so nothing they cannot verify, without spec.auth.secretPath. */
 static bool view_has_secret(const struct rule_ctx *ctx)
 {
-    return rule_secret_path(ctx) != NULL;
+    return auth_secret_name(ctx) != NULL;
 }
 
 /* The auth rules, in catalogue order. */
@@ -398,6 +617,7 @@ static const struct rule_desc auth_rules[] = {
         .id = "auth-required",
         .default_sev = RFG_SEV_DENY,
         .targets = RF_TARGET_ALL,
+        .kinds = RF_KIND_ANY,
         .doc = "spec.auth.secretPath names the Secret holding the Redis "
             "password",
         .check = check_auth_required,
@@ -406,6 +626,7 @@ static const struct rule_desc auth_rules[] = {
         .id = "auth-secret-exists",
         .default_sev = RFG_SEV_DENY,
         .targets = RF_TARGET_ALL,
+        .kinds = RF_KIND_ANY,
         .flags = RULE_CLUSTER,
         .doc = "the auth Secret exists in the failover's namespace",
         .check = check_auth_secret_exists,
@@ -415,6 +636,7 @@ static const struct rule_desc auth_rules[] = {
         .id = "auth-password-key",
         .default_sev = RFG_SEV_DENY,
         .targets = RF_TARGET_ALL,
+        .kinds = RF_KIND_ANY,
         .flags = RULE_CLUSTER,
         .doc = "the auth Secret has a non-empty 'password' key",
         .check = check_auth_password_key,
@@ -435,6 +657,7 @@ static const struct rule_desc auth_rules[] = {
         .id = "auth-secret-unique",
         .default_sev = RFG_SEV_DENY,
         .targets = RF_TARGET_ALL,
+        .kinds = RF_KIND_ANY,
         .flags = RULE_CLUSTER,
         .doc = "no two failovers share an auth Secret or password",
         .check = check_auth_secret_unique,
