@@ -4,15 +4,53 @@
  * quorum, a failover target for redis, and the name limits that follow
  * from the operator's generated object names. A count the API server
  * rejects (not an int32) is schema-type's: the count rules skip it.
+ * OpsTree objects count their sentinels in a RedisSentinel's
+ * spec.clusterSize or a RedisReplication's spec.sentinel.size, and a
+ * RedisReplication its redis pods in spec.clusterSize.
  */
+#include <stdio.h>
 #include <string.h>
 
+#include "ot.h"
 #include "rules_impl.h"
+
+/* sentinel-replicas of an OpsTree object: a RedisSentinel's clusterSize
+ * (unset: the CRD default, 3), or the size of a RedisReplication's
+ * embedded sentinel when it has one. */
+static void ot_sentinel_replicas(struct rule_ctx *ctx)
+{
+    struct ot_fields o;
+    const char *field;
+    char hint[64];
+
+    ot_fields_init(&o, rule_obj(ctx));
+    if (o.sentinels < 0 || (o.kind == RF_KIND_REPLICATION && !o.scfg))
+        return;
+    field = o.kind == RF_KIND_REPLICATION ? "spec.sentinel.size"
+                                          : "spec.clusterSize";
+    snprintf(hint, sizeof(hint), "set %s to 3 (or 5)", field);
+    if (o.sentinels < 3)
+        rule_report(ctx, RULE_STRONG, o.sentinels_ptr, hint,
+                    "%s is %d: quorum is n/2+1, so %d sentinel%s cannot "
+                    "survive the loss of one",
+                    field, o.sentinels, o.sentinels,
+                    o.sentinels == 1 ? "" : "s");
+    else if (o.sentinels % 2 == 0)
+        rule_report(ctx, RULE_WEAK, o.sentinels_ptr,
+                    "use an odd number of sentinels",
+                    "%s is %d: an even count tolerates no more failures "
+                    "than %d",
+                    field, o.sentinels, o.sentinels - 1);
+}
 
 static void check_sentinel_replicas(struct rule_ctx *ctx)
 {
     int n = rule_replicas(ctx, RF_SENTINEL);
 
+    if (rule_kind(ctx) != RF_KIND_FAILOVER) {
+        ot_sentinel_replicas(ctx);
+        return;
+    }
     if (!rule_replicas_valid(ctx, rule_obj(ctx), RF_SENTINEL))
         return;
     if (n < 3)
@@ -31,6 +69,8 @@ static void check_sentinel_replicas(struct rule_ctx *ctx)
 
 static int fix_sentinel_replicas(struct rule_ctx *ctx, const cJSON *work)
 {
+    if (rule_kind(ctx) != RF_KIND_FAILOVER)
+        return RFG_OK;  /* OpsTree: no fix */
     if (!rule_param_bool(ctx, "fix", false) ||
         !rule_replicas_valid(ctx, work, RF_SENTINEL) ||
         rf_replicas(work, RF_SENTINEL) >= 3)
@@ -42,7 +82,18 @@ static int fix_sentinel_replicas(struct rule_ctx *ctx, const cJSON *work)
 static void check_redis_replicas_ha(struct rule_ctx *ctx)
 {
     int n = rule_replicas(ctx, RF_REDIS);
+    struct ot_fields o;
 
+    if (rule_kind(ctx) == RF_KIND_REPLICATION) {
+        ot_fields_init(&o, rule_obj(ctx));
+        if (o.redis >= 0 && o.redis < 2)
+            rule_report(ctx, RULE_STRONG, "/spec/clusterSize",
+                        "set spec.clusterSize to 3",
+                        "spec.clusterSize is %d: there is no replica to fail "
+                        "over to",
+                        o.redis);
+        return;
+    }
     if (n < 2 && rule_replicas_valid(ctx, rule_obj(ctx), RF_REDIS))
         rule_report(ctx, RULE_STRONG, "/spec/redis/replicas",
                     "set spec.redis.replicas to 3",
@@ -95,6 +146,7 @@ static const struct rule_desc basic_rules[] = {
         .id = "sentinel-replicas",
         .default_sev = RFG_SEV_DENY,
         .targets = RF_TARGET_ALL,
+        .kinds = RF_KIND_ANY,
         .doc = "at least 3 sentinels, and an odd number (deny below 3, warn "
             "when even)",
         .params = "fix",
@@ -105,6 +157,7 @@ static const struct rule_desc basic_rules[] = {
         .id = "redis-replicas-ha",
         .default_sev = RFG_SEV_WARN,
         .targets = RF_TARGET_ALL,
+        .kinds = RF_KIND_FAILOVER | RF_KIND_REPLICATION,
         .doc = "at least 2 redis replicas, so there is a failover target",
         .check = check_redis_replicas_ha,
     },
