@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "rule_opstree.h"
 #include "rules_impl.h"
 
 #define S_REDIS_IMAGE "redis:6.2.6-alpine"
@@ -288,12 +289,17 @@ struct image_ref {
     const cJSON *val;
     bool fixable;   /* the operator has a default for it */
     bool container; /* an init or extra container: no default at all */
+    bool ot;        /* an OpsTree object's: spec.<c>.image, or
+                       spec.<key>[<i>].image */
 };
 
 /* The JSON pointer and the dotted name of image `r`. */
 static void im_names(const struct image_ref *r, char ptr[80], char what[80])
 {
-    if (r->container) {
+    if (r->ot && r->key) {
+        snprintf(ptr, 80, "/spec/%s/%zu/image", r->key, r->i);
+        snprintf(what, 80, "spec.%s[%zu].image", r->key, r->i);
+    } else if (r->container && !r->ot) {
         snprintf(ptr, 80, "/spec/%s/%s/%zu/image", r->c, r->key, r->i);
         snprintf(what, 80, "spec.%s.%s[%zu].image", r->c, r->key, r->i);
     } else if (r->key) {
@@ -334,6 +340,43 @@ static size_t container_images(const cJSON *list, const char *c,
     return n;
 }
 
+/* The images of OpsTree object `obj`: kubernetesConfig (the redis or
+ * the sentinel image), a RedisReplication's embedded sentinel, the
+ * exporter and init container when enabled, the sidecars. All are
+ * required where they appear (the operator has no default): an unset
+ * one is schema-required's, so only those set are listed. */
+static size_t ot_images(const cJSON *obj, struct image_ref out[IMAGES_MAX])
+{
+    static const char *const parts[] = {"kubernetesConfig", "sentinel",
+                                        "redisExporter", "initContainer"};
+    const cJSON *spec = json_get(obj, "spec"), *e;
+    size_t i, n = 0;
+
+    for (i = 0; i < 4; i++) {
+        const cJSON *p = json_get(spec, parts[i]);
+
+        if (!json_get(p, "image") || (i >= 2 &&
+                                      !cJSON_IsTrue(json_get(p, "enabled"))))
+            continue;
+        out[n].c = parts[i];
+        out[n].val = json_get(p, "image");
+        out[n].container = out[n].ot = true;
+        n++;
+    }
+    i = 0;
+    cJSON_ArrayForEach(e, rf_list(spec, "sidecars")) {
+        if (n < IMAGES_MAX && json_get(e, "image")) {
+            out[n].key = "sidecars";
+            out[n].i = i;
+            out[n].val = json_get(e, "image");
+            out[n].container = out[n].ot = true;
+            n++;
+        }
+        i++;
+    }
+    return n;
+}
+
 /* Every image of the pods: redis and sentinel, their enabled exporters,
  * init containers and extra containers; none of a component whose spec
  * has the wrong type (rule_comp_typed: a string or list there is
@@ -345,6 +388,9 @@ static size_t images(const struct rule_ctx *ctx, const cJSON *obj,
     static const enum rf_component comps[] = {RF_REDIS, RF_SENTINEL};
     size_t i, n = 0;
 
+    memset(out, 0, IMAGES_MAX * sizeof(*out));
+    if (rule_kind(ctx) != RF_KIND_FAILOVER)
+        return ot_images(obj, out);
     for (i = 0; i < 2; i++) {
         const cJSON *sp, *ex;
         const char *c = rf_component_name(comps[i]);
@@ -432,6 +478,8 @@ static int fix_image_pinned(struct rule_ctx *ctx, const cJSON *work)
     size_t i;
     int rc = RFG_OK;
 
+    if (rule_kind(ctx) != RF_KIND_FAILOVER)
+        return RFG_OK;  /* OpsTree images have no operator default */
     for (i = 0; i < 2 && !rc; i++) {
         const char *keys[3] = {"spec", rf_component_name(comps[i]), "image"};
         const cJSON *v = json_get(rf_component_spec(work, comps[i]), "image");
@@ -523,6 +571,10 @@ static void check_resources_set(struct rule_ctx *ctx)
     static const enum rf_component comps[] = {RF_REDIS, RF_SENTINEL};
     size_t i;
 
+    if (rule_kind(ctx) != RF_KIND_FAILOVER) {
+        rule_ot_resources_set(ctx);
+        return;
+    }
     for (i = 0; i < 2; i++) {
         const cJSON *spec = rule_spec(ctx, comps[i]);
         const cJSON *res = json_get(spec, "resources");
@@ -639,6 +691,7 @@ static const struct rule_desc images_rules[] = {
         .id = "image-pinned",
         .default_sev = RFG_SEV_DENY,
         .targets = RF_TARGET_ALL,
+        .kinds = RF_KIND_ANY,
         .doc = "every image of the pods (redis, sentinel, exporters, init "
             "and extra containers) is a valid reference with a version tag "
             "(deny malformed, :latest or no tag; warn unset)",
@@ -665,6 +718,7 @@ static const struct rule_desc images_rules[] = {
         .id = "resources-set",
         .default_sev = RFG_SEV_WARN,
         .targets = RF_TARGET_ALL,
+        .kinds = RF_KIND_ANY,
         .doc = "redis and sentinel request cpu and memory; redis has a memory "
             "limit or maxmemory",
         .check = check_resources_set,

@@ -6,15 +6,18 @@
  * sentinel.conf unchecked: a quorum that is no majority, a master group
  * name sentinel cannot parse, hostname settings that disagree, timings
  * that are not numbers. A RedisSentinel names the RedisReplication it
- * watches, and its hostPort must be free on the node. Not here: the
- * rules RedisFailovers share with these kinds (auth, sizes, images),
- * which branch on the kind in their own families, and the sentinel
- * identity across operators (rule_identity.c).
+ * watches, and its hostPort must be free on the node. Also the OpsTree
+ * side of resources-set (rule_opstree.h), which needs nothing of its
+ * family. Not here: the other rules RedisFailovers share with these
+ * kinds (auth, sizes, images), which branch on the kind in their own
+ * families, and the sentinel identity across operators
+ * (rule_identity.c).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "ot.h"
+#include "rule_opstree.h"
 #include "rules_impl.h"
 
 /* Ranges the sentinel timings are expected in (sentinel-config-numbers):
@@ -406,6 +409,35 @@ static void check_sentinel_config_numbers(struct rule_ctx *ctx)
                     "downAfterMilliseconds %lld: failovers time out before "
                     "the master is even considered down", scfg_name(&o), ft,
                     da);
+    }
+}
+
+void rule_ot_resources_set(struct rule_ctx *ctx)
+{
+    static const char *const parts[] = {"kubernetesConfig", "sentinel"};
+    const cJSON *spec = json_get(rule_obj(ctx), "spec");
+    size_t i;
+
+    for (i = 0; i < 2; i++) {
+        const cJSON *p = json_get(spec, parts[i]);
+        const cJSON *res = json_get(p, "resources");
+        const cJSON *req = json_get(res, "requests");
+        bool cpu = json_get(req, "cpu") != NULL;
+        bool mem = json_get(req, "memory") != NULL;
+        char ptr[64];
+
+        /* no embedded sentinel; or a type schema-type reports */
+        if ((i == 1 && !cJSON_IsObject(p)) || rf_not_map(spec) ||
+            rf_not_map(p) || rf_not_map(res) || rf_not_map(req) ||
+            (cpu && mem))
+            continue;
+        snprintf(ptr, sizeof(ptr), "/spec/%s/resources", parts[i]);
+        rule_report(ctx, RULE_STRONG, ptr,
+                    "set resources.requests.cpu and .memory",
+                    "spec.%s.resources has no %s request: the scheduler "
+                    "cannot place the pods sensibly and they are the first "
+                    "to be evicted under pressure", parts[i],
+                    !cpu && !mem ? "cpu or memory" : !cpu ? "cpu" : "memory");
     }
 }
 
