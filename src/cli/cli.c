@@ -132,9 +132,10 @@ int cli_parse_target(const char *cmd, const char *s, enum rf_target *out)
     *out = rf_target_parse(s);
     if (*out)
         return 0;
-    fprintf(stderr, "rfguard %s: unknown target '%s' (one of "
+    fprintf(stderr, "rfguard %s: %s '%s' (one of "
                     RF_TARGET_NAMES ", or a comma-separated list with at "
-                    "most one per operator)\n", cmd, s);
+                    "most one per operator)\n", cmd,
+            rf_target_parse_error(s), s);
     return -1;
 }
 

@@ -343,9 +343,12 @@ static int load_spec(struct ploader *L, struct policy_set *p,
             if (!cJSON_IsString(kv) ||
                 !(p->target = rf_target_parse(kv->valuestring)))
                 return bad(L, kv,
-                           "unknown target \"%s\" (expected one of "
+                           "%s \"%s\" (expected one of "
                            RF_TARGET_NAMES ", or a comma-separated list "
                            "with at most one per operator)",
+                           cJSON_IsString(kv)
+                               ? rf_target_parse_error(kv->valuestring)
+                               : "unknown target",
                            cJSON_IsString(kv) ? kv->valuestring : "?");
             p->target_pos = posmap_get(L->doc->pm, kv);
         } else if (!strcmp(kv->string, "mutations")) {

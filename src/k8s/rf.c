@@ -66,6 +66,26 @@ KIND_FIELD(rf_kind_group, group)
 KIND_FIELD(rf_kind_api_version, api_version)
 #undef KIND_FIELD
 
+const char *rf_target_parse_error(const char *s)
+{
+    char one[64];
+
+    while (s && *s) {
+        size_t n = strcspn(s, ",");
+
+        if (!n || n >= sizeof(one))
+            return "unknown target";
+        memcpy(one, s, n);
+        one[n] = '\0';
+        if (!rf_target_parse(one))
+            return "unknown target";
+        s += n;
+        if (*s == ',' && !*++s)
+            return "unknown target";
+    }
+    return "more than one target of one operator in";
+}
+
 enum rf_target rf_target_pick(unsigned set, enum rf_kind k)
 {
     unsigned fam = k == RF_KIND_FAILOVER ? RF_TARGET_RF : RF_TARGET_OT;
