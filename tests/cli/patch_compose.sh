@@ -135,8 +135,10 @@ def failovers(path):
     for d in docs:
         items.extend(d.get("items", []) if d.get("kind") == "List" else [d])
     return [d for d in items if isinstance(d, dict) and
-            d.get("kind") == "RedisFailover" and
-            str(d.get("apiVersion", "")).startswith("databases.spotahome.com/")]
+            ((d.get("kind") == "RedisFailover" and
+              str(d.get("apiVersion", "")).startswith("databases.spotahome.com/")) or
+             (d.get("kind") in ("RedisSentinel", "RedisReplication") and
+              str(d.get("apiVersion", "")).startswith("redis.redis.opstreelabs.in/")))]
 
 ps = patches(open(sys.argv[1]).read())
 if len(sys.argv) == 2:      # check.py PATCHES: every patch is empty
