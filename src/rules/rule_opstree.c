@@ -89,9 +89,10 @@ static void check_sentinel_quorum(struct rule_ctx *ctx)
              "the sentinels", scfg_name(&o), n / 2 + 1);
     if (q > n)
         rule_report(ctx, RULE_STRONG, ptr, hint,
-                    "quorum %lld%s is more than the %d sentinels: no "
+                    "quorum %lld%s is more than the %d sentinel%s: no "
                     "failover can ever be agreed on, so a dead master stays "
-                    "dead", q, qs ? "" : " (the default)", n);
+                    "dead", q, qs ? "" : " (the default)", n,
+                    n == 1 ? "" : "s");
     else if (q <= n / 2)
         rule_report(ctx, RULE_STRONG, ptr, hint,
                     "quorum %lld%s is not a majority of %d sentinels: a "
