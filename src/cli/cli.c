@@ -132,10 +132,13 @@ int cli_parse_target(const char *cmd, const char *s, enum rf_target *out)
     *out = rf_target_parse(s);
     if (*out)
         return 0;
-    fprintf(stderr, "rfguard %s: %s '%s' (one of "
-                    RF_TARGET_NAMES ", or a comma-separated list with at "
-                    "most one per operator)\n", cmd,
-            rf_target_parse_error(s), s);
+    if (!rf_target_parse_error(s))
+        fprintf(stderr, "rfguard %s: target '%s' names two versions of one "
+                        "operator: give at most one per operator\n", cmd, s);
+    else
+        fprintf(stderr, "rfguard %s: unknown target '%s' (one of "
+                        RF_TARGET_NAMES ", or a comma-separated list with "
+                        "at most one per operator)\n", cmd, s);
     return -1;
 }
 

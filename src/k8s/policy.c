@@ -340,15 +340,18 @@ static int load_spec(struct ploader *L, struct policy_set *p,
 
     cJSON_ArrayForEach(kv, spec) {
         if (!strcmp(kv->string, "target")) {
-            if (!cJSON_IsString(kv) ||
-                !(p->target = rf_target_parse(kv->valuestring)))
+            if (cJSON_IsString(kv) &&
+                !(p->target = rf_target_parse(kv->valuestring)) &&
+                !rf_target_parse_error(kv->valuestring))
                 return bad(L, kv,
-                           "%s \"%s\" (expected one of "
+                           "target \"%s\" names two versions of one "
+                           "operator: give at most one per operator",
+                           kv->valuestring);
+            if (!cJSON_IsString(kv) || !p->target)
+                return bad(L, kv,
+                           "unknown target \"%s\" (expected one of "
                            RF_TARGET_NAMES ", or a comma-separated list "
                            "with at most one per operator)",
-                           cJSON_IsString(kv)
-                               ? rf_target_parse_error(kv->valuestring)
-                               : "unknown target",
                            cJSON_IsString(kv) ? kv->valuestring : "?");
             p->target_pos = posmap_get(L->doc->pm, kv);
         } else if (!strcmp(kv->string, "mutations")) {

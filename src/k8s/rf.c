@@ -83,7 +83,7 @@ const char *rf_target_parse_error(const char *s)
         if (*s == ',' && !*++s)
             return "unknown target";
     }
-    return "more than one target of one operator in";
+    return NULL;
 }
 
 enum rf_target rf_target_pick(unsigned set, enum rf_kind k)

@@ -83,8 +83,8 @@ const char *rf_target_name(enum rf_target t);
  * operator ("freshworks-v3.3,opstree-v0.26"); 0 when a name is unknown
  * or an operator is named twice. */
 enum rf_target rf_target_parse(const char *s);
-/* Why rf_target_parse(s) returned 0, to start a message with: "unknown
- * target", or "more than one target of one operator in". */
+/* Why rf_target_parse(s) returned 0: "unknown target" when a name is
+ * not a target, NULL when each is but an operator is named twice. */
 const char *rf_target_parse_error(const char *s);
 /* The target that checks kind `k` under set `set`: the set's target of
  * that operator, else the operator's default. */
