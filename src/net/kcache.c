@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * kcache.c - the cluster cache's thread, state and snapshots: it runs the
- * list+watch of the redisfailovers CRD, RedisFailovers, Secrets and
- * NetworkPolicies on one thread, with curl's multi interface carrying
- * every watch stream. Each source but the CRD keeps a store keyed by
- * namespace/name (kstore.c: a trimmed copy of each RedisFailover and
+ * list+watch of the redisfailovers CRD, RedisFailovers, OpsTree
+ * RedisSentinels and RedisReplications, Secrets and NetworkPolicies on
+ * one thread, with curl's multi interface carrying every watch stream.
+ * Each source but the CRD keeps a store keyed by namespace/name
+ * (kstore.c: a trimmed copy of each RedisFailover, OpsTree object and
  * NetworkPolicy and, for each Secret, only the summary cview makes of
  * it); the list and the watch of one source are kcache_watch.c, what the
  * CRD means is kcache_crd.c. After a batch of events the cache builds a
@@ -17,11 +18,13 @@
  * event and bookmark moves the version on; a normal end (timeoutSeconds)
  * reconnects at once; an ERROR 410 Expired or an HTTP 410 relists; any
  * other failure marks the source down and retries with jittered backoff.
- * Two sources never make the view unavailable when they are refused
+ * Four sources never make the view unavailable when they are refused
  * (403) or not served (404): the CRD (the policy's target and the
- * compiled-in schema are used, as without a CRD) and the NetworkPolicies
- * (the view has none, so no policy counts as a guard). Both are logged
- * once and listed again now and then. The CRD's other failures are only
+ * compiled-in schema are used, as without a CRD), the NetworkPolicies
+ * (the view has none, so no policy counts as a guard) and the two
+ * OpsTree resources (a cluster without the OpsTree operator's CRDs
+ * answers 404: the view has none of them). Each is logged once and
+ * listed again now and then. The CRD's other failures are only
  * logged too: its schema only changes on operator upgrades.
  * It is not the admission path: nothing here is called by a request
  * except kcache_snapshot/_release/_ready/_unavailable_since/_target.
@@ -167,6 +170,35 @@ void kcache_mark_up(struct source *src)
     src->fails = 0;
 }
 
+static bool is_opstree(const struct source *src)
+{
+    return src->role == SRC_SENTINELS || src->role == SRC_REPLICATIONS;
+}
+
+/* What a refused optional source means for the view. */
+static const char *refused_msg(const struct source *src, long status)
+{
+    if (src->role == SRC_CRD)
+        return "cluster view: cannot read the redisfailovers CRD; the "
+               "policy's target and the compiled-in schema are used";
+    if (src->role == SRC_NETPOLS)
+        return "cluster view: cannot list networkpolicies; no "
+               "NetworkPolicy counts as guarding sentinels";
+    if (status == 404)
+        return src->role == SRC_SENTINELS
+                   ? "cluster view: redissentinels are not served (no "
+                     "OpsTree RedisSentinel CRD); the view has none"
+                   : "cluster view: redisreplications are not served (no "
+                     "OpsTree RedisReplication CRD); the view has none";
+    return src->role == SRC_SENTINELS
+               ? "cluster view: cannot list redissentinels (grant get, "
+                 "list and watch on redissentinels."
+                 "redis.redis.opstreelabs.in); the view has none"
+               : "cluster view: cannot list redisreplications (grant get, "
+                 "list and watch on redisreplications."
+                 "redis.redis.opstreelabs.in); the view has none";
+}
+
 bool kcache_refused(struct source *src, long status, const char *why)
 {
     char now[sizeof(src->why)];
@@ -175,14 +207,9 @@ bool kcache_refused(struct source *src, long status, const char *why)
         return false;
     snprintf(now, sizeof(now), "%s: %s", src->what, why);
     if (!src->refused || strcmp(now, src->why) != 0)
-        kcache_log(src->kc, "warn",
-                   src->role == SRC_CRD
-                       ? "cluster view: cannot read the redisfailovers CRD; "
-                         "the policy's target and the compiled-in schema "
-                         "are used"
-                       : "cluster view: cannot list networkpolicies; no "
-                         "NetworkPolicy counts as guarding sentinels",
-                   now);
+        kcache_log(src->kc, status == 404 && is_opstree(src) ? "info"
+                                                             : "warn",
+                   refused_msg(src, status), now);
     memcpy(src->why, now, sizeof(now));
     src->refused = true;
     if (src->st.n)
@@ -391,6 +418,15 @@ static const struct {
                  KSTORE_FAILOVER, true},
     [SRC_FAILOVERS] = {"redisfailovers", "/apis/" RF_GROUP "/v1/redisfailovers",
                        "", RF_KIND, RF_API_VERSION, KSTORE_FAILOVER, false},
+    /* optional: most clusters do not run the OpsTree operator */
+    [SRC_SENTINELS] = {"redissentinels",
+                       "/apis/" OT_API_VERSION "/redissentinels", "",
+                       OT_KIND_SENTINEL, OT_API_VERSION, KSTORE_FAILOVER,
+                       true},
+    [SRC_REPLICATIONS] = {"redisreplications",
+                          "/apis/" OT_API_VERSION "/redisreplications", "",
+                          OT_KIND_REPLICATION, OT_API_VERSION,
+                          KSTORE_FAILOVER, true},
     /* Helm release and token Secrets are large and never hold a
      * failover's password. */
     [SRC_SECRETS] = {"secrets", "/api/v1/secrets",

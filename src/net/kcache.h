@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * kcache.h - the webhook's cluster view, kept by list+watch against the
- * API server on a thread of its own: every RedisFailover, Secret and
- * NetworkPolicy (all namespaces), and the redisfailovers CRD, to detect
+ * API server on a thread of its own: every RedisFailover, OpsTree
+ * RedisSentinel and RedisReplication, Secret and NetworkPolicy (all
+ * namespaces), and the redisfailovers CRD, to detect
  * the operator target and to hand its schema to the caller whenever it
  * changes. Watches follow the API's rules: resourceVersion,
  * allowWatchBookmarks, a relist on 410 Gone, reconnection with jittered
- * backoff. A refused (403) CRD or NetworkPolicy list is logged and
- * leaves the view available: without the CRD the policy's target and
- * the compiled-in schema apply, without NetworkPolicies none guards a
- * sentinel. The result is published as immutable, refcounted snapshots
+ * backoff. A refused (403) or unserved (404) CRD, NetworkPolicy or
+ * OpsTree list is logged once and leaves the view available: without
+ * the CRD the policy's target and the compiled-in schema apply, without
+ * NetworkPolicies none guards a sentinel, without an OpsTree resource
+ * the view has none of that kind; each is listed again now and then. The result is published as immutable, refcounted snapshots
  * of struct cview: a request takes one with kcache_snapshot() (a pointer
  * swap under a mutex, never a network call) and drops it with
  * kcache_release().

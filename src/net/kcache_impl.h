@@ -24,8 +24,13 @@
 #define MAX_EVENT ((size_t)64 << 20)
 
 /* The watched resources, in the order they are first listed: the CRD
- * first, so its schema and the target are known when the view syncs. */
-enum src_role { SRC_CRD, SRC_FAILOVERS, SRC_SECRETS, SRC_NETPOLS, NSRC };
+ * first, so its schema and the target are known when the view syncs.
+ * SRC_SENTINELS and SRC_REPLICATIONS are the OpsTree kinds, empty where
+ * their CRDs are not installed. */
+enum src_role {
+    SRC_CRD, SRC_FAILOVERS, SRC_SENTINELS, SRC_REPLICATIONS, SRC_SECRETS,
+    SRC_NETPOLS, NSRC
+};
 
 /* One watched resource: its store, its list/watch state, its health. */
 struct source {

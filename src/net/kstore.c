@@ -2,8 +2,8 @@
  *
  * kstore.c - the cluster cache's object stores (see kstore.h): a chained
  * hash table (FNV-1a) that doubles when it gets full, the trimming of
- * RedisFailovers and NetworkPolicies, the summarising and wiping of
- * Secrets.
+ * RedisFailovers, OpsTree objects and NetworkPolicies, the summarising
+ * and wiping of Secrets.
  *
  * Not here: listing, watching, threads or snapshots (kcache.c,
  * kcache_watch.c).
@@ -23,8 +23,8 @@
 struct kstore_entry {
     char *key;                 /* owned: "ns/name" */
     struct kstore_entry *next;
-    cJSON *obj;                /* owned: trimmed RedisFailover or
-                                  NetworkPolicy, or NULL */
+    cJSON *obj;                /* owned: trimmed RedisFailover, OpsTree
+                                  object or NetworkPolicy, or NULL */
     struct cview_secret sec;   /* owned summary when has_sec */
     bool has_sec;
 };
@@ -181,8 +181,9 @@ static bool copy_item(cJSON *dst, const char *key, const cJSON *src)
     return true;
 }
 
-/* Keep what the rules read: of a RedisFailover its spec, of a
- * NetworkPolicy what cview_add_netpol reads of its spec. */
+/* Keep what the rules read: of a RedisFailover, RedisSentinel or
+ * RedisReplication (the kind of its source) its spec, of a NetworkPolicy
+ * what cview_add_netpol reads of its spec. */
 static cJSON *trim_object(const cJSON *obj, const struct kstore_kind *k)
 {
     static const char *const np_keys[] = {"podSelector", "policyTypes",
@@ -194,10 +195,8 @@ static cJSON *trim_object(const cJSON *obj, const struct kstore_kind *k)
     bool netpol = k->type == KSTORE_NETPOL;
     size_t i;
 
-    if (!o || !cJSON_AddStringToObject(o, "apiVersion",
-                                       netpol ? k->api_version
-                                              : RF_API_VERSION) ||
-        !cJSON_AddStringToObject(o, "kind", netpol ? k->kind : RF_KIND) ||
+    if (!o || !cJSON_AddStringToObject(o, "apiVersion", k->api_version) ||
+        !cJSON_AddStringToObject(o, "kind", k->kind) ||
         !(md = cJSON_AddObjectToObject(o, "metadata")) ||
         !cJSON_AddStringToObject(md, "name", json_str(omd, "name")) ||
         (ns && !cJSON_AddStringToObject(md, "namespace", ns)))

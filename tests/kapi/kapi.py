@@ -4,7 +4,9 @@
 # kapi.py - a small stand-in for kube-apiserver, for rfguard's cluster
 # tests. It serves exactly the endpoints rfguard uses, over HTTPS, with the
 # real API's semantics and response shapes:
-#   - list RedisFailovers, Secrets and NetworkPolicies (all namespaces)
+#   - list RedisFailovers, OpsTree RedisSentinels and RedisReplications
+#     (redis.redis.opstreelabs.in/v1beta2), Secrets and NetworkPolicies
+#     (all namespaces)
 #     and CustomResourceDefinitions with metadata.resourceVersion,
 #     limit/continue paging, fieldSelectors on `type`, metadata.name and
 #     metadata.namespace, and built-in-type list items without
@@ -32,7 +34,8 @@
 #     nothing. POST /set {"policyreports": false} removes the resource
 #     (and its objects), as when the CRD is not installed: every
 #     policyreports path then answers 404 like an unknown resource;
-#     true brings it back, empty;
+#     true brings it back, empty; POST /set {"opstree": false} does the
+#     same for redissentinels and redisreplications (the OpsTree CRDs);
 #   - bearer-token auth (401 Status) and per-resource refusals (403).
 # A plain-HTTP control server on loopback lets a test add, change and
 # delete objects, compact the event log, drop watch connections, slow or
@@ -72,10 +75,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 RF_GROUP = "databases.spotahome.com"
+OT_GROUP = "redis.redis.opstreelabs.in"
+OT_RESOURCES = ("redissentinels", "redisreplications")
 RESOURCES = {
     # resource key: (list kind, apiVersion, kind, items carry kind?)
     "redisfailovers": ("RedisFailoverList", RF_GROUP + "/v1",
                        "RedisFailover", True),
+    "redissentinels": ("RedisSentinelList", OT_GROUP + "/v1beta2",
+                       "RedisSentinel", True),
+    "redisreplications": ("RedisReplicationList", OT_GROUP + "/v1beta2",
+                          "RedisReplication", True),
     "secrets": ("SecretList", "v1", "Secret", False),
     "leases": ("LeaseList", "coordination.k8s.io/v1", "Lease", False),
     "customresourcedefinitions": ("CustomResourceDefinitionList",
@@ -86,7 +95,8 @@ RESOURCES = {
     "policyreports": ("PolicyReportList", "wgpolicyk8s.io/v1alpha2",
                       "PolicyReport", True),
 }
-GROUPS = ((RF_GROUP, "v1"), ("coordination.k8s.io", "v1"),
+GROUPS = ((RF_GROUP, "v1"), (OT_GROUP, "v1beta2"),
+          ("coordination.k8s.io", "v1"),
           ("apiextensions.k8s.io", "v1"), ("networking.k8s.io", "v1"),
           ("wgpolicyk8s.io", "v1alpha2"))
 # what POST (create) and DELETE serve; PATCH is apply on policyreports
@@ -324,6 +334,7 @@ class Control:
         self.delays = []        # per-call delay rules (see the header)
         self.calls = []         # the call log
         self.policyreports = True   # False: the CRD is not installed
+        self.opstree = True     # False: the OpsTree CRDs are not installed
 
     def match_delay(self, method, res, verb):
         """(before_ms, after_ms) of the first rule matching this call."""
@@ -429,7 +440,8 @@ class Api(BaseHTTPRequestHandler):
             st.stats["unauthorized"] += 1
             self.send_json(401, status(401, "Unauthorized", "Unauthorized"))
             return False
-        if res == "policyreports" and not ctl.policyreports:
+        if (res == "policyreports" and not ctl.policyreports) or \
+                (res in OT_RESOURCES and not ctl.opstree):
             # no CRD: the API server does not know the resource at all
             self.send_json(404, status(404, "NotFound",
                                        "the server could not find the "
@@ -899,6 +911,12 @@ class Ctl(BaseHTTPRequestHandler):
                     # the CRD goes, and its objects with it
                     for ns, name in list(st.objs["policyreports"]):
                         st.delete("policyreports", ns, name)
+            if "opstree" in body:
+                ctl.opstree = bool(body["opstree"])
+                if not ctl.opstree:
+                    for r in OT_RESOURCES:
+                        for ns, name in list(st.objs[r]):
+                            st.delete(r, ns, name)
             if "crd" in body or "flavor" in body:
                 install_crd(st, ctl)
             if "delays" in body:
