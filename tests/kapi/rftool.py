@@ -7,6 +7,9 @@
 # HTTPS. Loopback only; standard library only.
 #
 #   rftool.py rf NS NAME [--secret S] [--port N] [--mymaster]   -> JSON
+#   rftool.py rr NS NAME [--secret S] [--typo]                 -> JSON
+#       an OpsTree RedisReplication with an embedded sentinel (a password
+#       from Secret S, key "password"; --typo: a misspelt spec field)
 #   rftool.py secret NS NAME PASSWORD                          -> JSON
 #   rftool.py netpol NS NAME RF [--open]                       -> JSON
 #       a NetworkPolicy selecting the sentinel pods of failover RF that
@@ -14,8 +17,11 @@
 #   rftool.py ctl CPORT PATH [JSON|@FILE|-]                    -> reply
 #   rftool.py validate PORT CA NS NAME [--secret S] [--dry-run]
 #             [--port N] [--mymaster] [--op CREATE] [--rules R1,R2]
+#             [--kind rr] [--typo] [--mutate]
 #       prints "allowed", "allowed warnings=..." or "denied: message",
-#       about the cluster rules (CLUSTER_RULES) or the rules of --rules
+#       about the cluster rules (CLUSTER_RULES) or the rules of --rules;
+#       --kind rr sends a RedisReplication (see rr) instead; --mutate asks
+#       /mutate and prints "patch=[...]" (the JSON Patch) or "no patch"
 #   rftool.py wait-ready PORT CA SECONDS                       -> exit 0/1
 import argparse
 import json
@@ -43,6 +49,27 @@ def rf(ns, name, secret=None, port=None, mymaster=False):
             "spec": spec}
 
 
+def rr(ns, name, secret=None, typo=False):
+    spec = {"clusterSize": 3,
+            "kubernetesConfig": {"image": "quay.io/opstree/redis:v7.0.15"},
+            "sentinel": {"size": 3,
+                         "image": "quay.io/opstree/redis-sentinel:v7.0.15"}}
+    if secret:
+        spec["kubernetesConfig"]["redisSecret"] = {"name": secret,
+                                                   "key": "password"}
+    if typo:
+        spec["clustreSize"] = 3
+    return {"apiVersion": "redis.redis.opstreelabs.in/v1beta2",
+            "kind": "RedisReplication",
+            "metadata": {"name": name, "namespace": ns},
+            "spec": spec}
+
+
+PLURAL = {"RedisFailover": "redisfailovers",
+          "RedisReplication": "redisreplications",
+          "RedisSentinel": "redissentinels"}
+
+
 def secret(ns, name, password):
     import base64
     return {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
@@ -67,13 +94,14 @@ def netpol(ns, name, rf_name, open_port=False):
 
 def review(obj, op="CREATE", dry_run=False):
     md = obj["metadata"]
+    group, version = obj["apiVersion"].split("/")
     return {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
             "request": {
                 "uid": str(uuid.uuid4()),
-                "kind": {"group": "databases.spotahome.com", "version": "v1",
-                         "kind": "RedisFailover"},
-                "resource": {"group": "databases.spotahome.com",
-                             "version": "v1", "resource": "redisfailovers"},
+                "kind": {"group": group, "version": version,
+                         "kind": obj["kind"]},
+                "resource": {"group": group, "version": version,
+                             "resource": PLURAL[obj["kind"]]},
                 "name": md["name"], "namespace": md["namespace"],
                 "operation": op,
                 "userInfo": {"username": "tester"},
@@ -144,6 +172,11 @@ def ctl(cport, path, data=None):
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("rr")
+    p.add_argument("ns")
+    p.add_argument("name")
+    p.add_argument("--secret")
+    p.add_argument("--typo", action="store_true")
     for name in ("rf", "validate"):
         p = sub.add_parser(name)
         if name == "validate":
@@ -157,6 +190,10 @@ def main():
         p.add_argument("--dry-run", action="store_true")
         p.add_argument("--op", default="CREATE")
         p.add_argument("--rules")
+        if name == "validate":
+            p.add_argument("--kind", choices=("rf", "rr"), default="rf")
+            p.add_argument("--typo", action="store_true")
+            p.add_argument("--mutate", action="store_true")
     p = sub.add_parser("secret")
     p.add_argument("ns")
     p.add_argument("name")
@@ -178,6 +215,8 @@ def main():
 
     if a.cmd == "rf":
         print(json.dumps(rf(a.ns, a.name, a.secret, a.port, a.mymaster)))
+    elif a.cmd == "rr":
+        print(json.dumps(rr(a.ns, a.name, a.secret, a.typo)))
     elif a.cmd == "secret":
         print(json.dumps(secret(a.ns, a.name, a.password)))
     elif a.cmd == "netpol":
@@ -192,9 +231,20 @@ def main():
     elif a.cmd == "validate":
         if a.rules:
             only(a.rules.split(","))
-        obj = rf(a.ns, a.name, a.secret, a.port, a.mymaster)
+        if a.kind == "rr":
+            obj = rr(a.ns, a.name, a.secret, a.typo)
+        else:
+            obj = rf(a.ns, a.name, a.secret, a.port, a.mymaster)
         body = json.dumps(review(obj, a.op, a.dry_run)).encode()
-        print(verdict(https_post(a.sport, a.ca, "/validate", body)))
+        if a.mutate:
+            r = https_post(a.sport, a.ca, "/mutate", body)["response"]
+            if r.get("patch"):
+                import base64
+                print("patch=" + base64.b64decode(r["patch"]).decode())
+            else:
+                print("no patch")
+        else:
+            print(verdict(https_post(a.sport, a.ca, "/validate", body)))
     elif a.cmd == "wait-ready":
         ctx = ssl.create_default_context(cafile=a.ca)
         end = time.time() + a.seconds

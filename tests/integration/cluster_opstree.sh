@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# cluster_opstree.sh - ctest integration.cluster_opstree: `rfguard serve`
+# with its cluster view fed by tests/kapi/kapi.py, and OpsTree
+# RedisReplications (redis.redis.opstreelabs.in/v1beta2) beside
+# RedisFailovers. Covers: an API server without the OpsTree CRDs (404 on
+# redissentinels and redisreplications) still lets the view sync, logged
+# once per resource; a RedisReplication CREATE is reviewed: it shares the
+# sentinel identity (mymaster, 6379, no password) of RedisFailover
+# shop/orders in the view (a warning by default), and a misspelt spec
+# field is denied naming it; /mutate leaves an UPDATE unpatched; once the
+# CRDs are served the view lists and watches RedisReplications, so a
+# RedisFailover CREATE is told about RedisReplication team-a/cache (and,
+# after a deletion and an addition, about team-b/store instead), and
+# under a policy that sets sentinel-identity-shared to deny both
+# directions are denied.
+#
+# Usage: cluster_opstree.sh RFGUARD SOURCE_DIR BUILD_DIR
+. "$(dirname "$0")/cluster_common.bash"
+
+cluster_setup || exit 1
+# the OpsTree CRDs are not installed: their resources answer 404
+kctl /set '{"opstree": false}' >/dev/null
+
+cat >"$WORK/policy.yaml" <<'EOF'
+apiVersion: rfguard.io/v1alpha1
+kind: Policy
+metadata:
+  name: opstree-test
+spec:
+  mutations: true
+  rules:
+    sentinel-identity-shared: {severity: warn, onUnavailable: warn}
+    auth-required: warn
+EOF
+sed 's/severity: warn, onUnavailable: warn/severity: deny, onUnavailable: warn/; s/name: opstree-test/name: opstree-deny/' \
+    "$WORK/policy.yaml" >"$WORK/policy-deny.yaml"
+
+add_rf shop orders --mymaster >/dev/null
+start_server --kubeconfig "$WORK/kubeconfig" --policy "$WORK/policy.yaml" \
+    --cluster-stale-ms 3600000 --api-deadline 30s || exit 1
+if wait_ready "$PORT"; then
+    ok "ready without the OpsTree CRDs (404 on their lists)"
+else
+    bad "never ready without the OpsTree CRDs"
+    tail -n 20 "$WORK/server.log"
+fi
+expect "the missing redisreplications are logged" \
+    'redisreplications are not served' cat "$WORK/server.log"
+expect "the missing redissentinels are logged" \
+    'redissentinels are not served' cat "$WORK/server.log"
+
+IDR=sentinel-identity-shared
+expect "a RedisReplication sharing mymaster/6379 with a RedisFailover warns" \
+    "^allowed warnings=.*\[$IDR\] .*RedisFailover shop/orders" \
+    validate team-a cache --kind rr
+expect "a misspelt RedisReplication field is denied, naming it" \
+    '^denied: \[schema-unknown-field\] spec\.clustreSize is not a field' \
+    validate team-a cache --kind rr --typo --rules schema-unknown-field
+# (--rules none: the whole message, as kubectl shows it)
+expect "the denial names the kind and object" \
+    '^denied-other: rfguard denied RedisReplication team-a/cache: ' \
+    validate team-a cache --kind rr --typo --rules none
+expect "/mutate does not patch a RedisReplication UPDATE" \
+    '^no patch$' validate team-a cache --kind rr --op UPDATE --mutate
+
+# the CRDs arrive: the next list finds the resource, and the watch feeds
+# the view
+kctl /set '{"opstree": true}' >/dev/null
+rft rr team-a cache | kctl /objects - >/dev/null
+kctl /delete '{"kind": "RedisFailover", "namespace": "shop", "name": "orders"}' \
+    >/dev/null
+expect_eventually "a RedisFailover CREATE names the RedisReplication in the view" \
+    "^allowed warnings=.*\[$IDR\] .*RedisReplication team-a/cache" \
+    validate shop orders --mymaster
+expect "the view is available with the OpsTree resources" '^200$' readyz_code
+# a deletion and an addition through the watch
+kctl /delete '{"kind": "RedisReplication", "namespace": "team-a", "name": "cache"}' \
+    >/dev/null
+rft rr team-b store | kctl /objects - >/dev/null
+expect_eventually "a RedisReplication added later reaches the view" \
+    "^allowed warnings=.*\[$IDR\] .*RedisReplication team-b/store" \
+    validate shop orders --mymaster
+n=$(log_count 'redisreplications are not served')
+if [ "$n" -eq 1 ]; then
+    ok "the 404 was logged once"
+else
+    bad "the 404 was logged $n times"
+fi
+
+# the same view, under a policy that denies shared identities
+stop_server
+kctl /delete '{"kind": "RedisReplication", "namespace": "team-b", "name": "store"}' \
+    >/dev/null
+rft rr team-a cache | kctl /objects - >/dev/null
+start_server --kubeconfig "$WORK/kubeconfig" \
+    --policy "$WORK/policy-deny.yaml" --cluster-stale-ms 3600000 \
+    --api-deadline 30s || exit 1
+wait_ready "$PORT" || bad "not ready under the deny policy"
+expect "denied under a deny policy: RedisFailover vs RedisReplication" \
+    "^denied: \[$IDR\] .*RedisReplication team-a/cache" \
+    validate shop orders --mymaster
+add_rf shop orders --mymaster >/dev/null
+kctl /delete '{"kind": "RedisReplication", "namespace": "team-a", "name": "cache"}' \
+    >/dev/null
+expect_eventually "denied under a deny policy: RedisReplication vs RedisFailover" \
+    "^denied: \[$IDR\] .*RedisFailover shop/orders" \
+    validate team-a cache --kind rr
+check "no Secret value or token in the log" \
+    bash -c "! grep -qF -e '$KAPI_TOKEN' '$WORK/server.log'"
+finish
