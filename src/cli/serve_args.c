@@ -18,7 +18,8 @@ static void usage(FILE *f)
 {
     fprintf(f,
         "Usage: rfguard serve --tls-cert FILE --tls-key FILE [options]\n\n"
-        "Run the HTTPS admission webhook for RedisFailover objects:\n"
+        "Run the HTTPS admission webhook for RedisFailover, RedisSentinel "
+        "and\nRedisReplication objects:\n"
         "POST /validate and /mutate (AdmissionReview admission.k8s.io/v1 "
         "or v1beta1),\n"
         "GET /healthz and /readyz; Prometheus /metrics on the metrics "

@@ -162,12 +162,15 @@ void serve_cluster_usage(FILE *f)
         "RedisFailover CRD\n"
         "                         is watched, and its schema decides which "
         "fields are pruned\n\n"
-        "The view watches RedisFailovers, Secrets, NetworkPolicies (a "
-        "policy guarding the\n"
-        "sentinel port quiets sentinel-no-auth) and the redisfailovers "
-        "CRD; a refused\n"
-        "CRD or NetworkPolicy list is logged and the view stays "
-        "available.\n");
+        "The view watches RedisFailovers, OpsTree RedisSentinels and "
+        "RedisReplications,\n"
+        "Secrets, NetworkPolicies (a policy guarding the sentinel port "
+        "quiets\n"
+        "sentinel-no-auth) and the redisfailovers CRD; a refused or "
+        "unserved CRD,\n"
+        "NetworkPolicy or OpsTree list (no OpsTree operator installed) "
+        "is logged and\n"
+        "the view stays available.\n");
 }
 
 /* kcache_crd_fn: the installed CRD's schema is new or changed: from now
