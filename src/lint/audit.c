@@ -289,8 +289,14 @@ static bool unverifiable(const struct audit_opts *o, const cJSON *obj,
         "auth-secret-unique"};
     size_t i;
 
+    const cJSON *spec = json_get(obj, "spec");
+
     if (!o->secrets_unknown ||
-        !json_str(json_get(json_get(obj, "spec"), "auth"), "secretPath"))
+        !json_str(rf_is_failover(obj)
+                      ? json_get(spec, "auth")
+                      : json_get(json_get(spec, "kubernetesConfig"),
+                                 "redisSecret"),
+                  rf_is_failover(obj) ? "secretPath" : "name"))
         return false;
     for (i = 0; i < sizeof(secret_rules) / sizeof(secret_rules[0]); i++)
         if (!strcmp(id, secret_rules[i]))
@@ -298,15 +304,17 @@ static bool unverifiable(const struct audit_opts *o, const cJSON *obj,
     return false;
 }
 
-/* Record the rules evaluated for failover `f`: on, applying, not
- * skipped (res->skipped). */
+/* Record the rules evaluated for failover `f` (an object of kind
+ * `kind`): on, applying to its kind and target, not skipped
+ * (res->skipped). */
 static int evaluated_rules(struct audit_failover *f,
                            const struct rules_result *res,
-                           const struct audit_opts *o)
+                           const struct audit_opts *o, enum rf_kind kind)
 {
     size_t n, i, k;
     const struct rule_desc *cat = rules_catalog(&n);
-    enum rf_target t = o->target ? o->target : o->pol->target;
+    enum rf_target t = rf_target_pick(o->target ? o->target
+                                                : o->pol->target, kind);
 
     f->rules = calloc(n + 1, sizeof(*f->rules));
     if (!f->rules)
@@ -318,7 +326,8 @@ static int evaluated_rules(struct audit_failover *f,
         bool skipped = false;
 
         if (rules_severity(&cat[i], o->pol) == RFG_SEV_OFF ||
-            !(cat[i].targets & t) || (cat[i].flags & RULE_UPDATE_ONLY))
+            !(cat[i].targets & t) || !(rules_kinds(&cat[i]) & kind) ||
+            (cat[i].flags & RULE_UPDATE_ONLY))
             continue;
         for (k = 0; k < res->nskipped && !skipped; k++)
             skipped = res->skipped[k].rule == &cat[i];
@@ -364,7 +373,12 @@ static int audit_one(struct arun *r, const struct rules_plan *plan,
     if (!f->api_version || !f->kind || !f->ns || !f->name || !f->uid)
         return RFG_ENOMEM;
     sbuf_init(&object, 0);
-    rc = sbuf_printf_clip(&object, 253, "%s/%s", ns, name ? name : "")
+    /* ns/name; the OpsTree kinds say which they are, as an object of
+     * each kind may have the same name */
+    rc = sbuf_printf_clip(&object, 253, "%s%s%s/%s",
+                          rf_is_failover(ao->obj) ? "" : f->kind,
+                          rf_is_failover(ao->obj) ? "" : " ", ns,
+                          name ? name : "")
              ? RFG_ENOMEM
              : RFG_OK;
     if (!rc)
@@ -416,7 +430,7 @@ static int audit_one(struct arun *r, const struct rules_plan *plan,
                                     : "*",
                                 res.skipped[i].reason, sbuf_str(&object));
     if (!rc)
-        rc = evaluated_rules(f, &res, r->o);
+        rc = evaluated_rules(f, &res, r->o, rf_kind_of(ao->obj));
     /* the rules that read the failover's Secret, when no Secret could be
      * listed: neither a finding nor a pass, but skipped, saying why */
     for (i = 0; !rc && i < f->nrules; i++) {
@@ -475,7 +489,7 @@ static int audit_objects(struct arun *r)
     if (!rc)
         rc = rules_plan_new(&plan, o->pol);
     for (i = 0; i < r->len && !rc; i++)
-        if (rf_is_failover(r->v[i].obj))
+        if (rf_kind_of(r->v[i].obj))
             rc = audit_one(r, plan, &cv, &r->v[i]);
     if (!rc)
         report_sort(&r->a->rep);

@@ -7,8 +7,11 @@
 # errors, --namespace, -A and --selector, --no-secrets, a dump that does
 # not parse, JSON, YAML and stdin dumps, every output format, the PolicyReports
 # (one per namespace, results consistent with the findings, the summary,
-# stable order, a fixed failover flipping to pass, the size cap) and that
-# no Secret's password appears in any output.
+# stable order, a fixed failover flipping to pass, the size cap), OpsTree
+# RedisSentinels and RedisReplications in the List (audited, named by
+# their kind, compared with the RedisFailovers, their PolicyReport
+# results free of RedisFailover-only rules) and that no Secret's password
+# appears in any output.
 # Usage: audit.sh RFGUARD SOURCE_DIR BUILD_DIR
 set -u
 rfguard=$1
@@ -283,6 +286,39 @@ ok = npass > 0 and not any(x["result"] == "pass" for x in r["results"]) \
 sys.exit(0 if ok else 1)
 PY
     bad "size cap: $(head -c 600 "$work/big.out") $(cat "$work/big.err")"
+
+# ---- OpsTree RedisSentinels and RedisReplications in the List ----
+python3 - "$work/mixed.json" <<'PY'
+import json, sys
+a = json.load(open("dump.json"))
+a["items"] += json.load(open("dump-opstree.json"))["items"]
+json.dump(a, open(sys.argv[1], "w"), indent=1)
+PY
+expect_exit 1 "a List with OpsTree objects: exits 1" audit -f "$work/mixed.json"
+grep -qE '^[^ ]*mixed\.json:[0-9]+:[0-9]+: RedisReplication team-o/cache: warning: sentinel identity \(mymaster, port 6379\) is shared with RedisFailover team-[ab]/.*\[sentinel-identity-shared\]$' "$work/out" &&
+    ok "a RedisReplication's finding names its kind and the RedisFailover it clashes with" ||
+    bad "OpsTree findings: $(grep team-o "$work/out" | head -5)"
+grep -qE ': RedisSentinel team-o/watch: ' "$work/out" &&
+    ok "a RedisSentinel is audited, named by its kind" || bad "no RedisSentinel finding: $(tail -3 "$work/out")"
+audit -f "$work/mixed.json" -o policyreport >"$work/mixed-pr.out" 2>"$work/mixed-pr.err"
+python3 - "$work/mixed-pr.out" <<'PY' && ok "PolicyReports: OpsTree results name their kind and apiVersion, and no RedisFailover-only rule" ||
+import json, sys
+r = {x["metadata"]["namespace"]: x for x in json.load(open(sys.argv[1]))["items"]}
+res = r["team-o"]["results"]
+kinds = {(x["resources"][0]["kind"], x["resources"][0]["name"],
+          x["resources"][0]["apiVersion"]) for x in res}
+want = {("RedisReplication", "cache", "redis.redis.opstreelabs.in/v1beta2"),
+        ("RedisSentinel", "watch", "redis.redis.opstreelabs.in/v1beta2")}
+rf_only = {"disablemymaster-pruned", "spread-missing", "storage-ephemeral"}
+ok = kinds == want and not any(x["rule"] in rf_only for x in res) and \
+    any(x["rule"] == "sentinel-identity-shared" and x["result"] == "warn"
+        for x in res) and \
+    all(x["resources"][0]["kind"] == "RedisFailover"
+        for x in r["team-a"]["results"])
+sys.exit(0 if ok else 1)
+PY
+    bad "OpsTree PolicyReports: $(head -c 800 "$work/mixed-pr.out") $(cat "$work/mixed-pr.err")"
+rm -f "$work/mixed.json"   # the dump's Secrets: the output check below
 
 # ---- no Secret value anywhere ----
 leak=
