@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * cmd_audit.c - `rfguard audit`: the whole policy over the failovers a
- * cluster already runs. Reads a dump (-f, a List as `kubectl get
+ * cmd_audit.c - `rfguard audit`: the whole policy over the failovers (and
+ * OpsTree RedisSentinels and RedisReplications) a cluster already runs.
+ * Reads a dump (-f, a List as `kubectl get
  * redisfailovers,secrets,networkpolicies -A -o json` prints it) or lists
- * the live cluster through the client `serve` uses (kubeconfig or the
+ * the live cluster (the OpsTree kinds only where they are served) through the client `serve` uses (kubeconfig or the
  * pod's service account) into one List kept as a tree, then audits it
  * (audit_run, audit_run_list) and prints the result in a lint format or
  * as PolicyReports. Read-only: it sends GETs and nothing else. Secret
@@ -33,6 +34,7 @@
 #include "kclient.h"
 #include "kubeconfig.h"
 #include "report.h"
+#include "rf.h"
 #include "sbuf.h"
 #include "schema.h"
 #include "wipe.h"
@@ -41,21 +43,27 @@
 #define PAGE_LIMIT 500
 #define LIST_DEADLINE_MS 30000
 #define RF_GROUP_PATH "/apis/databases.spotahome.com/v1"
+#define OT_GROUP_PATH "/apis/" OT_API_VERSION
 
 static void audit_usage(FILE *f)
 {
     fprintf(f,
         "Usage: rfguard audit [options]\n\n"
-        "Check the RedisFailovers a cluster already runs with every rule,\n"
-        "each against all the failovers, Secrets and NetworkPolicies of\n"
-        "the cluster. Without -f, lists them from the cluster (read-only:\n"
+        "Check the RedisFailovers (and OpsTree RedisSentinels and\n"
+        "RedisReplications) a cluster already runs with every rule, each\n"
+        "against all of them and the Secrets and NetworkPolicies of the\n"
+        "cluster. Without -f, lists them from the cluster (read-only:\n"
         "--kubeconfig, else $KUBECONFIG, else ~/.kube/config, else the\n"
-        "pod's service account); with -f, reads a dump instead.\n\n"
+        "pod's service account; a cluster without the OpsTree CRDs simply\n"
+        "has none of their kinds); with -f, reads a dump instead.\n\n"
         "Options:\n"
         "  -f, --filename FILE      a dump: the output of 'kubectl get\n"
         "                           redisfailovers,secrets,networkpolicies "
         "-A -o json'\n"
-        "                           (or -o yaml); - reads stdin\n"
+        "                           (or -o yaml; add redissentinels,"
+        "redisreplications\n"
+        "                           where the OpsTree operator runs); - "
+        "reads stdin\n"
         "      --kubeconfig FILE    reach the API server with this "
         "kubeconfig\n"
         "      --context NAME       ... with this context instead of the "
@@ -85,8 +93,10 @@ static void audit_usage(FILE *f)
         "default policy)\n"
         "  -t, --target NAME        operator target: spotahome-v1.2, "
         "spotahome-v1.3,\n"
-        "                           freshworks-v3.3 (default: the "
-        "policy's)\n"
+        "                           freshworks-v3.3, opstree-v0.26, or "
+        "one of each\n"
+        "                           operator, comma-separated (default: "
+        "the policy's)\n"
         "      --crd FILE           validate fields against the schema of "
         "this CRD file\n"
         "                           (default: live, the cluster's "
@@ -137,19 +147,30 @@ struct res {
     const char *kind, *api_version;
     bool secret;
     bool optional;         /* a 403 or 404 is a warning */
+    bool unserved_ok;      /* a 404 (CRD not installed) means none, said
+                              nothing about */
     const char *without;   /* what a missing list means, for the warning */
 };
 
 static const struct res resources[] = {
     {"redisfailovers", RF_GROUP_PATH, "", "RedisFailover",
-     "databases.spotahome.com/v1", false, false, NULL},
+     "databases.spotahome.com/v1", false, false, false, NULL},
+    /* the OpsTree operator's kinds: most clusters do not serve them */
+    {"redissentinels", OT_GROUP_PATH, "", OT_KIND_SENTINEL, OT_API_VERSION,
+     false, true, true,
+     "no RedisSentinel is audited, and the others are not compared with "
+     "them"},
+    {"redisreplications", OT_GROUP_PATH, "", OT_KIND_REPLICATION,
+     OT_API_VERSION, false, true, true,
+     "no RedisReplication is audited, and the others are not compared "
+     "with them"},
     /* Helm release Secrets are large and never hold a password */
     {"secrets", "/api/v1", "&fieldSelector=type%21%3Dhelm.sh%2Frelease.v1",
-     "Secret", "v1", true, true,
+     "Secret", "v1", true, true, false,
      "a Secret the failovers name is not reported missing, and the "
      "password rules cannot check their Secrets"},
     {"networkpolicies", "/apis/networking.k8s.io/v1", "", "NetworkPolicy",
-     "networking.k8s.io/v1", false, true,
+     "networking.k8s.io/v1", false, true, false,
      "the rules see no NetworkPolicy guarding the sentinel port"},
 };
 
@@ -201,6 +222,10 @@ static int list_res(struct live *l, const struct res *rs)
             cont = NULL;
             wipe_resp(&r);
             continue;
+        }
+        if (r.status == 404 && rs->unserved_ok) {
+            rc = RFG_ENOTFOUND;    /* the CRD is not installed: none */
+            break;
         }
         if ((r.status == 403 || r.status == 404) && rs->optional) {
             if (!l->quiet)
@@ -649,8 +674,8 @@ int cmd_audit(int argc, char **argv)
     else
         exit_code = CLI_EXIT_OK;
     if (!ro.quiet && !a.nrfs && !a.rep.errors)
-        fprintf(stderr, "rfguard audit: no RedisFailover%s%s%s%s to "
-                        "audit\n", ao.ns ? " in namespace " : "",
+        fprintf(stderr, "rfguard audit: no RedisFailover, RedisSentinel "
+                        "or RedisReplication%s%s%s%s to audit\n", ao.ns ? " in namespace " : "",
                 ao.ns ? ao.ns : "", ao.selector ? " matching " : "",
                 ao.selector ? ao.selector : "");
 out:

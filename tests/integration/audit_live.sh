@@ -11,7 +11,9 @@
 # namespace; a 403 on Secrets is a warning, and the Secret rules of a
 # failover with auth are then skipped, never missing nor passed;
 # --no-secrets lists none; a 403 on RedisFailovers and a 401 are errors
-# (exit 2); no password appears in any output.
+# (exit 2); OpsTree RedisSentinels and RedisReplications: a 404 (no CRD)
+# lists none silently, served they are audited as -f audits them, a 403
+# is a warning; no password appears in any output.
 #
 # Usage: audit_live.sh RFGUARD SOURCE_DIR BUILD_DIR
 . "$(dirname "$0")/cluster_common.bash"
@@ -189,6 +191,55 @@ run norf --kubeconfig "$WORK/kubeconfig"
 check "RedisFailovers forbidden: exit 2" rc_is norf 2
 grep -q "cannot list redisfailovers: HTTP 403" "$WORK/norf.err" && ok "RedisFailovers forbidden: says so" ||
     bad "RedisFailovers forbidden: $(cat "$WORK/norf.err")"
+kctl /set '{"forbidden": []}' >/dev/null
+
+# OpsTree kinds: not served (no CRDs) lists none and says nothing; served,
+# they are audited as the dump's are; forbidden, a warning
+kctl /set '{"opstree": false}' >/dev/null
+run no_ot --kubeconfig "$WORK/kubeconfig" -o json
+check "no OpsTree CRDs: exits 1 as before" rc_is no_ot 1
+if grep -q "redissentinels\|redisreplications" "$WORK/no_ot.err"; then
+    bad "no OpsTree CRDs: $(cat "$WORK/no_ot.err")"
+else
+    ok "no OpsTree CRDs: nothing said about them"
+fi
+kctl /set '{"opstree": true}' >/dev/null
+DUMP_OT=$SRC/tests/audit/dump-opstree.json
+python3 -c '
+import json, sys
+for it in json.load(open(sys.argv[1]))["items"]:
+    print(json.dumps(it))' "$DUMP_OT" | while IFS= read -r o; do
+    printf '%s' "$o" | kctl /objects - >/dev/null
+done
+python3 - "$DUMP" "$DUMP_OT" "$WORK/mixed.json" <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1]))
+a["items"] += json.load(open(sys.argv[2]))["items"]
+json.dump(a, open(sys.argv[3], "w"), indent=1)
+PY
+run ot_file -f "$WORK/mixed.json" -o json --crd "$WORK/crd.json"
+run ot_live --kubeconfig "$WORK/kubeconfig" -o json
+run ot_pr --kubeconfig "$WORK/kubeconfig" -o policyreport
+rm -f "$WORK/mixed.json"   # it holds the dump's Secrets
+python3 - "$WORK" <<'PY' && ok "OpsTree served: live finds what -f finds, naming the kinds" ||
+import json, sys
+w = sys.argv[1]
+def keys(name):
+    return sorted((x["object"], x["rule"], x["severity"])
+                  for x in json.load(open(w + "/" + name + ".out"))["findings"])
+f, l = keys("ot_file"), keys("ot_live")
+ot = [k for k in l if k[0].startswith(("RedisReplication team-o/", "RedisSentinel team-o/"))]
+r = {x["metadata"]["namespace"]: x for x in json.load(open(w + "/ot_pr.out"))["items"]}
+kinds = {x["resources"][0]["kind"] for x in r["team-o"]["results"]}
+sys.exit(0 if f == l and ot and kinds == {"RedisReplication", "RedisSentinel"} else 1)
+PY
+    bad "OpsTree live: $(grep -c team-o "$WORK/ot_live.out") team-o findings; $(cat "$WORK/ot_live.err")"
+kctl /set '{"forbidden": ["redisreplications"]}' >/dev/null
+run ot_forbidden --kubeconfig "$WORK/kubeconfig" -o json
+check "redisreplications forbidden: exits 1, not 2" rc_is ot_forbidden 1
+grep -q "cannot list redisreplications (HTTP 403" "$WORK/ot_forbidden.err" &&
+    ok "redisreplications forbidden: a warning says so" ||
+    bad "redisreplications forbidden: $(cat "$WORK/ot_forbidden.err")"
 kctl /set '{"forbidden": []}' >/dev/null
 
 leak=
