@@ -3,8 +3,10 @@
  * serve_audit.c - the background audit of `rfguard serve` (see
  * serve_audit.h). One thread: it waits for the cluster view to sync,
  * then audits when the view publishes a new snapshot (at most once per
- * debounce) and at least every interval. A round LISTs the three kinds
- * through the serve's API client (paged), assembles one List in memory,
+ * debounce) and at least every interval. A round LISTs RedisFailovers,
+ * the OpsTree RedisSentinels and RedisReplications (none where their
+ * CRDs are not installed: a 404), Secrets and NetworkPolicies through
+ * the serve's API client (paged), assembles one List in memory,
  * audits it (audit.h), sets the audit gauges, and then, unless
  * --audit-dry-run, applies each namespace's PolicyReport and deletes
  * rfguard's reports in namespaces without failovers. A round a change
@@ -33,6 +35,7 @@
 #include "kcache.h"
 #include "kclient.h"
 #include "kstore.h"
+#include "rf.h"
 #include "rules.h"
 #include "sbuf.h"
 #include "serve_audit_impl.h"
@@ -44,6 +47,7 @@
 #define MAX_INTERVAL_MS 86400000u
 #define CALL_DEADLINE_MS 30000u
 #define PAGE 500u
+#define NKINDS 5
 
 struct serve_audit {
     struct serve_audit_opts o;
@@ -63,23 +67,39 @@ struct serve_audit {
     bool polr_absent;              /* the last write found no resource */
     bool failing;                  /* the last round failed (logged) */
     bool write_failing;            /* its writes failed (logged) */
-    bool secrets_refused, netpol_refused;
+    bool refused[NKINDS];          /* by kinds[] index: logged */
     struct audit_writer w;         /* its digests are owned */
 };
 
 /* One kind the audit lists: its path, and what built-in list items lack
- * (the API server sends them without kind and apiVersion). */
+ * (the API server sends them without kind and apiVersion). An optional
+ * kind refused (403) is left out, logged once with `refused`; one that
+ * is `unserved_ok` and not served (404: its CRD is not installed) is
+ * left out silently, the cluster view already said so. */
 struct audit_kind {
     const char *path, *what, *api_version, *kind;
-    bool secret, optional;
+    bool secret, optional, unserved_ok;
+    const char *refused;
 };
 
-static const struct audit_kind kinds[] = {
+static const struct audit_kind kinds[NKINDS] = {
     {"/apis/databases.spotahome.com/v1/redisfailovers", "redisfailovers",
-     "databases.spotahome.com/v1", "RedisFailover", false, false},
-    {"/api/v1/secrets", "secrets", "v1", "Secret", true, true},
+     "databases.spotahome.com/v1", "RedisFailover", false, false, false,
+     NULL},
+    {"/apis/" OT_API_VERSION "/redissentinels", "redissentinels",
+     OT_API_VERSION, OT_KIND_SENTINEL, false, true, true,
+     "audit: cannot list redissentinels; none is audited or compared"},
+    {"/apis/" OT_API_VERSION "/redisreplications", "redisreplications",
+     OT_API_VERSION, OT_KIND_REPLICATION, false, true, true,
+     "audit: cannot list redisreplications; none is audited or "
+     "compared"},
+    {"/api/v1/secrets", "secrets", "v1", "Secret", true, true, false,
+     "audit: cannot list secrets; the Secret rules report no missing "
+     "Secret until it is allowed"},
     {"/apis/networking.k8s.io/v1/networkpolicies", "networkpolicies",
-     "networking.k8s.io/v1", "NetworkPolicy", false, true},
+     "networking.k8s.io/v1", "NetworkPolicy", false, true, false,
+     "audit: cannot list networkpolicies; none counts as guarding "
+     "sentinels"},
 };
 
 /* ---- options ---- */
@@ -262,20 +282,13 @@ static int list_kind(struct serve_audit *sa, const struct audit_kind *k,
     return rc;
 }
 
-/* A refused optional list (403): logged once per refusal. */
-static void note_refused(struct serve_audit *sa, const struct audit_kind *k,
-                         bool refused, const char *err)
+/* A refused optional list (403) of kinds[i]: logged once per refusal. */
+static void note_refused(struct serve_audit *sa, size_t i, bool refused,
+                         const char *err)
 {
-    bool *flag = k->secret ? &sa->secrets_refused : &sa->netpol_refused;
-
-    if (refused && !*flag)
-        sa->log("warn", k->secret
-                            ? "audit: cannot list secrets; the Secret rules "
-                              "report no missing Secret until it is allowed"
-                            : "audit: cannot list networkpolicies; none "
-                              "counts as guarding sentinels",
-                "detail", err);
-    *flag = refused;
+    if (refused && !sa->refused[i])
+        sa->log("warn", kinds[i].refused, "detail", err);
+    sa->refused[i] = refused;
 }
 
 /* Delete a List (or an items array), scrubbing its Secrets first. */
@@ -312,13 +325,15 @@ static int assemble(struct serve_audit *sa, cJSON **out,
     }
     for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
         rc = list_kind(sa, &kinds[i], items, &status, err, errlen);
-        if (rc && kinds[i].optional && status == 403) {
-            note_refused(sa, &kinds[i], true, err);
+        if (rc == RFG_EUPSTREAM && kinds[i].unserved_ok && status == 404) {
+            rc = RFG_OK;   /* no CRD: none of them */
+        } else if (rc && kinds[i].optional && status == 403) {
+            note_refused(sa, i, true, err);
             if (kinds[i].secret)
                 *secrets_unknown = true;
             rc = RFG_OK;
         } else if (!rc && kinds[i].optional) {
-            note_refused(sa, &kinds[i], false, err);
+            note_refused(sa, i, false, err);
         }
         if (rc)
             goto out;

@@ -14,7 +14,9 @@
 # RedisFailover CREATE is told about RedisReplication team-a/cache (and,
 # after a deletion and an addition, about team-b/store instead), and
 # under a policy that sets sentinel-identity-shared to deny both
-# directions are denied.
+# directions are denied. The background audit (--audit-interval) runs
+# without the OpsTree CRDs and, with them, writes the RedisReplication's
+# PolicyReport results under its kind.
 #
 # Usage: cluster_opstree.sh RFGUARD SOURCE_DIR BUILD_DIR
 . "$(dirname "$0")/cluster_common.bash"
@@ -37,9 +39,21 @@ EOF
 sed 's/severity: warn, onUnavailable: warn/severity: deny, onUnavailable: warn/; s/name: opstree-test/name: opstree-deny/' \
     "$WORK/policy.yaml" >"$WORK/policy-deny.yaml"
 
+# kinds_in_reports NS: the kinds of the resources in kapi's PolicyReport
+# of NS, sorted, on one line
+kinds_in_reports() {
+    curl -sS "http://127.0.0.1:$CPORT/policyreports" | python3 -c '
+import json, sys
+k = {res["kind"] for r in json.load(sys.stdin)
+     if r["metadata"]["namespace"] == sys.argv[1]
+     for x in r.get("results", []) for res in x.get("resources", [])}
+print(" ".join(sorted(k)) or "none")' "$1"
+}
+
 add_rf shop orders --mymaster >/dev/null
 start_server --kubeconfig "$WORK/kubeconfig" --policy "$WORK/policy.yaml" \
-    --cluster-stale-ms 3600000 --api-deadline 30s || exit 1
+    --cluster-stale-ms 3600000 --api-deadline 30s --audit-interval 10s ||
+    exit 1
 if wait_ready "$PORT"; then
     ok "ready without the OpsTree CRDs (404 on their lists)"
 else
@@ -50,6 +64,9 @@ expect "the missing redisreplications are logged" \
     'redisreplications are not served' cat "$WORK/server.log"
 expect "the missing redissentinels are logged" \
     'redissentinels are not served' cat "$WORK/server.log"
+expect_eventually "the background audit runs without the OpsTree CRDs" \
+    '^RedisFailover$' kinds_in_reports shop
+expect "... and does not fail on them" '^0$' log_count '"audit: failed'
 
 IDR=sentinel-identity-shared
 expect "a RedisReplication sharing mymaster/6379 with a RedisFailover warns" \
@@ -96,8 +113,10 @@ kctl /delete '{"kind": "RedisReplication", "namespace": "team-b", "name": "store
 rft rr team-a cache | kctl /objects - >/dev/null
 start_server --kubeconfig "$WORK/kubeconfig" \
     --policy "$WORK/policy-deny.yaml" --cluster-stale-ms 3600000 \
-    --api-deadline 30s || exit 1
+    --api-deadline 30s --audit-interval 10s || exit 1
 wait_ready "$PORT" || bad "not ready under the deny policy"
+expect_eventually "the background audit reports the RedisReplication, by kind" \
+    '^RedisReplication$' kinds_in_reports team-a
 expect "denied under a deny policy: RedisFailover vs RedisReplication" \
     "^denied: \[$IDR\] .*RedisReplication team-a/cache" \
     validate shop orders --mymaster
