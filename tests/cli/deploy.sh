@@ -187,6 +187,8 @@ writable root filesystem|/readOnlyRootFilesystem: true/|readOnlyRootFilesystem: 
 one replica|/replicas: 2/|replicas: 1/
 sideEffects Some|/sideEffects: NoneOnDryRun/|sideEffects: Some/
 no inject-ca-from annotation|/cert-manager.io\/inject-ca-from/|example.com\/x/
+webhooks miss RedisReplications|/^    - redisreplications$/|    - redisfailovers/
+RBAC misses RedisReplications|/^  - redisreplications$/|  - redisfailovers/
 EOF
 fi
 

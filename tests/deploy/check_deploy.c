@@ -239,7 +239,7 @@ static void check_webhook(const cJSON *wh, const char *path)
 {
     const cJSON *e, *r, *svc, *timeout;
     const char *se, *fp;
-    bool excluded = false, rule_ok = false;
+    bool excluded = false, rule_ok = false, ot_ok = false;
 
     CHECK(str_at(wh, "name") && strchr(str_at(wh, "name"), '.'));
 
@@ -279,8 +279,18 @@ static void check_webhook(const cJSON *wh, const char *path)
             has_str(get(r, "operations"), "UPDATE") &&
             !has_str(get(r, "resources"), "*"))
             rule_ok = true;
+        /* the OpsTree operator's two kinds, CREATE and UPDATE */
+        if (has_str(get(r, "apiGroups"), "redis.redis.opstreelabs.in") &&
+            has_str(get(r, "apiVersions"), "v1beta2") &&
+            has_str(get(r, "resources"), "redissentinels") &&
+            has_str(get(r, "resources"), "redisreplications") &&
+            has_str(get(r, "operations"), "CREATE") &&
+            has_str(get(r, "operations"), "UPDATE") &&
+            !has_str(get(r, "resources"), "*"))
+            ot_ok = true;
     }
     CHECK(rule_ok);
+    CHECK(ot_ok);
 
     /* The Service reference must hit the rfguard Service on a port it
      * exposes (443 when unset). */
@@ -549,11 +559,13 @@ static bool grants(const cJSON *role, const char *group, const char *res,
 }
 
 /* The ClusterRole covers what the cluster cache lists and watches
- * (src/net/kcache.c): RedisFailovers, Secrets, NetworkPolicies and the
- * redisfailovers CRD, and that CRD only. */
+ * (src/net/kcache.c): RedisFailovers, the OpsTree RedisSentinels and
+ * RedisReplications, Secrets, NetworkPolicies and the redisfailovers
+ * CRD, and that CRD only. */
 static void test_rbac_cache(void)
 {
     static const char *const lw[] = {"list", "watch"};
+    static const char *const glw[] = {"get", "list", "watch"};
     static const char *const crd = "redisfailovers.databases.spotahome.com";
     const cJSON *cr = find("ClusterRole", RFG_NAME);
     const cJSON *r;
@@ -567,6 +579,12 @@ static void test_rbac_cache(void)
                      NULL));
         CHECK(grants(cr, "apiextensions.k8s.io", "customresourcedefinitions",
                      lw[i], crd));
+    }
+    for (i = 0; i < 3; i++) {
+        CHECK(grants(cr, "redis.redis.opstreelabs.in", "redissentinels",
+                     glw[i], NULL));
+        CHECK(grants(cr, "redis.redis.opstreelabs.in", "redisreplications",
+                     glw[i], NULL));
     }
     CHECK(grants(cr, "apiextensions.k8s.io", "customresourcedefinitions",
                  "get", crd));
