@@ -23,7 +23,9 @@
  * compiled-in schema are used, as without a CRD), the NetworkPolicies
  * (the view has none, so no policy counts as a guard) and the two
  * OpsTree resources (a cluster without the OpsTree operator's CRDs
- * answers 404: the view has none of them). Each is logged once and
+ * answers 404: the view has none of them). RedisFailovers not served
+ * (404, a cluster with the OpsTree operator only) are none either; a
+ * 403 on them makes the view unavailable. Each is logged once and
  * listed again now and then. The CRD's other failures are only
  * logged too: its schema only changes on operator upgrades.
  * It is not the admission path: nothing here is called by a request
@@ -170,11 +172,6 @@ void kcache_mark_up(struct source *src)
     src->fails = 0;
 }
 
-static bool is_opstree(const struct source *src)
-{
-    return src->role == SRC_SENTINELS || src->role == SRC_REPLICATIONS;
-}
-
 /* What a refused optional source means for the view. */
 static const char *refused_msg(const struct source *src, long status)
 {
@@ -184,6 +181,9 @@ static const char *refused_msg(const struct source *src, long status)
     if (src->role == SRC_NETPOLS)
         return "cluster view: cannot list networkpolicies; no "
                "NetworkPolicy counts as guarding sentinels";
+    if (src->role == SRC_FAILOVERS)
+        return "cluster view: redisfailovers are not served (no "
+               "RedisFailover CRD); the view has none";
     if (status == 404)
         return src->role == SRC_SENTINELS
                    ? "cluster view: redissentinels are not served (no "
@@ -203,11 +203,12 @@ bool kcache_refused(struct source *src, long status, const char *why)
 {
     char now[sizeof(src->why)];
 
-    if (!src->optional || (status != 403 && status != 404))
+    if (!(src->optional && (status == 403 || status == 404)) &&
+        !(src->unserved_ok && status == 404))
         return false;
     snprintf(now, sizeof(now), "%s: %s", src->what, why);
     if (!src->refused || strcmp(now, src->why) != 0)
-        kcache_log(src->kc, status == 404 && is_opstree(src) ? "info"
+        kcache_log(src->kc, status == 404 && src->unserved_ok ? "info"
                                                              : "warn",
                    refused_msg(src, status), now);
     memcpy(src->why, now, sizeof(now));
@@ -409,24 +410,27 @@ static void *cache_main(void *arg)
 static const struct {
     const char *what, *path, *query, *kind, *api_version;
     enum kstore_type type;
-    bool optional;
+    bool optional, unserved_ok;
 } sources[NSRC] = {
     [SRC_CRD] = {"customresourcedefinitions",
                  "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
                  "&fieldSelector=metadata.name%3D" CRD_NAME,
                  "CustomResourceDefinition", "apiextensions.k8s.io/v1",
-                 KSTORE_FAILOVER, true},
+                 KSTORE_FAILOVER, true, true},
+    /* a 403 makes the view unavailable; a 404 (a cluster that runs only
+     * the OpsTree operator) means none */
     [SRC_FAILOVERS] = {"redisfailovers", "/apis/" RF_GROUP "/v1/redisfailovers",
-                       "", RF_KIND, RF_API_VERSION, KSTORE_FAILOVER, false},
+                       "", RF_KIND, RF_API_VERSION, KSTORE_FAILOVER, false,
+                       true},
     /* optional: most clusters do not run the OpsTree operator */
     [SRC_SENTINELS] = {"redissentinels",
                        "/apis/" OT_API_VERSION "/redissentinels", "",
                        OT_KIND_SENTINEL, OT_API_VERSION, KSTORE_FAILOVER,
-                       true},
+                       true, true},
     [SRC_REPLICATIONS] = {"redisreplications",
                           "/apis/" OT_API_VERSION "/redisreplications", "",
                           OT_KIND_REPLICATION, OT_API_VERSION,
-                          KSTORE_FAILOVER, true},
+                          KSTORE_FAILOVER, true, true},
     /* Helm release and token Secrets are large and never hold a
      * failover's password. */
     [SRC_SECRETS] = {"secrets", "/api/v1/secrets",
@@ -450,6 +454,7 @@ static void init_source(struct kcache *kc, struct source *src,
     src->api_version = sources[role].api_version;
     src->type = sources[role].type;
     src->optional = sources[role].optional;
+    src->unserved_ok = sources[role].unserved_ok;
     src->is_secret = src->type == KSTORE_SECRET;
     src->need_list = true;
     if (src->is_secret)

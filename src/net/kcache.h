@@ -11,7 +11,9 @@
  * OpsTree list is logged once and leaves the view available: without
  * the CRD the policy's target and the compiled-in schema apply, without
  * NetworkPolicies none guards a sentinel, without an OpsTree resource
- * the view has none of that kind; each is listed again now and then. The result is published as immutable, refcounted snapshots
+ * the view has none of that kind; each is listed again now and then.
+ * So are RedisFailovers that are not served (404: a cluster with the
+ * OpsTree operator only); a 403 on them makes the view unavailable. The result is published as immutable, refcounted snapshots
  * of struct cview: a request takes one with kcache_snapshot() (a pointer
  * swap under a mutex, never a network call) and drops it with
  * kcache_release().

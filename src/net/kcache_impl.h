@@ -43,6 +43,7 @@ struct source {
     bool is_secret;
     bool optional;             /* a 403 or 404 leaves it empty (and the
                                   view available) instead of down */
+    bool unserved_ok;          /* a 404 (its CRD is not installed) does */
     bool refused;              /* optional and refused: empty, listed
                                   again now and then */
     bool tried;                /* a list was attempted */
@@ -97,9 +98,10 @@ void kcache_log(struct kcache *kc, const char *level, const char *msg,
 void kcache_mark_down(struct source *src, const char *why);
 /* The source answered again: up, its failure count reset. */
 void kcache_mark_up(struct source *src);
-/* An optional source was refused (HTTP `status` 403 or 404; `why` says
- * so): empty its store, log it once, and do not count it as down.
- * Returns false, doing nothing, for any other source or status. */
+/* An optional source was refused (HTTP `status` 403 or 404), or one
+ * whose CRD may be missing was not served (404); `why` says so: empty
+ * its store, log it once, and do not count it as down. Returns false,
+ * doing nothing, for any other source or status. */
 bool kcache_refused(struct source *src, long status, const char *why);
 
 /* kcache_crd.c: the redisfailovers CRD `crd` (borrowed) was listed or

@@ -16,7 +16,8 @@
 # under a policy that sets sentinel-identity-shared to deny both
 # directions are denied. The background audit (--audit-interval) runs
 # without the OpsTree CRDs and, with them, writes the RedisReplication's
-# PolicyReport results under its kind.
+# PolicyReport results under its kind. A cluster without the
+# RedisFailover CRD (404 on redisfailovers) gets ready too.
 #
 # Usage: cluster_opstree.sh RFGUARD SOURCE_DIR BUILD_DIR
 . "$(dirname "$0")/cluster_common.bash"
@@ -126,6 +127,22 @@ kctl /delete '{"kind": "RedisReplication", "namespace": "team-a", "name": "cache
 expect_eventually "denied under a deny policy: RedisReplication vs RedisFailover" \
     "^denied: \[$IDR\] .*RedisFailover shop/orders" \
     validate team-a cache --kind rr
+# a cluster with the OpsTree operator only: no RedisFailover CRD (404)
+stop_server
+kctl /set '{"unserved": ["redisfailovers"]}' >/dev/null
+start_server --kubeconfig "$WORK/kubeconfig" \
+    --policy "$WORK/policy-deny.yaml" --cluster-stale-ms 3600000 \
+    --api-deadline 30s || exit 1
+if wait_ready "$PORT"; then
+    ok "ready without the RedisFailover CRD (404 on its list)"
+else
+    bad "never ready without the RedisFailover CRD"
+fi
+expect "the missing redisfailovers are logged" \
+    'redisfailovers are not served' cat "$WORK/server.log"
+expect "... so the RedisFailover in the store is not in the view" \
+    '^allowed$' validate team-a cache --kind rr --rules sentinel-identity-shared
+kctl /set '{"unserved": []}' >/dev/null
 check "no Secret value or token in the log" \
     bash -c "! grep -qF -e '$KAPI_TOKEN' '$WORK/server.log'"
 finish

@@ -36,6 +36,8 @@
 #     policyreports path then answers 404 like an unknown resource;
 #     true brings it back, empty; POST /set {"opstree": false} does the
 #     same for redissentinels and redisreplications (the OpsTree CRDs);
+#     {"unserved": ["redisfailovers", ...]} answers 404 on those
+#     resources (their objects stay), [] serves them again;
 #   - bearer-token auth (401 Status) and per-resource refusals (403).
 # A plain-HTTP control server on loopback lets a test add, change and
 # delete objects, compact the event log, drop watch connections, slow or
@@ -335,6 +337,7 @@ class Control:
         self.calls = []         # the call log
         self.policyreports = True   # False: the CRD is not installed
         self.opstree = True     # False: the OpsTree CRDs are not installed
+        self.unserved = set()   # resources answered 404 (no CRD)
 
     def match_delay(self, method, res, verb):
         """(before_ms, after_ms) of the first rule matching this call."""
@@ -441,7 +444,8 @@ class Api(BaseHTTPRequestHandler):
             self.send_json(401, status(401, "Unauthorized", "Unauthorized"))
             return False
         if (res == "policyreports" and not ctl.policyreports) or \
-                (res in OT_RESOURCES and not ctl.opstree):
+                (res in OT_RESOURCES and not ctl.opstree) or \
+                res in ctl.unserved:
             # no CRD: the API server does not know the resource at all
             self.send_json(404, status(404, "NotFound",
                                        "the server could not find the "
@@ -911,6 +915,8 @@ class Ctl(BaseHTTPRequestHandler):
                     # the CRD goes, and its objects with it
                     for ns, name in list(st.objs["policyreports"]):
                         st.delete("policyreports", ns, name)
+            if "unserved" in body:
+                ctl.unserved = set(body["unserved"])
             if "opstree" in body:
                 ctl.opstree = bool(body["opstree"])
                 if not ctl.opstree:
