@@ -117,6 +117,7 @@ struct live {
     unsigned limit;        /* objects per page */
     const char *ns;        /* NULL: all namespaces */
     bool quiet;
+    unsigned unserved;     /* kinds whose CRD is not installed (404) */
     cJSON *items;          /* the List's items, borrowed */
 };
 
@@ -154,7 +155,7 @@ struct res {
 
 static const struct res resources[] = {
     {"redisfailovers", RF_GROUP_PATH, "", "RedisFailover",
-     "databases.spotahome.com/v1", false, false, false, NULL},
+     "databases.spotahome.com/v1", false, false, true, NULL},
     /* the OpsTree operator's kinds: most clusters do not serve them */
     {"redissentinels", OT_GROUP_PATH, "", OT_KIND_SENTINEL, OT_API_VERSION,
      false, true, true,
@@ -239,9 +240,7 @@ static int list_res(struct live *l, const struct res *rs)
         if (r.status != 200) {
             fprintf(stderr, "rfguard audit: cannot list %s: HTTP %ld%s%s%s\n",
                     rs->what, r.status, r.err[0] ? ": " : "", r.err,
-                    r.status == 404 && !rs->secret
-                        ? " (is the RedisFailover CRD installed?)"
-                    : r.status == 401 || r.status == 403
+                    r.status == 401 || r.status == 403
                         ? " (check the kubeconfig's credentials and their "
                           "RBAC)"
                         : "");
@@ -437,7 +436,13 @@ static int live_list(cJSON **out, bool *secrets_unknown, char **server,
         if (rc == RFG_ENOTFOUND) {
             if (resources[i].secret)
                 *secrets_unknown = true;
-            rc = RFG_OK;
+            else if (resources[i].unserved_ok && l.unserved++ == 2)
+                fprintf(stderr, "rfguard audit: the cluster serves no "
+                        "redisfailovers, redissentinels or "
+                        "redisreplications: install the RedisFailover "
+                        "CRD or the OpsTree operator's, or check the "
+                        "kubeconfig's cluster\n");
+            rc = l.unserved == 3 ? RFG_EUPSTREAM : RFG_OK;
         }
     }
     if (!rc && !(*server = strdup(kclient_server(l.kc)))) {

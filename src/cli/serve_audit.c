@@ -3,9 +3,9 @@
  * serve_audit.c - the background audit of `rfguard serve` (see
  * serve_audit.h). One thread: it waits for the cluster view to sync,
  * then audits when the view publishes a new snapshot (at most once per
- * debounce) and at least every interval. A round LISTs RedisFailovers,
- * the OpsTree RedisSentinels and RedisReplications (none where their
- * CRDs are not installed: a 404), Secrets and NetworkPolicies through
+ * debounce) and at least every interval. A round LISTs RedisFailovers
+ * and the OpsTree RedisSentinels and RedisReplications (none of a kind
+ * whose CRD is not installed: a 404), Secrets and NetworkPolicies through
  * the serve's API client (paged), assembles one List in memory,
  * audits it (audit.h), sets the audit gauges, and then, unless
  * --audit-dry-run, applies each namespace's PolicyReport and deletes
@@ -84,7 +84,7 @@ struct audit_kind {
 
 static const struct audit_kind kinds[NKINDS] = {
     {"/apis/databases.spotahome.com/v1/redisfailovers", "redisfailovers",
-     "databases.spotahome.com/v1", "RedisFailover", false, false, false,
+     "databases.spotahome.com/v1", "RedisFailover", false, false, true,
      NULL},
     {"/apis/" OT_API_VERSION "/redissentinels", "redissentinels",
      OT_API_VERSION, OT_KIND_SENTINEL, false, true, true,

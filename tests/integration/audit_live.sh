@@ -13,7 +13,9 @@
 # --no-secrets lists none; a 403 on RedisFailovers and a 401 are errors
 # (exit 2); OpsTree RedisSentinels and RedisReplications: a 404 (no CRD)
 # lists none silently, served they are audited as -f audits them, a 403
-# is a warning; no password appears in any output.
+# is a warning; without the RedisFailover CRD (404) the OpsTree kinds are
+# still audited, and a cluster serving none of the three kinds is an
+# error (exit 2); no password appears in any output.
 #
 # Usage: audit_live.sh RFGUARD SOURCE_DIR BUILD_DIR
 . "$(dirname "$0")/cluster_common.bash"
@@ -234,6 +236,18 @@ kinds = {x["resources"][0]["kind"] for x in r["team-o"]["results"]}
 sys.exit(0 if f == l and ot and kinds == {"RedisReplication", "RedisSentinel"} else 1)
 PY
     bad "OpsTree live: $(grep -c team-o "$WORK/ot_live.out") team-o findings; $(cat "$WORK/ot_live.err")"
+kctl /set '{"unserved": ["redisfailovers"]}' >/dev/null
+run no_rf --kubeconfig "$WORK/kubeconfig" -o json
+check "no RedisFailover CRD (404): the OpsTree kinds are still audited" \
+    grep -q '"RedisReplication team-o/cache"' "$WORK/no_rf.out"
+check "... and no RedisFailover" \
+    bash -c "! grep -q '\"team-a/cache\"' '$WORK/no_rf.out'"
+kctl /set '{"unserved": ["redisfailovers", "redissentinels", "redisreplications"]}' >/dev/null
+run no_kinds --kubeconfig "$WORK/kubeconfig" -o json
+check "none of the three kinds served: exit 2" rc_is no_kinds 2
+check "... saying which CRDs to install" \
+    grep -q "serves no redisfailovers, redissentinels or redisreplications" "$WORK/no_kinds.err"
+kctl /set '{"unserved": []}' >/dev/null
 kctl /set '{"forbidden": ["redisreplications"]}' >/dev/null
 run ot_forbidden --kubeconfig "$WORK/kubeconfig" -o json
 check "redisreplications forbidden: exits 1, not 2" rc_is ot_forbidden 1
