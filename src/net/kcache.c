@@ -435,11 +435,11 @@ static const struct {
      * failover's password. */
     [SRC_SECRETS] = {"secrets", "/api/v1/secrets",
                      "&fieldSelector=type%21%3Dhelm.sh%2Frelease.v1",
-                     "Secret", "v1", KSTORE_SECRET, false},
+                     "Secret", "v1", KSTORE_SECRET, false, false},
     [SRC_NETPOLS] = {"networkpolicies",
                      "/apis/networking.k8s.io/v1/networkpolicies", "",
                      "NetworkPolicy", "networking.k8s.io/v1", KSTORE_NETPOL,
-                     true},
+                     true, false},
 };
 
 static void init_source(struct kcache *kc, struct source *src,
