@@ -16,8 +16,10 @@
 # under a policy that sets sentinel-identity-shared to deny both
 # directions are denied. The background audit (--audit-interval) runs
 # without the OpsTree CRDs and, with them, writes the RedisReplication's
-# PolicyReport results under its kind. A cluster without the
-# RedisFailover CRD (404 on redisfailovers) gets ready too.
+# PolicyReport results under its kind. Under a policy target naming both
+# operators, the installed redisfailovers CRD decides only the
+# RedisFailover target. A cluster without the RedisFailover CRD (404 on
+# redisfailovers) gets ready too.
 #
 # Usage: cluster_opstree.sh RFGUARD SOURCE_DIR BUILD_DIR
 . "$(dirname "$0")/cluster_common.bash"
@@ -127,6 +129,23 @@ kctl /delete '{"kind": "RedisReplication", "namespace": "team-a", "name": "cache
 expect_eventually "denied under a deny policy: RedisReplication vs RedisFailover" \
     "^denied: \[$IDR\] .*RedisFailover shop/orders" \
     validate team-a cache --kind rr
+# a policy whose target names both operators, on a cluster whose
+# redisfailovers CRD is Spotahome's: the CRD decides the RedisFailover
+# target (disableMyMaster is pruned), the OpsTree one stays the policy's
+stop_server
+sed 's/^spec:$/spec:\n  target: "freshworks-v3.3,opstree-v0.26"/' "$WORK/policy-deny.yaml" \
+    >"$WORK/policy-set.yaml"
+start_server --kubeconfig "$WORK/kubeconfig" \
+    --policy "$WORK/policy-set.yaml" --cluster-stale-ms 3600000 \
+    --api-deadline 30s || exit 1
+wait_ready "$PORT" || bad "not ready under the two-operator policy"
+expect "the installed CRD overrides the RedisFailover target of the set" \
+    '^denied: \[disablemymaster-pruned\] ' \
+    validate shop other --rules disablemymaster-pruned
+expect "... and the OpsTree target of the set stays" \
+    '^denied: \[schema-unknown-field\] spec\.clustreSize is not a field of the opstree-v0\.26 RedisReplication CRD' \
+    validate team-a cache --kind rr --typo --rules schema-unknown-field
+
 # a cluster with the OpsTree operator only: no RedisFailover CRD (404)
 stop_server
 kctl /set '{"unserved": ["redisfailovers"]}' >/dev/null
