@@ -5,8 +5,8 @@
 # the webhook configurations, then wait until the Deployment is ready, then
 # the webhook configurations. It never leaves failurePolicy Fail webhooks
 # registered in front of pods that cannot answer (image not pulled yet,
-# certificate not issued yet), which would reject every RedisFailover
-# write in the cluster. It is no package manager: it renders one overlay
+# certificate not issued yet), which would reject every RedisFailover,
+# RedisSentinel and RedisReplication write in the cluster. It is no package manager: it renders one overlay
 # with `kubectl kustomize` and applies it with `kubectl apply`.
 #
 # Usage: deploy/install.sh [--timeout DURATION] [OVERLAY]
@@ -135,7 +135,8 @@ if ! kc -n "$namespace" rollout status "deployment/$deployment" --timeout="$time
     cat >&2 <<EOF
 install.sh: deployment/$deployment is not ready after $timeout. The webhook
 configurations were NOT applied (or were left as they were), so
-RedisFailover writes are not blocked by this install. Find out why:
+RedisFailover, RedisSentinel and RedisReplication writes are not blocked
+by this install. Find out why:
   $kubectl -n $namespace get pods,events
   $kubectl -n $namespace describe deployment/$deployment
   $kubectl -n $namespace logs deployment/$deployment
@@ -164,10 +165,11 @@ for kind in mutatingwebhookconfiguration validatingwebhookconfiguration; do
         if [ "$(date +%s)" -ge "$end" ]; then
             cat >&2 <<EOF
 install.sh: $kind rfguard has no caBundle after $timeout, so the API server
-cannot call rfguard and RedisFailover writes fail. With cert-manager, check
+cannot call rfguard and RedisFailover, RedisSentinel and RedisReplication
+writes fail. With cert-manager, check
 that its cainjector runs and that the Certificate is ready:
   $kubectl -n $namespace get certificate rfguard-serving
-To unblock RedisFailover writes now, delete the webhook configurations
+To unblock those writes now, delete the webhook configurations
 (the emergency exit; re-run this script once the cause is fixed):
   $kubectl delete validatingwebhookconfiguration,mutatingwebhookconfiguration rfguard
 EOF
