@@ -24,8 +24,9 @@
  * (the view has none, so no policy counts as a guard) and the two
  * OpsTree resources (a cluster without the OpsTree operator's CRDs
  * answers 404: the view has none of them). RedisFailovers not served
- * (404, a cluster with the OpsTree operator only) are none either; a
- * 403 on them makes the view unavailable. Each is logged once and
+ * (404) while the CRD list says there is no redisfailovers CRD (a
+ * cluster with the OpsTree operator only) are none either; a 403 on
+ * them, or a 404 while the CRD is there, makes the view unavailable. Each is logged once and
  * listed again now and then. The CRD's other failures are only
  * logged too: its schema only changes on operator upgrades.
  * It is not the admission path: nothing here is called by a request
@@ -163,6 +164,7 @@ void kcache_mark_up(struct source *src)
                    "can be read again", NULL);
     src->why[0] = '\0';
     src->refused = false;
+    atomic_store(&src->unserved, false);
     if (atomic_load(&src->down_mono) != 0) {
         atomic_store(&src->down_mono, 0);
         atomic_store(&src->down_wall, 0);
@@ -170,6 +172,21 @@ void kcache_mark_up(struct source *src)
               src->what);
     }
     src->fails = 0;
+}
+
+/* Is a 404 on `src` its CRD not being installed? For RedisFailovers, only
+ * when the last list of the CRDs succeeded without it: a 404 while the
+ * CRD is there (an API server that has not loaded its CRDs yet) is an
+ * outage, not an empty kind. The OpsTree CRDs are not listed: a 404 on
+ * their resources is taken at its word. */
+static bool crd_absent(const struct source *src)
+{
+    const struct source *crd = &src->kc->src[SRC_CRD];
+
+    if (src->role != SRC_FAILOVERS)
+        return true;
+    return crd->listed && !crd->refused && !crd->crd_seen &&
+           !crd->need_list;
 }
 
 /* What a refused optional source means for the view. */
@@ -204,7 +221,7 @@ bool kcache_refused(struct source *src, long status, const char *why)
     char now[sizeof(src->why)];
 
     if (!(src->optional && (status == 403 || status == 404)) &&
-        !(src->unserved_ok && status == 404))
+        !(src->unserved_ok && status == 404 && crd_absent(src)))
         return false;
     snprintf(now, sizeof(now), "%s: %s", src->what, why);
     if (!src->refused || strcmp(now, src->why) != 0)
@@ -213,6 +230,7 @@ bool kcache_refused(struct source *src, long status, const char *why)
                    refused_msg(src, status), now);
     memcpy(src->why, now, sizeof(now));
     src->refused = true;
+    atomic_store(&src->unserved, status == 404);
     if (src->st.n)
         src->kc->dirty = true;
     kstore_clear(&src->st);
@@ -243,6 +261,16 @@ int64_t kcache_unavailable_since(struct kcache *kc)
         }
     }
     return since;
+}
+
+bool kcache_unserved(struct kcache *kc, enum rf_kind k)
+{
+    enum src_role r = k == RF_KIND_FAILOVER   ? SRC_FAILOVERS
+                      : k == RF_KIND_SENTINEL ? SRC_SENTINELS
+                      : k == RF_KIND_REPLICATION ? SRC_REPLICATIONS
+                                                 : NSRC;
+
+    return kc && r != NSRC && atomic_load(&kc->src[r].unserved);
 }
 
 enum rf_target kcache_target(struct kcache *kc)
@@ -463,6 +491,7 @@ static void init_source(struct kcache *kc, struct source *src,
         sbuf_init(&src->line, MAX_EVENT);
     atomic_init(&src->down_mono, 0);
     atomic_init(&src->down_wall, 0);
+    atomic_init(&src->unserved, false);
 }
 
 int kcache_start(struct kcache **out, const struct kcache_config *cfg,

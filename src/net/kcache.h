@@ -12,8 +12,10 @@
  * the CRD the policy's target and the compiled-in schema apply, without
  * NetworkPolicies none guards a sentinel, without an OpsTree resource
  * the view has none of that kind; each is listed again now and then.
- * So are RedisFailovers that are not served (404: a cluster with the
- * OpsTree operator only); a 403 on them makes the view unavailable. The result is published as immutable, refcounted snapshots
+ * So are RedisFailovers that are not served (404) when no
+ * redisfailovers CRD is installed (a cluster with the OpsTree operator
+ * only); a 403 on them, or a 404 while the CRD is there, makes the view
+ * unavailable. The result is published as immutable, refcounted snapshots
  * of struct cview: a request takes one with kcache_snapshot() (a pointer
  * swap under a mutex, never a network call) and drops it with
  * kcache_release().
@@ -94,6 +96,11 @@ int64_t kcache_unavailable_since(struct kcache *kc);
  * not, 0 when unknown (no CRD, or not read yet). A deleted CRD leaves the
  * last target. */
 enum rf_target kcache_target(struct kcache *kc);
+
+/* Whether the view took kind `k` (one of enum rf_kind) as not served: its
+ * last list answered 404 and its CRD is not installed, so the view has
+ * none of them. Any thread. */
+bool kcache_unserved(struct kcache *kc, enum rf_kind k);
 
 struct kcache_stats {
     unsigned long lists, watches, relists, events, snapshots;

@@ -44,6 +44,7 @@ struct source {
     bool optional;             /* a 403 or 404 leaves it empty (and the
                                   view available) instead of down */
     bool unserved_ok;          /* a 404 (its CRD is not installed) does */
+    atomic_bool unserved;      /* the last list was such a 404 */
     bool refused;              /* optional and refused: empty, listed
                                   again now and then */
     bool tried;                /* a list was attempted */

@@ -144,8 +144,13 @@ int kcache_list(struct kcache *kc, struct source *src)
     if (src->role == SRC_CRD)
         kcache_crd_listed(kc);
     if (src->refused) {
-        kcache_log(kc, "info", "cluster view: allowed again", src->what);
+        kcache_log(kc, "info", atomic_load(&src->unserved)
+                                   ? "cluster view: served now (its CRD "
+                                     "was installed)"
+                                   : "cluster view: allowed again",
+                   src->what);
         src->refused = false;
+        atomic_store(&src->unserved, false);
         src->why[0] = '\0';
     }
 out:
