@@ -118,6 +118,7 @@ struct live {
     const char *ns;        /* NULL: all namespaces */
     bool quiet;
     unsigned unserved;     /* kinds whose CRD is not installed (404) */
+    long crd_status;       /* the GET of the redisfailovers CRD, 0: none */
     cJSON *items;          /* the List's items, borrowed */
 };
 
@@ -224,7 +225,8 @@ static int list_res(struct live *l, const struct res *rs)
             wipe_resp(&r);
             continue;
         }
-        if (r.status == 404 && rs->unserved_ok) {
+        if (r.status == 404 && rs->unserved_ok &&
+            (strcmp(rs->what, "redisfailovers") || l->crd_status == 404)) {
             rc = RFG_ENOTFOUND;    /* the CRD is not installed: none */
             break;
         }
@@ -240,7 +242,12 @@ static int list_res(struct live *l, const struct res *rs)
         if (r.status != 200) {
             fprintf(stderr, "rfguard audit: cannot list %s: HTTP %ld%s%s%s\n",
                     rs->what, r.status, r.err[0] ? ": " : "", r.err,
-                    r.status == 401 || r.status == 403
+                    r.status == 404 && l->crd_status == 200
+                        ? " (its CRD is installed but not served yet: try "
+                          "again)"
+                    : r.status == 404
+                        ? " (is the RedisFailover CRD installed?)"
+                    : r.status == 401 || r.status == 403
                         ? " (check the kubeconfig's credentials and their "
                           "RBAC)"
                         : "");
@@ -306,6 +313,7 @@ static void use_installed_crd(struct live *l)
                          "/apis/apiextensions.k8s.io/v1/"
                          "customresourcedefinitions/" CRD_NAME,
                          NULL, LIST_DEADLINE_MS, 0, 0, &r);
+    l->crd_status = rc ? 0 : r.status;
     if (rc || r.status != 200) {
         if (!rc)
             snprintf(why, sizeof(why), "HTTP %ld%s%s", r.status,

@@ -325,8 +325,12 @@ static int assemble(struct serve_audit *sa, cJSON **out,
     }
     for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
         rc = list_kind(sa, &kinds[i], items, &status, err, errlen);
-        if (rc == RFG_EUPSTREAM && kinds[i].unserved_ok && status == 404) {
-            rc = RFG_OK;   /* no CRD: none of them */
+        if (rc == RFG_EUPSTREAM && kinds[i].unserved_ok && status == 404 &&
+            (strcmp(kinds[i].kind, RF_KIND) ||
+             kcache_unserved(sa->kc, RF_KIND_FAILOVER))) {
+            /* no CRD: none of them (a 404 on RedisFailovers only when
+             * the view, which checks their CRD, says so too) */
+            rc = RFG_OK;
         } else if (rc && kinds[i].optional && status == 403) {
             note_refused(sa, i, true, err);
             if (kinds[i].secret)

@@ -14,8 +14,9 @@
 # (exit 2); OpsTree RedisSentinels and RedisReplications: a 404 (no CRD)
 # lists none silently, served they are audited as -f audits them, a 403
 # is a warning; without the RedisFailover CRD (404) the OpsTree kinds are
-# still audited, and a cluster serving none of the three kinds is an
-# error (exit 2); no password appears in any output.
+# still audited, a 404 on RedisFailovers while their CRD is installed and
+# a cluster serving none of the three kinds are errors (exit 2); no
+# password appears in any output.
 #
 # Usage: audit_live.sh RFGUARD SOURCE_DIR BUILD_DIR
 . "$(dirname "$0")/cluster_common.bash"
@@ -237,6 +238,10 @@ sys.exit(0 if f == l and ot and kinds == {"RedisReplication", "RedisSentinel"} e
 PY
     bad "OpsTree live: $(grep -c team-o "$WORK/ot_live.out") team-o findings; $(cat "$WORK/ot_live.err")"
 kctl /set '{"unserved": ["redisfailovers"]}' >/dev/null
+run rf_404 --kubeconfig "$WORK/kubeconfig" -o json
+check "a 404 on redisfailovers while their CRD is installed: exit 2" rc_is rf_404 2
+check "... saying to try again" grep -q "not served yet: try again" "$WORK/rf_404.err"
+kctl /set '{"flavor": "none"}' >/dev/null
 run no_rf --kubeconfig "$WORK/kubeconfig" -o json
 check "no RedisFailover CRD (404): the OpsTree kinds are still audited" \
     grep -q '"RedisReplication team-o/cache"' "$WORK/no_rf.out"
@@ -247,7 +252,7 @@ run no_kinds --kubeconfig "$WORK/kubeconfig" -o json
 check "none of the three kinds served: exit 2" rc_is no_kinds 2
 check "... saying which CRDs to install" \
     grep -q "serves no redisfailovers, redissentinels or redisreplications" "$WORK/no_kinds.err"
-kctl /set '{"unserved": []}' >/dev/null
+kctl /set '{"unserved": [], "flavor": "spotahome"}' >/dev/null
 kctl /set '{"forbidden": ["redisreplications"]}' >/dev/null
 run ot_forbidden --kubeconfig "$WORK/kubeconfig" -o json
 check "redisreplications forbidden: exits 1, not 2" rc_is ot_forbidden 1

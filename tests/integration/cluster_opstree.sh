@@ -19,7 +19,8 @@
 # PolicyReport results under its kind. Under a policy target naming both
 # operators, the installed redisfailovers CRD decides only the
 # RedisFailover target. A cluster without the RedisFailover CRD (404 on
-# redisfailovers) gets ready too.
+# redisfailovers) gets ready too; a 404 on them while the CRD is there
+# keeps the view unsynced.
 #
 # Usage: cluster_opstree.sh RFGUARD SOURCE_DIR BUILD_DIR
 . "$(dirname "$0")/cluster_common.bash"
@@ -146,12 +147,32 @@ expect "... and the OpsTree target of the set stays" \
     '^denied: \[schema-unknown-field\] spec\.clustreSize is not a field of the opstree-v0\.26 RedisReplication CRD' \
     validate team-a cache --kind rr --typo --rules schema-unknown-field
 
-# a cluster with the OpsTree operator only: no RedisFailover CRD (404)
+# a 404 on redisfailovers while their CRD is installed (an API server
+# that has not loaded its CRDs yet) is an outage, not an empty kind
 stop_server
 kctl /set '{"unserved": ["redisfailovers"]}' >/dev/null
+kctl /calls/reset >/dev/null
 start_server --kubeconfig "$WORK/kubeconfig" \
     --policy "$WORK/policy-deny.yaml" --cluster-stale-ms 3600000 \
     --api-deadline 30s || exit 1
+# rf_404s_ge N: kapi answered at least N lists of redisfailovers with 404
+rf_404s_ge() {
+    kctl /calls | python3 -c '
+import json, sys
+n = sum(1 for c in json.load(sys.stdin)
+        if c["resource"] == "redisfailovers" and c["status"] == 404)
+sys.exit(0 if n >= int(sys.argv[1]) else 1)' "$1"
+}
+check "the 404 on redisfailovers is retried" wait_for rf_404s_ge 2
+expect "not ready while the CRD is there but its objects answer 404" \
+    '^503$' readyz_code
+
+# a cluster with the OpsTree operator only: no RedisFailover CRD (404)
+stop_server
+kctl /set '{"flavor": "none"}' >/dev/null
+start_server --kubeconfig "$WORK/kubeconfig" \
+    --policy "$WORK/policy-deny.yaml" --cluster-stale-ms 3600000 \
+    --api-deadline 30s --audit-interval 10s || exit 1
 if wait_ready "$PORT"; then
     ok "ready without the RedisFailover CRD (404 on its list)"
 else
@@ -161,7 +182,10 @@ expect "the missing redisfailovers are logged" \
     'redisfailovers are not served' cat "$WORK/server.log"
 expect "... so the RedisFailover in the store is not in the view" \
     '^allowed$' validate team-a cache --kind rr --rules sentinel-identity-shared
-kctl /set '{"unserved": []}' >/dev/null
+rft rr team-c only | kctl /objects - >/dev/null
+expect_eventually "the background audit reports the OpsTree objects there" \
+    '^RedisReplication$' kinds_in_reports team-c
+kctl /set '{"unserved": [], "flavor": "spotahome"}' >/dev/null
 check "no Secret value or token in the log" \
     bash -c "! grep -qF -e '$KAPI_TOKEN' '$WORK/server.log'"
 finish
