@@ -618,8 +618,8 @@ static const struct rule_desc auth_rules[] = {
         .default_sev = RFG_SEV_DENY,
         .targets = RF_TARGET_ALL,
         .kinds = RF_KIND_ANY,
-        .doc = "spec.auth.secretPath names the Secret holding the Redis "
-            "password",
+        .doc = "a Secret holds the Redis password: spec.auth.secretPath "
+            "(OpsTree: spec.kubernetesConfig.redisSecret)",
         .check = check_auth_required,
     },
     {
@@ -628,7 +628,7 @@ static const struct rule_desc auth_rules[] = {
         .targets = RF_TARGET_ALL,
         .kinds = RF_KIND_ANY,
         .flags = RULE_CLUSTER,
-        .doc = "the auth Secret exists in the failover's namespace",
+        .doc = "the auth Secret exists in the object's namespace",
         .check = check_auth_secret_exists,
         .needs_view = view_has_secret,
     },
@@ -638,7 +638,8 @@ static const struct rule_desc auth_rules[] = {
         .targets = RF_TARGET_ALL,
         .kinds = RF_KIND_ANY,
         .flags = RULE_CLUSTER,
-        .doc = "the auth Secret has a non-empty 'password' key",
+        .doc = "the auth Secret has a non-empty 'password' key (OpsTree: the "
+            "key redisSecret names)",
         .check = check_auth_password_key,
         .needs_view = view_has_secret,
     },
