@@ -62,6 +62,55 @@ static void sid_of(struct rule_ctx *ctx, const cJSON *obj, struct sid *s)
     }
 }
 
+/* Whether entry `f` is the object under evaluation (itself, an older
+ * version, a copy), or the other half of an OpsTree pair: the
+ * RedisReplication a RedisSentinel watches, or a RedisSentinel watching
+ * this RedisReplication. A pair monitors the same redis, so sharing its
+ * identity is what it is for. */
+static bool ot_same_or_pair(struct rule_ctx *ctx, const struct cview_failover *f)
+{
+    const char *ns = rule_ns(ctx), *name = rule_name(ctx);
+    struct ot_fields o;
+
+    if (strcmp(f->ns, ns))
+        return false;
+    if (f->kind == rule_kind(ctx))
+        return name && !strcmp(f->name, name);
+    if (rule_kind(ctx) == RF_KIND_REPLICATION)
+        return f->kind == RF_KIND_SENTINEL && f->ot && f->ot->repl && name &&
+               !strcmp(f->ot->repl, name);
+    if (rule_kind(ctx) != RF_KIND_SENTINEL ||
+        f->kind != RF_KIND_REPLICATION)
+        return false;
+    ot_fields_init(&o, rule_obj(ctx));
+    return o.repl && !strcmp(f->name, o.repl);
+}
+
+/* identity_conflict for an OpsTree object: the members of its groups but
+ * itself and its pair (ot_same_or_pair), walked one by one. */
+static const struct cview_failover *
+ot_conflict(struct rule_ctx *ctx, const struct cview *cv, bool dis,
+            struct cview_key *k, size_t *count)
+{
+    enum cview_class c = k->secret ? (dis ? CVIEW_C_SID_DM : CVIEW_C_SID)
+                                   : (dis ? CVIEW_C_SPORT_DM : CVIEW_C_SPORT);
+    size_t first = CVIEW_END, i, pass;
+
+    for (pass = 0; pass < (k->secret ? 2u : 1u); pass++) {
+        if (pass)
+            k->secret = NULL;   /* the entries with no password too */
+        for (i = cview_class_first(cv, c, cview_class_find(cv, c, k));
+             i != CVIEW_END; i = cview_class_next(cv, c, i)) {
+            if (ot_same_or_pair(ctx, &cv->rfs[i]))
+                continue;
+            (*count)++;
+            if (first == CVIEW_END || i < first)
+                first = i;
+        }
+    }
+    return first == CVIEW_END ? NULL : &cv->rfs[first];
+}
+
 /* First entry (of any kind) whose sentinels could merge with `obj`'s:
  * same master name and redis port, and a password that may be the same.
  * An entry without auth shares every password, one with auth the
@@ -92,6 +141,8 @@ identity_conflict(struct rule_ctx *ctx, const cJSON *obj, size_t *count)
     k.ns = rule_ns(ctx);
     k.secret = s.secret;
     k.secret_key = s.key;
+    if (rule_kind(ctx) != RF_KIND_FAILOVER)
+        return ot_conflict(ctx, cv, dis, &k, count);
     if (!k.secret) {
         enum cview_class c = dis ? CVIEW_C_SPORT_DM : CVIEW_C_SPORT;
 
