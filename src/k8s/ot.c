@@ -35,8 +35,10 @@ static int int_member(const cJSON *o, const char *k)
 {
     const cJSON *v = json_get(o, k);
 
-    if (!cJSON_IsNumber(v) || v->valuedouble != (double)(long long)v->valuedouble ||
-        v->valuedouble < INT_MIN || v->valuedouble > INT_MAX)
+    /* range first: casting a double out of range is undefined */
+    if (!cJSON_IsNumber(v) || !(v->valuedouble >= INT_MIN) ||
+        !(v->valuedouble <= INT_MAX) ||
+        v->valuedouble != (double)(int)v->valuedouble)
         return -1;
     return (int)v->valuedouble;
 }

@@ -73,6 +73,16 @@ static void test_ot__fields(void)
     CHECK_INT_EQ(f.host_port, 7000);
     cJSON_Delete(o);
 
+    /* sizes that are no int: too big, a fraction */
+    o = parse("{" RR ",\"metadata\":{\"name\":\"r\"},\"spec\":"
+              "{\"clusterSize\":1e300,\"hostPort\":2.5,"
+              "\"sentinel\":{\"size\":-1e300}}}");
+    ot_fields_init(&f, o);
+    CHECK_INT_EQ(f.redis, -1);
+    CHECK_INT_EQ(f.host_port, 0);
+    CHECK_INT_EQ(f.sentinels, -1);
+    cJSON_Delete(o);
+
     /* a port that is not one */
     o = parse("{" RS ",\"metadata\":{\"name\":\"s\"},\"spec\":"
               "{\"redisSentinelConfig\":{\"redisPort\":\"63 79\"}}}");
