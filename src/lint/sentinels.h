@@ -69,6 +69,9 @@ struct sentinels_pod {
     char *failover;             /* owned; app.kubernetes.io/name */
     enum rf_component comp;
     char *ip;                   /* owned; status.podIP */
+    int port;                   /* its redis port (spec.redis.port of its
+                                   failover) or sentinel port; 0 when its
+                                   failover is not in the List */
     bool running;               /* status.phase Running */
 };
 

@@ -50,6 +50,15 @@ static char *dup_str(const char *s)
     return p;
 }
 
+/* Replace control characters (a reply is the server's text, and ends up
+ * on a terminal) with '?'. */
+static void scrub(char *s)
+{
+    for (unsigned char *p = (unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            *p = '?';
+}
+
 static void set_error(struct sprobe_ans *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void set_error(struct sprobe_ans *a, const char *fmt, ...)
@@ -61,10 +70,9 @@ static void set_error(struct sprobe_ans *a, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    for (char *p = buf; *p; p++)
-        if (*p == '\r' || *p == '\n')
-            *p = ' ';
     a->error = dup_str(buf);
+    if (a->error)
+        scrub(a->error);
 }
 
 static void addr_cleanup(struct sprobe_addr *x)
@@ -152,6 +160,11 @@ static int addr_of(struct sprobe_addr *x, const redisReply *r)
     x->flags = flags ? dup_str(flags) : NULL;
     if (!x->ip || (name && !x->name) || (flags && !x->flags))
         return -1;
+    scrub(x->ip);
+    if (x->name)
+        scrub(x->name);
+    if (x->flags)
+        scrub(x->flags);
     return 0;
 }
 
