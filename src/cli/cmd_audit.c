@@ -33,6 +33,7 @@
 #include "json.h"
 #include "kclient.h"
 #include "kubeconfig.h"
+#include "live.h"
 #include "report.h"
 #include "rf.h"
 #include "sbuf.h"
@@ -122,25 +123,6 @@ struct live {
     cJSON *items;          /* the List's items, borrowed */
 };
 
-/* Overwrite every string of a tree that held Secrets (their data, and
- * the last applied configuration that repeats it). */
-static void wipe_json(cJSON *n)
-{
-    cJSON *c;
-
-    if (cJSON_IsString(n) && n->valuestring)
-        rfg_wipe(n->valuestring, strlen(n->valuestring));
-    for (c = n ? n->child : NULL; c; c = c->next)
-        wipe_json(c);
-}
-
-static void wipe_resp(struct kclient_resp *r)
-{
-    if (r->body)
-        rfg_wipe(r->body, r->len);
-    kclient_resp_cleanup(r);
-}
-
 /* What one resource is, and how a 403 or 404 is taken. */
 struct res {
     const char *what;      /* resource name in messages */
@@ -222,7 +204,7 @@ static int list_res(struct live *l, const struct res *rs)
             /* the continue token expired: start over */
             free(cont);
             cont = NULL;
-            wipe_resp(&r);
+            live_wipe_resp(&r);
             continue;
         }
         if (r.status == 404 && rs->unserved_ok &&
@@ -255,7 +237,7 @@ static int list_res(struct live *l, const struct res *rs)
             break;
         }
         root = cJSON_ParseWithLength(r.body, r.len);
-        wipe_resp(&r);
+        live_wipe_resp(&r);
         if (!root) {
             fprintf(stderr, "rfguard audit: cannot list %s: the API "
                             "server's answer is not JSON\n", rs->what);
@@ -280,7 +262,7 @@ static int list_res(struct live *l, const struct res *rs)
         free(cont);
         cont = more ? strdup(c) : NULL;
         if (rs->secret)
-            wipe_json(root);
+            live_wipe_json(root);
         cJSON_Delete(root);
         if (more && !cont) {
             rc = RFG_ENOMEM;
@@ -289,7 +271,7 @@ static int list_res(struct live *l, const struct res *rs)
         if (!cont)
             break;
     }
-    wipe_resp(&r);
+    live_wipe_resp(&r);
     free(cont);
     sbuf_cleanup(&path);
     if (rc == RFG_ENOMEM)
@@ -349,64 +331,6 @@ static void use_installed_crd(struct live *l)
     diag_list_cleanup(&dl);
 }
 
-/* Where the cluster is: --kubeconfig, $KUBECONFIG (its first file),
- * ~/.kube/config, the pod's service account. Prints why not and returns
- * non-zero. */
-static int live_client(struct kclient **out, const char *kubeconfig,
-                       const char *context)
-{
-    struct kclient_config cfg;
-    struct diag_list dl;
-    char home_cfg[4096], env_cfg[4096];
-    const char *env = getenv("KUBECONFIG"), *home = getenv("HOME");
-    struct stat st;
-    int rc;
-    size_t i;
-
-    memset(&cfg, 0, sizeof(cfg));
-    diag_list_init(&dl, NULL);
-    if (!kubeconfig && env && *env) {
-        snprintf(env_cfg, sizeof(env_cfg), "%s", env);
-        env_cfg[strcspn(env_cfg, ":")] = '\0';
-        kubeconfig = env_cfg;
-    }
-    if (!kubeconfig && home && *home) {
-        snprintf(home_cfg, sizeof(home_cfg), "%s/.kube/config", home);
-        if (!stat(home_cfg, &st))
-            kubeconfig = home_cfg;
-    }
-    if (!kubeconfig && context) {
-        fprintf(stderr, "rfguard audit: --context needs a kubeconfig "
-                        "(--kubeconfig FILE or KUBECONFIG)\n");
-        return RFG_EINVAL;
-    }
-    if (!kubeconfig && !kclient_in_cluster_available(NULL)) {
-        fprintf(stderr, "rfguard audit: no cluster to audit: give "
-                        "--kubeconfig FILE (or set KUBECONFIG), or -f FILE "
-                        "for a dump\n");
-        return RFG_ENOTFOUND;
-    }
-    rc = kclient_global_init();
-    if (!rc && kubeconfig)
-        rc = kclient_config_kubeconfig(&cfg, kubeconfig, context, &dl);
-    else if (!rc)
-        rc = kclient_config_in_cluster(&cfg, NULL, &dl);
-    if (!rc)
-        rc = kclient_new(out, &cfg, &dl);
-    kclient_config_cleanup(&cfg);
-    for (i = 0; i < dl.len; i++) {
-        char line[400];
-
-        diag_format(&dl.v[i], line, sizeof(line));
-        fprintf(stderr, "rfguard audit: %s\n", line);
-    }
-    if (rc && !dl.len)
-        fprintf(stderr, "rfguard audit: cannot reach the cluster: %s\n",
-                rfg_strerror(rc));
-    diag_list_cleanup(&dl);
-    return rc;
-}
-
 /* List the cluster into one List in *out (wipe_json it after use: its
  * Secrets are whole); *secrets_unknown when Secrets could not be
  * listed. The List stays a tree: printed, its Secrets would be copied
@@ -434,7 +358,7 @@ static int live_list(cJSON **out, bool *secrets_unknown, char **server,
         fprintf(stderr, "rfguard audit: out of memory\n");
         return RFG_ENOMEM;
     }
-    rc = live_client(&l.kc, kubeconfig, context);
+    rc = live_client(&l.kc, "audit", kubeconfig, context);
     if (!rc && use_crd)
         use_installed_crd(&l);
     for (i = 0; !rc && i < sizeof(resources) / sizeof(resources[0]); i++) {
@@ -459,7 +383,7 @@ static int live_list(cJSON **out, bool *secrets_unknown, char **server,
     }
     kclient_free(l.kc);
     if (rc) {
-        wipe_json(list);
+        live_wipe_json(list);
         cJSON_Delete(list);
         return rc;
     }
@@ -661,7 +585,7 @@ int cmd_audit(int argc, char **argv)
         rc = audit_run(&a, buf, len, name, &ao);
     rfg_wipe(buf, len);
     free(buf);
-    wipe_json(tree);
+    live_wipe_json(tree);
     cJSON_Delete(tree);
     if (rc) {
         fprintf(stderr, "rfguard audit: %s\n", rfg_strerror(rc));
