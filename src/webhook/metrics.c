@@ -2,10 +2,13 @@
  *
  * metrics.c - lock-free counters and their Prometheus rendering (see
  * metrics.h). Label sets are fixed arrays indexed by enum, so recording
- * is one or two atomic adds and never allocates.
+ * is one or two atomic adds and never allocates. The sentinel check's
+ * per-failover gauges are the exception: their label sets come and go,
+ * so each check renders them to text once, swapped in under a mutex.
  */
 #include "metrics.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +55,13 @@ struct metrics {
     atomic_bool *audit_seen;            /* owned: [rule][warn, deny] */
     atomic_ullong audit_runs[2];        /* error, ok */
     atomic_llong audit_last;            /* Unix time of the last ok run */
+    /* the periodic sentinel check */
+    atomic_ullong sent_runs[2];         /* error, ok */
+    atomic_ullong sent_unreachable;     /* of the last ok check */
+    pthread_mutex_t sent_mu;
+    char *sent_series;                  /* under sent_mu; owned: the
+                                           rfguard_sentinel_merged lines
+                                           of the last ok check */
 };
 
 struct metrics *metrics_new(const char *const *rule_ids, size_t nrules)
@@ -60,6 +70,7 @@ struct metrics *metrics_new(const char *const *rule_ids, size_t nrules)
 
     if (!m)
         return NULL;
+    pthread_mutex_init(&m->sent_mu, NULL);
     /* calloc'd memory is a valid zero for lock-free atomics on the
      * platforms we build for (C11 7.17.2.1 leaves it implementation
      * defined; glibc/x86-64 and aarch64 are fine). */
@@ -84,6 +95,8 @@ void metrics_free(struct metrics *m)
     free(m->skips);
     free(m->audit);
     free(m->audit_seen);
+    pthread_mutex_destroy(&m->sent_mu);
+    free(m->sent_series);
     free(m);
 }
 
@@ -177,6 +190,64 @@ void metrics_audit(struct metrics *m, bool ok,
                               memory_order_relaxed);
 }
 
+/* Append a label value, escaped as the text format wants. */
+static int add_label(struct sbuf *b, const char *v)
+{
+    int rc = RFG_OK;
+
+    for (; !rc && v && *v; v++)
+        rc = *v == '\\' ? sbuf_adds(b, "\\\\")
+           : *v == '"'  ? sbuf_adds(b, "\\\"")
+           : *v == '\n' ? sbuf_adds(b, "\\n")
+                        : sbuf_addc(b, *v);
+    return rc;
+}
+
+int metrics_sentinels(struct metrics *m, bool ok,
+                      const struct metrics_sentinel *v, size_t n,
+                      unsigned long long unreachable)
+{
+    struct sbuf b;
+    char *text, *old;
+    size_t i, len;
+    int rc = RFG_OK;
+
+    if (!m)
+        return RFG_OK;
+    if (ok) {
+        sbuf_init(&b, (size_t)1 << 26);
+        for (i = 0; !rc && i < n; i++) {
+            rc = sbuf_adds(&b, "rfguard_sentinel_merged{namespace=\"");
+            if (!rc)
+                rc = add_label(&b, v[i].ns);
+            if (!rc)
+                rc = sbuf_adds(&b, "\",name=\"");
+            if (!rc)
+                rc = add_label(&b, v[i].name);
+            if (!rc)
+                rc = sbuf_printf(&b, "\"} %d\n", v[i].merged ? 1 : 0);
+        }
+        text = rc ? NULL : sbuf_take(&b, &len);
+        sbuf_cleanup(&b);
+        if (!rc && !text)
+            rc = RFG_ENOMEM;
+        if (rc) {
+            ok = false;
+        } else {
+            pthread_mutex_lock(&m->sent_mu);
+            old = m->sent_series;
+            m->sent_series = text;
+            pthread_mutex_unlock(&m->sent_mu);
+            free(old);
+            atomic_store_explicit(&m->sent_unreachable, unreachable,
+                                  memory_order_relaxed);
+        }
+    }
+    atomic_fetch_add_explicit(&m->sent_runs[ok ? 1 : 0], 1,
+                              memory_order_relaxed);
+    return rc;
+}
+
 static unsigned long long load(atomic_ullong *a)
 {
     return atomic_load_explicit(a, memory_order_relaxed);
@@ -217,6 +288,41 @@ static int render_audit(struct metrics *m, struct sbuf *b)
                                 "severity=\"%s\"} %llu\n",
                              m->rule_ids[i / 2], i % 2 ? "deny" : "warn",
                              load(&m->audit[i]));
+    return rc;
+}
+
+/* The sentinel check's series: only once a check has ended. */
+static int render_sentinels(struct metrics *m, struct sbuf *b)
+{
+    unsigned long long ok = load(&m->sent_runs[1]);
+    unsigned long long err = load(&m->sent_runs[0]);
+    int rc;
+
+    if (!ok && !err)
+        return RFG_OK;
+    rc = sbuf_printf(b, "# HELP rfguard_sentinel_checks_total Periodic "
+                        "checks of the failovers' sentinels by result.\n"
+                        "# TYPE rfguard_sentinel_checks_total counter\n"
+                        "rfguard_sentinel_checks_total{result=\"ok\"} "
+                        "%llu\n"
+                        "rfguard_sentinel_checks_total{result=\"error\"} "
+                        "%llu\n",
+                     ok, err);
+    if (rc || !ok)
+        return rc;
+    rc = sbuf_printf(b, "# HELP rfguard_sentinel_unreachable Sentinel pods "
+                        "the last check could not ask.\n"
+                        "# TYPE rfguard_sentinel_unreachable gauge\n"
+                        "rfguard_sentinel_unreachable %llu\n"
+                        "# HELP rfguard_sentinel_merged 1 when the last "
+                        "check found a failover's sentinels knowing "
+                        "another failover's redis or sentinel pods.\n"
+                        "# TYPE rfguard_sentinel_merged gauge\n",
+                     load(&m->sent_unreachable));
+    pthread_mutex_lock(&m->sent_mu);
+    if (!rc && m->sent_series)
+        rc = sbuf_adds(b, m->sent_series);
+    pthread_mutex_unlock(&m->sent_mu);
     return rc;
 }
 
@@ -315,5 +421,7 @@ int metrics_render(struct metrics *m, struct sbuf *b)
                              &m->cert_expiry, memory_order_relaxed));
     if (!rc)
         rc = render_audit(m, b);
+    if (!rc)
+        rc = render_sentinels(m, b);
     return rc;
 }

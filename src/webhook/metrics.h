@@ -5,9 +5,13 @@
  * and severity, rules skipped by annotation, requests the HTTP layer
  * refused, policy reloads, the
  * serving certificate's expiry, and the result of the background audit
- * of the cluster's failovers (`serve --audit-interval`). Every update is a relaxed C11 atomic, so
- * any thread may record without locks; rendering reads a consistent
- * enough snapshot for scraping. It does not serve HTTP (cmd_serve.c does).
+ * of the cluster's failovers (`serve --audit-interval`) and of the
+ * periodic sentinel check (`serve --sentinel-check-interval`). Every
+ * update but the sentinel check's is a relaxed C11 atomic, so any thread
+ * may record without locks; the sentinel check's per-failover gauges,
+ * whose label sets change, are swapped under a mutex. Rendering reads a
+ * consistent enough snapshot for scraping. It does not serve HTTP
+ * (cmd_serve.c does).
  */
 #ifndef RFG_METRICS_H
 #define RFG_METRICS_H
@@ -62,6 +66,22 @@ size_t metrics_rule_index(const struct metrics *m, const char *id);
  * audit's values. Called by one thread at a time. */
 void metrics_audit(struct metrics *m, bool ok,
                    const unsigned long long *findings, int64_t when);
+
+/* One failover the sentinel check judged. Borrowed. */
+struct metrics_sentinel {
+    const char *ns, *name;
+    bool merged;           /* its sentinels know another failover's pods */
+};
+
+/* One periodic sentinel check ended. `ok`: it ran (sentinels that could
+ * not be asked count in `unreachable`, not as a failure); v[0..n) then
+ * replaces the last check's failovers (those gone are dropped).
+ * Not ok: only the error is counted and the gauges keep the last check's
+ * values. RFG_OK, or RFG_ENOMEM (the old gauges are kept and the check
+ * counts as an error). */
+int metrics_sentinels(struct metrics *m, bool ok,
+                      const struct metrics_sentinel *v, size_t n,
+                      unsigned long long unreachable);
 
 /* Append the Prometheus text exposition (version 0.0.4). */
 int metrics_render(struct metrics *m, struct sbuf *b) RFG_MUST_CHECK;
