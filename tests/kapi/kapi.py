@@ -5,8 +5,8 @@
 # tests. It serves exactly the endpoints rfguard uses, over HTTPS, with the
 # real API's semantics and response shapes:
 #   - list RedisFailovers, OpsTree RedisSentinels and RedisReplications
-#     (redis.redis.opstreelabs.in/v1beta2), Secrets and NetworkPolicies
-#     (all namespaces)
+#     (redis.redis.opstreelabs.in/v1beta2), Secrets, NetworkPolicies and
+#     Pods (all namespaces; labelSelector k=v terms)
 #     and CustomResourceDefinitions with metadata.resourceVersion,
 #     limit/continue paging, fieldSelectors on `type`, metadata.name and
 #     metadata.namespace, and built-in-type list items without
@@ -88,6 +88,7 @@ RESOURCES = {
     "redisreplications": ("RedisReplicationList", OT_GROUP + "/v1beta2",
                           "RedisReplication", True),
     "secrets": ("SecretList", "v1", "Secret", False),
+    "pods": ("PodList", "v1", "Pod", False),
     "leases": ("LeaseList", "coordination.k8s.io/v1", "Lease", False),
     "customresourcedefinitions": ("CustomResourceDefinitionList",
                                   "apiextensions.k8s.io/v1",
