@@ -7,7 +7,9 @@
  * serve /healthz, /readyz and /metrics. The cluster view (serve_cluster.c)
  * reaches the core through its hooks; the background audit
  * (serve_audit.c, --audit-interval) runs beside it on the same view, with
- * a policy of its own reloaded with the core's. The main thread owns the
+ * a policy of its own reloaded with the core's; the periodic sentinel
+ * check (serve_audit_sentinels.c, --sentinel-check-interval) too, its
+ * findings joining the audit's reports. The main thread owns the
  * signals (sigtimedwait): SIGHUP reloads the policy, SIGTERM/SIGINT drain
  * and exit, and once a second it re-reads rotated certificates. Option
  * parsing is in serve_args.c. It evaluates nothing itself.
@@ -37,6 +39,7 @@
 #include "schema.h"
 #include "serve_args.h"
 #include "serve_audit.h"
+#include "serve_audit_sentinels.h"
 #include "serve_cluster.h"
 
 /* How long the log line of a request may wait to be written with the
@@ -54,6 +57,7 @@ struct serve_state {
     struct http_server *plain;  /* owned: /metrics listener */
     struct serve_cluster *cluster;  /* owned; NULL = no cluster view */
     struct serve_audit *audit;      /* owned; NULL = no background audit */
+    struct serve_sentinels *sentinels;  /* owned; NULL = no sentinel check */
 };
 
 /* ---- routes ---- */
@@ -326,6 +330,24 @@ int cmd_serve(int argc, char **argv)
                     "cluster view; no background audit", NULL, NULL);
         o.audit.interval_ms = 0;
     }
+    if (o.audit.sentinel_interval_ms) {
+        if (!st.cluster) {
+            fprintf(stderr, "rfguard serve: --sentinel-check-interval needs "
+                            "the cluster view: give --kubeconfig FILE or "
+                            "--in-cluster (no service account was found)\n");
+            goto out;
+        }
+        if (serve_sentinels_start(&st.sentinels, o.audit.sentinel_interval_ms,
+                                  target, st.cluster, st.m, logline_msg,
+                                  &dl) != RFG_OK) {
+            for (i = 0; i < dl.len; i++) {
+                diag_format(&dl.v[i], buf, sizeof(buf));
+                fprintf(stderr, "rfguard serve: sentinels: %s\n", buf);
+            }
+            goto out;
+        }
+        o.audit.sentinels = st.sentinels;
+    }
     if (o.audit.interval_ms) {
         if (!st.cluster) {
             fprintf(stderr, "rfguard serve: --audit-interval needs the "
@@ -433,6 +455,8 @@ out:
     http_server_free(st.plain);
     http_server_free(st.https);
     serve_audit_stop(st.audit);     /* before the view it reads */
+    serve_sentinels_stop(st.sentinels);   /* after the audit, before the
+                                             view */
     serve_cluster_stop(st.cluster);
     logline_batch_stop();       /* after the threads that log */
     admission_free(st.adm);

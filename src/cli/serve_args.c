@@ -119,6 +119,11 @@ int serve_parse_args(struct serve_opts *o, int argc, char **argv)
                         "view: drop --no-cluster\n");
         return -1;
     }
+    if (o->audit.sentinel_interval_ms && o->cluster.mode == 2) {
+        fprintf(stderr, "rfguard serve: --sentinel-check-interval needs the "
+                        "cluster view: drop --no-cluster\n");
+        return -1;
+    }
     if (!o->cert || !o->key) {
         fprintf(stderr, "rfguard serve: --tls-cert and --tls-key are "
                         "required (make them with 'rfguard certs')\n");

@@ -39,12 +39,14 @@
 #include "rules.h"
 #include "sbuf.h"
 #include "serve_audit_impl.h"
+#include "serve_audit_sentinels.h"
 #include "wipe.h"
 
 #define DEFAULT_DEBOUNCE_MS 10000u
 #define LAST_APPLIED "kubectl.kubernetes.io/last-applied-configuration"
 #define MIN_INTERVAL_MS 10000u
 #define MAX_INTERVAL_MS 86400000u
+#define MIN_SENTINEL_MS 60000u
 #define CALL_DEADLINE_MS 30000u
 #define PAGE 500u
 #define NKINDS 5
@@ -114,6 +116,18 @@ int serve_audit_parse_opt(struct serve_audit_opts *o, int argc, char **argv,
         o->dry_run = o->dry_run_given = true;
         return 1;
     }
+    if ((v = cli_opt_value(argc, argv, i, "--sentinel-check-interval"))) {
+        if (rfg_parse_duration_ms(v, &ms) ||
+            (ms && (ms < MIN_SENTINEL_MS || ms > MAX_INTERVAL_MS))) {
+            fprintf(stderr, "rfguard serve: bad value '%s' for "
+                            "--sentinel-check-interval: 0 (off) or a "
+                            "duration from 1m to 24h, such as 10m\n", v);
+            return -1;
+        }
+        o->sentinel_interval_ms = (unsigned)ms;
+        o->sentinel_interval_given = true;
+        return 1;
+    }
     if ((v = cli_opt_value(argc, argv, i, "--audit-debounce"))) {
         if (rfg_parse_duration_ms(v, &ms) || ms < 1000 || ms > 3600000) {
             fprintf(stderr, "rfguard serve: bad value '%s' for "
@@ -156,7 +170,21 @@ void serve_audit_usage(FILE *f)
         "  --audit-debounce DUR   least time between two audits that "
         "changes start (10s)\n"
         "  --audit-dry-run        audit and set the metrics, but write no "
-        "PolicyReport\n");
+        "PolicyReport\n"
+        "\nSentinel check (needs the cluster view; RedisFailovers only):\n"
+        "  --sentinel-check-interval DUR\n"
+        "                         ask every RedisFailover's sentinel pods "
+        "this often (1m to\n"
+        "                         24h; 0 = off, the default) what they "
+        "know, read-only, and\n"
+        "                         set rfguard_sentinel_merged{namespace,"
+        "name}; its findings\n"
+        "                         join the background audit's "
+        "PolicyReports (without\n"
+        "                         --audit-interval no report is written). "
+        "rfguard never\n"
+        "                         writes to Redis: 'rfguard sentinels' "
+        "prints the clean-up\n");
 }
 
 /* ---- one round ---- */
@@ -406,6 +434,8 @@ static void audit_round(struct serve_audit *sa, bool all)
         ao.hash = rfg_sha256;
         ao.secrets_unknown = secrets_unknown;
         rc = audit_run_list(&a, list, kclient_server(sa->client), &ao);
+        if (!rc)    /* the sentinel check's findings join the reports */
+            rc = serve_sentinels_merge(sa->o.sentinels, &a);
         if (rc)
             snprintf(err, sizeof(err), "audit: %s", rfg_strerror(rc));
     }
@@ -479,7 +509,7 @@ static void *audit_main(void *arg)
     struct serve_audit *sa = arg;
     struct kcache_stats ks = {0};
     uint64_t last_run = 0, next_due = 0;
-    unsigned long last_snap = 0;
+    unsigned long last_snap = 0, last_gen = 0, gen;
     bool ran = false;
 
     pthread_mutex_lock(&sa->mu);
@@ -487,14 +517,18 @@ static void *audit_main(void *arg)
         uint64_t now = rfg_mono_ms(), wake = now + 500;
         bool due = false, all = false;
 
+        /* a sentinel check that ended counts as a change of the view */
+        gen = serve_sentinels_generation(sa->o.sentinels);
         if (kcache_ready(sa->kc)) {
+            bool changed;
+
             kcache_stats(sa->kc, &ks);
+            changed = ks.snapshots != last_snap || gen != last_gen;
             if (!ran || now >= next_due)
                 due = all = true;
-            else if (ks.snapshots != last_snap &&
-                     now >= last_run + sa->o.debounce_ms)
+            else if (changed && now >= last_run + sa->o.debounce_ms)
                 due = true;
-            else if (ks.snapshots != last_snap)
+            else if (changed)
                 wake = last_run + sa->o.debounce_ms;
         }
         if (!due) {
@@ -513,6 +547,7 @@ static void *audit_main(void *arg)
             sa->next_pol = NULL;
         }
         last_snap = ks.snapshots;
+        last_gen = gen;
         pthread_mutex_unlock(&sa->mu);
         audit_round(sa, all);
         ran = true;

@@ -9,7 +9,9 @@
  * namespaces that no longer have failovers. It runs once the cluster
  * view has synced, again when the view changes (debounced), and at
  * least every interval. It is never on the admission path: reviews
- * neither wait for it nor see it. Not here: the cluster view itself
+ * neither wait for it nor see it. With the periodic sentinel check
+ * (serve_audit_sentinels.h), the check's findings join the reports, and
+ * each check that ends starts an audit (debounced). Not here: the cluster view itself
  * (serve_cluster.c), option parsing of the other serve options.
  */
 #ifndef RFG_SERVE_AUDIT_H
@@ -30,9 +32,17 @@ struct serve_audit_opts {
                                   of the view starts; 0 = 10000 */
     bool dry_run;              /* audit and count, write nothing */
     bool dry_run_given;        /* --audit-dry-run was on the command line */
+    unsigned sentinel_interval_ms; /* --sentinel-check-interval; 0 = off */
+    bool sentinel_interval_given;
+    struct serve_sentinels *sentinels;  /* borrowed, may be NULL: the
+                                           sentinel check whose findings
+                                           join the reports; it outlives
+                                           the audit */
 };
 
-/* If argv[*i] is an audit option, consume it (and its value) and return
+struct serve_sentinels;
+
+/* If argv[*i] is an audit option (or --sentinel-check-interval), consume it (and its value) and return
  * 1; 0 if it is not one; -1 on a bad value (message on stderr). */
 int serve_audit_parse_opt(struct serve_audit_opts *o, int argc, char **argv,
                           int *i);
