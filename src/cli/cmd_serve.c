@@ -295,6 +295,8 @@ int cmd_serve(int argc, char **argv)
         o.audit.interval_ms = p->audit_interval_ms;
     if (!o.audit.dry_run_given)
         o.audit.dry_run = p->audit_dry_run;
+    if (!o.audit.sentinel_interval_given)
+        o.audit.sentinel_interval_ms = p->audit_sentinel_interval_ms;
     if (o.audit.dry_run_given && !o.audit.interval_ms) {
         fprintf(stderr, "rfguard serve: --audit-dry-run needs "
                         "--audit-interval (or the policy's "
@@ -329,6 +331,12 @@ int cmd_serve(int argc, char **argv)
         logline_msg("warn", "the policy's spec.audit.interval needs the "
                     "cluster view; no background audit", NULL, NULL);
         o.audit.interval_ms = 0;
+    }
+    if (o.audit.sentinel_interval_ms && !st.cluster &&
+        !o.audit.sentinel_interval_given) {
+        logline_msg("warn", "the policy's spec.audit.sentinelInterval needs "
+                    "the cluster view; no sentinel check", NULL, NULL);
+        o.audit.sentinel_interval_ms = 0;
     }
     if (o.audit.sentinel_interval_ms) {
         if (!st.cluster) {

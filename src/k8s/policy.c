@@ -302,7 +302,8 @@ static int load_skips(struct ploader *L, struct policy_set *p,
     return RFG_OK;
 }
 
-/* spec.audit: {interval: DUR, dryRun: BOOL}, as serve's flags. */
+/* spec.audit: {interval: DUR, dryRun: BOOL, sentinelInterval: DUR}, as
+ * serve's flags. */
 static int load_audit(struct ploader *L, struct policy_set *p,
                       const cJSON *audit)
 {
@@ -324,9 +325,16 @@ static int load_audit(struct ploader *L, struct policy_set *p,
                 return bad(L, kv, "%s must be true or false",
                            "audit.dryRun");
             p->audit_dry_run = cJSON_IsTrue(kv);
+        } else if (!strcmp(kv->string, "sentinelInterval")) {
+            if (!cJSON_IsString(kv) ||
+                rfg_parse_duration_ms(kv->valuestring, &ms) ||
+                (ms && (ms < 60000 || ms > 86400000)))
+                return bad(L, kv, "audit.sentinelInterval must be 0 (off) "
+                           "or a duration from 1m to 24h, such as 10m");
+            p->audit_sentinel_interval_ms = (unsigned)ms;
         } else {
             return bad(L, kv, "unknown key \"%s\" in audit (expected "
-                       "interval, dryRun)", kv->string);
+                       "interval, dryRun, sentinelInterval)", kv->string);
         }
     }
     return RFG_OK;

@@ -93,9 +93,11 @@ struct policy_set {
     size_t nskips;
     /* spec.audit: `rfguard serve`'s background audit, where its command
      * line says nothing (--audit-interval, --audit-dry-run); lint, fix
-     * and audit ignore it. interval 0 = off. */
+     * and audit ignore it. interval 0 = off. sentinelInterval:
+     * --sentinel-check-interval, 0 = off. */
     unsigned audit_interval_ms;
     bool audit_dry_run;
+    unsigned audit_sentinel_interval_ms;
     struct policy_rule **by_id; /* owned: rules sorted by id, for lookup */
 };
 

@@ -11,9 +11,10 @@
 # installed, a real sentinel whose master has a replica that is another
 # failover's redis pod makes rfguard_sentinel_merged 1 for its failover
 # and a sentinel-merged `fail` result in its namespace's report, naming
-# the other failover; nothing is written to Redis (the replica's data and
-# the sentinel's config are as before); bad values and --no-cluster exit
-# 2 with a message. No wait is timed: /metrics and Sentinel's discovery
+# the other failover; nothing is written to Redis (the master's data and
+# the replication are as before); bad values and --no-cluster exit 2
+# with a message; the policy's spec.audit.sentinelInterval turns the
+# check on where no flag is given, and only warns without a cluster view. No wait is timed: /metrics and Sentinel's discovery
 # are polled with a ceiling (RFG_WAIT) that only a hang reaches.
 #
 # Usage: serve_sentinels.sh RFGUARD SOURCE_DIR BUILD_DIR
@@ -178,5 +179,19 @@ if [ $REAL = 1 ]; then
     expect "the sentinel still monitors mymaster with its replica" \
         "^$(ip 11)\$" rcli "$(ip 12)" 26379 SENTINEL REPLICAS mymaster
 fi
+check "SIGTERM stops it" stop_server
+
+# --- the policy's spec.audit.sentinelInterval, where no flag is given ----
+printf '%s\n' 'apiVersion: rfguard.io/v1alpha1' 'kind: Policy' \
+    'metadata: {name: sentinel-check}' 'spec:' '  audit:' \
+    '    sentinelInterval: 1h' >"$WORK/policy.yaml"
+start_server --kubeconfig "$WORK/kubeconfig" --policy "$WORK/policy.yaml" || exit 1
+check "the policy's sentinelInterval turns the check on" \
+    wait_for log_has '"msg":"sentinels: checked"'
+check "SIGTERM stops it" stop_server
+start_server --no-cluster --policy "$WORK/policy.yaml" || exit 1
+expect "without the cluster view the policy's check is off, said once" \
+    'sentinelInterval needs the cluster view; no sentinel check' \
+    cat "$WORK/server.log"
 check "SIGTERM stops it" stop_server
 finish

@@ -202,14 +202,18 @@ static void test_policy__errors(void)
     expect_bad(HEAD "  audit:\n    dryRun: sometimes\n",
                "audit.dryRun must be true or false", 5, 5);
     expect_bad(HEAD "  audit:\n    every: 5m\n",
-               "unknown key \"every\" in audit (expected interval, dryRun)",
-               5, 5);
+               "unknown key \"every\" in audit (expected interval, dryRun, "
+               "sentinelInterval)", 5, 5);
+    expect_bad(HEAD "  audit:\n    sentinelInterval: 30s\n",
+               "audit.sentinelInterval must be 0 (off) or a duration from "
+               "1m to 24h", 5, 5);
 }
 
 /* spec.audit: serve's background audit, where its flags say nothing. */
 static void test_policy__audit(void)
 {
-    const char *y = HEAD "  audit:\n    interval: 1h30m\n    dryRun: true\n";
+    const char *y = HEAD "  audit:\n    interval: 1h30m\n    dryRun: true\n"
+                         "    sentinelInterval: 10m\n";
     struct policy_set *p = NULL;
     struct diag_list dl;
 
@@ -217,11 +221,13 @@ static void test_policy__audit(void)
     CHECK_INT_EQ(policy_load(&p, y, strlen(y), "p.yaml", &dl), RFG_OK);
     CHECK(p && p->audit_interval_ms == 5400000u);
     CHECK(p && p->audit_dry_run);
+    CHECK(p && p->audit_sentinel_interval_ms == 600000u);
     policy_free(p);
     p = NULL;
     /* none given: off */
     CHECK_INT_EQ(policy_load_builtin(&p, &dl), RFG_OK);
-    CHECK(p && p->audit_interval_ms == 0 && !p->audit_dry_run);
+    CHECK(p && p->audit_interval_ms == 0 && !p->audit_dry_run &&
+          p->audit_sentinel_interval_ms == 0);
     policy_free(p);
     diag_list_cleanup(&dl);
 }
