@@ -5,7 +5,9 @@
  * rendered once counted and never for an index out of range; the
  * background audit's gauges: absent until an audit ended, replaced by
  * each audit, kept at 0 once fixed, kept as they were when an audit
- * fails.
+ * fails; the sentinel check's per-failover gauges: absent until a check
+ * ended, replaced by each check (failovers gone are dropped), label
+ * values escaped, kept when a check fails.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -92,9 +94,52 @@ static void test_metrics__audit(void)
     metrics_free(m);
 }
 
+static void test_metrics__sentinels(void)
+{
+    struct metrics *m = metrics_new(ids, 2);
+    const struct metrics_sentinel v1[] = {{"a", "cache", true},
+                                          {"b", "q\"x", false}};
+    const struct metrics_sentinel v2[] = {{"b", "q\"x", false}};
+    struct sbuf b;
+
+    CHECK(m != NULL);
+    if (!m)
+        return;
+    sbuf_init(&b, 1 << 20);
+    CHECK_INT_EQ(metrics_render(m, &b), RFG_OK);
+    CHECK(!strstr(sbuf_str(&b), "rfguard_sentinel"));
+    CHECK_INT_EQ(metrics_sentinels(m, true, v1, 2, 3), RFG_OK);
+    sbuf_reset(&b);
+    CHECK_INT_EQ(metrics_render(m, &b), RFG_OK);
+    CHECK_CONTAINS(sbuf_str(&b), "# TYPE rfguard_sentinel_merged gauge\n"
+                   "rfguard_sentinel_merged{namespace=\"a\",name=\"cache\"}"
+                   " 1\nrfguard_sentinel_merged{namespace=\"b\",name=\"q\\\"x"
+                   "\"} 0\n");
+    CHECK_CONTAINS(sbuf_str(&b), "rfguard_sentinel_unreachable 3\n");
+    CHECK_CONTAINS(sbuf_str(&b), "rfguard_sentinel_checks_total{result="
+                                 "\"ok\"} 1\n");
+    /* a failed check keeps the gauges */
+    CHECK_INT_EQ(metrics_sentinels(m, false, NULL, 0, 0), RFG_OK);
+    sbuf_reset(&b);
+    CHECK_INT_EQ(metrics_render(m, &b), RFG_OK);
+    CHECK_CONTAINS(sbuf_str(&b), "rfguard_sentinel_checks_total{result="
+                                 "\"error\"} 1\n");
+    CHECK_CONTAINS(sbuf_str(&b), "namespace=\"a\",name=\"cache\"} 1\n");
+    /* a/cache is gone: its series too */
+    CHECK_INT_EQ(metrics_sentinels(m, true, v2, 1, 0), RFG_OK);
+    sbuf_reset(&b);
+    CHECK_INT_EQ(metrics_render(m, &b), RFG_OK);
+    CHECK(!strstr(sbuf_str(&b), "namespace=\"a\""));
+    CHECK_CONTAINS(sbuf_str(&b), "namespace=\"b\"");
+    CHECK_CONTAINS(sbuf_str(&b), "rfguard_sentinel_unreachable 0\n");
+    sbuf_cleanup(&b);
+    metrics_free(m);
+}
+
 int main(void)
 {
     RUN(test_metrics__skips);
     RUN(test_metrics__audit);
+    RUN(test_metrics__sentinels);
     return CHECK_DONE();
 }
