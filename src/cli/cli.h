@@ -11,6 +11,8 @@
 #include <stdio.h>
 
 #include "policy.h"
+#include "sentinels.h"
+#include "sprobe.h"
 
 /* Exit codes shared by every subcommand. */
 enum cli_exit {
@@ -26,6 +28,31 @@ int cmd_certs(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_sentinels(int argc, char **argv);
+
+/* The sentinel merge check of `rfguard sentinels` (and audit
+ * --sentinels): plan from `list`, read the passwords (from the List's
+ * Secrets, else through kc when not NULL), ask the sentinels and judge,
+ * adding findings to rep. Prints why on failure ("rfguard CMD: ..."). */
+struct kclient;
+struct audit;
+struct cli_sentinels_opts {
+    const char *cmd;               /* "sentinels", "audit" */
+    const char *file;              /* the report's file name */
+    struct sentinels_opts plan;
+    struct sprobe_opts probe;
+    bool progress;                 /* "asked N/M sentinels..." on stderr */
+};
+int cli_sentinels_check(struct sentinels_plan *plan,
+                        struct sentinels_result *res, struct report *rep,
+                        const cJSON *list, struct kclient *kc,
+                        const struct cli_sentinels_opts *o);
+/* Make the sentinel findings of a->rep PolicyReport results: each
+ * checked failover gets a document of `file` (and an entry in a->rfs
+ * unless the audit has it), and its findings that document (JUnit's
+ * cases, PolicyReports' resources). RFG_OK or RFG_ENOMEM. */
+int cli_sentinels_policy(struct audit *a, const struct sentinels_plan *plan,
+                         const char *file);
 
 /* Load `path` (NULL = the built-in default policy), check it against the
  * rule catalogue, and print every problem to `err` as file:line:col.

@@ -26,6 +26,8 @@ static const struct subcmd subcmds[] = {
     {"lint", cmd_lint, "check RedisFailover manifests (files, dirs, stdin)"},
     {"audit", cmd_audit, "check the failovers a cluster (or a dump of it) "
                          "already runs"},
+    {"sentinels", cmd_sentinels, "find sentinel groups already merged "
+                                 "across failovers (read-only)"},
     {"fix", cmd_fix, "print or apply the patch the mutating webhook makes"},
     {"serve", cmd_serve, "run the HTTPS admission webhook"},
     {"certs", cmd_certs, "generate a CA and serving certificate"},

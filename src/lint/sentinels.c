@@ -405,18 +405,18 @@ static void judge_addr(struct judge *j, size_t rfi, const char *who,
     const char *fl = x->flags && *x->flags ? x->flags : NULL;
     if (!pd) {
         finding(j, rfi, RFG_SEV_WARN, SENTINELS_RULE_STALE, HINT_STALE,
-                "sentinel %s knows %s %s:%d%s%s%s of master %s, an address "
-                "no pod has",
-                who, what, x->ip, x->port, fl ? " (flags " : "",
-                fl ? fl : "", fl ? ")" : "", f->master);
+                "sentinel %s has %s:%d%s%s%s as %s of %s, an address no "
+                "pod has",
+                who, x->ip, x->port, fl ? " (flags " : "", fl ? fl : "",
+                fl ? ")" : "", what, f->master);
         return;
     }
     if (strcmp(pd->ns, f->ns) == 0 && strcmp(pd->failover, f->name) == 0)
         return;
     finding(j, rfi, RFG_SEV_DENY, SENTINELS_RULE_MERGED, HINT_MERGED,
-            "sentinel %s knows %s %s:%d of master %s, which is %s pod %s of "
+            "sentinel %s has %s:%d as %s of %s, which is %s pod %s of "
             "failover %s/%s",
-            who, what, x->ip, x->port, f->master, rf_component_name(pd->comp),
+            who, x->ip, x->port, what, f->master, rf_component_name(pd->comp),
             pd->name, pd->ns, pd->failover);
     if (!j->err &&
         add_other(&j->res->v[rfi], pd->ns, pd->failover) != RFG_OK)
@@ -578,12 +578,13 @@ int sentinels_judge(struct sentinels_result *out, struct report *rep,
                         who, a->error);
             }
             if (a->has_master)
-                judge_addr(&j, rfi, who, "master", &a->master, RF_REDIS);
+                judge_addr(&j, rfi, who, "the master", &a->master,
+                           RF_REDIS);
             for (size_t k = 0; a->has_replicas && k < a->nreplicas; k++)
-                judge_addr(&j, rfi, who, "replica", &a->replicas[k],
+                judge_addr(&j, rfi, who, "a replica", &a->replicas[k],
                            RF_REDIS);
             for (size_t k = 0; a->has_sentinels && k < a->nsentinels; k++)
-                judge_addr(&j, rfi, who, "sentinel", &a->sentinels[k],
+                judge_addr(&j, rfi, who, "a sentinel", &a->sentinels[k],
                            RF_SENTINEL);
             if (a->has_replicas && f->redis_replicas > 0 &&
                 a->nreplicas > (size_t)(f->redis_replicas - 1))

@@ -229,7 +229,7 @@ static void test_foreign_replica(void)
     judge(&j, &f);
     CHECK_INT_EQ(count(&j, SENTINELS_RULE_MERGED, &msg), 1);
     CHECK_CONTAINS(msg, "10.0.1.2:26379 (pod rfs-a-y)");
-    CHECK_CONTAINS(msg, "replica 10.0.2.1:6379");
+    CHECK_CONTAINS(msg, "has 10.0.2.1:6379 as a replica of mymaster");
     CHECK_CONTAINS(msg, "failover other/b");
     CHECK_INT_EQ(j.rep.deny, 1);
     CHECK_STR_EQ(j.rep.v[0].object, "db/a");
@@ -256,7 +256,7 @@ static void test_foreign_sentinel(void)
     f.sent[0][1] = (struct sentinels_addr){"10.0.3.1", 26379, "r", ""};
     judge(&j, &f);
     CHECK_INT_EQ(count(&j, SENTINELS_RULE_MERGED, &msg), 1);
-    CHECK_CONTAINS(msg, "sentinel 10.0.3.1:26379");
+    CHECK_CONTAINS(msg, "has 10.0.3.1:26379 as a sentinel of mymaster");
     CHECK_CONTAINS(msg, "sentinel pod rfs-b-x of failover other/b");
     CHECK(j.res.v[0].merged);
     judged_free(&j);
