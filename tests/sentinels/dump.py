@@ -5,7 +5,8 @@
   dump.py make < SPEC > dump.json
       A List like `kubectl get redisfailovers,pods,secrets -A -o json`
       prints, from a spec of lines (blank lines and # comments skipped):
-        rf NS NAME REDIS_REPLICAS SENTINEL_REPLICAS [SECRET]
+        rf NS NAME REDIS_REPLICAS SENTINEL_REPLICAS [secret=NAME]
+           [disableMyMaster]
         redis NS FAILOVER INDEX IP
         sentinel NS FAILOVER INDEX IP
         secret NS NAME KEY VALUE
@@ -39,8 +40,13 @@ def make(lines):
             ns, name, nredis, nsent = args[:4]
             spec = {"redis": {"replicas": int(nredis)},
                     "sentinel": {"replicas": int(nsent)}}
-            if len(args) > 4:
-                spec["auth"] = {"secretPath": args[4]}
+            for opt in args[4:]:
+                if opt.startswith("secret="):
+                    spec["auth"] = {"secretPath": opt[len("secret="):]}
+                elif opt == "disableMyMaster":
+                    spec["sentinel"]["disableMyMaster"] = True
+                else:
+                    sys.exit("dump.py: unknown rf option: %s" % opt)
             items.append({
                 "apiVersion": "databases.spotahome.com/v1",
                 "kind": "RedisFailover",

@@ -12,6 +12,7 @@
 #
 # Everything started is killed on exit (rs_cleanup, from the EXIT trap),
 # and, where setpriv(1) can, also when the test shell itself is killed.
+# The directory is removed then too, unless RFG_KEEP=1 (to debug).
 # No wait here is timed: rs_until polls with a ceiling ($RS_WAIT s) that
 # only a hang reaches.
 #
@@ -79,7 +80,11 @@ rs_cleanup() {
         wait "$p" 2>/dev/null
     done
     RS_PID=()
-    [ -n "$RS_WORK" ] && rm -rf "$RS_WORK"
+    if [ "${RFG_KEEP:-0}" = 1 ]; then
+        echo "kept $RS_WORK (RFG_KEEP=1)"
+    elif [ -n "$RS_WORK" ]; then
+        rm -rf "$RS_WORK"
+    fi
 }
 
 rs_ip() { echo "$RS_BASE.$1"; }
