@@ -53,6 +53,22 @@ int cli_sentinels_check(struct sentinels_plan *plan,
  * cases, PolicyReports' resources). RFG_OK or RFG_ENOMEM. */
 int cli_sentinels_policy(struct audit *a, const struct sentinels_plan *plan,
                          const char *file);
+/* A dump (JSON or YAML, one List or a stream of objects) as one tree;
+ * NULL after printing why ("rfguard CMD: file:line:col: ..."). */
+cJSON *cli_sentinels_parse(const char *cmd, const char *buf, size_t len,
+                          const char *name);
+/* --password-secret NAME[:KEY] into o (NAME copied to *owned, freed
+ * first). 0, or -1 when a part is empty (or out of memory). */
+int cli_sentinels_secret_arg(struct sentinels_opts *o, char **owned,
+                             const char *arg);
+/* Append the failovers' pods (label part-of=redis-failover, every
+ * namespace) of the live cluster to items. RFG_OK or an error, printed. */
+int cli_sentinels_list_pods(const char *cmd, cJSON *items,
+                            const char *kubeconfig, const char *context);
+/* Copy the sentinel findings of `from` into the audit's report and make
+ * them PolicyReport results (cli_sentinels_policy). */
+int cli_sentinels_merge(struct audit *a, const struct report *from,
+                        const struct sentinels_plan *plan, const char *file);
 
 /* Load `path` (NULL = the built-in default policy), check it against the
  * rule catalogue, and print every problem to `err` as file:line:col.

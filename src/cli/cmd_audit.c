@@ -38,6 +38,7 @@
 #include "rf.h"
 #include "sbuf.h"
 #include "schema.h"
+#include "sentinels_out.h"
 #include "wipe.h"
 
 #define MAX_DUMP ((size_t)64 << 20)
@@ -103,6 +104,17 @@ static void audit_usage(FILE *f)
         "                           (default: live, the cluster's "
         "installed CRD; -f, the\n"
         "                           target's compiled-in one)\n"
+        "      --sentinels          also ask each failover's sentinel pods, "
+        "read-only,\n"
+        "                           for merges with other failovers (as "
+        "'rfguard\n"
+        "                           sentinels'; -f: the dump needs the "
+        "pods too)\n"
+        "      --sentinel-port N    ... on this port (default 26379)\n"
+        "      --password-secret NAME[:KEY]\n"
+        "                           ... with AUTH from this Secret of the "
+        "failover's\n"
+        "                           namespace (key default 'password')\n"
         "      --no-color           no ANSI colours (also NO_COLOR=1)\n"
         "  -q, --quiet              print errors only: no summary, no "
         "notes\n"
@@ -442,6 +454,9 @@ int cmd_audit(int argc, char **argv)
         {"target", required_argument, NULL, 't'},
         {"no-color", no_argument, NULL, 'C'},
         {"quiet", no_argument, NULL, 'q'},
+        {"sentinels", no_argument, NULL, 'E'},
+        {"sentinel-port", required_argument, NULL, 'P'},
+        {"password-secret", required_argument, NULL, 's'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -456,10 +471,20 @@ int cmd_audit(int argc, char **argv)
     cJSON *tree = NULL;
     size_t len = 0;
     unsigned chunk = PAGE_LIMIT;
-    bool all_ns = false;
+    bool all_ns = false, sentinels = false;
     int c, rc, exit_code = CLI_EXIT_ERROR;
+    struct cli_sentinels_opts so;
+    struct sentinels_plan splan;
+    struct sentinels_result sres;
+    struct report srep;
+    const char *spw = NULL;
+    char *ssecret = NULL;
+    cJSON *stree = NULL;
 
     memset(&ao, 0, sizeof(ao));
+    memset(&so, 0, sizeof(so));
+    memset(&splan, 0, sizeof(splan));
+    memset(&sres, 0, sizeof(sres));
     optind = 1;
     while ((c = getopt_long(argc, argv, "f:n:Al:o:p:t:qh", opts, NULL)) !=
            -1) {
@@ -526,6 +551,27 @@ int cmd_audit(int argc, char **argv)
         case 'q':
             ro.quiet = true;
             break;
+        case 'E':
+            sentinels = true;
+            break;
+        case 'P':
+            if (cli_parse_uint(optarg, 1, 65535, &so.plan.sentinel_port)) {
+                fprintf(stderr, "rfguard audit: --sentinel-port needs a "
+                                "port from 1 to 65535, not '%s'\n", optarg);
+                return CLI_EXIT_ERROR;
+            }
+            break;
+        case 's':
+            if (cli_sentinels_secret_arg(&so.plan, &ssecret, optarg)) {
+                fprintf(stderr, "rfguard audit: --password-secret needs "
+                                "NAME or NAME:KEY, not '%s'\n", optarg);
+                free(ssecret);
+                return CLI_EXIT_ERROR;
+            }
+            free(ssecret); /* checked; parsed again when used */
+            ssecret = NULL;
+            spw = optarg;
+            break;
         case 'h':
             audit_usage(stdout);
             return CLI_EXIT_OK;
@@ -579,14 +625,33 @@ int cmd_audit(int argc, char **argv)
     ao.pol = pol;
     ao.hash = rfg_sha256;
     audit_init(&a);
+    report_init(&srep);
+    if (sentinels) { /* before the audit wipes the Secrets */
+        if (spw && cli_sentinels_secret_arg(&so.plan, &ssecret, spw))
+            goto out;
+        so.cmd = "audit";
+        so.file = name;
+        so.plan.ns = ao.ns;
+        so.plan.selector = ao.selector;
+        so.plan.target = ao.target ? ao.target : pol->target;
+        so.probe.parallel = 8;
+        so.progress = !ro.quiet && isatty(STDERR_FILENO);
+        if (tree && cli_sentinels_list_pods("audit",
+                                            json_get_mut(tree, "items"),
+                                            kubeconfig, context))
+            goto out;
+        if (!tree && !(stree = cli_sentinels_parse("audit", buf, len, name)))
+            goto out;
+        if (cli_sentinels_check(&splan, &sres, &srep, tree ? tree : stree,
+                                NULL, &so))
+            goto out;
+    }
     if (tree)
         rc = audit_run_list(&a, tree, name, &ao);
     else
         rc = audit_run(&a, buf, len, name, &ao);
-    rfg_wipe(buf, len);
-    free(buf);
-    live_wipe_json(tree);
-    cJSON_Delete(tree);
+    if (!rc && sentinels)
+        rc = cli_sentinels_merge(&a, &srep, &splan, name);
     if (rc) {
         fprintf(stderr, "rfguard audit: %s\n", rfg_strerror(rc));
         goto out;
@@ -602,6 +667,8 @@ int cmd_audit(int argc, char **argv)
         }
     } else {
         report_write(&a.rep, &ro, stdout);
+        if (ro.format == REPORT_TEXT)
+            sentinels_write_steps(&splan, &sres, ro.color);
     }
     fflush(stdout);
     if (a.rep.errors)
@@ -616,6 +683,16 @@ int cmd_audit(int argc, char **argv)
                 ao.ns ? ao.ns : "", ao.selector ? " matching " : "",
                 ao.selector ? ao.selector : "");
 out:
+    rfg_wipe(buf, len);
+    free(buf);
+    live_wipe_json(tree);
+    cJSON_Delete(tree);
+    live_wipe_json(stree);
+    cJSON_Delete(stree);
+    sentinels_result_cleanup(&sres);
+    sentinels_plan_cleanup(&splan);
+    report_cleanup(&srep);
+    free(ssecret);
     audit_cleanup(&a);
     free(server);
     policy_free(pol);

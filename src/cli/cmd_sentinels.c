@@ -116,8 +116,8 @@ static void sentinels_usage(FILE *f)
 
 /* ---- input ---- */
 
-/* The dump in buf as one tree: its only document, or a List of them. */
-static cJSON *parse_dump(const char *buf, size_t len, const char *name)
+cJSON *cli_sentinels_parse(const char *cmd, const char *buf, size_t len,
+                          const char *name)
 {
     struct ydoc_stream st;
     struct diag_list dl;
@@ -129,7 +129,7 @@ static cJSON *parse_dump(const char *buf, size_t len, const char *name)
         char line[400];
 
         diag_format(&dl.v[0], line, sizeof(line));
-        fprintf(stderr, "rfguard sentinels: %s\n", line);
+        fprintf(stderr, "rfguard %s: %s\n", cmd, line);
     } else if (st.len == 1) {
         out = st.docs[0].root;
         st.docs[0].root = NULL;
@@ -448,6 +448,54 @@ int cli_sentinels_check(struct sentinels_plan *plan,
     return rc;
 }
 
+/* ---- shared with audit --sentinels ---- */
+
+int cli_sentinels_secret_arg(struct sentinels_opts *o, char **owned,
+                             const char *arg)
+{
+    char *colon;
+
+    free(*owned);
+    *owned = strdup(arg);
+    if (!*owned)
+        return -1;
+    colon = strchr(*owned, ':');
+    o->password_key = NULL;
+    if (colon) {
+        *colon = '\0';
+        o->password_key = colon + 1;
+    }
+    o->password_secret = *owned;
+    return !**owned || (colon && !colon[1]) ? -1 : 0;
+}
+
+int cli_sentinels_list_pods(const char *cmd, cJSON *items,
+                            const char *kubeconfig, const char *context)
+{
+    struct kclient *kc = NULL;
+    int rc = live_client(&kc, cmd, kubeconfig, context);
+
+    if (!rc)
+        rc = list_into(kc, items, "/api/v1", "pods",
+                       "&labelSelector=" POD_SELECTOR, NULL, "Pod", "v1");
+    kclient_free(kc);
+    return rc;
+}
+
+int cli_sentinels_merge(struct audit *a, const struct report *from,
+                        const struct sentinels_plan *plan, const char *file)
+{
+    for (size_t i = 0; i < from->len; i++) {
+        const struct report_entry *e = &from->v[i];
+
+        if (report_add_finding(&a->rep, REPORT_NO_DOC, e->file, e->pos,
+                               e->sev, e->rule, e->msg, e->hint, NULL,
+                               e->object, NULL))
+            return RFG_ENOMEM;
+    }
+    return cli_sentinels_policy(a, plan, file);
+}
+
 /* ---- the command ---- */
 
 /* A Go duration (500ms, 2s, 1m30s) from 1 ms to max_ms; 0 or -1. */
@@ -560,21 +608,11 @@ int cmd_sentinels(int argc, char **argv)
                                  optarg);
             break;
         case 's':
-            free(secret);
-            secret = strdup(optarg);
-            if (!secret)
-                return CLI_EXIT_ERROR;
-            if (strchr(secret, ':')) {
-                co.plan.password_key = strchr(secret, ':') + 1;
-                *strchr(secret, ':') = '\0';
-            }
-            if (!*secret || (co.plan.password_key &&
-                             !*co.plan.password_key)) {
+            if (cli_sentinels_secret_arg(&co.plan, &secret, optarg)) {
                 free(secret);
                 return bad_value("--password-secret", "NAME or NAME:KEY",
                                  optarg);
             }
-            co.plan.password_secret = secret;
             break;
         case 't':
             if (cli_parse_target("sentinels", optarg, &co.plan.target)) {
@@ -635,7 +673,7 @@ int cmd_sentinels(int argc, char **argv)
             goto out;
         }
         co.file = !strcmp(file, "-") ? "<stdin>" : file;
-        list = parse_dump(buf, len, co.file);
+        list = cli_sentinels_parse("sentinels", buf, len, co.file);
         rfg_wipe(buf, len);
         if (!list)
             goto out;

@@ -23,6 +23,25 @@
 #include "rf.h"
 #include "sbuf.h"
 
+void sentinels_write_steps(const struct sentinels_plan *plan,
+                           const struct sentinels_result *res, bool color)
+{
+    const char *bold = color ? "\033[1m" : "";
+    const char *rst = color ? "\033[0m" : "";
+
+    for (size_t i = 0; i < res->n; i++) {
+        const struct sentinels_verdict *v = &res->v[i];
+
+        if (!v->merged)
+            continue;
+        printf("\n%sHow to clean up %s/%s (rfguard only reads; run these "
+               "yourself):%s\n", bold, plan->rfs[i].ns, plan->rfs[i].name,
+               rst);
+        for (size_t k = 0; k < v->nprocedure; k++)
+            printf("  %s\n", v->procedure[k]);
+    }
+}
+
 void sentinels_write_text(const struct report *rep,
                        const struct sentinels_plan *plan,
                        const struct sentinels_result *res, bool color,
@@ -47,17 +66,7 @@ void sentinels_write_text(const struct report *rep,
         if (e->hint && !quiet)
             printf("    hint: %s\n", e->hint);
     }
-    for (size_t i = 0; i < res->n; i++) {
-        const struct sentinels_verdict *v = &res->v[i];
-
-        if (!v->merged)
-            continue;
-        printf("\n%sHow to clean up %s/%s (rfguard only reads; run these "
-               "yourself):%s\n", bold, plan->rfs[i].ns, plan->rfs[i].name,
-               rst);
-        for (size_t k = 0; k < v->nprocedure; k++)
-            printf("  %s\n", v->procedure[k]);
-    }
+    sentinels_write_steps(plan, res, color);
     if (quiet)
         return;
     if (rep->len || res->merged)

@@ -14,6 +14,10 @@
 #include "report.h"
 #include "sentinels.h"
 
+/* For each merged failover, "How to clean up ns/name (rfguard only
+ * reads; run these yourself):" and its steps. To stdout. */
+void sentinels_write_steps(const struct sentinels_plan *plan,
+                           const struct sentinels_result *res, bool color);
 /* Findings ("ns/name: error|warning: ... [rule]"), then for each merged
  * failover "How to clean up ns/name ...:" and its steps, then a summary.
  * quiet: deny findings and the clean-up only. To stdout. */

@@ -7,7 +7,8 @@
 # the others still asked, exit 0); sentinels that accept but never answer
 # (--timeout, and --deadline: the ones not started in time are reported,
 # not waited for); the JSON shape; every output format; YAML and stdin
-# dumps; -n and -l; and that the sentinel password never appears in any
+# dumps; -n and -l; audit --sentinels (findings in the audit's JSON and
+# PolicyReports); and that the sentinel password never appears in any
 # output. The Redis protocol is tested against real redis-server and
 # redis-sentinel processes by tests/integration.
 # Usage: sentinels_cli.sh RFGUARD SOURCE_DIR BUILD_DIR
@@ -158,6 +159,21 @@ python3 -c 'import json,sys,yaml; yaml.safe_dump(json.load(open(sys.argv[1])), o
 expect_exit 0 "stdin" sh -c "\"$rfguard\" sentinels --no-color -f - --sentinel-port $port <\"$work/dump.json\""
 [ "$(grep -c sentinel-unreachable "$work/out")" = 4 ] && ok "stdin dump read" ||
     bad "stdin: $(cat "$work/out")"
+
+# ---- audit --sentinels: the same check joins the audit's report ----
+expect_exit 1 "audit --sentinels (the audit's own deny rules)" "$rfguard" audit -f "$work/dump.json" --sentinels \
+    --sentinel-port "$port" -o json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); f=[x for x in d["findings"] if x["rule"]=="sentinel-unreachable"]; assert len(f)==4 and {x["object"] for x in f}=={"shop/cache","other/queue"}, f' \
+    "$work/out" && ok "audit --sentinels: the sentinel findings in the audit's JSON" ||
+    bad "audit --sentinels: $(head -c 2000 "$work/out")"
+"$rfguard" audit -f "$work/dump.json" --sentinels --sentinel-port "$port" -o policyreport |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); res=[x for r in d["items"] for x in r["results"] if x["rule"]=="sentinel-unreachable"]; assert len(res)==4 and all(x["result"]=="warn" for x in res), res' &&
+    ok "audit --sentinels: PolicyReport results" || bad "audit --sentinels policyreport"
+expect_exit 1 "audit without --sentinels asks none" "$rfguard" audit -f "$work/dump.json" -o json
+grep -q sentinel-unreachable "$work/out" && bad "audit asked sentinels unasked" ||
+    ok "audit asks no sentinel without --sentinels"
+expect_exit 2 "audit: a bad --password-secret" "$rfguard" audit -f "$work/dump.json" \
+    --sentinels --password-secret name:
 
 # ---- sentinels that never answer: --timeout and --deadline ----
 python3 -c '
