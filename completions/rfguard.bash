@@ -32,7 +32,7 @@ _rfguard()
     done
 
     if [[ -z $cmd ]]; then
-        mapfile -t COMPREPLY < <(compgen -W 'lint fix audit serve certs rules explain version
+        mapfile -t COMPREPLY < <(compgen -W 'lint fix audit sentinels serve certs rules explain version
             help --help --version' -- "$cur")
         return
     fi
@@ -42,7 +42,7 @@ _rfguard()
     -o | --format)
         if [[ $cmd == rules ]]; then
             mapfile -t COMPREPLY < <(compgen -W 'text json' -- "$cur")
-        elif [[ $cmd == audit ]]; then
+        elif [[ $cmd == audit || $cmd == sentinels ]]; then
             mapfile -t COMPREPLY < <(compgen -W 'text json sarif junit github
                 policyreport' -- "$cur")
         else
@@ -87,7 +87,8 @@ _rfguard()
         --shutdown-grace | --context | --service | --days | --secret-name | \
         --cluster-stale-ms | --claim-grace | --claim-reconcile | \
         --watch-timeout | --api-deadline | -l | --selector | --chunk-size | \
-        --audit-interval | --audit-debounce)
+        --audit-interval | --audit-debounce | --sentinel-port | --deadline | \
+        --parallel | --password-secret)
         return
         ;;
     esac
@@ -105,7 +106,13 @@ _rfguard()
     audit)
         opts='--filename --kubeconfig --context --chunk-size --no-secrets
             --namespace --all-namespaces --selector --format --policy
-            --target --crd --no-color --quiet --help'
+            --target --crd --sentinels --sentinel-port --password-secret
+            --no-color --quiet --help'
+        ;;
+    sentinels)
+        opts='--filename --kubeconfig --context --namespace --all-namespaces
+            --selector --sentinel-port --timeout --deadline --parallel
+            --password-secret --target --format --no-color --quiet --help'
         ;;
     serve)
         opts='--listen --tls-cert --tls-key --client-ca --policy
