@@ -32,12 +32,13 @@ rs_skip() {
     exit 77
 }
 
-# rs_can_bind IP: a TCP socket can be bound to IP (port 0)
+# rs_can_bind IP [PORT]: a TCP socket can be bound to IP:PORT (default 0)
 rs_can_bind() {
-    python3 - "$1" <<'EOF' 2>/dev/null
+    python3 - "$1" "${2:-0}" <<'EOF' 2>/dev/null
 import socket, sys
 s = socket.socket()
-s.bind((sys.argv[1], 0))
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as redis does
+s.bind((sys.argv[1], int(sys.argv[2])))
 s.close()
 EOF
 }
@@ -56,14 +57,16 @@ rs_init() {
     for try in 1 2 3 4 5 6 7 8; do
         : "$try"
         RS_BASE=127.$((10 + RANDOM % 240)).$((RANDOM % 256))
-        # Nothing of a parallel run on this /24 (its first redis address).
-        if rs_can_bind "$RS_BASE.2" &&
-           ! timeout 5 redis-cli -h "$RS_BASE.2" -p 6379 PING >/dev/null 2>&1; then
+        # Nothing of a parallel run on this /24 (its first addresses), and
+        # no redis or sentinel listening on all addresses (*:6379, *:26379).
+        if rs_can_bind "$RS_BASE.2" 6379 && rs_can_bind "$RS_BASE.4" 26379; then
             break
         fi
         RS_BASE=
     done
-    [ -n "$RS_BASE" ] || rs_skip "no free 127.A.B.0/24 found for the test"
+    [ -n "$RS_BASE" ] ||
+        rs_skip "ports 6379 and 26379 are taken on every 127.x address tried" \
+            "(a redis or sentinel listening on all addresses? stop it to run this test)"
     if setpriv --pdeathsig KILL true 2>/dev/null; then
         RS_PDEATH=(setpriv --pdeathsig KILL)
     fi
