@@ -589,17 +589,21 @@ int sentinels_judge(struct sentinels_result *out, struct report *rep,
             if (a->has_replicas && f->redis_replicas > 0 &&
                 a->nreplicas > (size_t)(f->redis_replicas - 1))
                 finding(&j, rfi, RFG_SEV_WARN, SENTINELS_RULE_EXTRA, NULL,
-                        "sentinel %s knows %zu replicas of master %s; the "
-                        "spec has %d redis (%d replicas)",
-                        who, a->nreplicas, f->master, f->redis_replicas,
-                        f->redis_replicas - 1);
+                        "sentinel %s knows %zu replica%s of master %s; the "
+                        "spec has %d redis, so %d replica%s",
+                        who, a->nreplicas, a->nreplicas == 1 ? "" : "s",
+                        f->master, f->redis_replicas, f->redis_replicas - 1,
+                        f->redis_replicas == 2 ? "" : "s");
             if (a->has_sentinels && f->sentinel_replicas > 0 &&
                 a->nsentinels > (size_t)(f->sentinel_replicas - 1))
                 finding(&j, rfi, RFG_SEV_WARN, SENTINELS_RULE_EXTRA, NULL,
-                        "sentinel %s knows %zu other sentinels of master "
-                        "%s; the spec has %d sentinels (%d others)",
-                        who, a->nsentinels, f->master, f->sentinel_replicas,
-                        f->sentinel_replicas - 1);
+                        "sentinel %s knows %zu other sentinel%s of master "
+                        "%s; the spec has %d sentinel%s, so %d other%s",
+                        who, a->nsentinels, a->nsentinels == 1 ? "" : "s",
+                        f->master, f->sentinel_replicas,
+                        f->sentinel_replicas == 1 ? "" : "s",
+                        f->sentinel_replicas - 1,
+                        f->sentinel_replicas == 2 ? "" : "s");
             if (a->has_masters)
                 judge_masters(&j, rfi, who, a);
         }

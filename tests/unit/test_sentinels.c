@@ -308,7 +308,7 @@ static void test_extra(void)
     judge(&j, &f);
     CHECK_INT_EQ(count(&j, SENTINELS_RULE_EXTRA, &msg), 2);
     CHECK_CONTAINS(msg, "knows 3 replicas");
-    CHECK_CONTAINS(msg, "the spec has 3 redis (2 replicas)");
+    CHECK_CONTAINS(msg, "the spec has 3 redis, so 2 replicas");
     CHECK_INT_EQ(count(&j, SENTINELS_RULE_MERGED, NULL), 0);
     judged_free(&j);
 }
