@@ -213,22 +213,25 @@ int cli_sentinels_policy(struct audit *a, const struct sentinels_plan *plan,
 {
     for (size_t i = 0; i < plan->nrfs; i++) {
         const struct sentinels_failover *f = &plan->rfs[i];
-        struct audit_failover *af;
+        struct audit_failover *af = NULL;
         char obj[512];
-        size_t doc;
+        size_t doc, k;
 
         snprintf(obj, sizeof(obj), "%s/%s", f->ns, f->name);
         /* the failover may be in the audit already */
-        for (af = a->rfs; af < a->rfs + a->nrfs; af++)
-            if (!strcmp(af->ns, f->ns) && !strcmp(af->name, f->name))
-                break;
-        if (af == a->rfs + a->nrfs) {
+        for (k = 0; k < a->nrfs && !af; k++)
+            if (!strcmp(a->rfs[k].ns, f->ns) &&
+                !strcmp(a->rfs[k].name, f->name))
+                af = &a->rfs[k];
+        if (!af) {
             void *v = rfg_grow(a->rfs, &a->caprfs, a->nrfs + 1,
                                sizeof(*a->rfs), 8);
 
-            if (!v || report_add_doc(&a->rep, file, 0, RF_KIND, obj, &doc))
+            if (!v)
                 return RFG_ENOMEM;
             a->rfs = v;
+            if (report_add_doc(&a->rep, file, 0, RF_KIND, obj, &doc))
+                return RFG_ENOMEM;
             af = &a->rfs[a->nrfs++];
             memset(af, 0, sizeof(*af));
             af->api_version = strdup(f->api_version);
@@ -241,8 +244,8 @@ int cli_sentinels_policy(struct audit *a, const struct sentinels_plan *plan,
                 !af->uid)
                 return RFG_ENOMEM;
         }
-        for (size_t k = 0; k < a->rep.len; k++) {
-            struct report_entry *e = &a->rep.v[k];
+        for (size_t j = 0; j < a->rep.len; j++) {
+            struct report_entry *e = &a->rep.v[j];
 
             if (e->doc == REPORT_NO_DOC && e->rule && e->object &&
                 !strncmp(e->rule, "sentinel-", 9) && !strcmp(e->object, obj))
