@@ -254,7 +254,8 @@ rs_state_sentinel() {
         /^(name|ip|port|quorum|num-slaves|num-other-sentinels|config-epoch|down-after-milliseconds|failover-timeout|parallel-syncs)$/ {
             key = $0; want = 1 }'
     echo "== config file"
-    grep -E '^(sentinel (monitor|known-replica|known-sentinel|config-epoch|leader-epoch|current-epoch|myid|auth-pass)|requirepass|replicaof)' \
+    # (not the password lines: a diff of these is printed)
+    grep -E '^(sentinel (monitor|known-replica|known-sentinel|config-epoch|leader-epoch|current-epoch|myid)|replicaof)' \
         "${RS_DIR[$name]}/$name.conf" | sort
 }
 
