@@ -18,6 +18,11 @@
 #   stale    a replica whose pod is gone from the dump: stale
 #   named    a freshworks failover with disableMyMaster: its sentinels
 #            monitor a master named after it (-t freshworks-v3.3)
+#   unknown  a sentinel that also monitors another failover's master
+#            under another name: unknown master, naming that failover
+#
+# and a sentinel stopped (SIGSTOP: it accepts, never answers) must time
+# out after --timeout while the others are still asked.
 #
 # Each case checks the findings of `-o json` name the right failovers,
 # the exit code, and for merged ones the clean-up procedure (text and
@@ -59,6 +64,8 @@ ip() { rs_ip "$1"; }
 # down/cache: r .40 .41, s .42 .43 .44 (.44 killed)
 # stale/cache: r .50 .51 .52 (.52 not in the dump, then killed), s .53 .54
 # named/orders: r .60 .61, s .62 .63 (master name "orders")
+# unknown/cache: r .70, s .71 .72; s .71 also monitors .73 as "sessions",
+#   the redis of unknown/sessions
 PW="pw-$RANDOM$RANDOM-$RANDOM"
 
 start_all() {
@@ -81,6 +88,8 @@ start_all() {
     rs_redis stale-r2 "$(ip 52)" "" "$(ip 50)" || return 1
     rs_redis named-r0 "$(ip 60)" || return 1
     rs_redis named-r1 "$(ip 61)" "" "$(ip 60)" || return 1
+    rs_redis unknown-r0 "$(ip 70)" || return 1
+    rs_redis sessions-r0 "$(ip 73)" || return 1
     rs_until "healthy replication" rs_master_has_replicas "$(ip 2)" 1 || return 1
     rs_until "reuse replication" rs_master_has_replicas "$(ip 10)" 2 || return 1
     rs_until "mesh replication" rs_master_has_replicas "$(ip 20)" 1 || return 1
@@ -108,6 +117,9 @@ start_all() {
     rs_sentinel stale-s1 "$(ip 54)" "$(ip 50)" || return 1
     rs_sentinel named-s0 "$(ip 62)" "$(ip 60)" "" orders || return 1
     rs_sentinel named-s1 "$(ip 63)" "$(ip 60)" "" orders || return 1
+    rs_sentinel unknown-s0 "$(ip 71)" "$(ip 70)" "" mymaster sessions "$(ip 73)" ||
+        return 1
+    rs_sentinel unknown-s1 "$(ip 72)" "$(ip 70)" || return 1
 }
 
 # knows SENTINEL_IP "REPLICA_IPS" "SENTINEL_IPS" [MASTER_NAME]: wait until
@@ -138,14 +150,16 @@ discover_all() {
     knows "$(ip 53)" "$(ip 51) $(ip 52)" "$(ip 54)" &&
     knows "$(ip 54)" "$(ip 51) $(ip 52)" "$(ip 53)" &&
     knows "$(ip 62)" "$(ip 61)" "$(ip 63)" orders &&
-    knows "$(ip 63)" "$(ip 61)" "$(ip 62)" orders
+    knows "$(ip 63)" "$(ip 61)" "$(ip 62)" orders &&
+    knows "$(ip 71)" "" "$(ip 72)" &&
+    knows "$(ip 72)" "" "$(ip 71)"
 }
 
 if ! start_all; then
     echo "FAIL could not start the redis and sentinel processes"
     exit 1
 fi
-ok "18 redis-server and 16 redis-sentinel processes on $RS_BASE.x"
+ok "20 redis-server and 18 redis-sentinel processes on $RS_BASE.x"
 if ! discover_all; then
     echo "FAIL Sentinel did not discover the topologies"
     for d in "$W"/*/log; do echo "--- $d"; tail -n 5 "$d"; done
@@ -222,6 +236,14 @@ redis named orders 1 $(ip 61)
 sentinel named orders 0 $(ip 62)
 sentinel named orders 1 $(ip 63)
 EOF
+mkdump unknown <<EOF
+rf unknown cache 1 2
+redis unknown cache 0 $(ip 70)
+sentinel unknown cache 0 $(ip 71)
+sentinel unknown cache 1 $(ip 72)
+rf unknown sessions 1 1
+redis unknown sessions 0 $(ip 73)
+EOF
 # everything at once (stale's missing pod still missing)
 python3 -c '
 import json, sys
@@ -229,15 +251,17 @@ items = []
 for f in sys.argv[1:]:
     items += json.load(open(f))["items"]
 json.dump({"apiVersion": "v1", "kind": "List", "items": items}, sys.stdout)
-' "$W"/{healthy,reuse,mesh,split,down,stale,named}.json >"$W/all.json"
+' "$W"/{healthy,reuse,mesh,split,down,stale,named,unknown}.json >"$W/all.json"
 
 # --- state before ---------------------------------------------------------
 SENTINELS="healthy-s4:4 healthy-s5:5 healthy-s6:6 reuse-s0:12 reuse-s1:13
 mesh-s0:22 mesh-s1:23 mintruder-s0:25 split-s0:33 split-s1:34 split-s2:35
-down-s42:42 down-s43:43 stale-s0:53 stale-s1:54 named-s0:62 named-s1:63"
+down-s42:42 down-s43:43 stale-s0:53 stale-s1:54 named-s0:62 named-s1:63
+unknown-s0:71 unknown-s1:72"
 REDISES="healthy-r0:2 healthy-r1:3 reuse-r0:10 reuse-r1:11 intruder-r0:14
 mesh-r0:20 mesh-r1:21 mintruder-r0:24 split-r0:30 split-r1:31 split-r2:32
-down-r0:40 down-r1:41 stale-r0:50 stale-r1:51 named-r0:60 named-r1:61"
+down-r0:40 down-r1:41 stale-r0:50 stale-r1:51 named-r0:60 named-r1:61
+unknown-r0:70 sessions-r0:73"
 snapshot() {   # snapshot DIR
     local e
     mkdir -p "$1"
@@ -404,6 +428,11 @@ if [ "$(count reuse sentinel-stale)" = 0 ] && [ "$(count reuse sentinel-unreacha
 else
     bad "reuse: unexpected stale or unreachable"; show reuse
 fi
+if has reuse sentinel-extra reuse/cache "$(q "$(ip 12)"):26379" '2 replicas'; then
+    ok "reuse: extra, 2 replicas known where the spec has 1"
+else
+    bad "reuse: want sentinel-extra (2 replicas) on reuse/cache"; show reuse
+fi
 run reuse text --no-color
 procedure_ok reuse reuse/cache "$(ip 12)" "$(ip 13)"
 
@@ -449,6 +478,19 @@ else
     bad "down: unexpected merged or stale"; show down
 fi
 keep down
+# a sentinel that accepts and never answers: --timeout, the others asked
+rs_signal down-s43 STOP
+json down --timeout 1s
+rs_signal down-s43 CONT
+if [ "$RC" = 0 ] && [ "$(count down sentinel-unreachable)" = 2 ] &&
+   has down sentinel-unreachable down/cache "$(q "$(ip 43)"):26379" 'no reply|[Tt]ime' &&
+   has down sentinel-unreachable down/cache "$(q "$(ip 44)"):26379"; then
+    ok "down: a stopped sentinel ($(ip 43)) times out after --timeout 1s, the killed one refuses, the third answers"
+else
+    bad "down: want unreachable (timeout) on $(ip 43) and (refused) on $(ip 44) only"; show down
+fi
+rs_until "the stopped sentinel to answer again" rs_pong down-s43 "$(ip 43)" 26379 ||
+    bad "down: the sentinel on $(ip 43) did not come back after SIGCONT"
 
 # stale: a replica address no pod has
 json stale
@@ -478,6 +520,17 @@ else
     bad "named: under the default target want 2 sentinel-unreachable about mymaster"; show named
 fi
 
+# unknown: a sentinel that monitors another failover's master too
+json unknown
+if [ "$RC" = 0 ] &&
+   has unknown sentinel-unknown-master unknown/cache "$(q "$(ip 71)"):26379" 'sessions' 'unknown/sessions' "$(q "$(ip 73)")" &&
+   [ "$(count unknown sentinel-unknown-master)" = 1 ] && [ "$(count unknown sentinel-merged)" = 0 ]; then
+    ok "unknown: the sentinel on $(ip 71) also monitors 'sessions', the redis of unknown/sessions; exit 0"
+else
+    bad "unknown: want one sentinel-unknown-master on unknown/cache naming unknown/sessions"; show unknown
+fi
+keep unknown
+
 # all at once, two sentinels at a time: the same findings, each on its
 # failover (an answer given to the wrong failover would show here)
 json all -t freshworks-v3.3 --parallel 2
@@ -488,6 +541,21 @@ if [ "$RC" = 1 ] && [ -s "$W/out/all.want" ] &&
     ok "all cases in one dump, --parallel 2: exactly the findings of the cases one by one, exit 1"
 else
     bad "all cases in one dump: exit $RC, findings differ from the cases one by one:"
+    cat "$W/diff"
+fi
+# the same dump as YAML on stdin
+python3 -c 'import json, sys, yaml; yaml.safe_dump(json.load(sys.stdin), sys.stdout)' \
+    <"$W/all.json" >"$W/all.yaml"
+"$RFG" sentinels -f - -o json -t freshworks-v3.3 --timeout 10s --deadline 80s \
+    <"$W/all.yaml" >"$W/out/yaml.json" 2>"$W/out/yaml.json.err"
+RC=$?
+cat "$W/out/yaml.json" "$W/out/yaml.json.err" >>"$W/out/all"
+python3 "$DUMPPY" findings "$W/out/yaml.json" 2>&1 |
+    sed -E 's/ \(flags [^)]*\)//' >"$W/out/yaml.got"
+if [ "$RC" = 1 ] && diff -u "$W/out/all.want" "$W/out/yaml.got" >"$W/diff"; then
+    ok "all cases as YAML on stdin (-f -): the same findings, exit 1"
+else
+    bad "all cases as YAML on stdin: exit $RC, findings differ:"
     cat "$W/diff"
 fi
 run all text -t freshworks-v3.3 --parallel 2 --no-color

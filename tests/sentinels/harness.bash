@@ -167,12 +167,14 @@ rs_redis() {
     rs_launch "$name" "$ip" 6379 redis-server
 }
 
-# rs_sentinel NAME IP MASTER_IP [PASSWORD [MASTER_NAME]]: a redis-sentinel
-# on IP:26379 monitoring MASTER_IP:6379 as MASTER_NAME (mymaster), quorum
-# 2. With PASSWORD it requires it and uses it towards the master and the
-# other sentinels (auth-pass).
+# rs_sentinel NAME IP MASTER_IP [PASSWORD [MASTER_NAME [NAME2 IP2]]]: a
+# redis-sentinel on IP:26379 monitoring MASTER_IP:6379 as MASTER_NAME
+# (mymaster), quorum 2, and also IP2:6379 as NAME2 when given. With
+# PASSWORD it requires it and uses it towards the master and the other
+# sentinels (auth-pass).
 rs_sentinel() {
     local name=$1 ip=$2 mip=$3 pw=${4:-} mname=${5:-mymaster}
+    local m2=${6:-} ip2=${7:-}
     local dir=$RS_WORK/$name
     mkdir -p "$dir"
     RS_DIR[$name]=$dir
@@ -188,6 +190,11 @@ rs_sentinel() {
         echo "sentinel monitor $mname $mip 6379 2"
         echo "sentinel down-after-milliseconds $mname 5000"
         echo "sentinel failover-timeout $mname 600000"
+        if [ -n "$m2" ]; then
+            echo "sentinel monitor $m2 $ip2 6379 2"
+            echo "sentinel down-after-milliseconds $m2 5000"
+            echo "sentinel failover-timeout $m2 600000"
+        fi
         if [ -n "$pw" ]; then
             echo "requirepass $pw"
             echo "sentinel auth-pass $mname $pw"
@@ -196,6 +203,9 @@ rs_sentinel() {
     [ -n "$pw" ] && RS_AUTH[$ip:26379]=$pw
     rs_launch "$name" "$ip" 26379 redis-sentinel
 }
+
+# rs_signal NAME SIGNAL: send SIGNAL (STOP, CONT) to one instance.
+rs_signal() { kill -"$2" "${RS_PID[$1]}"; }
 
 # rs_kill NAME: SIGKILL one instance and reap it.
 rs_kill() {
