@@ -193,7 +193,7 @@ static void conn_error(struct sprobe_ans *a, redisContext *c,
     if (c->err == REDIS_ERR_IO &&
         (strstr(c->errstr, "temporarily unavailable") ||
          strstr(c->errstr, "timed out")))
-        set_error(a, "%s: no reply within %u ms", what, ms);
+        set_error(a, "%s: timed out, no reply within %u ms", what, ms);
     else if (c->err == REDIS_ERR_EOF)
         set_error(a, "%s: connection closed by the server", what);
     else
@@ -246,7 +246,7 @@ static int probe_one(struct run *r, const struct sprobe_req *q,
     }
     if (c->err) {
         if (c->err == REDIS_ERR_IO && strstr(c->errstr, "timed out"))
-            set_error(a, "connect: no answer within %u ms", ms);
+            set_error(a, "connect: timed out, no answer within %u ms", ms);
         else
             set_error(a, "connect: %s", c->errstr);
         redisFree(c);

@@ -39,10 +39,11 @@ struct sprobe_addr {
  * answer; a question that got none leaves its fields empty. */
 struct sprobe_ans {
     /* owned; NULL when every question was answered. Otherwise why not, in
-     * one line: "connect: Connection refused", "timeout after 2000 ms",
-     * "AUTH: WRONGPASS ...", "SENTINEL MASTER mymaster: ERR No such master
-     * with that name", "deadline passed" (never started: the run's
-     * deadline had passed). Never holds the password. */
+     * one line: "connect: Connection refused", "SENTINEL MASTER: timed
+     * out, no reply within 2000 ms", "AUTH: WRONGPASS ...", "SENTINEL
+     * MASTER mymaster: ERR No such master with that name", "deadline
+     * passed" (never started: the run's deadline had passed). Never holds
+     * the password. Control characters of a reply are shown as '?'. */
     char *error;
     bool has_master;       /* SENTINEL MASTER <name> */
     struct sprobe_addr master;

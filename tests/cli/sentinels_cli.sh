@@ -196,7 +196,7 @@ if [ -z "$sport" ]; then
 else
     expect_exit 0 "--timeout against silent sentinels" \
         sen -f "$work/dump.json" -n shop --sentinel-port "$sport" --timeout 200ms
-    [ "$(grep -c "no reply within 200 ms" "$work/out")" = 3 ] &&
+    [ "$(grep -c "timed out, no reply within 200 ms" "$work/out")" = 3 ] &&
         ok "--timeout: each silent sentinel gives up with the timeout" ||
         bad "--timeout: $(cat "$work/out")"
     expect_exit 0 "--deadline against silent sentinels" \
