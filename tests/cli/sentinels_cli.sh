@@ -206,6 +206,16 @@ else
         [ "$(grep -c "could not be asked: deadline passed" "$work/out")" = 2 ] &&
         ok "--deadline: the sentinels not started in time are reported, not waited for" ||
         bad "--deadline: $(cat "$work/out")"
+    grep -q "asked" "$work/err" && bad "progress printed to a stderr that is no terminal" ||
+        ok "no progress when stderr is not a terminal"
+    # on a terminal: "asked N/M sentinels..." (script(1) gives one)
+    if command -v script >/dev/null; then
+        script -qec "\"$rfguard\" sentinels --no-color -f \"$work/dump.json\" -n shop --sentinel-port $sport --timeout 100ms --parallel 1 >/dev/null" \
+            "$work/typescript" >/dev/null 2>&1 </dev/null
+        grep -q "asked [0-9]/3 sentinels" "$work/typescript" &&
+            ok "progress on a terminal: asked N/3 sentinels" ||
+            bad "no progress on a terminal: $(cat -v "$work/typescript")"
+    fi
 fi
 
 cli_finish
