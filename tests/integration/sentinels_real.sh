@@ -67,6 +67,7 @@ ip() { rs_ip "$1"; }
 # unknown/cache: r .70, s .71 .72; s .71 also monitors .73 as "sessions",
 #   the redis of unknown/sessions
 PW="pw-$RANDOM$RANDOM-$RANDOM"
+PW2="wrong-$RANDOM$RANDOM-$RANDOM"   # in a Secret too, never the right one
 
 start_all() {
     # Redis first, so the sentinels' first INFO already lists the replicas.
@@ -180,6 +181,7 @@ mkdump() { python3 "$DUMPPY" make >"$W/$1.json"; }
 mkdump healthy <<EOF
 rf healthy cache 2 3 secret=cache-auth
 secret healthy cache-auth password $PW
+secret healthy wrong-auth pass $PW2
 redis healthy cache 0 $(ip 2)
 redis healthy cache 1 $(ip 3)
 sentinel healthy cache 0 $(ip 4)
@@ -402,6 +404,13 @@ if { [ "$RC" = 2 ] && grep -q 'other-auth' "$W/out/healthy.json.err"; } ||
 else
     bad "healthy: --password-secret naming no Secret went unnoticed"; show healthy
 fi
+json healthy --password-secret wrong-auth:pass
+if [ "$RC" = 0 ] && [ "$(count healthy sentinel-unreachable healthy/cache)" = 3 ] &&
+   has healthy sentinel-unreachable healthy/cache "$(q "$(ip 5)"):26379" 'AUTH|WRONGPASS|invalid'; then
+    ok "healthy: a wrong password (key 'pass' of another Secret) makes each sentinel unreachable (auth), exit 0"
+else
+    bad "healthy: with a wrong password want 3 sentinel-unreachable (auth)"; show healthy
+fi
 json healthy
 if [ "$RC" = 0 ] && [ "$(count healthy sentinel-unreachable healthy/cache)" = 3 ] &&
    has healthy sentinel-unreachable healthy/cache "$(q "$(ip 4)"):26379" 'rfs-cache-7d9f8c6b5-0' 'AUTH|NOAUTH|[Aa]uth'; then
@@ -605,8 +614,10 @@ for e in $SENTINELS; do
 done
 [ "$failed" = "$f0" ] && ok "every live sentinel was asked (down's two included)"
 PW64=$(printf '%s' "$PW" | base64)
-if [ -s "$W/out/all" ] && ! grep -qF -e "$PW" -e "$PW64" "$W/out/all"; then
-    ok "the password is in none of the outputs of the $NRUNS runs"
+PW264=$(printf '%s' "$PW2" | base64)
+if [ -s "$W/out/all" ] &&
+   ! grep -qF -e "$PW" -e "$PW64" -e "$PW2" -e "$PW264" "$W/out/all"; then
+    ok "neither password is in any output of the $NRUNS runs"
 else
     bad "the password appears in an output (or there was none)"
 fi
