@@ -42,6 +42,7 @@ struct cli_sentinels_opts {
     struct sentinels_opts plan;
     struct sprobe_opts probe;
     bool progress;                 /* "asked N/M sentinels..." on stderr */
+    bool quiet;                    /* no note when the input has no pods */
 };
 int cli_sentinels_check(struct sentinels_plan *plan,
                         struct sentinels_result *res, struct report *rep,

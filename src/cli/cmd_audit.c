@@ -636,6 +636,7 @@ int cmd_audit(int argc, char **argv)
         so.plan.target = ao.target ? ao.target : pol->target;
         so.probe.parallel = 8;
         so.progress = !ro.quiet && isatty(STDERR_FILENO);
+        so.quiet = ro.quiet;
         if (tree && cli_sentinels_list_pods("audit",
                                             json_get_mut(tree, "items"),
                                             kubeconfig, context))

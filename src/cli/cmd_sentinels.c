@@ -340,6 +340,10 @@ int cli_sentinels_check(struct sentinels_plan *plan,
                 rc == RFG_EINVAL ? err : rfg_strerror(rc));
         return rc;
     }
+    if (!o->quiet && plan->nrfs && !plan->npods)
+        fprintf(stderr, "rfguard %s: no pod of any failover in the input, "
+                "so no sentinel to ask (a dump needs them: kubectl get "
+                "redisfailovers,pods -A -o json)\n", o->cmd);
     n = plan->nasks;
     reqs = calloc(n + 1, sizeof(*reqs));
     ans = calloc(n + 1, sizeof(*ans));
@@ -662,6 +666,7 @@ int cmd_sentinels(int argc, char **argv)
     ro.color = !no_color && isatty(STDOUT_FILENO);
     ro.version = cli_version_number();
     co.progress = !ro.quiet && isatty(STDERR_FILENO);
+    co.quiet = ro.quiet;
     audit_init(&a);
     if (file) {
         rc = rfg_read_file(&buf, &len, file, MAX_DUMP);

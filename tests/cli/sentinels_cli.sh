@@ -172,6 +172,12 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); f=[x for x in d["fi
 expect_exit 1 "audit without --sentinels asks none" "$rfguard" audit -f "$work/dump.json" -o json
 grep -q sentinel-unreachable "$work/out" && bad "audit asked sentinels unasked" ||
     ok "audit asks no sentinel without --sentinels"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["items"]=[x for x in d["items"] if x["kind"]!="Pod"]; json.dump(d,open(sys.argv[2],"w"))' \
+    "$work/dump.json" "$work/nopods.json"
+expect_exit 1 "audit --sentinels over a dump without pods" "$rfguard" audit \
+    -f "$work/nopods.json" --sentinels
+grep -q "no pod of any failover in the input" "$work/err" &&
+    ok "a dump without pods: says to dump them too" || bad "no pods: $(cat "$work/err")"
 expect_exit 2 "audit: a bad --password-secret" "$rfguard" audit -f "$work/dump.json" \
     --sentinels --password-secret name:
 
