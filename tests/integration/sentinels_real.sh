@@ -28,7 +28,9 @@
 # the exit code, and for merged ones the clean-up procedure (text and
 # JSON). Then one run over all of them at once, asking two sentinels at a
 # time, must find exactly what the cases found one by one, and the other
-# output formats must carry the merge. Around it all: nothing was written
+# output formats must carry the merge. The same again without -f, from
+# the stand-in API server (tests/kapi) holding the same objects, when
+# curl and openssl are there to run it. Around it all: nothing was written
 # to any redis or sentinel, every live sentinel was asked, and the
 # password is in no output. No wait is timed: Sentinel's discovery
 # is polled with a ceiling (RFG_WAIT, default 90 s) that only a hang
@@ -559,6 +561,7 @@ python3 -c 'import json, sys, yaml; yaml.safe_dump(json.load(sys.stdin), sys.std
     <"$W/all.yaml" >"$W/out/yaml.json" 2>"$W/out/yaml.json.err"
 RC=$?
 cat "$W/out/yaml.json" "$W/out/yaml.json.err" >>"$W/out/all"
+NRUNS=$((NRUNS + 1))
 python3 "$DUMPPY" findings "$W/out/yaml.json" 2>&1 |
     sed -E 's/ \(flags [^)]*\)//' >"$W/out/yaml.got"
 if [ "$RC" = 1 ] && diff -u "$W/out/all.want" "$W/out/yaml.got" >"$W/diff"; then
@@ -584,6 +587,71 @@ for fmt in sarif junit github policyreport; do
         bad "reuse: -o $fmt: exit $RC: $(head -c 600 "$W/out/reuse.$fmt")"
     fi
 done
+
+# --- the same from a live cluster (tests/kapi) -----------------------------
+live() {
+    local f0=$failed
+    if ! command -v curl >/dev/null 2>&1 || ! command -v openssl >/dev/null 2>&1; then
+        echo "skip live: curl or openssl not found (scripts/deps.txt installs them)"
+        return
+    fi
+    # shellcheck source=tests/integration/cluster_common.bash
+    . "$SRC/tests/integration/cluster_common.bash" "$RFG" "$SRC" "$BUILD"
+    failed=$f0
+    trap 'cluster_cleanup; rs_cleanup' EXIT
+    # shellcheck disable=SC2119
+    if ! cluster_setup >"$W/kapi-setup.log" 2>&1; then
+        bad "live: the stand-in API server did not start: $(tail -n 5 "$W/kapi-setup.log")"
+        return
+    fi
+    local o n=0
+    while IFS= read -r o; do
+        printf '%s' "$o" | kctl /objects - >/dev/null || bad "live: kapi refused: $o"
+        n=$((n + 1))
+    done < <(python3 -c '
+import json, sys
+for it in json.load(open(sys.argv[1]))["items"]:
+    print(json.dumps(it))' "$W/all.json")
+    kctl /calls/reset >/dev/null
+    "$RFG" sentinels --kubeconfig "$WORK/kubeconfig" -o json -t freshworks-v3.3 \
+        --parallel 2 --timeout 10s --deadline 80s \
+        >"$W/out/live.json" 2>"$W/out/live.json.err"
+    RC=$?
+    cat "$W/out/live.json" "$W/out/live.json.err" >>"$W/out/all"
+    NRUNS=$((NRUNS + 1))
+    kctl /calls >"$W/calls.json"
+    python3 "$DUMPPY" findings "$W/out/live.json" 2>&1 |
+        sed -E 's/ \(flags [^)]*\)//' >"$W/out/live.got"
+    if [ "$RC" = 1 ] && diff -u "$W/out/all.want" "$W/out/live.got" >"$W/diff"; then
+        ok "live ($n objects in kapi): the same findings as the dump, exit 1"
+    else
+        bad "live: exit $RC, findings differ from the dump's:"
+        cat "$W/diff"
+        head -n 5 "$W/out/live.json.err"
+    fi
+    if python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1]))
+c = c.get("calls", c) if isinstance(c, dict) else c
+sys.exit(0 if c and all(x["method"] == "GET" for x in c) and
+         {x["resource"] for x in c} >= {"redisfailovers", "pods"} else 1)' "$W/calls.json"; then
+        ok "live: GETs only, of redisfailovers and pods"
+    else
+        bad "live: API calls other than GETs of redisfailovers and pods: $(head -c 600 "$W/calls.json")"
+    fi
+    "$RFG" sentinels --kubeconfig "$WORK/kubeconfig" -o json -n healthy \
+        --password-secret cache-auth --timeout 10s --deadline 80s \
+        >"$W/out/live-healthy.json" 2>"$W/out/live-healthy.json.err"
+    RC=$?
+    cat "$W/out/live-healthy.json" "$W/out/live-healthy.json.err" >>"$W/out/all"
+    NRUNS=$((NRUNS + 1))
+    if [ "$RC" = 0 ] && [ -z "$(python3 "$DUMPPY" findings "$W/out/live-healthy.json" 2>&1)" ]; then
+        ok "live: -n healthy with the password from the cluster's Secret: exit 0, no finding"
+    else
+        bad "live: -n healthy --password-secret cache-auth: exit $RC: $(head -c 600 "$W/out/live-healthy.json")"
+    fi
+}
+live
 
 # --- nothing written, every sentinel asked, no password shown -------------
 snapshot "$W/after"
