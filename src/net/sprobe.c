@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -385,6 +386,17 @@ int sprobe_run(struct sprobe_ans *out, const struct sprobe_req *reqs,
     size_t nthreads = par < n ? par : n;
     if (pthread_mutex_init(&r.mu, NULL) != 0)
         return RFG_EIO;
+    /* A sentinel that closes the connection must not kill the process
+     * with SIGPIPE when a command is then written (hiredis uses write()):
+     * block it here and in the workers, which inherit the mask, and take
+     * back a SIGPIPE raised in this thread before unblocking. */
+    sigset_t sigpipe, old, pend;
+    bool pending_before = false;
+    sigemptyset(&sigpipe);
+    sigaddset(&sigpipe, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &sigpipe, &old);
+    if (sigpending(&pend) == 0)
+        pending_before = sigismember(&pend, SIGPIPE) == 1;
 
     pthread_t *th = calloc(nthreads, sizeof *th);
     size_t started = 0;
@@ -400,6 +412,12 @@ int sprobe_run(struct sprobe_ans *out, const struct sprobe_req *reqs,
     for (size_t i = 0; i < started; i++)
         pthread_join(th[i], NULL);
     free(th);
+    if (!pending_before && sigpending(&pend) == 0 &&
+        sigismember(&pend, SIGPIPE) == 1) {
+        struct timespec zero = {0, 0};
+        (void)sigtimedwait(&sigpipe, NULL, &zero);
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     pthread_mutex_destroy(&r.mu);
     return r.oom ? RFG_ENOMEM : RFG_OK;
 }
