@@ -80,18 +80,21 @@ static bool is_kind(const cJSON *o, const char *api, const char *kind)
     return a && k && strcmp(a, api) == 0 && strcmp(k, kind) == 0;
 }
 
-/* The redis port of failover ns/name in the List, 0 when absent. */
-static int port_of(const cJSON *items, const char *ns, const char *name)
+/* The List's failovers, for the redis port of each pod's failover. */
+struct rf_index {
+    const cJSON **v;
+    size_t n;
+};
+
+/* The redis port of failover ns/name, 0 when the List lacks it. */
+static int port_of(const struct rf_index *ix, const char *ns,
+                   const char *name)
 {
-    const cJSON *o;
-    cJSON_ArrayForEach(o, items)
-    {
-        if (rf_kind_of(o) != RF_KIND_FAILOVER)
-            continue;
-        const char *n = rf_name(o);
+    for (size_t i = 0; i < ix->n; i++) {
+        const char *n = rf_name(ix->v[i]);
         if (n && strcmp(n, name) == 0 &&
-            strcmp(rf_namespace(o, "default"), ns) == 0)
-            return rf_redis_port(o);
+            strcmp(rf_namespace(ix->v[i], "default"), ns) == 0)
+            return rf_redis_port(ix->v[i]);
     }
     return 0;
 }
@@ -99,7 +102,7 @@ static int port_of(const cJSON *items, const char *ns, const char *name)
 /* Add pod `o` to p->pods when it is a failover's redis or sentinel pod
  * with an IP. RFG_OK or RFG_ENOMEM. */
 static int add_pod(struct sentinels_plan *p, size_t *cap,
-                   const cJSON *items, const cJSON *o, unsigned sport)
+                   const struct rf_index *ix, const cJSON *o, unsigned sport)
 {
     const cJSON *meta = cJSON_GetObjectItemCaseSensitive(o, "metadata");
     const cJSON *labels = cJSON_GetObjectItemCaseSensitive(meta, "labels");
@@ -137,7 +140,7 @@ static int add_pod(struct sentinels_plan *p, size_t *cap,
     p->npods++;
     if (!d->ns || !d->name || !d->failover || !d->ip)
         return RFG_ENOMEM;
-    d->port = c == RF_SENTINEL ? (int)sport : port_of(items, d->ns, rf);
+    d->port = c == RF_SENTINEL ? (int)sport : port_of(ix, d->ns, rf);
     return RFG_OK;
 }
 
@@ -168,12 +171,25 @@ int sentinels_plan(struct sentinels_plan *out, const cJSON *list,
     const cJSON *it;
     /* Pods first: the failovers' sentinels are looked up among them. */
     if (items) {
+        struct rf_index ix = {NULL, 0};
+        size_t n = (size_t)cJSON_GetArraySize(items);
+        int rc = RFG_OK;
+        ix.v = calloc(n + 1, sizeof(*ix.v));
+        if (!ix.v)
+            goto oom;
         cJSON_ArrayForEach(it, items)
         {
-            if (is_kind(it, "v1", "Pod") &&
-                add_pod(out, &cappod, items, it, sport) != RFG_OK)
-                goto oom;
+            if (rf_kind_of(it) == RF_KIND_FAILOVER)
+                ix.v[ix.n++] = it;
         }
+        cJSON_ArrayForEach(it, items)
+        {
+            if (rc == RFG_OK && is_kind(it, "v1", "Pod"))
+                rc = add_pod(out, &cappod, &ix, it, sport);
+        }
+        free(ix.v);
+        if (rc != RFG_OK)
+            goto oom;
     }
     for (it = items ? items->child : one; it; it = items ? it->next : NULL) {
         if (rf_kind_of(it) != RF_KIND_FAILOVER || !rf_name(it))
