@@ -106,7 +106,8 @@ can_bind() {
 rcli() { timeout 10 redis-cli -h "$1" -p "$2" "${@:3}" 2>/dev/null; }
 # launch NAME BINARY IP PORT CONFIG-LINES...: start and wait for PONG
 launch() {
-    local name=$1 bin=$2 host=$3 port=$4 d=$WORK/$1
+    local name=$1 bin=$2 host=$3 port=$4 d
+    d=$(cd "$WORK" && pwd)/$1   # redis reads paths after its chdir
     shift 4
     mkdir -p "$d"
     { printf '%s\n' "port $port" "bind $host" "protected-mode no" \
@@ -115,9 +116,13 @@ launch() {
     [ "$bin" = redis-sentinel ] && sed -i '/^save/d' "$d/$name.conf"
     "$bin" "$d/$name.conf" >"$d/stdout" 2>&1 &
     PIDS+=($!)
-    wait_for pong "$host" "$port" || { tail -n 20 "$d/log" "$d/stdout"; return 1; }
+    if ! wait_for pong_or_gone $! "$host" "$port" || ! pong "$host" "$port"; then
+        tail -n 20 "$d/log" "$d/stdout" 2>/dev/null
+        return 1
+    fi
 }
 pong() { [ "$(rcli "$1" "$2" PING)" = PONG ]; }
+pong_or_gone() { pong "$2" "$3" || ! kill -0 "$1" 2>/dev/null; }
 replica_seen() {   # the sentinel of b lists c's redis among the replicas
     rcli "$(ip 12)" 26379 SENTINEL REPLICAS mymaster | grep -qx "$(ip 11)"
 }
