@@ -406,6 +406,10 @@ static void finding(struct judge *j, size_t rfi, enum rfg_sev sev,
 #define HINT_STALE                                                       \
     "the trace of a reused or vanished pod IP; SENTINEL RESET on each "    \
     "sentinel, one at a time, makes it forget the address"
+#define HINT_UNKNOWN                                                     \
+    "this failover's sentinels should monitor one master only; once "     \
+    "nothing adds the other one again, SENTINEL REMOVE with its name, on " \
+    "each sentinel that lists it, makes it stop"
 #define HINT_UNREACHABLE                                                 \
     "the other sentinels were still asked; check the pod, --sentinel-port " \
     "and --password-secret"
@@ -451,14 +455,14 @@ static void judge_masters(struct judge *j, size_t rfi, const char *who,
             pod_at(j->plan, m->ip, m->port, RF_REDIS);
         if (pd)
             finding(j, rfi, RFG_SEV_WARN, SENTINELS_RULE_UNKNOWN_MASTER,
-                    HINT_STALE,
+                    HINT_UNKNOWN,
                     "sentinel %s also monitors master %s at %s:%d, a redis "
                     "of failover %s/%s; it should know only %s",
                     who, m->name ? m->name : "?", m->ip, m->port, pd->ns,
                     pd->failover, f->master);
         else
             finding(j, rfi, RFG_SEV_WARN, SENTINELS_RULE_UNKNOWN_MASTER,
-                    HINT_STALE,
+                    HINT_UNKNOWN,
                     "sentinel %s also monitors master %s at %s:%d, an "
                     "address no pod has; it should know only %s",
                     who, m->name ? m->name : "?", m->ip, m->port, f->master);
