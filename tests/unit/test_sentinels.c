@@ -348,6 +348,50 @@ static void test_unknown_master(void)
     judged_free(&j);
 }
 
+static void test_master_name(void)
+{
+    const char *js =
+        "{\"apiVersion\":\"databases.spotahome.com/v1\",\"kind\":"
+        "\"RedisFailover\",\"metadata\":{\"name\":\"orders\"},"
+        "\"spec\":{\"sentinel\":{\"disableMyMaster\":true}}}";
+    cJSON *o = cJSON_Parse(js);
+    struct sentinels_plan p;
+    char err[128];
+    struct sentinels_opts fw = {.target = RF_TARGET_FRESHWORKS_V33};
+    struct sentinels_opts def = {0};
+    CHECK_INT_EQ(sentinels_plan(&p, o, &fw, err, sizeof err), RFG_OK);
+    CHECK_INT_EQ(p.nrfs, 1);
+    CHECK_STR_EQ(p.rfs[0].ns, "default");
+    CHECK_STR_EQ(p.rfs[0].master, "orders");
+    sentinels_plan_cleanup(&p);
+    CHECK_INT_EQ(sentinels_plan(&p, o, &def, err, sizeof err), RFG_OK);
+    CHECK_STR_EQ(p.rfs[0].master, "mymaster");
+    sentinels_plan_cleanup(&p);
+    cJSON_Delete(o);
+}
+
+/* A sentinel that does not monitor the master asked about: unreachable
+ * with the error reply, and what SENTINEL MASTERS said still judged. */
+static void test_no_such_master(void)
+{
+    struct fake f;
+    struct judged j;
+    const char *msg = NULL;
+    healthy(&f);
+    f.ans[0].error = "SENTINEL MASTER mymaster: ERR No such master with "
+                     "that name";
+    f.ans[0].has_master = f.ans[0].has_replicas = false;
+    f.ans[0].has_sentinels = false;
+    f.mast[0][0] = (struct sentinels_addr){"10.0.2.1", 6379, "other", "m"};
+    judge(&j, &f);
+    CHECK_INT_EQ(count(&j, SENTINELS_RULE_UNREACHABLE, &msg), 1);
+    CHECK_CONTAINS(msg, "No such master");
+    CHECK_INT_EQ(count(&j, SENTINELS_RULE_UNKNOWN_MASTER, &msg), 1);
+    CHECK_CONTAINS(msg, "failover other/b");
+    CHECK_INT_EQ(count(&j, SENTINELS_RULE_SPLIT, NULL), 0);
+    judged_free(&j);
+}
+
 /* ---- sprobe: timeouts only ---- */
 
 /* A listening socket on 127.0.0.1 that never accepts nor answers, or
@@ -434,6 +478,8 @@ int main(void)
     RUN(test_extra);
     RUN(test_unreachable);
     RUN(test_unknown_master);
+    RUN(test_master_name);
+    RUN(test_no_such_master);
     RUN(test_probe_silent);
     RUN(test_probe_refused);
     RUN(test_probe_deadline);
