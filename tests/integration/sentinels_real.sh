@@ -178,7 +178,7 @@ ok "killed the sentinel on $(ip 44) and the redis on $(ip 52)"
 
 # --- the dumps -----------------------------------------------------------
 # mkdump CASE: writes $W/CASE.json from the spec on stdin
-mkdump() { python3 "$DUMPPY" make >"$W/$1.json"; }
+mkdump() { "$RS_PY" "$DUMPPY" make >"$W/$1.json"; }
 
 mkdump healthy <<EOF
 rf healthy cache 2 3 secret=cache-auth
@@ -249,7 +249,7 @@ rf unknown sessions 1 1
 redis unknown sessions 0 $(ip 73)
 EOF
 # everything at once (stale's missing pod still missing)
-python3 -c '
+"$RS_PY" -c '
 import json, sys
 items = []
 for f in sys.argv[1:]:
@@ -298,7 +298,7 @@ json() {
     local c=$1
     shift
     run "$c" json -o json "$@"
-    python3 "$DUMPPY" findings "$W/out/$c.json" >"$W/out/$c.f" 2>&1 ||
+    "$RS_PY" "$DUMPPY" findings "$W/out/$c.json" >"$W/out/$c.f" 2>&1 ||
         bad "$c: -o json is not JSON: $(head -c 300 "$W/out/$c.json")"
 }
 show() {
@@ -373,7 +373,7 @@ procedure_ok() {
         bad "$c: $obj: clean-up lacks 'one at a time', the wait, or the source: $block"
     fi
     local p
-    p=$(python3 "$DUMPPY" procedure "$W/out/$c.json" "$obj")
+    p=$("$RS_PY" "$DUMPPY" procedure "$W/out/$c.json" "$obj")
     if printf '%s\n' "$p" | grep -qE 'SENTINEL RESET mymaster' &&
        printf '%s\n' "$p" | grep -q 'rfguard fix'; then
         ok "$c: $obj: JSON carries the procedure"
@@ -555,20 +555,23 @@ else
     cat "$W/diff"
 fi
 # the same dump as YAML on stdin
-python3 -c 'import json, sys, yaml; yaml.safe_dump(json.load(sys.stdin), sys.stdout)' \
-    <"$W/all.json" >"$W/all.yaml"
-"$RFG" sentinels -f - -o json -t freshworks-v3.3 --timeout 10s --deadline 80s \
-    <"$W/all.yaml" >"$W/out/yaml.json" 2>"$W/out/yaml.json.err"
-RC=$?
-cat "$W/out/yaml.json" "$W/out/yaml.json.err" >>"$W/out/all"
-NRUNS=$((NRUNS + 1))
-python3 "$DUMPPY" findings "$W/out/yaml.json" 2>&1 |
-    sed -E 's/ \(flags [^)]*\)//' >"$W/out/yaml.got"
-if [ "$RC" = 1 ] && diff -u "$W/out/all.want" "$W/out/yaml.got" >"$W/diff"; then
-    ok "all cases as YAML on stdin (-f -): the same findings, exit 1"
+if ! "$RS_PY" -c 'import json, sys, yaml; yaml.safe_dump(json.load(sys.stdin), sys.stdout)' \
+    <"$W/all.json" >"$W/all.yaml" 2>/dev/null; then
+    echo "skip the YAML run: python3 has no yaml module (python3-yaml)"
 else
-    bad "all cases as YAML on stdin: exit $RC, findings differ:"
-    cat "$W/diff"
+    "$RFG" sentinels -f - -o json -t freshworks-v3.3 --timeout 10s --deadline 80s \
+        <"$W/all.yaml" >"$W/out/yaml.json" 2>"$W/out/yaml.json.err"
+    RC=$?
+    cat "$W/out/yaml.json" "$W/out/yaml.json.err" >>"$W/out/all"
+    NRUNS=$((NRUNS + 1))
+    "$RS_PY" "$DUMPPY" findings "$W/out/yaml.json" 2>&1 |
+        sed -E 's/ \(flags [^)]*\)//' >"$W/out/yaml.got"
+    if [ "$RC" = 1 ] && diff -u "$W/out/all.want" "$W/out/yaml.got" >"$W/diff"; then
+        ok "all cases as YAML on stdin (-f -): the same findings, exit 1"
+    else
+        bad "all cases as YAML on stdin: exit $RC, findings differ:"
+        cat "$W/diff"
+    fi
 fi
 run all text -t freshworks-v3.3 --parallel 2 --no-color
 if [ "$(grep -c '^How to clean up ' "$W/out/all.text")" = 3 ]; then
@@ -604,14 +607,17 @@ live() {
         bad "live: the stand-in API server did not start: $(tail -n 5 "$W/kapi-setup.log")"
         return
     fi
-    local o n=0
-    while IFS= read -r o; do
-        printf '%s' "$o" | kctl /objects - >/dev/null || bad "live: kapi refused: $o"
-        n=$((n + 1))
-    done < <(python3 -c '
-import json, sys
-for it in json.load(open(sys.argv[1]))["items"]:
-    print(json.dumps(it))' "$W/all.json")
+    # every object of the dump into kapi (its control port, one process)
+    local n
+    n=$("$RS_PY" -c '
+import json, sys, urllib.request
+items = json.load(open(sys.argv[1]))["items"]
+for it in items:
+    req = urllib.request.Request(
+        "http://127.0.0.1:%s/objects" % sys.argv[2],
+        data=json.dumps(it).encode(), method="POST")
+    urllib.request.urlopen(req, timeout=60).read()
+print(len(items))' "$W/all.json" "$CPORT") || bad "live: kapi refused an object"
     kctl /calls/reset >/dev/null
     "$RFG" sentinels --kubeconfig "$WORK/kubeconfig" -o json -t freshworks-v3.3 \
         --parallel 2 --timeout 10s --deadline 80s \
@@ -620,7 +626,7 @@ for it in json.load(open(sys.argv[1]))["items"]:
     cat "$W/out/live.json" "$W/out/live.json.err" >>"$W/out/all"
     NRUNS=$((NRUNS + 1))
     kctl /calls >"$W/calls.json"
-    python3 "$DUMPPY" findings "$W/out/live.json" 2>&1 |
+    "$RS_PY" "$DUMPPY" findings "$W/out/live.json" 2>&1 |
         sed -E 's/ \(flags [^)]*\)//' >"$W/out/live.got"
     if [ "$RC" = 1 ] && diff -u "$W/out/all.want" "$W/out/live.got" >"$W/diff"; then
         ok "live ($n objects in kapi): the same findings as the dump, exit 1"
@@ -629,7 +635,7 @@ for it in json.load(open(sys.argv[1]))["items"]:
         cat "$W/diff"
         head -n 5 "$W/out/live.json.err"
     fi
-    if python3 -c '
+    if "$RS_PY" -c '
 import json, sys
 c = json.load(open(sys.argv[1]))
 c = c.get("calls", c) if isinstance(c, dict) else c
@@ -645,7 +651,7 @@ sys.exit(0 if c and all(x["method"] == "GET" for x in c) and
     RC=$?
     cat "$W/out/live-healthy.json" "$W/out/live-healthy.json.err" >>"$W/out/all"
     NRUNS=$((NRUNS + 1))
-    if [ "$RC" = 0 ] && [ -z "$(python3 "$DUMPPY" findings "$W/out/live-healthy.json" 2>&1)" ]; then
+    if [ "$RC" = 0 ] && [ -z "$("$RS_PY" "$DUMPPY" findings "$W/out/live-healthy.json" 2>&1)" ]; then
         ok "live: -n healthy with the password from the cluster's Secret: exit 0, no finding"
     else
         bad "live: -n healthy --password-secret cache-auth: exit $RC: $(head -c 600 "$W/out/live-healthy.json")"

@@ -22,6 +22,7 @@ set -u
 RS_WAIT=${RFG_WAIT:-90}
 RS_WORK=
 RS_BASE=
+RS_PY=python3
 RS_PDEATH=()
 declare -A RS_PID=()    # instance name -> pid
 declare -A RS_AUTH=()   # ip:port -> password (for redis-cli only)
@@ -34,7 +35,7 @@ rs_skip() {
 
 # rs_can_bind IP [PORT]: a TCP socket can be bound to IP:PORT (default 0)
 rs_can_bind() {
-    python3 - "$1" "${2:-0}" <<'EOF' 2>/dev/null
+    "$RS_PY" - "$1" "${2:-0}" <<'EOF' 2>/dev/null
 import socket, sys
 s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as redis does
@@ -51,6 +52,9 @@ rs_init() {
         command -v "$tool" >/dev/null 2>&1 ||
             rs_skip "$tool not found (scripts/deps.txt installs it)"
     done
+    # the interpreter itself, not a wrapper that finds it on every call
+    RS_PY=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null)
+    [ -x "$RS_PY" ] || RS_PY=python3
     rs_can_bind 127.0.0.2 ||
         rs_skip "cannot bind 127.0.0.2 (no loopback beyond 127.0.0.1 here)"
     local try
