@@ -297,6 +297,12 @@ int cmd_serve(int argc, char **argv)
         o.audit.dry_run = p->audit_dry_run;
     if (!o.audit.sentinel_interval_given)
         o.audit.sentinel_interval_ms = p->audit_sentinel_interval_ms;
+    if (o.audit.sentinel_secret && !o.audit.sentinel_interval_ms) {
+        fprintf(stderr, "rfguard serve: --sentinel-password-secret needs "
+                        "--sentinel-check-interval (or the policy's "
+                        "spec.audit.sentinelInterval)\n");
+        goto out;
+    }
     if (o.audit.dry_run_given && !o.audit.interval_ms) {
         fprintf(stderr, "rfguard serve: --audit-dry-run needs "
                         "--audit-interval (or the policy's "
@@ -346,7 +352,8 @@ int cmd_serve(int argc, char **argv)
             goto out;
         }
         if (serve_sentinels_start(&st.sentinels, o.audit.sentinel_interval_ms,
-                                  target, st.cluster, st.m, logline_msg,
+                                  target, o.audit.sentinel_secret,
+                                  st.cluster, st.m, logline_msg,
                                   &dl) != RFG_OK) {
             for (i = 0; i < dl.len; i++) {
                 diag_format(&dl.v[i], buf, sizeof(buf));

@@ -128,6 +128,18 @@ int serve_audit_parse_opt(struct serve_audit_opts *o, int argc, char **argv,
         o->sentinel_interval_given = true;
         return 1;
     }
+    if ((v = cli_opt_value(argc, argv, i, "--sentinel-password-secret"))) {
+        const char *colon = strchr(v, ':');
+
+        if (!*v || colon == v || (colon && !colon[1])) {
+            fprintf(stderr, "rfguard serve: bad value '%s' for "
+                            "--sentinel-password-secret: NAME or NAME:KEY, "
+                            "a Secret in each failover's namespace\n", v);
+            return -1;
+        }
+        o->sentinel_secret = v;
+        return 1;
+    }
     if ((v = cli_opt_value(argc, argv, i, "--audit-debounce"))) {
         if (rfg_parse_duration_ms(v, &ms) || ms < 1000 || ms > 3600000) {
             fprintf(stderr, "rfguard serve: bad value '%s' for "
@@ -184,7 +196,13 @@ void serve_audit_usage(FILE *f)
         "                         --audit-interval no report is written). "
         "rfguard never\n"
         "                         writes to Redis: 'rfguard sentinels' "
-        "prints the clean-up\n");
+        "prints the clean-up\n"
+        "  --sentinel-password-secret NAME[:KEY]\n"
+        "                         AUTH with key KEY (default 'password') "
+        "of Secret NAME in\n"
+        "                         each failover's namespace (never "
+        "logged); without it no\n"
+        "                         password is sent\n");
 }
 
 /* ---- one round ---- */

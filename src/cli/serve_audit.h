@@ -34,6 +34,8 @@ struct serve_audit_opts {
     bool dry_run_given;        /* --audit-dry-run was on the command line */
     unsigned sentinel_interval_ms; /* --sentinel-check-interval; 0 = off */
     bool sentinel_interval_given;
+    const char *sentinel_secret;   /* --sentinel-password-secret NAME[:KEY]
+                                      (borrowed from argv); NULL = none */
     struct serve_sentinels *sentinels;  /* borrowed, may be NULL: the
                                            sentinel check whose findings
                                            join the reports; it outlives

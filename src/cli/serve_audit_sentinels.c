@@ -9,10 +9,13 @@
  * memory, plans which sentinel pods to ask (sentinels_plan), asks them
  * (sprobe_run: bounded threads, a timeout per sentinel, one deadline per
  * round, read-only commands only) and judges the answers
- * (sentinels_judge). A sentinel that cannot be asked is a finding
+ * (sentinels_judge), all through cli_sentinels_check as `rfguard
+ * sentinels` does; with --sentinel-password-secret NAME[:KEY], each
+ * failover's Secret NAME is read (a GET) for AUTH, the password wiped
+ * after the round. A sentinel that cannot be asked is a finding
  * (sentinel-unreachable), not a failed round; a round fails only when
  * the API server cannot be listed, and then the metrics keep the last
- * round's values. No password is sent (no AUTH) and none is logged. Not
+ * round's values. No password is ever logged. Not
  * here: option parsing (serve_audit.c), the PolicyReports, which take
  * the findings through serve_sentinels_merge (serve_audit.c).
  */
@@ -23,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli.h"
 #include "clock.h"
 #include "json.h"
 #include "kcache.h"
@@ -45,6 +49,8 @@
 struct serve_sentinels {
     unsigned interval_ms;
     enum rf_target target;
+    char *pw_secret;               /* owned; NULL = no AUTH */
+    const char *pw_key;            /* in pw_secret's allocation, or NULL */
     struct kclient *client;        /* borrowed from the view */
     struct kcache *kc;             /* borrowed from the view */
     struct metrics *m;             /* borrowed */
@@ -223,56 +229,6 @@ static int assemble(struct serve_sentinels *ss, cJSON **out, char *err,
 
 /* ---- asking and judging ---- */
 
-static void to_addr(struct sentinels_addr *d, const struct sprobe_addr *s)
-{
-    d->ip = s->ip;
-    d->port = s->port;
-    d->name = s->name;
-    d->flags = s->flags;
-}
-
-/* The judge's view of the probe's answers: in[i] -> out[i], the address
- * arrays in *pool (owned, free it). */
-static int convert(struct sentinels_answer *out, struct sentinels_addr **pool,
-                   const struct sprobe_ans *in, size_t n)
-{
-    size_t i, k, total = 1, at = 0;
-    struct sentinels_addr *p;
-
-    for (i = 0; i < n; i++)
-        total += in[i].nreplicas + in[i].nsentinels + in[i].nmasters;
-    p = calloc(total, sizeof(*p));
-    if (!p)
-        return RFG_ENOMEM;
-    for (i = 0; i < n; i++) {
-        const struct sprobe_ans *a = &in[i];
-        struct sentinels_answer *o = &out[i];
-
-        memset(o, 0, sizeof(*o));
-        o->error = a->error;
-        o->has_master = a->has_master;
-        if (a->has_master)
-            to_addr(&o->master, &a->master);
-        o->has_replicas = a->has_replicas;
-        o->replicas = p + at;
-        o->nreplicas = a->nreplicas;
-        for (k = 0; k < a->nreplicas; k++)
-            to_addr(&p[at++], &a->replicas[k]);
-        o->has_sentinels = a->has_sentinels;
-        o->sentinels = p + at;
-        o->nsentinels = a->nsentinels;
-        for (k = 0; k < a->nsentinels; k++)
-            to_addr(&p[at++], &a->sentinels[k]);
-        o->has_masters = a->has_masters;
-        o->masters = p + at;
-        o->nmasters = a->nmasters;
-        for (k = 0; k < a->nmasters; k++)
-            to_addr(&p[at++], &a->masters[k]);
-    }
-    *pool = p;
-    return RFG_OK;
-}
-
 /* Keep the findings of `rep` as the last round's, for the audit. */
 static void keep_findings(struct serve_sentinels *ss, struct report *rep)
 {
@@ -319,14 +275,9 @@ static void log_round(struct serve_sentinels *ss,
 /* One round; logs its result and sets the metrics. */
 static void check_round(struct serve_sentinels *ss)
 {
-    struct sentinels_opts so;
+    struct cli_sentinels_opts co;
     struct sentinels_plan plan;
     struct sentinels_result res;
-    struct sprobe_opts po;
-    struct sprobe_req *reqs = NULL;
-    struct sprobe_ans *ans = NULL;
-    struct sentinels_answer *sa = NULL;
-    struct sentinels_addr *pool = NULL;
     struct metrics_sentinel *mv = NULL;
     struct report rep;
     cJSON *list = NULL;
@@ -339,38 +290,23 @@ static void check_round(struct serve_sentinels *ss)
     report_init(&rep);
     rc = assemble(ss, &list, err, sizeof(err));
     if (!rc) {
-        memset(&so, 0, sizeof(so));
-        so.target = ss->target;
-        rc = sentinels_plan(&plan, list, &so, err, sizeof(err));
+        /* plan, read the passwords (a GET of each failover's Secret),
+         * ask, judge: as `rfguard sentinels` does */
+        memset(&co, 0, sizeof(co));
+        co.cmd = "serve";
+        co.file = FILE_NAME;
+        co.plan.target = ss->target;
+        co.plan.password_secret = ss->pw_secret;
+        co.plan.password_key = ss->pw_key;
+        co.probe.timeout_ms = PROBE_TIMEOUT_MS;
+        co.probe.deadline_ms = PROBE_DEADLINE_MS;
+        co.probe.parallel = PROBE_PARALLEL;
+        co.quiet = true;
+        rc = cli_sentinels_check(&plan, &res, &rep, list, ss->client, &co);
     }
     cJSON_Delete(list);
-    if (!rc) {
-        reqs = calloc(plan.nasks + 1, sizeof(*reqs));
-        ans = calloc(plan.nasks + 1, sizeof(*ans));
-        sa = calloc(plan.nasks + 1, sizeof(*sa));
-        mv = calloc(plan.nrfs + 1, sizeof(*mv));
-        if (!reqs || !ans || !sa || !mv)
-            rc = RFG_ENOMEM;
-    }
-    if (!rc) {
-        for (i = 0; i < plan.nasks; i++) {
-            const struct sentinels_ask *k = &plan.asks[i];
-
-            reqs[i].host = k->ip;
-            reqs[i].port = k->port;
-            reqs[i].master = plan.rfs[k->rf].master;
-            reqs[i].password = NULL;
-        }
-        memset(&po, 0, sizeof(po));
-        po.timeout_ms = PROBE_TIMEOUT_MS;
-        po.deadline_ms = PROBE_DEADLINE_MS;
-        po.parallel = PROBE_PARALLEL;
-        rc = plan.nasks ? sprobe_run(ans, reqs, plan.nasks, &po) : RFG_OK;
-    }
-    if (!rc)
-        rc = convert(sa, &pool, ans, plan.nasks);
-    if (!rc)
-        rc = sentinels_judge(&res, &rep, &plan, sa, FILE_NAME);
+    if (!rc && !(mv = calloc(plan.nrfs + 1, sizeof(*mv))))
+        rc = RFG_ENOMEM;
     if (!rc) {
         for (i = 0; i < plan.nrfs && i < res.n; i++) {
             mv[i].ns = plan.rfs[i].ns;
@@ -394,12 +330,6 @@ static void check_round(struct serve_sentinels *ss)
         log_round(ss, &plan, &res);
         keep_findings(ss, &rep);
     }
-    for (i = 0; ans && i < plan.nasks; i++)
-        sprobe_ans_cleanup(&ans[i]);
-    free(pool);
-    free(sa);
-    free(ans);
-    free(reqs);
     free(mv);
     sentinels_result_cleanup(&res);
     sentinels_plan_cleanup(&plan);
@@ -439,10 +369,12 @@ static void *check_main(void *arg)
 
 int serve_sentinels_start(struct serve_sentinels **out,
                           unsigned interval_ms, enum rf_target target,
+                          const char *password_secret,
                           struct serve_cluster *sc, struct metrics *m,
                           serve_cluster_log_fn log, struct diag_list *dl)
 {
     struct serve_sentinels *ss;
+    struct sentinels_opts so;
     pthread_condattr_t ca;
     char buf[64];
 
@@ -450,6 +382,15 @@ int serve_sentinels_start(struct serve_sentinels **out,
     ss = calloc(1, sizeof(*ss));
     if (!ss)
         return diag_fail(dl, RFG_ENOMEM, NULL, "out of memory");
+    memset(&so, 0, sizeof(so));
+    if (password_secret &&
+        cli_sentinels_secret_arg(&so, &ss->pw_secret, password_secret)) {
+        free(ss->pw_secret);
+        free(ss);
+        return diag_fail(dl, RFG_EINVAL, NULL, "--sentinel-password-secret "
+                         "needs NAME or NAME:KEY");
+    }
+    ss->pw_key = so.password_key;
     ss->interval_ms = interval_ms;
     ss->target = rf_target_pick(target, RF_KIND_FAILOVER);
     ss->client = serve_cluster_client(sc);
@@ -488,6 +429,7 @@ void serve_sentinels_stop(struct serve_sentinels *ss)
     pthread_cond_destroy(&ss->cv);
     pthread_mutex_destroy(&ss->mu);
     report_cleanup(&ss->last);
+    free(ss->pw_secret);
     free(ss);
 }
 

@@ -24,9 +24,13 @@ struct serve_sentinels;
 
 /* Start the check thread over the cluster view `sc` (borrowed; stopped
  * after serve_sentinels_stop), every `interval_ms`, with the master
- * names of target `target`. `m` is borrowed and outlives the check. */
+ * names of target `target`; `password_secret` ("NAME" or "NAME:KEY",
+ * copied; NULL = no AUTH) names the Secret in each failover's namespace
+ * that holds its sentinels' password. `m` is borrowed and outlives the
+ * check. */
 int serve_sentinels_start(struct serve_sentinels **out,
                           unsigned interval_ms, enum rf_target target,
+                          const char *password_secret,
                           struct serve_cluster *sc, struct metrics *m,
                           serve_cluster_log_fn log, struct diag_list *dl)
     RFG_MUST_CHECK;

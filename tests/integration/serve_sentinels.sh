@@ -11,7 +11,9 @@
 # installed, a real sentinel whose master has a replica that is another
 # failover's redis pod makes rfguard_sentinel_merged 1 for its failover
 # and a sentinel-merged `fail` result in its namespace's report, naming
-# the other failover; nothing is written to Redis (the master's data and
+# the other failover (that sentinel requires a password, read from the
+# Secret --sentinel-password-secret names, and found in no log line,
+# metric or report); nothing is written to Redis (the master's data and
 # the replication are as before); bad values and --no-cluster exit 2
 # with a message; the policy's spec.audit.sentinelInterval turns the
 # check on where no flag is given, and only warns without a cluster view. No wait is timed: /metrics and Sentinel's discovery
@@ -69,6 +71,24 @@ if [ $rc = 2 ] && printf '%s' "$out" | grep -q "needs the cluster view"; then
 else
     bad "--sentinel-check-interval with --no-cluster: exit $rc: $out"
 fi
+for v in ':k' 'name:' ''; do
+    out=$("$RFG" serve --tls-cert "$CERTS/tls.crt" --tls-key "$CERTS/tls.key" \
+          --sentinel-check-interval 5m --sentinel-password-secret "$v" 2>&1)
+    rc=$?
+    if [ $rc = 2 ] && printf '%s' "$out" | grep -q "NAME or NAME:KEY"; then
+        ok "--sentinel-password-secret '$v': exit 2"
+    else
+        bad "--sentinel-password-secret '$v': exit $rc: $out"
+    fi
+done
+out=$("$RFG" serve --tls-cert "$CERTS/tls.crt" --tls-key "$CERTS/tls.key" \
+      --sentinel-password-secret auth 2>&1)
+rc=$?
+if [ $rc = 2 ] && printf '%s' "$out" | grep -q "needs --sentinel-check-interval"; then
+    ok "--sentinel-password-secret without the check: exit 2"
+else
+    bad "--sentinel-password-secret without the check: exit $rc: $out"
+fi
 help_flat() { "$RFG" serve --help | tr '\n' ' ' | tr -s ' '; }
 expect "--help shows the option and that no report is written without the audit" \
     'sentinel-check-interval DUR .*without --audit-interval no report is written' \
@@ -80,8 +100,10 @@ cluster_setup || exit 1
 BASE=127.$((10 + RANDOM % 240)).$((RANDOM % 256))
 ip() { echo "$BASE.$1"; }
 
+PW=Sx$RANDOM$RANDOM-q7Lm$RANDOM
 # a/cache: sentinels on addresses where nothing listens
 add_rf a cache --mymaster >/dev/null
+add_secret a sentinel-auth "other-$PW" >/dev/null
 add_pod a rfs-cache-0 cache sentinel "$(ip 2)"
 add_pod a rfs-cache-1 cache sentinel "$(ip 3)"
 add_pod a rfr-cache-0 cache redis "$(ip 4)"
@@ -121,10 +143,14 @@ launch() {
         return 1
     fi
 }
-pong() { [ "$(rcli "$1" "$2" PING)" = PONG ]; }
+pong() {   # it answers (NOAUTH from one that wants a password)
+    case $(rcli "$1" "$2" PING) in PONG | NOAUTH*) return 0 ;; esac
+    return 1
+}
 pong_or_gone() { pong "$2" "$3" || ! kill -0 "$1" 2>/dev/null; }
 replica_seen() {   # the sentinel of b lists c's redis among the replicas
-    rcli "$(ip 12)" 26379 SENTINEL REPLICAS mymaster | grep -qx "$(ip 11)"
+    REDISCLI_AUTH=$PW rcli "$(ip 12)" 26379 SENTINEL REPLICAS mymaster |
+        grep -qx "$(ip 11)"
 }
 master_has_replica() {
     rcli "$(ip 10)" 6379 INFO replication | grep -q '^connected_slaves:1'
@@ -136,13 +162,14 @@ if command -v redis-server >/dev/null && command -v redis-sentinel >/dev/null &&
            "replica-announce-ip $(ip 11)" "replicaof $(ip 10) 6379" &&
        wait_for master_has_replica &&
        launch b-sentinel redis-sentinel "$(ip 12)" 26379 \
-           "sentinel announce-ip $(ip 12)" \
+           "sentinel announce-ip $(ip 12)" "requirepass $PW" \
            "sentinel monitor mymaster $(ip 10) 6379 1" \
            "sentinel down-after-milliseconds mymaster 60000" &&
        wait_for replica_seen; then
         REAL=1
         rcli "$(ip 10)" 6379 SET canary untouched >/dev/null
         add_rf b cache --mymaster >/dev/null
+        add_secret b sentinel-auth "$PW" >/dev/null
         add_pod b rfs-cache-0 cache sentinel "$(ip 12)"
         add_pod b rfr-cache-0 cache redis "$(ip 10)"
         add_rf c other --mymaster >/dev/null
@@ -157,6 +184,7 @@ fi
 
 # --- one check -----------------------------------------------------------
 start_server --kubeconfig "$WORK/kubeconfig" --sentinel-check-interval 1h \
+    --sentinel-password-secret sentinel-auth \
     --audit-interval 1h --audit-debounce 1s || exit 1
 check "the check runs once the view has synced" \
     wait_for log_has '"msg":"sentinels: checked"'
@@ -182,8 +210,16 @@ if [ $REAL = 1 ]; then
     expect "the replica is still a replica of the master" \
         "master_host:$(ip 10)" rcli "$(ip 11)" 6379 INFO replication
     expect "the sentinel still monitors mymaster with its replica" \
-        "^$(ip 11)\$" rcli "$(ip 12)" 26379 SENTINEL REPLICAS mymaster
+        "^$(ip 11)\$" env REDISCLI_AUTH="$PW" \
+        timeout 10 redis-cli -h "$(ip 12)" -p 26379 SENTINEL REPLICAS mymaster
 fi
+pw_seen() {   # the password (plain or base64) in the log, metrics or reports
+    local b64
+    b64=$(printf '%s' "$PW" | base64)
+    { cat "$WORK/server.log"; metrics; curl -sS "http://127.0.0.1:$CPORT/policyreports"; } |
+        grep -qF -e "$PW" -e "$b64"
+}
+check "the password is in no log line, metric or report" eval '! pw_seen'
 check "SIGTERM stops it" stop_server
 
 # --- the policy's spec.audit.sentinelInterval, where no flag is given ----
