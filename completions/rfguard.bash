@@ -88,7 +88,8 @@ _rfguard()
         --cluster-stale-ms | --claim-grace | --claim-reconcile | \
         --watch-timeout | --api-deadline | -l | --selector | --chunk-size | \
         --audit-interval | --audit-debounce | --sentinel-port | --deadline | \
-        --parallel | --password-secret)
+        --parallel | --password-secret | --sentinel-check-interval | \
+        --sentinel-password-secret)
         return
         ;;
     esac
@@ -120,7 +121,8 @@ _rfguard()
             --max-connections-per-ip --shutdown-grace --kubeconfig --context
             --in-cluster --no-cluster --namespace --cluster-stale-ms
             --claim-grace --claim-reconcile --watch-timeout --api-deadline
-            --audit-interval --audit-debounce --audit-dry-run --help'
+            --audit-interval --audit-debounce --audit-dry-run
+            --sentinel-check-interval --sentinel-password-secret --help'
         ;;
     certs)
         opts='--service --namespace --out --dev --days --k8s --secret-name
