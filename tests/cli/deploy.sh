@@ -75,7 +75,40 @@ render() {
     fi
     check_images "$1"
     check_webhook_filters "$1"
+    check_sentinel_access "$1"
     return 0
+}
+
+# check_sentinel_access OVERLAY: what serve's sentinel check needs, and no
+# more: the ClusterRole rfguard may get and list pods (never watch or
+# write them), and the NetworkPolicy lets rfguard reach port 26379 of the
+# RedisFailover sentinel pods only
+check_sentinel_access() {
+    local out
+    if out=$(python3 - "$work/$1.yaml" 2>&1 <<'EOF'
+import sys, yaml
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+role = [d for d in docs if d["kind"] == "ClusterRole" and
+        d["metadata"]["name"] == "rfguard"]
+pods = [r for r in role[0]["rules"] if "pods" in r.get("resources", [])]
+verbs = sorted(v for r in pods for v in r["verbs"])
+assert verbs == ["get", "list"], "pods verbs %s, want get and list" % verbs
+assert all(r["apiGroups"] == [""] for r in pods), "pods outside the core group"
+np = [d for d in docs if d["kind"] == "NetworkPolicy"][0]
+to = [e for e in np["spec"]["egress"]
+      if any(p.get("port") == 26379 for p in e.get("ports", []))]
+assert len(to) == 1, "%d egress rules to 26379, want 1" % len(to)
+peers = to[0].get("to") or []
+sel = {"app.kubernetes.io/component": "sentinel",
+       "app.kubernetes.io/part-of": "redis-failover"}
+assert peers and all(p.get("podSelector", {}).get("matchLabels") == sel
+                     for p in peers), "26379 open beyond the sentinel pods"
+EOF
+    ); then
+        ok "$1: pods get/list and egress to sentinel pods' 26379 (the sentinel check)"
+    else
+        bad "$1: sentinel check access: $out"
+    fi
 }
 
 # check_images OVERLAY: every image is ghcr.io/rfguard/rfguard:$version,
