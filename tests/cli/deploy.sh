@@ -8,7 +8,8 @@
 # `rfguard certs` when it exists), rotation keeping the old CA in the
 # caBundle, mutated manifests that check_deploy must reject, the policy
 # copy in deploy/base, the image's reload wrapper, and that the docs,
-# Dockerfile and scripts/image.sh say what the manifests do. Every render
+# Dockerfile and scripts/image.sh say what the manifests do, and that the
+# sentinel check gets exactly its pods grant and egress to 26379. Every render
 # must print nothing on stderr (no deprecation warnings), and every
 # rendered image must be pinned to the project version (never :latest,
 # never untagged).
