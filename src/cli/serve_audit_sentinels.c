@@ -210,10 +210,17 @@ static int assemble(struct serve_sentinels *ss, cJSON **out, char *err,
     if (rc == RFG_EUPSTREAM && status == 404 &&
         kcache_unserved(ss->kc, RF_KIND_FAILOVER))
         rc = RFG_OK;   /* no RedisFailover CRD: none to check */
-    if (!rc)
+    if (!rc) {
         rc = list_all(ss, "/api/v1/pods?labelSelector=" POD_SELECTOR,
                       "pods", true, NULL, NULL, items, &status, err,
                       errlen);
+        if (rc == RFG_EUPSTREAM && status == 403) {
+            size_t n = strlen(err);
+
+            snprintf(err + n, errlen - n, " (the ClusterRole rfguard must "
+                     "grant get and list on pods)");
+        }
+    }
     if (!rc && !cJSON_AddItemToObject(list, "items", items)) {
         snprintf(err, errlen, "out of memory");
         rc = RFG_ENOMEM;

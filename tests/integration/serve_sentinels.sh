@@ -15,7 +15,8 @@
 # Secret --sentinel-password-secret names, and found in no log line,
 # metric or report); nothing is written to Redis (the master's data and
 # the replication are as before); bad values and --no-cluster exit 2
-# with a message; the policy's spec.audit.sentinelInterval turns the
+# with a message; pods the API server refuses make the check fail (said
+# once, counted as an error); the policy's spec.audit.sentinelInterval turns the
 # check on where no flag is given, and only warns without a cluster view. No wait is timed: /metrics and Sentinel's discovery
 # are polled with a ceiling (RFG_WAIT) that only a hang reaches.
 #
@@ -221,6 +222,21 @@ pw_seen() {   # the password (plain or base64) in the log, metrics or reports
 }
 check "the password is in no log line, metric or report" eval '! pw_seen'
 check "SIGTERM stops it" stop_server
+
+# --- pods refused (RBAC): a failed check, said once, gauges kept absent --
+kctl /set '{"forbidden": ["pods"]}' >/dev/null
+start_server --kubeconfig "$WORK/kubeconfig" --sentinel-check-interval 1h || exit 1
+check "a check that cannot list pods fails, naming the grant" \
+    wait_for log_has '"msg":"sentinels: the check failed.*get and list on pods'
+expect "rfguard_sentinel_checks_total counts the error" \
+    '^rfguard_sentinel_checks_total\{result="error"\} 1$' metrics
+if metrics | grep -q '^rfguard_sentinel_merged'; then
+    bad "a failed first check set rfguard_sentinel_merged"
+else
+    ok "a failed first check sets no rfguard_sentinel_merged"
+fi
+check "SIGTERM stops it" stop_server
+kctl /set '{"forbidden": []}' >/dev/null
 
 # --- the policy's spec.audit.sentinelInterval, where no flag is given ----
 printf '%s\n' 'apiVersion: rfguard.io/v1alpha1' 'kind: Policy' \
