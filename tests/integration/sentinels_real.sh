@@ -5,7 +5,8 @@
 # redis-sentinel processes (tests/sentinels/harness.bash starts them on
 # 127.A.B.x loopback addresses, one address per pod), with a dump
 # (tests/sentinels/dump.py) mapping those addresses to the pods of
-# RedisFailovers. Six topologies run side by side, one namespace each:
+# RedisFailovers. Eight topologies run side by side, one namespace each
+# (the first six are the cases a merge check must tell apart):
 #
 #   healthy  one failover, with a password (a Secret, --password-secret)
 #   reuse    a redis pod of another failover replicates this master (what
@@ -32,10 +33,12 @@
 # the stand-in API server (tests/kapi) holding the same objects, when
 # curl and openssl are there to run it. Around it all: nothing was written
 # to any redis or sentinel, every live sentinel was asked, and the
-# password is in no output. No wait is timed: Sentinel's discovery
+# passwords are in no output. No wait is timed: Sentinel's discovery
 # is polled with a ceiling (RFG_WAIT, default 90 s) that only a hang
-# reaches. Skipped (77) without redis-server/redis-sentinel/redis-cli or
-# when 127.0.0.2 cannot be bound.
+# reaches. Skipped (77) without redis-server/redis-sentinel/redis-cli,
+# when 127.0.0.2 cannot be bound, or when a redis or sentinel already
+# listens on all addresses (ports 6379, 26379). RFG_KEEP=1 keeps the work
+# directory (configs, logs, every output) for debugging.
 #
 # Usage: sentinels_real.sh RFGUARD SOURCE_DIR BUILD_DIR
 set -u
