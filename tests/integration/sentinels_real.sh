@@ -5,7 +5,7 @@
 # redis-sentinel processes (tests/sentinels/harness.bash starts them on
 # 127.A.B.x loopback addresses, one address per pod), with a dump
 # (tests/sentinels/dump.py) mapping those addresses to the pods of
-# RedisFailovers. Eight topologies run side by side, one namespace each
+# RedisFailovers. Nine topologies run side by side, one namespace each
 # (the first six are the cases a merge check must tell apart):
 #
 #   healthy  one failover, with a password (a Secret, --password-secret)
@@ -21,6 +21,7 @@
 #            monitor a master named after it (-t freshworks-v3.3)
 #   unknown  a sentinel that also monitors another failover's master
 #            under another name: unknown master, naming that failover
+#   ports    a failover with its own redis port (spec.redis.port 7000)
 #
 # and a sentinel stopped (SIGSTOP: it accepts, never answers) must time
 # out after --timeout while the others are still asked.
@@ -71,6 +72,7 @@ ip() { rs_ip "$1"; }
 # named/orders: r .60 .61, s .62 .63 (master name "orders")
 # unknown/cache: r .70, s .71 .72; s .71 also monitors .73 as "sessions",
 #   the redis of unknown/sessions
+# ports/cache: r .80 .81 on port 7000, s .82 .83
 PW="pw-$RANDOM$RANDOM-$RANDOM"
 PW2="wrong-$RANDOM$RANDOM-$RANDOM"   # in a Secret too, never the right one
 
@@ -96,6 +98,8 @@ start_all() {
     rs_redis named-r1 "$(ip 61)" "" "$(ip 60)" || return 1
     rs_redis unknown-r0 "$(ip 70)" || return 1
     rs_redis sessions-r0 "$(ip 73)" || return 1
+    RS_REDIS_PORT=7000 rs_redis ports-r0 "$(ip 80)" || return 1
+    RS_REDIS_PORT=7000 rs_redis ports-r1 "$(ip 81)" "" "$(ip 80)" || return 1
     rs_until "healthy replication" rs_master_has_replicas "$(ip 2)" 1 || return 1
     rs_until "reuse replication" rs_master_has_replicas "$(ip 10)" 2 || return 1
     rs_until "mesh replication" rs_master_has_replicas "$(ip 20)" 1 || return 1
@@ -103,6 +107,7 @@ start_all() {
     rs_until "down replication" rs_master_has_replicas "$(ip 40)" 1 || return 1
     rs_until "stale replication" rs_master_has_replicas "$(ip 50)" 2 || return 1
     rs_until "named replication" rs_master_has_replicas "$(ip 60)" 1 || return 1
+    rs_until "ports replication" rs_master_has_replicas "$(ip 80)" 1 7000 || return 1
 
     local i
     for i in 4 5 6; do
@@ -126,6 +131,8 @@ start_all() {
     rs_sentinel unknown-s0 "$(ip 71)" "$(ip 70)" "" mymaster sessions "$(ip 73)" ||
         return 1
     rs_sentinel unknown-s1 "$(ip 72)" "$(ip 70)" || return 1
+    RS_REDIS_PORT=7000 rs_sentinel ports-s0 "$(ip 82)" "$(ip 80)" || return 1
+    RS_REDIS_PORT=7000 rs_sentinel ports-s1 "$(ip 83)" "$(ip 80)" || return 1
 }
 
 # knows SENTINEL_IP "REPLICA_IPS" "SENTINEL_IPS" [MASTER_NAME]: wait until
@@ -158,14 +165,16 @@ discover_all() {
     knows "$(ip 62)" "$(ip 61)" "$(ip 63)" orders &&
     knows "$(ip 63)" "$(ip 61)" "$(ip 62)" orders &&
     knows "$(ip 71)" "" "$(ip 72)" &&
-    knows "$(ip 72)" "" "$(ip 71)"
+    knows "$(ip 72)" "" "$(ip 71)" &&
+    knows "$(ip 82)" "$(ip 81)" "$(ip 83)" &&
+    knows "$(ip 83)" "$(ip 81)" "$(ip 82)"
 }
 
 if ! start_all; then
     echo "FAIL could not start the redis and sentinel processes"
     exit 1
 fi
-ok "20 redis-server and 18 redis-sentinel processes on $RS_BASE.x"
+ok "22 redis-server and 20 redis-sentinel processes on $RS_BASE.x"
 if ! discover_all; then
     echo "FAIL Sentinel did not discover the topologies"
     for d in "$W"/*/log; do echo "--- $d"; tail -n 5 "$d"; done
@@ -251,6 +260,13 @@ sentinel unknown cache 1 $(ip 72)
 rf unknown sessions 1 1
 redis unknown sessions 0 $(ip 73)
 EOF
+mkdump ports <<EOF
+rf ports cache 2 2 port=7000
+redis ports cache 0 $(ip 80)
+redis ports cache 1 $(ip 81)
+sentinel ports cache 0 $(ip 82)
+sentinel ports cache 1 $(ip 83)
+EOF
 # everything at once (stale's missing pod still missing)
 "$RS_PY" -c '
 import json, sys
@@ -258,17 +274,17 @@ items = []
 for f in sys.argv[1:]:
     items += json.load(open(f))["items"]
 json.dump({"apiVersion": "v1", "kind": "List", "items": items}, sys.stdout)
-' "$W"/{healthy,reuse,mesh,split,down,stale,named,unknown}.json >"$W/all.json"
+' "$W"/{healthy,reuse,mesh,split,down,stale,named,unknown,ports}.json >"$W/all.json"
 
 # --- state before ---------------------------------------------------------
 SENTINELS="healthy-s4:4 healthy-s5:5 healthy-s6:6 reuse-s0:12 reuse-s1:13
 mesh-s0:22 mesh-s1:23 mintruder-s0:25 split-s0:33 split-s1:34 split-s2:35
 down-s42:42 down-s43:43 stale-s0:53 stale-s1:54 named-s0:62 named-s1:63
-unknown-s0:71 unknown-s1:72"
+unknown-s0:71 unknown-s1:72 ports-s0:82 ports-s1:83"
 REDISES="healthy-r0:2 healthy-r1:3 reuse-r0:10 reuse-r1:11 intruder-r0:14
 mesh-r0:20 mesh-r1:21 mintruder-r0:24 split-r0:30 split-r1:31 split-r2:32
 down-r0:40 down-r1:41 stale-r0:50 stale-r1:51 named-r0:60 named-r1:61
-unknown-r0:70 sessions-r0:73"
+unknown-r0:70 sessions-r0:73 ports-r0:80 ports-r1:81"
 snapshot() {   # snapshot DIR
     local e
     mkdir -p "$1"
@@ -544,6 +560,15 @@ else
     bad "unknown: want one sentinel-unknown-master on unknown/cache naming unknown/sessions"; show unknown
 fi
 keep unknown
+
+# ports: its own redis port, which the addresses must be matched with
+json ports
+if [ "$RC" = 0 ] && [ ! -s "$W/out/ports.f" ]; then
+    ok "ports: redis on port 7000 (spec.redis.port): exit 0, no finding"
+else
+    bad "ports: want exit 0 and no finding with spec.redis.port 7000"; show ports
+fi
+keep ports
 
 # all at once, two sentinels at a time: the same findings, each on its
 # failover (an answer given to the wrong failover would show here)

@@ -6,7 +6,7 @@
       A List like `kubectl get redisfailovers,pods,secrets -A -o json`
       prints, from a spec of lines (blank lines and # comments skipped):
         rf NS NAME REDIS_REPLICAS SENTINEL_REPLICAS [secret=NAME]
-           [disableMyMaster]
+           [port=N] [disableMyMaster]
         redis NS FAILOVER INDEX IP
         sentinel NS FAILOVER INDEX IP
         secret NS NAME KEY VALUE
@@ -43,6 +43,8 @@ def make(lines):
             for opt in args[4:]:
                 if opt.startswith("secret="):
                     spec["auth"] = {"secretPath": opt[len("secret="):]}
+                elif opt.startswith("port="):
+                    spec["redis"]["port"] = int(opt[len("port="):])
                 elif opt == "disableMyMaster":
                     spec["sentinel"]["disableMyMaster"] = True
                 else:

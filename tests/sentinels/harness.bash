@@ -5,7 +5,8 @@
 # globs only tests/*/*.sh). Each instance gets its own directory under
 # $RS_WORK (config file, log, `dir`) and its own loopback address in a
 # 127.A.B.0/24 picked at random per run (Linux routes all of 127/8 to lo),
-# so a redis is always <ip>:6379 and a sentinel <ip>:26379, as in pods,
+# so a redis is <ip>:6379 (or $RS_REDIS_PORT) and a sentinel <ip>:26379,
+# as in pods,
 # and `replica-announce-ip` / `sentinel announce-ip` make each report its
 # own address. It is not a Redis test suite: it builds topologies and
 # waits for Sentinel's own discovery, nothing else.
@@ -27,6 +28,7 @@ RS_PDEATH=()
 declare -A RS_PID=()    # instance name -> pid
 declare -A RS_AUTH=()   # ip:port -> password (for redis-cli only)
 declare -A RS_DIR=()    # instance name -> its directory
+declare -A RS_PORT=()   # redis instance name -> its port
 
 rs_skip() {
     echo "SKIP: $*"
@@ -147,14 +149,16 @@ rs_launch() {
 }
 
 # rs_redis NAME IP [PASSWORD [REPLICAOF_IP [MASTERAUTH]]]: a redis-server
-# on IP:6379; a replica of REPLICAOF_IP:6379 when given.
+# on IP:6379; a replica of REPLICAOF_IP:6379 when given. The port is
+# $RS_REDIS_PORT when set (RS_REDIS_PORT=7000 rs_redis ...), for both.
 rs_redis() {
     local name=$1 ip=$2 pw=${3:-} of=${4:-} mauth=${5:-}
+    local port=${RS_REDIS_PORT:-6379}
     local dir=$RS_WORK/$name
     mkdir -p "$dir"
     RS_DIR[$name]=$dir
     {
-        echo "port 6379"
+        echo "port $port"
         echo "bind $ip"
         echo "replica-announce-ip $ip"
         echo "protected-mode no"
@@ -164,21 +168,23 @@ rs_redis() {
         echo "dir $dir"
         echo "logfile $dir/log"
         [ -n "$pw" ] && echo "requirepass $pw"
-        [ -n "$of" ] && echo "replicaof $of 6379"
+        [ -n "$of" ] && echo "replicaof $of $port"
         [ -n "$mauth" ] && echo "masterauth $mauth"
     } >"$dir/$name.conf"
-    [ -n "$pw" ] && RS_AUTH[$ip:6379]=$pw
-    rs_launch "$name" "$ip" 6379 redis-server
+    [ -n "$pw" ] && RS_AUTH[$ip:$port]=$pw
+    RS_PORT[$name]=$port
+    rs_launch "$name" "$ip" "$port" redis-server
 }
 
 # rs_sentinel NAME IP MASTER_IP [PASSWORD [MASTER_NAME [NAME2 IP2]]]: a
 # redis-sentinel on IP:26379 monitoring MASTER_IP:6379 as MASTER_NAME
-# (mymaster), quorum 2, and also IP2:6379 as NAME2 when given. With
+# (mymaster), quorum 2, and also IP2:6379 as NAME2 when given (the redis
+# port is $RS_REDIS_PORT when set). With
 # PASSWORD it requires it and uses it towards the master and the other
 # sentinels (auth-pass).
 rs_sentinel() {
     local name=$1 ip=$2 mip=$3 pw=${4:-} mname=${5:-mymaster}
-    local m2=${6:-} ip2=${7:-}
+    local m2=${6:-} ip2=${7:-} rport=${RS_REDIS_PORT:-6379}
     local dir=$RS_WORK/$name
     mkdir -p "$dir"
     RS_DIR[$name]=$dir
@@ -191,11 +197,11 @@ rs_sentinel() {
         echo "logfile $dir/log"
         echo "sentinel announce-ip $ip"
         echo "sentinel resolve-hostnames no"
-        echo "sentinel monitor $mname $mip 6379 2"
+        echo "sentinel monitor $mname $mip $rport 2"
         echo "sentinel down-after-milliseconds $mname 5000"
         echo "sentinel failover-timeout $mname 600000"
         if [ -n "$m2" ]; then
-            echo "sentinel monitor $m2 $ip2 6379 2"
+            echo "sentinel monitor $m2 $ip2 $rport 2"
             echo "sentinel down-after-milliseconds $m2 5000"
             echo "sentinel failover-timeout $m2 600000"
         fi
@@ -249,9 +255,10 @@ rs_knows_sentinels() {
       "$(printf '%s\n' "$@" | sed '/^$/d' | sort)" ]
 }
 
-# rs_master_has_replicas IP N: redis on IP reports N connected replicas.
+# rs_master_has_replicas IP N [PORT]: redis on IP reports N connected
+# replicas.
 rs_master_has_replicas() {
-    rs_cli "$1" 6379 INFO replication 2>/dev/null | tr -d '\r' |
+    rs_cli "$1" "${3:-6379}" INFO replication 2>/dev/null | tr -d '\r' |
         grep -qx "connected_slaves:$2"
 }
 
@@ -275,18 +282,18 @@ rs_state_sentinel() {
 
 # rs_state_redis NAME IP: its role and master, data and config file.
 rs_state_redis() {
-    local name=$1 ip=$2
-    rs_cli "$ip" 6379 INFO replication 2>&1 | tr -d '\r' |
+    local name=$1 ip=$2 port=${RS_PORT[$1]}
+    rs_cli "$ip" "$port" INFO replication 2>&1 | tr -d '\r' |
         grep -E '^(role|master_host|master_port):'
-    echo "dbsize=$(rs_cli "$ip" 6379 DBSIZE 2>&1)"
-    rs_cli "$ip" 6379 INFO keyspace 2>&1 | tr -d '\r' | grep -v '^#'
+    echo "dbsize=$(rs_cli "$ip" "$port" DBSIZE 2>&1)"
+    rs_cli "$ip" "$port" INFO keyspace 2>&1 | tr -d '\r' | grep -v '^#'
     cksum <"${RS_DIR[$name]}/$name.conf"
 }
 
 # rs_writes NAME IP: the commands a redis ran that change data or
 # configuration (INFO commandstats), one a line; empty when none.
 rs_writes() {
-    rs_cli "$2" 6379 INFO commandstats 2>&1 | tr -d '\r' |
+    rs_cli "$2" "${RS_PORT[$1]}" INFO commandstats 2>&1 | tr -d '\r' |
         grep -oE '^cmdstat_[a-z|_-]+' | sed 's/^cmdstat_//' |
         grep -E '^(set|del|unlink|flushall|flushdb|replicaof|slaveof|failover|shutdown|config\|(set|rewrite|resetstat)|acl\|(setuser|deluser|save)|debug|save|bgsave|bgrewriteaof|script\|flush|function\|.*)$'
 }
