@@ -15,9 +15,9 @@
  * after the round. A sentinel that cannot be asked is a finding
  * (sentinel-unreachable), not a failed round; a round fails only when
  * the API server cannot be listed, and then the metrics keep the last
- * round's values. No password is ever logged. Not
- * here: option parsing (serve_audit.c), the PolicyReports, which take
- * the findings through serve_sentinels_merge (serve_audit.c).
+ * round's values. No password is ever logged. Not here: option parsing
+ * (serve_audit.c), the PolicyReports, which take the findings through
+ * serve_sentinels_merge (serve_audit.c).
  */
 #include "serve_audit_sentinels.h"
 
