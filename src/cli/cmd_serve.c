@@ -475,6 +475,7 @@ out:
     serve_cluster_stop(st.cluster);
     logline_batch_stop();       /* after the threads that log */
     admission_free(st.adm);
+    policy_free(p);             /* NULL once the core took it */
     diag_list_cleanup(&dl);
     return exit_code;
 }
