@@ -372,24 +372,12 @@ static int add_failover(struct cview *cv, const cJSON *obj, const char *ns,
 {
     struct cview_failover *f;
     const char *name = rf_name(obj);
-    const char *secret = rf_secret_path(obj);
 
     if (!name)
         return RFG_OK; /* nameless: nothing to compare against */
-    cview_index_drop(cv);
-    f = rfg_grow(cv->rfs, &cv->caprfs, cv->nrfs, sizeof(*f), 16);
+    f = cview_new_entry(cv, ns, name, origin, rf_secret_path(obj));
     if (!f)
         return RFG_ENOMEM;
-    cv->rfs = f;
-    f = &cv->rfs[cv->nrfs];
-    memset(f, 0, sizeof(*f));
-    {
-        char **const dst[] = {&f->ns, &f->name, &f->origin, &f->secret};
-        const char *const src[] = {ns, name, origin, secret};
-
-        if (!cview_str_block(dst, src, 4))
-            return RFG_ENOMEM;
-    }
     f->port = rf_redis_port(obj);
     f->disable_mymaster = rf_disable_mymaster(obj);
     f->host_network = rf_host_network(obj);

@@ -19,6 +19,13 @@ void cview_free_failover(struct cview_failover *f);
  * allocation, which is *dst[0], or NULL on ENOMEM (*dst[] unset). */
 char *cview_str_block(char **const dst[], const char *const src[],
                       size_t n);
+/* The next entry of cv->rfs, zeroed but for its strings (ns, name,
+ * origin, secret; one allocation), not counted yet: the caller fills it,
+ * adds it to cv->rf_name and bumps cv->nrfs, or frees it with
+ * cview_free_failover. Drops the index. NULL on ENOMEM. */
+struct cview_failover *cview_new_entry(struct cview *cv, const char *ns,
+                                       const char *name, const char *origin,
+                                       const char *secret);
 /* cview_ot.c: add OpsTree object `obj` of namespace `ns`. */
 int cview_add_ot(struct cview *cv, const cJSON *obj, const char *ns,
                  const char *origin) RFG_MUST_CHECK;

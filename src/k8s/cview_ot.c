@@ -2,7 +2,9 @@
  *
  * cview_ot.c - OpsTree RedisSentinels and RedisReplications in the
  * cluster view: an entry like a failover's, with the master name its
- * sentinels monitor and what the OpsTree rules compare (cview_ot).
+ * sentinels monitor and what the OpsTree rules compare (cview_ot). Also
+ * the entry slot RedisFailovers and OpsTree objects share
+ * (cview_new_entry).
  */
 #include "cview.h"
 
@@ -12,8 +14,31 @@
 #include "cview_impl.h"
 #include "json.h"
 #include "ot.h"
-#include "sbuf.h"
 #include "rf.h"
+#include "sbuf.h"
+
+struct cview_failover *cview_new_entry(struct cview *cv, const char *ns,
+                                       const char *name, const char *origin,
+                                       const char *secret)
+{
+    struct cview_failover *f;
+
+    cview_index_drop(cv);
+    f = rfg_grow(cv->rfs, &cv->caprfs, cv->nrfs, sizeof(*f), 16);
+    if (!f)
+        return NULL;
+    cv->rfs = f;
+    f = &cv->rfs[cv->nrfs];
+    memset(f, 0, sizeof(*f));
+    {
+        char **const dst[] = {&f->ns, &f->name, &f->origin, &f->secret};
+        const char *const src[] = {ns, name, origin, secret};
+
+        if (!cview_str_block(dst, src, 4))
+            return NULL;
+    }
+    return f;
+}
 
 /* The OpsTree part of entry `f` from `o`: one allocation, the struct
  * then its strings. */
@@ -63,20 +88,9 @@ int cview_add_ot(struct cview *cv, const cJSON *obj, const char *ns,
     if (!name)
         return RFG_OK;
     ot_fields_init(&o, obj);
-    cview_index_drop(cv);
-    f = rfg_grow(cv->rfs, &cv->caprfs, cv->nrfs, sizeof(*f), 16);
+    f = cview_new_entry(cv, ns, name, origin, o.secret);
     if (!f)
         return RFG_ENOMEM;
-    cv->rfs = f;
-    f = &cv->rfs[cv->nrfs];
-    memset(f, 0, sizeof(*f));
-    {
-        char **const dst[] = {&f->ns, &f->name, &f->origin, &f->secret};
-        const char *const src[] = {ns, name, origin, o.secret};
-
-        if (!cview_str_block(dst, src, 4))
-            return RFG_ENOMEM;
-    }
     f->ot = ot_block(&o);
     f->port = o.port;
     f->kind = (unsigned char)o.kind;
